@@ -1,0 +1,362 @@
+/// Hands out the next number of a letter register. The daemon backs it with the store so
+/// that numbers are allocated in the same transaction as the event that issues the letter.
+public protocol LetterNumbering {
+    /// The next sequence number of a register (issuing unit, letter type, year), starting at 1.
+    mutating func nextSequence(register: String) -> Int
+}
+
+/// The outcome of a command: the events to append, or why not.
+public enum Decision: Sendable, Hashable {
+    case accepted([Event])
+    case refused(Refusal)
+}
+
+/// Everything `decide` looks at. Nothing here is read from a file, a database or a clock.
+public struct DecisionInput: Sendable {
+    public var command: Command
+    /// The request's state, `nil` when no event exists for it.
+    public var state: RequestState?
+    /// The definition the request is pinned to, or for a new request the current one of its workflow.
+    public var definition: WorkflowDefinition?
+    /// The org directory in force on the step's date.
+    public var directory: Directory?
+    /// When the step was taken: the command's `at`, or when it was queued.
+    public var at: Timestamp
+    /// The daemon's clock.
+    public var now: Timestamp
+
+    public init(command: Command, state: RequestState?, definition: WorkflowDefinition?, directory: Directory?, at: Timestamp, now: Timestamp) {
+        self.command = command
+        self.state = state
+        self.definition = definition
+        self.directory = directory
+        self.at = at
+        self.now = now
+    }
+}
+
+/// How far in the future a step may be dated, to allow for clocks that disagree.
+public let allowedClockSkew: Int64 = 5 * 60 * 1000
+
+/// Decides a command: checks it against the workflow, the request's state and the org
+/// directory, and returns the event it causes or a refusal that names the rule.
+///
+/// Pure: the same input gives the same decision. Letter numbers are the only thing it
+/// draws from outside, and only once every check has passed.
+public func decide(_ input: DecisionInput, numbering: inout some LetterNumbering) -> Decision {
+    switch Decider(input: input).run(numbering: &numbering) {
+    case .success(let event): .accepted([event])
+    case .failure(let refusal): .refused(refusal)
+    }
+}
+
+private struct Decider {
+    let input: DecisionInput
+    var command: Command { input.command }
+
+    func run(numbering: inout some LetterNumbering) -> Result<Event, Refusal> {
+        do throws(Refusal) {
+            return .success(try decide(numbering: &numbering))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func decide(numbering: inout some LetterNumbering) throws(Refusal) -> Event {
+        let definition = try checkDefinition()
+        let directory = try checkTime(definition)
+        let transition = try findTransition(definition)
+        let date = input.at.civilDate(in: directory.timeZone)
+        var fields = try checkFields(transition, definition, directory)
+        let office = try checkActor(transition, definition, directory, date, &fields)
+        try checkFieldRelations(transition, definition, directory, fields)
+
+        var bound = input.state?.fields ?? [:]
+        bound.merge(fields) { _, new in new }
+        var nextState = transition.to
+        if transition.each {
+            let role = definition.roles[transition.by]!
+            let everyone = Set(role.expression.resolve(fields: bound, kinds: definition.fieldKinds, in: directory, on: date).persons.map(\.nip))
+            let done = Set(input.state?.participants[transition.action] ?? []).union([command.actor])
+            if !everyone.isSubset(of: done) { nextState = input.state?.state ?? transition.to }
+        }
+        // Letter numbers are drawn last, once nothing can refuse the command any more.
+        let letter = try transition.letter.map { spec throws(Refusal) in try issue(spec, definition, directory, bound, date, &numbering) }
+        let employee = directory.employees[command.actor]!
+        return Event(
+            request: command.request, version: (input.state?.version ?? 0) + 1, action: transition.action, state: nextState,
+            actor: command.actor, at: input.at, recorded: input.now, command: command.id,
+            detail: Event.Detail(
+                article: definition.cite(transition.article), role: transition.by, actorName: employee.name,
+                actorTitle: directory.title(of: office), capacity: office.capacity, position: office.position,
+                fields: fields, letter: letter,
+                workflow: input.state == nil ? definition.id : nil, definition: input.state == nil ? definition.hash : nil))
+    }
+
+    // MARK: Workflow, time, transition
+
+    private func checkDefinition() throws(Refusal) -> WorkflowDefinition {
+        if let state = input.state, let named = command.workflow, named != state.workflow {
+            throw Refusal(.workflowMismatch, "Request \(command.request) runs workflow \(state.workflow), not \(named).",
+                          hint: "Leave out \"workflow\" or name \(state.workflow).")
+        }
+        guard let definition = input.definition else {
+            if let state = input.state {
+                throw Refusal(.unknownWorkflow, "Request \(command.request) is pinned to definition \(state.definition.short) of workflow \(state.workflow), which is not in the store.",
+                              hint: "Load that version of the workflow file again with 'lintas workflows load'.")
+            }
+            guard let named = command.workflow else {
+                throw Refusal(.unknownWorkflow, "Request \(command.request) does not exist yet, and the command names no workflow to open it with.",
+                              hint: "Add \"workflow\": the id of a loaded workflow (see 'lintas workflows list').")
+            }
+            throw Refusal(.unknownWorkflow, "Unknown workflow \"\(named)\".",
+                          hint: "See 'lintas workflows list' for the loaded workflows, or load it with 'lintas workflows load'.")
+        }
+        return definition
+    }
+
+    private func checkTime(_ definition: WorkflowDefinition) throws(Refusal) -> Directory {
+        if input.at > input.now.adding(milliseconds: allowedClockSkew) {
+            throw Refusal(.futureTime, "The step is dated \(input.at), after the engine's clock (\(input.now)).",
+                          hint: "Date it when it was taken, or leave out \"at\".")
+        }
+        if let state = input.state, input.at < state.updated {
+            throw Refusal(.outOfOrder, "The step is dated \(input.at), before the request's previous step (\(state.updated)).",
+                          hint: "Steps of one request follow each other in time.")
+        }
+        guard let directory = input.directory else {
+            throw Refusal(.noDirectory, "No org directory is in force on \(input.at).",
+                          hint: "Import one whose effective_from is on or before that date with 'lintas org import'.")
+        }
+        let date = input.at.civilDate(in: directory.timeZone)
+        if date < definition.regulation.inForceFrom {
+            throw Refusal(.notInForce, "\(definition.regulation.short) is in force from \(definition.regulation.inForceFrom.indonesian); this step is dated \(date.indonesian).",
+                          article: definition.regulation.title,
+                          hint: "A step taken before that date falls under the rules that applied then, not this workflow.")
+        }
+        return directory
+    }
+
+    private func findTransition(_ definition: WorkflowDefinition) throws(Refusal) -> WorkflowDefinition.Transition {
+        let named = definition.transitions.filter { $0.action == command.action }
+        guard !named.isEmpty else {
+            let actions = Array(Set(definition.transitions.map(\.action))).sorted()
+            throw Refusal(.unknownAction, "Workflow \(definition.id) has no action \"\(command.action)\".",
+                          hint: "Its actions are: \(actions.joined(separator: ", ")).")
+        }
+        guard let state = input.state else {
+            if let opening = named.first(where: \.isInitial) { return opening }
+            let openers = definition.transitions.filter(\.isInitial).map(\.action)
+            throw Refusal(.unknownRequest, "Request \(command.request) does not exist.",
+                          hint: "A request is opened with \(openers.map { "'\($0)'" }.joined(separator: " or ")); check the request id.")
+        }
+        if named.contains(where: \.isInitial) {
+            throw Refusal(.requestExists, "Request \(command.request) already exists (state \(state.state), since \(state.since)).",
+                          hint: "Use a new request id to open another request.")
+        }
+        if let transition = named.first(where: { $0.from.contains(state.state) }) { return transition }
+        let label = definition.state(state.state)?.label ?? state.state
+        if definition.isFinal(state.state) {
+            throw Refusal(.requestClosed, "Request \(command.request) is closed: it ended in state \(state.state) (\(label)).",
+                          article: definition.cite(named[0].article))
+        }
+        let allowed = definition.transitions(from: state.state).map(\.action)
+        throw Refusal(.actionNotAllowed, "\"\(command.action)\" is not allowed while request \(command.request) is \(state.state) (\(label)).",
+                      article: definition.cite(named[0].article),
+                      hint: "Allowed now: \(allowed.joined(separator: ", ")).")
+    }
+
+    // MARK: Fields
+
+    /// Checks each field on its own: presence, type, existence in the directory.
+    private func checkFields(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
+                             _ directory: Directory) throws(Refusal) -> [String: JSONValue] {
+        let known = Set(transition.fields.map(\.name))
+        let unknown = command.data.keys.filter { !known.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            let expected = transition.fields.isEmpty ? "it takes no fields" : "it takes: \(transition.fields.map(\.name).joined(separator: ", "))"
+            throw Refusal(.invalidField, "\"\(transition.action)\" does not take \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); \(expected).",
+                          article: definition.cite(transition.article))
+        }
+        var fields: [String: JSONValue] = [:]
+        var missing: [FieldSpec] = []
+        var invalid: [(FieldSpec, String)] = []
+        for spec in transition.fields {
+            guard let value = command.data[spec.name], !isBlank(value) else {
+                if spec.required && !spec.defaultsToUnitHeadedByActor { missing.append(spec) }
+                continue
+            }
+            switch normalize(value, spec, directory) {
+            case .success(let normalized): fields[spec.name] = normalized
+            case .failure(let problem): invalid.append((spec, problem.message))
+            }
+        }
+        if !missing.isEmpty {
+            let list = missing.map { "\($0.name) (\($0.label), \($0.article))" }.joined(separator: "; ")
+            throw Refusal(.missingField, "\"\(transition.action)\" (\(transition.label)) is missing \(list).",
+                          article: definition.cite(unique(missing.map(\.article)).joined(separator: "; ")),
+                          hint: "Every field the article requires must be filled in.")
+        }
+        if !invalid.isEmpty {
+            throw Refusal(.invalidField, invalid.map { "\($0.0.name) (\($0.0.label)): \($0.1)" }.joined(separator: "; "),
+                          article: definition.cite(unique(invalid.map(\.0.article)).joined(separator: "; ")))
+        }
+        return fields
+    }
+
+    private struct FieldProblem: Error { var message: String }
+
+    private func normalize(_ value: JSONValue, _ spec: FieldSpec, _ directory: Directory) -> Result<JSONValue, FieldProblem> {
+        switch spec.kind {
+        case .text:
+            guard let text = value.stringValue else { return .failure(FieldProblem(message: "expected text, found \(value.typeName)")) }
+            if text.count > spec.maxLength { return .failure(FieldProblem(message: "longer than \(spec.maxLength) characters")) }
+            return .success(.string(text))
+        case .period:
+            guard let members = value.objectValue, Set(members.keys) == ["start", "end"],
+                  let startText = members["start"]?.stringValue, let endText = members["end"]?.stringValue else {
+                return .failure(FieldProblem(message: "expected {\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"}"))
+            }
+            guard let start = CivilDate(iso: startText), let end = CivilDate(iso: endText) else {
+                return .failure(FieldProblem(message: "start and end must be dates of the form YYYY-MM-DD"))
+            }
+            if end < start { return .failure(FieldProblem(message: "ends (\(end)) before it starts (\(start))")) }
+            return .success(.object(["start": .string(start.description), "end": .string(end.description)]))
+        case .unit:
+            guard let id = value.stringValue else { return .failure(FieldProblem(message: "expected a unit id, found \(value.typeName)")) }
+            guard let unit = directory.units[UnitID(id)] else {
+                return .failure(FieldProblem(message: "\"\(id)\" is not a unit of the org directory in force"))
+            }
+            if !spec.unitKinds.isEmpty && !spec.unitKinds.contains(unit.kind) {
+                return .failure(FieldProblem(message: "\(unit.name) is a \(unit.kind.label), expected \(spec.unitKinds.map(\.label).joined(separator: " or "))"))
+            }
+            return .success(.string(id))
+        case .employees:
+            guard let items = value.arrayValue, !items.isEmpty else {
+                return .failure(FieldProblem(message: "expected a non-empty list of NIPs"))
+            }
+            var nips: [JSONValue] = []
+            var seen: Set<String> = []
+            for item in items {
+                guard let text = item.stringValue else { return .failure(FieldProblem(message: "expected NIPs as strings, found \(item.typeName)")) }
+                if let problem = NIP.problem(with: text) { return .failure(FieldProblem(message: problem)) }
+                guard directory.employees[NIP(text)] != nil else {
+                    return .failure(FieldProblem(message: "NIP \(text) is not in the org directory in force"))
+                }
+                guard seen.insert(text).inserted else { return .failure(FieldProblem(message: "NIP \(text) is named twice")) }
+                nips.append(.string(text))
+            }
+            return .success(.array(nips))
+        }
+    }
+
+    /// Checks between fields, once defaults are bound: a unit that must differ from another,
+    /// employees who must sit within a unit and hold a kind of position.
+    private func checkFieldRelations(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
+                                     _ directory: Directory, _ fields: [String: JSONValue]) throws(Refusal) {
+        var bound = input.state?.fields ?? [:]
+        bound.merge(fields) { _, new in new }
+        var problems: [(FieldSpec, String)] = []
+        for spec in transition.fields {
+            guard let value = fields[spec.name] else { continue }
+            if let other = spec.differsFrom, let otherUnit = bound[other], otherUnit == value {
+                let name = value.stringValue.flatMap { directory.units[UnitID($0)]?.name } ?? "the same unit"
+                problems.append((spec, "is \(name), the same as \(other); this procedure is for another unit"))
+            }
+            guard spec.kind == .employees else { continue }
+            let withinUnit = spec.within.flatMap { bound[$0]?.stringValue }.map(UnitID.init)
+            for nip in (value.arrayValue ?? []).compactMap(\.stringValue).map(NIP.init) {
+                guard let employee = directory.employees[nip], let position = directory.positions[employee.position] else { continue }
+                if let withinUnit, !directory.unit(position.unit, isWithin: withinUnit) {
+                    let unitName = directory.units[withinUnit]?.name ?? withinUnit.rawValue
+                    problems.append((spec, "\(employee.name) (NIP \(nip)) does not sit in \(unitName)"))
+                }
+                if !spec.positionKinds.isEmpty && !spec.positionKinds.contains(position.kind) {
+                    problems.append((spec, "\(employee.name) (NIP \(nip)) is \(position.title), a \(position.kind.rawValue) position; expected \(spec.positionKinds.map(\.rawValue).joined(separator: " or "))"))
+                }
+            }
+        }
+        if !problems.isEmpty {
+            throw Refusal(.invalidField, problems.map { "\($0.0.name) (\($0.0.label)): \($0.1)" }.joined(separator: "; "),
+                          article: definition.cite(unique(problems.map(\.0.article)).joined(separator: "; ")))
+        }
+    }
+
+    // MARK: Actor
+
+    /// Resolves the role the transition requires and checks the actor plays it.
+    /// Binds unit fields that default to the unit the actor heads.
+    private func checkActor(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
+                            _ directory: Directory, _ date: CivilDate, _ fields: inout [String: JSONValue]) throws(Refusal) -> Officeholder {
+        let role = definition.roles[transition.by]!
+        let article = definition.cite(transition.article)
+        guard let employee = directory.employees[command.actor] else {
+            throw Refusal(.unknownActor, "NIP \(command.actor) is not in the org directory in force on \(date) (\(directory.regency), effective \(directory.effectiveFrom)).",
+                          article: article, hint: "Check the NIP, or import a directory that lists this employee.")
+        }
+        let actorDescription = "\(employee.name) (NIP \(command.actor), \(directory.positions[employee.position]?.title ?? employee.position.rawValue))"
+        for spec in transition.fields where spec.defaultsToUnitHeadedByActor && fields[spec.name] == nil && input.state?.fields[spec.name] == nil {
+            let headed = directory.unitsHeaded(by: command.actor, on: date)
+                .filter { spec.unitKinds.isEmpty || spec.unitKinds.contains(directory.units[$0.unit]!.kind) }
+            switch headed.count {
+            case 0:
+                throw Refusal(.wrongActor, "\"\(transition.action)\" is taken by the \(role.label); \(actorDescription) heads no \(spec.unitKinds.map(\.label).joined(separator: " or ")) on \(date).",
+                              article: article)
+            case 1:
+                fields[spec.name] = .string(headed[0].unit.rawValue)
+            default:
+                throw Refusal(.missingField, "\(actorDescription) heads several units (\(headed.map(\.unit.rawValue).joined(separator: ", "))); \(spec.name) (\(spec.label)) must say which one.",
+                              article: definition.cite(spec.article))
+            }
+        }
+        var bound = input.state?.fields ?? [:]
+        bound.merge(fields) { _, new in new }
+        let holders = role.expression.resolve(fields: bound, kinds: definition.fieldKinds, in: directory, on: date).persons
+        guard !holders.isEmpty else {
+            throw Refusal(.noOfficeholder, "Nobody can act as \(role.label) (\(role.expression)) on \(date): the office is vacant and no Plt or Plh is appointed.",
+                          article: article, hint: "Record the holder or an acting official in the org directory.")
+        }
+        guard let office = holders.first(where: { $0.nip == command.actor }) else {
+            let expected = holders.map { holder in
+                "\(directory.employees[holder.nip]?.name ?? "?") (NIP \(holder.nip), \(directory.title(of: holder)))"
+            }.joined(separator: " or ")
+            throw Refusal(.wrongActor, "\"\(transition.action)\" (\(transition.label)) is taken by the \(role.label): on \(date) that is \(expected), not \(actorDescription).",
+                          article: article)
+        }
+        if transition.each, let done = input.state?.participants[transition.action], done.contains(command.actor) {
+            throw Refusal(.alreadyDone, "\(actorDescription) has already taken \"\(transition.action)\" (\(transition.label)) for request \(command.request).",
+                          article: article)
+        }
+        return office
+    }
+
+    // MARK: Letters
+
+    private func issue(_ spec: WorkflowDefinition.LetterSpec, _ definition: WorkflowDefinition, _ directory: Directory,
+                       _ fields: [String: JSONValue], _ date: CivilDate, _ numbering: inout some LetterNumbering) throws(Refusal) -> LetterRecord {
+        guard let unitID = spec.register.resolve(fields: fields, kinds: definition.fieldKinds, in: directory, on: date).unit,
+              let unit = directory.units[unitID] else {
+            throw Refusal(.invalidField, "The register of the \(spec.label) (\(spec.register)) names no unit for this request.")
+        }
+        let register = "\(unitID)/\(spec.type)/\(date.year)"
+        let sequence = numbering.nextSequence(register: register)
+        return LetterRecord(type: spec.type, label: spec.label,
+                            number: LetterNumber.format(spec.numberTemplate, sequence: sequence, unitCode: unit.code, date: date),
+                            register: register, sequence: sequence)
+    }
+
+    private func isBlank(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: true
+        case .string(let text): text.allSatisfy(\.isWhitespace)
+        case .array(let items): items.isEmpty
+        case .object(let members): members.isEmpty
+        default: false
+        }
+    }
+
+    private func unique(_ items: [String]) -> [String] {
+        var seen: Set<String> = []
+        return items.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,402 @@
+/// The org directory of a regency as it stood from one date on: its units, positions,
+/// employees and acting officials. Roles in workflow files resolve to people through it.
+///
+/// A directory is a value: a decision is taken against the version in force on the
+/// command's date, and what it resolved is frozen into the event.
+public struct Directory: Sendable {
+    public var regency: String
+    public var effectiveFrom: CivilDate
+    public var timeZone: TimeZoneOffset
+    public private(set) var units: [UnitID: Unit] = [:]
+    public private(set) var positions: [PositionID: Position] = [:]
+    public private(set) var employees: [NIP: Employee] = [:]
+    public private(set) var acting: [ActingAppointment] = []
+
+    private var holdersByPosition: [PositionID: [NIP]] = [:]
+    private var actingByPosition: [PositionID: [ActingAppointment]] = [:]
+    private var unitsByHead: [PositionID: [UnitID]] = [:]
+
+    public struct Unit: Sendable, Hashable {
+        public var id: UnitID
+        public var kind: UnitKind
+        public var name: String
+        /// Short code used in letter numbers, e.g. `DISKOMINFO`.
+        public var code: String
+        public var parent: UnitID?
+        /// The position that heads the unit.
+        public var head: PositionID?
+        /// For an agency: the Pejabat yang Berwenang (in a regency, the Sekretaris Daerah).
+        public var authorizedOfficial: PositionID?
+    }
+
+    public enum UnitKind: String, Sendable, Hashable, CaseIterable {
+        case agency = "instansi"
+        case department = "perangkat_daerah"
+        case orgUnit = "unit_organisasi"
+        case workUnit = "unit_kerja"
+
+        /// The Indonesian name, for messages.
+        public var label: String {
+            switch self {
+            case .agency: "Instansi Pemerintah"
+            case .department: "Perangkat Daerah"
+            case .orgUnit: "Unit Organisasi"
+            case .workUnit: "Unit Kerja"
+            }
+        }
+    }
+
+    public struct Position: Sendable, Hashable {
+        public var id: PositionID
+        public var title: String
+        public var kind: PositionKind
+        /// For a fungsional position: its jenjang.
+        public var jenjang: Jenjang?
+        /// The unit the position sits in.
+        public var unit: UnitID
+    }
+
+    public enum PositionKind: String, Sendable, Hashable, CaseIterable {
+        case regionalHead = "kepala_daerah"
+        case jptPratama = "jpt_pratama"
+        case administrator
+        case pengawas
+        case fungsional
+        case pelaksana
+    }
+
+    public enum Jenjang: String, Sendable, Hashable, CaseIterable {
+        case ahliUtama = "ahli_utama", ahliMadya = "ahli_madya", ahliMuda = "ahli_muda", ahliPertama = "ahli_pertama"
+        case penyelia, mahir, terampil, pemula
+    }
+
+    public struct Employee: Sendable, Hashable {
+        public var nip: NIP
+        public var name: String
+        public var status: EmploymentStatus
+        public var position: PositionID
+    }
+
+    public enum EmploymentStatus: String, Sendable, Hashable, CaseIterable {
+        case pns = "PNS"
+        case pppk = "PPPK"
+    }
+
+    /// A Pelaksana Tugas (Plt) or Pelaksana Harian (Plh) appointed to act for a position for a period.
+    public struct ActingAppointment: Sendable, Hashable {
+        public var nip: NIP
+        public var position: PositionID
+        public var capacity: Capacity
+        public var from: CivilDate
+        public var until: CivilDate
+        /// The decree that appointed them, e.g. a Surat Perintah number.
+        public var basis: String?
+
+        public func isValid(on date: CivilDate) -> Bool { from <= date && date <= until }
+    }
+}
+
+/// In which capacity a person holds an office when they act.
+public enum Capacity: String, Sendable, Hashable {
+    case definitive = "definitif"
+    /// Pelaksana Tugas: acts while the post is vacant.
+    case plt = "Plt."
+    /// Pelaksana Harian: acts while the holder is temporarily away.
+    case plh = "Plh."
+
+    /// The prefix written before an acting official's title.
+    public var titlePrefix: String { self == .definitive ? "" : rawValue + " " }
+}
+
+/// A person able to act for an office on a given date, and in which capacity.
+public struct Officeholder: Sendable, Hashable {
+    public var nip: NIP
+    public var position: PositionID
+    public var capacity: Capacity
+
+    public init(nip: NIP, position: PositionID, capacity: Capacity) {
+        self.nip = nip
+        self.position = position
+        self.capacity = capacity
+    }
+}
+
+// MARK: - Lookups
+
+extension Directory {
+    /// Who can act for a position on a date: its holders, and any Plt or Plh whose period covers the date.
+    public func officeholders(of position: PositionID, on date: CivilDate) -> [Officeholder] {
+        var result = (holdersByPosition[position] ?? []).map { Officeholder(nip: $0, position: position, capacity: .definitive) }
+        for appointment in actingByPosition[position] ?? [] where appointment.isValid(on: date) {
+            result.append(Officeholder(nip: appointment.nip, position: position, capacity: appointment.capacity))
+        }
+        return result
+    }
+
+    /// Who can act as head of a unit on a date.
+    public func heads(of unit: UnitID, on date: CivilDate) -> [Officeholder] {
+        guard let head = units[unit]?.head else { return [] }
+        return officeholders(of: head, on: date)
+    }
+
+    /// The Pejabat yang Berwenang of the agency a unit belongs to.
+    public func authorizedOfficials(for unit: UnitID, on date: CivilDate) -> [Officeholder] {
+        guard let agency = ancestor(of: unit, kind: .agency), let position = units[agency]?.authorizedOfficial else { return [] }
+        return officeholders(of: position, on: date)
+    }
+
+    /// The unit itself or its nearest ancestor of a kind: the department of an org unit, the agency of a department.
+    public func ancestor(of unit: UnitID, kind: UnitKind) -> UnitID? {
+        var current: UnitID? = unit
+        var steps = 0
+        while let id = current, let found = units[id], steps <= units.count {
+            if found.kind == kind { return id }
+            current = found.parent
+            steps += 1
+        }
+        return nil
+    }
+
+    /// Whether `unit` is `ancestor` or lies inside it.
+    public func unit(_ unit: UnitID, isWithin ancestor: UnitID) -> Bool {
+        var current: UnitID? = unit
+        var steps = 0
+        while let id = current, steps <= units.count {
+            if id == ancestor { return true }
+            current = units[id]?.parent
+            steps += 1
+        }
+        return false
+    }
+
+    /// The units a person heads on a date, definitively or as Plt/Plh, with the capacity.
+    public func unitsHeaded(by nip: NIP, on date: CivilDate) -> [(unit: UnitID, holder: Officeholder)] {
+        var offices: [Officeholder] = []
+        if let employee = employees[nip] {
+            offices.append(Officeholder(nip: nip, position: employee.position, capacity: .definitive))
+        }
+        for appointment in acting where appointment.nip == nip && appointment.isValid(on: date) {
+            offices.append(Officeholder(nip: nip, position: appointment.position, capacity: appointment.capacity))
+        }
+        return offices.flatMap { office in (unitsByHead[office.position] ?? []).map { (unit: $0, holder: office) } }
+    }
+
+    /// The unit an employee's position sits in.
+    public func unit(of nip: NIP) -> UnitID? {
+        employees[nip].flatMap { positions[$0.position]?.unit }
+    }
+
+    /// "Plt. Kepala Dinas Kesehatan", or the plain title for a definitive holder.
+    public func title(of holder: Officeholder) -> String {
+        holder.capacity.titlePrefix + (positions[holder.position]?.title ?? holder.position.rawValue)
+    }
+}
+
+// MARK: - Reading the file format
+
+extension Directory {
+    /// The `format` value of an org directory file.
+    public static let format = "lintas.directory/1"
+
+    /// Reads and validates an org directory document; every problem is reported at once.
+    /// - Throws: `InvalidDocument` listing each problem with its path.
+    public static func decode(_ document: JSONValue, source: String) throws(InvalidDocument) -> Directory {
+        var reader = DocumentReader()
+        guard let root = reader.object(document, "") else {
+            throw InvalidDocument(source: source, problems: reader.problems)
+        }
+        reader.rejectUnknown(root, allowed: ["format", "regency", "effective_from", "time_zone", "units", "positions", "employees", "acting", "description"], "")
+        if let format = reader.string(root, "format", ""), format != Directory.format {
+            reader.report("format", "expected \"\(Directory.format)\", found \"\(format)\"")
+        }
+        let regency = reader.string(root, "regency", "") ?? ""
+        let effectiveFrom = reader.date(root, "effective_from", "")
+        var timeZone = TimeZoneOffset.wib
+        if let name = reader.string(root, "time_zone", "", required: false) {
+            if let zone = TimeZoneOffset(name: name) { timeZone = zone } else {
+                reader.report("time_zone", "\"\(name)\" is not an Indonesian time zone; expected WIB, WITA or WIT")
+            }
+        }
+        var directory = Directory(regency: regency, effectiveFrom: effectiveFrom ?? CivilDate(daysSinceEpoch: 0), timeZone: timeZone)
+        directory.readUnits(reader.array(root, "units", ""), &reader)
+        directory.readPositions(reader.array(root, "positions", ""), &reader)
+        directory.readEmployees(reader.array(root, "employees", ""), &reader)
+        directory.readActing(reader.array(root, "acting", "", required: false), &reader)
+        directory.checkReferences(&reader)
+        guard reader.problems.isEmpty else { throw InvalidDocument(source: source, problems: reader.problems) }
+        directory.buildIndexes()
+        return directory
+    }
+
+    private init(regency: String, effectiveFrom: CivilDate, timeZone: TimeZoneOffset) {
+        self.regency = regency
+        self.effectiveFrom = effectiveFrom
+        self.timeZone = timeZone
+    }
+
+    private mutating func readUnits(_ items: [JSONValue], _ reader: inout DocumentReader) {
+        for (offset, item) in items.enumerated() {
+            var path = "units[\(offset)]"
+            guard let members = reader.object(item, path) else { continue }
+            if let id = members["id"]?.stringValue { path += " (\(id))" }
+            reader.rejectUnknown(members, allowed: ["id", "kind", "name", "code", "parent", "head", "authorized_official"], path)
+            guard let id = reader.string(members, "id", path), let name = reader.string(members, "name", path),
+                  let kindName = reader.string(members, "kind", path) else { continue }
+            guard let kind = UnitKind(rawValue: kindName) else {
+                reader.report("\(path).kind", "\"\(kindName)\" is not a unit kind; expected one of: \(UnitKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            let unit = Unit(
+                id: UnitID(id), kind: kind, name: name,
+                code: reader.string(members, "code", path, required: false) ?? id.uppercased(),
+                parent: reader.string(members, "parent", path, required: false).map(UnitID.init),
+                head: reader.string(members, "head", path, required: false).map(PositionID.init),
+                authorizedOfficial: reader.string(members, "authorized_official", path, required: false).map(PositionID.init))
+            if units.updateValue(unit, forKey: unit.id) != nil { reader.report(path, "unit id \"\(id)\" is used twice") }
+        }
+    }
+
+    private mutating func readPositions(_ items: [JSONValue], _ reader: inout DocumentReader) {
+        for (offset, item) in items.enumerated() {
+            var path = "positions[\(offset)]"
+            guard let members = reader.object(item, path) else { continue }
+            if let id = members["id"]?.stringValue { path += " (\(id))" }
+            reader.rejectUnknown(members, allowed: ["id", "title", "kind", "jenjang", "unit"], path)
+            guard let id = reader.string(members, "id", path), let title = reader.string(members, "title", path),
+                  let kindName = reader.string(members, "kind", path), let unit = reader.string(members, "unit", path) else { continue }
+            guard let kind = PositionKind(rawValue: kindName) else {
+                reader.report("\(path).kind", "\"\(kindName)\" is not a position kind; expected one of: \(PositionKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            var jenjang: Jenjang?
+            if let name = reader.string(members, "jenjang", path, required: false) {
+                jenjang = Jenjang(rawValue: name)
+                if jenjang == nil {
+                    reader.report("\(path).jenjang", "\"\(name)\" is not a jenjang; expected one of: \(Jenjang.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            } else if kind == .fungsional {
+                reader.report("\(path).jenjang", "missing: a fungsional position names its jenjang")
+            }
+            let position = Position(id: PositionID(id), title: title, kind: kind, jenjang: jenjang, unit: UnitID(unit))
+            if positions.updateValue(position, forKey: position.id) != nil { reader.report(path, "position id \"\(id)\" is used twice") }
+        }
+    }
+
+    private mutating func readEmployees(_ items: [JSONValue], _ reader: inout DocumentReader) {
+        for (offset, item) in items.enumerated() {
+            var path = "employees[\(offset)]"
+            guard let members = reader.object(item, path) else { continue }
+            if let nip = members["nip"]?.stringValue { path += " (\(nip))" }
+            reader.rejectUnknown(members, allowed: ["nip", "name", "status", "position"], path)
+            guard let nip = reader.string(members, "nip", path), let name = reader.string(members, "name", path),
+                  let statusName = reader.string(members, "status", path), let position = reader.string(members, "position", path) else { continue }
+            if let problem = NIP.problem(with: nip) { reader.report("\(path).nip", problem); continue }
+            guard let status = EmploymentStatus(rawValue: statusName) else {
+                reader.report("\(path).status", "\"\(statusName)\" is not an employment status; expected PNS or PPPK")
+                continue
+            }
+            let employee = Employee(nip: NIP(nip), name: name, status: status, position: PositionID(position))
+            if employees.updateValue(employee, forKey: employee.nip) != nil { reader.report(path, "NIP \(nip) appears twice") }
+        }
+    }
+
+    private mutating func readActing(_ items: [JSONValue], _ reader: inout DocumentReader) {
+        for (offset, item) in items.enumerated() {
+            let path = "acting[\(offset)]"
+            guard let members = reader.object(item, path) else { continue }
+            reader.rejectUnknown(members, allowed: ["nip", "position", "capacity", "from", "until", "basis"], path)
+            guard let nip = reader.string(members, "nip", path), let position = reader.string(members, "position", path),
+                  let capacityName = reader.string(members, "capacity", path),
+                  let from = reader.date(members, "from", path), let until = reader.date(members, "until", path) else { continue }
+            let capacity: Capacity
+            switch capacityName {
+            case "Plt", "Plt.": capacity = .plt
+            case "Plh", "Plh.": capacity = .plh
+            default:
+                reader.report("\(path).capacity", "\"\(capacityName)\" is not an acting capacity; expected Plt or Plh")
+                continue
+            }
+            if until < from { reader.report(path, "the period ends (\(until)) before it starts (\(from))") }
+            acting.append(ActingAppointment(nip: NIP(nip), position: PositionID(position), capacity: capacity, from: from, until: until,
+                                            basis: reader.string(members, "basis", path, required: false)))
+        }
+    }
+
+    /// Cross-references: parents, heads, positions' units, employees' positions, acting officials.
+    private func checkReferences(_ reader: inout DocumentReader) {
+        let allowedParents: [UnitKind: Set<UnitKind>] = [
+            .agency: [],
+            .department: [.agency],
+            .orgUnit: [.department, .orgUnit],
+            .workUnit: [.department, .orgUnit, .workUnit],
+        ]
+        for unit in units.values.sorted(by: { $0.id < $1.id }) {
+            let path = "units (\(unit.id))"
+            if let parent = unit.parent {
+                if let parentUnit = units[parent] {
+                    if !allowedParents[unit.kind]!.contains(parentUnit.kind) {
+                        reader.report(path, "a \(unit.kind.rawValue) cannot sit inside a \(parentUnit.kind.rawValue) (\(parent))")
+                    }
+                } else {
+                    reader.report("\(path).parent", "\"\(parent)\" is not a unit in this directory")
+                }
+            } else if unit.kind != .agency {
+                reader.report("\(path).parent", "missing: only an instansi stands at the top")
+            }
+            if let head = unit.head {
+                if let position = positions[head] {
+                    if position.unit != unit.id {
+                        reader.report("\(path).head", "position \"\(head)\" sits in \"\(position.unit)\", not in this unit")
+                    }
+                } else {
+                    reader.report("\(path).head", "\"\(head)\" is not a position in this directory")
+                }
+            }
+            if let official = unit.authorizedOfficial {
+                if unit.kind != .agency {
+                    reader.report("\(path).authorized_official", "only an instansi names its Pejabat yang Berwenang")
+                } else if positions[official] == nil {
+                    reader.report("\(path).authorized_official", "\"\(official)\" is not a position in this directory")
+                }
+            }
+        }
+        // A parent chain that loops never reaches an instansi.
+        for unit in units.values.sorted(by: { $0.id < $1.id }) where unit.parent != nil {
+            var seen: Set<UnitID> = [unit.id]
+            var current = unit.parent
+            while let id = current, let next = units[id] {
+                if !seen.insert(id).inserted {
+                    reader.report("units (\(unit.id)).parent", "the chain of parents loops back to \"\(id)\"")
+                    break
+                }
+                current = next.parent
+            }
+        }
+        for position in positions.values.sorted(by: { $0.id < $1.id }) where units[position.unit] == nil {
+            reader.report("positions (\(position.id)).unit", "\"\(position.unit)\" is not a unit in this directory")
+        }
+        for employee in employees.values.sorted(by: { $0.nip < $1.nip }) where positions[employee.position] == nil {
+            reader.report("employees (\(employee.nip)).position", "\"\(employee.position)\" is not a position in this directory")
+        }
+        for (offset, appointment) in acting.enumerated() {
+            if employees[appointment.nip] == nil {
+                reader.report("acting[\(offset)].nip", "\(appointment.nip) is not an employee in this directory")
+            }
+            if positions[appointment.position] == nil {
+                reader.report("acting[\(offset)].position", "\"\(appointment.position)\" is not a position in this directory")
+            }
+        }
+    }
+
+    private mutating func buildIndexes() {
+        for employee in employees.values.sorted(by: { $0.nip < $1.nip }) {
+            holdersByPosition[employee.position, default: []].append(employee.nip)
+        }
+        for appointment in acting {
+            actingByPosition[appointment.position, default: []].append(appointment)
+        }
+        for unit in units.values.sorted(by: { $0.id < $1.id }) {
+            if let head = unit.head { unitsByHead[head, default: []].append(unit.id) }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+/// A fact in a request's history: one step taken, by whom, in which capacity, on which article.
+///
+/// Everything `decide` resolved is frozen here (the person's name and title, the Plt or
+/// Plh capacity, the article, the letter number), so replaying the log never consults
+/// today's directory or today's workflow file.
+public struct Event: Sendable, Hashable {
+    public var request: RequestID
+    /// 1 for the event that opens the request, then 2, 3, …
+    public var version: Int
+    public var action: String
+    /// The state after the event.
+    public var state: String
+    public var actor: NIP
+    /// When the official took the step (claimed by the command, or when it was queued).
+    public var at: Timestamp
+    /// When the engine recorded it (the daemon's clock).
+    public var recorded: Timestamp
+    /// The command that caused it.
+    public var command: CommandID
+    public var detail: Detail
+
+    public init(request: RequestID, version: Int, action: String, state: String, actor: NIP, at: Timestamp,
+                recorded: Timestamp, command: CommandID, detail: Detail) {
+        self.request = request
+        self.version = version
+        self.action = action
+        self.state = state
+        self.actor = actor
+        self.at = at
+        self.recorded = recorded
+        self.command = command
+        self.detail = detail
+    }
+
+    /// What was resolved and said when the step was taken.
+    public struct Detail: Sendable, Hashable {
+        /// The article that prescribes the step, cited in full.
+        public var article: String
+        /// The workflow role the actor played.
+        public var role: String
+        public var actorName: String
+        /// The title the actor acted under, e.g. `Plt. Kepala Dinas Kesehatan`.
+        public var actorTitle: String
+        public var capacity: Capacity
+        /// The position acted for.
+        public var position: PositionID
+        /// The fields of the command, validated, plus any the engine bound (such as the owner unit).
+        public var fields: [String: JSONValue]
+        /// The letter this step issued.
+        public var letter: LetterRecord?
+        /// Rules the step did not meet but that the regulation only recommends.
+        public var warnings: [String]
+        /// Set on the first event: the workflow and the exact definition the request runs under.
+        public var workflow: WorkflowID?
+        public var definition: DefinitionHash?
+
+        public init(article: String, role: String, actorName: String, actorTitle: String, capacity: Capacity,
+                    position: PositionID, fields: [String: JSONValue], letter: LetterRecord? = nil,
+                    warnings: [String] = [], workflow: WorkflowID? = nil, definition: DefinitionHash? = nil) {
+            self.article = article
+            self.role = role
+            self.actorName = actorName
+            self.actorTitle = actorTitle
+            self.capacity = capacity
+            self.position = position
+            self.fields = fields
+            self.letter = letter
+            self.warnings = warnings
+            self.workflow = workflow
+            self.definition = definition
+        }
+    }
+}
+
+/// A numbered letter issued by a step.
+public struct LetterRecord: Sendable, Hashable {
+    /// e.g. `surat_penugasan`.
+    public var type: String
+    public var label: String
+    public var number: String
+    /// The register that numbered it: issuing unit, letter type and year.
+    public var register: String
+    public var sequence: Int
+
+    public init(type: String, label: String, number: String, register: String, sequence: Int) {
+        self.type = type
+        self.label = label
+        self.number = number
+        self.register = register
+        self.sequence = sequence
+    }
+
+    var json: JSONValue {
+        .object(["type": .string(type), "label": .string(label), "number": .string(number),
+                 "register": .string(register), "sequence": .int(Int64(sequence))])
+    }
+
+    init?(json: JSONValue) {
+        guard let type = json["type"]?.stringValue, let label = json["label"]?.stringValue, let number = json["number"]?.stringValue,
+              let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue else { return nil }
+        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence))
+    }
+}
+
+// MARK: - Encoding
+
+/// An event that cannot be read back: its stored form is damaged or was written by something else.
+public struct EventFormatError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension Event.Detail {
+    /// The detail as JSON: the `data` column of the event log.
+    public var json: JSONValue {
+        let by: [String: JSONValue] = [
+            "role": .string(role), "name": .string(actorName), "title": .string(actorTitle),
+            "capacity": .string(capacity.rawValue), "position": .string(position.rawValue),
+        ]
+        var members: [String: JSONValue] = ["article": .string(article), "by": .object(by), "fields": .object(fields)]
+        if let letter { members["letter"] = letter.json }
+        if !warnings.isEmpty { members["warnings"] = .array(warnings.map(JSONValue.string)) }
+        if let workflow { members["workflow"] = .string(workflow.rawValue) }
+        if let definition { members["definition"] = .string(definition.rawValue) }
+        return .object(members)
+    }
+
+    public init(json: JSONValue) throws(EventFormatError) {
+        guard let members = json.objectValue, let article = members["article"]?.stringValue,
+              let by = members["by"]?.objectValue, let role = by["role"]?.stringValue, let name = by["name"]?.stringValue,
+              let title = by["title"]?.stringValue, let capacityName = by["capacity"]?.stringValue,
+              let capacity = Capacity(rawValue: capacityName), let position = by["position"]?.stringValue,
+              let fields = members["fields"]?.objectValue
+        else { throw EventFormatError(message: "event data lacks article, by or fields") }
+        var letter: LetterRecord?
+        if let value = members["letter"] {
+            guard let record = LetterRecord(json: value) else { throw EventFormatError(message: "event data has a malformed letter") }
+            letter = record
+        }
+        self.init(article: article, role: role, actorName: name, actorTitle: title, capacity: capacity,
+                  position: PositionID(position), fields: fields, letter: letter,
+                  warnings: (members["warnings"]?.arrayValue ?? []).compactMap(\.stringValue),
+                  workflow: members["workflow"]?.stringValue.map(WorkflowID.init),
+                  definition: members["definition"]?.stringValue.map(DefinitionHash.init))
+    }
+}
+
+extension Event {
+    /// The canonical bytes the event's hash is computed over. Built from the same values
+    /// the store keeps in its columns, so changing any stored byte changes the hash.
+    ///
+    /// - Parameter data: the canonical JSON text of `detail`, as stored.
+    public static func canonicalBytes(request: RequestID, version: Int, action: String, state: String, actor: NIP,
+                                      at: Timestamp, recorded: Timestamp, command: CommandID, data: [UInt8]) -> [UInt8] {
+        // Keys in sorted order: action, actor, at, command, data, recorded, request, state, version.
+        var output: [UInt8] = []
+        output.reserveCapacity(data.count + 160)
+        output.append(contentsOf: "{\"action\":".utf8)
+        JSONWriter.writeString(action, into: &output)
+        output.append(contentsOf: ",\"actor\":".utf8)
+        JSONWriter.writeString(actor.rawValue, into: &output)
+        output.append(contentsOf: ",\"at\":".utf8)
+        JSONWriter.writeInteger(at.milliseconds, into: &output)
+        output.append(contentsOf: ",\"command\":".utf8)
+        JSONWriter.writeString(command.rawValue, into: &output)
+        output.append(contentsOf: ",\"data\":".utf8)
+        output.append(contentsOf: data)
+        output.append(contentsOf: ",\"recorded\":".utf8)
+        JSONWriter.writeInteger(recorded.milliseconds, into: &output)
+        output.append(contentsOf: ",\"request\":".utf8)
+        JSONWriter.writeString(request.rawValue, into: &output)
+        output.append(contentsOf: ",\"state\":".utf8)
+        JSONWriter.writeString(state, into: &output)
+        output.append(contentsOf: ",\"version\":".utf8)
+        JSONWriter.writeInteger(Int64(version), into: &output)
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
+    public var canonicalBytes: [UInt8] {
+        Event.canonicalBytes(request: request, version: version, action: action, state: state, actor: actor, at: at,
+                             recorded: recorded, command: command, data: detail.json.canonicalBytes)
+    }
+}

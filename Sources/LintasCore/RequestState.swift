@@ -1,0 +1,100 @@
+/// Where a request stands: everything folded from its events, and nothing else.
+public struct RequestState: Sendable, Hashable {
+    public var request: RequestID
+    public var workflow: WorkflowID
+    /// The definition the request was opened under; later edits of the file do not affect it.
+    public var definition: DefinitionHash
+    public var state: String
+    public var version: Int
+    /// When the current state was entered (the `at` of that event).
+    public var since: Timestamp
+    /// When the last step was taken.
+    public var updated: Timestamp
+    /// Every field given so far; a later step's value replaces an earlier one.
+    public var fields: [String: JSONValue]
+    /// Who has taken each action, in order: for steps every nominee takes once.
+    public var participants: [String: [NIP]]
+    public var letters: [LetterRecord]
+    public var warnings: [String]
+}
+
+/// Folding a log that cannot be folded: a first event without its workflow, a version out of order.
+public struct ReplayError: Error, Sendable, CustomStringConvertible {
+    public var request: RequestID
+    public var version: Int
+    public var message: String
+    public var description: String { "request \(request), event version \(version): \(message)" }
+}
+
+extension RequestState {
+    /// Folds one event into the state. Reads only the event.
+    /// - Parameter state: the state before the event, `nil` before the first one.
+    /// - Throws: `ReplayError` when the event cannot follow the state.
+    public static func evolve(_ state: RequestState?, _ event: Event) throws(ReplayError) -> RequestState {
+        guard var next = state else {
+            guard event.version == 1, let workflow = event.detail.workflow, let definition = event.detail.definition else {
+                throw ReplayError(request: event.request, version: event.version,
+                                  message: "the first event of a request must have version 1 and name its workflow and definition")
+            }
+            return RequestState(
+                request: event.request, workflow: workflow, definition: definition, state: event.state, version: 1,
+                since: event.at, updated: event.at, fields: event.detail.fields, participants: [event.action: [event.actor]],
+                letters: event.detail.letter.map { [$0] } ?? [], warnings: event.detail.warnings)
+        }
+        guard event.request == next.request, event.version == next.version + 1 else {
+            throw ReplayError(request: event.request, version: event.version,
+                              message: "follows version \(next.version) of request \(next.request)")
+        }
+        if event.state != next.state { next.since = event.at }
+        next.state = event.state
+        next.version = event.version
+        next.updated = event.at
+        next.fields.merge(event.detail.fields) { _, new in new }
+        next.participants[event.action, default: []].append(event.actor)
+        if let letter = event.detail.letter { next.letters.append(letter) }
+        next.warnings += event.detail.warnings
+        return next
+    }
+
+    /// Folds a whole stream, in order.
+    public static func replay<Events: Sequence<Event>>(_ events: Events) throws(ReplayError) -> RequestState? {
+        var state: RequestState?
+        for event in events { state = try evolve(state, event) }
+        return state
+    }
+}
+
+// MARK: - Encoding (the projection)
+
+extension RequestState {
+    /// The state as JSON: what the projection stores and what `audit` compares byte for byte.
+    public var json: JSONValue {
+        .object([
+            "request": .string(request.rawValue), "workflow": .string(workflow.rawValue),
+            "definition": .string(definition.rawValue), "state": .string(state), "version": .int(Int64(version)),
+            "since": .int(since.milliseconds), "updated": .int(updated.milliseconds), "fields": .object(fields),
+            "participants": .object(participants.mapValues { .array($0.map { .string($0.rawValue) }) }),
+            "letters": .array(letters.map(\.json)), "warnings": .array(warnings.map(JSONValue.string)),
+        ])
+    }
+
+    public init(json: JSONValue) throws(EventFormatError) {
+        guard let members = json.objectValue, let request = members["request"]?.stringValue,
+              let workflow = members["workflow"]?.stringValue, let definition = members["definition"]?.stringValue,
+              let state = members["state"]?.stringValue, let version = members["version"]?.intValue,
+              let since = members["since"]?.intValue, let updated = members["updated"]?.intValue,
+              let fields = members["fields"]?.objectValue, let participants = members["participants"]?.objectValue,
+              let letters = members["letters"]?.arrayValue, let warnings = members["warnings"]?.arrayValue
+        else { throw EventFormatError(message: "stored request state is incomplete") }
+        var parsedLetters: [LetterRecord] = []
+        for letter in letters {
+            guard let record = LetterRecord(json: letter) else { throw EventFormatError(message: "stored request state has a malformed letter") }
+            parsedLetters.append(record)
+        }
+        self.init(
+            request: RequestID(request), workflow: WorkflowID(workflow), definition: DefinitionHash(definition), state: state,
+            version: Int(version), since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fields,
+            participants: participants.mapValues { ($0.arrayValue ?? []).compactMap(\.stringValue).map(NIP.init) },
+            letters: parsedLetters, warnings: warnings.compactMap(\.stringValue))
+    }
+}
