@@ -1,0 +1,76 @@
+internal import CLibCrypto
+
+/// A SHA-256 digest, computed by OpenSSL's libcrypto.
+public struct Digest: Sendable, Hashable, CustomStringConvertible {
+    public static let byteCount = 32
+    /// The previous hash of a request's first event.
+    public static let zero = Digest(unchecked: [UInt8](repeating: 0, count: byteCount))
+
+    public let bytes: [UInt8]
+
+    /// A digest from 32 stored bytes, or `nil` for any other length.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == Digest.byteCount else { return nil }
+        self.bytes = bytes
+    }
+
+    private init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Lowercase hex.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    public var description: String { hex }
+
+    /// SHA-256 of the concatenation of the parts.
+    public static func sha256(_ parts: [UInt8]...) -> Digest {
+        let hasher = SHA256Hasher()
+        for part in parts { hasher.update(part) }
+        return hasher.finish()
+    }
+}
+
+/// Incremental SHA-256 over libcrypto's EVP interface. The context is reused across
+/// digests, so hashing many events does not allocate a context each time.
+///
+/// Not `Sendable`: one EVP context, used by one thread at a time.
+public final class SHA256Hasher {
+    private let context: OpaquePointer
+
+    public init() {
+        guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context") }
+        self.context = context
+        reset()
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    public func reset() {
+        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else { fatalError("libcrypto could not start SHA-256") }
+    }
+
+    public func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+        }
+    }
+
+    /// The digest of everything since the last reset; the hasher is reset for the next one.
+    public func finish() -> Digest {
+        var output = [UInt8](repeating: 0, count: Digest.byteCount)
+        var length: UInt32 = 0
+        output.withUnsafeMutableBufferPointer { buffer in
+            _ = EVP_DigestFinal_ex(context, buffer.baseAddress, &length)
+        }
+        reset()
+        return Digest(bytes: output)!
+    }
+}

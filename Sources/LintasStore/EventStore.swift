@@ -1,0 +1,272 @@
+import LintasCore
+
+/// The event store: the append-only log, the projection of each request's state, the
+/// command queue with its outcomes, letter registers, and the workflow definitions and
+/// org directory versions that decisions were taken under.
+///
+/// One protocol, several backends: SQLite (one file, the embedded default) now, PostgreSQL
+/// for several daemons later. The contract tests in `LintasStoreTests` run against each.
+///
+/// A store is used by one thread at a time; it is not `Sendable`.
+public protocol EventStore: AnyObject {
+    // MARK: Workflow definitions
+
+    /// Keeps a definition body (deduplicated by hash) and makes it the current version of its
+    /// workflow for new requests. Requests in flight stay on the version they started with.
+    func saveDefinition(workflow: WorkflowID, hash: DefinitionHash, body: String, now: Timestamp) throws -> DefinitionChange
+    func definitionBody(_ hash: DefinitionHash) throws -> String?
+    /// The current definition of each workflow.
+    func currentDefinitions() throws -> [WorkflowID: DefinitionHash]
+    /// Every version ever loaded, oldest first.
+    func definitionVersions() throws -> [DefinitionVersion]
+
+    // MARK: Org directory
+
+    /// Keeps a directory version. Importing the same body for the same date again changes nothing.
+    func saveDirectory(effectiveFrom: CivilDate, hash: String, body: String, source: String, now: Timestamp) throws -> DirectoryVersion
+    /// Every version, ordered by effective date then import.
+    func directoryVersions() throws -> [DirectoryVersion]
+    func directoryBody(version: Int64) throws -> String?
+
+    // MARK: Intake
+
+    /// Queues commands, all or none. A command whose id was seen before with the same content
+    /// is not queued again (`.duplicate`); one whose id was used for a different command
+    /// makes the whole call fail with `CommandIDConflict`.
+    func enqueue(_ commands: [Command], source: String, now: Timestamp) throws -> [EnqueueResult]
+
+    // MARK: Processing
+
+    /// Runs the body in one write transaction: everything it appends, saves and records
+    /// commits together or not at all.
+    func withBatch<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result
+
+    // MARK: Reading
+
+    /// Runs the body on one consistent snapshot: writes committed meanwhile are not seen.
+    func readSnapshot<Result>(_ body: () throws -> Result) throws -> Result
+    func request(_ id: RequestID) throws -> StoredRequest?
+    /// A request's events in version order.
+    func events(of request: RequestID) throws -> [StoredEvent]
+    /// Every request's events, one request at a time, in request and version order.
+    func forEachStream(_ visit: (RequestID, [StoredEvent]) throws -> Void) throws
+    /// Every stored request state, in request order.
+    func forEachRequest(_ visit: (StoredRequest) throws -> Void) throws
+    /// Count and range of the global event sequence, to prove it has no gaps.
+    func sequenceSummary() throws -> SequenceSummary
+    func commands(_ filter: CommandFilter) throws -> [CommandRecord]
+    func queueSummary() throws -> QueueSummary
+}
+
+/// What one write transaction of the daemon can do.
+public protocol StoreBatch {
+    /// The oldest queued commands, at most `limit`.
+    func claimQueued(limit: Int) throws -> [QueuedCommand]
+    func request(_ id: RequestID) throws -> StoredRequest?
+    /// Appends an event, its hash chained to the request's previous one (`EventChain`).
+    /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
+    /// - Returns: the event as stored, with its sequence number and hash.
+    func append(_ event: Event, previous: Digest) throws -> StoredEvent
+    /// Writes the projection of a request's state.
+    func saveRequest(_ state: RequestState, head: Digest) throws
+    func recordOutcome(_ command: QueuedCommand, _ outcome: CommandOutcome, now: Timestamp) throws
+    /// The last sequence number used in a letter register, 0 when none.
+    func letterSequence(register: String) throws -> Int
+    func setLetterSequence(register: String, to sequence: Int) throws
+}
+
+// MARK: - Records
+
+public enum DefinitionChange: Sendable, Equatable {
+    /// A new version, now current.
+    case added
+    /// This version was already current.
+    case unchanged
+    /// A version loaded before became current again.
+    case reinstated
+}
+
+public struct DefinitionVersion: Sendable, Hashable {
+    public var workflow: WorkflowID
+    public var hash: DefinitionHash
+    public var loadedAt: Timestamp
+    public var isCurrent: Bool
+}
+
+public struct DirectoryVersion: Sendable, Hashable {
+    public var version: Int64
+    public var effectiveFrom: CivilDate
+    public var hash: String
+    public var importedAt: Timestamp
+    public var source: String
+    /// False when the same body and date had been imported before.
+    public var isNew: Bool
+}
+
+/// An event row exactly as stored. `decode()` reads it back into an `Event`; `audit` also
+/// looks at rows that no longer decode, so the raw columns are kept.
+public struct StoredEvent: Sendable, Hashable {
+    /// The global sequence number: 1, 2, 3, … without gaps.
+    public var sequence: Int64
+    public var request: RequestID
+    public var version: Int
+    public var action: String
+    public var state: String
+    public var actor: NIP
+    public var at: Timestamp
+    public var recorded: Timestamp
+    public var command: CommandID
+    /// The canonical JSON of the event's detail.
+    public var data: [UInt8]
+    /// The stored SHA-256, 32 bytes unless the row was damaged.
+    public var hash: [UInt8]
+
+    public init(sequence: Int64, request: RequestID, version: Int, action: String, state: String, actor: NIP, at: Timestamp,
+                recorded: Timestamp, command: CommandID, data: [UInt8], hash: [UInt8]) {
+        self.sequence = sequence
+        self.request = request
+        self.version = version
+        self.action = action
+        self.state = state
+        self.actor = actor
+        self.at = at
+        self.recorded = recorded
+        self.command = command
+        self.data = data
+        self.hash = hash
+    }
+
+    public func decode() throws(EventFormatError) -> Event {
+        let json: JSONValue
+        do { json = try JSONValue.parse(data) } catch { throw EventFormatError(message: "event data is not JSON: \(error)") }
+        return Event(request: request, version: version, action: action, state: state, actor: actor, at: at,
+                     recorded: recorded, command: command, detail: try Event.Detail(json: json))
+    }
+}
+
+/// A request's projection row exactly as stored.
+public struct StoredRequest: Sendable, Hashable {
+    public var request: RequestID
+    /// The canonical JSON of the state.
+    public var body: [UInt8]
+    /// The hash of the request's last event.
+    public var head: [UInt8]
+
+    public func decode() throws(EventFormatError) -> RequestState {
+        let json: JSONValue
+        do { json = try JSONValue.parse(body) } catch { throw EventFormatError(message: "stored state is not JSON: \(error)") }
+        return try RequestState(json: json)
+    }
+
+    public var headDigest: Digest? { Digest(bytes: head) }
+}
+
+public struct QueuedCommand: Sendable, Hashable {
+    /// The queue's sequence number.
+    public var sequence: Int64
+    public var command: Command
+    public var enqueuedAt: Timestamp
+    /// Set when the stored command can no longer be read (its data is damaged); such a
+    /// command is refused, never dropped.
+    public var damage: String?
+}
+
+/// Some commands reuse the id of a different command queued earlier; nothing was queued.
+public struct CommandIDConflict: Error, Sendable, Hashable {
+    /// Positions (0-based) in the list given to `enqueue`, with the earlier command's queue sequence.
+    public var conflicts: [(index: Int, sequence: Int64)] { zip(indices, sequences).map { ($0, $1) } }
+    public var indices: [Int]
+    public var sequences: [Int64]
+}
+
+public enum EnqueueResult: Sendable, Hashable {
+    case queued(sequence: Int64)
+    /// The same command was queued before; nothing changed.
+    case duplicate(sequence: Int64)
+}
+
+public enum CommandStatus: String, Sendable, Hashable, CaseIterable {
+    case queued, done, refused
+}
+
+public enum CommandOutcome: Sendable, Hashable {
+    /// Applied: the sequence number of the first event it appended.
+    case done(firstEvent: Int64)
+    case refused(Refusal)
+}
+
+/// A command in the queue, as kept forever for idempotency and audit.
+public struct CommandRecord: Sendable, Hashable {
+    public var sequence: Int64
+    public var command: Command
+    public var status: CommandStatus
+    public var enqueuedAt: Timestamp
+    public var processedAt: Timestamp?
+    public var refusal: Refusal?
+    public var firstEvent: Int64?
+    public var source: String
+}
+
+public struct CommandFilter: Sendable, Hashable {
+    public var status: CommandStatus?
+    public var request: RequestID?
+    public var id: CommandID?
+    public var limit: Int
+
+    public init(status: CommandStatus? = nil, request: RequestID? = nil, id: CommandID? = nil, limit: Int = 1000) {
+        self.status = status
+        self.request = request
+        self.id = id
+        self.limit = limit
+    }
+}
+
+public struct QueueSummary: Sendable, Hashable {
+    public var queued: Int
+    public var done: Int
+    public var refused: Int
+    public var oldestQueued: Timestamp?
+}
+
+public struct SequenceSummary: Sendable, Hashable {
+    public var count: Int64
+    public var first: Int64?
+    public var last: Int64?
+}
+
+/// A store failure: what went wrong, in a way an operator can act on.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    public struct Code: RawRepresentable, Sendable, Hashable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public static let notFound = Code(rawValue: "not_found")
+        /// Another process holds the write lock longer than the busy timeout.
+        public static let busy = Code(rawValue: "busy")
+        public static let diskFull = Code(rawValue: "disk_full")
+        public static let corrupt = Code(rawValue: "corrupt")
+        public static let constraint = Code(rawValue: "constraint")
+        public static let readOnly = Code(rawValue: "read_only")
+        public static let io = Code(rawValue: "io")
+        /// An event with this request and version exists already (optimistic concurrency).
+        public static let versionConflict = Code(rawValue: "version_conflict")
+        /// The database was written by a newer lintas.
+        public static let schemaTooNew = Code(rawValue: "schema_too_new")
+        /// Stored data that cannot be read back.
+        public static let malformed = Code(rawValue: "malformed")
+        public static let other = Code(rawValue: "other")
+    }
+
+    /// Worth retrying later: the lock or the disk may free up.
+    public var isTransient: Bool { code == .busy || code == .diskFull || code == .io }
+}

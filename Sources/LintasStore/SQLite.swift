@@ -1,0 +1,192 @@
+internal import CSQLite
+
+/// One connection to an SQLite file.
+///
+/// Deliberately not `Sendable`: the C handle is used by one thread at a time, the one
+/// that owns the store. Statements are prepared once and cached by their SQL.
+final class SQLiteConnection {
+    let path: String
+    private let handle: OpaquePointer
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// Opens a database file.
+    /// - Parameter create: create the file when it does not exist; otherwise a missing file is an error.
+    init(path: String, create: Bool) throws(StoreError) {
+        self.path = path
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            if code == SQLITE_CANTOPEN && !create {
+                throw StoreError(.notFound, "no database at \(path)")
+            }
+            throw StoreError(sqliteCode: code, message: "cannot open \(path): \(message)")
+        }
+        self.handle = handle
+        sqlite3_extended_result_codes(handle, 1)
+    }
+
+    deinit {
+        for statement in statements.values { statement.finalize() }
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs SQL without results, possibly several statements.
+    func execute(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? lastMessage
+            sqlite3_free(message)
+            throw StoreError(sqliteCode: code, message: text)
+        }
+    }
+
+    /// A prepared statement for the SQL, from the cache when it was prepared before.
+    func statement(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        var pointer: OpaquePointer?
+        let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
+        guard code == SQLITE_OK, let pointer else { throw StoreError(sqliteCode: code, message: "\(lastMessage) in: \(sql)") }
+        let statement = SQLiteStatement(pointer, connection: self)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs one statement with bindings and collects a value from each row.
+    func query<Row>(_ sql: String, _ bindings: [SQLiteValue] = [], row: (SQLiteStatement) throws(StoreError) -> Row) throws(StoreError) -> [Row] {
+        let statement = try self.statement(sql)
+        defer { statement.reset() }
+        try statement.bind(bindings)
+        var rows: [Row] = []
+        while try statement.step() { rows.append(try row(statement)) }
+        return rows
+    }
+
+    /// Runs one statement with bindings, ignoring any rows.
+    func run(_ sql: String, _ bindings: [SQLiteValue] = []) throws(StoreError) {
+        let statement = try self.statement(sql)
+        defer { statement.reset() }
+        try statement.bind(bindings)
+        while try statement.step() {}
+    }
+
+    /// Runs the body in a transaction: committed when it returns, rolled back when it throws
+    /// (the first error is the one rethrown). `immediate` takes the write lock at once.
+    func transaction<Result>(immediate: Bool, _ body: () throws -> Result) throws -> Result {
+        try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    var changes: Int { Int(sqlite3_changes(handle)) }
+
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    fileprivate func check(_ code: Int32) throws(StoreError) {
+        guard code == SQLITE_OK else { throw StoreError(sqliteCode: code, message: lastMessage) }
+    }
+}
+
+/// A value bound to a statement parameter.
+enum SQLiteValue {
+    case integer(Int64)
+    case text(String)
+    case blob([UInt8])
+    case null
+
+    static func optional(_ text: String?) -> SQLiteValue { text.map(SQLiteValue.text) ?? .null }
+    static func optional(_ number: Int64?) -> SQLiteValue { number.map(SQLiteValue.integer) ?? .null }
+}
+
+/// A prepared statement. Reset and cleared after each use by `SQLiteConnection`.
+final class SQLiteStatement {
+    private let pointer: OpaquePointer
+    private unowned let connection: SQLiteConnection
+
+    fileprivate init(_ pointer: OpaquePointer, connection: SQLiteConnection) {
+        self.pointer = pointer
+        self.connection = connection
+    }
+
+    fileprivate func finalize() { sqlite3_finalize(pointer) }
+
+    func bind(_ values: [SQLiteValue]) throws(StoreError) {
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .integer(let number): code = sqlite3_bind_int64(pointer, index, number)
+            case .text(let text):
+                var text = text
+                code = text.withUTF8 { lintas_sqlite3_bind_text_transient(pointer, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count)) }
+            case .blob(let bytes):
+                code = bytes.withUnsafeBytes { lintas_sqlite3_bind_blob_transient(pointer, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count)) }
+            case .null: code = sqlite3_bind_null(pointer, index)
+            }
+            try connection.check(code)
+        }
+    }
+
+    /// Advances to the next row. Returns false when done.
+    func step() throws(StoreError) -> Bool {
+        let code = sqlite3_step(pointer)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw StoreError(sqliteCode: code, message: connection.lastMessage)
+        }
+    }
+
+    func reset() {
+        sqlite3_reset(pointer)
+        sqlite3_clear_bindings(pointer)
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(pointer, column) }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(pointer, column) == SQLITE_NULL }
+
+    func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
+
+    func text(_ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(pointer, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(pointer, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+
+    /// The bytes of a TEXT or BLOB column.
+    func bytes(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(pointer, column))
+        guard count > 0, let base = sqlite3_column_blob(pointer, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: base, count: count))
+    }
+}
+
+extension StoreError {
+    init(sqliteCode: Int32, message: String) {
+        let primary = sqliteCode & 0xFF
+        let code: Code = switch primary {
+        case SQLITE_BUSY, SQLITE_LOCKED: .busy
+        case SQLITE_FULL: .diskFull
+        case SQLITE_CORRUPT, SQLITE_NOTADB: .corrupt
+        case SQLITE_CONSTRAINT: .constraint
+        case SQLITE_READONLY: .readOnly
+        case SQLITE_CANTOPEN, SQLITE_IOERR: .io
+        default: .other
+        }
+        self.init(code, message)
+    }
+}

@@ -1,0 +1,427 @@
+import LintasCore
+
+/// The embedded default: the whole store in one SQLite file in WAL mode.
+///
+/// One writer at a time (the daemon, or a CLI command that writes) takes the write lock
+/// with `BEGIN IMMEDIATE`; readers work on snapshots and never block it. Every commit is
+/// durable (`synchronous = FULL`). Events are append-only: triggers refuse UPDATE and DELETE.
+public final class SQLiteStore: EventStore {
+    /// The schema this build writes; a file with a higher version is refused.
+    public static let schemaVersion: Int64 = 1
+
+    public let path: String
+    let connection: SQLiteConnection
+
+    /// Opens (and if asked creates) a store file, bringing its schema up to date.
+    /// - Parameters:
+    ///   - create: create the file when it does not exist. Read-only commands pass `false`
+    ///     so that a mistyped path is an error, not a new empty database.
+    ///   - busyTimeout: how long to wait for another writer's lock, in milliseconds.
+    /// - Throws: `StoreError` (`.notFound` for a missing file when `create` is false).
+    public init(path: String, create: Bool = true, busyTimeout: Int = 10_000) throws(StoreError) {
+        self.path = path
+        connection = try SQLiteConnection(path: path, create: create)
+        try connection.execute("PRAGMA busy_timeout = \(busyTimeout)")
+        try connection.execute("PRAGMA journal_mode = WAL")
+        try connection.execute("PRAGMA synchronous = FULL")
+        try connection.execute("PRAGMA foreign_keys = ON")
+        try migrate()
+    }
+
+    private func migrate() throws(StoreError) {
+        let version = try connection.query("PRAGMA user_version") { $0.int64(0) }.first ?? 0
+        if version > SQLiteStore.schemaVersion {
+            throw StoreError(.schemaTooNew, "\(path) has schema version \(version); this lintas understands up to \(SQLiteStore.schemaVersion). Upgrade lintas.")
+        }
+        guard version < SQLiteStore.schemaVersion else { return }
+        do {
+            try connection.transaction(immediate: true) {
+                // Another process may have migrated while we waited for the lock.
+                let current = try connection.query("PRAGMA user_version") { $0.int64(0) }.first ?? 0
+                if current == 0 { try connection.execute(SQLiteStore.schema) }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.other, "\(error)")
+        }
+    }
+
+    static let schema = """
+    CREATE TABLE definitions (
+        hash TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        body TEXT NOT NULL,
+        loaded_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE workflows (
+        id TEXT PRIMARY KEY,
+        current TEXT NOT NULL REFERENCES definitions(hash),
+        updated_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE directory_versions (
+        version INTEGER PRIMARY KEY,
+        effective_from TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        body TEXT NOT NULL,
+        imported_at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        UNIQUE (effective_from, hash)
+    );
+    CREATE TABLE commands (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        digest BLOB NOT NULL,
+        request TEXT NOT NULL,
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        workflow TEXT,
+        at INTEGER,
+        data TEXT NOT NULL,
+        enqueued_at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'done', 'refused')),
+        processed_at INTEGER,
+        first_event INTEGER,
+        refusal_code TEXT,
+        refusal_message TEXT,
+        refusal_article TEXT,
+        refusal_hint TEXT
+    );
+    CREATE INDEX commands_queued ON commands (seq) WHERE status = 'queued';
+    CREATE INDEX commands_by_request ON commands (request);
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        request TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        state TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        recorded INTEGER NOT NULL,
+        command TEXT NOT NULL,
+        data TEXT NOT NULL,
+        hash BLOB NOT NULL,
+        UNIQUE (request, version)
+    );
+    CREATE TABLE requests (
+        request TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        state TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        head BLOB NOT NULL,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE letter_registers (
+        register TEXT PRIMARY KEY,
+        last INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
+    CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
+    CREATE TRIGGER definitions_refuse_update BEFORE UPDATE ON definitions
+        BEGIN SELECT RAISE(ABORT, 'workflow definitions are kept as loaded: UPDATE is refused'); END;
+    CREATE TRIGGER definitions_refuse_delete BEFORE DELETE ON definitions
+        BEGIN SELECT RAISE(ABORT, 'workflow definitions are kept as loaded: DELETE is refused'); END;
+    CREATE TRIGGER directory_refuse_update BEFORE UPDATE ON directory_versions
+        BEGIN SELECT RAISE(ABORT, 'directory versions are kept as imported: UPDATE is refused'); END;
+    CREATE TRIGGER directory_refuse_delete BEFORE DELETE ON directory_versions
+        BEGIN SELECT RAISE(ABORT, 'directory versions are kept as imported: DELETE is refused'); END;
+    PRAGMA user_version = 1;
+    """
+
+    /// Runs a body in a transaction, turning any error into the `StoreError` it was or wraps.
+    private func transaction<Result>(immediate: Bool, _ body: () throws -> Result) throws -> Result {
+        try connection.transaction(immediate: immediate, body)
+    }
+
+    // MARK: Workflow definitions
+
+    public func saveDefinition(workflow: WorkflowID, hash: DefinitionHash, body: String, now: Timestamp) throws -> DefinitionChange {
+        try transaction(immediate: true) {
+            let known = try connection.query("SELECT 1 FROM definitions WHERE hash = ?", [.text(hash.rawValue)]) { _ in true }.first ?? false
+            let current = try connection.query("SELECT current FROM workflows WHERE id = ?", [.text(workflow.rawValue)]) { $0.text(0) }.first
+            if current == hash.rawValue { return .unchanged }
+            if !known {
+                try connection.run("INSERT INTO definitions (hash, workflow, body, loaded_at) VALUES (?, ?, ?, ?)",
+                                   [.text(hash.rawValue), .text(workflow.rawValue), .text(body), .integer(now.milliseconds)])
+            }
+            try connection.run("""
+                INSERT INTO workflows (id, current, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET current = excluded.current, updated_at = excluded.updated_at
+                """, [.text(workflow.rawValue), .text(hash.rawValue), .integer(now.milliseconds)])
+            return known ? .reinstated : .added
+        }
+    }
+
+    public func definitionBody(_ hash: DefinitionHash) throws -> String? {
+        try connection.query("SELECT body FROM definitions WHERE hash = ?", [.text(hash.rawValue)]) { $0.text(0) }.first
+    }
+
+    public func currentDefinitions() throws -> [WorkflowID: DefinitionHash] {
+        let rows = try connection.query("SELECT id, current FROM workflows") { (WorkflowID($0.text(0)), DefinitionHash($0.text(1))) }
+        return Dictionary(rows, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func definitionVersions() throws -> [DefinitionVersion] {
+        try connection.query("""
+            SELECT d.workflow, d.hash, d.loaded_at, w.current IS NOT NULL
+            FROM definitions d LEFT JOIN workflows w ON w.id = d.workflow AND w.current = d.hash
+            ORDER BY d.workflow, d.loaded_at, d.hash
+            """) {
+            DefinitionVersion(workflow: WorkflowID($0.text(0)), hash: DefinitionHash($0.text(1)),
+                              loadedAt: Timestamp(milliseconds: $0.int64(2)), isCurrent: $0.int64(3) != 0)
+        }
+    }
+
+    // MARK: Org directory
+
+    public func saveDirectory(effectiveFrom: CivilDate, hash: String, body: String, source: String, now: Timestamp) throws -> DirectoryVersion {
+        try transaction(immediate: true) {
+            let existing = try directoryRows("WHERE effective_from = ? AND hash = ?", [.text(effectiveFrom.description), .text(hash)]).first
+            if var existing {
+                existing.isNew = false
+                return existing
+            }
+            try connection.run("INSERT INTO directory_versions (effective_from, hash, body, imported_at, source) VALUES (?, ?, ?, ?, ?)",
+                               [.text(effectiveFrom.description), .text(hash), .text(body), .integer(now.milliseconds), .text(source)])
+            return try directoryRows("WHERE effective_from = ? AND hash = ?", [.text(effectiveFrom.description), .text(hash)]).first!
+        }
+    }
+
+    public func directoryVersions() throws -> [DirectoryVersion] {
+        try directoryRows("", [])
+    }
+
+    private func directoryRows(_ condition: String, _ bindings: [SQLiteValue]) throws(StoreError) -> [DirectoryVersion] {
+        try connection.query("SELECT version, effective_from, hash, imported_at, source FROM directory_versions \(condition) ORDER BY effective_from, version", bindings) {
+            (row) throws(StoreError) in
+            guard let date = CivilDate(iso: row.text(1)) else { throw StoreError(.malformed, "directory version \(row.int64(0)) has a malformed date") }
+            return DirectoryVersion(version: row.int64(0), effectiveFrom: date, hash: row.text(2),
+                                    importedAt: Timestamp(milliseconds: row.int64(3)), source: row.text(4), isNew: true)
+        }
+    }
+
+    public func directoryBody(version: Int64) throws -> String? {
+        try connection.query("SELECT body FROM directory_versions WHERE version = ?", [.integer(version)]) { $0.text(0) }.first
+    }
+
+    // MARK: Intake
+
+    public func enqueue(_ commands: [Command], source: String, now: Timestamp) throws -> [EnqueueResult] {
+        try transaction(immediate: true) {
+            var results: [EnqueueResult] = []
+            var conflicts: [(Int, Int64)] = []
+            for (index, command) in commands.enumerated() {
+                let json = command.json
+                let digest = Digest.sha256(json.canonicalBytes).bytes
+                try connection.run("""
+                    INSERT INTO commands (id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                    """, [.text(command.id.rawValue), .blob(digest), .text(command.request.rawValue), .text(command.action),
+                          .text(command.actor.rawValue), .optional(command.workflow?.rawValue), .optional(command.at?.milliseconds),
+                          .text(JSONValue.object(command.data).canonicalText), .integer(now.milliseconds), .text(source)])
+                if connection.changes == 1 {
+                    results.append(.queued(sequence: connection.lastInsertRowID))
+                    continue
+                }
+                let (sequence, storedDigest) = try connection.query("SELECT seq, digest FROM commands WHERE id = ?", [.text(command.id.rawValue)]) {
+                    ($0.int64(0), $0.bytes(1))
+                }.first!
+                if storedDigest == digest { results.append(.duplicate(sequence: sequence)) } else { conflicts.append((index, sequence)) }
+            }
+            if !conflicts.isEmpty {
+                throw CommandIDConflict(indices: conflicts.map(\.0), sequences: conflicts.map(\.1))
+            }
+            return results
+        }
+    }
+
+    // MARK: Processing
+
+    public func withBatch<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
+        try transaction(immediate: true) { try body(SQLiteBatch(connection: connection)) }
+    }
+
+    // MARK: Reading
+
+    public func readSnapshot<Result>(_ body: () throws -> Result) throws -> Result {
+        try transaction(immediate: false) {
+            // A deferred transaction takes its snapshot at the first read.
+            _ = try connection.query("SELECT 1 FROM requests LIMIT 1") { _ in 0 }
+            return try body()
+        }
+    }
+
+    public func request(_ id: RequestID) throws -> StoredRequest? {
+        try SQLiteBatch(connection: connection).request(id)
+    }
+
+    static let eventColumns = "seq, request, version, action, state, actor, at, recorded, command, data, hash"
+
+    static func eventRow(_ row: SQLiteStatement) -> StoredEvent {
+        StoredEvent(sequence: row.int64(0), request: RequestID(row.text(1)), version: Int(row.int64(2)), action: row.text(3),
+                    state: row.text(4), actor: NIP(row.text(5)), at: Timestamp(milliseconds: row.int64(6)),
+                    recorded: Timestamp(milliseconds: row.int64(7)), command: CommandID(row.text(8)), data: row.bytes(9), hash: row.bytes(10))
+    }
+
+    public func events(of request: RequestID) throws -> [StoredEvent] {
+        try connection.query("SELECT \(SQLiteStore.eventColumns) FROM events WHERE request = ? ORDER BY version", [.text(request.rawValue)], row: SQLiteStore.eventRow)
+    }
+
+    public func forEachStream(_ visit: (RequestID, [StoredEvent]) throws -> Void) throws {
+        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns) FROM events ORDER BY request, version")
+        defer { statement.reset() }
+        var current: [StoredEvent] = []
+        while try statement.step() {
+            let row = SQLiteStore.eventRow(statement)
+            if let first = current.first, first.request != row.request {
+                try visit(first.request, current)
+                current.removeAll(keepingCapacity: true)
+            }
+            current.append(row)
+        }
+        if let first = current.first { try visit(first.request, current) }
+    }
+
+    public func forEachRequest(_ visit: (StoredRequest) throws -> Void) throws {
+        let statement = try connection.statement("SELECT request, body, head FROM requests ORDER BY request")
+        defer { statement.reset() }
+        while try statement.step() {
+            try visit(StoredRequest(request: RequestID(statement.text(0)), body: statement.bytes(1), head: statement.bytes(2)))
+        }
+    }
+
+    public func sequenceSummary() throws -> SequenceSummary {
+        try connection.query("SELECT count(*), min(seq), max(seq) FROM events") {
+            SequenceSummary(count: $0.int64(0), first: $0.optionalInt64(1), last: $0.optionalInt64(2))
+        }[0]
+    }
+
+    public func commands(_ filter: CommandFilter) throws -> [CommandRecord] {
+        var conditions: [String] = []
+        var bindings: [SQLiteValue] = []
+        if let status = filter.status { conditions.append("status = ?"); bindings.append(.text(status.rawValue)) }
+        if let request = filter.request { conditions.append("request = ?"); bindings.append(.text(request.rawValue)) }
+        if let id = filter.id { conditions.append("id = ?"); bindings.append(.text(id.rawValue)) }
+        bindings.append(.integer(Int64(filter.limit)))
+        let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try connection.query("""
+            SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at, source, status, processed_at, first_event,
+                   refusal_code, refusal_message, refusal_article, refusal_hint
+            FROM commands \(condition) ORDER BY seq LIMIT ?
+            """, bindings) { (row) throws(StoreError) in
+            let queued = SQLiteBatch.queuedCommand(row)
+            var refusal: Refusal?
+            if let code = row.optionalText(13) {
+                refusal = Refusal(Refusal.Code(rawValue: code), row.text(14), article: row.optionalText(15), hint: row.optionalText(16))
+            }
+            return CommandRecord(sequence: queued.sequence, command: queued.command, status: CommandStatus(rawValue: row.text(10)) ?? .queued,
+                                 enqueuedAt: queued.enqueuedAt, processedAt: row.optionalInt64(11).map(Timestamp.init),
+                                 refusal: refusal, firstEvent: row.optionalInt64(12), source: row.text(9))
+        }
+    }
+
+    public func queueSummary() throws -> QueueSummary {
+        var summary = QueueSummary(queued: 0, done: 0, refused: 0, oldestQueued: nil)
+        for (status, count) in try connection.query("SELECT status, count(*) FROM commands GROUP BY status", row: { ($0.text(0), Int($0.int64(1))) }) {
+            switch CommandStatus(rawValue: status) {
+            case .queued?: summary.queued = count
+            case .done?: summary.done = count
+            case .refused?: summary.refused = count
+            case nil: break
+            }
+        }
+        summary.oldestQueued = try connection.query("SELECT min(enqueued_at) FROM commands WHERE status = 'queued'") {
+            $0.optionalInt64(0).map(Timestamp.init)
+        }.first ?? nil
+        return summary
+    }
+}
+
+/// The write side of one daemon transaction on SQLite.
+struct SQLiteBatch: StoreBatch {
+    let connection: SQLiteConnection
+
+    static func queuedCommand(_ row: SQLiteStatement) -> QueuedCommand {
+        var damage: String?
+        var data: [String: JSONValue] = [:]
+        do {
+            if let object = try JSONValue.parse(row.bytes(7)).objectValue { data = object } else { damage = "data is not an object" }
+        } catch {
+            damage = "data is not readable JSON (\(error))"
+        }
+        let command = Command(id: CommandID(row.text(1)), request: RequestID(row.text(2)), workflow: row.optionalText(3).map(WorkflowID.init),
+                              action: row.text(4), actor: NIP(row.text(5)), at: row.optionalInt64(6).map(Timestamp.init), data: data)
+        return QueuedCommand(sequence: row.int64(0), command: command, enqueuedAt: Timestamp(milliseconds: row.int64(8)), damage: damage)
+    }
+
+    func claimQueued(limit: Int) throws -> [QueuedCommand] {
+        try connection.query("""
+            SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at
+            FROM commands WHERE status = 'queued' ORDER BY seq LIMIT ?
+            """, [.integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
+    }
+
+    func request(_ id: RequestID) throws -> StoredRequest? {
+        try connection.query("SELECT request, body, head FROM requests WHERE request = ?", [.text(id.rawValue)]) {
+            StoredRequest(request: RequestID($0.text(0)), body: $0.bytes(1), head: $0.bytes(2))
+        }.first
+    }
+
+    func append(_ event: Event, previous: Digest) throws -> StoredEvent {
+        let data = event.detail.json.canonicalBytes
+        let hash = EventChain.hash(event, data: data, previous: previous)
+        do {
+            try connection.run("""
+                INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.text(event.request.rawValue), .integer(Int64(event.version)), .text(event.action), .text(event.state),
+                      .text(event.actor.rawValue), .integer(event.at.milliseconds), .integer(event.recorded.milliseconds),
+                      .text(event.command.rawValue), .text(String(decoding: data, as: UTF8.self)), .blob(hash.bytes)])
+        } catch {
+            // (`catch let error where …` here crashes the Swift 6.3.1 compiler: keep the test inside.)
+            guard error.code == .constraint else { throw error }
+            throw StoreError(.versionConflict, "request \(event.request) already has an event with version \(event.version)")
+        }
+        return StoredEvent(sequence: connection.lastInsertRowID, request: event.request, version: event.version, action: event.action,
+                           state: event.state, actor: event.actor, at: event.at, recorded: event.recorded, command: event.command,
+                           data: data, hash: hash.bytes)
+    }
+
+    func saveRequest(_ state: RequestState, head: Digest) throws {
+        try connection.run("""
+            INSERT INTO requests (request, workflow, state, version, updated, head, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (request) DO UPDATE SET workflow = excluded.workflow, state = excluded.state, version = excluded.version,
+                updated = excluded.updated, head = excluded.head, body = excluded.body
+            """, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
+                  .integer(state.updated.milliseconds), .blob(head.bytes), .text(state.json.canonicalText)])
+    }
+
+    func recordOutcome(_ command: QueuedCommand, _ outcome: CommandOutcome, now: Timestamp) throws {
+        switch outcome {
+        case .done(let firstEvent):
+            try connection.run("UPDATE commands SET status = 'done', processed_at = ?, first_event = ? WHERE seq = ?",
+                               [.integer(now.milliseconds), .integer(firstEvent), .integer(command.sequence)])
+        case .refused(let refusal):
+            try connection.run("""
+                UPDATE commands SET status = 'refused', processed_at = ?, refusal_code = ?, refusal_message = ?,
+                    refusal_article = ?, refusal_hint = ? WHERE seq = ?
+                """, [.integer(now.milliseconds), .text(refusal.code.rawValue), .text(refusal.message), .optional(refusal.article),
+                      .optional(refusal.hint), .integer(command.sequence)])
+        }
+    }
+
+    func letterSequence(register: String) throws -> Int {
+        Int(try connection.query("SELECT last FROM letter_registers WHERE register = ?", [.text(register)]) { $0.int64(0) }.first ?? 0)
+    }
+
+    func setLetterSequence(register: String, to sequence: Int) throws {
+        try connection.run("""
+            INSERT INTO letter_registers (register, last) VALUES (?, ?)
+            ON CONFLICT (register) DO UPDATE SET last = excluded.last
+            """, [.text(register), .integer(Int64(sequence))])
+    }
+}
