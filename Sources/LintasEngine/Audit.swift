@@ -1,0 +1,198 @@
+import LintasCore
+import LintasStore
+
+/// Proves the log was not altered and that every stored state is what replaying the log gives.
+///
+/// Checks, on one snapshot of the store:
+/// 1. each event's hash, recomputed from its stored columns and the previous hash of its request;
+/// 2. each request's versions run 1, 2, 3, … and its events fold (`RequestState.evolve`);
+/// 3. the replayed state equals the stored projection byte for byte, and its head is the last hash;
+/// 4. the global sequence runs 1…N without gaps (a removed event leaves one);
+/// 5. no projection exists without events;
+/// 6. every stored workflow definition still hashes to its id, and each request's definition is stored.
+public enum Audit {
+    public struct Finding: Sendable, Hashable, CustomStringConvertible {
+        /// The event's global sequence number, when the finding is about an event.
+        public var sequence: Int64?
+        public var request: RequestID?
+        public var version: Int?
+        public var message: String
+
+        public var description: String {
+            var place: [String] = []
+            if let sequence { place.append("event #\(sequence)") }
+            if let request { place.append("request \(request)" + (version.map { " version \($0)" } ?? "")) }
+            return place.isEmpty ? message : "\(place.joined(separator: ", ")): \(message)"
+        }
+    }
+
+    public struct Report: Sendable, Hashable {
+        public var requests = 0
+        public var events = 0
+        public var definitions = 0
+        /// Every finding, the first bad event first.
+        public var findings: [Finding] = []
+        public var isClean: Bool { findings.isEmpty }
+    }
+
+    /// Audits the whole store, or one request.
+    public static func run(_ store: any EventStore, request: RequestID? = nil) throws -> Report {
+        try store.readSnapshot {
+            var report = Report()
+            var streams = 0
+            var sequences = SequenceSet()
+            let definitionHashes = try checkDefinitions(store, &report)
+            let visit: (RequestID, [StoredEvent]) throws -> Void = { id, events in
+                streams += 1
+                report.events += events.count
+                for event in events { sequences.insert(event.sequence) }
+                try check(stream: id, events, store: store, definitions: definitionHashes, into: &report)
+            }
+            if let request {
+                let events = try store.events(of: request)
+                if events.isEmpty {
+                    if try store.request(request) != nil {
+                        report.findings.append(Finding(request: request, message: "a stored state exists but the log has no events for it"))
+                    } else {
+                        throw StoreError(.notFound, "no request \(request)")
+                    }
+                } else {
+                    try visit(request, events)
+                }
+            } else {
+                try store.forEachStream(visit)
+                let summary = try store.sequenceSummary()
+                if let gap = sequences.firstGap(upTo: summary.last ?? 0) {
+                    report.findings.append(Finding(sequence: gap, message: "event missing from the global sequence (expected 1…\(summary.last ?? 0) without gaps): an event was removed"))
+                }
+                try findOrphanProjections(store, streams: streams, into: &report)
+            }
+            report.requests = streams
+            report.findings.sort { ($0.sequence ?? .max, $0.request?.rawValue ?? "") < ($1.sequence ?? .max, $1.request?.rawValue ?? "") }
+            return report
+        }
+    }
+
+    private static func checkDefinitions(_ store: any EventStore, _ report: inout Report) throws -> Set<DefinitionHash> {
+        var hashes: Set<DefinitionHash> = []
+        for version in try store.definitionVersions() {
+            report.definitions += 1
+            hashes.insert(version.hash)
+            guard let body = try store.definitionBody(version.hash) else { continue }
+            let actual = Digest.sha256(Array(body.utf8)).hex
+            if actual != version.hash.rawValue {
+                report.findings.append(Finding(message: "stored definition \(version.hash.short) of \(version.workflow) was altered: its content hashes to \(actual.prefix(12))"))
+            }
+        }
+        return hashes
+    }
+
+    private static func check(stream request: RequestID, _ events: [StoredEvent], store: any EventStore,
+                              definitions: Set<DefinitionHash>, into report: inout Report) throws {
+        var previous = Digest.zero
+        var state: RequestState?
+        var replayable = true
+        for (index, row) in events.enumerated() {
+            let expectedHash = EventChain.hash(row, previous: previous)
+            if row.hash != expectedHash.bytes {
+                report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version,
+                                               message: "stored hash \(hex(row.hash).prefix(16))… does not match the event's content (\(expectedHash.hex.prefix(16))…): the event was altered"))
+            }
+            previous = Digest(bytes: row.hash) ?? expectedHash
+            if row.version != index + 1 {
+                report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version,
+                                               message: "versions must run 1, 2, 3, …; expected \(index + 1): an event was removed or reordered"))
+                replayable = false
+            }
+            guard replayable else { continue }
+            do {
+                state = try RequestState.evolve(state, try row.decode())
+            } catch {
+                report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version, message: "cannot be replayed: \(error)"))
+                replayable = false
+            }
+        }
+        guard let stored = try store.request(request) else {
+            report.findings.append(Finding(request: request, message: "the log has events but no stored state"))
+            return
+        }
+        if stored.head != previous.bytes {
+            report.findings.append(Finding(request: request, message: "the stored head hash is not the hash of the last event"))
+        }
+        guard replayable, let state else { return }
+        if !definitions.contains(state.definition) {
+            report.findings.append(Finding(request: request, message: "pinned to definition \(state.definition.short), which is not in the store"))
+        }
+        if state.json.canonicalBytes != stored.body {
+            let detail = (try? stored.decode()).map { "stored state says \($0.state) version \($0.version), replay gives \(state.state) version \(state.version)" }
+                ?? "the stored state cannot be read"
+            report.findings.append(Finding(request: request, message: "replaying the log does not give the stored state: \(detail)"))
+        }
+    }
+
+    private static func findOrphanProjections(_ store: any EventStore, streams: Int, into report: inout Report) throws {
+        var projections = 0
+        try store.forEachRequest { _ in projections += 1 }
+        guard projections != streams else { return }
+        // Only when the counts differ: look for the states without events.
+        try store.forEachRequest { stored in
+            if try store.events(of: stored.request).isEmpty {
+                report.findings.append(Finding(request: stored.request, message: "a stored state exists but the log has no events for it"))
+            }
+        }
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String { Digest(bytes: bytes)?.hex ?? bytes.map { String($0, radix: 16) }.joined() }
+}
+
+/// A set of sequence numbers 1…N as a bitmap: an eighth of a byte per event.
+private struct SequenceSet {
+    private var words: [UInt64] = []
+    private var outOfRange: Int64?
+
+    mutating func insert(_ sequence: Int64) {
+        guard sequence >= 1, sequence < Int64(Int32.max) else {
+            outOfRange = outOfRange ?? sequence
+            return
+        }
+        let index = Int(sequence / 64)
+        if index >= words.count { words.append(contentsOf: repeatElement(0, count: index - words.count + 1)) }
+        words[index] |= 1 << UInt64(sequence % 64)
+    }
+
+    /// The first number in 1…last that is missing.
+    func firstGap(upTo last: Int64) -> Int64? {
+        guard last >= 1 else { return nil }
+        for sequence in 1...last {
+            let index = Int(sequence / 64)
+            if index >= words.count || words[index] & (1 << UInt64(sequence % 64)) == 0 { return sequence }
+        }
+        return nil
+    }
+}
+
+/// Replaying one request's history step by step: the state after each event.
+public enum Replay {
+    public struct Step: Sendable, Hashable {
+        public var stored: StoredEvent
+        public var event: Event
+        public var state: RequestState
+    }
+
+    /// The states after each event of a request, up to and including `version` when given.
+    /// - Throws: `StoreError(.notFound)` for an unknown request; `ReplayError` or
+    ///   `EventFormatError` when the log cannot be replayed (run `lintas audit`).
+    public static func steps(of request: RequestID, in store: any EventStore, upTo version: Int? = nil) throws -> [Step] {
+        let rows = try store.events(of: request)
+        guard !rows.isEmpty else { throw StoreError(.notFound, "no request \(request)") }
+        var steps: [Step] = []
+        var state: RequestState?
+        for row in rows where version.map({ row.version <= $0 }) ?? true {
+            let event = try row.decode()
+            let next = try RequestState.evolve(state, event)
+            steps.append(Step(stored: row, event: event, state: next))
+            state = next
+        }
+        return steps
+    }
+}

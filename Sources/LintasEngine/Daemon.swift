@@ -1,0 +1,133 @@
+import Dispatch
+import Foundation
+import LintasCore
+import LintasStore
+import Synchronization
+
+/// The daemon: processes queued commands until told to stop, or until the queue is empty.
+///
+/// It is one loop on one thread, because all its work goes through the store's single
+/// writer connection and SQLite's C calls block: a loop that owns the connection is the
+/// honest model, and keeps blocking calls off Swift's cooperative thread pool.
+///
+/// The first SIGTERM or SIGINT lets the batch in hand finish and exits cleanly; a second
+/// one exits at once (an uncommitted batch is rolled back by SQLite, so nothing is half-applied).
+public final class Daemon {
+    public struct Options: Sendable {
+        /// Commands per transaction.
+        public var batchSize = 500
+        /// How long to wait before looking at an empty queue again.
+        public var pollMilliseconds = 200
+        /// Exit as soon as the queue is empty.
+        public var untilIdle = false
+        /// Longest wait between retries after a store failure.
+        public var maximumBackoffMilliseconds = 30_000
+
+        public init() {}
+    }
+
+    /// What a run did.
+    public struct Summary: Sendable, Hashable {
+        public var batches = 0
+        public var commands = 0
+        public var done = 0
+        public var refused = 0
+        public var events = 0
+        public var stoppedBySignal = false
+    }
+
+    private let processor: Processor
+    private let clock: any Clock
+    private let logger: Logger
+    private let options: Options
+    private let stop: StopFlag
+
+    public init(processor: Processor, clock: any Clock, logger: Logger, options: Options, stop: StopFlag = StopFlag()) {
+        self.processor = processor
+        self.clock = clock
+        self.logger = logger
+        self.options = options
+        self.stop = stop
+    }
+
+    /// Runs until stopped (or idle, with `untilIdle`).
+    /// - Throws: a store error that is not worth retrying (a corrupt file, a newer schema).
+    public func run() throws -> Summary {
+        var summary = Summary()
+        var backoff = 0
+        logger.info("daemon_started", ["batch_size": .int(Int64(options.batchSize)), "until_idle": .bool(options.untilIdle)])
+        while !stop.isSet {
+            let report: Processor.BatchReport
+            do {
+                let started = DispatchTime.now()
+                report = try processor.runBatch(now: clock.now())
+                backoff = 0
+                if report.commands > 0 {
+                    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+                    logger.info("batch", ["commands": .int(Int64(report.commands)), "done": .int(Int64(report.done)),
+                                          "refused": .int(Int64(report.refused)), "events": .int(Int64(report.events)),
+                                          "milliseconds": .double((elapsed * 100).rounded() / 100)])
+                    for refusal in report.refusals {
+                        logger.info("refused", ["command": .string(refusal.command.rawValue), "request": .string(refusal.request.rawValue),
+                                                "code": .string(refusal.refusal.code.rawValue), "message": .string(refusal.refusal.message)])
+                    }
+                }
+            } catch let error as StoreError where error.isTransient {
+                backoff = min(max(backoff * 2, 100), options.maximumBackoffMilliseconds)
+                logger.warning("retry", ["code": .string(error.code.rawValue), "message": .string(error.message), "wait_ms": .int(Int64(backoff))])
+                stop.sleep(milliseconds: backoff)
+                continue
+            }
+            summary.batches += report.commands > 0 ? 1 : 0
+            summary.commands += report.commands
+            summary.done += report.done
+            summary.refused += report.refused
+            summary.events += report.events
+            if report.commands == 0 {
+                if options.untilIdle { break }
+                stop.sleep(milliseconds: options.pollMilliseconds)
+            }
+        }
+        summary.stoppedBySignal = stop.isSet
+        logger.info("daemon_stopped", ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
+                                       "signal": .bool(summary.stoppedBySignal)])
+        return summary
+    }
+}
+
+/// Set by the first SIGTERM or SIGINT; the daemon checks it between batches.
+public final class StopFlag: Sendable {
+    private let signals = Atomic<Int>(0)
+
+    public init() {}
+
+    public var isSet: Bool { signals.load(ordering: .acquiring) > 0 }
+
+    /// Records a request to stop. Returns how many have been received.
+    @discardableResult
+    public func set() -> Int { signals.add(1, ordering: .acquiringAndReleasing).newValue }
+
+    /// Sleeps up to the given time, waking early when the flag is set.
+    public func sleep(milliseconds: Int) {
+        var remaining = milliseconds
+        while remaining > 0 && !isSet {
+            let slice = min(remaining, 50)
+            usleep(UInt32(slice * 1000))
+            remaining -= slice
+        }
+    }
+
+    /// Routes SIGTERM and SIGINT to this flag: the first sets it, the second exits at once.
+    /// - Returns: the signal sources, which must be kept alive while the daemon runs.
+    public func installSignalHandlers(onSecond: @escaping @Sendable () -> Never = { exit(130) }) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                if set() > 1 { onSecond() }
+            }
+            source.resume()
+            return source
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import LintasCore
+import LintasStore
+
+/// Reading JSON documents from files, with errors that name the file.
+public enum DocumentFile {
+    /// Reads and parses a JSON file.
+    /// - Throws: `InvalidDocument` naming the file and, for syntax errors, the line and column.
+    public static func read(_ path: String) throws(InvalidDocument) -> JSONValue {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let message = !exists ? "no such file" : isDirectory.boolValue ? "is a folder, not a file" : "cannot be read (permissions?)"
+            throw InvalidDocument(source: path, problems: [Problem(path: "", message: message)])
+        }
+        do {
+            return try JSONValue.parse([UInt8](data))
+        } catch {
+            throw InvalidDocument(source: path, problems: [Problem(path: "", message: "not valid JSON: \(error)")])
+        }
+    }
+
+    /// The JSON files under a folder (recursively), sorted; or the path itself when it is a file.
+    public static func jsonFiles(at path: String) throws(InvalidDocument) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InvalidDocument(source: path, problems: [Problem(path: "", message: "no such file or folder")])
+        }
+        guard isDirectory.boolValue else { return [path] }
+        let enumerator = FileManager.default.enumerator(atPath: path)
+        var files: [String] = []
+        while let relative = enumerator?.nextObject() as? String {
+            if relative.hasSuffix(".json") { files.append((path as NSString).appendingPathComponent(relative)) }
+        }
+        return files.sorted()
+    }
+
+    /// The content hash of a document: SHA-256 of its canonical JSON, in hex.
+    public static func hash(_ document: JSONValue) -> String {
+        Digest.sha256(document.canonicalBytes).hex
+    }
+
+    /// The `format` member of a document, e.g. `lintas.workflow/1`.
+    public static func format(of document: JSONValue) -> String? {
+        document["format"]?.stringValue
+    }
+}
+
+/// Finds the `workflows/` folder that ships with lintas: under the current folder or one
+/// of its parents, next to the executable's package, or in `<prefix>/share/lintas`.
+public enum WorkflowsFolder {
+    public static func locate(executable: String = CommandLine.arguments.first ?? "") -> String? {
+        let manager = FileManager.default
+        var candidates: [URL] = []
+        for start in [URL(fileURLWithPath: manager.currentDirectoryPath),
+                      URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()] {
+            var folder = start
+            for _ in 0..<8 {
+                candidates.append(folder.appendingPathComponent("workflows"))
+                candidates.append(folder.appendingPathComponent("share/lintas/workflows"))
+                folder.deleteLastPathComponent()
+            }
+        }
+        for candidate in candidates {
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                return candidate.path
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,201 @@
+import LintasCore
+import LintasStore
+
+/// Takes queued commands in batches and applies them: decides each one, appends its events,
+/// updates the projection and records the outcome, all in one transaction per batch.
+///
+/// A refusal is an outcome like any other: it is recorded with its reason and the batch
+/// goes on. Only a store failure aborts a batch, and then nothing of it is kept, so the
+/// same commands are taken again by the next batch.
+///
+/// Not `Sendable`: runs on the thread that owns the store.
+public final class Processor {
+    public let store: any EventStore
+    public let definitions: DefinitionCatalog
+    public let directories: DirectoryCatalog
+    /// The most commands one transaction takes.
+    public var batchSize: Int
+
+    public init(store: any EventStore, batchSize: Int = 500) throws {
+        self.store = store
+        self.batchSize = batchSize
+        definitions = try DefinitionCatalog(store: store)
+        directories = try DirectoryCatalog(store: store)
+    }
+
+    /// What one batch did.
+    public struct BatchReport: Sendable, Hashable {
+        public var commands = 0
+        public var done = 0
+        public var refused = 0
+        public var events = 0
+        /// Each refusal, for the log.
+        public var refusals: [Refusals] = []
+
+        public struct Refusals: Sendable, Hashable {
+            public var command: CommandID
+            public var request: RequestID
+            public var refusal: Refusal
+        }
+    }
+
+    /// Processes one batch of queued commands.
+    /// - Parameter now: the daemon clock's reading, recorded in each event.
+    /// - Returns: what the batch did; `commands == 0` when the queue was empty.
+    /// - Throws: a `StoreError` when the transaction could not be committed; nothing of the batch is kept.
+    public func runBatch(now: Timestamp) throws -> BatchReport {
+        try definitions.refresh()
+        try directories.refresh()
+        return try store.withBatch { batch in
+            var work = BatchWork(batch: batch, definitions: definitions, directories: directories, now: now)
+            for queued in try batch.claimQueued(limit: batchSize) {
+                try work.process(queued)
+            }
+            try work.finish()
+            return work.report
+        }
+    }
+}
+
+/// The state of one batch in memory: the requests it touched and the letter registers it drew from.
+private struct BatchWork {
+    let batch: any StoreBatch
+    let definitions: DefinitionCatalog
+    let directories: DirectoryCatalog
+    let now: Timestamp
+    var requests: [RequestID: (state: RequestState, head: Digest)] = [:]
+    /// Requests changed by this batch, in the order first touched.
+    var touched: [RequestID] = []
+    var touchedSet: Set<RequestID> = []
+    var numbering: StoreNumbering
+    var report = Processor.BatchReport()
+
+    init(batch: any StoreBatch, definitions: DefinitionCatalog, directories: DirectoryCatalog, now: Timestamp) {
+        self.batch = batch
+        self.definitions = definitions
+        self.directories = directories
+        self.now = now
+        numbering = StoreNumbering(batch: batch)
+    }
+
+    mutating func process(_ queued: QueuedCommand) throws {
+        report.commands += 1
+        let command = queued.command
+        if let damage = queued.damage {
+            return try refuse(queued, Refusal(.malformedCommand, "The queued command cannot be read back: \(damage)."))
+        }
+        let current = try state(of: command.request)
+        let definition: WorkflowDefinition?
+        do {
+            definition = try current.map { try definitions.definition($0.state.definition) } ?? command.workflow.flatMap { try definitions.current($0) }
+        } catch let error as InvalidDocument {
+            return try refuse(queued, Refusal(.unknownWorkflow, "The workflow definition cannot be read: \(error.problems.first?.description ?? "invalid").",
+                                              hint: "Load a valid version with 'lintas workflows load'."))
+        }
+        let at = command.at ?? queued.enqueuedAt
+        let input = DecisionInput(command: command, state: current?.state, definition: definition,
+                                  directory: try directories.directory(at: at), at: at, now: now)
+        let decision = decide(input, numbering: &numbering)
+        if let error = numbering.takeError() { throw error }
+        switch decision {
+        case .refused(let refusal):
+            try refuse(queued, refusal)
+        case .accepted(let events):
+            var state = current?.state
+            var head = current?.head ?? .zero
+            var first: Int64?
+            for event in events {
+                let next: RequestState
+                do {
+                    next = try RequestState.evolve(state, event)
+                } catch {
+                    // decide produced an event its own state cannot fold: a defect, refused rather than stored.
+                    return try refuse(queued, Refusal(Refusal.Code(rawValue: "internal_error"), "lintas could not apply this command: \(error)",
+                                                      hint: "Report this as a defect; the command is kept."))
+                }
+                let stored = try batch.append(event, previous: head)
+                first = first ?? stored.sequence
+                head = Digest(bytes: stored.hash)!
+                state = next
+                report.events += 1
+            }
+            if let state {
+                if touchedSet.insert(command.request).inserted { touched.append(command.request) }
+                requests[command.request] = (state, head)
+            }
+            numbering.commit()
+            try batch.recordOutcome(queued, .done(firstEvent: first ?? 0), now: now)
+            report.done += 1
+        }
+    }
+
+    private mutating func refuse(_ queued: QueuedCommand, _ refusal: Refusal) throws {
+        numbering.rollback()
+        try batch.recordOutcome(queued, .refused(refusal), now: now)
+        report.refused += 1
+        report.refusals.append(.init(command: queued.command.id, request: queued.command.request, refusal: refusal))
+    }
+
+    /// The request's state as this batch sees it: what it changed, else the stored projection.
+    private mutating func state(of request: RequestID) throws -> (state: RequestState, head: Digest)? {
+        if let known = requests[request] { return known }
+        guard let stored = try batch.request(request) else { return nil }
+        guard let head = stored.headDigest else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
+        let loaded = (try stored.decode(), head)
+        requests[request] = loaded
+        return loaded
+    }
+
+    mutating func finish() throws {
+        for request in touched {
+            let (state, head) = requests[request]!
+            try batch.saveRequest(state, head: head)
+        }
+        try numbering.flush()
+    }
+}
+
+/// Letter numbers for one batch: read from the store's registers once, counted in memory,
+/// written back with the batch. A number drawn by a command that is then refused is put back,
+/// so registers have no gaps.
+private struct StoreNumbering: LetterNumbering {
+    let batch: any StoreBatch
+    private var committed: [String: Int] = [:]
+    private var pending: [String: Int] = [:]
+    private var error: (any Error)?
+
+    init(batch: any StoreBatch) { self.batch = batch }
+
+    mutating func nextSequence(register: String) -> Int {
+        let last: Int
+        if let value = pending[register] ?? committed[register] {
+            last = value
+        } else {
+            do { last = try batch.letterSequence(register: register) } catch {
+                self.error = error
+                last = 0
+            }
+        }
+        pending[register] = last + 1
+        return last + 1
+    }
+
+    /// A store error met while drawing a number; the batch must not commit.
+    mutating func takeError() -> (any Error)? {
+        defer { error = nil }
+        return error
+    }
+
+    mutating func commit() {
+        committed.merge(pending) { _, new in new }
+        pending.removeAll()
+    }
+
+    mutating func rollback() { pending.removeAll() }
+
+    func flush() throws {
+        for (register, sequence) in committed.sorted(by: { $0.key < $1.key }) {
+            try batch.setLetterSequence(register: register, to: sequence)
+        }
+    }
+}
