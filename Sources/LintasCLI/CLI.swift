@@ -1,0 +1,226 @@
+import Foundation
+import LintasCore
+import LintasEngine
+import LintasStore
+
+/// The `lintas` command line. `main` returns the process's exit code:
+/// 0 success, 1 a refusal or failure, 64 a usage error.
+public enum LintasCLI {
+    public static let version = "0.1.0"
+
+    public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
+        var arguments = arguments
+        guard let first = arguments.first else {
+            printOverview()
+            return 64
+        }
+        if ["help", "--help", "-h"].contains(first) {
+            if arguments.count > 1, let spec = lookup(Array(arguments.dropFirst())) {
+                printHelp(spec.spec)
+            } else {
+                printOverview()
+            }
+            return 0
+        }
+        if ["version", "--version"].contains(first) {
+            print("lintas \(version)")
+            return 0
+        }
+        guard let (spec, words) = lookup(arguments) else {
+            let output = Output(json: false)
+            output.error("Error: unknown command '\(arguments.prefix(2).joined(separator: " "))'.")
+            output.error("See 'lintas help' for the commands.")
+            return 64
+        }
+        arguments.removeFirst(words)
+        if arguments.contains("--help") || arguments.contains("-h") {
+            printHelp(spec)
+            return 0
+        }
+        let output = Output(json: arguments.contains("--json"))
+        do {
+            let parsed = try Arguments.parse(arguments, flags: spec.flags.union(["json"]), options: spec.options)
+            if parsed.positionals.count < spec.positionals.required || parsed.positionals.count > spec.positionals.maximum {
+                throw UsageError(parsed.positionals.count < spec.positionals.required
+                                 ? "missing \(spec.arguments)" : "unexpected argument '\(parsed.positionals.last!)'")
+            }
+            let context = Context(arguments: parsed, output: Output(json: parsed.has("json")), clock: SystemClock())
+            return try spec.run(context)
+        } catch let error as UsageError {
+            output.error("Error: \(error.message).")
+            output.error("Usage: lintas \(spec.name) \(spec.arguments)".trimmingCharacters(in: .whitespaces))
+            output.error("See 'lintas help \(spec.name)'.")
+            return 64
+        } catch let failure as Failure {
+            return failure.exitCode
+        } catch {
+            report(error, output: output)
+            return 1
+        }
+    }
+
+    /// Explains an error on standard error, with what to do next where we know it.
+    static func report(_ error: any Error, output: Output) {
+        switch error {
+        case let error as StoreError where error.code == .notFound:
+            output.error("Error: \(error.message).")
+            output.error("Give the database with --db PATH (or LINTAS_DB), or create one: 'lintas workflows load' and 'lintas org import' write a new file.")
+        case let error as StoreError:
+            output.error("Error: the store failed (\(error.code.rawValue)): \(error.message)")
+        case let error as InvalidDocument:
+            output.error("Error: " + error.description)
+        case let error as InvalidDocuments:
+            output.error("Error: " + error.description)
+        case let error as Intake.Refused:
+            output.error("Error: " + error.description)
+        default:
+            output.error("Error: \(error)")
+        }
+    }
+
+    // MARK: Commands
+
+    struct Spec: Sendable {
+        var name: String
+        var arguments: String
+        var positionals: (required: Int, maximum: Int)
+        var summary: String
+        var details: String
+        var flags: Set<String> = []
+        var options: Set<String> = ["db"]
+        var run: @Sendable (Context) throws -> Int32
+    }
+
+    static let commands: [Spec] = [
+        Spec(name: "demo", arguments: "[--db PATH]", positionals: (0, 0),
+             summary: "Run the whole path on a fresh database: sample org, requests, daemon, status",
+             details: """
+             Creates a fresh database (in a temporary folder unless --db names a path that does not
+             exist yet), loads the workflows and the sample Pemalang org directory, queues four
+             requests under Perbup Pemalang 38/2023 Pasal 11 ayat (4) (one accepted, one rejected
+             with a reason, one refused for missing contents, one refused for a wrong actor), runs
+             the daemon until the queue is empty and prints where each request stands.
+             """, options: ["db", "workflows"], run: Demo.run),
+        Spec(name: "submit", arguments: "FILE|-", positionals: (1, 1),
+             summary: "Queue commands, one JSON object a line",
+             details: """
+             Each line: {"id": KEY, "request": REQ, "action": NAME, "actor": NIP, "data": {…}}, plus
+             "workflow": ID on the line that opens a request and optionally "at": the ISO 8601 time
+             the step was taken (default: now). The file is queued whole or not at all: a malformed
+             line is refused with its number. A line whose id was queued before with the same content
+             is skipped; an id reused for a different command is refused.
+             """, run: WriteCommands.submit),
+        Spec(name: "daemon", arguments: "[--until-idle]", positionals: (0, 0),
+             summary: "Process queued commands in batches",
+             details: """
+             Takes queued commands in batches, decides each, appends its events, updates the
+             request's state and records the outcome (done, or refused with its reason) in one
+             transaction per batch. --until-idle exits when the queue is empty. The first SIGTERM or
+             SIGINT finishes the batch in hand and exits 0; a second exits at once. Logs JSON lines
+             on standard error.
+             """, flags: ["until-idle"], options: ["db", "batch", "poll-ms", "log-level"], run: WriteCommands.daemon),
+        Spec(name: "status", arguments: "REQ", positionals: (1, 1),
+             summary: "Where a request stands, whose turn it is and since when",
+             details: "Shows the state, since when, who must act next (role, name, NIP) on which article, and the letters issued.",
+             run: RequestCommands.status),
+        Spec(name: "history", arguments: "REQ", positionals: (1, 1),
+             summary: "The timeline of a request's events",
+             details: "Each event: when, who (in which capacity), the action, the article, and the reason or letter number.",
+             run: RequestCommands.history),
+        Spec(name: "replay", arguments: "REQ", positionals: (1, 1),
+             summary: "Rebuild a request's state from its events, step by step",
+             details: "Replays the log of one request and prints the state after each event; --version N stops after event N.",
+             options: ["db", "version"], run: RequestCommands.replay),
+        Spec(name: "audit", arguments: "[REQ]", positionals: (0, 1),
+             summary: "Verify the hash chain and that replay gives the stored states",
+             details: """
+             Recomputes every event's hash from its content and the previous hash, checks the global
+             sequence has no gaps, replays every request and compares with its stored state. Exits 1
+             and names the first bad event when anything does not match.
+             """, run: AuditCommand.run),
+        Spec(name: "commands", arguments: "", positionals: (0, 0),
+             summary: "List queued commands and their outcomes",
+             details: "Filters: --status queued|done|refused, --request REQ, --id KEY, --limit N (default 100).",
+             options: ["db", "status", "request", "id", "limit"], run: RequestCommands.commands),
+        Spec(name: "workflows check", arguments: "[PATH]", positionals: (0, 1),
+             summary: "Validate workflow and org directory files",
+             details: "Validates every .json file under PATH (default: the workflows folder) and lists every problem found.",
+             options: [], run: WriteCommands.workflowsCheck),
+        Spec(name: "workflows load", arguments: "[PATH]", positionals: (0, 1),
+             summary: "Load workflow files into the database",
+             details: """
+             Validates and stores every workflow file under PATH (default: the workflows folder); each
+             becomes the current version for new requests. Requests in flight keep the version they
+             started with. One invalid file refuses the whole load.
+             """, run: WriteCommands.workflowsLoad),
+        Spec(name: "workflows list", arguments: "", positionals: (0, 0),
+             summary: "List the workflows in the database",
+             details: "Every workflow with its current version, title, regulation and article.",
+             run: WriteCommands.workflowsList),
+        Spec(name: "org import", arguments: "FILE", positionals: (1, 1),
+             summary: "Import an org directory version",
+             details: "Validates the file (every problem listed, nothing half-imported) and stores it as the directory in force from its effective_from date.",
+             run: WriteCommands.orgImport),
+        Spec(name: "org versions", arguments: "", positionals: (0, 0),
+             summary: "List the imported org directory versions",
+             details: "Each version with the date it is in force from.", run: WriteCommands.orgVersions),
+    ]
+
+    static func lookup(_ arguments: [String]) -> (spec: Spec, words: Int)? {
+        if arguments.count >= 2, let spec = commands.first(where: { $0.name == "\(arguments[0]) \(arguments[1])" }) {
+            return (spec, 2)
+        }
+        return commands.first(where: { $0.name == arguments[0] }).map { ($0, 1) }
+    }
+
+    static func printOverview() {
+        print("""
+        lintas \(version): assignment requests (penugasan) routed as the Peraturan Bupati prescribe.
+
+        Usage: lintas <command> [arguments] [--db PATH] [--json]
+
+        Commands:
+        """)
+        for spec in commands {
+            print("  " + spec.name.padding(toLength: 18, withPad: " ", startingAt: 0) + spec.summary)
+        }
+        print("""
+
+        --db PATH   the database file (default: $LINTAS_DB, else ./lintas.db)
+        --json      machine-readable output on read commands
+
+        See 'lintas help <command>' for details.
+        """)
+    }
+
+    static func printHelp(_ spec: Spec) {
+        let options = spec.options.union(spec.flags).union(["json"]).sorted().map { "--\($0)" }.joined(separator: " ")
+        print("Usage: lintas \(spec.name) \(spec.arguments)".trimmingCharacters(in: .whitespaces))
+        print("\n\(spec.summary).\n\n\(spec.details)\n\nOptions: \(options)")
+    }
+}
+
+/// What a command runs with.
+struct Context {
+    var arguments: Arguments
+    var output: Output
+    var clock: any Clock
+
+    var databasePath: String {
+        arguments.option("db") ?? ProcessInfo.processInfo.environment["LINTAS_DB"] ?? "lintas.db"
+    }
+
+    /// Opens the database; read commands pass `create: false` so a wrong path is an error.
+    func openStore(create: Bool) throws -> SQLiteStore {
+        try SQLiteStore(path: databasePath, create: create)
+    }
+
+    /// The workflows folder: the command's PATH, or the one that ships with lintas.
+    func workflowsPath(_ given: String?) throws -> String {
+        if let given { return given }
+        guard let found = WorkflowsFolder.locate() else {
+            throw UsageError("no workflows folder found here or next to lintas; give its path")
+        }
+        return found
+    }
+}

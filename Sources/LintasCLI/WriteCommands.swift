@@ -1,0 +1,167 @@
+import Foundation
+import LintasCore
+import LintasEngine
+import LintasStore
+
+/// Commands that write: submit, daemon, workflows, org.
+enum WriteCommands {
+    // MARK: submit
+
+    static func submit(_ context: Context) throws -> Int32 {
+        let path = context.arguments.positionals[0]
+        let bytes: [UInt8]
+        let source: String
+        if path == "-" {
+            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            source = "stdin"
+        } else {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw InvalidDocument(source: path, problems: [Problem(path: "", message: "no such file, or it cannot be read")])
+            }
+            bytes = [UInt8](data)
+            source = path
+        }
+        let store = try context.openStore(create: true)
+        let report = try Intake.submit(bytes, source: source, to: store, now: context.clock.now())
+        let out = context.output
+        if out.json {
+            out.document(.object([
+                "queued": .array(zip(report.queuedLines, report.queuedIDs).map { .object(["line": .int(Int64($0)), "id": .string($1.rawValue)]) }),
+                "duplicates": .array(zip(report.duplicateLines, report.duplicateIDs).map { .object(["line": .int(Int64($0)), "id": .string($1.rawValue)]) }),
+            ]))
+            return 0
+        }
+        out.line("Queued \(Render.plural(Int64(report.queuedIDs.count), "command")) from \(source).")
+        if !report.duplicateIDs.isEmpty {
+            let lines = report.duplicateLines.map(String.init).joined(separator: ", ")
+            out.line("Skipped \(Render.plural(Int64(report.duplicateIDs.count), "command")) already queued with the same id and content (line \(lines)).")
+        }
+        if !report.queuedIDs.isEmpty { out.line("Run 'lintas daemon' (or 'lintas daemon --until-idle') to process them.") }
+        return 0
+    }
+
+    // MARK: daemon
+
+    static func daemon(_ context: Context) throws -> Int32 {
+        var options = Daemon.Options()
+        options.untilIdle = context.arguments.has("until-idle")
+        options.batchSize = try context.arguments.positiveInteger("batch") ?? options.batchSize
+        options.pollMilliseconds = try context.arguments.positiveInteger("poll-ms") ?? options.pollMilliseconds
+        var level = Logger.Level.info
+        if let name = context.arguments.option("log-level") {
+            guard let parsed = Logger.Level(name: name) else {
+                throw UsageError("--log-level takes \(Logger.Level.allCases.map(\.name).joined(separator: ", ")), not \"\(name)\"")
+            }
+            level = parsed
+        }
+        let store = try context.openStore(create: true)
+        let stop = StopFlag()
+        let sources = stop.installSignalHandlers()
+        defer { sources.forEach { $0.cancel() } }
+        let daemon = Daemon(processor: try Processor(store: store, batchSize: options.batchSize), clock: context.clock,
+                            logger: Logger(level: level, clock: context.clock), options: options, stop: stop)
+        _ = try daemon.run()
+        return 0
+    }
+
+    // MARK: workflows
+
+    static func workflowsCheck(_ context: Context) throws -> Int32 {
+        let path = try context.workflowsPath(context.arguments.positionals.first)
+        let report = DataFiles.check(path)
+        let out = context.output
+        if out.json {
+            out.document(.object([
+                "workflows": .array(report.workflows.map { .object(["path": .string($0.path), "id": .string($0.definition.id.rawValue),
+                                                                    "hash": .string($0.definition.hash.rawValue)]) }),
+                "directories": .array(report.directories.map { .object(["path": .string($0.path), "effective_from": .string($0.directory.effectiveFrom.description)]) }),
+                "problems": .array(report.failures.flatMap { failure in
+                    failure.problems.map { .object(["file": .string(failure.source), "path": .string($0.path), "message": .string($0.message)]) }
+                }),
+            ]))
+        } else {
+            for file in report.workflows {
+                out.line("ok      \(file.path): workflow \(file.definition.id) (\(file.definition.regulation.short), \(file.definition.article)), "
+                         + "\(file.definition.states.count) states, \(file.definition.transitions.count) transitions")
+            }
+            for file in report.directories {
+                out.line("ok      \(file.path): org directory of \(file.directory.regency) from \(file.directory.effectiveFrom), "
+                         + "\(file.directory.units.count) units, \(file.directory.employees.count) employees")
+            }
+            for failure in report.failures {
+                for problem in failure.problems { out.error("invalid \(failure.source): \(problem)") }
+            }
+        }
+        return report.failures.isEmpty ? 0 : 1
+    }
+
+    static func workflowsLoad(_ context: Context) throws -> Int32 {
+        let path = try context.workflowsPath(context.arguments.positionals.first)
+        let store = try context.openStore(create: true)
+        let results = try Loading.loadWorkflows(from: path, into: store, now: context.clock.now())
+        for (file, change) in results {
+            let what = switch change {
+            case .added: "loaded"
+            case .unchanged: "unchanged"
+            case .reinstated: "reinstated"
+            }
+            context.output.line("\(what.padding(toLength: 10, withPad: " ", startingAt: 0)) \(file.definition.id) \(file.definition.hash.short) from \(file.path)")
+        }
+        return 0
+    }
+
+    static func workflowsList(_ context: Context) throws -> Int32 {
+        let store = try context.openStore(create: false)
+        let catalog = try DefinitionCatalog(store: store)
+        let versions = try store.definitionVersions()
+        var rows: [JSONValue] = []
+        for version in versions {
+            let definition = try catalog.definition(version.hash)
+            rows.append(.object([
+                "id": .string(version.workflow.rawValue), "hash": .string(version.hash.rawValue), "current": .bool(version.isCurrent),
+                "title": .string(definition?.title ?? ""), "regulation": .string(definition?.regulation.short ?? ""),
+                "article": .string(definition?.article ?? ""), "loaded": .string(version.loadedAt.description),
+            ]))
+            if !context.output.json {
+                let marker = version.isCurrent ? "current" : "older  "
+                context.output.line("\(marker)  \(version.workflow)  \(version.hash.short)  \(definition?.regulation.short ?? "?"), \(definition?.article ?? "?") · \(definition?.title ?? "?")")
+            }
+        }
+        if context.output.json { context.output.document(.object(["workflows": .array(rows)])) }
+        if versions.isEmpty && !context.output.json { context.output.line("No workflows loaded. Load them with 'lintas workflows load'.") }
+        return 0
+    }
+
+    // MARK: org
+
+    static func orgImport(_ context: Context) throws -> Int32 {
+        let store = try context.openStore(create: true)
+        let (file, version) = try Loading.importDirectory(from: context.arguments.positionals[0], into: store, now: context.clock.now())
+        let directory = file.directory
+        if version.isNew {
+            context.output.line("Imported the org directory of \(directory.regency) in force from \(directory.effectiveFrom) as version \(version.version): "
+                                + "\(directory.units.count) units, \(directory.positions.count) positions, \(directory.employees.count) employees, \(directory.acting.count) acting officials.")
+        } else {
+            context.output.line("Unchanged: this directory was already imported as version \(version.version).")
+        }
+        return 0
+    }
+
+    static func orgVersions(_ context: Context) throws -> Int32 {
+        let store = try context.openStore(create: false)
+        let versions = try store.directoryVersions()
+        if context.output.json {
+            context.output.document(.object(["versions": .array(versions.map {
+                .object(["version": .int($0.version), "effective_from": .string($0.effectiveFrom.description), "hash": .string($0.hash),
+                         "imported": .string($0.importedAt.description), "source": .string($0.source)])
+            })]))
+        } else if versions.isEmpty {
+            context.output.line("No org directory imported. Import one with 'lintas org import FILE'.")
+        } else {
+            for version in versions {
+                context.output.line("version \(version.version)  in force from \(version.effectiveFrom)  \(version.hash.prefix(12))  from \(version.source)")
+            }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import LintasCLI
+
+exit(LintasCLI.main())
