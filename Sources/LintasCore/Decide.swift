@@ -106,8 +106,8 @@ private struct Decider {
                               hint: "Load that version of the workflow file again with 'lintas workflows load'.")
             }
             guard let named = command.workflow else {
-                throw Refusal(.unknownWorkflow, "Request \(command.request) does not exist yet, and the command names no workflow to open it with.",
-                              hint: "Add \"workflow\": the id of a loaded workflow (see 'lintas workflows list').")
+                throw Refusal(.unknownRequest, "Request \(command.request) does not exist.",
+                              hint: "Check the request id; a command that opens a request names its \"workflow\" (see 'lintas workflows list').")
             }
             throw Refusal(.unknownWorkflow, "Unknown workflow \"\(named)\".",
                           hint: "See 'lintas workflows list' for the loaded workflows, or load it with 'lintas workflows load'.")

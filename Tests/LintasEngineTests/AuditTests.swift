@@ -1,0 +1,73 @@
+import LintasCore
+import LintasEngine
+import LintasStore
+import Testing
+
+@Suite("Audit: the log proves itself, and names the first bad event")
+struct AuditTests {
+    func run() throws -> Harness {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1") + Lines.accepted("PML-2"))
+        try harness.drain()
+        #expect(try Audit.run(harness.store).isClean)
+        return harness
+    }
+
+    @Test("replaying the log reproduces every stored state exactly")
+    func cleanRun() throws {
+        let harness = try run()
+        let report = try Audit.run(harness.store)
+        #expect((report.requests, report.events, report.definitions) == (2, 12, 1))
+        let replayed = try Replay.steps(of: "PML-2", in: harness.store).last?.state
+        #expect(replayed == (try harness.state("PML-2")))
+    }
+
+    @Test("one changed byte in a stored event fails the audit and names that event")
+    func alteredEvent() throws {
+        let harness = try run()
+        try harness.tamper("DROP TRIGGER events_refuse_update")
+        try harness.tamper("UPDATE events SET data = replace(data, 'Heru Santoso', 'Heru Santosa') WHERE seq = 7")
+        let report = try Audit.run(harness.store)
+        #expect(!report.isClean)
+        #expect(report.findings.first?.sequence == 7)
+        #expect(report.findings.first?.message.contains("the event was altered") == true)
+    }
+
+    @Test("a removed event leaves a gap in the sequence and a version the stored state does not match")
+    func removedEvent() throws {
+        let harness = try run()
+        try harness.tamper("DROP TRIGGER events_refuse_delete")
+        try harness.tamper("DELETE FROM events WHERE seq = 3")
+        let report = try Audit.run(harness.store)
+        #expect(report.findings.first?.sequence == 3)
+        #expect(report.findings.first?.message.contains("missing from the global sequence") == true)
+        #expect(report.findings.contains { $0.request == "PML-1" && $0.message.contains("versions must run 1, 2, 3") })
+    }
+
+    @Test("a stored state that replay does not give, or that has no events, is found")
+    func projections() throws {
+        let harness = try run()
+        try harness.tamper("UPDATE requests SET body = replace(body, '\"state\":\"accepted\"', '\"state\":\"rejected\"') WHERE request = 'PML-2'")
+        try harness.tamper("INSERT INTO requests SELECT 'PML-GHOST', workflow, state, version, updated, head, body FROM requests WHERE request = 'PML-1'")
+        let report = try Audit.run(harness.store)
+        #expect(report.findings.contains { $0.request == "PML-2" && $0.message.contains("stored state says rejected version 6, replay gives accepted version 6") })
+        #expect(report.findings.contains { $0.request == "PML-GHOST" && $0.message.contains("no events") })
+    }
+
+    @Test("an altered workflow definition is found")
+    func alteredDefinition() throws {
+        let harness = try run()
+        try harness.tamper("DROP TRIGGER definitions_refuse_update")
+        try harness.tamper("UPDATE definitions SET body = replace(body, 'huruf d', 'huruf e')")
+        #expect(try Audit.run(harness.store).findings.contains { $0.message.contains("was altered") })
+    }
+
+    @Test("auditing one request checks only its stream")
+    func oneRequest() throws {
+        let harness = try run()
+        try harness.tamper("DROP TRIGGER events_refuse_update")
+        try harness.tamper("UPDATE events SET actor = '198001172006041007' WHERE seq = 8")
+        #expect(try Audit.run(harness.store, request: "PML-1").isClean)
+        #expect(try Audit.run(harness.store, request: "PML-2").findings.first?.sequence == 8)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import LintasCore
+import LintasEngine
+@testable import LintasStore
+
+/// A real SQLite file with the shipped workflows and the sample Pemalang directory loaded.
+struct Harness {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let now = Timestamp(iso8601: "2025-06-30T12:00:00+07:00")!
+
+    let store: SQLiteStore
+    let processor: Processor
+
+    init(batchSize: Int = 500) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-engine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        store = try SQLiteStore(path: folder.appendingPathComponent("lintas.db").path)
+        _ = try Loading.loadWorkflows(from: Harness.repository.appendingPathComponent("workflows").path, into: store, now: Harness.now)
+        _ = try Loading.importDirectory(from: Harness.repository.appendingPathComponent("workflows/directories/pemalang.json").path,
+                                        into: store, now: Harness.now)
+        processor = try Processor(store: store, batchSize: batchSize)
+    }
+
+    /// Queues command lines through intake, as `lintas submit` does.
+    @discardableResult
+    func submit(_ lines: [String]) throws -> Intake.Report {
+        try Intake.submit(Array(lines.joined(separator: "\n").utf8), source: "test", to: store, now: Harness.now)
+    }
+
+    /// Runs batches until the queue is empty.
+    @discardableResult
+    func drain() throws -> [Processor.BatchReport] {
+        var reports: [Processor.BatchReport] = []
+        while true {
+            let report = try processor.runBatch(now: Harness.now)
+            if report.commands == 0 { return reports }
+            reports.append(report)
+        }
+    }
+
+    func state(_ request: RequestID) throws -> RequestState? { try store.request(request)?.decode() }
+
+    /// Runs SQL directly on the file, as someone tampering with it would.
+    func tamper(_ sql: String) throws { try store.connection.execute(sql) }
+}
+
+/// Command lines of Perbup Pemalang 38/2023 Pasal 11 ayat (4) with the sample directory's people.
+enum Lines {
+    static let owner = "197705112003121004", kadis = "197502142000031005", kabid = "198001172006041007"
+    static let nominee1 = "198903262015031002", nominee2 = "199407092019022004"
+
+    static func line(_ id: String, _ request: String, _ action: String, _ actor: String, day: Int, _ data: [String: JSONValue] = [:], workflow: Bool = false) -> String {
+        var members: [String: JSONValue] = ["id": .string(id), "request": .string(request), "action": .string(action), "actor": .string(actor),
+                                            "at": .string(String(format: "2025-03-%02dT09:00:00+07:00", day)), "data": .object(data)]
+        if workflow { members["workflow"] = "pemalang.penunjukan.lintas-pd" }
+        return JSONValue.object(members).canonicalText
+    }
+
+    static let contents: [String: JSONValue] = [
+        "target_unit": "diskominfo-aptika", "purpose": "Dasbor surveilans", "competence": "Pemrograman web",
+        "performance_target": "Dasbor di 22 Puskesmas", "duration": .object(["start": "2025-07-01", "end": "2025-12-31"]),
+    ]
+
+    /// The whole procedure for one request, a to e, with two nominees.
+    static func accepted(_ request: String) -> [String] {
+        [
+            line("\(request)-1", request, "submit", owner, day: 3, contents, workflow: true),
+            line("\(request)-2", request, "recommend", kadis, day: 4),
+            line("\(request)-3", request, "approve", kabid, day: 5, ["nominees": .array([.string(nominee1), .string(nominee2)])]),
+            line("\(request)-4", request, "issue_letter", kadis, day: 6),
+            line("\(request)-5", request, "accept", nominee1, day: 7),
+            line("\(request)-6", request, "accept", nominee2, day: 8),
+        ]
+    }
+}

@@ -1,0 +1,105 @@
+import LintasCore
+import LintasEngine
+import LintasStore
+import Testing
+
+@Suite("The processor: one transaction per batch, refusals kept as outcomes")
+struct ProcessorTests {
+    @Test("Pasal 11 ayat (4) huruf a–e through the queue: events, projection and outcomes in one batch")
+    func procedureThroughTheQueue() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1"))
+        let reports = try harness.drain()
+        #expect(reports.count == 1)
+        #expect((reports[0].commands, reports[0].done, reports[0].refused, reports[0].events) == (6, 6, 0, 6))
+        let state = try #require(try harness.state("PML-1"))
+        #expect(state.state == "accepted")
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DISKOMINFO/2025"])
+        #expect(try harness.store.commands(CommandFilter(status: .done)).count == 6)
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("a refused command does not abort its batch: the others are applied and it is kept with its reason")
+    func refusalsAreOutcomes() throws {
+        let harness = try Harness()
+        var lines = Lines.accepted("PML-1")
+        lines.insert(Lines.line("bad-1", "PML-1", "recommend", Lines.kabid, day: 4), at: 1)      // wrong actor
+        lines.append(Lines.line("bad-2", "PML-9", "recommend", Lines.kadis, day: 4))           // unknown request
+        try harness.submit(lines)
+        let report = try #require(try harness.drain().first)
+        #expect((report.done, report.refused) == (6, 2))
+        #expect(try harness.state("PML-1")?.state == "accepted")
+        let refused = try harness.store.commands(CommandFilter(status: .refused))
+        #expect(refused.map(\.command.id) == ["bad-1", "bad-2"])
+        #expect(refused.map { $0.refusal?.code } == [.wrongActor, .unknownRequest])
+        #expect(refused[0].refusal?.article == "Pasal 11 ayat (4) huruf b Perbup Pemalang 38/2023")
+    }
+
+    @Test("batches split a long queue, and the outcome is the same as one big batch")
+    func batchBoundaries() throws {
+        let small = try Harness(batchSize: 4)
+        let large = try Harness(batchSize: 500)
+        let lines = (1...5).flatMap { Lines.accepted("PML-\($0)") }
+        for harness in [small, large] {
+            try harness.submit(lines)
+            try harness.drain()
+        }
+        #expect(try small.drain().isEmpty)
+        for request in (1...5).map({ RequestID("PML-\($0)") }) {
+            var first = try #require(try small.state(request))
+            var second = try #require(try large.state(request))
+            first.letters = first.letters.map { var letter = $0; letter.sequence = 0; letter.number = ""; return letter }
+            second.letters = second.letters.map { var letter = $0; letter.sequence = 0; letter.number = ""; return letter }
+            #expect(first == second)
+        }
+    }
+
+    @Test("letter numbers run 1, 2, 3 … per register without gaps, also when an issue is refused in the same batch")
+    func letterNumbersWithoutGaps() throws {
+        let harness = try Harness()
+        var lines: [String] = []
+        for request in ["PML-1", "PML-2", "PML-3"] {
+            lines += Lines.accepted(request).prefix(3)
+        }
+        lines.append(Lines.line("PML-1-4", "PML-1", "issue_letter", Lines.kadis, day: 6))
+        lines.append(Lines.line("wrong-issue", "PML-2", "issue_letter", Lines.kabid, day: 6))   // refused: not the Kepala PD
+        lines.append(Lines.line("PML-2-4", "PML-2", "issue_letter", Lines.kadis, day: 6))
+        lines.append(Lines.line("PML-3-4", "PML-3", "issue_letter", Lines.kadis, day: 6))
+        try harness.submit(lines)
+        try harness.drain()
+        let numbers = try ["PML-1", "PML-2", "PML-3"].map { try harness.state(RequestID($0))?.letters.first?.sequence }
+        #expect(numbers == [1, 2, 3])
+        try harness.store.withBatch { batch throws in
+            #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 3)
+        }
+    }
+
+    @Test("a queued command whose stored data was damaged is refused, not dropped")
+    func damagedCommand() throws {
+        let harness = try Harness()
+        try harness.submit([Lines.accepted("PML-1")[0]])
+        try harness.tamper("UPDATE commands SET data = '{not json' WHERE id = 'PML-1-1'")
+        let report = try #require(try harness.drain().first)
+        #expect(report.refused == 1)
+        #expect(try harness.store.commands(CommandFilter(id: "PML-1-1")).first?.refusal?.code == .malformedCommand)
+    }
+
+    @Test("a new version of a workflow applies to new requests; requests in flight stay on theirs")
+    func pinnedDefinitions() throws {
+        let harness = try Harness()
+        try harness.submit([Lines.accepted("PML-1")[0]])
+        try harness.drain()
+        let pinned = try #require(try harness.state("PML-1")).definition
+        // A new version of the file: a different title gives a different hash.
+        let original = try DocumentFile.read(Harness.repository.appendingPathComponent("workflows/pemalang/penunjukan-lintas-pd.json").path)
+        var members = original.objectValue!
+        members["title"] = "Penunjukan lintas Perangkat Daerah (revisi)"
+        let revised = try DataFiles.readWorkflow(.object(members), path: "revised.json")
+        #expect(try harness.store.saveDefinition(workflow: revised.definition.id, hash: revised.definition.hash, body: revised.body, now: Harness.now) == .added)
+        try harness.submit(Array(Lines.accepted("PML-1")[1...1]) + [Lines.accepted("PML-2")[0]])
+        try harness.drain()
+        #expect(try harness.state("PML-1")?.definition == pinned)
+        #expect(try harness.state("PML-1")?.state == "recommended")
+        #expect(try harness.state("PML-2")?.definition == revised.definition.hash)
+    }
+}
