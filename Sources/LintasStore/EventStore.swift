@@ -232,6 +232,12 @@ public struct SequenceSummary: Sendable, Hashable {
     public var count: Int64
     public var first: Int64?
     public var last: Int64?
+
+    public init(count: Int64, first: Int64?, last: Int64?) {
+        self.count = count
+        self.first = first
+        self.last = last
+    }
 }
 
 /// A store failure: what went wrong, in a way an operator can act on.

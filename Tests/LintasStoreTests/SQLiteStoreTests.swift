@@ -1,0 +1,66 @@
+import Foundation
+import LintasCore
+@testable import LintasStore
+import Testing
+
+@Suite("The SQLite file: append-only, WAL, durable, and honest about what it is")
+struct SQLiteStoreTests {
+    func freshPath() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-sqlite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent("lintas.db").path
+    }
+
+    @Test("events cannot be updated or deleted: triggers refuse it")
+    func appendOnly() throws {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path)
+        try Sample.append([Sample.event("PML-1", 1)], to: store)
+        #expect { try store.connection.execute("UPDATE events SET state = 'accepted' WHERE seq = 1") } throws: { error in
+            "\(error)".contains("append-only")
+        }
+        #expect { try store.connection.execute("DELETE FROM events") } throws: { error in
+            "\(error)".contains("append-only")
+        }
+        _ = try store.saveDefinition(workflow: "w", hash: "h", body: "{}", now: Sample.t0)
+        #expect { try store.connection.execute("UPDATE definitions SET body = '{\"x\":1}'") } throws: { error in
+            "\(error)".contains("kept as loaded")
+        }
+        #expect(try store.events(of: "PML-1").count == 1)
+    }
+
+    @Test("the file is in WAL mode with durable commits")
+    func journal() throws {
+        let store = try SQLiteStore(path: try freshPath())
+        #expect(try store.connection.query("PRAGMA journal_mode") { $0.text(0) }.first == "wal")
+        #expect(try store.connection.query("PRAGMA synchronous") { $0.text(0) }.first == "2", "FULL: every commit is synced")
+    }
+
+    @Test("a read command on a path with no database is an error, not a new empty file")
+    func missingFile() throws {
+        let path = try freshPath()
+        #expect { try SQLiteStore(path: path, create: false) } throws: { error in
+            (error as? StoreError)?.code == .notFound
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("a file written by a newer lintas is refused rather than misread")
+    func newerSchema() throws {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path)
+        try store.connection.execute("PRAGMA user_version = 99")
+        #expect { try SQLiteStore(path: path) } throws: { error in
+            (error as? StoreError)?.code == .schemaTooNew
+        }
+    }
+
+    @Test("a file that is not a database is reported as such")
+    func notADatabase() throws {
+        let path = try freshPath()
+        try Data("Surat Penugasan\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try SQLiteStore(path: path) } throws: { error in
+            (error as? StoreError)?.code == .corrupt
+        }
+    }
+}

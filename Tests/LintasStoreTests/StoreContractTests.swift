@@ -1,0 +1,158 @@
+import LintasCore
+import LintasStore
+import Testing
+
+@Suite("Store contract: every backend keeps the log, the queue and the projections the same way")
+struct StoreContractTests {
+    @Test("events are appended with a gap-free global sequence and read back exactly", arguments: Backend.allCases)
+    func appendAndRead(backend: Backend) throws {
+        let store = try backend.makeStore()
+        try Sample.append([Sample.event("PML-1", 1), Sample.event("PML-1", 2, state: "recommended", action: "recommend")], to: store)
+        try Sample.append([Sample.event("PML-2", 1)], to: store)
+        try Sample.append([Sample.event("PML-1", 3, state: "approved", action: "approve")], to: store)
+        let rows = try store.events(of: "PML-1")
+        #expect(rows.map(\.version) == [1, 2, 3])
+        #expect(rows.map(\.sequence) == [1, 2, 4])
+        #expect(try rows[1].decode() == Sample.event("PML-1", 2, state: "recommended", action: "recommend"))
+        #expect(try store.sequenceSummary() == SequenceSummary(count: 4, first: 1, last: 4))
+        var streams: [RequestID: [Int]] = [:]
+        try store.forEachStream { request, events in streams[request] = events.map(\.version) }
+        #expect(streams == ["PML-1": [1, 2, 3], "PML-2": [1]])
+    }
+
+    @Test("each event's hash chains to the previous event of its request", arguments: Backend.allCases)
+    func hashChain(backend: Backend) throws {
+        let store = try backend.makeStore()
+        let rows = try Sample.append([Sample.event("PML-1", 1), Sample.event("PML-1", 2, state: "recommended", action: "recommend")], to: store)
+        #expect(rows[0].hash == EventChain.hash(rows[0], previous: .zero).bytes)
+        #expect(rows[1].hash == EventChain.hash(rows[1], previous: Digest(bytes: rows[0].hash)!).bytes)
+        #expect(try store.request("PML-1")?.head == rows[1].hash)
+        var altered = rows[1]
+        altered.data[altered.data.count - 2] ^= 1
+        #expect(EventChain.hash(altered, previous: Digest(bytes: rows[0].hash)!).bytes != rows[1].hash, "one changed byte changes the hash")
+    }
+
+    @Test("a version already taken is a version conflict, and the batch leaves nothing behind", arguments: Backend.allCases)
+    func optimisticConcurrency(backend: Backend) throws {
+        let store = try backend.makeStore()
+        try Sample.append([Sample.event("PML-1", 1)], to: store)
+        #expect { try Sample.append([Sample.event("PML-2", 1), Sample.event("PML-1", 1)], to: store) } throws: { error in
+            (error as? StoreError)?.code == .versionConflict
+        }
+        #expect(try store.events(of: "PML-2").isEmpty, "the whole batch rolled back")
+        #expect(try store.sequenceSummary().count == 1)
+    }
+
+    @Test("a batch that throws commits nothing: events, projections, outcomes and letter numbers", arguments: Backend.allCases)
+    func batchAtomicity(backend: Backend) throws {
+        struct Stop: Error {}
+        let store = try backend.makeStore()
+        _ = try store.enqueue([Sample.command("c1")], source: "test", now: Sample.t0)
+        #expect(throws: Stop.self) {
+            try store.withBatch { batch in
+                let queued = try batch.claimQueued(limit: 10)
+                _ = try batch.append(Sample.event("PML-1", 1), previous: .zero)
+                try batch.saveRequest(try RequestState.evolve(nil, Sample.event("PML-1", 1)), head: .zero)
+                try batch.recordOutcome(queued[0], .done(firstEvent: 1), now: Sample.t0)
+                try batch.setLetterSequence(register: "diskominfo/surat_penugasan/2025", to: 7)
+                throw Stop()
+            }
+        }
+        #expect(try store.events(of: "PML-1").isEmpty)
+        #expect(try store.request("PML-1") == nil)
+        #expect(try store.queueSummary().queued == 1)
+        try store.withBatch { batch throws in #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 0) }
+    }
+
+    @Test("commands are queued once per id: the same command again is a duplicate, a different one under the id is refused", arguments: Backend.allCases)
+    func idempotentIntake(backend: Backend) throws {
+        let store = try backend.makeStore()
+        let first = try store.enqueue([Sample.command("c1"), Sample.command("c2", request: "PML-2")], source: "a.jsonl", now: Sample.t0)
+        #expect(first == [.queued(sequence: 1), .queued(sequence: 2)])
+        let again = try store.enqueue([Sample.command("c1"), Sample.command("c3", request: "PML-3")], source: "b.jsonl", now: Sample.t0)
+        #expect(again == [.duplicate(sequence: 1), .queued(sequence: 3)])
+        #expect {
+            try store.enqueue([Sample.command("c4", request: "PML-4"), Sample.command("c2", request: "PML-9")], source: "c.jsonl", now: Sample.t0)
+        } throws: { error in
+            (error as? CommandIDConflict)?.indices == [1]
+        }
+        #expect(try store.commands(CommandFilter(id: "c4")).isEmpty, "all or none: c4 was not queued either")
+        #expect(try store.queueSummary().queued == 3)
+    }
+
+    @Test("the queue hands out commands oldest first and keeps each outcome", arguments: Backend.allCases)
+    func queueAndOutcomes(backend: Backend) throws {
+        let store = try backend.makeStore()
+        _ = try store.enqueue((1...5).map { Sample.command("c\($0)", request: RequestID("PML-\($0)"), data: ["note": "catatan \($0)"]) },
+                              source: "test", now: Sample.t0)
+        try store.withBatch { batch in
+            let claimed = try batch.claimQueued(limit: 2)
+            #expect(claimed.map(\.command.id) == ["c1", "c2"])
+            #expect(claimed[0].command == Sample.command("c1", request: "PML-1", data: ["note": "catatan 1"]))
+            try batch.recordOutcome(claimed[0], .done(firstEvent: 1), now: Sample.t0)
+            try batch.recordOutcome(claimed[1], .refused(Refusal(.wrongActor, "not the Kepala PD", article: "Pasal 11 ayat (4) huruf b", hint: "ask")), now: Sample.t0)
+        }
+        let refused = try store.commands(CommandFilter(status: .refused))
+        #expect(refused.map(\.command.id) == ["c2"])
+        #expect(refused[0].refusal == Refusal(.wrongActor, "not the Kepala PD", article: "Pasal 11 ayat (4) huruf b", hint: "ask"))
+        #expect(try store.commands(CommandFilter(status: .done)).first?.firstEvent == 1)
+        #expect(try store.commands(CommandFilter(request: "PML-4")).map(\.command.id) == ["c4"])
+        let summary = try store.queueSummary()
+        #expect((summary.queued, summary.done, summary.refused) == (3, 1, 1))
+        #expect(summary.oldestQueued == Sample.t0)
+        try store.withBatch { batch throws in #expect(try batch.claimQueued(limit: 10).map(\.command.id) == ["c3", "c4", "c5"]) }
+    }
+
+    @Test("workflow definitions: a new version becomes current, an old one can be reinstated, bodies are kept", arguments: Backend.allCases)
+    func definitions(backend: Backend) throws {
+        let store = try backend.makeStore()
+        #expect(try store.saveDefinition(workflow: "w", hash: "h1", body: "{\"v\":1}", now: Sample.t0) == .added)
+        #expect(try store.saveDefinition(workflow: "w", hash: "h1", body: "{\"v\":1}", now: Sample.t0) == .unchanged)
+        #expect(try store.saveDefinition(workflow: "w", hash: "h2", body: "{\"v\":2}", now: Sample.t0) == .added)
+        #expect(try store.currentDefinitions() == ["w": "h2"])
+        #expect(try store.saveDefinition(workflow: "w", hash: "h1", body: "{\"v\":1}", now: Sample.t0) == .reinstated)
+        #expect(try store.currentDefinitions() == ["w": "h1"])
+        #expect(try store.definitionBody("h2") == "{\"v\":2}", "versions a request may be pinned to are never dropped")
+        #expect(try store.definitionVersions().map(\.hash).sorted() == ["h1", "h2"])
+    }
+
+    @Test("directory versions: ordered by effective date; the same file again is not a new version", arguments: Backend.allCases)
+    func directoryVersions(backend: Backend) throws {
+        let store = try backend.makeStore()
+        let later = try store.saveDirectory(effectiveFrom: CivilDate(iso: "2025-06-01")!, hash: "b", body: "{}", source: "b.json", now: Sample.t0)
+        let earlier = try store.saveDirectory(effectiveFrom: CivilDate(iso: "2025-01-01")!, hash: "a", body: "{\"a\":1}", source: "a.json", now: Sample.t0)
+        let again = try store.saveDirectory(effectiveFrom: CivilDate(iso: "2025-06-01")!, hash: "b", body: "{}", source: "b.json", now: Sample.t0)
+        #expect(later.isNew && earlier.isNew && !again.isNew)
+        #expect(again.version == later.version)
+        #expect(try store.directoryVersions().map(\.hash) == ["a", "b"])
+        #expect(try store.directoryBody(version: earlier.version) == "{\"a\":1}")
+    }
+
+    @Test("letter registers count per register and survive reopening", arguments: Backend.allCases)
+    func letterRegisters(backend: Backend) throws {
+        let store = try backend.makeStore()
+        try store.withBatch { batch in
+            #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 0)
+            try batch.setLetterSequence(register: "diskominfo/surat_penugasan/2025", to: 3)
+            try batch.setLetterSequence(register: "dinkes/surat_penugasan/2025", to: 1)
+        }
+        let reopened = try backend.reopen(store)
+        try reopened.withBatch { batch throws in
+            #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 3)
+            #expect(try batch.letterSequence(register: "dinkes/surat_penugasan/2025") == 1)
+        }
+    }
+
+    @Test("a read snapshot does not see writes committed after it began", arguments: Backend.allCases)
+    func snapshots(backend: Backend) throws {
+        let store = try backend.makeStore()
+        try Sample.append([Sample.event("PML-1", 1)], to: store)
+        let writer = try backend.reopen(store)
+        try store.readSnapshot {
+            #expect(try store.sequenceSummary().count == 1)
+            try Sample.append([Sample.event("PML-2", 1)], to: writer)
+            #expect(try store.sequenceSummary().count == 1, "the snapshot still sees one event")
+        }
+        #expect(try store.sequenceSummary().count == 2)
+    }
+}
