@@ -1,0 +1,260 @@
+import LintasCore
+import Testing
+
+/// Drives one request through `decide` and `evolve` in memory, as the daemon does.
+struct Walk {
+    let definition: WorkflowDefinition
+    var directory: Directory
+    var state: RequestState?
+    var events: [Event] = []
+    var numbering = MemoryNumbering()
+    let request: RequestID
+    var counter = 0
+
+    init(_ request: RequestID = "PML-1") throws {
+        definition = try Fixtures.pemalangWorkflow()
+        directory = try Fixtures.pemalangDirectory()
+        self.request = request
+    }
+
+    /// Decides a command and, when accepted, folds its events into the state.
+    @discardableResult
+    mutating func run(_ action: String, by actor: NIP, at time: String, _ data: [String: JSONValue] = [:],
+                      workflow: WorkflowID? = nil, now: String = "2025-06-30T12:00:00+07:00") throws -> Decision {
+        counter += 1
+        let command = Command(id: CommandID("c\(counter)"), request: request, workflow: workflow ?? (state == nil ? definition.id : nil),
+                              action: action, actor: actor, at: .wib(time), data: data)
+        let decision = decide(DecisionInput(command: command, state: state, definition: definition, directory: directory,
+                                            at: .wib(time), now: .wib(now)), numbering: &numbering)
+        if case .accepted(let new) = decision {
+            for event in new { state = try RequestState.evolve(state, event) }
+            events += new
+        }
+        return decision
+    }
+
+    static let contents: [String: JSONValue] = [
+        "target_unit": "diskominfo-aptika",
+        "purpose": "Membangun dasbor surveilans penyakit menular",
+        "competence": "Pengembangan aplikasi web dan basis data",
+        "performance_target": "Dasbor berjalan di 22 Puskesmas",
+        "duration": .object(["start": "2025-07-01", "end": "2025-12-31"]),
+    ]
+}
+
+extension Decision {
+    var refusal: Refusal? {
+        if case .refused(let refusal) = self { return refusal }
+        return nil
+    }
+
+    var event: Event? {
+        if case .accepted(let events) = self { return events.first }
+        return nil
+    }
+}
+
+@Suite("decide and evolve on Perbup Pemalang 38/2023 Pasal 11 ayat (4), in memory")
+struct DecideTests {
+    @Test("Pasal 11 ayat (4) huruf a–e: request, recommendation, approval, letter, acceptance by each nominee")
+    func fullProcedure() throws {
+        var walk = try Walk()
+        // a. the owner unit head sends the surat permohonan pelibatan
+        let submitted = try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        #expect(submitted.event?.state == "requested")
+        #expect(submitted.event?.detail.fields["owner_unit"] == "dinkes-p2p", "the owner unit is the one the actor heads")
+        #expect(submitted.event?.detail.definition == "test-hash", "the request is pinned to its definition")
+        // b. the Kepala Perangkat Daerah where the employees are recommends
+        #expect(try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00").event?.state == "recommended")
+        // c. the unit head drafts the surat penugasan naming the nominees ...
+        let approved = try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00",
+                                    ["nominees": .array([.string(Pemalang.prakomMuda.rawValue), .string(Pemalang.prakomPertama.rawValue)])])
+        #expect(approved.event?.state == "approved")
+        // ... approved and issued by the Kepala Perangkat Daerah, numbered in its register
+        let issued = try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00")
+        #expect(issued.event?.detail.letter?.number == "800.1.11.1/1/DISKOMINFO/2025")
+        #expect(issued.event?.detail.letter?.register == "diskominfo/surat_penugasan/2025")
+        // e. each nominee accepts; the request ends when the last one has
+        #expect(try walk.run("accept", by: Pemalang.prakomMuda, at: "2025-03-07T09:00:00+07:00").event?.state == "letter_issued")
+        let awaiting = walk.definition.awaiting(walk.state!, directory: walk.directory, on: CivilDate(iso: "2025-03-07")!)
+        #expect(awaiting.flatMap(\.holders).map(\.nip) == [Pemalang.prakomPertama], "only the nominee who has not accepted is awaited")
+        #expect(try walk.run("accept", by: Pemalang.prakomPertama, at: "2025-03-07T10:00:00+07:00").event?.state == "accepted")
+        let state = try #require(walk.state)
+        #expect(state.version == 6)
+        #expect(state.participants["accept"] == [Pemalang.prakomMuda, Pemalang.prakomPertama])
+        #expect(walk.definition.awaiting(state, directory: walk.directory, on: CivilDate(iso: "2025-03-08")!).isEmpty)
+        #expect(walk.events.map { $0.detail.article } == [
+            "Pasal 11 ayat (4) huruf a", "Pasal 11 ayat (4) huruf b", "Pasal 11 ayat (4) huruf c",
+            "Pasal 11 ayat (4) huruf c", "Pasal 11 ayat (4) huruf e", "Pasal 11 ayat (4) huruf e",
+        ].map { "\($0) Perbup Pemalang 38/2023" })
+        #expect(try RequestState.replay(walk.events) == state, "replaying the events gives the same state")
+    }
+
+    @Test("Pasal 11 ayat (4) huruf d: the Kepala Perangkat Daerah refuses, and must give the reason")
+    func rejectionNeedsReason() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        let withoutReason = try walk.run("reject", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00", ["reason": "  "])
+        #expect(withoutReason.refusal?.code == .missingField)
+        #expect(withoutReason.refusal?.article == "Pasal 11 ayat (4) huruf d Perbup Pemalang 38/2023")
+        let rejected = try walk.run("reject", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00", ["reason": "Pegawai sedang penuh"])
+        #expect(rejected.event?.state == "rejected")
+        #expect(walk.state?.fields["reason"] == "Pegawai sedang penuh")
+        let after = try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-05T09:00:00+07:00")
+        #expect(after.refusal?.code == .requestClosed)
+    }
+
+    @Test("Pasal 11 ayat (6): the request letter must carry purpose, competence, target and duration")
+    func requestContents() throws {
+        var walk = try Walk()
+        var contents = Walk.contents
+        contents["performance_target"] = nil
+        contents["duration"] = nil
+        let refusal = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal)
+        #expect(refusal.code == .missingField)
+        #expect(refusal.message.contains("performance_target (Ekspektasi/target kinerja, Pasal 11 ayat (6) huruf c)"))
+        #expect(refusal.message.contains("duration (Durasi pelibatan, Pasal 11 ayat (6) huruf d)"))
+        #expect(walk.state == nil, "nothing is half-applied")
+        contents = Walk.contents
+        contents["duration"] = .object(["start": "2025-12-31", "end": "2025-07-01"])
+        #expect(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal?.message.contains("ends (2025-07-01) before it starts") == true)
+    }
+
+    @Test("Pasal 11 ayat (4) huruf b: only the Kepala Perangkat Daerah dituju recommends")
+    func wrongActor() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        let refusal = try #require(try walk.run("recommend", by: Pemalang.kabidAptika, at: "2025-03-04T09:00:00+07:00").refusal)
+        #expect(refusal.code == .wrongActor)
+        #expect(refusal.message.contains("Agus Setiawan"), "the message names who should act")
+        #expect(refusal.article == "Pasal 11 ayat (4) huruf b Perbup Pemalang 38/2023")
+        let stranger = try #require(try walk.run("recommend", by: "199001012015031001", at: "2025-03-04T09:00:00+07:00").refusal)
+        #expect(stranger.code == .unknownActor)
+    }
+
+    @Test("Pasal 11 ayat (4) huruf a: only a unit head submits, and not to their own unit")
+    func submitter() throws {
+        var walk = try Walk()
+        let employee = try #require(try walk.run("submit", by: Pemalang.prakomMuda, at: "2025-03-03T09:00:00+07:00", Walk.contents).refusal)
+        #expect(employee.code == .wrongActor)
+        #expect(employee.message.contains("heads no Perangkat Daerah or Unit Organisasi"))
+        var ownUnit = Walk.contents
+        ownUnit["target_unit"] = "dinkes-p2p"
+        let own = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", ownUnit).refusal)
+        #expect(own.code == .invalidField)
+        #expect(own.message.contains("the same as owner_unit"))
+    }
+
+    @Test("Pasal 11 ayat (4) huruf c: nominees sit in the target unit and are Pejabat Fungsional or Pelaksana")
+    func nominees() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00")
+        let outsider = try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00", ["nominees": .array([.string(Pemalang.statistisi.rawValue)])])
+        #expect(outsider.refusal?.message.contains("does not sit in Bidang Aplikasi Informatika") == true)
+        let head = try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00", ["nominees": .array([.string(Pemalang.kabidAptika.rawValue)])])
+        #expect(head.refusal?.message.contains("administrator position") == true)
+        let twice = try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00",
+                                 ["nominees": .array([.string(Pemalang.prakomMuda.rawValue), .string(Pemalang.prakomMuda.rawValue)])])
+        #expect(twice.refusal?.message.contains("named twice") == true)
+        let pppk = try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00", ["nominees": .array([.string(Pemalang.pppkPelaksana.rawValue)])])
+        #expect(pppk.event?.state == "approved", "a PPPK pelaksana may be assigned")
+    }
+
+    @Test("an action the current state does not allow is refused, naming what is allowed")
+    func actionNotAllowed() throws {
+        var walk = try Walk()
+        let before = try #require(try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00").refusal)
+        #expect(before.code == .unknownRequest)
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        let early = try #require(try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00").refusal)
+        #expect(early.code == .actionNotAllowed)
+        #expect(early.hint == "Allowed now: recommend, reject.")
+        let again = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-04T09:00:00+07:00", Walk.contents).refusal)
+        #expect(again.code == .requestExists)
+        #expect(try walk.run("withdraw", by: Pemalang.kabidP2P, at: "2025-03-04T09:00:00+07:00").refusal?.code == .unknownAction)
+        #expect(try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00", ["catatan": "x"]).refusal?.code == .invalidField)
+    }
+
+    @Test("a step dated before the regulation is in force, in the future, or before the previous step is refused")
+    func dates() throws {
+        var walk = try Walk()
+        let early = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2023-10-24T09:00:00+07:00", Walk.contents).refusal)
+        #expect(early.code == .notInForce)
+        #expect(early.message.contains("in force from 25 Oktober 2023"))
+        let future = try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-07-30T09:00:00+07:00", Walk.contents)
+        #expect(future.refusal?.code == .futureTime)
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        let backwards = try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-02T09:00:00+07:00")
+        #expect(backwards.refusal?.code == .outOfOrder)
+    }
+
+    @Test("a Plt acts validly only inside the dates of the appointment, and the event records the capacity")
+    func actingOfficial() throws {
+        func walkToBKPSDM(rejectOn date: String) throws -> Decision {
+            var walk = try Walk()
+            var contents = Walk.contents
+            contents["target_unit"] = "bkpsdm-kompetensi"
+            try walk.run("submit", by: Pemalang.kabagOrganisasi, at: "2024-12-20T09:00:00+07:00", contents)
+            return try walk.run("reject", by: Pemalang.sekretarisBKPSDM, at: date, ["reason": "Sedang seleksi PPPK"], now: "2027-02-01T12:00:00+07:00")
+        }
+        let inside = try walkToBKPSDM(rejectOn: "2025-03-04T09:00:00+07:00")
+        let event = try #require(inside.event)
+        #expect(event.detail.capacity == .plt)
+        #expect(event.detail.actorTitle == "Plt. Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia")
+        #expect(event.detail.position == "kepala-bkpsdm")
+        let before = try walkToBKPSDM(rejectOn: "2025-01-01T09:00:00+07:00")
+        #expect(before.refusal?.code == .noOfficeholder, "vacant and the Plt not yet appointed")
+        let after = try walkToBKPSDM(rejectOn: "2027-01-04T09:00:00+07:00")
+        #expect(after.refusal?.code == .noOfficeholder, "the appointment has ended")
+    }
+
+    @Test("moving an employee after a decision does not change the replay of that decision")
+    func directoryChangesDoNotRewriteHistory() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00")
+        let replayed = try RequestState.replay(walk.events)
+        // The Kepala Dinas moves: a new directory version in which someone else heads Diskominfo.
+        let moved = try Directory.decode(try Fixtures.directoryDocument { members in
+            members["effective_from"] = "2025-04-01"
+            var employees = members["employees"]!.arrayValue!.map { $0.objectValue! }
+            let index = employees.firstIndex { $0["nip"] == .string(Pemalang.kadisKominfo.rawValue) }!
+            employees[index]["position"] = "inspektur"
+            employees.removeAll { $0["position"] == "inspektur" && $0["nip"] != .string(Pemalang.kadisKominfo.rawValue) }
+            members["employees"] = .array(employees.map(JSONValue.object))
+        }, source: "moved.json")
+        walk.directory = moved
+        #expect(try RequestState.replay(walk.events) == replayed, "evolve reads only the events")
+        #expect(walk.events[1].detail.actorTitle == "Kepala Dinas Komunikasi dan Informatika", "the title at the time is frozen in the event")
+        // New decisions use the new directory: the Kepala Dinas post is now vacant.
+        let next = try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-04-02T09:00:00+07:00", ["nominees": .array([.string(Pemalang.prakomMuda.rawValue)])])
+        #expect(next.event != nil, "the unit head still heads Bidang Aptika")
+        let letter = try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-04-03T09:00:00+07:00")
+        #expect(letter.refusal?.code == .noOfficeholder)
+    }
+
+    @Test("each nominee accepts once")
+    func acceptOnce() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00")
+        try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00",
+                     ["nominees": .array([.string(Pemalang.prakomMuda.rawValue), .string(Pemalang.prakomPertama.rawValue)])])
+        try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00")
+        try walk.run("accept", by: Pemalang.prakomMuda, at: "2025-03-07T09:00:00+07:00")
+        #expect(try walk.run("accept", by: Pemalang.prakomMuda, at: "2025-03-07T10:00:00+07:00").refusal?.code == .alreadyDone)
+        #expect(try walk.run("accept", by: Pemalang.statistisi, at: "2025-03-07T10:00:00+07:00").refusal?.code == .wrongActor)
+    }
+
+    @Test("events and states encode to canonical JSON and read back unchanged")
+    func encodingRoundTrip() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        let event = walk.events[0]
+        #expect(try Event.Detail(json: try JSONValue.parse(event.detail.json.canonicalText)) == event.detail)
+        let state = try #require(walk.state)
+        #expect(try RequestState(json: try JSONValue.parse(state.json.canonicalText)) == state)
+        #expect(String(decoding: event.canonicalBytes, as: UTF8.self).hasPrefix(#"{"action":"submit","actor":"197705112003121004","at":"#))
+    }
+}

@@ -1,0 +1,81 @@
+import LintasCore
+import Testing
+
+@Suite("The org directory: validated as a whole, resolving heads and acting officials by date")
+struct DirectoryTests {
+    @Test("the shipped Pemalang sample is valid and resolves heads along the unit tree")
+    func shippedDirectory() throws {
+        let directory = try Fixtures.pemalangDirectory()
+        let date = try #require(CivilDate(iso: "2025-03-03"))
+        #expect(directory.timeZone == .wib)
+        #expect(directory.ancestor(of: "diskominfo-aptika", kind: .department) == "diskominfo")
+        #expect(directory.ancestor(of: "diskominfo-aptika", kind: .agency) == "pemalang")
+        #expect(directory.heads(of: "diskominfo", on: date).map(\.nip) == [Pemalang.kadisKominfo])
+        #expect(directory.authorizedOfficials(for: "dinkes-p2p", on: date).map(\.nip) == ["197103151996031002"])
+        #expect(directory.unit("diskominfo-aptika", isWithin: "diskominfo"))
+        #expect(!directory.unit("diskominfo-aptika", isWithin: "dinkes"))
+    }
+
+    @Test("a Plt acts for the head only inside the dates of the appointment")
+    func actingOfficialDates() throws {
+        let directory = try Fixtures.pemalangDirectory()
+        let before = try #require(CivilDate(iso: "2025-01-01"))
+        let inside = try #require(CivilDate(iso: "2025-06-15"))
+        let after = try #require(CivilDate(iso: "2027-01-01"))
+        #expect(directory.heads(of: "bkpsdm", on: before).isEmpty, "the post is vacant until the Plt starts")
+        let acting = directory.heads(of: "bkpsdm", on: inside)
+        #expect(acting.map(\.nip) == [Pemalang.sekretarisBKPSDM])
+        #expect(acting.first?.capacity == .plt)
+        #expect(directory.title(of: acting[0]) == "Plt. Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia")
+        #expect(directory.heads(of: "bkpsdm", on: after).isEmpty)
+        // The Plt still heads his own unit definitively.
+        #expect(directory.unitsHeaded(by: Pemalang.sekretarisBKPSDM, on: inside).map(\.unit).sorted() == ["bkpsdm", "bkpsdm-sekretariat"])
+    }
+
+    @Test("a bad directory is refused with every problem listed, nothing half-read")
+    func everyProblemListed() throws {
+        let document = try Fixtures.directoryDocument { members in
+            var units = members["units"]!.arrayValue!
+            units.append(.object(["id": "diskominfo", "kind": "perangkat_daerah", "name": "Duplikat", "parent": "pemalang"]))
+            units.append(.object(["id": "bidang-x", "kind": "bidang", "name": "X", "parent": "dinkes"]))
+            units.append(.object(["id": "bidang-y", "kind": "unit_organisasi", "name": "Y", "parent": "tidak-ada", "head": "kabid-y"]))
+            members["units"] = .array(units)
+            var employees = members["employees"]!.arrayValue!
+            employees.append(.object(["nip": "1234", "name": "A", "status": "PNS", "position": "kabid-aptika"]))
+            employees.append(.object(["nip": "198903262015031002", "name": "Dup", "status": "PNS", "position": "kabid-aptika"]))
+            employees.append(.object(["nip": "199001012015031001", "name": "B", "status": "honorer", "position": "kabid-aptika"]))
+            members["employees"] = .array(employees)
+            members["acting"] = .array([.object(["nip": "199001012015031001", "position": "kadinkes", "capacity": "Pj",
+                                                 "from": "2025-02-01", "until": "2025-01-01"])])
+        }
+        do {
+            _ = try Directory.decode(document, source: "bad-org.json")
+            Issue.record("expected the directory to be refused")
+        } catch {
+            let found = error.problems.map(\.description)
+            #expect(found.contains { $0.contains("unit id \"diskominfo\" is used twice") })
+            #expect(found.contains { $0.contains("\"bidang\" is not a unit kind") })
+            #expect(found.contains { $0.contains("parent: \"tidak-ada\" is not a unit in this directory") })
+            #expect(found.contains { $0.contains("head: \"kabid-y\" is not a position in this directory") })
+            #expect(found.contains { $0.contains("a NIP has 18 digits") })
+            #expect(found.contains { $0.contains("NIP 198903262015031002 appears twice") })
+            #expect(found.contains { $0.contains("\"honorer\" is not an employment status") })
+            #expect(found.contains { $0.contains("\"Pj\" is not an acting capacity") })
+            #expect(found.count >= 8)
+        }
+    }
+
+    @Test("a parent chain that loops is refused")
+    func parentCycle() throws {
+        let document = try Fixtures.directoryDocument { members in
+            var units = members["units"]!.arrayValue!.map { $0.objectValue! }
+            let index = units.firstIndex { $0["id"] == "diskominfo" }!
+            units[index]["kind"] = "unit_organisasi"
+            units[index]["parent"] = "diskominfo-aptika"
+            members["units"] = .array(units.map(JSONValue.object))
+        }
+        #expect { try Directory.decode(document, source: "loop.json") } throws: { error in
+            (error as? InvalidDocument)?.problems.contains { $0.message.contains("loops back") } == true
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import LintasCore
+import Testing
+
+@Suite("JSON: strict parsing and the canonical form the hash chain depends on")
+struct JSONTests {
+    @Test("canonical form sorts keys and drops whitespace, so equal values give equal bytes")
+    func canonicalForm() throws {
+        let first = try JSONValue.parse(#"{ "b": [1, 2, {"z": null, "a": true}], "a": "x" }"#)
+        let second = try JSONValue.parse(#"{"a":"x","b":[1,2,{"a":true,"z":null}]}"#)
+        #expect(first == second)
+        #expect(first.canonicalText == #"{"a":"x","b":[1,2,{"a":true,"z":null}]}"#)
+        #expect(first.canonicalBytes == second.canonicalBytes)
+    }
+
+    @Test("strings survive a round trip: escapes, control characters, Indonesian text and emoji")
+    func stringRoundTrip() throws {
+        let text = "Kepala \"Bidang\"\\ \n\t\u{1} Perangkat Daerah — ✓ 😀"
+        let encoded = JSONValue.string(text).canonicalText
+        #expect(try JSONValue.parse(encoded) == .string(text))
+        #expect(encoded.contains("\\u0001"))
+        #expect(try JSONValue.parse(#""\ud83d\ude00 \u00e9""#) == .string("😀 é"))
+    }
+
+    @Test("numbers: integers stay exact, fractions and exponents become doubles")
+    func numbers() throws {
+        #expect(try JSONValue.parse("9007199254740993") == .int(9_007_199_254_740_993))
+        #expect(try JSONValue.parse("-0") == .int(0))
+        #expect(try JSONValue.parse("1.5e3") == .double(1500))
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("01") }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("1.") }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("+1") }
+    }
+
+    @Test("errors name the line and column of the first problem")
+    func errorPosition() {
+        do {
+            _ = try JSONValue.parse("{\n  \"a\": 1,\n  \"b\" 2\n}")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.line == 3)
+            #expect(error.column == 7)
+            #expect(error.message.contains("expected ':'"))
+        }
+    }
+
+    @Test("a member named twice is refused rather than silently overwritten")
+    func duplicateMember() {
+        #expect { try JSONValue.parse(#"{"reason": "a", "reason": "b"}"#) } throws: { error in
+            (error as? JSONSyntaxError)?.message.contains("appears twice") == true
+        }
+    }
+
+    @Test("invalid UTF-8, raw control characters, lone surrogates and trailing data are refused")
+    func malformedInput() {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse([0x22, 0xC3, 0x28, 0x22]) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("\"a\u{0}b\"") }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(#""\ud800""#) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("{} {}") }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("") }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("[1,]") }
+    }
+
+    @Test("nesting deeper than the limit is refused, not recursed into")
+    func depthLimit() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect { try JSONValue.parse(deep) } throws: { error in
+            (error as? JSONSyntaxError)?.message.contains("nesting deeper") == true
+        }
+        let fine = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
+        #expect(throws: Never.self) { try JSONValue.parse(fine) }
+    }
+}
