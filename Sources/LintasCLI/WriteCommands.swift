@@ -140,7 +140,7 @@ enum WriteCommands {
         let directory = file.directory
         if version.isNew {
             context.output.line("Imported the org directory of \(directory.regency) in force from \(directory.effectiveFrom) as version \(version.version): "
-                                + "\(directory.units.count) units, \(directory.positions.count) positions, \(directory.employees.count) employees, \(directory.acting.count) acting officials.")
+                                + "\(directory.units.count) units, \(directory.positions.count) positions, \(directory.employees.count) employees, \(directory.acting.count) acting (Plt/Plh).")
         } else {
             context.output.line("Unchanged: this directory was already imported as version \(version.version).")
         }
