@@ -3,33 +3,26 @@
 /// Everything `decide` resolved is frozen here (the person's name and title, the Plt or
 /// Plh capacity, the article, the letter number), so replaying the log never consults
 /// today's directory or today's workflow file.
+@dynamicMemberLookup
 public struct Event: Sendable, Hashable {
-    public var request: RequestID
-    /// 1 for the event that opens the request, then 2, 3, …
-    public var version: Int
-    public var action: String
-    /// The state after the event.
-    public var state: String
-    public var actor: NIP
-    /// When the official took the step (claimed by the command, or when it was queued).
-    public var at: Timestamp
-    /// When the engine recorded it (the daemon's clock).
-    public var recorded: Timestamp
-    /// The command that caused it.
-    public var command: CommandID
+    public var envelope: EventEnvelope
     public var detail: Detail
 
     public init(request: RequestID, version: Int, action: String, state: String, actor: NIP, at: Timestamp,
                 recorded: Timestamp, command: CommandID, detail: Detail) {
-        self.request = request
-        self.version = version
-        self.action = action
-        self.state = state
-        self.actor = actor
-        self.at = at
-        self.recorded = recorded
-        self.command = command
+        self.init(envelope: EventEnvelope(request: request, version: version, action: action, state: state, actor: actor,
+                                          at: at, recorded: recorded, command: command), detail: detail)
+    }
+
+    public init(envelope: EventEnvelope, detail: Detail) {
+        self.envelope = envelope
         self.detail = detail
+    }
+
+    /// `event.request`, `event.version`, …: the envelope's members.
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<EventEnvelope, Value>) -> Value {
+        get { envelope[keyPath: keyPath] }
+        set { envelope[keyPath: keyPath] = newValue }
     }
 
     /// What was resolved and said when the step was taken.
@@ -146,13 +139,40 @@ extension Event.Detail {
     }
 }
 
-extension Event {
-    /// The canonical bytes the event's hash is computed over. Built from the same values
-    /// the store keeps in its columns, so changing any stored byte changes the hash.
-    ///
-    /// - Parameter data: the canonical JSON text of `detail`, as stored.
-    public static func canonicalBytes(request: RequestID, version: Int, action: String, state: String, actor: NIP,
-                                      at: Timestamp, recorded: Timestamp, command: CommandID, data: [UInt8]) -> [UInt8] {
+/// What every event has besides what it says: the request and version it belongs to, the
+/// action and the state after it, who acted, when, and which command caused it. Stored as
+/// columns; the detail is stored beside them as canonical JSON.
+public struct EventEnvelope: Sendable, Hashable {
+    public var request: RequestID
+    /// 1 for the event that opens the request, then 2, 3, …
+    public var version: Int
+    public var action: String
+    /// The state after the event.
+    public var state: String
+    public var actor: NIP
+    /// When the official took the step (claimed by the command, or when it was queued).
+    public var at: Timestamp
+    /// When the engine recorded it (the daemon's clock).
+    public var recorded: Timestamp
+    /// The command that caused it.
+    public var command: CommandID
+
+    public init(request: RequestID, version: Int, action: String, state: String, actor: NIP, at: Timestamp,
+                recorded: Timestamp, command: CommandID) {
+        self.request = request
+        self.version = version
+        self.action = action
+        self.state = state
+        self.actor = actor
+        self.at = at
+        self.recorded = recorded
+        self.command = command
+    }
+
+    /// The canonical bytes an event's hash is computed over: the envelope and the detail's
+    /// canonical JSON (`data`, as stored), as one JSON object with sorted keys. Built from the
+    /// same values the store keeps in its columns, so changing any stored byte changes the hash.
+    public func canonicalBytes(data: [UInt8]) -> [UInt8] {
         // Keys in sorted order: action, actor, at, command, data, recorded, request, state, version.
         var output: [UInt8] = []
         output.reserveCapacity(data.count + 160)
@@ -177,9 +197,8 @@ extension Event {
         output.append(UInt8(ascii: "}"))
         return output
     }
+}
 
-    public var canonicalBytes: [UInt8] {
-        Event.canonicalBytes(request: request, version: version, action: action, state: state, actor: actor, at: at,
-                             recorded: recorded, command: command, data: detail.json.canonicalBytes)
-    }
+extension Event {
+    public var canonicalBytes: [UInt8] { envelope.canonicalBytes(data: detail.json.canonicalBytes) }
 }

@@ -105,42 +105,30 @@ public struct DirectoryVersion: Sendable, Hashable {
 
 /// An event row exactly as stored. `decode()` reads it back into an `Event`; `audit` also
 /// looks at rows that no longer decode, so the raw columns are kept.
+@dynamicMemberLookup
 public struct StoredEvent: Sendable, Hashable {
     /// The global sequence number: 1, 2, 3, … without gaps.
     public var sequence: Int64
-    public var request: RequestID
-    public var version: Int
-    public var action: String
-    public var state: String
-    public var actor: NIP
-    public var at: Timestamp
-    public var recorded: Timestamp
-    public var command: CommandID
+    public var envelope: EventEnvelope
     /// The canonical JSON of the event's detail.
     public var data: [UInt8]
     /// The stored SHA-256, 32 bytes unless the row was damaged.
     public var hash: [UInt8]
 
-    public init(sequence: Int64, request: RequestID, version: Int, action: String, state: String, actor: NIP, at: Timestamp,
-                recorded: Timestamp, command: CommandID, data: [UInt8], hash: [UInt8]) {
+    public init(sequence: Int64, envelope: EventEnvelope, data: [UInt8], hash: [UInt8]) {
         self.sequence = sequence
-        self.request = request
-        self.version = version
-        self.action = action
-        self.state = state
-        self.actor = actor
-        self.at = at
-        self.recorded = recorded
-        self.command = command
+        self.envelope = envelope
         self.data = data
         self.hash = hash
     }
 
+    /// `row.request`, `row.version`, …: the envelope's members.
+    public subscript<Value>(dynamicMember keyPath: KeyPath<EventEnvelope, Value>) -> Value { envelope[keyPath: keyPath] }
+
     public func decode() throws(EventFormatError) -> Event {
         let json: JSONValue
         do { json = try JSONValue.parse(data) } catch { throw EventFormatError(message: "event data is not JSON: \(error)") }
-        return Event(request: request, version: version, action: action, state: state, actor: actor, at: at,
-                     recorded: recorded, command: command, detail: try Event.Detail(json: json))
+        return Event(envelope: envelope, detail: try Event.Detail(json: json))
     }
 }
 

@@ -262,9 +262,10 @@ public final class SQLiteStore: EventStore {
     static let eventColumns = "seq, request, version, action, state, actor, at, recorded, command, data, hash"
 
     static func eventRow(_ row: SQLiteStatement) -> StoredEvent {
-        StoredEvent(sequence: row.int64(0), request: RequestID(row.text(1)), version: Int(row.int64(2)), action: row.text(3),
-                    state: row.text(4), actor: NIP(row.text(5)), at: Timestamp(milliseconds: row.int64(6)),
-                    recorded: Timestamp(milliseconds: row.int64(7)), command: CommandID(row.text(8)), data: row.bytes(9), hash: row.bytes(10))
+        let envelope = EventEnvelope(request: RequestID(row.text(1)), version: Int(row.int64(2)), action: row.text(3),
+                                     state: row.text(4), actor: NIP(row.text(5)), at: Timestamp(milliseconds: row.int64(6)),
+                                     recorded: Timestamp(milliseconds: row.int64(7)), command: CommandID(row.text(8)))
+        return StoredEvent(sequence: row.int64(0), envelope: envelope, data: row.bytes(9), hash: row.bytes(10))
     }
 
     public func events(of request: RequestID) throws -> [StoredEvent] {
@@ -373,7 +374,7 @@ struct SQLiteBatch: StoreBatch {
 
     func append(_ event: Event, previous: Digest) throws -> StoredEvent {
         let data = event.detail.json.canonicalBytes
-        let hash = EventChain.hash(event, data: data, previous: previous)
+        let hash = EventChain.hash(event.envelope, data: data, previous: previous)
         do {
             try connection.run("""
                 INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash)
@@ -386,9 +387,7 @@ struct SQLiteBatch: StoreBatch {
             guard error.code == .constraint else { throw error }
             throw StoreError(.versionConflict, "request \(event.request) already has an event with version \(event.version)")
         }
-        return StoredEvent(sequence: connection.lastInsertRowID, request: event.request, version: event.version, action: event.action,
-                           state: event.state, actor: event.actor, at: event.at, recorded: event.recorded, command: event.command,
-                           data: data, hash: hash.bytes)
+        return StoredEvent(sequence: connection.lastInsertRowID, envelope: event.envelope, data: data, hash: hash.bytes)
     }
 
     func saveRequest(_ state: RequestState, head: Digest) throws {
