@@ -21,12 +21,11 @@ enum Demo {
         static let kabidYankes = "197811192005011002"    // Kepala Bidang Pelayanan Kesehatan
     }
 
-    /// The demo's command lines, dated in the days before `now`.
-    static func commandLines(now: Timestamp) -> [String] {
+    /// The demo's command lines, dated in the first days of March 2026 (the same lines on every
+    /// run, inside the period the sample directory's Plt. Kepala BKPSDM holds office).
+    static func commandLines() -> [String] {
         let day: Int64 = 86_400_000
-        // 08:00 WIB twelve days ago: steps fall in office hours.
-        let start = now.adding(milliseconds: -12 * day).civilDate(in: .wib).start(in: .wib).adding(milliseconds: 8 * 3_600_000)
-        let year = start.civilDate(in: .wib).year
+        let start = Timestamp(iso8601: "2026-03-02T08:00:00+07:00")!
         func at(_ days: Int64, _ hours: Int64 = 0) -> String { start.adding(milliseconds: days * day + hours * 3_600_000).iso8601(in: .wib) }
         func line(_ id: String, _ request: String, _ action: String, _ actor: String, _ time: String,
                   _ data: [String: JSONValue] = [:], workflow: Bool = false) -> String {
@@ -35,7 +34,8 @@ enum Demo {
             if workflow { members["workflow"] = .string(Demo.workflow) }
             return JSONValue.object(members).canonicalText
         }
-        let period: JSONValue = .object(["start": .string("\(year + 1)-01-05"), "end": .string("\(year + 1)-06-30")])
+        let period: JSONValue = .object(["start": "2026-04-01", "end": "2026-09-30"])
+        let year = 2026
         return [
             // 1. Accepted: Dinas Kesehatan asks Bidang Aplikasi Informatika of Diskominfo for programmers.
             line("demo-001-submit", "PML-DEMO-001", "submit", People.kabidP2P, at(0), [
@@ -103,7 +103,7 @@ enum Demo {
         let loaded = try Loading.loadWorkflows(from: workflows, into: store, now: clock.now())
         let (directory, version) = try Loading.importDirectory(from: directoryFile, into: store, now: clock.now())
         let linesPath = ((databasePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("demo-commands.jsonl")
-        let lines = commandLines(now: clock.now()).joined(separator: "\n") + "\n"
+        let lines = commandLines().joined(separator: "\n") + "\n"
         try lines.write(toFile: linesPath, atomically: true, encoding: .utf8)
         let intake = try Intake.submit(Array(lines.utf8), source: linesPath, to: store, now: clock.now())
         var options = Daemon.Options()

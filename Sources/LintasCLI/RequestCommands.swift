@@ -182,9 +182,9 @@ enum RequestCommands {
     // MARK: replay
 
     static func replay(_ context: Context) throws -> Int32 {
+        let version = try context.arguments.positiveInteger("version")
         let view = try View(context)
         let id = RequestID(context.arguments.positionals[0])
-        let version = try context.arguments.positiveInteger("version")
         let steps: [Replay.Step]
         do {
             steps = try Replay.steps(of: id, in: view.store, upTo: version)
@@ -216,7 +216,6 @@ enum RequestCommands {
     // MARK: commands
 
     static func commands(_ context: Context) throws -> Int32 {
-        let view = try View(context)
         var filter = CommandFilter(limit: try context.arguments.positiveInteger("limit") ?? 100)
         if let status = context.arguments.option("status") {
             guard let parsed = CommandStatus(rawValue: status) else {
@@ -226,6 +225,7 @@ enum RequestCommands {
         }
         filter.request = context.arguments.option("request").map(RequestID.init)
         filter.id = context.arguments.option("id").map(CommandID.init)
+        let view = try View(context)
         let records = try view.store.commands(filter)
         if context.output.json {
             context.output.document(.object(["commands": .array(records.map { Render.command($0, view.zone) })]))

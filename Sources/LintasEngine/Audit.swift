@@ -128,6 +128,11 @@ public enum Audit {
                 ?? "the stored state cannot be read"
             report.findings.append(Finding(request: request, message: "replaying the log does not give the stored state: \(detail)"))
         }
+        let columns = StoredRequest.Columns(of: state)
+        if columns != stored.columns {
+            report.findings.append(Finding(request: request, message: "the stored state's columns (\(stored.columns.state) version \(stored.columns.version) "
+                                           + "of \(stored.columns.workflow)) do not match the log (\(columns.state) version \(columns.version) of \(columns.workflow))"))
+        }
     }
 
     private static func findOrphanProjections(_ store: any EventStore, streams: Int, into report: inout Report) throws {

@@ -139,6 +139,27 @@ public struct StoredRequest: Sendable, Hashable {
     public var body: [UInt8]
     /// The hash of the request's last event.
     public var head: [UInt8]
+    /// The columns stored beside the body so that queries need not parse it; `audit` checks
+    /// that they say what the body says.
+    public var columns: Columns
+
+    public struct Columns: Sendable, Hashable {
+        public var workflow: WorkflowID
+        public var state: String
+        public var version: Int
+        public var updated: Timestamp
+
+        public init(workflow: WorkflowID, state: String, version: Int, updated: Timestamp) {
+            self.workflow = workflow
+            self.state = state
+            self.version = version
+            self.updated = updated
+        }
+
+        public init(of state: RequestState) {
+            self.init(workflow: state.workflow, state: state.state, version: state.version, updated: state.updated)
+        }
+    }
 
     public func decode() throws(EventFormatError) -> RequestState {
         let json: JSONValue

@@ -288,10 +288,10 @@ public final class SQLiteStore: EventStore {
     }
 
     public func forEachRequest(_ visit: (StoredRequest) throws -> Void) throws {
-        let statement = try connection.statement("SELECT request, body, head FROM requests ORDER BY request")
+        let statement = try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests ORDER BY request")
         defer { statement.reset() }
         while try statement.step() {
-            try visit(StoredRequest(request: RequestID(statement.text(0)), body: statement.bytes(1), head: statement.bytes(2)))
+            try visit(SQLiteBatch.storedRequest(statement))
         }
     }
 
@@ -346,6 +346,15 @@ public final class SQLiteStore: EventStore {
 struct SQLiteBatch: StoreBatch {
     let connection: SQLiteConnection
 
+    static let requestColumns = "request, body, head, workflow, state, version, updated"
+
+    /// A `requests` row selected with `requestColumns`.
+    static func storedRequest(_ row: SQLiteStatement) -> StoredRequest {
+        StoredRequest(request: RequestID(row.text(0)), body: row.bytes(1), head: row.bytes(2),
+                      columns: .init(workflow: WorkflowID(row.text(3)), state: row.text(4), version: Int(row.int64(5)),
+                                     updated: Timestamp(milliseconds: row.int64(6))))
+    }
+
     static func queuedCommand(_ row: SQLiteStatement) -> QueuedCommand {
         var damage: String?
         var data: [String: JSONValue] = [:]
@@ -367,8 +376,8 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func request(_ id: RequestID) throws -> StoredRequest? {
-        try connection.query("SELECT request, body, head FROM requests WHERE request = ?", [.text(id.rawValue)]) {
-            StoredRequest(request: RequestID($0.text(0)), body: $0.bytes(1), head: $0.bytes(2))
+        try connection.query("SELECT \(SQLiteBatch.requestColumns) FROM requests WHERE request = ?", [.text(id.rawValue)]) {
+            SQLiteBatch.storedRequest($0)
         }.first
     }
 

@@ -1,0 +1,65 @@
+import Foundation
+import LintasCore
+import Testing
+
+@Suite("The command line: usage, missing databases, the demo, workflow checks")
+struct CommandLineTests {
+    @Test("usage errors exit 64 and say what is wrong", arguments: [
+        (["frobnicate"], "unknown command"),
+        (["status"], "missing REQ"),
+        (["status", "A", "B"], "unexpected argument 'B'"),
+        (["commands", "--limit", "many"], "--limit"),
+        (["commands", "--status", "lost"], "--status takes"),
+    ])
+    func usageErrors(_ arguments: [String], _ message: String) throws {
+        let result = try Lintas().run(arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
+    }
+
+    @Test("a read command on a database that does not exist says so and creates nothing")
+    func missingDatabase() throws {
+        let lintas = try Lintas()
+        let result = try lintas.run(["status", "PML-1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("--db"), "stderr: \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: lintas.db))
+    }
+
+    @Test("demo: one accepted, one rejected with a reason, one refused for missing contents, one for a wrong actor; audit clean")
+    func demo() throws {
+        let lintas = try Lintas()
+        let json = try lintas.expectSuccess(["demo", "--json"]).json()
+        let states = Dictionary(uniqueKeysWithValues: (json["requests"]?.arrayValue ?? []).map {
+            ($0["request"]?.stringValue ?? "", $0["state"]?.stringValue ?? "")
+        })
+        #expect(states == ["PML-DEMO-001": "accepted", "PML-DEMO-002": "rejected", "PML-DEMO-004": "requested"])
+        #expect(json["refused"]?.arrayValue?.compactMap { $0["refusal"]?["code"]?.stringValue } == ["missing_field", "wrong_actor"])
+        #expect(json["audit_clean"] == .bool(true))
+        // The demo refuses to overwrite a database.
+        let again = try lintas.run(["demo"])
+        #expect(again.status == 64)
+        #expect(again.stderr.contains("fresh database"))
+    }
+
+    @Test("workflows check passes the shipped files and names the file, item and problem of a broken one")
+    func workflowsCheck() throws {
+        let lintas = try Lintas()
+        let shipped = try lintas.run(["workflows", "check", Lintas.workflows], database: false)
+        #expect(shipped.status == 0, "\(shipped.stderr)")
+        #expect(shipped.stdout.contains("ok      "))
+
+        let source = try String(contentsOfFile: Lintas.workflows + "/pemalang/penunjukan-lintas-pd.json", encoding: .utf8)
+        let broken = source.replacingOccurrences(of: #""to": "recommended""#, with: #""to": "direkomendasi""#)
+        #expect(broken != source)
+        let file = lintas.folder.appendingPathComponent("broken.json")
+        try broken.write(to: file, atomically: true, encoding: .utf8)
+        let result = try lintas.run(["workflows", "check", file.path], database: false)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("broken.json"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("direkomendasi"), "stderr: \(result.stderr)")
+        // A broken file refuses the whole load.
+        let load = try lintas.run(["workflows", "load", file.path])
+        #expect(load.status == 1)
+    }
+}

@@ -1,0 +1,174 @@
+import CSQLite
+import Foundation
+import LintasCore
+
+/// The real `lintas` executable, run as a separate process on a real database file.
+struct Lintas {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let workflows = repository.appendingPathComponent("workflows").path
+    static let directory = repository.appendingPathComponent("workflows/directories/pemalang.json").path
+
+    /// The binary SwiftPM built next to this test bundle (`swift test` builds it: the test
+    /// target depends on the executable).
+    static let executable: URL = {
+        let bundleFolder = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+            .deletingLastPathComponent()
+        for folder in [bundleFolder, repository.appendingPathComponent(".build/debug")] {
+            let candidate = folder.appendingPathComponent("lintas")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        fatalError("the lintas executable was not found next to the test bundle (\(bundleFolder.path)); run the tests with 'swift test'")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// Standard output as JSON, for `--json` commands.
+        func json() throws -> JSONValue { try JSONValue.parse(Array(stdout.utf8)) }
+    }
+
+    /// A fresh folder; `db` is the database file inside it (not created yet).
+    let folder: URL
+    var db: String { folder.appendingPathComponent("lintas.db").path }
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    /// A database with the shipped workflows and the sample Pemalang directory, loaded by the CLI.
+    static func prepared() throws -> Lintas {
+        let lintas = try Lintas()
+        try lintas.expectSuccess(["workflows", "load", workflows])
+        try lintas.expectSuccess(["org", "import", directory])
+        return lintas
+    }
+
+    /// Starts `lintas ARGUMENTS --db DB` (unless `database` is false) without waiting.
+    func start(_ arguments: [String], database: Bool = true, stdin: String? = nil) throws -> (Process, stdout: Pipe, stderr: Pipe) {
+        let process = Process()
+        process.executableURL = Lintas.executable
+        process.arguments = arguments + (database ? ["--db", db] : [])
+        process.currentDirectoryURL = folder
+        let stdout = Pipe(), stderr = Pipe(), input = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        return (process, stdout, stderr)
+    }
+
+    /// Runs `lintas ARGUMENTS --db DB` to the end.
+    @discardableResult
+    func run(_ arguments: [String], database: Bool = true, stdin: String? = nil) throws -> Result {
+        let (process, stdout, stderr) = try start(arguments, database: database, stdin: stdin)
+        // Read both pipes before waiting, so a full pipe cannot block the child.
+        let errors = Locked(Data())
+        let reader = Thread { errors.set(stderr.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errors.isSet { usleep(1000) }
+        return Result(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+                      stderr: String(decoding: errors.value, as: UTF8.self))
+    }
+
+    struct Failed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs a command that must succeed; its failure is the test's error, with what it printed.
+    @discardableResult
+    func expectSuccess(_ arguments: [String], stdin: String? = nil) throws -> Result {
+        let result = try run(arguments, stdin: stdin)
+        guard result.status == 0 else {
+            throw Failed(description: "lintas \(arguments.joined(separator: " ")) exited \(result.status):\n\(result.stdout)\(result.stderr)")
+        }
+        return result
+    }
+
+    /// Queues command lines with `lintas submit -` and processes them with `lintas daemon --until-idle`.
+    func process(_ lines: [String]) throws {
+        try expectSuccess(["submit", "-"], stdin: lines.joined(separator: "\n") + "\n")
+        try expectSuccess(["daemon", "--until-idle"])
+    }
+
+    func status(_ request: String) throws -> JSONValue { try expectSuccess(["status", request, "--json"]).json() }
+
+    /// The refusal code of every refused command, by command id.
+    func refusals() throws -> [String: String] {
+        let commands = try expectSuccess(["commands", "--status", "refused", "--json"]).json()["commands"]?.arrayValue ?? []
+        var codes: [String: String] = [:]
+        for command in commands {
+            codes[command["id"]?.stringValue ?? ""] = command["refusal"]?["code"]?.stringValue
+        }
+        return codes
+    }
+
+    /// Runs SQL on the database file directly, as someone bypassing lintas would; returns
+    /// SQLite's error message, or nil when the statement succeeded.
+    func sql(_ text: String) -> String? {
+        var handle: OpaquePointer?
+        guard sqlite3_open_v2(db, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else { return "cannot open \(db)" }
+        defer { sqlite3_close_v2(handle) }
+        var message: UnsafeMutablePointer<CChar>?
+        guard sqlite3_exec(handle, text, nil, nil, &message) == SQLITE_OK else {
+            defer { sqlite3_free(message) }
+            return message.map { String(cString: $0) } ?? "error"
+        }
+        return nil
+    }
+}
+
+/// A value set once by another thread.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    private var assigned = false
+
+    init(_ value: Value) { stored = value }
+
+    func set(_ value: Value) { lock.withLock { stored = value; assigned = true } }
+    var value: Value { lock.withLock { stored } }
+    var isSet: Bool { lock.withLock { assigned } }
+}
+
+/// Command lines of Perbup Pemalang 38/2023 Pasal 11 ayat (4), as other systems write them.
+enum Pemalang {
+    static let workflow = "pemalang.penunjukan.lintas-pd"
+    // People of the sample directory (workflows/directories/pemalang.json).
+    static let kabidP2P = "197705112003121004"        // Pimpinan UO pemilik: Kepala Bidang P2P, Dinas Kesehatan
+    static let kadisKominfo = "197502142000031005"    // Kepala Perangkat Daerah dituju
+    static let kabidAptika = "198001172006041007"     // Pimpinan UO dituju: Kepala Bidang Aplikasi Informatika
+    static let prakomMuda = "198903262015031002"      // nominee, Bidang Aptika
+    static let prakomPertama = "199407092019022004"   // nominee, Bidang Aptika
+    static let kabagOrganisasi = "197908222005012003" // Kepala Bagian Organisasi, Setda
+    static let pltKepalaBKPSDM = "197604282002121003" // Sekretaris BKPSDM acting as Plt. Kepala BKPSDM
+
+    /// One command line; `day` is a day of March 2026, at 09:00 WIB.
+    static func line(_ id: String, _ request: String, _ action: String, _ actor: String, day: Int,
+                     _ data: [String: JSONValue] = [:], opens: Bool = false) -> String {
+        var members: [String: JSONValue] = ["id": .string(id), "request": .string(request), "action": .string(action),
+                                            "actor": .string(actor), "at": .string(String(format: "2026-03-%02dT09:00:00+07:00", day)),
+                                            "data": .object(data)]
+        if opens { members["workflow"] = .string(workflow) }
+        return JSONValue.object(members).canonicalText
+    }
+
+    /// The four contents Pasal 11 ayat (6) requires, asking Bidang Aplikasi Informatika.
+    static let contents: [String: JSONValue] = [
+        "target_unit": "diskominfo-aptika",
+        "purpose": "Membangun dasbor surveilans penyakit menular",
+        "competence": "Pengembangan aplikasi web (Pranata Komputer)",
+        "performance_target": "Dasbor berjalan di 22 Puskesmas",
+        "duration": .object(["start": "2026-04-01", "end": "2026-09-30"]),
+    ]
+
+    static func submit(_ request: String, day: Int = 2, _ data: [String: JSONValue] = contents) -> String {
+        line("\(request)-submit", request, "submit", kabidP2P, day: day, data, opens: true)
+    }
+}
