@@ -88,6 +88,8 @@ struct ProcedureTests {
         #expect(rejection["actor"]?["capacity"]?.stringValue == "Plt.")
         #expect(rejection["article"]?.stringValue == "Pasal 11 ayat (4) huruf d Perbup Pemalang 38/2023")
         #expect(try lintas.expectSuccess(["status", request]).stdout.contains("Reason    \(reason)"))
+        #expect(rejection["fields"]?["reason"]?.stringValue == reason)
+        #expect(try lintas.expectSuccess(["history", request]).stdout.contains("reason   \(reason)"))
     }
 
     @Test("Pasal 11 ayat (4) and (6): every step the regulation does not allow is refused with its reason and kept")
