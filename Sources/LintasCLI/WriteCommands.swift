@@ -72,6 +72,7 @@ enum WriteCommands {
         let out = context.output
         if out.json {
             out.document(.object([
+                "regulations": .array(report.regulations.map { .object(["path": .string($0.path), "id": .string($0.regulation.id)]) }),
                 "workflows": .array(report.workflows.map { .object(["path": .string($0.path), "id": .string($0.definition.id.rawValue),
                                                                     "hash": .string($0.definition.hash.rawValue)]) }),
                 "directories": .array(report.directories.map { .object(["path": .string($0.path), "effective_from": .string($0.directory.effectiveFrom.description)]) }),
@@ -80,6 +81,10 @@ enum WriteCommands {
                 }),
             ]))
         } else {
+            for file in report.regulations {
+                out.line("ok      \(file.path): regulation \(file.regulation.id) (\(file.regulation.short), in force from \(file.regulation.inForceFrom))"
+                         + (file.regulation.appraisers.rules.isEmpty ? "" : ", \(file.regulation.appraisers.rules.count) PPK rules (\(file.regulation.appraisers.article))"))
+            }
             for file in report.workflows {
                 out.line("ok      \(file.path): workflow \(file.definition.id) (\(file.definition.regulation.short), \(file.definition.article)), "
                          + "\(file.definition.states.count) states, \(file.definition.transitions.count) transitions")

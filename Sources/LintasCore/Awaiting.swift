@@ -39,7 +39,7 @@ extension WorkflowDefinition {
             var holders: [AwaitedParty.Holder] = []
             if let directory {
                 let done = transition.each ? Set(state.participants[transition.action] ?? []) : []
-                for holder in role.expression.resolve(fields: state.fields, kinds: fieldKinds, in: directory, on: date).persons
+                for holder in role.expression.resolve(in: roleContext(fields: state.fields, directory: directory, on: date)).persons
                 where !done.contains(holder.nip) {
                     holders.append(AwaitedParty.Holder(nip: holder.nip, name: directory.employees[holder.nip]?.name ?? holder.nip.rawValue,
                                                        title: directory.title(of: holder), capacity: holder.capacity))

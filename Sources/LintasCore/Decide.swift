@@ -5,6 +5,20 @@ public protocol LetterNumbering {
     mutating func nextSequence(register: String) -> Int
 }
 
+/// Counts the requests a quota rule limits (Jepara Lampiran B.4: squads per Unit
+/// Organisasi). The daemon backs it with the store, including the requests its open batch has
+/// already opened.
+public protocol RequestCounting {
+    /// How many requests of `workflow` bound to `unit` in their `quota_unit` field now stand in one of `states`.
+    func count(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) -> Int
+}
+
+/// For callers that decide no procedure with a quota.
+public struct NoQuotas: RequestCounting {
+    public init() {}
+    public func count(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) -> Int { 0 }
+}
+
 /// The outcome of a command: the events to append, or why not.
 public enum Decision: Sendable, Hashable {
     case accepted([Event])
@@ -43,8 +57,8 @@ public let allowedClockSkew: Int64 = 5 * 60 * 1000
 ///
 /// Pure: the same input gives the same decision. Letter numbers are the only thing it
 /// draws from outside, and only once every check has passed.
-public func decide(_ input: DecisionInput, numbering: inout some LetterNumbering) -> Decision {
-    switch Decider(input: input).run(numbering: &numbering) {
+public func decide(_ input: DecisionInput, numbering: inout some LetterNumbering, counting: some RequestCounting = NoQuotas()) -> Decision {
+    switch Decider(input: input).run(numbering: &numbering, counting: counting) {
     case .success(let event): .accepted([event])
     case .failure(let refusal): .refused(refusal)
     }
@@ -54,15 +68,15 @@ private struct Decider {
     let input: DecisionInput
     var command: Command { input.command }
 
-    func run(numbering: inout some LetterNumbering) -> Result<Event, Refusal> {
+    func run(numbering: inout some LetterNumbering, counting: some RequestCounting) -> Result<Event, Refusal> {
         do throws(Refusal) {
-            return .success(try decide(numbering: &numbering))
+            return .success(try decide(numbering: &numbering, counting: counting))
         } catch {
             return .failure(error)
         }
     }
 
-    private func decide(numbering: inout some LetterNumbering) throws(Refusal) -> Event {
+    private func decide(numbering: inout some LetterNumbering, counting: some RequestCounting) throws(Refusal) -> Event {
         let definition = try checkDefinition()
         let directory = try checkTime(definition)
         let transition = try findTransition(definition)
@@ -70,18 +84,20 @@ private struct Decider {
         var fields = try checkFields(transition, definition, directory)
         let office = try checkActor(transition, definition, directory, date, &fields)
         try checkFieldRelations(transition, definition, directory, fields)
+        let warnings = try checkRules(transition, definition, directory, date, &fields, counting)
 
         var bound = input.state?.fields ?? [:]
         bound.merge(fields) { _, new in new }
+        let context = definition.roleContext(fields: bound, directory: directory, on: date)
         var nextState = transition.to
         if transition.each {
             let role = definition.roles[transition.by]!
-            let everyone = Set(role.expression.resolve(fields: bound, kinds: definition.fieldKinds, in: directory, on: date).persons.map(\.nip))
+            let everyone = Set(role.expression.resolve(in: context).persons.map(\.nip))
             let done = Set(input.state?.participants[transition.action] ?? []).union([command.actor])
             if !everyone.isSubset(of: done) { nextState = input.state?.state ?? transition.to }
         }
         // Letter numbers are drawn last, once nothing can refuse the command any more.
-        let letter = try transition.letter.map { spec throws(Refusal) in try issue(spec, definition, directory, bound, date, &numbering) }
+        let letter = try transition.letter.map { spec throws(Refusal) in try issue(spec, context, &numbering) }
         let employee = directory.employees[command.actor]!
         return Event(
             request: command.request, version: (input.state?.version ?? 0) + 1, action: transition.action, state: nextState,
@@ -89,7 +105,7 @@ private struct Decider {
             detail: Event.Detail(
                 article: definition.cite(transition.article), role: transition.by, actorName: employee.name,
                 actorTitle: directory.title(of: office), capacity: office.capacity, position: office.position,
-                fields: fields, letter: letter,
+                fields: fields, letter: letter, warnings: warnings,
                 workflow: input.state == nil ? definition.id : nil, definition: input.state == nil ? definition.hash : nil))
     }
 
@@ -183,7 +199,7 @@ private struct Decider {
         var invalid: [(FieldSpec, String)] = []
         for spec in transition.fields {
             guard let value = command.data[spec.name], !isBlank(value) else {
-                if spec.required && !spec.defaultsToUnitHeadedByActor { missing.append(spec) }
+                if spec.required && spec.defaultValue == nil { missing.append(spec) }
                 continue
             }
             switch normalize(value, spec, directory) {
@@ -231,6 +247,13 @@ private struct Decider {
                 return .failure(FieldProblem(message: "\(unit.name) is a \(unit.kind.label), expected \(spec.unitKinds.map(\.label).joined(separator: " or "))"))
             }
             return .success(.string(id))
+        case .employee:
+            guard let text = value.stringValue else { return .failure(FieldProblem(message: "expected a NIP as a string, found \(value.typeName)")) }
+            if let problem = NIP.problem(with: text) { return .failure(FieldProblem(message: problem)) }
+            guard directory.employees[NIP(text)] != nil else {
+                return .failure(FieldProblem(message: "NIP \(text) is not in the org directory in force"))
+            }
+            return .success(.string(text))
         case .employees:
             guard let items = value.arrayValue, !items.isEmpty else {
                 return .failure(FieldProblem(message: "expected a non-empty list of NIPs"))
@@ -250,26 +273,36 @@ private struct Decider {
         }
     }
 
-    /// Checks between fields, once defaults are bound: a unit that must differ from another,
-    /// employees who must sit within a unit and hold a kind of position.
+    /// Checks between fields, once defaults are bound: how units (or people's units) must
+    /// stand to each other, people who must sit within a unit and hold a kind of position.
     private func checkFieldRelations(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
                                      _ directory: Directory, _ fields: [String: JSONValue]) throws(Refusal) {
         var bound = input.state?.fields ?? [:]
         bound.merge(fields) { _, new in new }
         var problems: [(FieldSpec, String)] = []
+        /// The unit a field stands for: a unit field's unit, an employee field's person's unit.
+        func unit(_ name: String) -> UnitID? {
+            guard let text = bound[name]?.stringValue else { return nil }
+            return definition.fieldKinds[name] == .employee ? directory.unit(of: NIP(text)) : UnitID(text)
+        }
+        func describe(_ unit: UnitID) -> String { directory.units[unit]?.name ?? unit.rawValue }
         for spec in transition.fields {
             guard let value = fields[spec.name] else { continue }
-            if let other = spec.differsFrom, let otherUnit = bound[other], otherUnit == value {
-                let name = value.stringValue.flatMap { directory.units[UnitID($0)]?.name } ?? "the same unit"
-                problems.append((spec, "is \(name), the same as \(other); this procedure is for another unit"))
+            if let mine = unit(spec.name) {
+                for relation in spec.relations {
+                    guard let theirs = unit(relation.other), !relation.holds(mine, theirs, in: directory) else { continue }
+                    let subject = spec.kind == .employee ? "\(directory.employees[NIP(value.stringValue ?? "")]?.name ?? "the employee") sits in \(describe(mine))"
+                                                         : "is \(describe(mine))"
+                    problems.append((spec, "\(subject); it must be \(relation.kind.phrase) \(relation.other) (\(describe(theirs)))"))
+                }
             }
-            guard spec.kind == .employees else { continue }
+            guard spec.kind.namesPeople else { continue }
             let withinUnit = spec.within.flatMap { bound[$0]?.stringValue }.map(UnitID.init)
-            for nip in (value.arrayValue ?? []).compactMap(\.stringValue).map(NIP.init) {
+            let nips = spec.kind == .employee ? [value.stringValue].compactMap { $0 } : (value.arrayValue ?? []).compactMap(\.stringValue)
+            for nip in nips.map(NIP.init) {
                 guard let employee = directory.employees[nip], let position = directory.positions[employee.position] else { continue }
                 if let withinUnit, !directory.unit(position.unit, isWithin: withinUnit) {
-                    let unitName = directory.units[withinUnit]?.name ?? withinUnit.rawValue
-                    problems.append((spec, "\(employee.name) (NIP \(nip)) does not sit in \(unitName)"))
+                    problems.append((spec, "\(employee.name) (NIP \(nip)) does not sit in \(describe(withinUnit))"))
                 }
                 if !spec.positionKinds.isEmpty && !spec.positionKinds.contains(position.kind) {
                     problems.append((spec, "\(employee.name) (NIP \(nip)) is \(position.title), a \(position.kind.rawValue) position; expected \(spec.positionKinds.map(\.rawValue).joined(separator: " or "))"))
@@ -279,6 +312,73 @@ private struct Decider {
         if !problems.isEmpty {
             throw Refusal(.invalidField, problems.map { "\($0.0.name) (\($0.0.label)): \($0.1)" }.joined(separator: "; "),
                           article: definition.cite(unique(problems.map(\.0.article)).joined(separator: "; ")))
+        }
+    }
+
+    // MARK: Rules
+
+    /// Checks the regulation's rules on the step. A broken mandatory rule refuses the
+    /// command; a broken preferred one ("diutamakan") becomes a warning in the event.
+    /// Binds `quota_unit` for a quota rule.
+    private func checkRules(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition, _ directory: Directory,
+                            _ date: CivilDate, _ fields: inout [String: JSONValue], _ counting: some RequestCounting) throws(Refusal) -> [String] {
+        var warnings: [String] = []
+        for rule in transition.rules {
+            var bound = input.state?.fields ?? [:]
+            bound.merge(fields) { _, new in new }
+            guard let breach = breach(of: rule, definition, directory, date, bound, &fields, counting) else { continue }
+            let article = definition.cite(rule.article)
+            switch rule.strength {
+            case .mandatory: throw Refusal(.ruleBroken, breach, article: article)
+            case .warning: warnings.append("\(breach) [\(article)]")
+            }
+        }
+        return warnings
+    }
+
+    /// What breaks the rule, or `nil` when it holds (or has nothing to check yet).
+    private func breach(of rule: RuleSpec, _ definition: WorkflowDefinition, _ directory: Directory, _ date: CivilDate,
+                        _ bound: [String: JSONValue], _ fields: inout [String: JSONValue], _ counting: some RequestCounting) -> String? {
+        func person(_ name: String) -> (nip: NIP, employee: Directory.Employee, position: Directory.Position)? {
+            guard let text = bound[name]?.stringValue, let employee = directory.employees[NIP(text)],
+                  let position = directory.positions[employee.position] else { return nil }
+            return (NIP(text), employee, position)
+        }
+        func unitName(_ id: UnitID) -> String { directory.units[id]?.name ?? id.rawValue }
+        switch rule.kind {
+        case .leadFromUnit(let lead, let unitField, let membersField):
+            guard let leader = person(lead), let unitText = bound[unitField]?.stringValue else { return nil }
+            let owner = directory.orgUnit(of: UnitID(unitText)) ?? UnitID(unitText)
+            let members = (bound[membersField]?.arrayValue ?? []).compactMap(\.stringValue).map(NIP.init)
+            let outsiders = members.filter { nip in directory.unit(of: nip).map { !directory.unit($0, isWithin: owner) } ?? false }
+            guard !outsiders.isEmpty, !directory.unit(leader.position.unit, isWithin: owner) else { return nil }
+            return "The team has members from outside \(unitName(owner)), so its lead comes from it; \(leader.employee.name) (NIP \(leader.nip)) sits in \(unitName(leader.position.unit))."
+        case .leadNotContract(let lead, let exceptHospital):
+            guard let leader = person(lead), leader.employee.status == .pppk else { return nil }
+            if exceptHospital, let department = directory.ancestor(of: leader.position.unit, kind: .department),
+               directory.units[department]?.isHospital == true || directory.units[leader.position.unit]?.isHospital == true {
+                return nil
+            }
+            return "\(leader.employee.name) (NIP \(leader.nip)) is a PPPK; a PPPK does not lead a team\(exceptHospital ? " outside the RSUD" : "")."
+        case .leadIsSupervisor(let lead, let unitField, let condition):
+            guard let leader = person(lead), let unitText = bound[unitField]?.stringValue, let unit = directory.units[UnitID(unitText)] else { return nil }
+            let applies = switch condition {
+            case .notSimplified: !unit.isSimplified
+            case .twoLevels: unit.structureLevels == 2
+            }
+            guard applies, leader.position.kind != .pengawas else { return nil }
+            let why = condition == .notSimplified ? "was not simplified" : "has a structure of two levels"
+            return "\(unit.name) \(why), so a Pejabat Pengawas leads the team; \(leader.employee.name) (NIP \(leader.nip)) is \(leader.position.title)."
+        case .quota(let expression, let states):
+            let context = definition.roleContext(fields: bound, directory: directory, on: date)
+            guard let unitID = expression.resolve(in: context).unit, let unit = directory.units[unitID] else { return nil }
+            fields[RuleSpec.quotaField] = .string(unitID.rawValue)
+            guard let quota = unit.squadQuota else {
+                return "The org directory records no quota for \(unit.name) (squad_quota), so no more can be formed there."
+            }
+            let standing = counting.count(workflow: definition.id, quotaUnit: unitID, states: states)
+            guard standing >= quota else { return nil }
+            return "\(unit.name) already has \(standing) of its at most \(quota)."
         }
     }
 
@@ -295,7 +395,10 @@ private struct Decider {
                           article: article, hint: "Check the NIP, or import a directory that lists this employee.")
         }
         let actorDescription = "\(employee.name) (NIP \(command.actor), \(directory.positions[employee.position]?.title ?? employee.position.rawValue))"
-        for spec in transition.fields where spec.defaultsToUnitHeadedByActor && fields[spec.name] == nil && input.state?.fields[spec.name] == nil {
+        for spec in transition.fields where spec.defaultValue == .actor && fields[spec.name] == nil && input.state?.fields[spec.name] == nil {
+            fields[spec.name] = .string(command.actor.rawValue)
+        }
+        for spec in transition.fields where spec.defaultValue == .unitHeadedByActor && fields[spec.name] == nil && input.state?.fields[spec.name] == nil {
             let headed = directory.unitsHeaded(by: command.actor, on: date)
                 .filter { spec.unitKinds.isEmpty || spec.unitKinds.contains(directory.units[$0.unit]!.kind) }
             switch headed.count {
@@ -311,7 +414,7 @@ private struct Decider {
         }
         var bound = input.state?.fields ?? [:]
         bound.merge(fields) { _, new in new }
-        let holders = role.expression.resolve(fields: bound, kinds: definition.fieldKinds, in: directory, on: date).persons
+        let holders = role.expression.resolve(in: definition.roleContext(fields: bound, directory: directory, on: date)).persons
         guard !holders.isEmpty else {
             throw Refusal(.noOfficeholder, "Nobody can act as \(role.label) (\(role.expression)) on \(date): the office is vacant and no Plt or Plh is appointed.",
                           article: article, hint: "Record the holder or an acting official in the org directory.")
@@ -332,10 +435,9 @@ private struct Decider {
 
     // MARK: Letters
 
-    private func issue(_ spec: WorkflowDefinition.LetterSpec, _ definition: WorkflowDefinition, _ directory: Directory,
-                       _ fields: [String: JSONValue], _ date: CivilDate, _ numbering: inout some LetterNumbering) throws(Refusal) -> LetterRecord {
-        guard let unitID = spec.register.resolve(fields: fields, kinds: definition.fieldKinds, in: directory, on: date).unit,
-              let unit = directory.units[unitID] else {
+    private func issue(_ spec: WorkflowDefinition.LetterSpec, _ context: RoleContext, _ numbering: inout some LetterNumbering) throws(Refusal) -> LetterRecord {
+        let date = context.date
+        guard let unitID = spec.register.resolve(in: context).unit, let unit = context.directory.units[unitID] else {
             throw Refusal(.invalidField, "The register of the \(spec.label) (\(spec.register)) names no unit for this request.")
         }
         let register = "\(unitID)/\(spec.type)/\(date.year)"

@@ -27,6 +27,14 @@ public struct Directory: Sendable {
         public var head: PositionID?
         /// For an agency: the Pejabat yang Berwenang (in a regency, the Sekretaris Daerah).
         public var authorizedOfficial: PositionID?
+        /// Whether the unit's structure was simplified (penyederhanaan struktur organisasi).
+        public var isSimplified: Bool = true
+        /// How many levels of structural positions the unit has, where the regulation cares (Bungo Pasal 9 ayat (2)).
+        public var structureLevels: Int?
+        /// A Rumah Sakit Umum Daerah (Jepara Pasal 15: a PPPK may lead a team there).
+        public var isHospital: Bool = false
+        /// The most standing teams (Satuan Kerja / Squad) the unit may form (Jepara Lampiran B.4).
+        public var squadQuota: Int?
     }
 
     public enum UnitKind: String, Sendable, Hashable, CaseIterable {
@@ -54,6 +62,11 @@ public struct Directory: Sendable {
         public var jenjang: Jenjang?
         /// The unit the position sits in.
         public var unit: UnitID
+        /// Kelas jabatan.
+        public var grade: Int?
+        /// The position of its Pejabat Penilai Kinerja, when the directory says so; otherwise
+        /// the regulation's rules derive it.
+        public var appraiser: PositionID?
     }
 
     public enum PositionKind: String, Sendable, Hashable, CaseIterable {
@@ -169,6 +182,38 @@ extension Directory {
         return false
     }
 
+    /// The organisational unit a unit belongs to: itself or its nearest ancestor that is a
+    /// Unit Organisasi or a Perangkat Daerah (a Unit Kerja belongs to the one above it).
+    public func orgUnit(of unit: UnitID) -> UnitID? {
+        var current: UnitID? = unit
+        var steps = 0
+        while let id = current, let found = units[id], steps <= units.count {
+            if found.kind == .orgUnit || found.kind == .department { return id }
+            current = found.parent
+            steps += 1
+        }
+        return nil
+    }
+
+    /// The Pejabat Penilai Kinerja of an employee on a date: the position the directory names
+    /// as the appraiser of theirs, or else the head of the nearest unit above them whose head
+    /// is of a kind the regulation's rule for their position allows.
+    public func appraisers(of nip: NIP, rules: Regulation.AppraiserRules, on date: CivilDate) -> [Officeholder] {
+        guard let employee = employees[nip], let position = positions[employee.position] else { return [] }
+        if let named = position.appraiser { return officeholders(of: named, on: date) }
+        guard let rule = rules.rule(for: position) else { return [] }
+        var current: UnitID? = position.unit
+        var steps = 0
+        while let id = current, let unit = units[id], steps <= units.count {
+            if let head = unit.head, head != position.id, let headPosition = positions[head], rule.superiors.contains(headPosition.kind) {
+                return officeholders(of: head, on: date)
+            }
+            current = unit.parent
+            steps += 1
+        }
+        return []
+    }
+
     /// The units a person heads on a date, definitively or as Plt/Plh, with the capacity.
     public func unitsHeaded(by nip: NIP, on date: CivilDate) -> [(unit: UnitID, holder: Officeholder)] {
         var offices: [Officeholder] = []
@@ -239,7 +284,8 @@ extension Directory {
             var path = "units[\(offset)]"
             guard let members = reader.object(item, path) else { continue }
             if let id = members["id"]?.stringValue { path += " (\(id))" }
-            reader.rejectUnknown(members, allowed: ["id", "kind", "name", "code", "parent", "head", "authorized_official"], path)
+            reader.rejectUnknown(members, allowed: ["id", "kind", "name", "code", "parent", "head", "authorized_official",
+                                                    "simplified", "structure_levels", "rsud", "squad_quota"], path)
             guard let id = reader.string(members, "id", path), let name = reader.string(members, "name", path),
                   let kindName = reader.string(members, "kind", path) else { continue }
             guard let kind = UnitKind(rawValue: kindName) else {
@@ -251,7 +297,11 @@ extension Directory {
                 code: reader.string(members, "code", path, required: false) ?? id.uppercased(),
                 parent: reader.string(members, "parent", path, required: false).map(UnitID.init),
                 head: reader.string(members, "head", path, required: false).map(PositionID.init),
-                authorizedOfficial: reader.string(members, "authorized_official", path, required: false).map(PositionID.init))
+                authorizedOfficial: reader.string(members, "authorized_official", path, required: false).map(PositionID.init),
+                isSimplified: members["simplified"] == nil ? true : reader.bool(members, "simplified", path),
+                structureLevels: reader.positiveInteger(members, "structure_levels", path),
+                isHospital: reader.bool(members, "rsud", path),
+                squadQuota: reader.positiveInteger(members, "squad_quota", path))
             if units.updateValue(unit, forKey: unit.id) != nil { reader.report(path, "unit id \"\(id)\" is used twice") }
         }
     }
@@ -261,7 +311,7 @@ extension Directory {
             var path = "positions[\(offset)]"
             guard let members = reader.object(item, path) else { continue }
             if let id = members["id"]?.stringValue { path += " (\(id))" }
-            reader.rejectUnknown(members, allowed: ["id", "title", "kind", "jenjang", "unit"], path)
+            reader.rejectUnknown(members, allowed: ["id", "title", "kind", "jenjang", "unit", "grade", "appraiser"], path)
             guard let id = reader.string(members, "id", path), let title = reader.string(members, "title", path),
                   let kindName = reader.string(members, "kind", path), let unit = reader.string(members, "unit", path) else { continue }
             guard let kind = PositionKind(rawValue: kindName) else {
@@ -277,7 +327,9 @@ extension Directory {
             } else if kind == .fungsional {
                 reader.report("\(path).jenjang", "missing: a fungsional position names its jenjang")
             }
-            let position = Position(id: PositionID(id), title: title, kind: kind, jenjang: jenjang, unit: UnitID(unit))
+            let position = Position(id: PositionID(id), title: title, kind: kind, jenjang: jenjang, unit: UnitID(unit),
+                                    grade: reader.positiveInteger(members, "grade", path),
+                                    appraiser: reader.string(members, "appraiser", path, required: false).map(PositionID.init))
             if positions.updateValue(position, forKey: position.id) != nil { reader.report(path, "position id \"\(id)\" is used twice") }
         }
     }
@@ -372,8 +424,16 @@ extension Directory {
                 current = next.parent
             }
         }
-        for position in positions.values.sorted(by: { $0.id < $1.id }) where units[position.unit] == nil {
-            reader.report("positions (\(position.id)).unit", "\"\(position.unit)\" is not a unit in this directory")
+        for position in positions.values.sorted(by: { $0.id < $1.id }) {
+            if units[position.unit] == nil {
+                reader.report("positions (\(position.id)).unit", "\"\(position.unit)\" is not a unit in this directory")
+            }
+            if let appraiser = position.appraiser, positions[appraiser] == nil {
+                reader.report("positions (\(position.id)).appraiser", "\"\(appraiser)\" is not a position in this directory")
+            }
+            if position.appraiser == position.id {
+                reader.report("positions (\(position.id)).appraiser", "a position cannot appraise itself")
+            }
         }
         for employee in employees.values.sorted(by: { $0.nip < $1.nip }) where positions[employee.position] == nil {
             reader.report("employees (\(employee.nip)).position", "\"\(employee.position)\" is not a position in this directory")

@@ -82,6 +82,16 @@ struct DocumentReader {
         return date
     }
 
+    /// A whole number above zero, or `nil` when absent.
+    mutating func positiveInteger(_ members: [String: JSONValue], _ key: String, _ path: String) -> Int? {
+        guard let value = members[key], value != .null else { return nil }
+        guard let number = value.intValue, number > 0, number < Int64(Int32.max) else {
+            report(join(path, key), "expected a whole number above zero, found \(value.canonicalText.prefix(40))")
+            return nil
+        }
+        return Int(number)
+    }
+
     /// A string, or an array of strings.
     mutating func strings(_ members: [String: JSONValue], _ key: String, _ path: String) -> [String]? {
         guard let value = members[key], value != .null else { return nil }

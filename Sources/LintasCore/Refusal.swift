@@ -54,6 +54,8 @@ public struct Refusal: Error, Sendable, Hashable, CustomStringConvertible {
         public static let missingField = Code(rawValue: "missing_field")
         /// A field is malformed or breaks a rule.
         public static let invalidField = Code(rawValue: "invalid_field")
+        /// A rule of the regulation is broken (team lead, PPPK, Pengawas, quota).
+        public static let ruleBroken = Code(rawValue: "rule_broken")
         /// The regulation was not yet in force on the step's date.
         public static let notInForce = Code(rawValue: "not_in_force")
         /// No org directory is in force on the step's date.

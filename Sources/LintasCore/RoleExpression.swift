@@ -1,6 +1,7 @@
 /// How a workflow file says who plays a role, relative to the request:
 /// `head(target_unit)`, `head(department_of(target_unit))`, `authorized_official(owner_unit)`,
-/// `nominees`. Names without parentheses are the request's fields; functions walk the org directory.
+/// `appraiser(applicant)`, `nominees`. Names without parentheses are the request's fields;
+/// functions walk the org directory.
 public indirect enum RoleExpression: Sendable, Hashable, CustomStringConvertible {
     case field(String)
     case call(Function, RoleExpression)
@@ -21,13 +22,24 @@ public indirect enum RoleExpression: Sendable, Hashable, CustomStringConvertible
         case agencyOf = "agency_of"
         /// The Pejabat yang Berwenang of the instansi a unit belongs to.
         case authorizedOfficial = "authorized_official"
+        /// The Unit Organisasi (or Perangkat Daerah) a unit belongs to: a Unit Kerja's is the one above it.
+        case orgUnitOf = "org_unit_of"
+        /// The unit a person's position sits in.
+        case unitOf = "unit_of"
+        /// A person's Pejabat Penilai Kinerja: named by the directory, or derived by the regulation's rules.
+        case appraiser
 
-        var argument: ValueType { .unit }
+        var argument: ValueType {
+            switch self {
+            case .unitOf, .appraiser: .persons
+            default: .unit
+            }
+        }
 
         var result: ValueType {
             switch self {
-            case .head, .authorizedOfficial: .persons
-            case .departmentOf, .agencyOf: .unit
+            case .head, .authorizedOfficial, .appraiser: .persons
+            case .departmentOf, .agencyOf, .orgUnitOf, .unitOf: .unit
             }
         }
     }
@@ -96,31 +108,70 @@ public enum ResolvedRole: Sendable, Hashable {
     }
 }
 
+/// What a role expression is evaluated against: one request's fields, the org directory in
+/// force, the date of the step and the regulation's rules for deriving a PPK.
+public struct RoleContext: Sendable {
+    public var fields: [String: JSONValue]
+    public var kinds: [String: FieldKind]
+    public var directory: Directory
+    public var date: CivilDate
+    public var appraisers: Regulation.AppraiserRules
+
+    public init(fields: [String: JSONValue], kinds: [String: FieldKind], directory: Directory, date: CivilDate,
+                appraisers: Regulation.AppraiserRules) {
+        self.fields = fields
+        self.kinds = kinds
+        self.directory = directory
+        self.date = date
+        self.appraisers = appraisers
+    }
+
+    /// The people named by a person field (`employee` or `employees`), in order.
+    public func people(_ name: String) -> [NIP] {
+        switch fields[name] {
+        case .string(let nip)?: [NIP(nip)]
+        case .array(let items)?: items.compactMap(\.stringValue).map(NIP.init)
+        default: []
+        }
+    }
+}
+
 extension RoleExpression {
-    /// Evaluates the expression against the request's fields and the directory on a date.
-    /// Unbound fields and units without a head give an empty result, not an error: the
-    /// caller decides what an empty result means.
-    public func resolve(fields: [String: JSONValue], kinds: [String: FieldKind], in directory: Directory, on date: CivilDate) -> ResolvedRole {
+    /// Evaluates the expression. Unbound fields and units without a head give an empty result,
+    /// not an error: the caller decides what an empty result means.
+    public func resolve(in context: RoleContext) -> ResolvedRole {
+        let directory = context.directory
         switch self {
         case .field(let name):
-            switch kinds[name] {
-            case .employees:
-                let nips = (fields[name]?.arrayValue ?? []).compactMap(\.stringValue).map(NIP.init)
-                return .persons(nips.compactMap { nip in
+            switch context.kinds[name] {
+            case .employees?, .employee?:
+                return .persons(context.people(name).compactMap { nip in
                     directory.employees[nip].map { Officeholder(nip: nip, position: $0.position, capacity: .definitive) }
                 })
             default:
-                return .unit(fields[name]?.stringValue.map(UnitID.init))
+                return .unit(context.fields[name]?.stringValue.map(UnitID.init))
             }
         case .call(let function, let argument):
-            guard let unit = argument.resolve(fields: fields, kinds: kinds, in: directory, on: date).unit else {
-                return function.result == .unit ? .unit(nil) : .persons([])
-            }
+            let value = argument.resolve(in: context)
             switch function {
-            case .head: return .persons(directory.heads(of: unit, on: date))
+            case .unitOf:
+                let units = Set(value.persons.compactMap { directory.unit(of: $0.nip) })
+                return .unit(units.count == 1 ? units.first : nil)
+            case .appraiser:
+                var seen: Set<Officeholder> = []
+                return .persons(value.persons.flatMap { directory.appraisers(of: $0.nip, rules: context.appraisers, on: context.date) }
+                    .filter { seen.insert($0).inserted })
+            default:
+                break
+            }
+            guard let unit = value.unit else { return function.result == .unit ? .unit(nil) : .persons([]) }
+            switch function {
+            case .head: return .persons(directory.heads(of: unit, on: context.date))
             case .departmentOf: return .unit(directory.ancestor(of: unit, kind: .department))
             case .agencyOf: return .unit(directory.ancestor(of: unit, kind: .agency))
-            case .authorizedOfficial: return .persons(directory.authorizedOfficials(for: unit, on: date))
+            case .orgUnitOf: return .unit(directory.orgUnit(of: unit))
+            case .authorizedOfficial: return .persons(directory.authorizedOfficials(for: unit, on: context.date))
+            case .unitOf, .appraiser: fatalError("handled above")
             }
         }
     }

@@ -1,29 +1,44 @@
 /// A procedure of a regulation as an explicit state machine, read from a workflow file.
 ///
 /// What differs between regulations (who acts, in which order, which article, which
-/// letter) lives here as data; the engine that runs it is the same for all.
+/// letter, which rules bind and how strongly) lives here as data; the engine that runs it
+/// is the same for all. Reading and validation: `WorkflowDecoding.swift`.
 public struct WorkflowDefinition: Sendable {
     public var id: WorkflowID
-    /// The SHA-256 of the file's canonical JSON: the version a request is pinned to.
+    /// The SHA-256 of the definition's canonical JSON (with its regulation inlined): the
+    /// version a request is pinned to.
     public var hash: DefinitionHash
     public var title: String
     public var regulation: Regulation
     /// The article that prescribes the whole procedure, e.g. `Pasal 11 ayat (4)`.
     public var article: String
-    public var mode: String?
-    public var scope: String?
+    public var mode: Mode
+    public var scope: Scope
     public var states: [StateSpec]
     public var roles: [String: RoleSpec]
     public var transitions: [Transition]
     /// Every field any transition declares, by name: the request's vocabulary.
     public var fieldKinds: [String: FieldKind]
 
-    public struct Regulation: Sendable, Hashable {
-        public var id: String
-        public var title: String
-        /// e.g. `Perbup Pemalang 38/2023`.
-        public var short: String
-        public var inForceFrom: CivilDate
+    /// How the assignment comes about.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// A superior appoints (penunjukan).
+        case penunjukan
+        /// The employee applies (pengajuan sukarela).
+        case pengajuanSukarela = "pengajuan_sukarela"
+        /// A head sets up a team (pembentukan tim kerja, satuan kerja / squad).
+        case pembentukanTim = "pembentukan_tim"
+    }
+
+    /// How far the assignment reaches from the unit that owns the performance target.
+    public enum Scope: String, Sendable, Hashable, CaseIterable {
+        case dalamUnitKerja = "dalam_unit_kerja"
+        case dalamUnitOrganisasi = "dalam_unit_organisasi"
+        case dalamPerangkatDaerah = "dalam_perangkat_daerah"
+        case lintasUnitKerja = "lintas_unit_kerja"
+        case lintasUnitOrganisasi = "lintas_unit_organisasi"
+        case lintasPerangkatDaerah = "lintas_perangkat_daerah"
+        case lintasInstansi = "lintas_instansi"
     }
 
     public struct StateSpec: Sendable, Hashable {
@@ -41,7 +56,7 @@ public struct WorkflowDefinition: Sendable {
     public struct Transition: Sendable, Hashable {
         public var action: String
         public var label: String
-        /// The states the action may be taken in; empty for the transition that opens a request.
+        /// The states the action may be taken in; empty for a transition that opens a request.
         public var from: [String]
         public var isInitial: Bool { from.isEmpty }
         public var to: String
@@ -51,6 +66,8 @@ public struct WorkflowDefinition: Sendable {
         public var each: Bool
         public var article: String
         public var fields: [FieldSpec]
+        /// Rules of the regulation checked when the step is taken.
+        public var rules: [RuleSpec]
         public var letter: LetterSpec?
     }
 
@@ -76,6 +93,11 @@ public struct WorkflowDefinition: Sendable {
 
     /// A full citation: `Pasal 11 ayat (4) huruf d Perbup Pemalang 38/2023`.
     public func cite(_ article: String) -> String { "\(article) \(regulation.short)" }
+
+    /// The context role expressions of this workflow are evaluated in.
+    public func roleContext(fields: [String: JSONValue], directory: Directory, on date: CivilDate) -> RoleContext {
+        RoleContext(fields: fields, kinds: fieldKinds, directory: directory, date: date, appraisers: regulation.appraisers)
+    }
 }
 
 public enum FieldKind: String, Sendable, Hashable, CaseIterable {
@@ -85,8 +107,13 @@ public enum FieldKind: String, Sendable, Hashable, CaseIterable {
     case period
     /// A unit of the org directory, by id.
     case unit
+    /// One employee, by NIP.
+    case employee
     /// A list of employees, by NIP.
     case employees
+
+    /// Whether the field names people (and so can be a role, or have a unit).
+    public var namesPeople: Bool { self == .employee || self == .employees }
 }
 
 /// A field a command carries for one transition, and how it is checked.
@@ -99,318 +126,123 @@ public struct FieldSpec: Sendable, Hashable {
     public var article: String
     /// For `unit`: the kinds of unit allowed.
     public var unitKinds: [Directory.UnitKind]
-    /// For `unit`: the unit must differ from the one in this field.
-    public var differsFrom: String?
-    /// For `unit`: bind the unit the acting official heads when the command omits it.
-    public var defaultsToUnitHeadedByActor: Bool
+    /// What the engine binds when the command leaves the field out.
+    public var defaultValue: Default?
     /// For `employees`: each must sit within the unit in this field.
     public var within: String?
-    /// For `employees`: the position kinds allowed.
+    /// For `employee` and `employees`: the position kinds allowed.
     public var positionKinds: [Directory.PositionKind]
+    /// For `unit` and `employee`: how the field's unit must stand to other fields' units.
+    public var relations: [Relation]
     /// For `text`: the longest text accepted, in characters.
     public var maxLength: Int
+
+    public enum Default: String, Sendable, Hashable, CaseIterable {
+        /// For `unit`: the unit the acting official heads (definitively or as Plt/Plh).
+        case unitHeadedByActor = "unit_headed_by_actor"
+        /// For `employee`: the acting official themself (the applicant of a pengajuan sukarela).
+        case actor
+    }
 }
 
-// MARK: - Reading and validating the file format
+/// How one field's unit must stand to another's: the scope of a procedure made checkable.
+/// For a person field, the person's unit counts.
+public struct Relation: Sendable, Hashable {
+    public var kind: Kind
+    /// The other field.
+    public var other: String
 
-extension WorkflowDefinition {
-    /// The `format` value of a workflow file.
-    public static let format = "lintas.workflow/1"
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case otherUnit = "other_unit"
+        case sameOrgUnit = "same_org_unit"
+        case otherOrgUnit = "other_org_unit"
+        case sameDepartment = "same_department"
+        case otherDepartment = "other_department"
+        case sameAgency = "same_agency"
+        case otherAgency = "other_agency"
+        /// Inside the other unit (or the unit itself).
+        case within
 
-    /// Reads and validates a workflow document. Every problem is reported at once:
-    /// unknown states or roles, unreachable states, dead ends, duplicate transitions,
-    /// missing citations, unknown fields and malformed role expressions.
-    /// - Parameters:
-    ///   - document: the parsed file.
-    ///   - source: where it came from, for messages (usually the file path).
-    ///   - hash: the content hash of the document, computed by the caller.
-    /// - Throws: `InvalidDocument` listing each problem with its path.
-    public static func decode(_ document: JSONValue, source: String, hash: DefinitionHash) throws(InvalidDocument) -> WorkflowDefinition {
-        var reader = DocumentReader()
-        guard let root = reader.object(document, "") else { throw InvalidDocument(source: source, problems: reader.problems) }
-        reader.rejectUnknown(root, allowed: ["format", "id", "title", "regulation", "article", "mode", "scope", "description", "states", "roles", "transitions"], "")
-        if let format = reader.string(root, "format", ""), format != WorkflowDefinition.format {
-            reader.report("format", "expected \"\(WorkflowDefinition.format)\", found \"\(format)\"")
-        }
-        let id = reader.string(root, "id", "") ?? ""
-        if !id.isEmpty && !isIdentifier(id, allowing: ".-_") {
-            reader.report("id", "\"\(id)\" may contain only lowercase letters, digits, '.', '-' and '_'")
-        }
-        let regulation = readRegulation(root, &reader)
-        var definition = WorkflowDefinition(
-            id: WorkflowID(id), hash: hash, title: reader.string(root, "title", "") ?? "",
-            regulation: regulation, article: reader.string(root, "article", "") ?? "",
-            mode: reader.string(root, "mode", "", required: false), scope: reader.string(root, "scope", "", required: false),
-            states: readStates(reader.array(root, "states", ""), &reader), roles: [:], transitions: [], fieldKinds: [:])
-        definition.transitions = readTransitions(reader.array(root, "transitions", ""), &reader)
-        definition.fieldKinds = collectFieldKinds(definition.transitions, &reader)
-        definition.roles = readRoles(root["roles"], fieldKinds: definition.fieldKinds, &reader)
-        definition.checkTransitions(&reader)
-        definition.checkGraph(&reader)
-        guard reader.problems.isEmpty else { throw InvalidDocument(source: source, problems: reader.problems) }
-        return definition
-    }
-
-    private static func readRegulation(_ root: [String: JSONValue], _ reader: inout DocumentReader) -> Regulation {
-        let fallback = Regulation(id: "", title: "", short: "", inForceFrom: CivilDate(daysSinceEpoch: 0))
-        guard let value = root["regulation"] else {
-            reader.report("regulation", "missing: every procedure names the regulation it implements")
-            return fallback
-        }
-        guard let members = reader.object(value, "regulation") else { return fallback }
-        reader.rejectUnknown(members, allowed: ["id", "title", "short", "in_force_from"], "regulation")
-        return Regulation(
-            id: reader.string(members, "id", "regulation") ?? "", title: reader.string(members, "title", "regulation") ?? "",
-            short: reader.string(members, "short", "regulation") ?? "",
-            inForceFrom: reader.date(members, "in_force_from", "regulation") ?? fallback.inForceFrom)
-    }
-
-    private static func readStates(_ items: [JSONValue], _ reader: inout DocumentReader) -> [StateSpec] {
-        var states: [StateSpec] = []
-        for (offset, item) in items.enumerated() {
-            var path = "states[\(offset)]"
-            guard let members = reader.object(item, path) else { continue }
-            if let id = members["id"]?.stringValue { path += " (\(id))" }
-            reader.rejectUnknown(members, allowed: ["id", "label", "final"], path)
-            guard let id = reader.string(members, "id", path) else { continue }
-            if !isIdentifier(id, allowing: "_") { reader.report("\(path).id", "\"\(id)\" may contain only lowercase letters, digits and '_'") }
-            if states.contains(where: { $0.id == id }) { reader.report(path, "state \"\(id)\" is declared twice") }
-            states.append(StateSpec(id: id, label: reader.string(members, "label", path) ?? id, isFinal: reader.bool(members, "final", path)))
-        }
-        if items.isEmpty { reader.report("states", "a workflow needs at least one state") }
-        return states
-    }
-
-    private static func readRoles(_ value: JSONValue?, fieldKinds: [String: FieldKind], _ reader: inout DocumentReader) -> [String: RoleSpec] {
-        guard let value else {
-            reader.report("roles", "missing")
-            return [:]
-        }
-        guard let members = reader.object(value, "roles") else { return [:] }
-        var roles: [String: RoleSpec] = [:]
-        for (id, spec) in members.sorted(by: { $0.key < $1.key }) {
-            let path = "roles.\(id)"
-            guard let fields = reader.object(spec, path) else { continue }
-            reader.rejectUnknown(fields, allowed: ["label", "resolve"], path)
-            guard let label = reader.string(fields, "label", path), let text = reader.string(fields, "resolve", path) else { continue }
-            switch RoleExpression.parse(text) {
-            case .failure(let error):
-                reader.report("\(path).resolve", error.message)
-            case .success(let expression):
-                if let problem = typeProblem(expression, expected: .persons, fieldKinds: fieldKinds) {
-                    reader.report("\(path).resolve", problem)
-                } else {
-                    roles[id] = RoleSpec(id: id, label: label, expression: expression)
-                }
-            }
-        }
-        return roles
-    }
-
-    /// Why an expression does not denote `expected`, or `nil` when it does.
-    static func typeProblem(_ expression: RoleExpression, expected: RoleExpression.ValueType, fieldKinds: [String: FieldKind]) -> String? {
-        let actual: RoleExpression.ValueType
-        switch expression {
-        case .field(let name):
-            switch fieldKinds[name] {
-            case .unit?: actual = .unit
-            case .employees?: actual = .persons
-            case let kind?: return "field \"\(name)\" is \(kind.rawValue), not a unit or a list of employees"
-            case nil: return "\"\(name)\" is not a field any transition declares"
-            }
-        case .call(let function, let argument):
-            if let problem = typeProblem(argument, expected: function.argument, fieldKinds: fieldKinds) { return problem }
-            actual = function.result
-        }
-        return actual == expected ? nil : "\"\(expression)\" gives \(actual.rawValue), expected \(expected.rawValue)"
-    }
-
-    private static func readTransitions(_ items: [JSONValue], _ reader: inout DocumentReader) -> [Transition] {
-        var transitions: [Transition] = []
-        for (offset, item) in items.enumerated() {
-            var path = "transitions[\(offset)]"
-            guard let members = reader.object(item, path) else { continue }
-            if let action = members["action"]?.stringValue { path += " (\(action))" }
-            reader.rejectUnknown(members, allowed: ["action", "label", "from", "initial", "to", "by", "each", "article", "fields", "letter", "description"], path)
-            let action = reader.string(members, "action", path) ?? ""
-            if !action.isEmpty && !isIdentifier(action, allowing: "_") {
-                reader.report("\(path).action", "\"\(action)\" may contain only lowercase letters, digits and '_'")
-            }
-            let article = members["article"] == nil
-                ? { reader.report("\(path).article", "missing: every transition cites the article that prescribes it"); return "" }()
-                : reader.string(members, "article", path) ?? ""
-            let initial = reader.bool(members, "initial", path)
-            let from = reader.strings(members, "from", path) ?? []
-            if initial && !from.isEmpty { reader.report("\(path).from", "an initial transition opens a request and has no 'from'") }
-            if !initial && from.isEmpty && members["from"] == nil {
-                reader.report("\(path).from", "missing: name the states the action may be taken in, or mark the transition \"initial\": true")
-            }
-            let fields = readFields(reader.array(members, "fields", path, required: false), transitionArticle: article, path: "\(path).fields", &reader)
-            transitions.append(Transition(
-                action: action, label: reader.string(members, "label", path) ?? action, from: from,
-                to: reader.string(members, "to", path) ?? "", by: reader.string(members, "by", path) ?? "",
-                each: reader.bool(members, "each", path), article: article, fields: fields,
-                letter: readLetter(members["letter"], path: "\(path).letter", &reader)))
-        }
-        if items.isEmpty { reader.report("transitions", "a workflow needs at least one transition") }
-        return transitions
-    }
-
-    private static func readFields(_ items: [JSONValue], transitionArticle: String, path: String, _ reader: inout DocumentReader) -> [FieldSpec] {
-        var fields: [FieldSpec] = []
-        for (offset, item) in items.enumerated() {
-            var fieldPath = "\(path)[\(offset)]"
-            guard let members = reader.object(item, fieldPath) else { continue }
-            if let name = members["name"]?.stringValue { fieldPath += " (\(name))" }
-            reader.rejectUnknown(members, allowed: ["name", "kind", "label", "required", "article", "unit_kinds", "differs_from", "default", "within", "position_kinds", "max_length"], fieldPath)
-            guard let name = reader.string(members, "name", fieldPath), let kindName = reader.string(members, "kind", fieldPath) else { continue }
-            guard let kind = FieldKind(rawValue: kindName) else {
-                reader.report("\(fieldPath).kind", "\"\(kindName)\" is not a field kind; expected one of: \(FieldKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                continue
-            }
-            if fields.contains(where: { $0.name == name }) { reader.report(fieldPath, "field \"\(name)\" is declared twice") }
-            var unitKinds: [Directory.UnitKind] = []
-            for text in reader.strings(members, "unit_kinds", fieldPath) ?? [] {
-                if let unitKind = Directory.UnitKind(rawValue: text) { unitKinds.append(unitKind) } else {
-                    reader.report("\(fieldPath).unit_kinds", "\"\(text)\" is not a unit kind")
-                }
-            }
-            var positionKinds: [Directory.PositionKind] = []
-            for text in reader.strings(members, "position_kinds", fieldPath) ?? [] {
-                if let positionKind = Directory.PositionKind(rawValue: text) { positionKinds.append(positionKind) } else {
-                    reader.report("\(fieldPath).position_kinds", "\"\(text)\" is not a position kind")
-                }
-            }
-            var defaultsToHeadedUnit = false
-            if let rule = reader.string(members, "default", fieldPath, required: false) {
-                if rule == "unit_headed_by_actor" && kind == .unit { defaultsToHeadedUnit = true } else {
-                    reader.report("\(fieldPath).default", "unknown default \"\(rule)\"; a unit field may default to \"unit_headed_by_actor\"")
-                }
-            }
-            var maxLength = 4000
-            if let value = members["max_length"] {
-                if let number = value.intValue, number > 0 { maxLength = Int(number) } else {
-                    reader.report("\(fieldPath).max_length", "expected a positive whole number")
-                }
-            }
-            let unitOnly = ["unit_kinds", "differs_from", "default"].filter { members[$0] != nil }
-            if kind != .unit, !unitOnly.isEmpty { reader.report(fieldPath, "\(unitOnly.joined(separator: ", ")) apply only to unit fields") }
-            let employeesOnly = ["within", "position_kinds"].filter { members[$0] != nil }
-            if kind != .employees, !employeesOnly.isEmpty { reader.report(fieldPath, "\(employeesOnly.joined(separator: ", ")) apply only to employees fields") }
-            fields.append(FieldSpec(
-                name: name, kind: kind, label: reader.string(members, "label", fieldPath) ?? name,
-                required: reader.bool(members, "required", fieldPath),
-                article: reader.string(members, "article", fieldPath, required: false) ?? transitionArticle,
-                unitKinds: unitKinds, differsFrom: reader.string(members, "differs_from", fieldPath, required: false),
-                defaultsToUnitHeadedByActor: defaultsToHeadedUnit,
-                within: reader.string(members, "within", fieldPath, required: false),
-                positionKinds: positionKinds, maxLength: maxLength))
-        }
-        return fields
-    }
-
-    private static func readLetter(_ value: JSONValue?, path: String, _ reader: inout DocumentReader) -> LetterSpec? {
-        guard let value, let members = reader.object(value, path) else { return nil }
-        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number"], path)
-        guard let type = reader.string(members, "type", path), let label = reader.string(members, "label", path),
-              let register = reader.string(members, "register", path), let template = reader.string(members, "number", path) else { return nil }
-        guard case .success(let expression) = RoleExpression.parse(register) else {
-            reader.report("\(path).register", "\"\(register)\" is not an expression such as department_of(target_unit)")
-            return nil
-        }
-        let placeholders = LetterNumber.placeholders(in: template)
-        for unknown in placeholders where !LetterNumber.knownPlaceholders.contains(unknown) {
-            reader.report("\(path).number", "unknown placeholder {\(unknown)}; known: \(LetterNumber.knownPlaceholders.sorted().map { "{\($0)}" }.joined(separator: ", "))")
-        }
-        if !placeholders.contains("seq") { reader.report("\(path).number", "the template must contain {seq}, or two letters would share a number") }
-        return LetterSpec(type: type, label: label, register: expression, numberTemplate: template)
-    }
-
-    /// The request's field vocabulary; a name must keep one kind across transitions.
-    private static func collectFieldKinds(_ transitions: [Transition], _ reader: inout DocumentReader) -> [String: FieldKind] {
-        var kinds: [String: FieldKind] = [:]
-        for transition in transitions {
-            for field in transition.fields {
-                if let existing = kinds[field.name], existing != field.kind {
-                    reader.report("transitions (\(transition.action)).fields (\(field.name))",
-                                  "is \(field.kind.rawValue) here but \(existing.rawValue) in an earlier transition")
-                }
-                kinds[field.name] = kinds[field.name] ?? field.kind
-            }
-        }
-        return kinds
-    }
-
-    private func checkTransitions(_ reader: inout DocumentReader) {
-        let stateIDs = Set(states.map(\.id))
-        var seen: Set<String> = []
-        for (offset, transition) in transitions.enumerated() {
-            let path = "transitions[\(offset)] (\(transition.action))"
-            if !transition.to.isEmpty && !stateIDs.contains(transition.to) {
-                reader.report("\(path).to", "unknown state \"\(transition.to)\"")
-            }
-            for state in transition.from where !stateIDs.contains(state) {
-                reader.report("\(path).from", "unknown state \"\(state)\"")
-            }
-            if !transition.by.isEmpty && roles[transition.by] == nil {
-                reader.report("\(path).by", "unknown role \"\(transition.by)\"; declared roles: \(roles.keys.sorted().joined(separator: ", "))")
-            }
-            for source in transition.from.isEmpty ? ["(start)"] : transition.from {
-                if !seen.insert("\(transition.action)@\(source)").inserted {
-                    reader.report(path, "duplicate transition: action \"\(transition.action)\" from \(source == "(start)" ? "the start" : "state \"\(source)\"") is declared twice")
-                }
-            }
-            if transition.each, let role = roles[transition.by], WorkflowDefinition.typeProblem(role.expression, expected: .persons, fieldKinds: fieldKinds) == nil,
-               case .call = role.expression {
-                reader.report("\(path).each", "\"each\" needs a role that is a list of people named in the request (such as nominees), not an office")
-            }
-            for field in transition.fields {
-                let fieldPath = "\(path).fields (\(field.name))"
-                for reference in [field.differsFrom, field.within].compactMap({ $0 }) where fieldKinds[reference] != .unit {
-                    reader.report(fieldPath, "\"\(reference)\" is not a unit field of this workflow")
-                }
-            }
-            if let letter = transition.letter,
-               let problem = WorkflowDefinition.typeProblem(letter.register, expected: .unit, fieldKinds: fieldKinds) {
-                reader.report("\(path).letter.register", problem)
+        /// For messages: what the relation demands, e.g. "in another Perangkat Daerah than".
+        public var phrase: String {
+            switch self {
+            case .otherUnit: "a unit other than"
+            case .sameOrgUnit: "in the same Unit Organisasi as"
+            case .otherOrgUnit: "in another Unit Organisasi than"
+            case .sameDepartment: "in the same Perangkat Daerah as"
+            case .otherDepartment: "in another Perangkat Daerah than"
+            case .sameAgency: "in the same Instansi Pemerintah as"
+            case .otherAgency: "in another Instansi Pemerintah than"
+            case .within: "within"
             }
         }
     }
 
-    /// Reachability and dead ends, from the initial transitions.
-    private func checkGraph(_ reader: inout DocumentReader) {
-        let initial = transitions.filter(\.isInitial)
-        if initial.isEmpty && !transitions.isEmpty {
-            reader.report("transitions", "no initial transition: mark the one that opens a request \"initial\": true")
+    /// Whether unit `unit` stands in this relation to `other` in the directory.
+    public func holds(_ unit: UnitID, _ other: UnitID, in directory: Directory) -> Bool {
+        func same(_ level: (UnitID) -> UnitID?) -> Bool {
+            guard let first = level(unit), let second = level(other) else { return false }
+            return first == second
         }
-        var reachable = Set(initial.map(\.to))
-        var frontier = Array(reachable)
-        while let state = frontier.popLast() {
-            for transition in transitions(from: state) where reachable.insert(transition.to).inserted {
-                frontier.append(transition.to)
-            }
+        switch kind {
+        case .otherUnit: return unit != other
+        case .sameOrgUnit: return same(directory.orgUnit(of:))
+        case .otherOrgUnit: return !same(directory.orgUnit(of:))
+        case .sameDepartment: return same { directory.ancestor(of: $0, kind: .department) }
+        case .otherDepartment: return !same { directory.ancestor(of: $0, kind: .department) }
+        case .sameAgency: return same { directory.ancestor(of: $0, kind: .agency) }
+        case .otherAgency: return !same { directory.ancestor(of: $0, kind: .agency) }
+        case .within: return directory.unit(unit, isWithin: other)
         }
-        for (offset, state) in states.enumerated() {
-            let path = "states[\(offset)] (\(state.id))"
-            let outgoing = transitions(from: state.id)
-            if state.isFinal && !outgoing.isEmpty {
-                reader.report(path, "a final state has no way out, but \(outgoing.map { "\"\($0.action)\"" }.joined(separator: ", ")) leaves it")
+    }
+}
+
+/// A rule of the regulation checked when a step is taken, and how strongly it binds.
+///
+/// The kinds of rule are code (each is a check the engine knows how to make); which
+/// procedure applies which, on which fields, with which article and strength, is data.
+public struct RuleSpec: Sendable, Hashable {
+    public var kind: Kind
+    public var strength: Strength
+    public var article: String
+
+    public enum Strength: String, Sendable, Hashable, CaseIterable {
+        /// The command is refused when the rule is broken.
+        case mandatory
+        /// The command is applied and the breach is recorded as a warning (the regulation says "diutamakan").
+        case warning
+    }
+
+    public enum Kind: Sendable, Hashable {
+        /// When a team has members from outside `unit`'s Unit Organisasi, its lead comes from inside it.
+        case leadFromUnit(lead: String, unit: String, members: String)
+        /// A PPPK does not lead a team, except in an RSUD when `exceptHospital` (Jepara Pasal 14 ayat (5), Pasal 15).
+        case leadNotContract(lead: String, exceptHospital: Bool)
+        /// The lead is a Pejabat Pengawas when `unit` meets the condition.
+        case leadIsSupervisor(lead: String, unit: String, when: SupervisorCondition)
+        /// At most the unit's quota of requests of this workflow stand in `states` for the unit
+        /// `unit` evaluates to; the engine binds that unit to the request's `quota_unit` field.
+        case quota(unit: RoleExpression, states: [String])
+
+        public var name: String {
+            switch self {
+            case .leadFromUnit: "lead_from_unit"
+            case .leadNotContract: "lead_not_pppk"
+            case .leadIsSupervisor: "lead_is_pengawas"
+            case .quota: "quota"
             }
-            if !state.isFinal && outgoing.isEmpty {
-                reader.report(path, "dead end: no transition leaves this state and it is not marked final")
-            }
-            if !initial.isEmpty && !reachable.contains(state.id) {
-                reader.report(path, "unreachable: no path of transitions leads here from the start")
-            }
-        }
-        if !states.isEmpty && !states.contains(where: \.isFinal) {
-            reader.report("states", "no final state: a request must be able to end")
         }
     }
 
-    private static func isIdentifier(_ text: String, allowing extra: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || extra.unicodeScalars.contains($0) }
+    public enum SupervisorCondition: String, Sendable, Hashable, CaseIterable {
+        /// The unit's structure was not simplified (Grobogan Pasal 14 ayat (4)).
+        case notSimplified = "not_simplified"
+        /// The unit has a structure of two levels (Bungo Pasal 9 ayat (2)).
+        case twoLevels = "two_levels"
     }
+
+    /// The field the engine binds for a quota rule.
+    public static let quotaField = "quota_unit"
 }
 
 /// Letter numbers from a template such as `800.1.11.1/{seq}/{unit}/{year}`.

@@ -17,8 +17,15 @@ public struct DirectoryFile: Sendable {
     public var hash: String
 }
 
+/// A regulation file: the citation and PPK rules its workflows share.
+public struct RegulationFile: Sendable {
+    public var path: String
+    public var regulation: Regulation
+}
+
 /// What `workflows check` found under a path.
 public struct CheckReport: Sendable {
+    public var regulations: [RegulationFile] = []
     public var workflows: [WorkflowFile] = []
     public var directories: [DirectoryFile] = []
     public var failures: [InvalidDocument] = []
@@ -27,7 +34,9 @@ public struct CheckReport: Sendable {
 /// Reading workflow and org directory files from disk.
 public enum DataFiles {
     /// Reads every JSON file at a path (a file or a folder, recursively) and validates each by
-    /// its `format`: workflow files and org directory files. Problems are collected, not thrown.
+    /// its `format`: regulation files, workflow files and org directory files. A workflow names
+    /// its regulation by id; regulation files are looked for at the path and, when the path is
+    /// one file, beside it. Problems are collected, not thrown.
     public static func check(_ path: String) -> CheckReport {
         var report = CheckReport()
         let files: [String]
@@ -35,13 +44,41 @@ public enum DataFiles {
             report.failures.append(error)
             return report
         }
-        var seen: [WorkflowID: String] = [:]
+        if files.isEmpty {
+            report.failures.append(InvalidDocument(source: path, problems: [Problem(path: "", message: "no .json files here")]))
+        }
+        var documents: [(path: String, document: JSONValue)] = []
         for file in files {
+            do throws(InvalidDocument) { documents.append((file, try DocumentFile.read(file))) } catch { report.failures.append(error) }
+        }
+        // Regulations first: workflows refer to them.
+        var regulationFiles = documents.filter { DocumentFile.format(of: $0.document) == Regulation.format }
+        if files == [path], let beside = try? DocumentFile.jsonFiles(at: DocumentFile.folder(of: path)) {
+            for file in beside where file != path {
+                if let document = try? DocumentFile.read(file), DocumentFile.format(of: document) == Regulation.format { regulationFiles.append((file, document)) }
+            }
+        }
+        var regulations: [String: Regulation] = [:]
+        for (file, document) in regulationFiles {
             do throws(InvalidDocument) {
-                let document = try DocumentFile.read(file)
+                let regulation = try Regulation.decode(document, source: file)
+                if regulations[regulation.id] != nil {
+                    throw InvalidDocument(source: file, problems: [Problem(path: "id", message: "regulation \"\(regulation.id)\" is defined twice")])
+                }
+                regulations[regulation.id] = regulation
+                if documents.contains(where: { $0.path == file }) { report.regulations.append(RegulationFile(path: file, regulation: regulation)) }
+            } catch {
+                report.failures.append(error)
+            }
+        }
+        var seen: [WorkflowID: String] = [:]
+        for (file, document) in documents {
+            do throws(InvalidDocument) {
                 switch DocumentFile.format(of: document) {
+                case Regulation.format?:
+                    continue
                 case WorkflowDefinition.format?:
-                    let workflow = try readWorkflow(document, path: file)
+                    let workflow = try readWorkflow(document, path: file, regulations: regulations)
                     if let other = seen[workflow.definition.id] {
                         throw InvalidDocument(source: file, problems: [Problem(path: "id", message: "workflow \"\(workflow.definition.id)\" is also defined in \(other)")])
                     }
@@ -51,22 +88,23 @@ public enum DataFiles {
                     report.directories.append(try readDirectory(document, path: file))
                 case let other:
                     let found = other.map { "\"\($0)\"" } ?? "none"
-                    throw InvalidDocument(source: file, problems: [Problem(path: "format", message: "expected \"\(WorkflowDefinition.format)\" or \"\(Directory.format)\", found \(found)")])
+                    let known = [WorkflowDefinition.format, Regulation.format, Directory.format].map { "\"\($0)\"" }.joined(separator: ", ")
+                    throw InvalidDocument(source: file, problems: [Problem(path: "format", message: "expected one of \(known), found \(found)")])
                 }
             } catch {
                 report.failures.append(error)
             }
         }
-        if files.isEmpty {
-            report.failures.append(InvalidDocument(source: path, problems: [Problem(path: "", message: "no .json files here")]))
-        }
         return report
     }
 
-    public static func readWorkflow(_ document: JSONValue, path: String) throws(InvalidDocument) -> WorkflowFile {
-        let body = document.canonicalText
-        let definition = try WorkflowDefinition.decode(document, source: path, hash: DefinitionHash(DocumentFile.hash(document)))
-        return WorkflowFile(path: path, definition: definition, body: body)
+    /// Validates a workflow document. A regulation named by id is inlined first, so the stored
+    /// body and its hash carry the regulation text.
+    public static func readWorkflow(_ document: JSONValue, path: String, regulations: [String: Regulation] = [:]) throws(InvalidDocument) -> WorkflowFile {
+        // An unknown regulation id stays as it is, and decoding reports it with every other problem.
+        let stored = WorkflowDefinition.inliningRegulation(document, regulations) ?? document
+        let definition = try WorkflowDefinition.decode(stored, source: path, hash: DefinitionHash(DocumentFile.hash(stored)), regulations: regulations)
+        return WorkflowFile(path: path, definition: definition, body: stored.canonicalText)
     }
 
     public static func readDirectory(_ document: JSONValue, path: String) throws(InvalidDocument) -> DirectoryFile {

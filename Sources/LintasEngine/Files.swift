@@ -35,6 +35,9 @@ public enum DocumentFile {
         return files.sorted()
     }
 
+    /// The folder a file is in.
+    public static func folder(of path: String) -> String { (path as NSString).deletingLastPathComponent }
+
     /// The content hash of a document: SHA-256 of its canonical JSON, in hex.
     public static func hash(_ document: JSONValue) -> String {
         Digest.sha256(document.canonicalBytes).hex

@@ -95,8 +95,9 @@ private struct BatchWork {
         let at = command.at ?? queued.enqueuedAt
         let input = DecisionInput(command: command, state: current?.state, definition: definition,
                                   directory: try directories.directory(at: at), at: at, now: now)
-        let decision = decide(input, numbering: &numbering)
-        if let error = numbering.takeError() { throw error }
+        let counting = BatchCounting(batch: batch, inBatch: requests)
+        let decision = decide(input, numbering: &numbering, counting: counting)
+        if let error = numbering.takeError() ?? counting.error { throw error }
         switch decision {
         case .refused(let refusal):
             try refuse(queued, refusal)
@@ -152,6 +153,32 @@ private struct BatchWork {
             try batch.saveRequest(state, head: head)
         }
         try numbering.flush()
+    }
+}
+
+/// Counts for quota rules: the stored projections, corrected by what this batch has changed
+/// but not yet written.
+private final class BatchCounting: RequestCounting {
+    let batch: any StoreBatch
+    let inBatch: [RequestID: (state: RequestState, head: Digest)]
+    /// A store error met while counting; the batch must not commit.
+    var error: (any Error)?
+
+    init(batch: any StoreBatch, inBatch: [RequestID: (state: RequestState, head: Digest)]) {
+        self.batch = batch
+        self.inBatch = inBatch
+    }
+
+    func count(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) -> Int {
+        let stored: [RequestID]
+        do { stored = try batch.requests(workflow: workflow, quotaUnit: unit, states: states) } catch {
+            self.error = error
+            return 0
+        }
+        let current = inBatch.values.map(\.state).filter {
+            $0.workflow == workflow && states.contains($0.state) && $0.fields[RuleSpec.quotaField]?.stringValue == unit.rawValue
+        }
+        return stored.filter { inBatch[$0] == nil }.count + current.count
     }
 }
 

@@ -70,6 +70,9 @@ public protocol StoreBatch {
     /// Writes the projection of a request's state.
     func saveRequest(_ state: RequestState, head: Digest) throws
     func recordOutcome(_ command: QueuedCommand, _ outcome: CommandOutcome, now: Timestamp) throws
+    /// The stored requests of a workflow bound by a quota rule to `unit` (their `quota_unit`
+    /// field) that stand in one of `states`.
+    func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID]
     /// The last sequence number used in a letter register, 0 when none.
     func letterSequence(register: String) throws -> Int
     func setLetterSequence(register: String, to sequence: Int) throws

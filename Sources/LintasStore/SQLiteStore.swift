@@ -422,6 +422,15 @@ struct SQLiteBatch: StoreBatch {
         }
     }
 
+    func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID] {
+        guard !states.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: states.count).joined(separator: ", ")
+        return try connection.query("""
+            SELECT request FROM requests
+            WHERE workflow = ? AND state IN (\(placeholders)) AND json_extract(body, '$.fields.\(RuleSpec.quotaField)') = ?
+            """, [.text(workflow.rawValue)] + states.map { .text($0) } + [.text(unit.rawValue)]) { RequestID($0.text(0)) }
+    }
+
     func letterSequence(register: String) throws -> Int {
         Int(try connection.query("SELECT last FROM letter_registers WHERE register = ?", [.text(register)]) { $0.int64(0) }.first ?? 0)
     }

@@ -142,7 +142,7 @@ struct DecideTests {
         ownUnit["target_unit"] = "dinkes-p2p"
         let own = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", ownUnit).refusal)
         #expect(own.code == .invalidField)
-        #expect(own.message.contains("the same as owner_unit"))
+        #expect(own.message.contains("it must be a unit other than owner_unit"))
     }
 
     @Test("Pasal 11 ayat (4) huruf c: nominees sit in the target unit and are Pejabat Fungsional or Pelaksana")

@@ -13,8 +13,16 @@ enum Fixtures {
     static let workflowPath = "workflows/pemalang/penunjukan-lintas-pd.json"
     static let directoryPath = "workflows/directories/pemalang.json"
 
+    static let regulationPath = "workflows/pemalang/regulation.json"
+
+    /// The regulation files workflows name by id.
+    static func regulations() throws -> [String: Regulation] {
+        let pemalang = try Regulation.decode(try document(regulationPath), source: regulationPath)
+        return [pemalang.id: pemalang]
+    }
+
     static func pemalangWorkflow() throws -> WorkflowDefinition {
-        try WorkflowDefinition.decode(try document(workflowPath), source: workflowPath, hash: "test-hash")
+        try WorkflowDefinition.decode(try document(workflowPath), source: workflowPath, hash: "test-hash", regulations: try regulations())
     }
 
     static func pemalangDirectory() throws -> Directory {

@@ -6,8 +6,9 @@ struct WorkflowValidationTests {
     /// The problems found in the shipped file after a change, as "path: message" lines.
     func problems(_ change: (inout [String: JSONValue]) -> Void) throws -> [String] {
         let document = try Fixtures.workflowDocument(change)
+        let regulations = try Fixtures.regulations()
         do {
-            _ = try WorkflowDefinition.decode(document, source: "broken.json", hash: "h")
+            _ = try WorkflowDefinition.decode(document, source: "broken.json", hash: "h", regulations: regulations)
             return []
         } catch {
             #expect(error.source == "broken.json")
@@ -117,7 +118,7 @@ struct WorkflowValidationTests {
                                          "register": "department_of(target_unit)", "number": "800/{unit}/{year}/{bulan}"])
             setTransitions(&members, list)
         }
-        #expect(found.contains { $0.hasPrefix("transitions[0] (submit).fields[2] (purpose).kind: \"paragraph\" is not a field kind") })
+        #expect(found.contains { $0.hasPrefix("transitions[0] (submit).fields[2] (purpose).kind: \"paragraph\" is not one of: text, period") })
         #expect(found.contains { $0.contains("\"target_department\" is not a unit field of this workflow") })
         #expect(found.contains { $0.contains("unknown placeholder {bulan}") })
         #expect(found.contains { $0.contains("must contain {seq}") })

@@ -94,7 +94,9 @@ struct ProcessorTests {
         let original = try DocumentFile.read(Harness.repository.appendingPathComponent("workflows/pemalang/penunjukan-lintas-pd.json").path)
         var members = original.objectValue!
         members["title"] = "Penunjukan lintas Perangkat Daerah (revisi)"
-        let revised = try DataFiles.readWorkflow(.object(members), path: "revised.json")
+        let regulation = try Regulation.decode(try DocumentFile.read(Harness.repository.appendingPathComponent("workflows/pemalang/regulation.json").path),
+                                               source: "regulation.json")
+        let revised = try DataFiles.readWorkflow(.object(members), path: "revised.json", regulations: [regulation.id: regulation])
         #expect(try harness.store.saveDefinition(workflow: revised.definition.id, hash: revised.definition.hash, body: revised.body, now: Harness.now) == .added)
         try harness.submit(Array(Lines.accepted("PML-1")[1...1]) + [Lines.accepted("PML-2")[0]])
         try harness.drain()
