@@ -3,28 +3,31 @@ import LintasCore
 import LintasEngine
 @testable import LintasStore
 
-/// A real SQLite file with the shipped workflows and the sample Pemalang directory loaded.
+/// A real SQLite file with the shipped workflows and one regency's sample directory loaded.
 struct Harness {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let now = Timestamp(iso8601: "2025-06-30T12:00:00+07:00")!
 
     let store: SQLiteStore
     let processor: Processor
+    /// The engine's clock for every batch.
+    let now: Timestamp
 
-    init(batchSize: Int = 500) throws {
+    /// - Parameter directory: the org directory file to import, relative to the repository.
+    init(batchSize: Int = 500, directory: String = "workflows/directories/pemalang.json", now: Timestamp = Harness.now) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteStore(path: folder.appendingPathComponent("lintas.db").path)
-        _ = try Loading.loadWorkflows(from: Harness.repository.appendingPathComponent("workflows").path, into: store, now: Harness.now)
-        _ = try Loading.importDirectory(from: Harness.repository.appendingPathComponent("workflows/directories/pemalang.json").path,
-                                        into: store, now: Harness.now)
+        self.now = now
+        _ = try Loading.loadWorkflows(from: Harness.repository.appendingPathComponent("workflows").path, into: store, now: now)
+        _ = try Loading.importDirectory(from: Harness.repository.appendingPathComponent(directory).path, into: store, now: now)
         processor = try Processor(store: store, batchSize: batchSize)
     }
 
     /// Queues command lines through intake, as `lintas submit` does.
     @discardableResult
     func submit(_ lines: [String]) throws -> Intake.Report {
-        try Intake.submit(Array(lines.joined(separator: "\n").utf8), source: "test", to: store, now: Harness.now)
+        try Intake.submit(Array(lines.joined(separator: "\n").utf8), source: "test", to: store, now: now)
     }
 
     /// Runs batches until the queue is empty.
@@ -32,7 +35,7 @@ struct Harness {
     func drain() throws -> [Processor.BatchReport] {
         var reports: [Processor.BatchReport] = []
         while true {
-            let report = try processor.runBatch(now: Harness.now)
+            let report = try processor.runBatch(now: now)
             if report.commands == 0 { return reports }
             reports.append(report)
         }
@@ -42,6 +45,20 @@ struct Harness {
 
     /// Runs SQL directly on the file, as someone tampering with it would.
     func tamper(_ sql: String) throws { try store.connection.execute(sql) }
+
+    /// One command line as other systems write it; `workflow` on the line that opens a request.
+    static func line(_ id: String, _ request: String, _ action: String, _ actor: String, at: String,
+                     _ data: [String: JSONValue] = [:], workflow: String? = nil) -> String {
+        var members: [String: JSONValue] = ["id": .string(id), "request": .string(request), "action": .string(action), "actor": .string(actor),
+                                            "at": .string(at), "data": .object(data)]
+        if let workflow { members["workflow"] = .string(workflow) }
+        return JSONValue.object(members).canonicalText
+    }
+
+    /// The refusal of a command, when it was refused.
+    func refusal(_ id: CommandID) throws -> Refusal? {
+        try store.commands(CommandFilter(id: id)).first?.refusal
+    }
 }
 
 /// Command lines of Perbup Pemalang 38/2023 Pasal 11 ayat (4) with the sample directory's people.
@@ -50,10 +67,8 @@ enum Lines {
     static let nominee1 = "198903262015031002", nominee2 = "199407092019022004"
 
     static func line(_ id: String, _ request: String, _ action: String, _ actor: String, day: Int, _ data: [String: JSONValue] = [:], workflow: Bool = false) -> String {
-        var members: [String: JSONValue] = ["id": .string(id), "request": .string(request), "action": .string(action), "actor": .string(actor),
-                                            "at": .string(String(format: "2025-03-%02dT09:00:00+07:00", day)), "data": .object(data)]
-        if workflow { members["workflow"] = "pemalang.penunjukan.lintas-pd" }
-        return JSONValue.object(members).canonicalText
+        Harness.line(id, request, action, actor, at: String(format: "2025-03-%02dT09:00:00+07:00", day), data,
+                     workflow: workflow ? "pemalang.penunjukan.lintas-pd" : nil)
     }
 
     static let contents: [String: JSONValue] = [
