@@ -100,6 +100,23 @@ enum WriteCommands {
         return report.failures.isEmpty ? 0 : 1
     }
 
+    static func workflowsGraph(_ context: Context) throws -> Int32 {
+        let name = context.arguments.option("format") ?? "dot"
+        guard let format = WorkflowDefinition.GraphFormat(rawValue: name) else {
+            throw UsageError("--format takes \(WorkflowDefinition.GraphFormat.allCases.map(\.rawValue).joined(separator: " or ")), not \"\(name)\"")
+        }
+        let report = DataFiles.check(try context.workflowsPath(context.arguments.option("workflows")))
+        let id = WorkflowID(context.arguments.positionals[0])
+        guard let file = report.workflows.first(where: { $0.definition.id == id }) else {
+            context.output.error("Error: no workflow \(id) in the workflows folder.")
+            context.output.error("Known: \(report.workflows.map(\.definition.id.rawValue).sorted().joined(separator: ", ")).")
+            for failure in report.failures { context.output.error("invalid \(failure)") }
+            throw Failure()
+        }
+        FileHandle.standardOutput.write(Data(file.definition.graph(format).utf8))
+        return 0
+    }
+
     static func workflowsLoad(_ context: Context) throws -> Int32 {
         let path = try context.workflowsPath(context.arguments.positionals.first)
         let store = try context.openStore(create: true)

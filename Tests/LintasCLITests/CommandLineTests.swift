@@ -10,9 +10,11 @@ struct CommandLineTests {
         (["status", "A", "B"], "unexpected argument 'B'"),
         (["commands", "--limit", "many"], "--limit"),
         (["commands", "--status", "lost"], "--status takes"),
+        (["workflows", "graph", "pemalang.penunjukan.lintas-pd", "--format", "png"], "--format takes dot or mermaid"),
     ])
     func usageErrors(_ arguments: [String], _ message: String) throws {
-        let result = try Lintas().run(arguments)
+        // File commands take no database.
+        let result = try Lintas().run(arguments, database: arguments.first != "workflows")
         #expect(result.status == 64)
         #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
     }
