@@ -164,10 +164,14 @@ public enum LintasCLI {
              PATH), with the action, the acting role and the article on every edge. DOT renders with
              'dot -Tsvg'; Mermaid renders in Markdown viewers that support it.
              """, options: ["format", "workflows"], run: WriteCommands.workflowsGraph),
-        Spec(name: "org import", arguments: "FILE", positionals: (1, 1),
+        Spec(name: "org import", arguments: "FILE [--employees CSV]", positionals: (1, 1),
              summary: "Import an org directory version",
-             details: "Validates the file (every problem listed, nothing half-imported) and stores it as the directory in force from its effective_from date.",
-             run: WriteCommands.orgImport),
+             details: """
+             Validates the file (every problem listed, nothing half-imported) and stores it as the
+             directory in force from its effective_from date. --employees adds the employees of a CSV
+             file with the columns nip,name,status,position (header row first, RFC 4180 quoting);
+             a bad row is named by its line.
+             """, options: ["db", "employees"], run: WriteCommands.orgImport),
         Spec(name: "org versions", arguments: "", positionals: (0, 0),
              summary: "List the imported org directory versions",
              details: "Each version with the date it is in force from.", run: WriteCommands.orgVersions),

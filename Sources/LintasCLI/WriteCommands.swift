@@ -158,7 +158,8 @@ enum WriteCommands {
 
     static func orgImport(_ context: Context) throws -> Int32 {
         let store = try context.openStore(create: true)
-        let (file, version) = try Loading.importDirectory(from: context.arguments.positionals[0], into: store, now: context.clock.now())
+        let (file, version) = try Loading.importDirectory(from: context.arguments.positionals[0], employees: context.arguments.option("employees"),
+                                                          into: store, now: context.clock.now())
         let directory = file.directory
         if version.isNew {
             context.output.line("Imported the org directory of \(directory.regency) in force from \(directory.effectiveFrom) as version \(version.version): "

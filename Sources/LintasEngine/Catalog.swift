@@ -1,3 +1,4 @@
+import Foundation
 import LintasCore
 import LintasStore
 
@@ -140,8 +141,17 @@ public enum Loading {
     }
 
     /// Imports an org directory file as a new version, in force from its `effective_from`.
-    public static func importDirectory(from path: String, into store: any EventStore, now: Timestamp) throws -> (DirectoryFile, DirectoryVersion) {
-        let file = try DataFiles.readDirectory(path: path)
+    /// - Parameter employees: a CSV file of employees to add to the directory's own (`EmployeesCSV`).
+    public static func importDirectory(from path: String, employees: String? = nil, into store: any EventStore,
+                                       now: Timestamp) throws -> (DirectoryFile, DirectoryVersion) {
+        var file = try DataFiles.readDirectory(path: path)
+        if let employees {
+            guard let data = FileManager.default.contents(atPath: employees) else {
+                throw InvalidDocument(source: employees, problems: [Problem(path: "", message: "no such file, or it cannot be read")])
+            }
+            let merged = try EmployeesCSV.merge(try DocumentFile.read(path), csv: [UInt8](data), source: employees, directorySource: path)
+            file = try DataFiles.readDirectory(merged, path: path)
+        }
         let version = try store.saveDirectory(effectiveFrom: file.directory.effectiveFrom, hash: file.hash, body: file.body, source: path, now: now)
         return (file, version)
     }

@@ -64,4 +64,29 @@ struct CommandLineTests {
         let load = try lintas.run(["workflows", "load", file.path])
         #expect(load.status == 1)
     }
+
+    @Test("org import --employees adds a CSV of employees, or refuses the whole import naming each bad line")
+    func employeesFromCSV() throws {
+        let lintas = try Lintas()
+        let csv = lintas.folder.appendingPathComponent("pegawai.csv")
+        try """
+            nip,name,status,position
+            12345,Nip Pendek,PNS,prakom-ahli-pertama-aptika
+            199002022019032002,"Sari, S.Kom.",PPPK,jabatan-tidak-ada
+            """.write(to: csv, atomically: true, encoding: .utf8)
+        let refused = try lintas.run(["org", "import", Lintas.directory, "--employees", csv.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("pegawai.csv line 2 (12345).nip"), "stderr: \(refused.stderr)")
+        #expect(refused.stderr.contains("pegawai.csv line 3 (199002022019032002).position"), "stderr: \(refused.stderr)")
+        #expect(try lintas.expectSuccess(["org", "versions", "--json"]).json()["versions"]?.arrayValue?.isEmpty == true)
+
+        try """
+            nip,name,status,position
+            199001012015031001,"Rina Kartika, S.Kom.",PNS,prakom-ahli-pertama-aptika
+            199002022019032002,"Sari, S.Kom.",PPPK,prakom-ahli-pertama-aptika
+            """.write(to: csv, atomically: true, encoding: .utf8)
+        let imported = try lintas.expectSuccess(["org", "import", Lintas.directory, "--employees", csv.path])
+        let own = try JSONValue.parse(String(contentsOfFile: Lintas.directory, encoding: .utf8))["employees"]?.arrayValue?.count ?? 0
+        #expect(imported.stdout.contains("\(own + 2) employees"), "stdout: \(imported.stdout)")
+    }
 }
