@@ -157,12 +157,13 @@ public enum LintasCLI {
              summary: "List the workflows in the database",
              details: "Every workflow with its current version, title, regulation and article.",
              run: WriteCommands.workflowsList),
-        Spec(name: "workflows graph", arguments: "ID [--format dot|mermaid]", positionals: (1, 1),
+        Spec(name: "workflows graph", arguments: "[ID] [--format dot|mermaid]", positionals: (0, 1),
              summary: "Draw a workflow's state machine (Graphviz DOT or Mermaid)",
              details: """
              Prints the state machine of the workflow ID, read from the workflows folder (or --workflows
              PATH), with the action, the acting role and the article on every edge. DOT renders with
-             'dot -Tsvg'; Mermaid renders in Markdown viewers that support it.
+             'dot -Tsvg'; Mermaid renders in Markdown viewers that support it. Without ID and with
+             --format mermaid: every workflow as one Markdown page (docs/procedures.md).
              """, options: ["format", "workflows"], run: WriteCommands.workflowsGraph),
         Spec(name: "org import", arguments: "FILE [--employees CSV]", positionals: (1, 1),
              summary: "Import an org directory version",

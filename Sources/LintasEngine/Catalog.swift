@@ -160,6 +160,7 @@ public enum Loading {
 /// Several documents refused together.
 public struct InvalidDocuments: Error, Sendable, CustomStringConvertible {
     public var documents: [InvalidDocument]
+    public init(documents: [InvalidDocument]) { self.documents = documents }
     public var description: String { documents.map(\.description).joined(separator: "\n") }
 }
 

@@ -89,4 +89,13 @@ struct CommandLineTests {
         let own = try JSONValue.parse(String(contentsOfFile: Lintas.directory, encoding: .utf8))["employees"]?.arrayValue?.count ?? 0
         #expect(imported.stdout.contains("\(own + 2) employees"), "stdout: \(imported.stdout)")
     }
+
+    @Test("docs/procedures.md draws exactly the workflows in workflows/ (regenerate it with the command it names)")
+    func proceduresPageIsCurrent() throws {
+        let generated = try Lintas().run(["workflows", "graph", "--format", "mermaid", "--workflows", Lintas.workflows], database: false)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let page = try String(contentsOfFile: Lintas.repository.appendingPathComponent("docs/procedures.md").path, encoding: .utf8)
+        #expect(page == generated.stdout, "docs/procedures.md is stale: run 'swift run lintas workflows graph --format mermaid > docs/procedures.md'")
+        #expect(generated.stdout.contains("```mermaid\nstateDiagram-v2"))
+    }
 }
