@@ -233,4 +233,28 @@ struct GroboganProcedureTests {
         #expect(state.letters.map(\.number) == ["800.1.11.1/1/GBG/2025", "800.1.11.1/1/JATENG/2025", "800.1.11.1/1/DISKOMINFOPROV/2025"])
         #expect(try harness.events("GBG-11-5").first?.detail.article == "Lampiran, Penunjukan lintas Instansi Pemerintah, huruf a) Permenpan RB 7/2022")
     }
+
+    @Test("Lampiran huruf b)-d) of Permenpan RB 7/2022: each office on the chain may stop it, always with its reason")
+    func nationalChainStops() throws {
+        let harness = try G.harness()
+        let request = requestContents(purpose: "Integrasi data", competence: "Interoperabilitas", target: "Data harian")
+            .merging(["target_unit": "jateng-diskominfo-aptika"])
+        let declined = try harness.walk("GBG-NAT-B", "national.penunjukan.lintas-instansi", [
+            Step("submit", by: G.kabidP2P, request),
+            Step("decline", by: G.sekda),
+            Step("decline", by: G.sekda, ["reason": "Dapat dipenuhi Dinas Komunikasi dan Informatika sendiri"]),
+        ])
+        let unavailable = try harness.walk("GBG-NAT-D", "national.penunjukan.lintas-instansi", [
+            Step("submit", by: G.kabidP2P, request),
+            Step("forward", by: G.sekda),
+            Step("instruct", by: G.sekdaJateng),
+            Step("report_unavailable", by: G.kabidAptikaJateng, ["reason": "Pranata Komputer sedang menyelesaikan migrasi pusat data"]),
+        ])
+        #expect(declined.map { $0?.code } == [nil, .missingField, nil])
+        #expect(unavailable.allSatisfy { $0 == nil })
+        #expect(try harness.state("GBG-NAT-B")?.state == "rejected")
+        let state = try #require(try harness.state("GBG-NAT-D"))
+        #expect(state.state == "unavailable")
+        #expect(state.fields["reason"] == "Pranata Komputer sedang menyelesaikan migrasi pusat data")
+    }
 }
