@@ -422,6 +422,24 @@ struct JeparaProcedureTests {
         #expect(try harness.state("SK-2")?.state == "formed")
     }
 
+    @Test("Pasal 16 ayat (2)-(4): the UO head asks for a report, a member reports to the lead, the lead reports to the UO head")
+    func squadReporting() throws {
+        let harness = try run(J.harness(), [
+            Self.form("r1", "SR-1"),
+            J.line("r2", "SR-1", "request_report", J.kadisDiskan, day: 10, ["report_request": "Capaian pendataan Maret"]),
+            J.line("r3", "SR-1", "report_to_lead", J.pengelolaProduksi, day: 11, ["report": "42 kapal terdata"]),
+            J.line("r4", "SR-1", "report", J.pengelolaProduksi, day: 12, ["report": "42 kapal terdata"]),
+            J.line("r5", "SR-1", "report", J.penyuluhMuda, day: 12, ["report": "Squad: 42 kapal terdata, 3 TPI selesai"]),
+            J.line("r6", "SR-1", "request_report", J.penyuluhMuda, day: 13, ["report_request": "Laporan"]),
+        ])
+        #expect(try harness.refusal("r4")?.code == .wrongActor)   // the lead reports for the squad
+        #expect(try harness.refusal("r6")?.code == .wrongActor)
+        let state = try #require(try harness.state("SR-1"))
+        #expect(state.state == "formed")
+        #expect(state.participants["report"] == [NIP(J.penyuluhMuda)])
+        #expect(state.participants["report_to_lead"] == [NIP(J.pengelolaProduksi)])
+    }
+
     @Test("Pasal 14 ayat (1): only the head of the Unit Organisasi forms a squad")
     func squadFormedByUOHead() throws {
         let harness = try run(J.harness(), [Self.form("h1", "SH-1", by: J.kabidTangkap)])
