@@ -40,6 +40,6 @@ let package = Package(
         .testTarget(name: "LintasStoreTests", dependencies: ["LintasCore", "LintasStore"]),
         .testTarget(name: "LintasEngineTests", dependencies: ["LintasCore", "LintasStore", "LintasEngine"]),
         // Depends on the executable so that `swift test` builds the binary the tests run.
-        .testTarget(name: "LintasCLITests", dependencies: ["lintas", "LintasCore", "CSQLite"]),
+        .testTarget(name: "LintasCLITests", dependencies: ["lintas", "LintasCore", "CSQLite"], exclude: ["Golden"]),
     ]
 )

@@ -138,6 +138,19 @@ public enum LintasCLI {
              sequence has no gaps, replays every request and compares with its stored state. Exits 1
              and names the first bad event when anything does not match.
              """, run: AuditCommand.run),
+        Spec(name: "letter list", arguments: "[REQ]", positionals: (0, 1),
+             summary: "List the letters issued, or one request's",
+             details: "Each letter: number, date, type, request and id (register/sequence), in register order.",
+             run: LetterCommands.list),
+        Spec(name: "letter show", arguments: "NUMBER|ID [--format text|html|json]", positionals: (1, 1),
+             summary: "Print a letter as text, a printable A4 HTML page, or JSON",
+             details: """
+             Prints the letter as it was frozen in its event when issued: kop of the signing office,
+             number, place and date, subject, legal basis, the request's contents, the assigned
+             employees, the period, the signature block (name, NIP, Plt./Plh., a.n.) and the numbered
+             tembusan. --format html gives an A4 page a browser prints cleanly; --format json (or
+             --json) every field plus content_hash, the SHA-256 sealed into the event.
+             """, options: ["db", "format"], run: LetterCommands.show),
         Spec(name: "commands", arguments: "", positionals: (0, 0),
              summary: "List queued commands and their outcomes",
              details: "Filters: --status queued|done|refused, --request REQ, --id KEY, --limit N (default 100).",

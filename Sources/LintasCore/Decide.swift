@@ -97,7 +97,9 @@ private struct Decider {
             if !everyone.isSubset(of: done) { nextState = input.state?.state ?? transition.to }
         }
         // Letter numbers are drawn last, once nothing can refuse the command any more.
-        let letter = try transition.letter.map { spec throws(Refusal) in try issue(spec, context, &numbering) }
+        let letter = try transition.letter.map { spec throws(Refusal) in
+            try issue(LetterDraft(spec: spec, definition: definition, transition: transition, context: context, actor: office), &numbering)
+        }
         let employee = directory.employees[command.actor]!
         return Event(
             request: command.request, version: (input.state?.version ?? 0) + 1, action: transition.action, state: nextState,
@@ -435,16 +437,17 @@ private struct Decider {
 
     // MARK: Letters
 
-    private func issue(_ spec: WorkflowDefinition.LetterSpec, _ context: RoleContext, _ numbering: inout some LetterNumbering) throws(Refusal) -> LetterRecord {
-        let date = context.date
+    /// Numbers a letter whose content checks have passed, and freezes its content.
+    private func issue(_ draft: LetterDraft, _ numbering: inout some LetterNumbering) throws(Refusal) -> LetterRecord {
+        let spec = draft.spec, context = draft.context, date = context.date
         guard let unitID = spec.register.resolve(in: context).unit, let unit = context.directory.units[unitID] else {
             throw Refusal(.invalidField, "The register of the \(spec.label) (\(spec.register)) names no unit for this request.")
         }
         let register = "\(unitID)/\(spec.type)/\(date.year)"
         let sequence = numbering.nextSequence(register: register)
-        return LetterRecord(type: spec.type, label: spec.label,
-                            number: LetterNumber.format(spec.numberTemplate, sequence: sequence, unitCode: unit.code, date: date),
-                            register: register, sequence: sequence)
+        let number = LetterNumber.format(spec.numberTemplate, sequence: sequence, unitCode: unit.code, date: date, klasifikasi: spec.klasifikasi ?? "")
+        return LetterRecord(type: spec.type, label: spec.label, number: number, register: register, sequence: sequence,
+                            content: draft.content(number: number, register: register, sequence: sequence, request: command.request))
     }
 
     private func isBlank(_ value: JSONValue) -> Bool {

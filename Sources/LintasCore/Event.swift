@@ -74,24 +74,38 @@ public struct LetterRecord: Sendable, Hashable {
     /// The register that numbered it: issuing unit, letter type and year.
     public var register: String
     public var sequence: Int
+    /// The letter as issued (see `LetterContent`): frozen in the event, so the event's hash covers it.
+    public var content: JSONValue?
+    /// SHA-256 (lowercase hex) of `content`'s canonical JSON, set by the engine before the event is stored.
+    public var contentHash: String?
 
-    public init(type: String, label: String, number: String, register: String, sequence: Int) {
+    public init(type: String, label: String, number: String, register: String, sequence: Int,
+                content: JSONValue? = nil, contentHash: String? = nil) {
         self.type = type
         self.label = label
         self.number = number
         self.register = register
         self.sequence = sequence
+        self.content = content
+        self.contentHash = contentHash
     }
 
+    /// A stable id for the letter: its register and sequence, e.g. `diskominfo/surat_penugasan/2026/1`.
+    public var id: String { "\(register)/\(sequence)" }
+
     var json: JSONValue {
-        .object(["type": .string(type), "label": .string(label), "number": .string(number),
-                 "register": .string(register), "sequence": .int(Int64(sequence))])
+        var members: [String: JSONValue] = ["type": .string(type), "label": .string(label), "number": .string(number),
+                                            "register": .string(register), "sequence": .int(Int64(sequence))]
+        if let content { members["content"] = content }
+        if let contentHash { members["content_hash"] = .string(contentHash) }
+        return .object(members)
     }
 
     init?(json: JSONValue) {
         guard let type = json["type"]?.stringValue, let label = json["label"]?.stringValue, let number = json["number"]?.stringValue,
               let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue else { return nil }
-        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence))
+        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
+                  content: json["content"], contentHash: json["content_hash"]?.stringValue)
     }
 }
 

@@ -78,8 +78,34 @@ public struct WorkflowDefinition: Sendable {
         public var label: String
         /// The unit whose register numbers the letter.
         public var register: RoleExpression
-        /// e.g. `800.1.11.1/{seq}/{unit}/{year}`.
+        /// e.g. `{klasifikasi}/{seq}/{unit}/{year}`.
         public var numberTemplate: String
+        /// The role (of this workflow) whose officeholder signs the letter; the actor when absent.
+        public var signer: String? = nil
+        /// The role of the office the signer signs for ("a.n."), when the signer signs on a superior's behalf.
+        public var onBehalfOf: String? = nil
+        /// The records classification code (kode klasifikasi arsip), e.g. `800.1.11.1`: `{klasifikasi}` in the template.
+        public var klasifikasi: String? = nil
+        /// The subject (perihal); the label when absent.
+        public var subject: String? = nil
+        /// The tembusan, in the order the regulation lists them.
+        public var cc: [CopySpec] = []
+        /// The field naming the people the letter assigns (listed in its body).
+        public var assigned: String? = nil
+        /// Request fields the letter cannot be issued without, each with the article that demands it.
+        public var requires: [Requirement] = []
+
+        /// One copy holder (tembusan): a label as the letter prints it and who that is.
+        public struct CopySpec: Sendable, Hashable {
+            public var label: String
+            public var expression: RoleExpression
+        }
+
+        /// A field the letter must carry, and the article that says so.
+        public struct Requirement: Sendable, Hashable {
+            public var field: String
+            public var article: String
+        }
     }
 
     public func state(_ id: String) -> StateSpec? { states.first { $0.id == id } }
@@ -247,7 +273,7 @@ public struct RuleSpec: Sendable, Hashable {
 
 /// Letter numbers from a template such as `800.1.11.1/{seq}/{unit}/{year}`.
 public enum LetterNumber {
-    public static let knownPlaceholders: Set<String> = ["seq", "unit", "year", "month_roman"]
+    public static let knownPlaceholders: Set<String> = ["seq", "unit", "year", "month_roman", "klasifikasi"]
 
     static func placeholders(in template: String) -> [String] {
         var names: [String] = []
@@ -260,9 +286,10 @@ public enum LetterNumber {
     }
 
     /// Fills a template.
-    public static func format(_ template: String, sequence: Int, unitCode: String, date: CivilDate) -> String {
+    public static func format(_ template: String, sequence: Int, unitCode: String, date: CivilDate, klasifikasi: String = "") -> String {
         let roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"][date.month - 1]
         return template
+            .replacingOccurrences(of: "{klasifikasi}", with: klasifikasi)
             .replacingOccurrences(of: "{seq}", with: String(sequence))
             .replacingOccurrences(of: "{unit}", with: unitCode)
             .replacingOccurrences(of: "{year}", with: String(date.year))

@@ -279,19 +279,45 @@ extension WorkflowDefinition {
 
     private static func readLetter(_ value: JSONValue?, path: String, _ reader: inout DocumentReader) -> LetterSpec? {
         guard let value, let members = reader.object(value, path) else { return nil }
-        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number"], path)
+        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number", "signer", "on_behalf_of", "klasifikasi", "subject", "cc", "assigned", "requires"], path)
         guard let type = reader.string(members, "type", path), let label = reader.string(members, "label", path),
               let register = reader.string(members, "register", path), let template = reader.string(members, "number", path) else { return nil }
         guard case .success(let expression) = RoleExpression.parse(register) else {
             reader.report("\(path).register", "\"\(register)\" is not an expression such as department_of(target_unit)")
             return nil
         }
+        var spec = LetterSpec(type: type, label: label, register: expression, numberTemplate: template)
+        spec.signer = reader.string(members, "signer", path, required: false)
+        spec.onBehalfOf = reader.string(members, "on_behalf_of", path, required: false)
+        spec.klasifikasi = reader.string(members, "klasifikasi", path, required: false)
+        spec.subject = reader.string(members, "subject", path, required: false)
+        spec.assigned = reader.string(members, "assigned", path, required: false)
         let placeholders = LetterNumber.placeholders(in: template)
         for unknown in placeholders where !LetterNumber.knownPlaceholders.contains(unknown) {
             reader.report("\(path).number", "unknown placeholder {\(unknown)}; known: \(LetterNumber.knownPlaceholders.sorted().map { "{\($0)}" }.joined(separator: ", "))")
         }
         if !placeholders.contains("seq") { reader.report("\(path).number", "the template must contain {seq}, or two letters would share a number") }
-        return LetterSpec(type: type, label: label, register: expression, numberTemplate: template)
+        if placeholders.contains("klasifikasi") && spec.klasifikasi == nil {
+            reader.report("\(path).number", "the template uses {klasifikasi}: give the letter's \"klasifikasi\" code")
+        }
+        for (offset, item) in reader.array(members, "cc", path, required: false).enumerated() {
+            let itemPath = "\(path).cc[\(offset)]"
+            guard let copy = reader.object(item, itemPath) else { continue }
+            reader.rejectUnknown(copy, allowed: ["label", "resolve"], itemPath)
+            guard let copyLabel = reader.string(copy, "label", itemPath), let text = reader.string(copy, "resolve", itemPath) else { continue }
+            switch RoleExpression.parse(text) {
+            case .success(let parsed): spec.cc.append(LetterSpec.CopySpec(label: copyLabel, expression: parsed))
+            case .failure(let error): reader.report("\(itemPath).resolve", error.message)
+            }
+        }
+        for (offset, item) in reader.array(members, "requires", path, required: false).enumerated() {
+            let itemPath = "\(path).requires[\(offset)]"
+            guard let requirement = reader.object(item, itemPath) else { continue }
+            reader.rejectUnknown(requirement, allowed: ["field", "article"], itemPath)
+            guard let field = reader.string(requirement, "field", itemPath), let article = reader.string(requirement, "article", itemPath) else { continue }
+            spec.requires.append(LetterSpec.Requirement(field: field, article: article))
+        }
+        return spec
     }
 
     /// The request's field vocabulary; a name must keep one kind across transitions.
@@ -363,10 +389,27 @@ extension WorkflowDefinition {
                     if !transition.isInitial { reader.report(rulePath, "a quota is checked when a request is opened: put it on an initial transition") }
                 }
             }
-            if let letter = transition.letter,
-               let problem = WorkflowDefinition.typeProblem(letter.register, expected: .unit, fieldKinds: fieldKinds) {
-                reader.report("\(path).letter.register", problem)
+            if let letter = transition.letter { checkLetter(letter, "\(path).letter", &reader) }
+        }
+    }
+
+    /// A letter's register, signer, copy holders and required fields against the workflow's roles and fields.
+    private func checkLetter(_ letter: LetterSpec, _ path: String, _ reader: inout DocumentReader) {
+        if let problem = WorkflowDefinition.typeProblem(letter.register, expected: .unit, fieldKinds: fieldKinds) {
+            reader.report("\(path).register", problem)
+        }
+        for (key, role) in [("signer", letter.signer), ("on_behalf_of", letter.onBehalfOf)] {
+            guard let role, roles[role] == nil else { continue }
+            reader.report("\(path).\(key)", "unknown role \"\(role)\"; declared roles: \(roles.keys.sorted().joined(separator: ", "))")
+        }
+        for (offset, copy) in letter.cc.enumerated() {
+            if let problem = WorkflowDefinition.typeProblem(copy.expression, expected: .persons, fieldKinds: fieldKinds) {
+                reader.report("\(path).cc[\(offset)].resolve", problem)
             }
+        }
+        if let assigned = letter.assigned { checkField(assigned, [.employee, .employees], path, "assigned", &reader) }
+        for (offset, requirement) in letter.requires.enumerated() where fieldKinds[requirement.field] == nil {
+            reader.report("\(path).requires[\(offset)].field", "\"\(requirement.field)\" is not a field any transition declares")
         }
     }
 

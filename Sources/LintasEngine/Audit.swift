@@ -9,7 +9,8 @@ import LintasStore
 /// 3. the replayed state equals the stored projection byte for byte, and its head is the last hash;
 /// 4. the global sequence runs 1…N without gaps (a removed event leaves one);
 /// 5. no projection exists without events;
-/// 6. every stored workflow definition still hashes to its id, and each request's definition is stored.
+/// 6. every stored workflow definition still hashes to its id, and each request's definition is stored;
+/// 7. every issued letter's content still hashes to the content hash sealed into its event.
 public enum Audit {
     public struct Finding: Sendable, Hashable, CustomStringConvertible {
         /// The event's global sequence number, when the finding is about an event.
@@ -106,7 +107,11 @@ public enum Audit {
             }
             guard replayable else { continue }
             do {
-                state = try RequestState.evolve(state, try row.decode())
+                let event = try row.decode()
+                if let letter = event.detail.letter, let problem = LetterSeal.problem(letter) {
+                    report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version, message: problem))
+                }
+                state = try RequestState.evolve(state, event)
             } catch {
                 report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version, message: "cannot be replayed: \(error)"))
                 replayable = false

@@ -105,7 +105,7 @@ private struct BatchWork {
             var state = current?.state
             var head = current?.head ?? .zero
             var first: Int64?
-            for event in events {
+            for event in events.map(LetterSeal.seal) {
                 let next: RequestState
                 do {
                     next = try RequestState.evolve(state, event)

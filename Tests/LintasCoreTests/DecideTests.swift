@@ -3,7 +3,7 @@ import Testing
 
 /// Drives one request through `decide` and `evolve` in memory, as the daemon does.
 struct Walk {
-    let definition: WorkflowDefinition
+    var definition: WorkflowDefinition
     var directory: Directory
     var state: RequestState?
     var events: [Event] = []

@@ -1,0 +1,170 @@
+/// The content of a letter a step issues, composed as a plain value when the step is decided.
+///
+/// Everything the printed letter shows is resolved here once, from the request's fields,
+/// the workflow and the org directory in force on the step's date, and frozen into the
+/// event as JSON (`LetterRecord.content`, format `lintas.letter/1`): the kop of the signing
+/// office, number, date and place, subject, legal basis, the request's contents, the
+/// assigned employees, the period, the signature block and the numbered tembusan.
+/// Rendering (text, HTML) reads only this value, never today's directory.
+struct LetterDraft {
+    /// The request fields a letter's body repeats when the request has them: the four
+    /// contents every request letter carries (e.g. Pemalang Pasal 11 ayat (6)).
+    static let requestContents = ["purpose", "competence", "performance_target", "duration"]
+    /// The field holding the requester's own letter number, quoted in the body when present.
+    static let referenceField = "reference"
+
+    let spec: WorkflowDefinition.LetterSpec
+    let definition: WorkflowDefinition
+    let transition: WorkflowDefinition.Transition
+    let context: RoleContext
+    let signer: Officeholder
+    let onBehalfOf: Officeholder?
+
+    var directory: Directory { context.directory }
+
+    /// Checks the letter can be issued: every field it requires is bound and someone can sign.
+    /// - Parameters:
+    ///   - actor: the office the acting official holds; signs when the letter names no signer.
+    /// - Throws: `missing_field` with the article demanding the content, `no_officeholder` when the signer's office is vacant.
+    init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transition: WorkflowDefinition.Transition,
+         context: RoleContext, actor: Officeholder) throws(Refusal) {
+        self.spec = spec
+        self.definition = definition
+        self.transition = transition
+        self.context = context
+        let missing = spec.requires.filter { requirement in
+            guard let value = context.fields[requirement.field] else { return true }
+            return value == .null || value.arrayValue?.isEmpty == true || value.stringValue?.allSatisfy(\.isWhitespace) == true
+        }
+        if !missing.isEmpty {
+            let names = missing.map { "\($0.field) (\(definition.label(ofField: $0.field)), \($0.article))" }.joined(separator: "; ")
+            throw Refusal(.missingField, "The \(spec.label) cannot be issued without \(names).",
+                          article: definition.cite(missing.map(\.article).joined(separator: "; ")),
+                          hint: "The letter carries what the regulation requires; complete the request first.")
+        }
+        signer = try Self.officeholder(spec.signer, of: definition, in: context, preferring: actor, for: spec.label) ?? actor
+        onBehalfOf = try Self.officeholder(spec.onBehalfOf, of: definition, in: context, preferring: nil, for: spec.label)
+    }
+
+    /// Who of a role signs: the actor when they hold it, else the definitive holder, else a Plt or Plh.
+    private static func officeholder(_ role: String?, of definition: WorkflowDefinition, in context: RoleContext,
+                                     preferring actor: Officeholder?, for label: String) throws(Refusal) -> Officeholder? {
+        guard let role, let spec = definition.roles[role] else { return nil }
+        let holders = spec.expression.resolve(in: context).persons
+        if let actor, let same = holders.first(where: { $0.nip == actor.nip }) { return same }
+        guard let chosen = holders.first(where: { $0.capacity == .definitive }) ?? holders.first else {
+            throw Refusal(.noOfficeholder, "Nobody can sign the \(label) as \(spec.label) (\(spec.expression)) on \(context.date): the office is vacant and no Plt or Plh is appointed.",
+                          hint: "Record the holder or an acting official in the org directory.")
+        }
+        return chosen
+    }
+
+    /// The unit whose kop heads the letter: the signing office's unit.
+    private var signingUnit: UnitID? { directory.positions[signer.position]?.unit }
+
+    /// The letter's content once numbered.
+    func content(number: String, register: String, sequence: Int, request: RequestID) -> JSONValue {
+        let date = context.date
+        var members: [String: JSONValue] = [
+            "format": "lintas.letter/1",
+            "id": .string("\(register)/\(sequence)"),
+            "request": .string(request.rawValue),
+            "type": .string(spec.type), "label": .string(spec.label), "number": .string(number),
+            "date": .string(date.description), "date_text": .string(date.indonesian), "place": .string(place),
+            "subject": .string(spec.subject ?? spec.label),
+            "legal_basis": .object(["regulation": .string(definition.regulation.title), "article": .string(transition.article),
+                                    "citation": .string(definition.cite(transition.article))]),
+            "kop": kop,
+            "signature": signature,
+            "cc": .array(copies),
+        ]
+        if let klasifikasi = spec.klasifikasi { members["klasifikasi"] = .string(klasifikasi) }
+        var contents: [JSONValue] = []
+        for name in Self.requestContents {
+            guard let value = context.fields[name] else { continue }
+            contents.append(.object(["field": .string(name), "label": .string(definition.label(ofField: name)), "text": .string(Self.text(of: value))]))
+            if context.kinds[name] == .period, let start = value["start"], let end = value["end"] {
+                members["period"] = .object(["start": start, "end": end, "text": .string(Self.text(of: value))])
+            }
+        }
+        members["contents"] = .array(contents)
+        if let reference = context.fields[Self.referenceField]?.stringValue { members["reference"] = .string(reference) }
+        if let assigned = spec.assigned { members["assigned"] = .array(people(in: assigned)) }
+        return .object(members)
+    }
+
+    private var place: String {
+        let regency = directory.regency
+        for prefix in ["Kabupaten ", "Kota "] where regency.hasPrefix(prefix) { return String(regency.dropFirst(prefix.count)) }
+        return regency
+    }
+
+    private var kop: JSONValue {
+        var members: [String: JSONValue] = [:]
+        if let unitID = signingUnit, let unit = directory.units[unitID] {
+            members["unit"] = .string(unit.name)
+            members["code"] = .string(unit.code)
+            if let agency = directory.ancestor(of: unitID, kind: .agency), agency != unitID, let name = directory.units[agency]?.name {
+                members["agency"] = .string(name)
+            }
+        }
+        return .object(members)
+    }
+
+    private var signature: JSONValue {
+        var members = person(signer)
+        members["capacity"] = .string(signer.capacity.rawValue)
+        if let onBehalfOf, let position = directory.positions[onBehalfOf.position] {
+            members["on_behalf_of"] = .string(position.title)
+        }
+        return .object(members)
+    }
+
+    /// Name, NIP and the title the person holds the office under (with Plt./Plh.).
+    private func person(_ holder: Officeholder) -> [String: JSONValue] {
+        ["name": .string(directory.employees[holder.nip]?.name ?? holder.nip.rawValue), "nip": .string(holder.nip.rawValue),
+         "title": .string(directory.title(of: holder))]
+    }
+
+    private var copies: [JSONValue] {
+        spec.cc.enumerated().map { offset, copy in
+            let holders = copy.expression.resolve(in: context).persons
+            let named = holders.contains(where: { $0.capacity == .definitive }) ? holders.filter { $0.capacity == .definitive } : holders
+            return .object(["number": .int(Int64(offset + 1)), "label": .string(copy.label),
+                            "holders": .array(named.map { .object(person($0)) })])
+        }
+    }
+
+    private func people(in field: String) -> [JSONValue] {
+        let value = context.fields[field]
+        let nips = value?.arrayValue?.compactMap(\.stringValue) ?? [value?.stringValue].compactMap { $0 }
+        return nips.map { nip in
+            let employee = directory.employees[NIP(nip)]
+            let position = employee.flatMap { directory.positions[$0.position] }
+            var members: [String: JSONValue] = ["nip": .string(nip), "name": .string(employee?.name ?? nip)]
+            if let position {
+                members["position"] = .string(position.title)
+                members["unit"] = .string(directory.units[position.unit]?.name ?? position.unit.rawValue)
+            }
+            return .object(members)
+        }
+    }
+
+    /// A field value as the letter prints it; a period as `1 April 2026 s.d. 30 September 2026`.
+    static func text(of value: JSONValue) -> String {
+        if let start = value["start"]?.stringValue.flatMap(CivilDate.init(iso:)), let end = value["end"]?.stringValue.flatMap(CivilDate.init(iso:)) {
+            return "\(start.indonesian) s.d. \(end.indonesian)"
+        }
+        return value.stringValue ?? value.canonicalText
+    }
+}
+
+extension WorkflowDefinition {
+    /// The label a transition gives a field, or its name.
+    func label(ofField name: String) -> String {
+        for transition in transitions {
+            if let field = transition.fields.first(where: { $0.name == name }) { return field.label }
+        }
+        return name
+    }
+}

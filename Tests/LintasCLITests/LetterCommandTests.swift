@@ -1,0 +1,95 @@
+import Foundation
+import LintasCore
+import Testing
+
+@Suite("lintas letter: the surat penugasan of Perbup Pemalang 38/2023 Pasal 11 ayat (4) huruf c, printed and proven")
+struct LetterCommandTests {
+    static let number = "800.1.11.1/1/DISKOMINFO/2026"
+    static let golden = Lintas.repository.appendingPathComponent("Tests/LintasCLITests/Golden/pemalang-11-4-surat-penugasan.txt")
+
+    /// Pasal 11 ayat (4) huruf a–c for one request: the letter is issued on `issueDay` of March 2026.
+    static func issued(_ lintas: Lintas, _ request: String, issueDay: Int = 5) throws {
+        try lintas.process([
+            Pemalang.submit(request),
+            Pemalang.line("\(request)-r", request, "recommend", Pemalang.kadisKominfo, day: 3),
+            Pemalang.line("\(request)-a", request, "approve", Pemalang.kabidAptika, day: 4,
+                          ["nominees": .array([.string(Pemalang.prakomMuda), .string(Pemalang.prakomPertama)])]),
+            Pemalang.line("\(request)-i", request, "issue_letter", Pemalang.kadisKominfo, day: issueDay),
+        ])
+    }
+
+    @Test("Pasal 11 ayat (4) huruf c: the text of the surat penugasan matches the golden copy")
+    func goldenText() throws {
+        let lintas = try Lintas.prepared()
+        try Self.issued(lintas, "PML-1")
+        let shown = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "text"]).stdout
+        let expected = try String(contentsOf: Self.golden, encoding: .utf8)
+        #expect(shown == expected)
+        #expect(try lintas.expectSuccess(["letter", "show", "diskominfo/surat_penugasan/2026/1"]).stdout == shown, "by id as by number")
+    }
+
+    @Test("--format json carries every field of the letter and its content hash")
+    func json() throws {
+        let lintas = try Lintas.prepared()
+        try Self.issued(lintas, "PML-1")
+        let letter = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "json"]).json()
+        for key in ["format", "id", "request", "type", "label", "number", "klasifikasi", "date", "place", "subject", "legal_basis",
+                    "kop", "contents", "assigned", "period", "signature", "cc", "content_hash"] {
+            #expect(letter[key] != nil, "missing \(key)")
+        }
+        #expect(letter["signature"]?["title"] == "Kepala Dinas Komunikasi dan Informatika")
+        #expect(letter["content_hash"]?.stringValue?.count == 64)
+        let listed = try lintas.expectSuccess(["letter", "list", "PML-1", "--json"]).json()["letters"]?.arrayValue ?? []
+        #expect(listed.compactMap { $0["number"]?.stringValue } == [Self.number])
+        #expect(listed.first?["content_hash"] == letter["content_hash"])
+    }
+
+    @Test("--format html is a printable A4 page with kop, number, signature block and numbered tembusan, its tags balanced")
+    func html() throws {
+        let lintas = try Lintas.prepared()
+        try Self.issued(lintas, "PML-1")
+        let html = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "html"]).stdout
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("@page { size: A4"))
+        #expect(html.contains("<meta charset=\"utf-8\">"))
+        for text in ["Dinas Komunikasi dan Informatika", "Nomor: \(Self.number)", "Pasal 11 ayat (4) huruf c", "NIP 19750214 200003 1 005",
+                     "Tembusan:", "19890326 201503 1 002"] {
+            #expect(html.contains(text), "missing \(text)")
+        }
+        for tag in ["html", "head", "body", "style", "header", "div", "table", "tr", "td", "ol", "li", "p", "h1"] {
+            let opened = html.components(separatedBy: "<\(tag)>").count + html.components(separatedBy: "<\(tag) ").count - 2
+            let closed = html.components(separatedBy: "</\(tag)>").count - 1
+            #expect(opened == closed, "<\(tag)> opened \(opened) times, closed \(closed)")
+        }
+        #expect(html.components(separatedBy: "<li>").count - 1 == 4 + 2, "four request contents and two tembusan")
+    }
+
+    @Test("a stored letter altered by hand fails the audit, naming its event")
+    func alteredLetterFailsAudit() throws {
+        let lintas = try Lintas.prepared()
+        try Self.issued(lintas, "PML-1")
+        #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
+        #expect(lintas.sql("""
+            DROP TRIGGER events_refuse_update;
+            UPDATE events SET data = replace(data, 'Dasbor berjalan di 22 Puskesmas', 'Dasbor berjalan di 2 Puskesmas') WHERE action = 'issue_letter';
+            """) == nil)
+        let audit = try lintas.run(["audit"])
+        #expect(audit.status == 1)
+        #expect(audit.stderr.contains("event #4"), "stderr: \(audit.stderr)")
+        let findings = try lintas.run(["audit", "--json"]).json()["findings"]?.arrayValue ?? []
+        #expect(findings.contains { $0["message"]?.stringValue?.contains("letter \(Self.number) was altered") == true }, "\(findings)")
+    }
+
+    @Test("numbers of one register run 1, 2, 3 without gaps, also when an issue is refused between them")
+    func numbersWithoutGaps() throws {
+        let lintas = try Lintas.prepared()
+        try Self.issued(lintas, "PML-1")
+        try lintas.process([Pemalang.line("wrong", "PML-9", "issue_letter", Pemalang.kabidAptika, day: 6)])
+        try Self.issued(lintas, "PML-2", issueDay: 6)
+        try Self.issued(lintas, "PML-3", issueDay: 7)
+        let listed = try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? []
+        #expect(listed.compactMap { $0["number"]?.stringValue } == (1...3).map { "800.1.11.1/\($0)/DISKOMINFO/2026" })
+        #expect(listed.compactMap { $0["request"]?.stringValue } == ["PML-1", "PML-2", "PML-3"])
+        #expect(try lintas.refusals()["wrong"] != nil)
+    }
+}
