@@ -155,6 +155,9 @@ enum Demo {
         out.line("")
         out.line("Look further:")
         out.line("  lintas history PML-DEMO-001 --db \(databasePath)")
+        if let letter = opened.first(where: { $0.request == "PML-DEMO-001" })?.letters.first {
+            out.line("  lintas letter show \(letter.number) --db \(databasePath) --format html > surat.html")
+        }
         out.line("  lintas status PML-DEMO-004 --db \(databasePath) --json")
         out.line("  lintas commands --status refused --db \(databasePath)")
         out.line("  lintas audit --db \(databasePath)")
