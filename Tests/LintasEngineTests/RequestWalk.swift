@@ -1,0 +1,40 @@
+import LintasCore
+import LintasStore
+
+/// One request walked step by step, each step through intake, the processor and the SQLite
+/// file, so a test reads like the article: who acts, in which order, on which day.
+final class Walk {
+    let harness: Harness
+    let request: String
+    let workflow: String
+    private var steps = 0
+
+    init(_ harness: Harness, request: String, workflow: String) {
+        self.harness = harness
+        self.request = request
+        self.workflow = workflow
+    }
+
+    /// Takes one step at 09:00 WIB on `date` (YYYY-MM-DD).
+    /// - Returns: the refusal, or `nil` when the step was applied.
+    @discardableResult
+    func take(_ action: String, by actor: String, on date: String, _ data: [String: JSONValue] = [:]) throws -> Refusal? {
+        steps += 1
+        let id = "\(request)-\(steps)"
+        try harness.submit([Harness.line(id, request, action, actor, at: "\(date)T09:00:00+07:00", data, workflow: workflow)])
+        try harness.drain()
+        return try harness.refusal(CommandID(id))
+    }
+
+    /// The request's state id, `nil` before it is opened.
+    var state: String? { get throws { try harness.state(RequestID(request))?.state } }
+
+    /// The request's projection.
+    var current: RequestState? { get throws { try harness.state(RequestID(request)) } }
+
+    /// The request's events, in order.
+    func events() throws -> [Event] { try harness.store.events(of: RequestID(request)).map { try $0.decode() } }
+}
+
+/// A period field value.
+func period(_ start: String, _ end: String) -> JSONValue { .object(["start": .string(start), "end": .string(end)]) }
