@@ -16,6 +16,7 @@ private enum Pemalang {
     static let statistisiPekalongan = "198810102012121003", prakomPekalonganPPPK = "199605052022212001"
 
     static let regulation = "Perbup Pemalang 38/2023"
+    static let directory = "workflows/directories/pemalang.json"
     static let contents: [String: JSONValue] = [
         "purpose": "Dasbor surveilans penyakit menular", "competence": "Analisis data statistik dan visualisasi",
         "performance_target": "Dasbor terbit di 22 Puskesmas", "duration": period("2025-07-01", "2025-12-31"),
@@ -24,15 +25,11 @@ private enum Pemalang {
 
 @Suite("Perbup Pemalang 38/2023: the procedures beside Pasal 11 ayat (4), walked through the daemon and a real SQLite file")
 struct PemalangProcedureTests {
-    private func walk(_ request: String, _ workflow: String) throws -> Walk {
-        Walk(try Harness(directory: "workflows/directories/pemalang.json"), request: request, workflow: workflow)
-    }
-
     // MARK: Pasal 11 ayat (3)
 
     @Test("Pasal 11 ayat (3): the Pimpinan Unit Organisasi appoints within the unit directly; each nominee accepts")
     func appointmentWithinUnit() throws {
-        let walk = try walk("PML-113", "pemalang.penunjukan.dalam-uo")
+        let walk = try Walk(directory: Pemalang.directory, request: "PML-113", workflow: "pemalang.penunjukan.dalam-uo")
         #expect(try walk.take("assign", by: Pemalang.kabidAptika, on: "2025-03-03", [
             "nominees": nips(Pemalang.prakomMuda, Pemalang.prakomPertama), "purpose": "Pengembangan aplikasi layanan perizinan",
             "duration": period("2025-03-10", "2025-06-30"),
@@ -50,7 +47,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 11 ayat (3): only the unit's own people, and only its head, appoint directly")
     func appointmentWithinUnitRefusals() throws {
-        let walk = try walk("PML-113", "pemalang.penunjukan.dalam-uo")
+        let walk = try Walk(directory: Pemalang.directory, request: "PML-113", workflow: "pemalang.penunjukan.dalam-uo")
         let outsider = try walk.take("assign", by: Pemalang.kabidAptika, on: "2025-03-03", [
             "nominees": nips(Pemalang.statistisi), "purpose": "Pengembangan aplikasi", "duration": period("2025-03-10", "2025-06-30"),
         ])
@@ -73,7 +70,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 11 ayat (5) huruf a–e: Kepala PD → PyB → PyB of Kabupaten Pekalongan → UO head answers with the list → PyB replies → Kepala PD there assigns → each accepts")
     func appointmentAcrossAgencies() throws {
-        let walk = try walk("PML-115", "pemalang.penunjukan.lintas-instansi")
+        let walk = try Walk(directory: Pemalang.directory, request: "PML-115", workflow: "pemalang.penunjukan.lintas-instansi")
         #expect(try walk.take("submit", by: Pemalang.kadinkes, on: "2025-03-03", acrossAgencies(to: "pekalongan")) == nil)
         #expect(try walk.take("forward", by: Pemalang.sekda, on: "2025-03-04") == nil)
         #expect(try walk.take("instruct", by: Pemalang.sekdaPekalongan, on: "2025-03-06", ["target_unit": "pekalongan-dinkominfo-statistik"]) == nil)
@@ -96,7 +93,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 11 ayat (5): each office acts for its own agency, a refusal carries its reason, and the target is another agency")
     func appointmentAcrossAgenciesRefusals() throws {
-        let walk = try walk("PML-115", "pemalang.penunjukan.lintas-instansi")
+        let walk = try Walk(directory: Pemalang.directory, request: "PML-115", workflow: "pemalang.penunjukan.lintas-instansi")
         #expect(try walk.take("submit", by: Pemalang.kadinkes, on: "2025-03-03", acrossAgencies(to: "pemalang"))?.code == .invalidField)
         #expect(try walk.take("submit", by: Pemalang.kadinkes, on: "2025-03-03", acrossAgencies(to: "pekalongan")) == nil)
         #expect(try walk.take("forward", by: Pemalang.sekda, on: "2025-03-04") == nil)
@@ -118,7 +115,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 12 ayat (3): sukarela within the unit: oral wish, the UO head agrees, the Kepala PD approves, the UO head assigns, the applicant accepts")
     func volunteeringWithinUnit() throws {
-        let walk = try walk("PML-123", "pemalang.pengajuan-sukarela.dalam-uo")
+        let walk = try Walk(directory: Pemalang.directory, request: "PML-123", workflow: "pemalang.pengajuan-sukarela.dalam-uo")
         #expect(try walk.take("apply", by: Pemalang.epidemiologPertama, on: "2025-03-03", ["purpose": "Penyelidikan epidemiologi DBD"]) == nil)
         #expect(try walk.take("agree", by: Pemalang.kabidP2P, on: "2025-03-04") == nil)
         let early = try walk.take("assign", by: Pemalang.kabidP2P, on: "2025-03-04", ["duration": period("2025-03-10", "2025-04-30")])
@@ -133,7 +130,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 12 ayat (3) huruf b: the Kepala PD's refusal needs a reason; a head cannot apply as a volunteer")
     func volunteeringWithinUnitRefusals() throws {
-        let walk = try walk("PML-123", "pemalang.pengajuan-sukarela.dalam-uo")
+        let walk = try Walk(directory: Pemalang.directory, request: "PML-123", workflow: "pemalang.pengajuan-sukarela.dalam-uo")
         #expect(try walk.take("apply", by: Pemalang.kabidP2P, on: "2025-03-03", ["purpose": "Penyelidikan epidemiologi"])?.code == .invalidField)
         #expect(try walk.take("apply", by: Pemalang.epidemiologPertama, on: "2025-03-03", ["purpose": "Penyelidikan epidemiologi"]) == nil)
         #expect(try walk.take("agree", by: Pemalang.kabidP2P, on: "2025-03-04") == nil)
@@ -146,7 +143,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 12 ayat (3): the Plt Kepala BKPSDM approves only within the dates of the Surat Perintah, and the event says Plt")
     func actingHeadApprovesWithinItsDates() throws {
-        let before = try walk("PML-PLT-1", "pemalang.pengajuan-sukarela.dalam-uo")
+        let before = try Walk(directory: Pemalang.directory, request: "PML-PLT-1", workflow: "pemalang.pengajuan-sukarela.dalam-uo")
         #expect(try before.take("apply", by: Pemalang.analisSDMPPPK, on: "2025-01-01", ["purpose": "Penyusunan analisis kebutuhan diklat"]) == nil)
         #expect(try before.take("agree", by: Pemalang.kabidKompetensi, on: "2025-01-01") == nil)
         #expect(try before.take("approve", by: Pemalang.pltKepalaBKPSDM, on: "2025-01-01")?.code == .noOfficeholder)
@@ -155,7 +152,7 @@ struct PemalangProcedureTests {
         #expect(approval.detail.capacity == .plt)
         #expect(approval.detail.actorTitle == "Plt. Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia")
 
-        let after = Walk(try Harness(directory: "workflows/directories/pemalang.json", now: Timestamp(iso8601: "2027-02-01T12:00:00+07:00")!),
+        let after = Walk(try Harness(directory: Pemalang.directory, now: Timestamp(iso8601: "2027-02-01T12:00:00+07:00")!),
                          request: "PML-PLT-2", workflow: "pemalang.pengajuan-sukarela.dalam-uo")
         #expect(try after.take("apply", by: Pemalang.analisSDMPPPK, on: "2027-01-04", ["purpose": "Penyusunan analisis kebutuhan diklat"]) == nil)
         #expect(try after.take("agree", by: Pemalang.kabidKompetensi, on: "2027-01-04") == nil)
@@ -166,7 +163,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 12 ayat (4): sukarela across UO: own PPK, then own UO head, then the target head; own head drafts, the Kepala PD signs")
     func volunteeringAcrossUnits() throws {
-        let walk = try walk("PML-124", "pemalang.pengajuan-sukarela.lintas-uo")
+        let walk = try Walk(directory: Pemalang.directory, request: "PML-124", workflow: "pemalang.pengajuan-sukarela.lintas-uo")
         #expect(try walk.take("apply", by: Pemalang.epidemiologTerampil, on: "2025-03-03", [
             "target_unit": "diskominfo-aptika", "purpose": "Uji coba aplikasi pelaporan imunisasi", "duration": period("2025-04-01", "2025-06-30"),
         ]) == nil)
@@ -191,7 +188,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 12 ayat (4): the target is another organisational unit, and the target head's refusal carries its reason")
     func volunteeringAcrossUnitsRefusals() throws {
-        let walk = try walk("PML-124", "pemalang.pengajuan-sukarela.lintas-uo")
+        let walk = try Walk(directory: Pemalang.directory, request: "PML-124", workflow: "pemalang.pengajuan-sukarela.lintas-uo")
         let sameUnit = try walk.take("apply", by: Pemalang.epidemiologTerampil, on: "2025-03-03", [
             "target_unit": "dinkes-p2p", "purpose": "Surveilans", "duration": period("2025-04-01", "2025-06-30"),
         ])
@@ -210,7 +207,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 10 ayat (8), Pasal 13 ayat (3): a lead from outside the owner unit is only a warning, recorded in the history and the status")
     func teamLeadPreferredFromOwnerUnit() throws {
-        let harness = try Harness(directory: "workflows/directories/pemalang.json")
+        let harness = try Harness(directory: Pemalang.directory)
         let base: [String: JSONValue] = [
             "purpose": "Satu data kesehatan", "performance_target": "Portal data terintegrasi", "duration": period("2025-04-01", "2025-09-30"),
         ]

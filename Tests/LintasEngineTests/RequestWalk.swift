@@ -15,6 +15,11 @@ final class Walk {
         self.workflow = workflow
     }
 
+    /// A request in a fresh store with one regency's sample directory (`workflows/directories/…`).
+    convenience init(directory: String, request: String, workflow: String) throws {
+        self.init(try Harness(directory: directory), request: request, workflow: workflow)
+    }
+
     /// Takes one step at 09:00 WIB on `date` (YYYY-MM-DD).
     /// - Returns: the refusal, or `nil` when the step was applied.
     @discardableResult
