@@ -201,7 +201,7 @@ struct BungoProcedureTests {
 
     @Test("Pasal 9 ayat (1)-(4): in a unit of two levels a Pengawas leads; members from other units; the Kepala PD sets the surat tugas; all accept")
     func teamWithPengawasLead() throws {
-        let walk = try Walk(directory: Bungo.directory, request: "BGO-9", workflow: "bungo.pembentukan-tim.tim-kerja")
+        let walk = try Walk(directory: Bungo.directory, request: "BGO-9", workflow: "bungo.pembentukan-tim.lintas-uo")
         #expect(try walk.take("appoint", by: Bungo.kabidP2P, on: "2025-03-03", [
             "lead": .string(Bungo.kasiSurveilans), "members": nips(Bungo.epidemiologPertama, Bungo.prakomMuda),
             "purpose": "Sistem peringatan dini KLB", "duration": period("2025-04-01", "2025-12-31"),
@@ -218,7 +218,7 @@ struct BungoProcedureTests {
 
     @Test("Pasal 9 ayat (2): in a unit of two levels a non-Pengawas lead is refused", arguments: [Bungo.epidemiologMuda, Bungo.epidemiologPertama])
     func teamLeadMustBePengawas(lead: String) throws {
-        let walk = try Walk(directory: Bungo.directory, request: "BGO-92", workflow: "bungo.pembentukan-tim.tim-kerja")
+        let walk = try Walk(directory: Bungo.directory, request: "BGO-92", workflow: "bungo.pembentukan-tim.lintas-uo")
         let refusal = try walk.take("appoint", by: Bungo.kabidP2P, on: "2025-03-03", [
             "lead": .string(lead), "members": nips(Bungo.epidemiologTerampilPPPK), "purpose": "Sistem peringatan dini KLB",
             "duration": period("2025-04-01", "2025-12-31"),
@@ -235,12 +235,12 @@ struct BungoProcedureTests {
             "lead": .string(lead), "members": nips(Bungo.prakomPertama, Bungo.epidemiologPertama), "purpose": "Aplikasi pelaporan imunisasi",
             "duration": period("2025-04-01", "2025-09-30"),
         ] }
-        let outsider = Walk(harness, request: "BGO-93-1", workflow: "bungo.pembentukan-tim.tim-kerja")
+        let outsider = Walk(harness, request: "BGO-93-1", workflow: "bungo.pembentukan-tim.lintas-uo")
         let refusal = try outsider.take("appoint", by: Bungo.kabidAptika, on: "2025-03-03", team(Bungo.epidemiologPertama))
         #expect(refusal?.code == .ruleBroken)
         #expect(refusal?.article == "Pasal 9 ayat (3) \(Bungo.regulation)")
         #expect(refusal?.message.contains("Bidang Aplikasi Informatika") == true)
-        let own = Walk(harness, request: "BGO-93-2", workflow: "bungo.pembentukan-tim.tim-kerja")
+        let own = Walk(harness, request: "BGO-93-2", workflow: "bungo.pembentukan-tim.lintas-uo")
         #expect(try own.take("appoint", by: Bungo.kabidAptika, on: "2025-03-03", team(Bungo.prakomMuda)) == nil)
         #expect(try own.current?.warnings == [])
     }

@@ -211,14 +211,14 @@ struct PemalangProcedureTests {
         let base: [String: JSONValue] = [
             "purpose": "Satu data kesehatan", "performance_target": "Portal data terintegrasi", "duration": period("2025-04-01", "2025-09-30"),
         ]
-        let own = Walk(harness, request: "PML-TIM-1", workflow: "pemalang.pembentukan-tim.tim-kerja")
+        let own = Walk(harness, request: "PML-TIM-1", workflow: "pemalang.pembentukan-tim.lintas-uo")
         var team = base
         team["lead"] = .string(Pemalang.prakomMuda)
         team["members"] = nips(Pemalang.prakomPertama, Pemalang.statistisi)
         #expect(try own.take("form", by: Pemalang.kabidAptika, on: "2025-03-03", team) == nil)
         #expect(try own.current?.warnings == [])
 
-        let outside = Walk(harness, request: "PML-TIM-2", workflow: "pemalang.pembentukan-tim.tim-kerja")
+        let outside = Walk(harness, request: "PML-TIM-2", workflow: "pemalang.pembentukan-tim.lintas-uo")
         team["lead"] = .string(Pemalang.statistisi)
         team["members"] = nips(Pemalang.prakomPertama, Pemalang.statistisi)
         #expect(try outside.take("form", by: Pemalang.kabidAptika, on: "2025-03-03", team) == nil)
