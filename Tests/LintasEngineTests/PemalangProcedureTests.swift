@@ -233,4 +233,16 @@ struct PemalangProcedureTests {
         #expect(try outside.take("accept", by: Pemalang.statistisi, on: "2025-03-04") == nil)
         #expect(try outside.state == "accepted")
     }
+
+    // MARK: Pasal 9
+
+    @Test("Pasal 9: the PPK of a Pejabat Fungsional or Pelaksana is the nearest Administrator, Pengawas or unit-heading Fungsional above them", arguments: [
+        (Pemalang.prakomMuda, Pemalang.kabidAptika, "huruf a: in a Bidang led by an Administrator"),
+        ("198811052014022001", "197908222005012003", "huruf d: in the Sekretariat Daerah, the Kepala Bagian"),
+        (Pemalang.epidemiologTerampil, Pemalang.kasiSurveilans, "huruf e: placed under a Pengawas, the Pengawas"),
+        (Pemalang.analisSDMPPPK, Pemalang.kabidKompetensi, "huruf a: a PPPK in a Bidang of the BKPSDM"),
+    ])
+    func appraiserOfEachPosition(employee: String, appraiser: String, condition: String) throws {
+        #expect(try appraisers(of: employee, regency: "pemalang") == [appraiser], "Pasal 9 \(condition)")
+    }
 }

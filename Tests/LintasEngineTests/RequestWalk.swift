@@ -1,4 +1,5 @@
 import LintasCore
+import LintasEngine
 import LintasStore
 
 /// One request walked step by step, each step through intake, the processor and the SQLite
@@ -43,3 +44,13 @@ final class Walk {
 
 /// A period field value.
 func period(_ start: String, _ end: String) -> JSONValue { .object(["start": .string(start), "end": .string(end)]) }
+
+/// The NIPs of an employee's Pejabat Penilai Kinerja on a date, as a regency's shipped
+/// regulation (`workflows/<regency>/regulation.json`) derives them from its sample directory
+/// (`workflows/directories/<regency>.json`).
+func appraisers(of employee: String, regency: String, on date: String = "2025-03-03") throws -> [String] {
+    let root = Harness.repository.appendingPathComponent("workflows").path
+    let regulation = try Regulation.decode(try DocumentFile.read("\(root)/\(regency)/regulation.json"), source: "regulation.json")
+    let directory = try Directory.decode(try DocumentFile.read("\(root)/directories/\(regency).json"), source: "\(regency).json")
+    return directory.appraisers(of: NIP(employee), rules: regulation.appraisers, on: CivilDate(iso: date)!).map(\.nip.rawValue)
+}
