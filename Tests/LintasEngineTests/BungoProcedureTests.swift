@@ -188,7 +188,7 @@ struct BungoProcedureTests {
         let walk = try Walk(directory: Bungo.directory, request: "BGO-73", workflow: "bungo.pengajuan-sukarela.lintas-uo")
         let data: (JSONValue) -> [String: JSONValue] = { ["target_unit": $0, "purpose": "Surveilans", "duration": period("2025-04-01", "2025-06-30")] }
         #expect(try walk.take("apply", by: Bungo.epidemiologPertama, on: "2025-03-03", data("dinkes-p2p"))?.code == .invalidField)
-        #expect(try walk.take("apply", by: Bungo.epidemiologPertama, on: "2025-03-03", data("tebo"))?.code == .invalidField)
+        #expect(try walk.take("apply", by: Bungo.epidemiologPertama, on: "2025-03-03", data("tebo-dinkes-p2p"))?.code == .invalidField)
         #expect(try walk.take("apply", by: Bungo.epidemiologPertama, on: "2025-03-03", data("dinkes-yankes")) == nil)
         #expect(try walk.take("approve_appraiser", by: Bungo.kasiSurveilans, on: "2025-03-04") == nil)
         #expect(try walk.take("refuse_own_head", by: Bungo.kabidP2P, on: "2025-03-05", ["reason": "Musim KLB DBD"]) == nil)

@@ -111,6 +111,16 @@ struct PemalangProcedureTests {
         #expect(try walk.current?.fields["reason"] == "Statistisi sedang menyelesaikan sensus pertanian")
     }
 
+    @Test("Pasal 11 ayat (2): a unit in another agency is asked by ayat (5), through the Pejabat yang Berwenang, not by ayat (4)")
+    func acrossDepartmentsStaysInTheAgency() throws {
+        let walk = try Walk(directory: Pemalang.directory, request: "PML-114", workflow: "pemalang.penunjukan.lintas-pd")
+        let refusal = try walk.take("submit", by: Pemalang.kabidP2P, on: "2025-03-03",
+                                    Pemalang.contents.merging(["target_unit": "pekalongan-dinkominfo-statistik"]) { _, new in new })
+        #expect(refusal?.code == .invalidField)
+        #expect(refusal?.message.contains("in the same Instansi Pemerintah as owner_unit") == true)
+        #expect(try walk.state == nil)
+    }
+
     // MARK: Pasal 12 ayat (3)
 
     @Test("Pasal 12 ayat (3): sukarela within the unit: oral wish, the UO head agrees, the Kepala PD approves, the UO head assigns, the applicant accepts")
@@ -186,13 +196,17 @@ struct PemalangProcedureTests {
         #expect(try walk.current?.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025"])
     }
 
-    @Test("Pasal 12 ayat (4): the target is another organisational unit, and the target head's refusal carries its reason")
+    @Test("Pasal 12 ayat (2) and (4): the target is another organisational unit of this agency, and the target head's refusal carries its reason")
     func volunteeringAcrossUnitsRefusals() throws {
         let walk = try Walk(directory: Pemalang.directory, request: "PML-124", workflow: "pemalang.pengajuan-sukarela.lintas-uo")
         let sameUnit = try walk.take("apply", by: Pemalang.epidemiologTerampil, on: "2025-03-03", [
             "target_unit": "dinkes-p2p", "purpose": "Surveilans", "duration": period("2025-04-01", "2025-06-30"),
         ])
         #expect(sameUnit?.code == .invalidField)
+        let otherAgency = try walk.take("apply", by: Pemalang.epidemiologTerampil, on: "2025-03-03", [
+            "target_unit": "pekalongan-dinkominfo-statistik", "purpose": "Surveilans", "duration": period("2025-04-01", "2025-06-30"),
+        ])
+        #expect(otherAgency?.code == .invalidField, "a pengajuan sukarela never crosses agencies (Pasal 12 ayat (2))")
         #expect(try walk.take("apply", by: Pemalang.epidemiologTerampil, on: "2025-03-03", [
             "target_unit": "diskominfo-aptika", "purpose": "Uji coba aplikasi", "duration": period("2025-04-01", "2025-06-30"),
         ]) == nil)
