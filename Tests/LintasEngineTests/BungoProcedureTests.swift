@@ -112,6 +112,10 @@ struct BungoProcedureTests {
         let kepalaPD = try walk.take("issue_letter", by: Bungo.kadinkesTebo, on: "2025-03-11")
         #expect(kepalaPD?.code == .wrongActor, "in Bungo the Pimpinan Unit Organisasi issues the surat penugasan, not the Kepala PD")
         #expect(try walk.take("issue_letter", by: Bungo.kabidP2PTebo, on: "2025-03-11") == nil)
+        let letter = signerAndCopies(of: try walk.current)
+        #expect(letter.signer == Bungo.kabidP2PTebo)
+        #expect(letter.copies == [[Bungo.sekdaTebo], [Bungo.kasiSurveilansTebo], [Bungo.sekda]],
+                "tembusan: PyB of this agency, the PPK concerned, PyB of the requesting agency (huruf e angka 3)")
         #expect(try walk.take("accept", by: Bungo.epidemiologTebo, on: "2025-03-12") == nil)
         #expect(try walk.take("accept", by: Bungo.epidemiologTeboPPPK, on: "2025-03-12") == nil)
         #expect(try walk.state == "accepted")

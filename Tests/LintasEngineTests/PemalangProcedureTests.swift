@@ -14,6 +14,7 @@ private enum Pemalang {
     static let sekdaPekalongan = "197209181998031004", kadisKominfoPekalongan = "197512202001121002"
     static let kabidStatistikPekalongan = "198107252006042006"
     static let statistisiPekalongan = "198810102012121003", prakomPekalonganPPPK = "199605052022212001"
+    static let kepalaBKPSDMPekalongan = "197405232000031006"
 
     static let regulation = "Perbup Pemalang 38/2023"
     static let directory = "workflows/directories/pemalang.json"
@@ -78,7 +79,13 @@ struct PemalangProcedureTests {
             "nominees": nips(Pemalang.statistisiPekalongan, Pemalang.prakomPekalonganPPPK),
         ]) == nil)
         #expect(try walk.take("approve_answer", by: Pemalang.sekdaPekalongan, on: "2025-03-11") == nil)
-        #expect(try walk.take("issue_letter", by: Pemalang.kadisKominfoPekalongan, on: "2025-03-12") == nil)
+        let noCopy = try walk.take("issue_letter", by: Pemalang.kadisKominfoPekalongan, on: "2025-03-12")
+        #expect(noCopy?.code == .missingField, "the staffing department is copied (huruf e angka 3)")
+        #expect(try walk.take("issue_letter", by: Pemalang.kadisKominfoPekalongan, on: "2025-03-12", ["staffing_department": "pekalongan-bkpsdm"]) == nil)
+        let letter = signerAndCopies(of: try walk.current)
+        #expect(letter.signer == Pemalang.kadisKominfoPekalongan)
+        #expect(letter.copies == [[Pemalang.sekdaPekalongan], [Pemalang.kabidStatistikPekalongan], [Pemalang.sekda], [Pemalang.kepalaBKPSDMPekalongan]],
+                "tembusan: PyB of this agency, the unit head, PyB of the requesting agency, Kepala PD for kepegawaian")
         #expect(try walk.take("accept", by: Pemalang.statistisiPekalongan, on: "2025-03-13") == nil)
         #expect(try walk.take("accept", by: Pemalang.prakomPekalonganPPPK, on: "2025-03-13") == nil)
         #expect(try walk.state == "accepted")

@@ -54,3 +54,10 @@ func appraisers(of employee: String, regency: String, on date: String = "2025-03
     let directory = try Directory.decode(try DocumentFile.read("\(root)/directories/\(regency).json"), source: "\(regency).json")
     return directory.appraisers(of: NIP(employee), rules: regulation.appraisers, on: CivilDate(iso: date)!).map(\.nip.rawValue)
 }
+
+/// Who signed the request's last letter and who is copied (tembusan), by NIP in the letter's order.
+func signerAndCopies(of state: RequestState?) -> (signer: String?, copies: [[String]]) {
+    let letter = state?.letters.last?.content
+    let copies = (letter?["cc"]?.arrayValue ?? []).map { copy in (copy["holders"]?.arrayValue ?? []).compactMap { $0["nip"]?.stringValue } }
+    return (letter?["signature"]?["nip"]?.stringValue, copies)
+}
