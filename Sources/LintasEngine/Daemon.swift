@@ -41,57 +41,116 @@ public final class Daemon {
     private let logger: Logger
     private let options: Options
     private let stop: StopFlag
+    private let spool: Spool?
+    private let lock: DaemonLock?
 
-    public init(processor: Processor, clock: any Clock, logger: Logger, options: Options, stop: StopFlag = StopFlag()) {
+    /// - Parameters:
+    ///   - spool: a spool folder to take command files from, besides the queue.
+    ///   - lock: the daemon lock of the database, where the heartbeat is written.
+    public init(processor: Processor, clock: any Clock, logger: Logger, options: Options, stop: StopFlag = StopFlag(),
+                spool: Spool? = nil, lock: DaemonLock? = nil) {
         self.processor = processor
         self.clock = clock
         self.logger = logger
         self.options = options
         self.stop = stop
+        self.spool = spool
+        self.lock = lock
     }
 
     /// Runs until stopped (or idle, with `untilIdle`).
+    ///
+    /// A store error worth retrying (the database locked by another process, the disk full,
+    /// an I/O error) or a spool folder that cannot be written is logged as `retry` and tried
+    /// again after a wait that doubles from 100 ms up to `maximumBackoffMilliseconds`; the
+    /// commands stay queued and the spool file stays claimed meanwhile, so nothing is lost.
     /// - Throws: a store error that is not worth retrying (a corrupt file, a newer schema).
     public func run() throws -> Summary {
         var summary = Summary()
         var backoff = 0
-        logger.info("daemon_started", ["batch_size": .int(Int64(options.batchSize)), "until_idle": .bool(options.untilIdle)])
+        var heartbeat = DaemonLock.Heartbeat(started: clock.now(), spool: spool?.root)
+        lock?.beat(heartbeat, now: heartbeat.started, force: true)
+        var started: [String: JSONValue] = ["batch_size": .int(Int64(options.batchSize)), "until_idle": .bool(options.untilIdle)]
+        if let spool { started["spool"] = .string(spool.root) }
+        logger.info("daemon_started", started)
         while !stop.isSet {
             let report: Processor.BatchReport
+            var filesWaiting = false
             do {
-                let started = DispatchTime.now()
-                report = try processor.runBatch(now: clock.now())
-                backoff = 0
-                if report.commands > 0 {
-                    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-                    logger.info("batch", ["commands": .int(Int64(report.commands)), "done": .int(Int64(report.done)),
-                                          "refused": .int(Int64(report.refused)), "events": .int(Int64(report.events)),
-                                          "milliseconds": .double((elapsed * 100).rounded() / 100)])
-                    for refusal in report.refusals {
-                        logger.info("refused", ["command": .string(refusal.command.rawValue), "request": .string(refusal.request.rawValue),
-                                                "code": .string(refusal.refusal.code.rawValue), "message": .string(refusal.refusal.message)])
-                    }
+                if let spool {
+                    for outcome in try spool.poll(into: processor.store, now: clock.now()) { log(outcome) }
                 }
+                let began = DispatchTime.now()
+                report = try processor.runBatch(now: clock.now())
+                if report.commands > 0 { log(report, since: began) }
+                filesWaiting = try spool?.hasWaitingFiles() ?? false
+                backoff = 0
+                heartbeat.retry = nil
+                heartbeat.state = "running"
             } catch let error as StoreError where error.isTransient {
-                backoff = min(max(backoff * 2, 100), options.maximumBackoffMilliseconds)
-                logger.warning("retry", ["code": .string(error.code.rawValue), "message": .string(error.message), "wait_ms": .int(Int64(backoff))])
-                stop.sleep(milliseconds: backoff)
+                backoff = retry(code: error.code.rawValue, message: error.message, after: backoff, &heartbeat)
+                continue
+            } catch let error as SpoolError {
+                backoff = retry(code: "spool", message: error.message, after: backoff, &heartbeat)
                 continue
             }
-            summary.batches += report.commands > 0 ? 1 : 0
+            if report.commands > 0 {
+                summary.batches += 1
+                heartbeat.batches += 1
+                heartbeat.commands += report.commands
+                heartbeat.lastBatch = clock.now()
+            }
             summary.commands += report.commands
             summary.done += report.done
             summary.refused += report.refused
             summary.events += report.events
-            if report.commands == 0 {
+            lock?.beat(heartbeat, now: clock.now(), force: report.commands > 0)
+            if report.commands == 0 && !filesWaiting {
                 if options.untilIdle { break }
                 stop.sleep(milliseconds: options.pollMilliseconds)
             }
         }
         summary.stoppedBySignal = stop.isSet
+        heartbeat.state = "stopped"
+        lock?.beat(heartbeat, now: clock.now(), force: true)
         logger.info("daemon_stopped", ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
                                        "signal": .bool(summary.stoppedBySignal)])
         return summary
+    }
+
+    /// Logs a failure worth retrying and waits. Returns the wait, to double next time.
+    private func retry(code: String, message: String, after backoff: Int, _ heartbeat: inout DaemonLock.Heartbeat) -> Int {
+        let wait = min(max(backoff * 2, 100), options.maximumBackoffMilliseconds)
+        logger.warning("retry", ["code": .string(code), "message": .string(message), "wait_ms": .int(Int64(wait))])
+        heartbeat.state = "retrying"
+        heartbeat.retry = "\(code): \(message)"
+        lock?.beat(heartbeat, now: clock.now())
+        stop.sleep(milliseconds: wait)
+        return wait
+    }
+
+    private func log(_ report: Processor.BatchReport, since began: DispatchTime) {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e6
+        logger.info("batch", ["commands": .int(Int64(report.commands)), "done": .int(Int64(report.done)),
+                              "refused": .int(Int64(report.refused)), "events": .int(Int64(report.events)),
+                              "milliseconds": .double((elapsed * 100).rounded() / 100)])
+        for refusal in report.refusals {
+            logger.info("refused", ["command": .string(refusal.command.rawValue), "request": .string(refusal.request.rawValue),
+                                    "code": .string(refusal.refusal.code.rawValue), "message": .string(refusal.refusal.message)])
+        }
+    }
+
+    private func log(_ outcome: Spool.FileOutcome) {
+        var fields: [String: JSONValue] = ["file": .string(outcome.name), "moved_to": .string(outcome.movedTo),
+                                           "queued": .int(Int64(outcome.queued)), "duplicates": .int(Int64(outcome.duplicates))]
+        if outcome.recovered { fields["recovered"] = .bool(true) }
+        if outcome.failed {
+            fields["problems"] = .int(Int64(outcome.problems.count))
+            fields["first_problem"] = .string(outcome.problems[0].description)
+            logger.warning("spool_failed", fields)
+        } else {
+            logger.info("spool_done", fields)
+        }
     }
 }
 

@@ -238,6 +238,8 @@ public struct QueueSummary: Sendable, Hashable {
     public var done: Int
     public var refused: Int
     public var oldestQueued: Timestamp?
+    /// When the last command was processed (done or refused): the last batch that took any.
+    public var lastProcessed: Timestamp? = nil
 }
 
 public struct SequenceSummary: Sendable, Hashable {
