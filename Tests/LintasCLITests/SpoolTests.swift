@@ -1,0 +1,161 @@
+import Foundation
+import LintasCore
+import Testing
+
+/// The four steps after `submit` that take a request to `accepted` (Pasal 11 ayat (4) huruf b, c, e).
+func acceptedProcedure(_ request: String) -> [String] {
+    [
+        Pemalang.submit(request),
+        Pemalang.line("\(request)-recommend", request, "recommend", Pemalang.kadisKominfo, day: 3),
+        Pemalang.line("\(request)-approve", request, "approve", Pemalang.kabidAptika, day: 4, ["nominees": .array([.string(Pemalang.prakomMuda)])]),
+        Pemalang.line("\(request)-letter", request, "issue_letter", Pemalang.kadisKominfo, day: 5),
+        Pemalang.line("\(request)-accept", request, "accept", Pemalang.prakomMuda, day: 6),
+    ]
+}
+
+@Suite("lintas daemon --spool: files dropped by other systems")
+struct SpoolTests {
+    func files(_ folder: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+    }
+
+    @Test("a good file is queued and moved to done/; a bad one to failed/ with every problem by line; files still being written are left alone")
+    func goodBadAndUnfinished() throws {
+        let lintas = try Lintas.prepared()
+        let spool = lintas.folder.appendingPathComponent("spool")
+        try lintas.drop(acceptedProcedure("PML-1"), as: "eoffice-001.jsonl", into: spool)
+        try lintas.drop([Pemalang.submit("PML-2"), #"{"id": "b-2", "request": "PML-2", "action": "recommend"}"#, "{not json"],
+                        as: "eoffice-002.jsonl", into: spool)
+        let inbox = spool.appendingPathComponent("inbox")
+        for unfinished in ["eoffice-003.jsonl.tmp", "eoffice-004.jsonl.part", ".eoffice-005.jsonl"] {
+            try Data(Pemalang.submit("PML-9").utf8).write(to: inbox.appendingPathComponent(unfinished))
+        }
+
+        let run = try lintas.run(["daemon", "--until-idle", "--spool", spool.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(files(spool.appendingPathComponent("done")) == ["eoffice-001.jsonl"])
+        #expect(files(spool.appendingPathComponent("failed")) == ["eoffice-002.jsonl", "eoffice-002.jsonl.errors.json"])
+        #expect(files(inbox) == [".eoffice-005.jsonl", "eoffice-003.jsonl.tmp", "eoffice-004.jsonl.part"])
+        #expect(files(spool.appendingPathComponent("processing")).isEmpty)
+        #expect(try lintas.status("PML-1")["state"]?.stringValue == "accepted")
+
+        let errors = try JSONValue.parse([UInt8](Data(contentsOf: spool.appendingPathComponent("failed/eoffice-002.jsonl.errors.json"))))
+        let problems = errors["problems"]?.arrayValue ?? []
+        #expect(problems.map { $0["line"] } == [.int(2), .int(3)])
+        #expect(problems.first?["message"]?.stringValue?.contains("\"actor\" is missing") == true)
+        #expect(problems.last?["message"]?.stringValue?.contains("not valid JSON") == true)
+        // Whole or nothing: the good first line of the refused file was not queued either.
+        #expect(try lintas.query("SELECT count(*) FROM commands WHERE request = 'PML-2'") == [["0"]])
+        #expect(run.stderr.contains("\"event\":\"spool_failed\""))
+    }
+
+    @Test("a file claimed by a daemon that was killed is queued on restart, once", arguments: [false, true])
+    func crashBetweenClaimAndMove(alreadyQueued: Bool) throws {
+        let lintas = try Lintas.prepared()
+        let spool = lintas.folder.appendingPathComponent("spool")
+        let lines = acceptedProcedure("PML-1")
+        if alreadyQueued {
+            // Killed after the queue committed, before the file was moved on.
+            try lintas.expectSuccess(["submit", "-"], stdin: lines.joined(separator: "\n"))
+        }
+        let processing = spool.appendingPathComponent("processing")
+        try FileManager.default.createDirectory(at: processing, withIntermediateDirectories: true)
+        try Data(lines.joined(separator: "\n").utf8).write(to: processing.appendingPathComponent("left.jsonl"))
+
+        let run = try lintas.run(["daemon", "--until-idle", "--spool", spool.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(files(spool.appendingPathComponent("done")) == ["left.jsonl"])
+        #expect(files(processing).isEmpty)
+        let log = run.stderr.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+        let moved = log.first { $0["event"]?.stringValue == "spool_done" }
+        #expect(moved?["recovered"] == .bool(true))
+        #expect(moved?["duplicates"] == .int(alreadyQueued ? 5 : 0))
+        #expect(try lintas.query("SELECT count(*), count(DISTINCT command) FROM events") == [["5", "5"]])
+        #expect(try lintas.status("PML-1")["state"]?.stringValue == "accepted")
+    }
+}
+
+@Suite("Operating the daemon: one per database, status, backup, a locked database")
+struct OperationsTests {
+    @Test("a second daemon on the same database is refused, naming the first one's pid")
+    func oneDaemonPerDatabase() throws {
+        let lintas = try Lintas.prepared()
+        let daemon = try RunningDaemon(lintas, ["--poll-ms", "20"])
+        #expect(eventually { daemon.events.contains("daemon_started") })
+        let second = try lintas.run(["daemon", "--until-idle"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another lintas daemon (pid \(daemon.pid)) is running"), "\(second.stderr)")
+        #expect(daemon.stop() == 0)
+    }
+
+    @Test("daemon status: running or not, queue depth, the oldest waiting command, the last batch")
+    func status() throws {
+        let lintas = try Lintas.prepared()
+        var status = try lintas.expectSuccess(["daemon", "status", "--json"]).json()
+        #expect(status["daemon"]?["running"] == .bool(false))
+        #expect(status["queue"]?["queued"] == .int(0))
+        #expect(status["last_batch"] == nil)
+
+        try lintas.expectSuccess(["submit", "-"], stdin: acceptedProcedure("PML-1").joined(separator: "\n"))
+        status = try lintas.expectSuccess(["daemon", "status", "--json"]).json()
+        #expect(status["queue"]?["queued"] == .int(5))
+        #expect(status["queue"]?["oldest"]?["id"] == .string("PML-1-submit"))
+        #expect(try lintas.expectSuccess(["daemon", "status"]).stdout.contains("5 commands waiting; oldest PML-1-submit"))
+
+        let daemon = try RunningDaemon(lintas, ["--poll-ms", "20"])
+        #expect(try eventually { try lintas.expectSuccess(["daemon", "status", "--json"]).json()["queue"]?["queued"] == .int(0) })
+        status = try lintas.expectSuccess(["daemon", "status", "--json"]).json()
+        #expect(status["daemon"]?["running"] == .bool(true))
+        #expect(status["daemon"]?["heartbeat"]?["pid"] == .int(Int64(daemon.pid)))
+        #expect(status["last_batch"] != nil)
+        #expect(try lintas.expectSuccess(["daemon", "status"]).stdout.contains("running (pid \(daemon.pid)"))
+        #expect(daemon.stop() == 0)
+        #expect(try lintas.expectSuccess(["daemon", "status", "--json"]).json()["daemon"]?["running"] == .bool(false))
+    }
+
+    @Test("backup while the daemon writes: the copy is consistent and audits clean")
+    func backupWhileRunning() throws {
+        let lintas = try Lintas.prepared()
+        let daemon = try RunningDaemon(lintas, ["--poll-ms", "10", "--batch", "3"])
+        var backups: [String] = []
+        for round in 0..<4 {
+            try lintas.expectSuccess(["submit", "-"], stdin: (0..<5).flatMap { acceptedProcedure("PML-\(round)-\($0)") }.joined(separator: "\n"))
+            let path = lintas.folder.appendingPathComponent("backup-\(round).db").path
+            let result = try lintas.expectSuccess(["backup", path])
+            #expect(result.stdout.contains("integrity check ok"))
+            backups.append(path)
+        }
+        #expect(daemon.stop() == 0)
+        for path in backups {
+            let audit = try lintas.run(["audit", "--db", path, "--json"], database: false)
+            #expect(audit.status == 0, "\(path): \(audit.stderr)")
+            #expect(try audit.json()["clean"] == .bool(true))
+        }
+        let again = try lintas.run(["backup", backups[0]])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("exists already"))
+    }
+
+    @Test("a database locked by another process: commands stay queued, the daemon logs retries with backoff, then catches up")
+    func lockedDatabase() throws {
+        let lintas = try Lintas.prepared()
+        try lintas.expectSuccess(["submit", "-"], stdin: acceptedProcedure("PML-1").joined(separator: "\n"))
+        let lock = try WriteLock(lintas)
+
+        let daemon = try RunningDaemon(lintas, ["--poll-ms", "20", "--busy-ms", "50", "--log-level", "warning"])
+        #expect(eventually { daemon.log.filter { $0["event"]?.stringValue == "retry" }.count >= 3 })
+        #expect(try lintas.query("SELECT count(*) FROM commands WHERE status = 'queued'") == [["5"]])
+        lock.release()
+        #expect(try eventually { try lintas.query("SELECT count(*) FROM commands WHERE status = 'queued'") == [["0"]] })
+        #expect(daemon.stop() == 0)
+
+        let retries = daemon.log.filter { $0["event"]?.stringValue == "retry" }
+        #expect(retries.allSatisfy { $0["code"] == .string("busy") })
+        let waits = retries.compactMap { $0["wait_ms"]?.intValue }
+        #expect(waits.prefix(3) == [100, 200, 400])
+        // --log-level warning: the retries, not the batches.
+        #expect(!daemon.events.contains("batch"))
+        #expect(try lintas.status("PML-1")["state"]?.stringValue == "accepted")
+        #expect(try lintas.expectSuccess(["audit"]).status == 0)
+    }
+}
