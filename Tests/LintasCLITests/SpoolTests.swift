@@ -159,3 +159,23 @@ struct OperationsTests {
         #expect(try lintas.expectSuccess(["audit"]).status == 0)
     }
 }
+
+@Suite("A command sent again is answered with its first outcome")
+struct ResentCommandTests {
+    @Test("resent after processing: not applied again; submit names the first outcome, done or refused")
+    func resentAfterProcessing() throws {
+        let lintas = try Lintas.prepared()
+        let lines = [Pemalang.submit("PML-1"), Pemalang.line("wrong", "PML-1", "recommend", Pemalang.kabagOrganisasi, day: 3)]
+        try lintas.process(lines)
+        let again = try lintas.expectSuccess(["submit", "-"], stdin: lines.joined(separator: "\n"))
+        #expect(again.stdout.contains("line 1: PML-1-submit: done, event #1"), "\(again.stdout)")
+        #expect(again.stdout.contains("line 2: wrong: refused (wrong_actor)"), "\(again.stdout)")
+        let json = try lintas.expectSuccess(["submit", "-", "--json"], stdin: lines.joined(separator: "\n")).json()
+        let duplicates = json["duplicates"]?.arrayValue ?? []
+        #expect(duplicates.map { $0["status"] } == [.string("done"), .string("refused")])
+        #expect(duplicates.first?["outcome"]?["first_event"] == .int(1))
+        #expect(duplicates.last?["outcome"]?["refusal"]?["code"] == .string("wrong_actor"))
+        try lintas.expectSuccess(["daemon", "--until-idle"])
+        #expect(try lintas.query("SELECT count(*) FROM events") == [["1"]])
+    }
+}
