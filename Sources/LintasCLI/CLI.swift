@@ -124,9 +124,12 @@ public enum LintasCLI {
              renamed), moving each to DIR/done/, or to DIR/failed/ with NAME.errors.json listing every
              problem. A store that is locked or full is retried with backoff (--busy-ms: how long to
              wait for another writer's lock, default 10000). One daemon per database: a second is
-             refused. The first SIGTERM or SIGINT finishes the batch in hand and exits 0; a second
-             exits at once. Logs JSON lines on standard error.
-             """, flags: ["until-idle"], options: ["db", "batch", "poll-ms", "log-level", "spool", "busy-ms"], run: WriteCommands.daemon),
+             refused. Deadlines in working days are counted in --calendar PATH (default: the
+             calendars shipped in workflows/calendars); passed deadlines are reminded of (and
+             escalated) once, expired assignments end, looked for every --timer-seconds (default 60)
+             and after each batch. The first SIGTERM or SIGINT finishes the batch in hand and exits
+             0; a second exits at once. Logs JSON lines on standard error.
+             """, flags: ["until-idle"], options: ["db", "batch", "poll-ms", "log-level", "spool", "busy-ms", "calendar", "timer-seconds"], run: WriteCommands.daemon),
         Spec(name: "daemon status", arguments: "", positionals: (0, 0),
              summary: "Whether the daemon runs, the queue, the oldest waiting command, the last batch",
              details: """

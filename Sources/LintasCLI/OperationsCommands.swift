@@ -14,6 +14,7 @@ enum OperationsCommands {
         let (running, heartbeat) = DaemonLock.inspect(database: context.databasePath)
         let queue = try store.queueSummary()
         let oldest = queue.queued > 0 ? try store.commands(CommandFilter(status: .queued, limit: 1)).first : nil
+        let overdue = try overdueRequests(store)
         let out = context.output
         if out.json {
             var daemon: [String: JSONValue] = ["running": .bool(running), "lock_file": .string(DaemonLock.path(forDatabase: context.databasePath))]
@@ -27,7 +28,11 @@ enum OperationsCommands {
                     "waiting_seconds": .int((now.milliseconds - oldest.enqueuedAt.milliseconds) / 1000),
                 ])
             }
-            var document: [String: JSONValue] = ["daemon": .object(daemon), "queue": .object(queueMembers)]
+            var document: [String: JSONValue] = ["daemon": .object(daemon), "queue": .object(queueMembers),
+                                                 "overdue": .array(overdue.map { state in
+                                                     .object(["request": .string(state.request.rawValue), "state": .string(state.state),
+                                                              "since": Render.iso(state.since, zone)])
+                                                 })]
             if let last = queue.lastProcessed { document["last_batch"] = Render.iso(last, zone) }
             out.document(.object(document))
             return 0
@@ -54,12 +59,36 @@ enum OperationsCommands {
             out.line("Queue      empty")
         }
         out.line("Processed  \(queue.done) done, \(queue.refused) refused")
+        if overdue.isEmpty {
+            out.line("Overdue    none")
+        } else {
+            out.line("Overdue    \(Render.plural(Int64(overdue.count), "request")) past the deadline of their next step:")
+            for state in overdue.prefix(20) {
+                out.line("           \(state.request) in \(state.state) since \(Render.time(state.since, zone)) (\(Render.relative(state.since, now: now)))")
+            }
+            if overdue.count > 20 { out.line("           … and \(overdue.count - 20) more") }
+        }
         if let last = queue.lastProcessed {
             out.line("Last batch \(Render.time(last, zone)) (\(Render.relative(last, now: now)))")
         } else {
             out.line("Last batch none yet")
         }
         return 0
+    }
+
+    /// Requests still waiting in a state whose deadline passed (a reminder was recorded for this stay).
+    static func overdueRequests(_ store: SQLiteStore) throws -> [RequestState] {
+        var overdue: [RequestState] = []
+        let marker = Array("\"reminded_for\"".utf8)
+        try store.forEachRequest { stored in
+            // Only projections that carry a reminder are worth decoding.
+            guard stored.body.count >= marker.count,
+                  (0...(stored.body.count - marker.count)).contains(where: { stored.body[$0..<$0 + marker.count].elementsEqual(marker) }),
+                  let state = try? stored.decode(), state.remindedFor == state.since, state.ended == nil
+            else { return }
+            overdue.append(state)
+        }
+        return overdue.sorted { $0.since < $1.since }
     }
 
     // MARK: backup

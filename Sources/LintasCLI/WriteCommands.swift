@@ -72,6 +72,14 @@ enum WriteCommands {
             }
             level = parsed
         }
+        options.timerIntervalMilliseconds = Int64(try context.arguments.positiveInteger("timer-seconds") ?? 60) * 1000
+        // Deadlines count working days in the calendar given, else the one shipped beside the workflows.
+        let calendarPath = context.arguments.option("calendar")
+            ?? WorkflowsFolder.locate().map { ($0 as NSString).appendingPathComponent("calendars") }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        options.calendar = try calendarPath.flatMap { try Calendars.load($0) }
+        if context.arguments.option("calendar") != nil && options.calendar == nil {
+            throw UsageError("--calendar \(calendarPath ?? ""): no calendar file (\"format\": \"\(WorkingCalendar.format)\") there")
+        }
         let busyTimeout = try context.arguments.positiveInteger("busy-ms") ?? 10_000
         let spool = try context.arguments.option("spool").map { path throws(SpoolError) in try Spool(root: path) }
         let store = try SQLiteStore(path: context.databasePath, create: true, busyTimeout: busyTimeout)
@@ -110,6 +118,11 @@ enum WriteCommands {
             for file in report.workflows {
                 out.line("ok      \(file.path): workflow \(file.definition.id) (\(file.definition.regulation.short), \(file.definition.article)), "
                          + "\(file.definition.states.count) states, \(file.definition.transitions.count) transitions")
+            }
+            for file in report.calendars {
+                let days = file.calendar.daysOff.values
+                out.line("ok      \(file.path): calendar \(file.calendar.id), \(days.filter { $0.kind == .liburNasional }.count) hari libur nasional and "
+                         + "\(days.filter { $0.kind == .cutiBersama }.count) cuti bersama in \(file.calendar.years.sorted().map(String.init).joined(separator: ", "))")
             }
             for file in report.directories {
                 out.line("ok      \(file.path): org directory of \(file.directory.regency) from \(file.directory.effectiveFrom), "

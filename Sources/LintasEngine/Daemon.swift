@@ -22,6 +22,11 @@ public final class Daemon {
         public var untilIdle = false
         /// Longest wait between retries after a store failure.
         public var maximumBackoffMilliseconds = 30_000
+        /// The working-day calendar deadlines are counted in.
+        public var calendar: WorkingCalendar?
+        /// How often to look for deadlines that passed and assignments that ran out, at most;
+        /// sooner when the next one is known to fall sooner, and after every batch.
+        public var timerIntervalMilliseconds: Int64 = 60_000
 
         public init() {}
     }
@@ -33,6 +38,8 @@ public final class Daemon {
         public var done = 0
         public var refused = 0
         public var events = 0
+        /// Reminders, escalations and ends recorded by the timers.
+        public var timerEvents = 0
         public var stoppedBySignal = false
     }
 
@@ -72,11 +79,32 @@ public final class Daemon {
         lock?.beat(heartbeat, now: heartbeat.started, force: true)
         var started: [String: JSONValue] = ["batch_size": .int(Int64(options.batchSize)), "until_idle": .bool(options.untilIdle)]
         if let spool { started["spool"] = .string(spool.root) }
+        if let calendar = options.calendar {
+            started["calendar"] = .string(calendar.id)
+            started["calendar_years"] = .array(calendar.years.sorted().map { .int(Int64($0)) })
+        }
         logger.info("daemon_started", started)
+        var timersDue = true
+        var touched: [RequestID]? = nil
+        var nextTimerLook = clock.now()
+        var reportedProblems: Set<String> = []
         while !stop.isSet {
             let report: Processor.BatchReport
             var filesWaiting = false
             do {
+                let now = clock.now()
+                if timersDue || now >= nextTimerLook {
+                    // Every timed request now and then; after a batch, the requests it changed.
+                    let everything = now >= nextTimerLook
+                    let timers = try processor.runTimers(now: now, calendar: options.calendar, only: everything ? nil : touched)
+                    log(timers, reportedProblems: &reportedProblems)
+                    summary.timerEvents += timers.events.count
+                    summary.events += timers.events.count
+                    if everything { nextTimerLook = now.adding(milliseconds: options.timerIntervalMilliseconds) }
+                    if let next = timers.next { nextTimerLook = min(nextTimerLook, next) }
+                    timersDue = false
+                    touched = nil
+                }
                 if let spool {
                     for outcome in try spool.poll(into: processor.store, now: clock.now()) { log(outcome) }
                 }
@@ -95,6 +123,9 @@ public final class Daemon {
                 continue
             }
             if report.commands > 0 {
+                // What the batch changed may already be overdue or expired.
+                timersDue = true
+                touched = (touched ?? []) + report.touched
                 summary.batches += 1
                 heartbeat.batches += 1
                 heartbeat.commands += report.commands
@@ -105,7 +136,7 @@ public final class Daemon {
             summary.refused += report.refused
             summary.events += report.events
             lock?.beat(heartbeat, now: clock.now(), force: report.commands > 0)
-            if report.commands == 0 && !filesWaiting {
+            if report.commands == 0 && !filesWaiting && !timersDue {
                 if options.untilIdle { break }
                 stop.sleep(milliseconds: options.pollMilliseconds)
             }
@@ -137,6 +168,19 @@ public final class Daemon {
         for refusal in report.refusals {
             logger.info("refused", ["command": .string(refusal.command.rawValue), "request": .string(refusal.request.rawValue),
                                     "code": .string(refusal.refusal.code.rawValue), "message": .string(refusal.refusal.message)])
+        }
+    }
+
+    private func log(_ timers: Processor.TimerReport, reportedProblems: inout Set<String>) {
+        for event in timers.events {
+            var fields: [String: JSONValue] = ["request": .string(event.request.rawValue), "action": .string(event.action),
+                                               "state": .string(event.state), "at": .string(event.at.description),
+                                               "article": .string(event.detail.article)]
+            for (key, value) in event.detail.fields { fields[key] = value }
+            logger.info(event.action == Timers.ended ? "ended" : "deadline", fields)
+        }
+        for problem in timers.problems where reportedProblems.insert(problem).inserted {
+            logger.warning("deadline_uncounted", ["message": .string(problem)])
         }
     }
 

@@ -63,6 +63,8 @@ public protocol StoreBatch {
     /// The oldest queued commands, at most `limit`.
     func claimQueued(limit: Int) throws -> [QueuedCommand]
     func request(_ id: RequestID) throws -> StoredRequest?
+    /// The requests whose current state is one of `states`, in request order.
+    func requests(inStates states: [String]) throws -> [StoredRequest]
     /// Appends an event, its hash chained to the request's previous one (`EventChain`).
     /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
     /// - Returns: the event as stored, with its sequence number and hash.

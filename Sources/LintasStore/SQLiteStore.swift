@@ -427,6 +427,14 @@ struct SQLiteBatch: StoreBatch {
         }.first
     }
 
+    func requests(inStates states: [String]) throws -> [StoredRequest] {
+        try states.flatMap { state in
+            try connection.query("SELECT \(SQLiteBatch.requestColumns) FROM requests WHERE state = ? ORDER BY request", [.text(state)]) {
+                SQLiteBatch.storedRequest($0)
+            }
+        }
+    }
+
     func append(_ event: Event, previous: Digest) throws -> StoredEvent {
         let data = event.detail.json.canonicalBytes
         let hash = EventChain.hash(event.envelope, data: data, previous: previous)

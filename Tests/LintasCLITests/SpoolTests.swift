@@ -179,3 +179,63 @@ struct ResentCommandTests {
         #expect(try lintas.query("SELECT count(*) FROM events") == [["1"]])
     }
 }
+
+@Suite("Deadlines and ends through the real daemon")
+struct DeadlineProcessTests {
+    /// The shipped workflows, with the request letter due within 5 working days and escalated
+    /// to the Pejabat yang Berwenang; loaded by `lintas workflows load`.
+    func lintasWithDeadline() throws -> Lintas {
+        let lintas = try Lintas()
+        let folder = lintas.folder.appendingPathComponent("workflows")
+        try FileManager.default.copyItem(atPath: Lintas.workflows, toPath: folder.path)
+        let file = folder.appendingPathComponent("pemalang/penunjukan-lintas-pd.json")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        let requested = #"{"id": "requested", "label": "Surat permohonan pelibatan diterima"}"#
+        #expect(text.contains(requested))
+        text = text.replacingOccurrences(of: requested, with: #"""
+            {"id": "requested", "label": "Surat permohonan pelibatan diterima",
+             "deadline": {"working_days": 5, "article": "SOP layanan penugasan (contoh)", "escalate_to": "pyb"}}
+            """#)
+        text = text.replacingOccurrences(of: #""roles": {"#, with: #""roles": {"pyb": {"label": "Pejabat yang Berwenang", "resolve": "authorized_official(target_unit)"},"#)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        try lintas.expectSuccess(["workflows", "load", folder.path])
+        try lintas.expectSuccess(["org", "import", Lintas.directory])
+        return lintas
+    }
+
+    @Test("a passed deadline is reminded of and escalated, an expired assignment ends; once each, shown by status, history and daemon status")
+    func remindersAndEnds() throws {
+        let lintas = try lintasWithDeadline()
+        var shortAssignment = Pemalang.contents
+        shortAssignment["duration"] = .object(["start": "2026-04-01", "end": "2026-04-30"])
+        let expired = acceptedProcedure("PML-2")
+        try lintas.expectSuccess(["submit", "-"], stdin: ([Pemalang.submit("PML-1"), Pemalang.submit("PML-2", shortAssignment)]
+                                                          + expired.dropFirst()).joined(separator: "\n"))
+        let run = try lintas.expectSuccess(["daemon", "--until-idle"])
+        let log = run.stderr.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+        let timers = log.filter { ["deadline", "ended"].contains($0["event"]?.stringValue ?? "") }
+        #expect(timers.map { "\($0["request"]?.stringValue ?? "") \($0["action"]?.stringValue ?? "")" }
+                == ["PML-1 reminder", "PML-1 escalated", "PML-2 ended"], "\(run.stderr)")
+        // Submitted Monday 2 March 2026: five working days end on Monday 9 March.
+        #expect(timers.first?["due"] == "2026-03-09")
+
+        let ended = try lintas.status("PML-2")
+        #expect(ended["state"] == "ended")
+        #expect(ended["final"] == .bool(true))
+        #expect(try lintas.status("PML-1")["state"] == "requested")
+        let history = try lintas.expectSuccess(["history", "PML-1"]).stdout
+        #expect(history.contains("reminder · Pengingat: tenggat langkah berikutnya terlewati"), "\(history)")
+        #expect(history.contains("SOP layanan penugasan (contoh) Perbup Pemalang 38/2023"))
+        #expect(try lintas.expectSuccess(["history", "PML-2"]).stdout.contains("Pasal 11 ayat (6) huruf d Perbup Pemalang 38/2023"))
+
+        let status = try lintas.expectSuccess(["daemon", "status", "--json"]).json()
+        #expect(status["overdue"]?.arrayValue?.map { $0["request"] } == ["PML-1"])
+        #expect(try lintas.expectSuccess(["daemon", "status"]).stdout.contains("Overdue    1 request past the deadline"))
+
+        let events = try lintas.query("SELECT count(*) FROM events")
+        try lintas.expectSuccess(["daemon", "--until-idle"])
+        #expect(try lintas.query("SELECT count(*) FROM events") == events)
+        #expect(events == [["9"]]) // 1 + 5 commands, 2 for the deadline, 1 end
+        try lintas.expectSuccess(["audit"])
+    }
+}
