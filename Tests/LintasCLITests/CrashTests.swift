@@ -7,7 +7,7 @@ struct CrashTests {
     /// How many times the daemon is killed: 30 in the suite, more with `LINTAS_SOAK_KILLS=500`.
     static let kills = ProcessInfo.processInfo.environment["LINTAS_SOAK_KILLS"].flatMap(Int.init) ?? 30
 
-    @Test("a daemon killed with SIGKILL at random moments under steady load loses no command, applies none twice, and the audit is clean")
+    @Test("a daemon killed with SIGKILL at random moments under steady load loses no command, applies none twice, ends each expired assignment once, and the audit is clean")
     func killNineUnderLoad() throws {
         let lintas = try Lintas.prepared()
         let spool = lintas.folder.appendingPathComponent("spool")
@@ -22,10 +22,14 @@ struct CrashTests {
         var requests = 0
         let started = Date()
 
+        // Every third assignment ran in April 2026: the daemon ends it (a timer event) as soon as
+        // it is accepted, which must happen exactly once too.
+        var expired = 0
         func next(_ count: Int) -> [String] {
             (0..<count).flatMap { _ in
                 requests += 1
-                return acceptedProcedure("PML-K\(requests)")
+                if requests % 3 == 0 { expired += 1 }
+                return acceptedProcedure("PML-K\(requests)", expired: requests % 3 == 0)
             }
         }
         func ids(_ lines: [String]) -> [String] {
@@ -68,16 +72,19 @@ struct CrashTests {
         let lost = submitted.filter { outcomes[$0] == nil || outcomes[$0] == "queued" }
         let refused = outcomes.filter { $0.value == "refused" }
         let duplicated = try lintas.query("SELECT command FROM events GROUP BY command HAVING count(*) > 1").map { $0[0] }
+            + lintas.query("SELECT request FROM events WHERE action = 'ended' GROUP BY request HAVING count(*) > 1").map { $0[0] }
+        let ends = Int(try lintas.query("SELECT count(*) FROM events WHERE action = 'ended'")[0][0]) ?? -1
         let events = Int(try lintas.query("SELECT count(*) FROM events")[0][0]) ?? -1
         let doneEvents = Int(try lintas.query("""
             SELECT count(*) FROM commands c JOIN events e ON e.command = c.id WHERE c.status = 'done'
             """)[0][0]) ?? -1
         let done = outcomes.values.filter { $0 == "done" }.count
-        let accepted = try lintas.query("SELECT count(*) FROM requests WHERE state = 'accepted'")[0][0]
+        let accepted = Int(try lintas.query("SELECT count(*) FROM requests WHERE state = 'accepted'")[0][0]) ?? -1
+        let ended = Int(try lintas.query("SELECT count(*) FROM requests WHERE state = 'ended'")[0][0]) ?? -1
         print("""
             crash test: \(CrashTests.kills) kills survived (\(killedWithWork) with commands queued or a file claimed, \(killedMidWork) of them after processing some), \
             \(submitted.count) commands (\(resent) lines resent), \(files.count) spool files (\(recovered) taken again from processing/), \(done) done, \
-            \(refused.count) refused, \(events) events, lost \(lost.count), duplicated \(duplicated.count), \
+            \(refused.count) refused, \(events) events (\(ends) of them ended assignments), lost \(lost.count), duplicated \(duplicated.count), \
             \(String(format: "%.1f", Date().timeIntervalSince(started))) s
             """)
 
@@ -85,8 +92,9 @@ struct CrashTests {
         #expect(duplicated.isEmpty, "applied twice: \(duplicated.prefix(10))")
         #expect(refused.isEmpty, "refused: \(refused.keys.sorted().prefix(10))")
         #expect(outcomes.count == submitted.count)
-        #expect(events == done && doneEvents == events)
-        #expect(accepted == "\(requests)")
+        #expect(events == done + ends && doneEvents == done)
+        #expect(ends == expired)
+        #expect(accepted == requests - expired && ended == expired)
         let remaining = ["inbox", "processing", "failed"].flatMap {
             (try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent($0).path)) ?? []
         }

@@ -2,10 +2,13 @@ import Foundation
 import LintasCore
 import Testing
 
-/// The four steps after `submit` that take a request to `accepted` (Pasal 11 ayat (4) huruf b, c, e).
-func acceptedProcedure(_ request: String) -> [String] {
-    [
-        Pemalang.submit(request),
+/// The five steps that take a request to `accepted` (Pasal 11 ayat (4) huruf a, b, c, e).
+/// - Parameter expired: an assignment that ran in April 2026 and has ended since.
+func acceptedProcedure(_ request: String, expired: Bool = false) -> [String] {
+    var contents = Pemalang.contents
+    if expired { contents["duration"] = .object(["start": "2026-04-01", "end": "2026-04-30"]) }
+    return [
+        Pemalang.submit(request, contents),
         Pemalang.line("\(request)-recommend", request, "recommend", Pemalang.kadisKominfo, day: 3),
         Pemalang.line("\(request)-approve", request, "approve", Pemalang.kabidAptika, day: 4, ["nominees": .array([.string(Pemalang.prakomMuda)])]),
         Pemalang.line("\(request)-letter", request, "issue_letter", Pemalang.kadisKominfo, day: 5),
@@ -206,11 +209,7 @@ struct DeadlineProcessTests {
     @Test("a passed deadline is reminded of and escalated, an expired assignment ends; once each, shown by status, history and daemon status")
     func remindersAndEnds() throws {
         let lintas = try lintasWithDeadline()
-        var shortAssignment = Pemalang.contents
-        shortAssignment["duration"] = .object(["start": "2026-04-01", "end": "2026-04-30"])
-        let expired = acceptedProcedure("PML-2")
-        try lintas.expectSuccess(["submit", "-"], stdin: ([Pemalang.submit("PML-1"), Pemalang.submit("PML-2", shortAssignment)]
-                                                          + expired.dropFirst()).joined(separator: "\n"))
+        try lintas.expectSuccess(["submit", "-"], stdin: ([Pemalang.submit("PML-1")] + acceptedProcedure("PML-2", expired: true)).joined(separator: "\n"))
         let run = try lintas.expectSuccess(["daemon", "--until-idle"])
         let log = run.stderr.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
         let timers = log.filter { ["deadline", "ended"].contains($0["event"]?.stringValue ?? "") }
