@@ -139,6 +139,26 @@ struct OperationsTests {
         #expect(again.stderr.contains("exists already"))
     }
 
+    @Test("a second SIGTERM cancels at once, even while the daemon waits for a lock; nothing is half-applied")
+    func secondSignalCancels() throws {
+        let lintas = try Lintas.prepared()
+        try lintas.expectSuccess(["submit", "-"], stdin: acceptedProcedure("PML-1").joined(separator: "\n"))
+        let lock = try WriteLock(lintas)
+        // The daemon will wait up to a minute inside its first batch for the lock.
+        let daemon = try RunningDaemon(lintas, ["--busy-ms", "60000"])
+        #expect(eventually { daemon.events.contains("daemon_started") })
+        usleep(100_000)
+        kill(daemon.pid, SIGTERM)
+        usleep(100_000)
+        #expect(daemon.process.isRunning, "the first signal waits for the batch in hand")
+        #expect(daemon.stop(SIGTERM) == 130)
+        lock.release()
+        #expect(try lintas.query("SELECT count(*) FROM commands WHERE status = 'queued'") == [["5"]])
+        try lintas.expectSuccess(["daemon", "--until-idle"])
+        #expect(try lintas.status("PML-1")["state"] == "accepted")
+        try lintas.expectSuccess(["audit"])
+    }
+
     @Test("a database locked by another process: commands stay queued, the daemon logs retries with backoff, then catches up")
     func lockedDatabase() throws {
         let lintas = try Lintas.prepared()

@@ -250,6 +250,11 @@ struct FuzzTests {
         options.untilIdle = true
         _ = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: .silent, options: options).run()
 
+        // Months later: every accepted assignment has run out and ends, once.
+        let later = Timestamp(iso8601: "2026-02-01T00:00:00+07:00")!
+        let ends = try harness.processor.runTimers(now: later, calendar: nil).events.count
+        #expect(try harness.processor.runTimers(now: later, calendar: nil).events.isEmpty)
+
         let records = try harness.store.commands(CommandFilter(limit: 1_000_000))
         let done = records.filter { $0.status == .done }.count
         let refused = records.filter { $0.status == .refused }
@@ -264,7 +269,7 @@ struct FuzzTests {
             \(refusedFiles) files refused at intake, \(queued) commands queued, \(duplicates) duplicates; \(done) done, \(refused.count) refused \
             (\(codes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); \
             lines by kind: \(Mutator.Kind.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", ")); \
-            \(audit.events) events, audit clean: \(audit.isClean)
+            \(audit.events) events (\(ends) ended assignments), audit clean: \(audit.isClean)
             """)
     }
 }
