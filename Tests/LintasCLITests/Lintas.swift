@@ -159,18 +159,21 @@ enum Pemalang {
         return JSONValue.object(members).canonicalText
     }
 
-    /// The end of the sample assignment: the last day of next year, so that the daemon (on the
-    /// real clock) never finds it run out during a test. `assignmentEndedTests` covers the end.
-    static let assignmentEnd = "\(Calendar(identifier: .gregorian).component(.year, from: Date()) + 1)-12-31"
-
     /// The four contents Pasal 11 ayat (6) requires, asking Bidang Aplikasi Informatika.
     static let contents: [String: JSONValue] = [
         "target_unit": "diskominfo-aptika",
         "purpose": "Membangun dasbor surveilans penyakit menular",
         "competence": "Pengembangan aplikasi web (Pranata Komputer)",
         "performance_target": "Dasbor berjalan di 22 Puskesmas",
-        "duration": .object(["start": "2026-04-01", "end": .string(assignmentEnd)]),
+        "duration": .object(["start": "2026-04-01", "end": "2026-09-30"]),
     ]
+
+    /// The same contents with an assignment still in force: it runs to the end of next year, so
+    /// the daemon (on the real clock) does not end it during a test. (`contents` ran out on
+    /// 30 September 2026; an accepted request with it is `ended` at once.)
+    static let inForce: [String: JSONValue] = contents.merging([
+        "duration": .object(["start": "2026-04-01", "end": .string("\(Calendar(identifier: .gregorian).component(.year, from: Date()) + 1)-12-31")]),
+    ]) { _, new in new }
 
     static func submit(_ request: String, day: Int = 2, _ data: [String: JSONValue] = contents) -> String {
         line("\(request)-submit", request, "submit", kabidP2P, day: day, data, opens: true)

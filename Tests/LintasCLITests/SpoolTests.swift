@@ -5,7 +5,7 @@ import Testing
 /// The five steps that take a request to `accepted` (Pasal 11 ayat (4) huruf a, b, c, e).
 /// - Parameter expired: an assignment that ran in April 2026 and has ended since.
 func acceptedProcedure(_ request: String, expired: Bool = false) -> [String] {
-    var contents = Pemalang.contents
+    var contents = Pemalang.inForce
     if expired { contents["duration"] = .object(["start": "2026-04-01", "end": "2026-04-30"]) }
     return [
         Pemalang.submit(request, contents),
