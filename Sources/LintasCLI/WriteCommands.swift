@@ -105,6 +105,9 @@ enum WriteCommands {
                 "regulations": .array(report.regulations.map { .object(["path": .string($0.path), "id": .string($0.regulation.id)]) }),
                 "workflows": .array(report.workflows.map { .object(["path": .string($0.path), "id": .string($0.definition.id.rawValue),
                                                                     "hash": .string($0.definition.hash.rawValue)]) }),
+                "calendars": .array(report.calendars.map { .object(["path": .string($0.path), "id": .string($0.calendar.id),
+                                                                    "years": .array($0.calendar.years.sorted().map { .int(Int64($0)) }),
+                                                                    "days_off": .int(Int64($0.calendar.daysOff.count))]) }),
                 "directories": .array(report.directories.map { .object(["path": .string($0.path), "effective_from": .string($0.directory.effectiveFrom.description)]) }),
                 "problems": .array(report.failures.flatMap { failure in
                     failure.problems.map { .object(["file": .string(failure.source), "path": .string($0.path), "message": .string($0.message)]) }
