@@ -82,13 +82,30 @@ extension Processor {
     public func runTimers(now: Timestamp, calendar: WorkingCalendar?, only: [RequestID]? = nil) throws -> TimerReport {
         try definitions.refresh()
         try directories.refresh()
-        let timed = Set(try definitions.all().flatMap { $0.states.filter { $0.deadline != nil || $0.ends != nil }.map(\.id) })
+        let specs = try definitions.all().flatMap { $0.states.filter { $0.deadline != nil || $0.ends != nil } }
+        // States with a deadline are read whole; for states that only end, the store picks the expired ones.
+        let deadlineStates = Set(specs.filter { $0.deadline != nil }.map(\.id))
+        let endings = Set(specs.compactMap { spec in spec.ends.map { "\(spec.id)\u{0}\($0.field)" } }).sorted()
+        let timed = Set(specs.map(\.id))
         guard !timed.isEmpty else { return TimerReport() }
         let zone = try directories.timeZone()
         let directory = try directories.directory(at: now)
         return try store.withBatch { batch in
             var report = TimerReport()
-            let candidates = try only.map { try $0.compactMap { try batch.request($0) } } ?? batch.requests(inStates: timed.sorted())
+            var candidates: [StoredRequest]
+            if let only {
+                candidates = try only.compactMap { try batch.request($0) }
+            } else {
+                candidates = try batch.requests(inStates: deadlineStates.sorted())
+                var seen = Set(candidates.map(\.request))
+                for ending in endings {
+                    let parts = ending.split(separator: "\u{0}").map(String.init)
+                    for stored in try batch.requests(inState: parts[0], period: parts[1], endingBefore: now.civilDate(in: zone))
+                    where seen.insert(stored.request).inserted {
+                        candidates.append(stored)
+                    }
+                }
+            }
             for stored in candidates where timed.contains(stored.columns.state) {
                 let state = try stored.decode()
                 guard let definition = try definitions.definition(state.definition), let head = stored.headDigest else { continue }

@@ -65,6 +65,9 @@ public protocol StoreBatch {
     func request(_ id: RequestID) throws -> StoredRequest?
     /// The requests whose current state is one of `states`, in request order.
     func requests(inStates states: [String]) throws -> [StoredRequest]
+    /// The requests in `state` whose period field `field` ended before `date` (its `end`, a
+    /// `YYYY-MM-DD`, is earlier), found without reading every state: the assignments that ran out.
+    func requests(inState state: String, period field: String, endingBefore date: CivilDate) throws -> [StoredRequest]
     /// Appends an event, its hash chained to the request's previous one (`EventChain`).
     /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
     /// - Returns: the event as stored, with its sequence number and hash.

@@ -435,6 +435,14 @@ struct SQLiteBatch: StoreBatch {
         }
     }
 
+    func requests(inState state: String, period field: String, endingBefore date: CivilDate) throws -> [StoredRequest] {
+        // ISO dates compare as text; json_extract reads the end without decoding the state in Swift.
+        try connection.query("""
+            SELECT \(SQLiteBatch.requestColumns) FROM requests
+            WHERE state = ? AND json_extract(body, ?) < ? ORDER BY request
+            """, [.text(state), .text("$.fields.\"\(field)\".end"), .text(date.description)]) { SQLiteBatch.storedRequest($0) }
+    }
+
     func append(_ event: Event, previous: Digest) throws -> StoredEvent {
         let data = event.detail.json.canonicalBytes
         let hash = EventChain.hash(event.envelope, data: data, previous: previous)
