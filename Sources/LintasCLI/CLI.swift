@@ -181,7 +181,7 @@ public enum LintasCLI {
              details: "Filters: --status queued|done|refused, --request REQ, --id KEY, --limit N (default 100).",
              options: ["db", "status", "request", "id", "limit"], run: RequestCommands.commands),
         Spec(name: "workflows check", arguments: "[PATH]", positionals: (0, 1),
-             summary: "Validate workflow and org directory files",
+             summary: "Validate workflow, regulation, org directory and calendar files",
              details: "Validates every .json file under PATH (default: the workflows folder) and lists every problem found.",
              options: [], run: WriteCommands.workflowsCheck),
         Spec(name: "workflows load", arguments: "[PATH]", positionals: (0, 1),
