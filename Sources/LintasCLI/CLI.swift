@@ -73,6 +73,10 @@ public enum LintasCLI {
             output.error("Error: " + error.description)
         case let error as Intake.Refused:
             output.error("Error: " + error.description)
+        case let error as DaemonLockError:
+            output.error("Error: " + error.message + ".")
+        case let error as SpoolError:
+            output.error("Error: " + error.message + ".")
         default:
             output.error("Error: \(error)")
         }
@@ -110,15 +114,36 @@ public enum LintasCLI {
              line is refused with its number. A line whose id was queued before with the same content
              is skipped; an id reused for a different command is refused.
              """, run: WriteCommands.submit),
-        Spec(name: "daemon", arguments: "[--until-idle]", positionals: (0, 0),
+        Spec(name: "daemon", arguments: "[--until-idle] [--spool DIR]", positionals: (0, 0),
              summary: "Process queued commands in batches",
              details: """
              Takes queued commands in batches, decides each, appends its events, updates the
              request's state and records the outcome (done, or refused with its reason) in one
-             transaction per batch. --until-idle exits when the queue is empty. The first SIGTERM or
-             SIGINT finishes the batch in hand and exits 0; a second exits at once. Logs JSON lines
-             on standard error.
-             """, flags: ["until-idle"], options: ["db", "batch", "poll-ms", "log-level"], run: WriteCommands.daemon),
+             transaction per batch. --until-idle exits when the queue (and the spool) is empty.
+             --spool DIR also takes command files dropped into DIR/inbox/ (written as NAME.tmp, then
+             renamed), moving each to DIR/done/, or to DIR/failed/ with NAME.errors.json listing every
+             problem. A store that is locked or full is retried with backoff (--busy-ms: how long to
+             wait for another writer's lock, default 10000). One daemon per database: a second is
+             refused. Deadlines in working days are counted in --calendar PATH (default: the
+             calendars shipped in workflows/calendars); passed deadlines are reminded of (and
+             escalated) once, expired assignments end, looked for every --timer-seconds (default 60)
+             and after each batch. The first SIGTERM or SIGINT finishes the batch in hand and exits
+             0; a second exits at once. Logs JSON lines on standard error.
+             """, flags: ["until-idle"], options: ["db", "batch", "poll-ms", "log-level", "spool", "busy-ms", "calendar", "timer-seconds"], run: WriteCommands.daemon),
+        Spec(name: "daemon status", arguments: "", positionals: (0, 0),
+             summary: "Whether the daemon runs, the queue, the oldest waiting command, the last batch",
+             details: """
+             Whether a daemon holds the database's lock file (DB.daemon) and its last heartbeat, the
+             number of queued commands, the oldest one and how long it has waited, and when the last
+             batch was processed. Exit 0 whether or not a daemon runs.
+             """, run: OperationsCommands.daemonStatus),
+        Spec(name: "backup", arguments: "PATH", positionals: (1, 1),
+             summary: "Copy the database to PATH, safely while the daemon runs",
+             details: """
+             Copies the database with SQLite's online backup (one consistent snapshot; the daemon
+             keeps writing meanwhile), then checks the copy (integrity check and event count). PATH
+             must not exist yet.
+             """, run: OperationsCommands.backup),
         Spec(name: "status", arguments: "REQ", positionals: (1, 1),
              summary: "Where a request stands, whose turn it is and since when",
              details: "Shows the state, since when, who must act next (role, name, NIP) on which article, and the letters issued.",
@@ -156,7 +181,7 @@ public enum LintasCLI {
              details: "Filters: --status queued|done|refused, --request REQ, --id KEY, --limit N (default 100).",
              options: ["db", "status", "request", "id", "limit"], run: RequestCommands.commands),
         Spec(name: "workflows check", arguments: "[PATH]", positionals: (0, 1),
-             summary: "Validate workflow and org directory files",
+             summary: "Validate workflow, regulation, org directory and calendar files",
              details: "Validates every .json file under PATH (default: the workflows folder) and lists every problem found.",
              options: [], run: WriteCommands.workflowsCheck),
         Spec(name: "workflows load", arguments: "[PATH]", positionals: (0, 1),

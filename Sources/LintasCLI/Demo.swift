@@ -22,8 +22,10 @@ enum Demo {
     }
 
     /// The demo's command lines, dated in the first days of March 2026 (the same lines on every
-    /// run, inside the period the sample directory's Plt. Kepala BKPSDM holds office).
-    static func commandLines() -> [String] {
+    /// run, inside the period the sample directory's Plt. Kepala BKPSDM holds office). The
+    /// assignments run from April 2026 to the end of the year after `now`, so the accepted one
+    /// is still in force when the demo shows it (an assignment whose period has run out ends).
+    static func commandLines(now: Timestamp) -> [String] {
         let day: Int64 = 86_400_000
         let start = Timestamp(iso8601: "2026-03-02T08:00:00+07:00")!
         func at(_ days: Int64, _ hours: Int64 = 0) -> String { start.adding(milliseconds: days * day + hours * 3_600_000).iso8601(in: .wib) }
@@ -34,7 +36,7 @@ enum Demo {
             if workflow { members["workflow"] = .string(Demo.workflow) }
             return JSONValue.object(members).canonicalText
         }
-        let period: JSONValue = .object(["start": "2026-04-01", "end": "2026-09-30"])
+        let period: JSONValue = .object(["start": "2026-04-01", "end": .string("\(now.civilDate(in: .wib).year + 1)-12-31")])
         let year = 2026
         return [
             // 1. Accepted: Dinas Kesehatan asks Bidang Aplikasi Informatika of Diskominfo for programmers.
@@ -103,7 +105,7 @@ enum Demo {
         let loaded = try Loading.loadWorkflows(from: workflows, into: store, now: clock.now())
         let (directory, version) = try Loading.importDirectory(from: directoryFile, into: store, now: clock.now())
         let linesPath = ((databasePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("demo-commands.jsonl")
-        let lines = commandLines().joined(separator: "\n") + "\n"
+        let lines = commandLines(now: context.clock.now()).joined(separator: "\n") + "\n"
         try lines.write(toFile: linesPath, atomically: true, encoding: .utf8)
         let intake = try Intake.submit(Array(lines.utf8), source: linesPath, to: store, now: clock.now())
         var options = Daemon.Options()

@@ -142,7 +142,7 @@ enum RequestCommands {
         for row in try view.store.events(of: id) {
             let event = try row.decode()
             let directory = try view.directories.directory(at: event.at)
-            let label = definition?.transitions.first { $0.action == event.action }?.label ?? event.action
+            let label = definition?.transitions.first { $0.action == event.action }?.label ?? Timers.labels[event.action] ?? event.action
             let detail = event.detail
             if out.json {
                 var members: [String: JSONValue] = [
@@ -161,7 +161,7 @@ enum RequestCommands {
             }
             out.line("")
             out.line("\(event.version). \(Render.time(event.at, view.zone))  \(event.action) · \(label) → \(event.state)")
-            out.line("   by       \(detail.actorName) (NIP \(event.actor.grouped)), \(detail.actorTitle)")
+            out.line("   by       \(detail.actorName)\(event.actor == Timers.actor ? "" : " (NIP \(event.actor.grouped))"), \(detail.actorTitle)")
             out.line("   article  \(detail.article)")
             if let reason = detail.fields["reason"] { out.line("   reason   \(Render.fieldValue(reason))") }
             if let letter = detail.letter { out.line("   letter   \(letter.label) Nomor \(letter.number)") }

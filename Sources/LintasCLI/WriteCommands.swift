@@ -23,18 +23,36 @@ enum WriteCommands {
         }
         let store = try context.openStore(create: true)
         let report = try Intake.submit(bytes, source: source, to: store, now: context.clock.now())
+        // A resent id is answered with what became of it the first time.
+        let earlier = try report.duplicateIDs.map { id in try store.commands(CommandFilter(id: id, limit: 1)).first }
         let out = context.output
         if out.json {
+            let zone = (try? DirectoryCatalog(store: store).timeZone()) ?? .wib
             out.document(.object([
                 "queued": .array(zip(report.queuedLines, report.queuedIDs).map { .object(["line": .int(Int64($0)), "id": .string($1.rawValue)]) }),
-                "duplicates": .array(zip(report.duplicateLines, report.duplicateIDs).map { .object(["line": .int(Int64($0)), "id": .string($1.rawValue)]) }),
+                "duplicates": .array(zip(zip(report.duplicateLines, report.duplicateIDs), earlier).map { pair, record in
+                    var members: [String: JSONValue] = ["line": .int(Int64(pair.0)), "id": .string(pair.1.rawValue)]
+                    if let record {
+                        members["status"] = .string(record.status.rawValue)
+                        members["outcome"] = Render.command(record, zone)
+                    }
+                    return .object(members)
+                }),
             ]))
             return 0
         }
         out.line("Queued \(Render.plural(Int64(report.queuedIDs.count), "command")) from \(source).")
         if !report.duplicateIDs.isEmpty {
-            let lines = report.duplicateLines.map(String.init).joined(separator: ", ")
-            out.line("Skipped \(Render.plural(Int64(report.duplicateIDs.count), "command")) already queued with the same id and content (line \(lines)).")
+            out.line("Skipped \(Render.plural(Int64(report.duplicateIDs.count), "command")) already queued with the same id and content; their first outcome stands:")
+            for ((line, id), record) in zip(zip(report.duplicateLines, report.duplicateIDs), earlier) {
+                let outcome: String
+                switch (record?.status, record?.refusal) {
+                case (.done?, _): outcome = "done" + (record?.firstEvent.map { ", event #\($0)" } ?? "")
+                case (.refused?, let refusal?): outcome = "refused (\(refusal.code)): \(refusal.message)"
+                default: outcome = "still queued"
+                }
+                out.line("  line \(line): \(id): \(outcome)")
+            }
         }
         if !report.queuedIDs.isEmpty { out.line("Run 'lintas daemon' (or 'lintas daemon --until-idle') to process them.") }
         return 0
@@ -54,12 +72,24 @@ enum WriteCommands {
             }
             level = parsed
         }
-        let store = try context.openStore(create: true)
+        options.timerIntervalMilliseconds = Int64(try context.arguments.positiveInteger("timer-seconds") ?? 60) * 1000
+        // Deadlines count working days in the calendar given, else the one shipped beside the workflows.
+        let calendarPath = context.arguments.option("calendar")
+            ?? WorkflowsFolder.locate().map { ($0 as NSString).appendingPathComponent("calendars") }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        options.calendar = try calendarPath.flatMap { try Calendars.load($0) }
+        if context.arguments.option("calendar") != nil && options.calendar == nil {
+            throw UsageError("--calendar \(calendarPath ?? ""): no calendar file (\"format\": \"\(WorkingCalendar.format)\") there")
+        }
+        let busyTimeout = try context.arguments.positiveInteger("busy-ms") ?? 10_000
+        let spool = try context.arguments.option("spool").map { path throws(SpoolError) in try Spool(root: path) }
+        let store = try SQLiteStore(path: context.databasePath, create: true, busyTimeout: busyTimeout)
+        let lock = try DaemonLock(database: context.databasePath)
         let stop = StopFlag()
         let sources = stop.installSignalHandlers()
         defer { sources.forEach { $0.cancel() } }
         let daemon = Daemon(processor: try Processor(store: store, batchSize: options.batchSize), clock: context.clock,
-                            logger: Logger(level: level, clock: context.clock), options: options, stop: stop)
+                            logger: Logger(level: level, clock: context.clock), options: options, stop: stop,
+                            spool: spool, lock: lock)
         _ = try daemon.run()
         return 0
     }
@@ -75,6 +105,9 @@ enum WriteCommands {
                 "regulations": .array(report.regulations.map { .object(["path": .string($0.path), "id": .string($0.regulation.id)]) }),
                 "workflows": .array(report.workflows.map { .object(["path": .string($0.path), "id": .string($0.definition.id.rawValue),
                                                                     "hash": .string($0.definition.hash.rawValue)]) }),
+                "calendars": .array(report.calendars.map { .object(["path": .string($0.path), "id": .string($0.calendar.id),
+                                                                    "years": .array($0.calendar.years.sorted().map { .int(Int64($0)) }),
+                                                                    "days_off": .int(Int64($0.calendar.daysOff.count))]) }),
                 "directories": .array(report.directories.map { .object(["path": .string($0.path), "effective_from": .string($0.directory.effectiveFrom.description)]) }),
                 "problems": .array(report.failures.flatMap { failure in
                     failure.problems.map { .object(["file": .string(failure.source), "path": .string($0.path), "message": .string($0.message)]) }
@@ -88,6 +121,11 @@ enum WriteCommands {
             for file in report.workflows {
                 out.line("ok      \(file.path): workflow \(file.definition.id) (\(file.definition.regulation.short), \(file.definition.article)), "
                          + "\(file.definition.states.count) states, \(file.definition.transitions.count) transitions")
+            }
+            for file in report.calendars {
+                let days = file.calendar.daysOff.values
+                out.line("ok      \(file.path): calendar \(file.calendar.id), \(days.filter { $0.kind == .liburNasional }.count) hari libur nasional and "
+                         + "\(days.filter { $0.kind == .cutiBersama }.count) cuti bersama in \(file.calendar.years.sorted().map(String.init).joined(separator: ", "))")
             }
             for file in report.directories {
                 out.line("ok      \(file.path): org directory of \(file.directory.regency) from \(file.directory.effectiveFrom), "

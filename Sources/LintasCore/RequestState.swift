@@ -16,6 +16,11 @@ public struct RequestState: Sendable, Hashable {
     public var participants: [String: [NIP]]
     public var letters: [LetterRecord]
     public var warnings: [String]
+    /// The `since` of the state whose deadline passed and was reminded of, so a reminder is
+    /// recorded once per stay in a state.
+    public var remindedFor: Timestamp? = nil
+    /// When the assignment ended because its duration ran out.
+    public var ended: Timestamp? = nil
 }
 
 /// Folding a log that cannot be folded: a first event without its workflow, a version out of order.
@@ -49,6 +54,11 @@ extension RequestState {
         next.state = event.state
         next.version = event.version
         next.updated = event.at
+        if Timers.actions.contains(event.action) {
+            // The engine's own events: no person's step, no fields of the request.
+            if event.action == Timers.ended { next.ended = event.at } else { next.remindedFor = next.since }
+            return next
+        }
         next.fields.merge(event.detail.fields) { _, new in new }
         next.participants[event.action, default: []].append(event.actor)
         if let letter = event.detail.letter { next.letters.append(letter) }
@@ -75,7 +85,15 @@ extension RequestState {
             "since": .int(since.milliseconds), "updated": .int(updated.milliseconds), "fields": .object(fields),
             "participants": .object(participants.mapValues { .array($0.map { .string($0.rawValue) }) }),
             "letters": .array(letters.map(\.json)), "warnings": .array(warnings.map(JSONValue.string)),
-        ])
+        ].merging(timerMembers) { first, _ in first })
+    }
+
+    /// Present only once a timer fired, so states without timers keep their stored form.
+    private var timerMembers: [String: JSONValue] {
+        var members: [String: JSONValue] = [:]
+        if let remindedFor { members["reminded_for"] = .int(remindedFor.milliseconds) }
+        if let ended { members["ended"] = .int(ended.milliseconds) }
+        return members
     }
 
     public init(json: JSONValue) throws(EventFormatError) {
@@ -95,6 +113,7 @@ extension RequestState {
             request: RequestID(request), workflow: WorkflowID(workflow), definition: DefinitionHash(definition), state: state,
             version: Int(version), since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fields,
             participants: participants.mapValues { ($0.arrayValue ?? []).compactMap(\.stringValue).map(NIP.init) },
-            letters: parsedLetters, warnings: warnings.compactMap(\.stringValue))
+            letters: parsedLetters, warnings: warnings.compactMap(\.stringValue),
+            remindedFor: members["reminded_for"]?.intValue.map(Timestamp.init), ended: members["ended"]?.intValue.map(Timestamp.init))
     }
 }

@@ -45,6 +45,26 @@ public struct WorkflowDefinition: Sendable {
         public var id: String
         public var label: String
         public var isFinal: Bool
+        /// The next step is due within a number of working days of entering the state.
+        public var deadline: DeadlineSpec? = nil
+        /// The assignment is in force until the end of a period field; then the request ends (`ended`).
+        public var ends: EndSpec? = nil
+    }
+
+    /// `"deadline": {"working_days": 5, "article": "…", "escalate_to": "role"}` on a state.
+    public struct DeadlineSpec: Sendable, Hashable {
+        public var workingDays: Int
+        /// What sets the deadline (an article, or a local SOP), cited in the reminder.
+        public var article: String
+        /// The role told when the deadline passes, besides the reminder; the next office up.
+        public var escalateTo: String?
+    }
+
+    /// `"ends": {"field": "duration", "article": "…"}` on a final state.
+    public struct EndSpec: Sendable, Hashable {
+        /// A `period` field whose end closes the assignment.
+        public var field: String
+        public var article: String
     }
 
     public struct RoleSpec: Sendable, Hashable {
@@ -108,7 +128,10 @@ public struct WorkflowDefinition: Sendable {
         }
     }
 
-    public func state(_ id: String) -> StateSpec? { states.first { $0.id == id } }
+    /// A declared state, or `ended`, which every workflow has once an assignment runs out (`Timers`).
+    public func state(_ id: String) -> StateSpec? {
+        states.first { $0.id == id } ?? (id == Timers.endedState.id ? Timers.endedState : nil)
+    }
 
     public func isFinal(_ state: String) -> Bool { self.state(state)?.isFinal ?? false }
 

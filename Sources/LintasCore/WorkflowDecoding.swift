@@ -42,6 +42,7 @@ extension WorkflowDefinition {
         definition.fieldKinds = collectFieldKinds(definition.transitions, &reader)
         definition.roles = readRoles(root["roles"], fieldKinds: definition.fieldKinds, &reader)
         definition.checkTransitions(&reader)
+        definition.checkTimers(&reader)
         definition.checkGraph(&reader)
         guard reader.problems.isEmpty else { throw InvalidDocument(source: source, problems: reader.problems) }
         return definition
@@ -81,11 +82,13 @@ extension WorkflowDefinition {
             var path = "states[\(offset)]"
             guard let members = reader.object(item, path) else { continue }
             if let id = members["id"]?.stringValue { path += " (\(id))" }
-            reader.rejectUnknown(members, allowed: ["id", "label", "final", "description"], path)
+            reader.rejectUnknown(members, allowed: ["id", "label", "final", "description", "deadline", "ends"], path)
             guard let id = reader.string(members, "id", path) else { continue }
             if !isIdentifier(id, allowing: "_") { reader.report("\(path).id", "\"\(id)\" may contain only lowercase letters, digits and '_'") }
             if states.contains(where: { $0.id == id }) { reader.report(path, "state \"\(id)\" is declared twice") }
-            states.append(StateSpec(id: id, label: reader.string(members, "label", path) ?? id, isFinal: reader.bool(members, "final", path)))
+            var state = StateSpec(id: id, label: reader.string(members, "label", path) ?? id, isFinal: reader.bool(members, "final", path))
+            readTimers(members, path, into: &state, &reader)
+            states.append(state)
         }
         if items.isEmpty { reader.report("states", "a workflow needs at least one state") }
         return states
@@ -449,6 +452,46 @@ extension WorkflowDefinition {
         }
         if !states.isEmpty && !states.contains(where: \.isFinal) {
             reader.report("states", "no final state: a request must be able to end")
+        }
+    }
+
+    /// Reads a state's `deadline` and `ends`.
+    private static func readTimers(_ members: [String: JSONValue], _ path: String, into state: inout StateSpec, _ reader: inout DocumentReader) {
+        if let deadline = reader.object(members["deadline"], "\(path).deadline") {
+            let deadlinePath = "\(path).deadline"
+            reader.rejectUnknown(deadline, allowed: ["working_days", "article", "escalate_to"], deadlinePath)
+            let days = reader.positiveInteger(deadline, "working_days", deadlinePath)
+            if deadline["working_days"] == nil { reader.report("\(deadlinePath).working_days", "missing") }
+            if let days, days > 250 { reader.report("\(deadlinePath).working_days", "\(days) working days is more than a year") }
+            let article = reader.string(deadline, "article", deadlinePath)
+            if let days, let article {
+                state.deadline = DeadlineSpec(workingDays: days, article: article, escalateTo: reader.string(deadline, "escalate_to", deadlinePath, required: false))
+            }
+        }
+        if let ends = reader.object(members["ends"], "\(path).ends") {
+            reader.rejectUnknown(ends, allowed: ["field", "article"], "\(path).ends")
+            if let field = reader.string(ends, "field", "\(path).ends"), let article = reader.string(ends, "article", "\(path).ends") {
+                state.ends = EndSpec(field: field, article: article)
+            }
+        }
+    }
+
+    /// Deadlines escalate to declared roles; an assignment ends with a period field, in a final state.
+    private func checkTimers(_ reader: inout DocumentReader) {
+        for (offset, state) in states.enumerated() {
+            let path = "states[\(offset)] (\(state.id))"
+            if let role = state.deadline?.escalateTo, roles[role] == nil {
+                reader.report("\(path).deadline.escalate_to", "unknown role \"\(role)\"; declared roles: \(roles.keys.sorted().joined(separator: ", "))")
+            }
+            if state.deadline != nil && state.isFinal {
+                reader.report("\(path).deadline", "a final state has no next step to be due")
+            }
+            if let ends = state.ends {
+                if fieldKinds[ends.field] != .period {
+                    reader.report("\(path).ends.field", "\"\(ends.field)\" is not a period field of this workflow")
+                }
+                if !state.isFinal { reader.report("\(path).ends", "only a final state (the assignment in force) can end") }
+            }
         }
     }
 

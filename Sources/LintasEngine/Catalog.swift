@@ -24,11 +24,18 @@ public struct RegulationFile: Sendable {
     public var regulation: Regulation
 }
 
+/// A working-day calendar file: national holidays and cuti bersama.
+public struct CalendarFile: Sendable {
+    public var path: String
+    public var calendar: WorkingCalendar
+}
+
 /// What `workflows check` found under a path.
 public struct CheckReport: Sendable {
     public var regulations: [RegulationFile] = []
     public var workflows: [WorkflowFile] = []
     public var directories: [DirectoryFile] = []
+    public var calendars: [CalendarFile] = []
     public var failures: [InvalidDocument] = []
 }
 
@@ -87,9 +94,11 @@ public enum DataFiles {
                     report.workflows.append(workflow)
                 case Directory.format?:
                     report.directories.append(try readDirectory(document, path: file))
+                case WorkingCalendar.format?:
+                    report.calendars.append(CalendarFile(path: file, calendar: try WorkingCalendar.decode(document, source: file)))
                 case let other:
                     let found = other.map { "\"\($0)\"" } ?? "none"
-                    let known = [WorkflowDefinition.format, Regulation.format, Directory.format].map { "\"\($0)\"" }.joined(separator: ", ")
+                    let known = [WorkflowDefinition.format, Regulation.format, Directory.format, WorkingCalendar.format].map { "\"\($0)\"" }.joined(separator: ", ")
                     throw InvalidDocument(source: file, problems: [Problem(path: "format", message: "expected one of \(known), found \(found)")])
                 }
             } catch {
@@ -120,6 +129,28 @@ public enum DataFiles {
             throw InvalidDocument(source: path, problems: [Problem(path: "format", message: "expected \"\(Directory.format)\": this is not an org directory file")])
         }
         return try readDirectory(document, path: path)
+    }
+}
+
+/// Working-day calendars, read from files.
+public enum Calendars {
+    /// Reads every calendar file at a path (a file, or a folder searched recursively) as one calendar.
+    /// - Returns: `nil` when the path holds no calendar file.
+    /// - Throws: the `InvalidDocument`s of every bad calendar file.
+    public static func load(_ path: String) throws -> WorkingCalendar? {
+        var calendars: [WorkingCalendar] = []
+        var failures: [InvalidDocument] = []
+        for file in try DocumentFile.jsonFiles(at: path) {
+            do throws(InvalidDocument) {
+                let document = try DocumentFile.read(file)
+                guard DocumentFile.format(of: document) == WorkingCalendar.format else { continue }
+                calendars.append(try WorkingCalendar.decode(document, source: file))
+            } catch {
+                failures.append(error)
+            }
+        }
+        if !failures.isEmpty { throw InvalidDocuments(documents: failures) }
+        return calendars.reduce(nil) { merged, next in merged?.merging(next) ?? next }
     }
 }
 
@@ -186,6 +217,11 @@ public final class DefinitionCatalog {
     public func current(_ id: WorkflowID) throws -> WorkflowDefinition? {
         guard let hash = current[id] else { return nil }
         return try definition(hash)
+    }
+
+    /// Every version ever loaded.
+    public func all() throws -> [WorkflowDefinition] {
+        try store.definitionVersions().compactMap { try definition($0.hash) }
     }
 
     /// A definition by hash: the version a request is pinned to.

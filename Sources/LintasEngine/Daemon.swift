@@ -22,6 +22,11 @@ public final class Daemon {
         public var untilIdle = false
         /// Longest wait between retries after a store failure.
         public var maximumBackoffMilliseconds = 30_000
+        /// The working-day calendar deadlines are counted in.
+        public var calendar: WorkingCalendar?
+        /// How often to look for deadlines that passed and assignments that ran out, at most;
+        /// sooner when the next one is known to fall sooner, and after every batch.
+        public var timerIntervalMilliseconds: Int64 = 60_000
 
         public init() {}
     }
@@ -33,6 +38,8 @@ public final class Daemon {
         public var done = 0
         public var refused = 0
         public var events = 0
+        /// Reminders, escalations and ends recorded by the timers.
+        public var timerEvents = 0
         public var stoppedBySignal = false
     }
 
@@ -41,57 +48,153 @@ public final class Daemon {
     private let logger: Logger
     private let options: Options
     private let stop: StopFlag
+    private let spool: Spool?
+    private let lock: DaemonLock?
 
-    public init(processor: Processor, clock: any Clock, logger: Logger, options: Options, stop: StopFlag = StopFlag()) {
+    /// - Parameters:
+    ///   - spool: a spool folder to take command files from, besides the queue.
+    ///   - lock: the daemon lock of the database, where the heartbeat is written.
+    public init(processor: Processor, clock: any Clock, logger: Logger, options: Options, stop: StopFlag = StopFlag(),
+                spool: Spool? = nil, lock: DaemonLock? = nil) {
         self.processor = processor
         self.clock = clock
         self.logger = logger
         self.options = options
         self.stop = stop
+        self.spool = spool
+        self.lock = lock
     }
 
     /// Runs until stopped (or idle, with `untilIdle`).
+    ///
+    /// A store error worth retrying (the database locked by another process, the disk full,
+    /// an I/O error) or a spool folder that cannot be written is logged as `retry` and tried
+    /// again after a wait that doubles from 100 ms up to `maximumBackoffMilliseconds`; the
+    /// commands stay queued and the spool file stays claimed meanwhile, so nothing is lost.
     /// - Throws: a store error that is not worth retrying (a corrupt file, a newer schema).
     public func run() throws -> Summary {
         var summary = Summary()
         var backoff = 0
-        logger.info("daemon_started", ["batch_size": .int(Int64(options.batchSize)), "until_idle": .bool(options.untilIdle)])
+        var heartbeat = DaemonLock.Heartbeat(started: clock.now(), spool: spool?.root)
+        lock?.beat(heartbeat, now: heartbeat.started, force: true)
+        var started: [String: JSONValue] = ["batch_size": .int(Int64(options.batchSize)), "until_idle": .bool(options.untilIdle)]
+        if let spool { started["spool"] = .string(spool.root) }
+        if let calendar = options.calendar {
+            started["calendar"] = .string(calendar.id)
+            started["calendar_years"] = .array(calendar.years.sorted().map { .int(Int64($0)) })
+        }
+        logger.info("daemon_started", started)
+        var timersDue = true
+        var touched: [RequestID]? = nil
+        var nextTimerLook = clock.now()
+        var reportedProblems: Set<String> = []
         while !stop.isSet {
             let report: Processor.BatchReport
+            var filesWaiting = false
             do {
-                let started = DispatchTime.now()
-                report = try processor.runBatch(now: clock.now())
-                backoff = 0
-                if report.commands > 0 {
-                    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-                    logger.info("batch", ["commands": .int(Int64(report.commands)), "done": .int(Int64(report.done)),
-                                          "refused": .int(Int64(report.refused)), "events": .int(Int64(report.events)),
-                                          "milliseconds": .double((elapsed * 100).rounded() / 100)])
-                    for refusal in report.refusals {
-                        logger.info("refused", ["command": .string(refusal.command.rawValue), "request": .string(refusal.request.rawValue),
-                                                "code": .string(refusal.refusal.code.rawValue), "message": .string(refusal.refusal.message)])
-                    }
+                let now = clock.now()
+                if timersDue || now >= nextTimerLook {
+                    // Every timed request now and then; after a batch, the requests it changed.
+                    let everything = now >= nextTimerLook
+                    let timers = try processor.runTimers(now: now, calendar: options.calendar, only: everything ? nil : touched)
+                    log(timers, reportedProblems: &reportedProblems)
+                    summary.timerEvents += timers.events.count
+                    summary.events += timers.events.count
+                    if everything { nextTimerLook = now.adding(milliseconds: options.timerIntervalMilliseconds) }
+                    if let next = timers.next { nextTimerLook = min(nextTimerLook, next) }
+                    timersDue = false
+                    touched = nil
                 }
+                if let spool {
+                    for outcome in try spool.poll(into: processor.store, now: clock.now()) { log(outcome) }
+                }
+                let began = DispatchTime.now()
+                report = try processor.runBatch(now: clock.now())
+                if report.commands > 0 { log(report, since: began) }
+                filesWaiting = try spool?.hasWaitingFiles() ?? false
+                backoff = 0
+                heartbeat.retry = nil
+                heartbeat.state = "running"
             } catch let error as StoreError where error.isTransient {
-                backoff = min(max(backoff * 2, 100), options.maximumBackoffMilliseconds)
-                logger.warning("retry", ["code": .string(error.code.rawValue), "message": .string(error.message), "wait_ms": .int(Int64(backoff))])
-                stop.sleep(milliseconds: backoff)
+                backoff = retry(code: error.code.rawValue, message: error.message, after: backoff, &heartbeat)
+                continue
+            } catch let error as SpoolError {
+                backoff = retry(code: "spool", message: error.message, after: backoff, &heartbeat)
                 continue
             }
-            summary.batches += report.commands > 0 ? 1 : 0
+            if report.commands > 0 {
+                // What the batch changed may already be overdue or expired.
+                timersDue = true
+                touched = (touched ?? []) + report.touched
+                summary.batches += 1
+                heartbeat.batches += 1
+                heartbeat.commands += report.commands
+                heartbeat.lastBatch = clock.now()
+            }
             summary.commands += report.commands
             summary.done += report.done
             summary.refused += report.refused
             summary.events += report.events
-            if report.commands == 0 {
+            lock?.beat(heartbeat, now: clock.now(), force: report.commands > 0)
+            if report.commands == 0 && !filesWaiting && !timersDue {
                 if options.untilIdle { break }
                 stop.sleep(milliseconds: options.pollMilliseconds)
             }
         }
         summary.stoppedBySignal = stop.isSet
+        heartbeat.state = "stopped"
+        lock?.beat(heartbeat, now: clock.now(), force: true)
         logger.info("daemon_stopped", ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
                                        "signal": .bool(summary.stoppedBySignal)])
         return summary
+    }
+
+    /// Logs a failure worth retrying and waits. Returns the wait, to double next time.
+    private func retry(code: String, message: String, after backoff: Int, _ heartbeat: inout DaemonLock.Heartbeat) -> Int {
+        let wait = min(max(backoff * 2, 100), options.maximumBackoffMilliseconds)
+        logger.warning("retry", ["code": .string(code), "message": .string(message), "wait_ms": .int(Int64(wait))])
+        heartbeat.state = "retrying"
+        heartbeat.retry = "\(code): \(message)"
+        lock?.beat(heartbeat, now: clock.now())
+        stop.sleep(milliseconds: wait)
+        return wait
+    }
+
+    private func log(_ report: Processor.BatchReport, since began: DispatchTime) {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e6
+        logger.info("batch", ["commands": .int(Int64(report.commands)), "done": .int(Int64(report.done)),
+                              "refused": .int(Int64(report.refused)), "events": .int(Int64(report.events)),
+                              "milliseconds": .double((elapsed * 100).rounded() / 100)])
+        for refusal in report.refusals {
+            logger.info("refused", ["command": .string(refusal.command.rawValue), "request": .string(refusal.request.rawValue),
+                                    "code": .string(refusal.refusal.code.rawValue), "message": .string(refusal.refusal.message)])
+        }
+    }
+
+    private func log(_ timers: Processor.TimerReport, reportedProblems: inout Set<String>) {
+        for event in timers.events {
+            var fields: [String: JSONValue] = ["request": .string(event.request.rawValue), "action": .string(event.action),
+                                               "state": .string(event.state), "at": .string(event.at.description),
+                                               "article": .string(event.detail.article)]
+            for (key, value) in event.detail.fields { fields[key] = value }
+            logger.info(event.action == Timers.ended ? "ended" : "deadline", fields)
+        }
+        for problem in timers.problems where reportedProblems.insert(problem).inserted {
+            logger.warning("deadline_uncounted", ["message": .string(problem)])
+        }
+    }
+
+    private func log(_ outcome: Spool.FileOutcome) {
+        var fields: [String: JSONValue] = ["file": .string(outcome.name), "moved_to": .string(outcome.movedTo),
+                                           "queued": .int(Int64(outcome.queued)), "duplicates": .int(Int64(outcome.duplicates))]
+        if outcome.recovered { fields["recovered"] = .bool(true) }
+        if outcome.failed {
+            fields["problems"] = .int(Int64(outcome.problems.count))
+            fields["first_problem"] = .string(outcome.problems[0].description)
+            logger.warning("spool_failed", fields)
+        } else {
+            logger.info("spool_done", fields)
+        }
     }
 }
 

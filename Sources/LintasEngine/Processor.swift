@@ -31,6 +31,8 @@ public final class Processor {
         public var events = 0
         /// Each refusal, for the log.
         public var refusals: [Refusals] = []
+        /// The requests the batch changed, for the timers to look at.
+        public var touched: [RequestID] = []
 
         public struct Refusals: Sendable, Hashable {
             public var command: CommandID
@@ -53,6 +55,75 @@ public final class Processor {
             }
             try work.finish()
             return work.report
+        }
+    }
+}
+
+extension Processor {
+    /// What one look at the timers did.
+    public struct TimerReport: Sendable, Hashable {
+        /// Requests looked at (in a state with a deadline or an end).
+        public var requests = 0
+        public var events: [Event] = []
+        /// When the next timer falls, if any is pending.
+        public var next: Timestamp?
+        /// Deadlines that cannot be counted (a calendar that does not cover their years), once per request.
+        public var problems: [String] = []
+    }
+
+    /// Records every timer event that is due at `now`, in one transaction: a reminder (and an
+    /// escalation) for each step whose deadline has passed, an `ended` for each assignment
+    /// whose duration has run out. Derived from the stored states, so a deadline that passed
+    /// while the daemon was down fires on the first look after, and only once.
+    /// - Parameter calendar: the working-day calendar deadlines are counted in.
+    /// - Throws: a `StoreError`; nothing of the look is kept.
+    /// - Parameter only: look at these requests only (those a batch just changed) instead of
+    ///   every request in a state with a timer.
+    public func runTimers(now: Timestamp, calendar: WorkingCalendar?, only: [RequestID]? = nil) throws -> TimerReport {
+        try definitions.refresh()
+        try directories.refresh()
+        let specs = try definitions.all().flatMap { $0.states.filter { $0.deadline != nil || $0.ends != nil } }
+        // States with a deadline are read whole; for states that only end, the store picks the expired ones.
+        let deadlineStates = Set(specs.filter { $0.deadline != nil }.map(\.id))
+        let endings = Set(specs.compactMap { spec in spec.ends.map { "\(spec.id)\u{0}\($0.field)" } }).sorted()
+        let timed = Set(specs.map(\.id))
+        guard !timed.isEmpty else { return TimerReport() }
+        let zone = try directories.timeZone()
+        let directory = try directories.directory(at: now)
+        return try store.withBatch { batch in
+            var report = TimerReport()
+            var candidates: [StoredRequest]
+            if let only {
+                candidates = try only.compactMap { try batch.request($0) }
+            } else {
+                candidates = try batch.requests(inStates: deadlineStates.sorted())
+                var seen = Set(candidates.map(\.request))
+                for ending in endings {
+                    let parts = ending.split(separator: "\u{0}").map(String.init)
+                    for stored in try batch.requests(inState: parts[0], period: parts[1], endingBefore: now.civilDate(in: zone))
+                    where seen.insert(stored.request).inserted {
+                        candidates.append(stored)
+                    }
+                }
+            }
+            for stored in candidates where timed.contains(stored.columns.state) {
+                let state = try stored.decode()
+                guard let definition = try definitions.definition(state.definition), let head = stored.headDigest else { continue }
+                report.requests += 1
+                let due = Timers.due(Timers.Input(state: state, definition: definition, calendar: calendar, directory: directory, zone: zone, now: now))
+                if let problem = due.problem { report.problems.append(problem) }
+                if let next = due.next { report.next = min(report.next ?? next, next) }
+                guard !due.events.isEmpty else { continue }
+                var current = state
+                var previous = head
+                for event in due.events {
+                    current = try RequestState.evolve(current, event)
+                    previous = Digest(bytes: try batch.append(event, previous: previous).hash)!
+                    report.events.append(event)
+                }
+                try batch.saveRequest(current, head: previous)
+            }
+            return report
         }
     }
 }
@@ -148,6 +219,7 @@ private struct BatchWork {
     }
 
     mutating func finish() throws {
+        report.touched = touched
         for request in touched {
             let (state, head) = requests[request]!
             try batch.saveRequest(state, head: head)

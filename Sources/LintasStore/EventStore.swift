@@ -63,6 +63,11 @@ public protocol StoreBatch {
     /// The oldest queued commands, at most `limit`.
     func claimQueued(limit: Int) throws -> [QueuedCommand]
     func request(_ id: RequestID) throws -> StoredRequest?
+    /// The requests whose current state is one of `states`, in request order.
+    func requests(inStates states: [String]) throws -> [StoredRequest]
+    /// The requests in `state` whose period field `field` ended before `date` (its `end`, a
+    /// `YYYY-MM-DD`, is earlier), found without reading every state: the assignments that ran out.
+    func requests(inState state: String, period field: String, endingBefore date: CivilDate) throws -> [StoredRequest]
     /// Appends an event, its hash chained to the request's previous one (`EventChain`).
     /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
     /// - Returns: the event as stored, with its sequence number and hash.
@@ -238,6 +243,8 @@ public struct QueueSummary: Sendable, Hashable {
     public var done: Int
     public var refused: Int
     public var oldestQueued: Timestamp?
+    /// When the last command was processed (done or refused): the last batch that took any.
+    public var lastProcessed: Timestamp? = nil
 }
 
 public struct SequenceSummary: Sendable, Hashable {

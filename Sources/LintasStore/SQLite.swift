@@ -1,4 +1,5 @@
 internal import CSQLite
+import Glibc
 
 /// One connection to an SQLite file.
 ///
@@ -85,6 +86,45 @@ final class SQLiteConnection {
             if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
             throw error
         }
+    }
+
+    /// Copies the whole database into a new file with the online backup API, in one step so
+    /// the copy is one snapshot. Retries while another connection holds a conflicting lock.
+    /// - Returns: the number of pages copied.
+    func backup(to path: String) throws(StoreError) -> Int {
+        var destination: OpaquePointer?
+        let opened = sqlite3_open_v2(path, &destination, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE, nil)
+        guard opened == SQLITE_OK, let destination else {
+            let message = destination.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(destination)
+            throw StoreError(sqliteCode: opened, message: "cannot create \(path): \(message)")
+        }
+        defer { sqlite3_close_v2(destination) }
+        guard let backup = sqlite3_backup_init(destination, "main", handle, "main") else {
+            throw StoreError(sqliteCode: sqlite3_errcode(destination), message: "cannot start the backup: \(String(cString: sqlite3_errmsg(destination)))")
+        }
+        var code: Int32
+        var attempts = 0
+        repeat {
+            code = sqlite3_backup_step(backup, -1)
+            if code == SQLITE_BUSY || code == SQLITE_LOCKED {
+                attempts += 1
+                sqlite3_sleep(50)
+            }
+        } while (code == SQLITE_OK || code == SQLITE_BUSY || code == SQLITE_LOCKED) && attempts < 400
+        let pages = Int(sqlite3_backup_pagecount(backup))
+        let finished = sqlite3_backup_finish(backup)
+        guard code == SQLITE_DONE, finished == SQLITE_OK else {
+            let failure = code == SQLITE_DONE ? finished : code
+            SQLiteConnection.remove(path)
+            throw StoreError(sqliteCode: failure, message: "the backup to \(path) failed: \(String(cString: sqlite3_errstr(failure)))")
+        }
+        return pages
+    }
+
+    /// Removes a database file and its WAL companions.
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
     }
 
     var changes: Int { Int(sqlite3_changes(handle)) }

@@ -1,3 +1,4 @@
+import Glibc
 import LintasCore
 
 /// The embedded default: the whole store in one SQLite file in WAL mode.
@@ -245,6 +246,48 @@ public final class SQLiteStore: EventStore {
         try transaction(immediate: true) { try body(SQLiteBatch(connection: connection)) }
     }
 
+    // MARK: Operating
+
+    /// What a backup copied.
+    public struct BackupReport: Sendable, Hashable {
+        public var pages: Int
+        public var events: Int64
+        public var bytes: Int64
+    }
+
+    /// Copies the database into a new file with SQLite's online backup, on one consistent
+    /// snapshot: a daemon may keep writing meanwhile (WAL readers do not block the writer).
+    /// The copy is written as `PATH.part`, checked (`PRAGMA integrity_check`), then renamed.
+    /// - Throws: `StoreError` when the copy fails or does not check out; no file is left at `path`.
+    public func backup(to path: String) throws(StoreError) -> BackupReport {
+        let partial = path + ".part"
+        let pages = try connection.backup(to: partial)
+        let events: Int64
+        do throws(StoreError) {
+            let copy = try SQLiteConnection(path: partial, create: false)
+            let problems = try copy.query("PRAGMA integrity_check") { $0.text(0) }
+            guard problems == ["ok"] else {
+                throw StoreError(.corrupt, "the copy fails SQLite's integrity check: \(problems.prefix(3).joined(separator: "; "))")
+            }
+            events = try copy.query("SELECT count(*) FROM events") { $0.int64(0) }.first ?? 0
+        } catch {
+            SQLiteConnection.remove(partial)
+            throw error
+        }
+        guard rename(partial, path) == 0 else {
+            SQLiteConnection.remove(partial)
+            throw StoreError(.io, "cannot rename \(partial) to \(path)")
+        }
+        var info = stat()
+        let bytes = stat(path, &info) == 0 ? Int64(info.st_size) : 0
+        return BackupReport(pages: pages, events: events, bytes: bytes)
+    }
+
+    /// Every problem SQLite's `PRAGMA integrity_check` finds; empty when the file is sound.
+    public func integrityProblems() throws(StoreError) -> [String] {
+        try connection.query("PRAGMA integrity_check") { $0.text(0) }.filter { $0 != "ok" }
+    }
+
     // MARK: Reading
 
     public func readSnapshot<Result>(_ body: () throws -> Result) throws -> Result {
@@ -338,6 +381,9 @@ public final class SQLiteStore: EventStore {
         summary.oldestQueued = try connection.query("SELECT min(enqueued_at) FROM commands WHERE status = 'queued'") {
             $0.optionalInt64(0).map(Timestamp.init)
         }.first ?? nil
+        summary.lastProcessed = try connection.query("SELECT max(processed_at) FROM commands") {
+            $0.optionalInt64(0).map(Timestamp.init)
+        }.first ?? nil
         return summary
     }
 }
@@ -379,6 +425,22 @@ struct SQLiteBatch: StoreBatch {
         try connection.query("SELECT \(SQLiteBatch.requestColumns) FROM requests WHERE request = ?", [.text(id.rawValue)]) {
             SQLiteBatch.storedRequest($0)
         }.first
+    }
+
+    func requests(inStates states: [String]) throws -> [StoredRequest] {
+        try states.flatMap { state in
+            try connection.query("SELECT \(SQLiteBatch.requestColumns) FROM requests WHERE state = ? ORDER BY request", [.text(state)]) {
+                SQLiteBatch.storedRequest($0)
+            }
+        }
+    }
+
+    func requests(inState state: String, period field: String, endingBefore date: CivilDate) throws -> [StoredRequest] {
+        // ISO dates compare as text; json_extract reads the end without decoding the state in Swift.
+        try connection.query("""
+            SELECT \(SQLiteBatch.requestColumns) FROM requests
+            WHERE state = ? AND json_extract(body, ?) < ? ORDER BY request
+            """, [.text(state), .text("$.fields.\"\(field)\".end"), .text(date.description)]) { SQLiteBatch.storedRequest($0) }
     }
 
     func append(_ event: Event, previous: Digest) throws -> StoredEvent {

@@ -4,15 +4,6 @@ import Testing
 
 @Suite("lintas daemon as a long-running process")
 struct DaemonProcessTests {
-    /// Polls until `condition` holds or ten seconds pass.
-    func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
-        for _ in 0..<200 {
-            if try condition() { return true }
-            usleep(50_000)
-        }
-        return false
-    }
-
     @Test("processes commands submitted while it runs, and exits 0 on SIGTERM", arguments: [SIGTERM, SIGINT])
     func stopsCleanlyOnSignal(_ signal: Int32) throws {
         let lintas = try Lintas.prepared()

@@ -44,7 +44,7 @@ struct AuditProcessTests {
         let lintas = try Lintas.prepared()
         let request = "PML-1"
         try lintas.process([
-            Pemalang.submit(request),
+            Pemalang.submit(request, Pemalang.inForce),
             Pemalang.line("r", request, "recommend", Pemalang.kadisKominfo, day: 3),
             Pemalang.line("a", request, "approve", Pemalang.kabidAptika, day: 4, ["nominees": .array([.string(Pemalang.prakomMuda)])]),
             Pemalang.line("i", request, "issue_letter", Pemalang.kadisKominfo, day: 5),

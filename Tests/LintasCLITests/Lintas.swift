@@ -168,7 +168,122 @@ enum Pemalang {
         "duration": .object(["start": "2026-04-01", "end": "2026-09-30"]),
     ]
 
+    /// The same contents with an assignment still in force: it runs to the end of next year, so
+    /// the daemon (on the real clock) does not end it during a test. (`contents` ran out on
+    /// 30 September 2026; an accepted request with it is `ended` at once.)
+    static let inForce: [String: JSONValue] = contents.merging([
+        "duration": .object(["start": "2026-04-01", "end": .string("\(Calendar(identifier: .gregorian).component(.year, from: Date()) + 1)-12-31")]),
+    ]) { _, new in new }
+
     static func submit(_ request: String, day: Int = 2, _ data: [String: JSONValue] = contents) -> String {
         line("\(request)-submit", request, "submit", kabidP2P, day: day, data, opens: true)
     }
+}
+
+/// A `lintas daemon` running in the background, its log lines collected as they come.
+final class RunningDaemon: @unchecked Sendable {
+    // @unchecked: `lines` is only touched under `lock`; `process` is set once in init.
+    let process: Process
+    private let lock = NSLock()
+    private var buffer = Data()
+    private let finished = Locked(false)
+
+    /// Starts `lintas daemon ARGUMENTS --db DB`.
+    init(_ lintas: Lintas, _ arguments: [String] = []) throws {
+        let (process, _, stderr) = try lintas.start(["daemon"] + arguments)
+        self.process = process
+        let handle = stderr.fileHandleForReading
+        let reader = Thread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.withLock { buffer.append(chunk) }
+            }
+            finished.set(true)
+        }
+        reader.start()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// The log so far, one parsed JSON object a line.
+    var log: [JSONValue] {
+        lock.withLock { String(decoding: buffer, as: UTF8.self) }.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+    }
+
+    /// The log's `event` names so far.
+    var events: [String] { log.compactMap { $0["event"]?.stringValue } }
+
+    /// Sends a signal and waits for the process to end; returns its exit status (or signal).
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        while !finished.value { usleep(1000) }
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+}
+
+/// Polls until `condition` holds or `seconds` pass.
+func eventually(seconds: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(20_000)
+    }
+    return try condition()
+}
+
+extension Lintas {
+    /// Runs one SQL query on the database file through SQLite's C API and returns every row's
+    /// columns as text; for checks that must not trust lintas's own reading of its file.
+    func query(_ text: String) throws -> [[String]] {
+        var handle: OpaquePointer?
+        guard sqlite3_open_v2(db, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { throw Failed(description: "cannot open \(db)") }
+        defer { sqlite3_close_v2(handle) }
+        sqlite3_busy_timeout(handle, 10_000)
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, text, -1, &statement, nil) == SQLITE_OK else {
+            throw Failed(description: "\(text): \(String(cString: sqlite3_errmsg(handle)))")
+        }
+        defer { sqlite3_finalize(statement) }
+        var rows: [[String]] = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            rows.append((0..<sqlite3_column_count(statement)).map { column in
+                sqlite3_column_text(statement, column).map { String(cString: $0) } ?? ""
+            })
+        }
+        return rows
+    }
+
+    /// Writes a spool file the way other systems must: as NAME.tmp, then renamed to NAME.
+    func drop(_ lines: [String], as name: String, into spool: URL) throws {
+        let inbox = spool.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        let temporary = inbox.appendingPathComponent(name + ".tmp")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: temporary)
+        guard rename(temporary.path, inbox.appendingPathComponent(name).path) == 0 else { throw Failed(description: "rename \(name)") }
+    }
+}
+
+/// Another process's write lock on the database: `BEGIN EXCLUSIVE` on a connection of the
+/// test process, held until `release()`.
+final class WriteLock {
+    private var handle: OpaquePointer?
+
+    init(_ lintas: Lintas) throws {
+        guard sqlite3_open_v2(lintas.db, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK,
+              sqlite3_exec(handle, "BEGIN EXCLUSIVE", nil, nil, nil) == SQLITE_OK
+        else { throw Lintas.Failed(description: "cannot lock \(lintas.db)") }
+    }
+
+    func release() {
+        sqlite3_exec(handle, "COMMIT", nil, nil, nil)
+        sqlite3_close_v2(handle)
+        handle = nil
+    }
+
+    deinit { if handle != nil { release() } }
 }

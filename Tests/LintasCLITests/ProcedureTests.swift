@@ -10,7 +10,8 @@ struct ProcedureTests {
         let request = "PML-2026-0001"
 
         // a. The Pimpinan UO pemilik kinerja sends the request letter: the target department's head must act.
-        try lintas.process([Pemalang.submit(request)])
+        // (An assignment still in force: one whose period has run out ends as soon as it is accepted.)
+        try lintas.process([Pemalang.submit(request, Pemalang.inForce)])
         var status = try lintas.status(request)
         #expect(status["state"]?.stringValue == "requested")
         #expect(status["workflow"]?.stringValue == Pemalang.workflow)

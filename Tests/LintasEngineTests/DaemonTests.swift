@@ -42,3 +42,44 @@ struct DaemonTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 }
+
+@Suite("A full disk")
+struct DiskFullTests {
+    /// What the daemon's log saw, and the store to free up space on, from inside the logger.
+    ///
+    /// `@unchecked Sendable`: the logger is called synchronously on the daemon's thread, which
+    /// is the test's thread; nothing here is touched from anywhere else.
+    final class Observer: @unchecked Sendable {
+        let harness: Harness
+        var retries: [JSONValue] = []
+        var eventsWhileFull: [Int64] = []
+        init(_ harness: Harness) { self.harness = harness }
+    }
+
+    @Test("the disk fills up: commands stay queued, nothing is half-applied, the daemon retries with backoff and catches up")
+    func retriesUntilThereIsRoom() throws {
+        let harness = try Harness(batchSize: 50)
+        try harness.submit((1...10).flatMap { Lines.accepted("PML-\($0)") })
+        // SQLite's own limit on the file's size, as if the disk were full: no page can be added.
+        try harness.tamper("PRAGMA max_page_count = 1")
+        let observer = Observer(harness)
+        let logger = Logger(level: .info, clock: FixedClock(instant: Harness.now), write: { line in
+            guard let entry = try? JSONValue.parse(line), entry["event"] == "retry" else { return }
+            observer.retries.append(entry)
+            observer.eventsWhileFull.append((try? observer.harness.store.sequenceSummary().count) ?? -1)
+            if observer.retries.count == 3 { try? observer.harness.tamper("PRAGMA max_page_count = 1073741823") }
+        })
+        var options = Daemon.Options()
+        options.untilIdle = true
+        let summary = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: logger, options: options).run()
+
+        #expect(observer.retries.count == 3)
+        #expect(observer.retries.allSatisfy { $0["code"] == "disk_full" })
+        #expect(observer.retries.map { $0["wait_ms"] } == [.int(100), .int(200), .int(400)])
+        #expect(observer.eventsWhileFull == [0, 0, 0])
+        #expect(summary.done == 60)
+        #expect(try harness.store.queueSummary().queued == 0)
+        #expect(try harness.store.sequenceSummary().count == 60)
+        #expect(try Audit.run(harness.store).isClean)
+    }
+}

@@ -13,13 +13,16 @@ struct Harness {
     /// The engine's clock for every batch.
     let now: Timestamp
 
-    /// - Parameter directory: the org directory file to import, relative to the repository.
-    init(batchSize: Int = 500, directory: String = "workflows/directories/pemalang.json", now: Timestamp = Harness.now) throws {
+    /// - Parameters:
+    ///   - directory: the org directory file to import, relative to the repository.
+    ///   - workflows: the workflows folder to load; the shipped one by default.
+    init(batchSize: Int = 500, directory: String = "workflows/directories/pemalang.json", now: Timestamp = Harness.now,
+         workflows: String = Harness.repository.appendingPathComponent("workflows").path) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteStore(path: folder.appendingPathComponent("lintas.db").path)
         self.now = now
-        _ = try Loading.loadWorkflows(from: Harness.repository.appendingPathComponent("workflows").path, into: store, now: now)
+        _ = try Loading.loadWorkflows(from: workflows, into: store, now: now)
         _ = try Loading.importDirectory(from: Harness.repository.appendingPathComponent(directory).path, into: store, now: now)
         processor = try Processor(store: store, batchSize: batchSize)
     }

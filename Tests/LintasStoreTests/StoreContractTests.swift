@@ -32,6 +32,21 @@ struct StoreContractTests {
         #expect(EventChain.hash(altered, previous: Digest(bytes: rows[0].hash)!).bytes != rows[1].hash, "one changed byte changes the hash")
     }
 
+    @Test("requests by state, and those whose period ended before a date, for the timers", arguments: Backend.allCases)
+    func requestsForTimers(backend: Backend) throws {
+        let store = try backend.makeStore()
+        for (request, end) in [("PML-1", "2025-06-30"), ("PML-2", "2025-07-01"), ("PML-3", "2025-12-31")] {
+            try Sample.append([Sample.event(RequestID(request), 1, fields: ["duration": .object(["start": "2025-04-01", "end": .string(end)])])], to: store)
+        }
+        try Sample.append([Sample.event("PML-4", 1)], to: store)
+        let (byState, ended) = try store.withBatch { batch in
+            (try batch.requests(inStates: ["requested", "accepted"]).map(\.request),
+             try batch.requests(inState: "requested", period: "duration", endingBefore: CivilDate(iso: "2025-07-01")!).map(\.request))
+        }
+        #expect(byState == ["PML-1", "PML-2", "PML-3", "PML-4"])
+        #expect(ended == ["PML-1"], "ended before 1 July: only the one that ran to 30 June; none without the field")
+    }
+
     @Test("a version already taken is a version conflict, and the batch leaves nothing behind", arguments: Backend.allCases)
     func optimisticConcurrency(backend: Backend) throws {
         let store = try backend.makeStore()

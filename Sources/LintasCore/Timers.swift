@@ -1,0 +1,114 @@
+/// Events the engine records by itself when time passes: a reminder (and an escalation) when
+/// a step's deadline has passed, and the end of an assignment whose duration has run out.
+///
+/// Pure, like `decide`: the state, the definition, the calendar, the directory and `now` come
+/// in as arguments. Timers are durable because they are derived from the log: a deadline that
+/// passed while the daemon was down is found on the next look, and the reminder, once
+/// recorded, marks the state (`RequestState.remindedFor`) so it is never recorded twice.
+public enum Timers {
+    public static let reminder = "reminder"
+    public static let escalated = "escalated"
+    public static let ended = "ended"
+    /// The actions the engine takes itself; they carry no person's step.
+    public static let actions: Set<String> = [reminder, escalated, ended]
+    /// How the timer events read in a request's history.
+    public static let labels = [
+        reminder: "Pengingat: tenggat langkah berikutnya terlewati",
+        escalated: "Diteruskan ke atasan karena tenggat terlewati",
+        ended: "Jangka waktu penugasan habis",
+    ]
+    /// Who the log names as the actor of a timer event.
+    public static let actor = NIP("lintas")
+    /// The state of a request whose assignment has ended.
+    public static let endedState = WorkflowDefinition.StateSpec(id: "ended", label: "Penugasan berakhir: jangka waktu habis", isFinal: true)
+
+    /// Everything a timer looks at.
+    public struct Input: Sendable {
+        public var state: RequestState
+        public var definition: WorkflowDefinition
+        /// Working days; needed only by deadlines.
+        public var calendar: WorkingCalendar?
+        /// The org directory in force now, to name who an escalation goes to.
+        public var directory: Directory?
+        public var zone: TimeZoneOffset
+        public var now: Timestamp
+
+        public init(state: RequestState, definition: WorkflowDefinition, calendar: WorkingCalendar?, directory: Directory?,
+                    zone: TimeZoneOffset, now: Timestamp) {
+            self.state = state
+            self.definition = definition
+            self.calendar = calendar
+            self.directory = directory
+            self.zone = zone
+            self.now = now
+        }
+    }
+
+    /// What is due for one request.
+    public struct Due: Sendable, Hashable {
+        /// The events to record now, in order.
+        public var events: [Event] = []
+        /// When the next timer of the request falls, if one is pending.
+        public var next: Timestamp?
+        /// Why a deadline cannot be computed (a calendar that does not cover the dates).
+        public var problem: String?
+    }
+
+    /// The timer events due for a request at `now`, and when the next one falls.
+    public static func due(_ input: Input) -> Due {
+        let state = input.state
+        var due = Due()
+        guard state.ended == nil, let spec = input.definition.state(state.state) else { return due }
+        if let ends = spec.ends {
+            guard let end = state.fields[ends.field]?["end"]?.stringValue.flatMap(CivilDate.init(iso:)) else { return due }
+            let endsAt = end.adding(days: 1).start(in: input.zone)
+            if input.now < endsAt {
+                due.next = endsAt
+                return due
+            }
+            due.events.append(event(input, action: ended, to: endedState.id, at: max(endsAt, state.updated), article: ends.article,
+                                    title: "Pencatat akhir penugasan", fields: [ends.field + "_end": .string(end.description)]))
+            return due
+        }
+        guard let deadline = spec.deadline, state.remindedFor != state.since else { return due }
+        guard let calendar = input.calendar else {
+            due.problem = "state \(state.state) of \(state.request) has a deadline of \(deadline.workingDays) working days, but no working-day calendar is loaded"
+            return due
+        }
+        guard let dueAt = calendar.deadline(from: state.since, workingDays: deadline.workingDays, in: input.zone) else {
+            due.problem = "the calendar \(calendar.id) does not list every year from \(state.since.civilDate(in: input.zone).year) on; "
+                + "add the next year's holidays and cuti bersama to count \(deadline.workingDays) working days"
+            return due
+        }
+        if input.now < dueAt {
+            due.next = dueAt
+            return due
+        }
+        let dueDate = dueAt.adding(milliseconds: -1).civilDate(in: input.zone)
+        let awaited = input.definition.transitions(from: state.state).map(\.by)
+        let at = max(dueAt, state.updated)
+        due.events.append(event(input, action: reminder, to: state.state, at: at, article: deadline.article, title: "Pengingat tenggat otomatis",
+                                fields: ["due": .string(dueDate.description), "working_days": .int(Int64(deadline.workingDays)),
+                                         "awaiting": .array(Array(Set(awaited)).sorted().map(JSONValue.string))]))
+        if let role = deadline.escalateTo {
+            var people: [JSONValue] = []
+            if let directory = input.directory, let expression = input.definition.roles[role]?.expression {
+                let context = input.definition.roleContext(fields: state.fields, directory: directory, on: input.now.civilDate(in: input.zone))
+                people = expression.resolve(in: context).persons.map { .string($0.nip.rawValue) }
+            }
+            due.events.append(event(input, action: escalated, to: state.state, at: at, article: deadline.article, title: "Pengingat tenggat otomatis",
+                                    fields: ["due": .string(dueDate.description), "escalate_to": .string(role), "people": .array(people)],
+                                    version: state.version + 2))
+        }
+        return due
+    }
+
+    private static func event(_ input: Input, action: String, to state: String, at: Timestamp, article: String, title: String,
+                              fields: [String: JSONValue], version: Int? = nil) -> Event {
+        let version = version ?? input.state.version + 1
+        return Event(request: input.state.request, version: version, action: action, state: state, actor: actor,
+                     at: at, recorded: input.now, command: CommandID("timer:\(input.state.request):\(version)"),
+                     detail: Event.Detail(article: input.definition.cite(article), role: "sistem", actorName: "lintas", actorTitle: title,
+                                          capacity: .definitive, position: PositionID("lintas"), fields: fields))
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import LintasCore
+import LintasEngine
+import LintasStore
+import Testing
+
+/// The shipped workflows, with a deadline of five working days on the request letter (an SOP
+/// a regency might set; the regulations themselves give no number of days), escalated to the
+/// Pejabat yang Berwenang.
+func workflowsWithDeadline() throws -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-deadline-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let shipped = Harness.repository.appendingPathComponent("workflows/pemalang")
+    try FileManager.default.copyItem(at: shipped.appendingPathComponent("regulation.json"), to: folder.appendingPathComponent("regulation.json"))
+    guard case .object(var workflow) = try JSONValue.parse([UInt8](Data(contentsOf: shipped.appendingPathComponent("penunjukan-lintas-pd.json")))),
+          case .array(var states) = workflow["states"], case .object(var roles) = workflow["roles"], case .object(var requested) = states[0]
+    else { throw TimerTests.Fixture() }
+    requested["deadline"] = .object(["working_days": .int(5), "article": "SOP layanan penugasan (contoh)", "escalate_to": "pyb"])
+    states[0] = .object(requested)
+    roles["pyb"] = .object(["label": "Pejabat yang Berwenang", "resolve": "authorized_official(target_unit)"])
+    workflow["states"] = .array(states)
+    workflow["roles"] = .object(roles)
+    try Data(JSONValue.object(workflow).prettyText.utf8).write(to: folder.appendingPathComponent("penunjukan-lintas-pd.json"))
+    return folder.path
+}
+
+@Suite("Deadlines and the end of an assignment, on the injected clock")
+struct TimerTests {
+    struct Fixture: Error {}
+
+    static let calendar: WorkingCalendar = {
+        let file = Harness.repository.appendingPathComponent("workflows/calendars")
+        return try! Calendars.load(file.path)!
+    }()
+
+    static func at(_ text: String) -> Timestamp { Timestamp(iso8601: text)! }
+
+    /// A request letter sent on Thursday 12 March 2026: five working days run, past Nyepi and
+    /// the Idulfitri leave, to the end of Thursday 26 March (WIB).
+    func submitted() throws -> Harness {
+        let harness = try Harness(now: Self.at("2026-03-12T10:00:00+07:00"), workflows: try workflowsWithDeadline())
+        var contents = Lines.contents
+        contents["duration"] = .object(["start": "2026-04-01", "end": "2026-06-30"])
+        try harness.submit([Harness.line("s", "PML-1", "submit", Lines.owner, at: "2026-03-12T09:00:00+07:00", contents,
+                                         workflow: "pemalang.penunjukan.lintas-pd")])
+        try harness.drain()
+        return harness
+    }
+
+    @Test("a passed deadline is reminded of and escalated once; not a millisecond before")
+    func reminderOnce() throws {
+        let harness = try submitted()
+        let due = Self.at("2026-03-27T00:00:00+07:00")
+        let before = try harness.processor.runTimers(now: due.adding(milliseconds: -1), calendar: Self.calendar)
+        #expect(before.events.isEmpty)
+        #expect(before.next == due)
+
+        let fired = try harness.processor.runTimers(now: due, calendar: Self.calendar)
+        #expect(fired.events.map(\.action) == ["reminder", "escalated"])
+        #expect(fired.events.first?.detail.fields["due"] == "2026-03-26")
+        #expect(fired.events.first?.detail.article == "SOP layanan penugasan (contoh) Perbup Pemalang 38/2023")
+        let people = fired.events.last?.detail.fields["people"]?.arrayValue ?? []
+        #expect(!people.isEmpty, "the Pejabat yang Berwenang is named")
+
+        let again = try harness.processor.runTimers(now: due.adding(milliseconds: 86_400_000 * 30), calendar: Self.calendar)
+        #expect(again.events.isEmpty)
+        let state = try #require(try harness.state(RequestID("PML-1")))
+        #expect(state.state == "requested")
+        #expect(state.version == 3)
+        #expect(state.remindedFor == state.since)
+        #expect(try Audit.run(harness.store).isClean)
+
+        // The step, late, still goes through; the next state has no deadline.
+        try harness.submit([Harness.line("r", "PML-1", "recommend", Lines.kadis, at: "2026-03-30T09:00:00+07:00")])
+        _ = try harness.processor.runBatch(now: Self.at("2026-03-30T10:00:00+07:00"))
+        #expect(try harness.state(RequestID("PML-1"))?.state == "recommended")
+    }
+
+    @Test("a deadline that passed while the daemon was down fires once when it comes back")
+    func durableAcrossRestarts() throws {
+        let harness = try submitted()
+        var options = Daemon.Options()
+        options.untilIdle = true
+        options.calendar = Self.calendar
+        let lines = Locked<[String]>([])
+        let logger = Logger(level: .info, clock: FixedClock(instant: Harness.now), write: { line in lines.mutate { $0.append(line) } })
+        // Down from 12 March; back on 6 April.
+        let back = FixedClock(instant: Self.at("2026-04-06T08:00:00+07:00"))
+        let first = try Daemon(processor: harness.processor, clock: back, logger: logger, options: options).run()
+        #expect(first.timerEvents == 2)
+        let second = try Daemon(processor: try Processor(store: harness.store), clock: back, logger: logger, options: options).run()
+        #expect(second.timerEvents == 0)
+        let deadlines = lines.value.compactMap { try? JSONValue.parse($0) }.filter { $0["event"] == "deadline" }
+        #expect(deadlines.map { $0["action"] } == ["reminder", "escalated"])
+        #expect(deadlines.first?["request"] == "PML-1")
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("without a calendar covering the dates the deadline is not guessed: the daemon says what is missing")
+    func calendarMissing() throws {
+        let harness = try submitted()
+        let report = try harness.processor.runTimers(now: Self.at("2026-06-01T00:00:00+07:00"), calendar: nil)
+        #expect(report.events.isEmpty)
+        #expect(report.problems.first?.contains("no working-day calendar") == true)
+        let only2025 = WorkingCalendar(id: "2025", years: [2025], daysOff: [:])
+        let uncovered = try harness.processor.runTimers(now: Self.at("2026-06-01T00:00:00+07:00"), calendar: only2025)
+        #expect(uncovered.problems.first?.contains("does not list every year from 2026") == true)
+    }
+
+    @Test("an accepted assignment ends the day after its period, in the regency's zone, once")
+    func assignmentEnds() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1"))
+        try harness.drain()
+        #expect(try harness.state(RequestID("PML-1"))?.state == "accepted")
+        // Lines.contents runs to 31 December 2025 (WIB).
+        let last = try harness.processor.runTimers(now: Self.at("2025-12-31T23:59:59+07:00"), calendar: nil)
+        #expect(last.events.isEmpty)
+        // Looking at the request itself (as after a batch) also tells when it will end.
+        let afterBatch = try harness.processor.runTimers(now: Self.at("2025-12-31T23:59:59+07:00"), calendar: nil, only: [RequestID("PML-1")])
+        #expect(afterBatch.events.isEmpty)
+        #expect(afterBatch.next == Self.at("2026-01-01T00:00:00+07:00"))
+        let ended = try harness.processor.runTimers(now: Self.at("2026-01-01T00:00:00+07:00"), calendar: nil)
+        #expect(ended.events.map(\.action) == ["ended"])
+        #expect(ended.events.first?.detail.article == "Pasal 11 ayat (6) huruf d Perbup Pemalang 38/2023")
+        let state = try #require(try harness.state(RequestID("PML-1")))
+        #expect(state.state == "ended")
+        #expect(state.ended == Self.at("2026-01-01T00:00:00+07:00"))
+        #expect(try harness.processor.runTimers(now: Self.at("2026-02-01T00:00:00+07:00"), calendar: nil).events.isEmpty)
+        #expect(try Audit.run(harness.store).isClean)
+    }
+}
+
+/// A value several closures append to; the logger's write closure must be `Sendable`.
+final class Locked<Value>: @unchecked Sendable {
+    // @unchecked: `stored` is only touched under `lock`.
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    func mutate(_ change: (inout Value) -> Void) { lock.withLock { change(&stored) } }
+    var value: Value { lock.withLock { stored } }
+}
