@@ -8,6 +8,7 @@ let package = Package(
     name: "lintas",
     products: [
         .executable(name: "lintas", targets: ["lintas"]),
+        .executable(name: "lintas-bench", targets: ["lintas-bench"]),
     ],
     targets: [
         // C system libraries, found through pkg-config.
@@ -35,6 +36,9 @@ let package = Package(
         // The command line: argument parsing and rendering for people and programs.
         .target(name: "LintasCLI", dependencies: ["LintasCore", "LintasStore", "LintasEngine"]),
         .executableTarget(name: "lintas", dependencies: ["LintasCLI"]),
+        // Workload W1 through the production path, beside the machine's limits (docs/performance.md).
+        // Depends on `lintas` so that the binary it times as a cold `lintas status` is built with it.
+        .executableTarget(name: "lintas-bench", dependencies: ["lintas", "LintasCore", "LintasStore", "LintasEngine", "CSQLite"]),
 
         .testTarget(name: "LintasCoreTests", dependencies: ["LintasCore"]),
         .testTarget(name: "LintasStoreTests", dependencies: ["LintasCore", "LintasStore"]),

@@ -189,6 +189,25 @@ public enum Replay {
         public var state: RequestState
     }
 
+    /// Rebuilds every request's state from the log, one request at a time, as a new
+    /// projection would be built; `visit` sees each state once its last event is folded.
+    /// - Returns: how many requests and events were folded.
+    /// - Throws: `ReplayError` or `EventFormatError` when the log cannot be replayed (run `lintas audit`).
+    @discardableResult
+    public static func all(in store: any EventStore, _ visit: (RequestState) throws -> Void = { _ in }) throws -> (requests: Int, events: Int) {
+        var requests = 0, events = 0
+        try store.readSnapshot {
+            try store.forEachStream { _, rows in
+                var state: RequestState?
+                for row in rows { state = try RequestState.evolve(state, try row.decode()) }
+                requests += 1
+                events += rows.count
+                if let state { try visit(state) }
+            }
+        }
+        return (requests, events)
+    }
+
     /// The states after each event of a request, up to and including `version` when given.
     /// - Throws: `StoreError(.notFound)` for an unknown request; `ReplayError` or
     ///   `EventFormatError` when the log cannot be replayed (run `lintas audit`).

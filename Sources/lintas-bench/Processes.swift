@@ -1,0 +1,90 @@
+import Foundation
+import LintasCore
+import LintasEngine
+import LintasStore
+
+/// The parts of the benchmark that run in a process of their own, so that each starts cold
+/// and its peak RSS is its own: `lintas-bench child daemon|replay|audit DB RESULT [BATCH]`.
+/// Each writes its figures to RESULT as one JSON object.
+enum Child {
+    static func run(_ arguments: [String]) throws {
+        let clock = Stopwatch()
+        guard arguments.count >= 3 else { fatalError("usage: lintas-bench child daemon|replay|audit DB RESULT [BATCH]") }
+        let (mode, database, result) = (arguments[0], arguments[1], arguments[2])
+        let store = try SQLiteStore(path: database, create: false)
+        var figures: [String: JSONValue] = [:]
+        switch mode {
+        case "daemon":
+            let batch = Int(arguments[3])!
+            var options = Daemon.Options()
+            options.batchSize = batch
+            options.untilIdle = true
+            // The daemon logs as in production (a line per batch); the lines are built and dropped.
+            let logger = Logger(level: .info, write: { _ in })
+            let summary = try Daemon(processor: try Processor(store: store, batchSize: batch), clock: SystemClock(),
+                                     logger: logger, options: options).run()
+            figures = ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
+                       "refused": .int(Int64(summary.refused))]
+        case "replay":
+            let replayed = try Replay.all(in: store)
+            figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
+        case "audit":
+            let report = try Audit.run(store)
+            figures = ["events": .int(Int64(report.events)), "clean": .bool(report.isClean),
+                       "findings": .int(Int64(report.findings.count))]
+        default:
+            fatalError("unknown child mode \(mode)")
+        }
+        figures["seconds"] = .double(clock.seconds)
+        figures["peak_rss_kb"] = .int(Int64(peakRSSKilobytes()))
+        try JSONValue.object(figures).canonicalText.write(toFile: result, atomically: true, encoding: .utf8)
+    }
+
+    /// Spawns `lintas-bench child …` and reads back what it measured.
+    static func spawn(_ mode: String, database: String, folder: String, extra: [String] = []) throws -> [String: JSONValue] {
+        let result = folder + "/\(mode)-result.json"
+        let status = Spawn.run(Spawn.ownExecutable, ["child", mode, database, result] + extra)
+        guard status == 0, let data = FileManager.default.contents(atPath: result),
+              let figures = try JSONValue.parse([UInt8](data)).objectValue else {
+            throw BenchError("the \(mode) process failed (exit \(status))")
+        }
+        return figures
+    }
+}
+
+/// Running other processes without Foundation's `Process`, whose own overhead would count.
+enum Spawn {
+    /// This benchmark's executable.
+    static var ownExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Runs a program to its end with standard output to /dev/null (unless `stdout` names a file).
+    /// - Returns: the exit status, or -1 when it could not be started or died of a signal.
+    static func run(_ path: String, _ arguments: [String], stdout: String = "/dev/null") -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS, which Swift does not import.
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
+    }
+}
+
+/// The process's peak resident set (VmHWM), in kilobytes.
+func peakRSSKilobytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+    return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
