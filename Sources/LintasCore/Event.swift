@@ -101,6 +101,21 @@ public struct LetterRecord: Sendable, Hashable {
         return .object(members)
     }
 
+    /// `json`'s canonical bytes, written directly (keys in sorted order).
+    func write(into output: inout [UInt8]) {
+        JSONWriter.writeKey("label", first: true, into: &output)
+        JSONWriter.writeString(label, into: &output)
+        JSONWriter.writeKey("number", into: &output)
+        JSONWriter.writeString(number, into: &output)
+        JSONWriter.writeKey("register", into: &output)
+        JSONWriter.writeString(register, into: &output)
+        JSONWriter.writeKey("sequence", into: &output)
+        JSONWriter.writeInteger(Int64(sequence), into: &output)
+        JSONWriter.writeKey("type", into: &output)
+        JSONWriter.writeString(type, into: &output)
+        output.append(UInt8(ascii: "}"))
+    }
+
     init?(json: JSONValue) {
         guard let type = json["type"]?.stringValue, let label = json["label"]?.stringValue, let number = json["number"]?.stringValue,
               let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue else { return nil }
@@ -131,6 +146,47 @@ extension Event.Detail {
         if let workflow { members["workflow"] = .string(workflow.rawValue) }
         if let definition { members["definition"] = .string(definition.rawValue) }
         return .object(members)
+    }
+
+    /// The canonical bytes of `json`, written directly: the `data` column of the event log and
+    /// part of what its hash covers. Keys in sorted order; a test checks it equals `json.canonicalBytes`.
+    public var canonicalBytes: [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(512)
+        JSONWriter.writeKey("article", first: true, into: &output)
+        JSONWriter.writeString(article, into: &output)
+        JSONWriter.writeKey("by", into: &output)
+        JSONWriter.writeKey("capacity", first: true, into: &output)
+        JSONWriter.writeString(capacity.rawValue, into: &output)
+        JSONWriter.writeKey("name", into: &output)
+        JSONWriter.writeString(actorName, into: &output)
+        JSONWriter.writeKey("position", into: &output)
+        JSONWriter.writeString(position.rawValue, into: &output)
+        JSONWriter.writeKey("role", into: &output)
+        JSONWriter.writeString(role, into: &output)
+        JSONWriter.writeKey("title", into: &output)
+        JSONWriter.writeString(actorTitle, into: &output)
+        output.append(UInt8(ascii: "}"))
+        if let definition {
+            JSONWriter.writeKey("definition", into: &output)
+            JSONWriter.writeString(definition.rawValue, into: &output)
+        }
+        JSONWriter.writeKey("fields", into: &output)
+        JSONWriter.writeObject(fields, into: &output)
+        if let letter {
+            JSONWriter.writeKey("letter", into: &output)
+            letter.write(into: &output)
+        }
+        if !warnings.isEmpty {
+            JSONWriter.writeKey("warnings", into: &output)
+            JSONWriter.writeStrings(warnings, into: &output)
+        }
+        if let workflow {
+            JSONWriter.writeKey("workflow", into: &output)
+            JSONWriter.writeString(workflow.rawValue, into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+        return output
     }
 
     public init(json: JSONValue) throws(EventFormatError) {
@@ -214,5 +270,5 @@ public struct EventEnvelope: Sendable, Hashable {
 }
 
 extension Event {
-    public var canonicalBytes: [UInt8] { envelope.canonicalBytes(data: detail.json.canonicalBytes) }
+    public var canonicalBytes: [UInt8] { envelope.canonicalBytes(data: detail.canonicalBytes) }
 }

@@ -227,18 +227,25 @@ private struct JSONParser {
         index += 1
         // Fast path: no escapes, validated as UTF-8 by String's initializer.
         var cursor = index
+        var isASCII = true
         while cursor < bytes.count {
             let byte = bytes[cursor]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[index..<cursor])
-                guard let text = String(validating: slice, as: UTF8.self) else {
-                    throw error("string is not valid UTF-8", at: start)
+                // ASCII is valid UTF-8 as it stands; only other text needs the (slower, generic) validation.
+                let text: String
+                if isASCII { text = String(decoding: slice, as: UTF8.self) } else {
+                    guard let valid = String(validating: slice, as: UTF8.self) else {
+                        throw error("string is not valid UTF-8", at: start)
+                    }
+                    text = valid
                 }
                 index = cursor + 1
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in string; escape it", at: cursor) }
+            if byte >= 0x80 { isASCII = false }
             cursor += 1
         }
         guard cursor < bytes.count else { throw error("unterminated string", at: start) }
@@ -388,14 +395,42 @@ public enum JSONWriter {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            for (offset, key) in sortedKeys(members).enumerated() {
-                if offset > 0 { output.append(UInt8(ascii: ",")) }
+            var first = true
+            for (key, member) in sortedMembers(members) {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
                 writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &output)
+                write(member, into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Writes an object's members in canonical order.
+    public static func writeObject(_ members: [String: JSONValue], into output: inout [UInt8]) {
+        write(.object(members), into: &output)
+    }
+
+    /// Writes an array of strings.
+    public static func writeStrings(_ items: [String], into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "["))
+        for (index, item) in items.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            writeString(item, into: &output)
+        }
+        output.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes `,"key":` (or `{"key":` for the first member): for encoders that write an object
+    /// of known keys directly, in sorted order, instead of building a `JSONValue` first.
+    @inline(__always)
+    public static func writeKey(_ key: StaticString, first: Bool = false, into output: inout [UInt8]) {
+        output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        output.append(UInt8(ascii: "\""))
+        output.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: ":"))
     }
 
     static func writePretty(_ value: JSONValue, indent: Int, into output: inout [UInt8]) {
@@ -433,6 +468,11 @@ public enum JSONWriter {
         members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    /// The members in canonical order (by the keys' UTF-8 bytes), without looking each key up again.
+    static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
+        members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
+
     public static func writeInteger(_ number: Int64, into output: inout [UInt8]) {
         if number >= 0 && number < 10 {
             output.append(UInt8(ascii: "0") + UInt8(number))
@@ -443,6 +483,16 @@ public enum JSONWriter {
 
     public static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copy them whole.
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true {
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])

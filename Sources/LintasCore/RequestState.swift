@@ -96,6 +96,49 @@ extension RequestState {
         return members
     }
 
+    /// The canonical bytes of `json`, written directly: what the projection stores and what
+    /// `audit` compares byte for byte. Keys in sorted order; a test checks it equals `json.canonicalBytes`.
+    public var canonicalBytes: [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        JSONWriter.writeKey("definition", first: true, into: &output)
+        JSONWriter.writeString(definition.rawValue, into: &output)
+        JSONWriter.writeKey("fields", into: &output)
+        JSONWriter.writeObject(fields, into: &output)
+        JSONWriter.writeKey("letters", into: &output)
+        output.append(UInt8(ascii: "["))
+        for (index, letter) in letters.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            letter.write(into: &output)
+        }
+        output.append(UInt8(ascii: "]"))
+        JSONWriter.writeKey("participants", into: &output)
+        output.append(UInt8(ascii: "{"))
+        for (index, (action, people)) in participants.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(action, into: &output)
+            output.append(UInt8(ascii: ":"))
+            JSONWriter.writeStrings(people.map(\.rawValue), into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+        JSONWriter.writeKey("request", into: &output)
+        JSONWriter.writeString(request.rawValue, into: &output)
+        JSONWriter.writeKey("since", into: &output)
+        JSONWriter.writeInteger(since.milliseconds, into: &output)
+        JSONWriter.writeKey("state", into: &output)
+        JSONWriter.writeString(state, into: &output)
+        JSONWriter.writeKey("updated", into: &output)
+        JSONWriter.writeInteger(updated.milliseconds, into: &output)
+        JSONWriter.writeKey("version", into: &output)
+        JSONWriter.writeInteger(Int64(version), into: &output)
+        JSONWriter.writeKey("warnings", into: &output)
+        JSONWriter.writeStrings(warnings, into: &output)
+        JSONWriter.writeKey("workflow", into: &output)
+        JSONWriter.writeString(workflow.rawValue, into: &output)
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
     public init(json: JSONValue) throws(EventFormatError) {
         guard let members = json.objectValue, let request = members["request"]?.stringValue,
               let workflow = members["workflow"]?.stringValue, let definition = members["definition"]?.stringValue,

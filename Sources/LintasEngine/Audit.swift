@@ -128,7 +128,7 @@ public enum Audit {
         if !definitions.contains(state.definition) {
             report.findings.append(Finding(request: request, message: "pinned to definition \(state.definition.short), which is not in the store"))
         }
-        if state.json.canonicalBytes != stored.body {
+        if state.canonicalBytes != stored.body {
             let detail = (try? stored.decode()).map { "stored state says \($0.state) version \($0.version), replay gives \(state.state) version \(state.version)" }
                 ?? "the stored state cannot be read"
             report.findings.append(Finding(request: request, message: "replaying the log does not give the stored state: \(detail)"))

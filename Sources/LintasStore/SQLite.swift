@@ -142,6 +142,8 @@ final class SQLiteConnection {
 enum SQLiteValue {
     case integer(Int64)
     case text(String)
+    /// Text given as its UTF-8 bytes, bound without making a `String` first.
+    case utf8([UInt8])
     case blob([UInt8])
     case null
 
@@ -170,6 +172,8 @@ final class SQLiteStatement {
             case .text(let text):
                 var text = text
                 code = text.withUTF8 { lintas_sqlite3_bind_text_transient(pointer, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count)) }
+            case .utf8(let bytes):
+                code = bytes.withUnsafeBytes { lintas_sqlite3_bind_text_transient(pointer, index, ($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self), Int32($0.count)) }
             case .blob(let bytes):
                 code = bytes.withUnsafeBytes { lintas_sqlite3_bind_blob_transient(pointer, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count)) }
             case .null: code = sqlite3_bind_null(pointer, index)

@@ -2,6 +2,7 @@
 // of workload.md beside the machine's limits measured in the same run. See docs/performance.md.
 //
 //   swift build -c release && .build/release/lintas-bench [N] [--keep]
+//   lintas-bench N --queue-only   leaves a database with W1 queued, to profile the daemon on
 //
 // A benchmark is a program that prints figures; nothing here fails on time.
 import Foundation
@@ -20,12 +21,13 @@ if arguments.first == "child" {
 
 let requests = arguments.first(where: { !$0.hasPrefix("--") }).map { Int($0.replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")) ?? -1 } ?? 10_000
 guard requests > 0 else {
-    FileHandle.standardError.write(Data("Usage: lintas-bench [N] [--keep]   (N requests of workload W1, default 10000)\n".utf8))
+    FileHandle.standardError.write(Data("Usage: lintas-bench [N] [--keep] [--queue-only]   (N requests of workload W1, default 10000)\n".utf8))
     exit(64)
 }
 
 do {
-    try Bench(requests: requests, keep: arguments.contains("--keep")).run()
+    try Bench(requests: requests, keep: arguments.contains("--keep") || arguments.contains("--queue-only"),
+              queueOnly: arguments.contains("--queue-only")).run()
 } catch {
     FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
     exit(1)
@@ -34,15 +36,17 @@ do {
 struct Bench {
     let requests: Int
     let keep: Bool
+    let queueOnly: Bool
     /// Requests added after the main run and processed one commit per command.
     var durableRequests: Int { min(requests, 1_000) }
     let batchSize = Daemon.Options().batchSize
     let folder: String
     var database: String { folder + "/lintas.db" }
 
-    init(requests: Int, keep: Bool) {
+    init(requests: Int, keep: Bool, queueOnly: Bool) {
         self.requests = requests
         self.keep = keep
+        self.queueOnly = queueOnly
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-bench-\(getpid())").path
     }
 
@@ -63,7 +67,8 @@ struct Bench {
         // 1. Every command of the main run through intake, the queue `lintas submit` fills.
         let main = Workload(first: 0, count: requests)
         let intakeSeconds = try submit(main, to: store)
-        log("queued \(main.commandCount) commands in \(format(intakeSeconds)) s")
+        log("queued \(main.commandCount) commands in \(format(intakeSeconds, digits: 2)) s")
+        if queueOnly { return }
 
         // 2. Batched: the daemon's own group commit.
         let eventsPerRow = main.commandCount

@@ -1,0 +1,42 @@
+import LintasCore
+import Testing
+
+/// The daemon writes events and states with encoders that skip building a `JSONValue`; what
+/// they write must be exactly the canonical JSON of `json`, which the hashes and `audit` rely on.
+@Suite("direct canonical encoders write what the JSON values do")
+struct CanonicalEncodingTests {
+    @Test("every event and state of Pasal 11 ayat (4) a–e, with text that needs escaping and text that is not ASCII")
+    func directEqualsJSON() throws {
+        var walk = try Walk()
+        var contents = Walk.contents
+        contents["purpose"] = "Dasbor \"surveilans\"\nuntuk Puskesmas\\Pustu, tahap ke-2 — ɓaru, 日本"
+        contents["reference"] = "400.7/112/P2P/2025"
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents)
+        try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00", ["note": "Tab\there"])
+        try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00",
+                     ["nominees": .array([.string(Pemalang.prakomMuda.rawValue), .string(Pemalang.prakomPertama.rawValue)])])
+        try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00")
+        try walk.run("accept", by: Pemalang.prakomMuda, at: "2025-03-07T09:00:00+07:00")
+        try walk.run("accept", by: Pemalang.prakomPertama, at: "2025-03-07T10:00:00+07:00")
+        #expect(walk.events.count == 6)
+        var state: RequestState?
+        for event in walk.events {
+            #expect(event.detail.canonicalBytes == event.detail.json.canonicalBytes)
+            state = try RequestState.evolve(state, event)
+            #expect(state!.canonicalBytes == state!.json.canonicalBytes)
+            #expect(try RequestState(json: JSONValue.parse(state!.canonicalBytes)) == state)
+            #expect(try Event.Detail(json: JSONValue.parse(event.detail.canonicalBytes)) == event.detail)
+        }
+        var warned = try #require(state)
+        warned.warnings = ["a \"warning\""]
+        #expect(warned.canonicalBytes == warned.json.canonicalBytes)
+    }
+
+    @Test("strings read back as written, ASCII or not, and invalid UTF-8 is refused")
+    func strings() throws {
+        for text in ["plain", "", "ɓaru 日本 🇮🇩", "quote \" backslash \\ newline \n"] {
+            #expect(try JSONValue.parse(JSONValue.string(text).canonicalBytes) == .string(text))
+        }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse([0x22, 0xC3, 0x28, 0x22]) }
+    }
+}
