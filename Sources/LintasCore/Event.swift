@@ -116,6 +116,23 @@ public struct LetterRecord: Sendable, Hashable {
         output.append(UInt8(ascii: "}"))
     }
 
+    /// Reads what `write(into:)` writes.
+    init(reader: inout JSONReader) throws(JSONSyntaxError) {
+        var type: String?, label: String?, number: String?, register: String?, sequence: Int64?
+        try reader.members { (reader, key) throws(JSONSyntaxError) in
+            switch key {
+            case "type": type = try reader.string()
+            case "label": label = try reader.string()
+            case "number": number = try reader.string()
+            case "register": register = try reader.string()
+            case "sequence": sequence = try reader.int()
+            default: _ = try reader.value()
+            }
+        }
+        guard let type, let label, let number, let register, let sequence else { throw reader.expected("a letter with type, label, number, register and sequence") }
+        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence))
+    }
+
     init?(json: JSONValue) {
         guard let type = json["type"]?.stringValue, let label = json["label"]?.stringValue, let number = json["number"]?.stringValue,
               let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue else { return nil }
@@ -187,6 +204,50 @@ extension Event.Detail {
         }
         output.append(UInt8(ascii: "}"))
         return output
+    }
+
+    /// Reads the stored `data` column (canonical JSON, as `canonicalBytes` writes it) without
+    /// building a `JSONValue` tree for more than the fields: what replay and audit do per event.
+    public init(bytes: [UInt8]) throws(EventFormatError) {
+        var article: String?, role: String?, name: String?, title: String?, capacity: String?, position: String?
+        var fields: [String: JSONValue]?, letter: LetterRecord?, warnings: [String] = []
+        var workflow: WorkflowID?, definition: DefinitionHash?
+        do {
+            try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                try reader.members { (reader, key) throws(JSONSyntaxError) in
+                    switch key {
+                    case "article": article = try reader.string()
+                    case "by":
+                        try reader.members { (reader, key) throws(JSONSyntaxError) in
+                            switch key {
+                            case "role": role = try reader.string()
+                            case "name": name = try reader.string()
+                            case "title": title = try reader.string()
+                            case "capacity": capacity = try reader.string()
+                            case "position": position = try reader.string()
+                            default: _ = try reader.value()
+                            }
+                        }
+                    case "fields":
+                        guard case .object(let members) = try reader.value() else { throw reader.expected("an object") }
+                        fields = members
+                    case "letter": letter = try LetterRecord(reader: &reader)
+                    case "warnings": warnings = try reader.strings()
+                    case "workflow": workflow = WorkflowID(try reader.string())
+                    case "definition": definition = DefinitionHash(try reader.string())
+                    default: _ = try reader.value()
+                    }
+                }
+            }
+        } catch {
+            throw EventFormatError(message: "event data is not what lintas writes: \(error)")
+        }
+        guard let article, let role, let name, let title, let capacity, let position, let fields else {
+            throw EventFormatError(message: "event data lacks article, by or fields")
+        }
+        guard let capacity = Capacity(rawValue: capacity) else { throw EventFormatError(message: "event data has an unknown capacity \"\(capacity)\"") }
+        self.init(article: article, role: role, actorName: name, actorTitle: title, capacity: capacity, position: PositionID(position),
+                  fields: fields, letter: letter, warnings: warnings, workflow: workflow, definition: definition)
     }
 
     public init(json: JSONValue) throws(EventFormatError) {

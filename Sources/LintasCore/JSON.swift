@@ -103,6 +103,90 @@ extension JSONValue {
     }
 }
 
+/// Reads one JSON object member by member, for decoders of a known shape (a stored event's
+/// detail, a request's state) that need no `JSONValue` tree for the parts they know: the
+/// daemon, replay and audit read many of them. As strict as `JSONValue.parse` about syntax.
+public struct JSONReader {
+    private var parser: JSONParser
+
+    private init(_ parser: JSONParser) { self.parser = parser }
+
+    /// Runs `body` on a reader of the bytes; anything but whitespace after the value is an error.
+    public static func read<Result>(_ bytes: [UInt8], _ body: (inout JSONReader) throws(JSONSyntaxError) -> Result) throws(JSONSyntaxError) -> Result {
+        try bytes.withUnsafeBufferPointer { buffer in
+            Swift.Result { () throws(JSONSyntaxError) in
+                var reader = JSONReader(JSONParser(buffer))
+                reader.parser.skipWhitespace()
+                let result = try body(&reader)
+                reader.parser.skipWhitespace()
+                if reader.parser.index < buffer.count {
+                    throw reader.parser.error("unexpected \(reader.parser.describeCurrent()) after the end of the document")
+                }
+                return result
+            }
+        }.get()
+    }
+
+    /// Reads an object, calling `member` with each name; `member` must read the value.
+    public mutating func members(_ member: (inout JSONReader, String) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "{") else { throw expected("an object") }
+        parser.index += 1
+        parser.skipWhitespace()
+        if parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "}") {
+            parser.index += 1
+            return
+        }
+        while true {
+            parser.skipWhitespace()
+            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
+                throw parser.error("unexpected \(parser.describeCurrent()), expected a member name in quotes")
+            }
+            let key = try parser.parseString()
+            parser.skipWhitespace()
+            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: ":") else {
+                throw parser.error("unexpected \(parser.describeCurrent()), expected ':' after member name \"\(key)\"")
+            }
+            parser.index += 1
+            parser.skipWhitespace()
+            try member(&self, key)
+            parser.skipWhitespace()
+            guard parser.index < parser.bytes.count else { throw parser.error("unexpected end of input, expected ',' or '}'") }
+            switch parser.bytes[parser.index] {
+            case UInt8(ascii: ","): parser.index += 1
+            case UInt8(ascii: "}"): parser.index += 1; return
+            default: throw parser.error("unexpected \(parser.describeCurrent()), expected ',' or '}'")
+            }
+        }
+    }
+
+    /// Reads any value as a tree.
+    public mutating func value() throws(JSONSyntaxError) -> JSONValue { try parser.parseValue(depth: 1) }
+
+    public mutating func string() throws(JSONSyntaxError) -> String {
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else { throw expected("a string") }
+        return try parser.parseString()
+    }
+
+    public mutating func int() throws(JSONSyntaxError) -> Int64 {
+        guard case .int(let number) = try value() else { throw expected("an integer") }
+        return number
+    }
+
+    public mutating func strings() throws(JSONSyntaxError) -> [String] {
+        guard case .array(let items) = try value() else { throw expected("an array") }
+        var strings: [String] = []
+        strings.reserveCapacity(items.count)
+        for item in items {
+            guard case .string(let text) = item else { throw expected("an array of strings") }
+            strings.append(text)
+        }
+        return strings
+    }
+
+    /// An error at the current position: the value there is not what the decoder expects.
+    public func expected(_ what: String) -> JSONSyntaxError { parser.error("expected \(what)") }
+}
+
 private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
@@ -167,7 +251,8 @@ private struct JSONParser {
     mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth) levels") }
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Room for the usual handful of members up front: growing a dictionary rehashes it.
+        var members = [String: JSONValue](minimumCapacity: 8)
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1

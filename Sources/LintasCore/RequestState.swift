@@ -139,6 +139,54 @@ extension RequestState {
         return output
     }
 
+    /// Reads the stored projection (canonical JSON, as `canonicalBytes` writes it) without
+    /// building a `JSONValue` tree for more than the fields: what the daemon does per command.
+    public init(bytes: [UInt8]) throws(EventFormatError) {
+        var request: String?, workflow: String?, definition: String?, state: String?
+        var version: Int64?, since: Int64?, updated: Int64?
+        var fields: [String: JSONValue]?, participants: [String: [NIP]]?, letters: [LetterRecord]?, warnings: [String]?
+        do {
+            try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                try reader.members { (reader, key) throws(JSONSyntaxError) in
+                    switch key {
+                    case "request": request = try reader.string()
+                    case "workflow": workflow = try reader.string()
+                    case "definition": definition = try reader.string()
+                    case "state": state = try reader.string()
+                    case "version": version = try reader.int()
+                    case "since": since = try reader.int()
+                    case "updated": updated = try reader.int()
+                    case "fields":
+                        guard case .object(let members) = try reader.value() else { throw reader.expected("an object") }
+                        fields = members
+                    case "participants":
+                        var actions: [String: [NIP]] = [:]
+                        try reader.members { (reader, action) throws(JSONSyntaxError) in actions[action] = try reader.strings().map(NIP.init) }
+                        participants = actions
+                    case "letters":
+                        guard case .array(let items) = try reader.value() else { throw reader.expected("an array") }
+                        var records: [LetterRecord] = []
+                        for item in items {
+                            guard let record = LetterRecord(json: item) else { throw reader.expected("letters with type, label, number, register and sequence") }
+                            records.append(record)
+                        }
+                        letters = records
+                    case "warnings": warnings = try reader.strings()
+                    default: _ = try reader.value()
+                    }
+                }
+            }
+        } catch {
+            throw EventFormatError(message: "stored request state is not what lintas writes: \(error)")
+        }
+        guard let request, let workflow, let definition, let state, let version, let since, let updated,
+              let fields, let participants, let letters, let warnings
+        else { throw EventFormatError(message: "stored request state is incomplete") }
+        self.init(request: RequestID(request), workflow: WorkflowID(workflow), definition: DefinitionHash(definition), state: state,
+                  version: Int(version), since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fields,
+                  participants: participants, letters: letters, warnings: warnings)
+    }
+
     public init(json: JSONValue) throws(EventFormatError) {
         guard let members = json.objectValue, let request = members["request"]?.stringValue,
               let workflow = members["workflow"]?.stringValue, let definition = members["definition"]?.stringValue,

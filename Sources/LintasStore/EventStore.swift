@@ -134,9 +134,7 @@ public struct StoredEvent: Sendable, Hashable {
     public subscript<Value>(dynamicMember keyPath: KeyPath<EventEnvelope, Value>) -> Value { envelope[keyPath: keyPath] }
 
     public func decode() throws(EventFormatError) -> Event {
-        let json: JSONValue
-        do { json = try JSONValue.parse(data) } catch { throw EventFormatError(message: "event data is not JSON: \(error)") }
-        return Event(envelope: envelope, detail: try Event.Detail(json: json))
+        Event(envelope: envelope, detail: try Event.Detail(bytes: data))
     }
 }
 
@@ -170,9 +168,7 @@ public struct StoredRequest: Sendable, Hashable {
     }
 
     public func decode() throws(EventFormatError) -> RequestState {
-        let json: JSONValue
-        do { json = try JSONValue.parse(body) } catch { throw EventFormatError(message: "stored state is not JSON: \(error)") }
-        return try RequestState(json: json)
+        try RequestState(bytes: body)
     }
 
     public var headDigest: Digest? { Digest(bytes: head) }

@@ -25,8 +25,13 @@ struct CanonicalEncodingTests {
             state = try RequestState.evolve(state, event)
             #expect(state!.canonicalBytes == state!.json.canonicalBytes)
             #expect(try RequestState(json: JSONValue.parse(state!.canonicalBytes)) == state)
+            #expect(try RequestState(bytes: state!.canonicalBytes) == state)
             #expect(try Event.Detail(json: JSONValue.parse(event.detail.canonicalBytes)) == event.detail)
+            #expect(try Event.Detail(bytes: event.detail.canonicalBytes) == event.detail)
         }
+        #expect(throws: EventFormatError.self) { try Event.Detail(bytes: Array(#"{"article":"x","fields":{}}"#.utf8)) }
+        #expect(throws: EventFormatError.self) { try Event.Detail(bytes: Array(#"{"article":1}"#.utf8)) }
+        #expect(throws: EventFormatError.self) { try RequestState(bytes: Array(#"{"request":"PML-1"} x"#.utf8)) }
         var warned = try #require(state)
         warned.warnings = ["a \"warning\""]
         #expect(warned.canonicalBytes == warned.json.canonicalBytes)
