@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "LintasCoreTests", dependencies: ["LintasCore"]),
         .testTarget(name: "LintasStoreTests", dependencies: ["LintasCore", "LintasStore"]),
         .testTarget(name: "LintasEngineTests", dependencies: ["LintasCore", "LintasStore", "LintasEngine"]),
-        // Depends on the executable so that `swift test` builds the binary the tests run.
-        .testTarget(name: "LintasCLITests", dependencies: ["lintas", "LintasCore", "CSQLite"], exclude: ["Golden"]),
+        // Depends on the executables so that `swift test` builds the binaries the tests run.
+        .testTarget(name: "LintasCLITests", dependencies: ["lintas", "lintas-bench", "LintasCore", "CSQLite"], exclude: ["Golden"]),
     ]
 )

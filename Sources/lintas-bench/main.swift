@@ -1,7 +1,7 @@
 // lintas-bench: workload W1 (../shared/workload.md) through the production path, every figure
 // of workload.md beside the machine's limits measured in the same run. See docs/performance.md.
 //
-//   swift build -c release && .build/release/lintas-bench [N] [--keep]
+//   swift run -c release --static-swift-stdlib lintas-bench [N] [--keep]
 //   lintas-bench N --queue-only   leaves a database with W1 queued, to profile the daemon on
 //
 // A benchmark is a program that prints figures; nothing here fails on time.
@@ -80,7 +80,7 @@ struct Bench {
         // 3. Durable: more requests, one transaction (one synced commit) per command.
         let extra = Workload(first: requests, count: durableRequests)
         _ = try submit(extra, to: store)
-        let commits = Limits.durableCommits(path: folder + "/limit-durable.db", commits: 3_000)
+        let commits = Limits.durableCommits(path: folder + "/limit-durable.db", commits: min(3_000, 10 * requests))
         let durable = try Child.spawn("daemon", database: database, folder: folder, extra: ["1"])
         let durableRate = double(durable["commands"]) / double(durable["seconds"])
         log("durable: \(durable.canonical)")
@@ -136,6 +136,7 @@ struct Bench {
         table.row("intake commands/s (queue, 10,000 a tx)", format(Double(main.commandCount) / intakeSeconds), "", nil, "")
         print(table.text)
         if cold.isEmpty { print("(no lintas binary next to lintas-bench: run 'swift build -c release' for the cold status figure)") }
+        if !Bench.linksSwiftStatically { print("(lintas links the Swift runtime dynamically; build with --static-swift-stdlib for the cold start people get)") }
         print("\"of limit\": our figure as a fraction of the limit (for times: the limit's time over ours).")
     }
 
@@ -191,6 +192,13 @@ struct Bench {
             if status == 0 { times.append(clock.seconds * 1000) }
         }
         return Array(times.dropFirst())
+    }
+
+    /// Whether this build links the Swift runtime statically (`--static-swift-stdlib`), which
+    /// halves the start of a process: no libswiftCore.so among the mapped files.
+    static var linksSwiftStatically: Bool {
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return false }
+        return !maps.contains("libswiftCore.so")
     }
 
     private func log(_ line: String) { FileHandle.standardError.write(Data("lintas-bench: \(line)\n".utf8)) }
