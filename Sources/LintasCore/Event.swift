@@ -103,7 +103,15 @@ public struct LetterRecord: Sendable, Hashable {
 
     /// `json`'s canonical bytes, written directly (keys in sorted order).
     func write(into output: inout [UInt8]) {
-        JSONWriter.writeKey("label", first: true, into: &output)
+        if let content {
+            JSONWriter.writeKey("content", first: true, into: &output)
+            JSONWriter.write(content, into: &output)
+        }
+        if let contentHash {
+            JSONWriter.writeKey("content_hash", first: content == nil, into: &output)
+            JSONWriter.writeString(contentHash, into: &output)
+        }
+        JSONWriter.writeKey("label", first: content == nil && contentHash == nil, into: &output)
         JSONWriter.writeString(label, into: &output)
         JSONWriter.writeKey("number", into: &output)
         JSONWriter.writeString(number, into: &output)
@@ -119,6 +127,7 @@ public struct LetterRecord: Sendable, Hashable {
     /// Reads what `write(into:)` writes.
     init(reader: inout JSONReader) throws(JSONSyntaxError) {
         var type: String?, label: String?, number: String?, register: String?, sequence: Int64?
+        var content: JSONValue?, contentHash: String?
         try reader.members { (reader, key) throws(JSONSyntaxError) in
             switch key {
             case "type": type = try reader.string()
@@ -126,11 +135,14 @@ public struct LetterRecord: Sendable, Hashable {
             case "number": number = try reader.string()
             case "register": register = try reader.string()
             case "sequence": sequence = try reader.int()
+            case "content": content = try reader.value()
+            case "content_hash": contentHash = try reader.string()
             default: _ = try reader.value()
             }
         }
         guard let type, let label, let number, let register, let sequence else { throw reader.expected("a letter with type, label, number, register and sequence") }
-        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence))
+        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
+                  content: content, contentHash: contentHash)
     }
 
     init?(json: JSONValue) {

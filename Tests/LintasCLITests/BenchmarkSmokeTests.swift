@@ -25,6 +25,6 @@ struct BenchmarkSmokeTests {
                        "status cold process ms", "bytes per event", "peak RSS daemon MB", "peak RSS replay MB"] {
             #expect(output.contains(figure), "\(figure) missing from:\n\(output)")
         }
-        #expect(!errors.contains("refused"), "every W1 command is valid: \(errors)")
+        #expect(!errors.contains("were refused"), "every W1 command is valid: \(errors)")
     }
 }
