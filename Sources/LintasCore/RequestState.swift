@@ -103,6 +103,10 @@ extension RequestState {
         output.reserveCapacity(1024)
         JSONWriter.writeKey("definition", first: true, into: &output)
         JSONWriter.writeString(definition.rawValue, into: &output)
+        if let ended {
+            JSONWriter.writeKey("ended", into: &output)
+            JSONWriter.writeInteger(ended.milliseconds, into: &output)
+        }
         JSONWriter.writeKey("fields", into: &output)
         JSONWriter.writeObject(fields, into: &output)
         JSONWriter.writeKey("letters", into: &output)
@@ -121,6 +125,10 @@ extension RequestState {
             JSONWriter.writeStrings(people.map(\.rawValue), into: &output)
         }
         output.append(UInt8(ascii: "}"))
+        if let remindedFor {
+            JSONWriter.writeKey("reminded_for", into: &output)
+            JSONWriter.writeInteger(remindedFor.milliseconds, into: &output)
+        }
         JSONWriter.writeKey("request", into: &output)
         JSONWriter.writeString(request.rawValue, into: &output)
         JSONWriter.writeKey("since", into: &output)
@@ -143,7 +151,7 @@ extension RequestState {
     /// building a `JSONValue` tree for more than the fields: what the daemon does per command.
     public init(bytes: [UInt8]) throws(EventFormatError) {
         var request: String?, workflow: String?, definition: String?, state: String?
-        var version: Int64?, since: Int64?, updated: Int64?
+        var version: Int64?, since: Int64?, updated: Int64?, remindedFor: Int64?, ended: Int64?
         var fields: [String: JSONValue]?, participants: [String: [NIP]]?, letters: [LetterRecord]?, warnings: [String]?
         do {
             try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
@@ -156,6 +164,8 @@ extension RequestState {
                     case "version": version = try reader.int()
                     case "since": since = try reader.int()
                     case "updated": updated = try reader.int()
+                    case "reminded_for": remindedFor = try reader.int()
+                    case "ended": ended = try reader.int()
                     case "fields":
                         guard case .object(let members) = try reader.value() else { throw reader.expected("an object") }
                         fields = members
@@ -184,7 +194,8 @@ extension RequestState {
         else { throw EventFormatError(message: "stored request state is incomplete") }
         self.init(request: RequestID(request), workflow: WorkflowID(workflow), definition: DefinitionHash(definition), state: state,
                   version: Int(version), since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fields,
-                  participants: participants, letters: letters, warnings: warnings)
+                  participants: participants, letters: letters, warnings: warnings,
+                  remindedFor: remindedFor.map(Timestamp.init), ended: ended.map(Timestamp.init))
     }
 
     public init(json: JSONValue) throws(EventFormatError) {

@@ -54,6 +54,10 @@ struct Workload {
     /// Requests are named from `first`, so a second workload can follow the first in one database.
     let first: Int
     let count: Int
+    /// When the traffic starts: an hour before the benchmark, so that every step is in the past
+    /// for the daemon's clock but no deadline (working days) passes and no assignment ends
+    /// while it runs; the timers then add no events of their own.
+    let start: Timestamp
 
     /// Commands of a request: 5, or 3 for every tenth (rejected).
     func steps(of request: Int) -> Int { request % 10 == 9 ? 2 : 5 }
@@ -76,9 +80,9 @@ struct Workload {
     func command(_ request: Int, step: Int) -> JSONValue {
         let route = Workload.routes[request % Workload.routes.count]
         let id = requestID(request)
-        // Each request starts on a minute of March 2025 and takes a step a day.
-        let minute = Int64(request % 20_000)
-        let at = Timestamp(iso8601: "2025-03-03T08:00:00+07:00")!.adding(milliseconds: minute * 60_000 + Int64(step) * 86_400_000)
+        // A step every five minutes; requests a millisecond apart within a minute.
+        let at = start.adding(milliseconds: Int64(step) * 300_000 + Int64(request % 60_000))
+        let today = start.civilDate(in: .wib)
         let rejected = request % 10 == 9
         var members: [String: JSONValue] = ["id": .string("\(id)-\(step + 1)"), "request": .string(id), "at": .string(at.iso8601(in: .wib))]
         let action: String, actor: String
@@ -92,8 +96,8 @@ struct Workload {
                 "purpose": .string(Workload.purposes[request % Workload.purposes.count]),
                 "competence": "Pengembangan aplikasi web dan pengolahan data",
                 "performance_target": "Keluaran tersusun dan digunakan oleh 22 Puskesmas",
-                "duration": .object(["start": "2025-04-01", "end": "2025-09-30"]),
-                "reference": .string("400.7/\(request)/W1/2025"),
+                "duration": .object(["start": .string(today.adding(days: 30).description), "end": .string(today.adding(days: 210).description)]),
+                "reference": .string("400.7/\(request)/W1/\(today.year)"),
             ]
         case (1, true):
             action = "reject"; actor = route.departmentHead

@@ -35,6 +35,10 @@ struct CanonicalEncodingTests {
         var warned = try #require(state)
         warned.warnings = ["a \"warning\""]
         #expect(warned.canonicalBytes == warned.json.canonicalBytes)
+        warned.remindedFor = warned.since
+        warned.ended = warned.updated
+        #expect(warned.canonicalBytes == warned.json.canonicalBytes, "the timers' members, once set")
+        #expect(try RequestState(bytes: warned.canonicalBytes) == warned)
     }
 
     @Test("strings read back as written, ASCII or not, and invalid UTF-8 is refused")
