@@ -105,7 +105,9 @@ extension JSONValue {
 
 /// Reads one JSON object member by member, for decoders of a known shape (a stored event's
 /// detail, a request's state) that need no `JSONValue` tree for the parts they know: the
-/// daemon, replay and audit read many of them. As strict as `JSONValue.parse` about syntax.
+/// daemon, replay and audit read many of them. As strict as `JSONValue.parse` about syntax;
+/// unlike it, a member named twice is not refused (the last one is read): these decoders read
+/// back what lintas wrote, and the event's hash or the audit's byte comparison covers the bytes.
 public struct JSONReader {
     private var parser: JSONParser
 
