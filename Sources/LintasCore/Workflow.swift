@@ -308,28 +308,22 @@ public enum LetterNumber {
         return names
     }
 
-    /// Fills a template.
+    /// Fills a template in one pass; a placeholder it does not know is left as written
+    /// (validation refuses those on load).
     public static func format(_ template: String, sequence: Int, unitCode: String, date: CivilDate, klasifikasi: String = "") -> String {
-        let roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"][date.month - 1]
-        return template
-            .replacingOccurrences(of: "{klasifikasi}", with: klasifikasi)
-            .replacingOccurrences(of: "{seq}", with: String(sequence))
-            .replacingOccurrences(of: "{unit}", with: unitCode)
-            .replacingOccurrences(of: "{year}", with: String(date.year))
-            .replacingOccurrences(of: "{month_roman}", with: roman)
-    }
-}
-
-extension String {
-    /// Foundation-free replacement, enough for letter-number templates.
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
         var result = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            result += rest[..<open]
+            switch rest[rest.index(after: open)..<close] {
+            case "seq": result += String(sequence)
+            case "unit": result += unitCode
+            case "year": result += String(date.year)
+            case "klasifikasi": result += klasifikasi
+            case "month_roman": result += ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"][date.month - 1]
+            default: result += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
         }
         return result + rest
     }

@@ -66,3 +66,18 @@ extension WorkflowDefinition {
         return lines.joined(separator: "\n") + "\n"
     }
 }
+
+extension String {
+    /// Foundation-free replacement, for the labels of diagrams.
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}

@@ -4,21 +4,9 @@ import LintasEngine
 import LintasStore
 import Testing
 
-/// A small seeded generator (SplitMix64), so that a failing fuzz run can be repeated exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random and mutated command lines: what other systems might really send, and worse.
 struct Mutator {
-    var random: SeededGenerator
+    var random: SplitMix64
     var fresh = 0
     /// Lines queued so far, by id, for replays.
     var queued: [String: [UInt8]] = [:]
@@ -178,7 +166,7 @@ struct FuzzTests {
     func randomAndMutatedInput() throws {
         let harness = try Harness(batchSize: 100)
         let spool = try Spool(root: FileManager.default.temporaryDirectory.appendingPathComponent("lintas-fuzz-\(UUID().uuidString)").path)
-        var mutator = Mutator(random: SeededGenerator(state: FuzzTests.seed))
+        var mutator = Mutator(random: SplitMix64(state: FuzzTests.seed))
         var counts: [Mutator.Kind: Int] = [:]
         var files = 0, refusedFiles = 0, spooledFiles = 0, queued = 0, duplicates = 0, linesSent = 0
         var queuedIDs: Set<String> = []
