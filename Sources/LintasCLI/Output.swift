@@ -47,13 +47,13 @@ enum Render {
     /// ISO 8601 in the regency's zone, for JSON.
     static func iso(_ instant: Timestamp, _ zone: TimeZoneOffset) -> JSONValue { .string(instant.iso8601(in: zone)) }
 
-    /// Field values as one line each: `purpose: …`.
+    /// Field values as one line each: `purpose: …`; a period as `2026-04-01 s.d. 2026-09-30` (*sampai dengan*).
     static func fieldValue(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): text
         case .array(let items): items.map(fieldValue).joined(separator: ", ")
         case .object(let members) where members.keys.sorted() == ["end", "start"]:
-            "\(members["start"]?.stringValue ?? "?") to \(members["end"]?.stringValue ?? "?")"
+            "\(members["start"]?.stringValue ?? "?") s.d. \(members["end"]?.stringValue ?? "?")"
         default: value.canonicalText
         }
     }
