@@ -111,16 +111,8 @@ public struct LetterRecord: Sendable, Hashable {
             JSONWriter.writeKey("content_hash", first: content == nil, into: &output)
             JSONWriter.writeString(contentHash, into: &output)
         }
-        JSONWriter.writeKey("label", first: content == nil && contentHash == nil, into: &output)
-        JSONWriter.writeString(label, into: &output)
-        JSONWriter.writeKey("number", into: &output)
-        JSONWriter.writeString(number, into: &output)
-        JSONWriter.writeKey("register", into: &output)
-        JSONWriter.writeString(register, into: &output)
-        JSONWriter.writeKey("sequence", into: &output)
-        JSONWriter.writeInteger(Int64(sequence), into: &output)
-        JSONWriter.writeKey("type", into: &output)
-        JSONWriter.writeString(type, into: &output)
+        LetterReference.writeNumbering(label: label, number: number, register: register, sequence: sequence, type: type,
+                                       first: content == nil && contentHash == nil, into: &output)
         output.append(UInt8(ascii: "}"))
     }
 

@@ -14,7 +14,8 @@ public struct RequestState: Sendable, Hashable {
     public var fields: [String: JSONValue]
     /// Who has taken each action, in order: for steps every nominee takes once.
     public var participants: [String: [NIP]]
-    public var letters: [LetterRecord]
+    /// The letters its steps issued, by reference: the content is in the issuing event only.
+    public var letters: [LetterReference]
     public var warnings: [String]
     /// The `since` of the state whose deadline passed and was reminded of, so a reminder is
     /// recorded once per stay in a state.
@@ -44,7 +45,7 @@ extension RequestState {
             return RequestState(
                 request: event.request, workflow: workflow, definition: definition, state: event.state, version: 1,
                 since: event.at, updated: event.at, fields: event.detail.fields, participants: [event.action: [event.actor]],
-                letters: event.detail.letter.map { [$0] } ?? [], warnings: event.detail.warnings)
+                letters: event.detail.letter.map { [LetterReference($0, version: 1)] } ?? [], warnings: event.detail.warnings)
         }
         guard event.request == next.request, event.version == next.version + 1 else {
             throw ReplayError(request: event.request, version: event.version,
@@ -61,7 +62,7 @@ extension RequestState {
         }
         next.fields.merge(event.detail.fields) { _, new in new }
         next.participants[event.action, default: []].append(event.actor)
-        if let letter = event.detail.letter { next.letters.append(letter) }
+        if let letter = event.detail.letter { next.letters.append(LetterReference(letter, version: event.version)) }
         next.warnings += event.detail.warnings
         return next
     }
@@ -152,7 +153,7 @@ extension RequestState {
     public init(bytes: [UInt8]) throws(EventFormatError) {
         var request: String?, workflow: String?, definition: String?, state: String?
         var version: Int64?, since: Int64?, updated: Int64?, remindedFor: Int64?, ended: Int64?
-        var fields: [String: JSONValue]?, participants: [String: [NIP]]?, letters: [LetterRecord]?, warnings: [String]?
+        var fields: [String: JSONValue]?, participants: [String: [NIP]]?, letters: [LetterReference]?, warnings: [String]?
         do {
             try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
                 try reader.members { (reader, key) throws(JSONSyntaxError) in
@@ -175,9 +176,9 @@ extension RequestState {
                         participants = actions
                     case "letters":
                         guard case .array(let items) = try reader.value() else { throw reader.expected("an array") }
-                        var records: [LetterRecord] = []
+                        var records: [LetterReference] = []
                         for item in items {
-                            guard let record = LetterRecord(json: item) else { throw reader.expected("letters with type, label, number, register and sequence") }
+                            guard let record = LetterReference(json: item) else { throw reader.expected("letters with type, label, number, register, sequence and version") }
                             records.append(record)
                         }
                         letters = records
@@ -206,9 +207,9 @@ extension RequestState {
               let fields = members["fields"]?.objectValue, let participants = members["participants"]?.objectValue,
               let letters = members["letters"]?.arrayValue, let warnings = members["warnings"]?.arrayValue
         else { throw EventFormatError(message: "stored request state is incomplete") }
-        var parsedLetters: [LetterRecord] = []
+        var parsedLetters: [LetterReference] = []
         for letter in letters {
-            guard let record = LetterRecord(json: letter) else { throw EventFormatError(message: "stored request state has a malformed letter") }
+            guard let record = LetterReference(json: letter) else { throw EventFormatError(message: "stored request state has a malformed letter") }
             parsedLetters.append(record)
         }
         self.init(

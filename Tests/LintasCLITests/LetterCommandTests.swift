@@ -64,6 +64,39 @@ struct LetterCommandTests {
         #expect(html.components(separatedBy: "<li>").count - 1 == 4 + 2, "four request contents and two tembusan")
     }
 
+    @Test("Pasal 11 ayat (4) huruf c: the letter is stored once, in its event; the request's state keeps only a reference to it")
+    func storedOnce() throws {
+        let lintas = try Lintas.prepared()
+        try Self.issued(lintas, "PML-1")
+        let events = try lintas.query("SELECT version, data FROM events WHERE request = 'PML-1' AND data LIKE '%lintas.letter/1%'")
+        #expect(events.map(\.[0]) == ["4"], "the content is in the issue_letter event only")
+        let body = try #require(try lintas.query("SELECT body FROM requests WHERE request = 'PML-1'").first?[0])
+        #expect(!body.contains("lintas.letter/1") && !body.contains("\"signature\""), "no letter content in the state: \(body)")
+        let reference = try #require(try JSONValue.parse(Array(body.utf8))["letters"]?.arrayValue?.first)
+        let shown = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "json"]).json()
+        #expect(reference["number"]?.stringValue == Self.number)
+        #expect(reference["version"]?.intValue == 4, "the issuing event's version")
+        #expect(reference["date"] == shown["date"])
+        #expect(reference["content_hash"] == shown["content_hash"])
+        #expect(try lintas.status("PML-1")["letters"]?.arrayValue?.first?["number"]?.stringValue == Self.number)
+        let replayed = try lintas.expectSuccess(["replay", "PML-1", "--json"]).json()["steps"]?.arrayValue?.last?["state"]
+        #expect(replayed?["letters"]?.arrayValue?.first == reference, "replay gives the same reference")
+        #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
+    }
+
+    @Test("letter show prints what the event holds, not what the state says")
+    func showReadsTheEvent() throws {
+        let lintas = try Lintas.prepared()
+        try Self.issued(lintas, "PML-1")
+        #expect(lintas.sql("""
+            DROP TRIGGER events_refuse_update;
+            UPDATE events SET data = replace(data, 'Dasbor berjalan di 22 Puskesmas', 'Dasbor berjalan di 23 Puskesmas') WHERE action = 'issue_letter';
+            """) == nil)
+        let text = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "text"]).stdout
+        #expect(text.contains("Dasbor berjalan di 23 Puskesmas"))
+        #expect(try lintas.run(["audit"]).status == 1, "and the audit says the letter no longer matches its seal")
+    }
+
     @Test("a stored letter altered by hand fails the audit, naming its event")
     func alteredLetterFailsAudit() throws {
         let lintas = try Lintas.prepared()

@@ -39,6 +39,12 @@ struct CanonicalEncodingTests {
         warned.ended = warned.updated
         #expect(warned.canonicalBytes == warned.json.canonicalBytes, "the timers' members, once set")
         #expect(try RequestState(bytes: warned.canonicalBytes) == warned)
+        #expect(warned.letters.count == 1, "the surat penugasan, by reference")
+        warned.letters.append(warned.letters[0])
+        warned.letters[0].contentHash = String(repeating: "ab", count: 32)
+        warned.letters[1].date = nil
+        #expect(warned.canonicalBytes == warned.json.canonicalBytes, "letter references with and without seal and date")
+        #expect(try RequestState(bytes: warned.canonicalBytes) == warned)
     }
 
     @Test("strings read back as written, ASCII or not, and invalid UTF-8 is refused")

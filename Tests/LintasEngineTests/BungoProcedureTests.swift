@@ -112,7 +112,7 @@ struct BungoProcedureTests {
         let kepalaPD = try walk.take("issue_letter", by: Bungo.kadinkesTebo, on: "2025-03-11")
         #expect(kepalaPD?.code == .wrongActor, "in Bungo the Pimpinan Unit Organisasi issues the surat penugasan, not the Kepala PD")
         #expect(try walk.take("issue_letter", by: Bungo.kabidP2PTebo, on: "2025-03-11") == nil)
-        let letter = signerAndCopies(of: try walk.current)
+        let letter = try signerAndCopies(of: walk)
         #expect(letter.signer == Bungo.kabidP2PTebo)
         #expect(letter.copies == [[Bungo.sekdaTebo], [Bungo.kasiSurveilansTebo], [Bungo.sekda]],
                 "tembusan: PyB of this agency, the PPK concerned, PyB of the requesting agency (huruf e angka 3)")

@@ -82,7 +82,7 @@ struct PemalangProcedureTests {
         let noCopy = try walk.take("issue_letter", by: Pemalang.kadisKominfoPekalongan, on: "2025-03-12")
         #expect(noCopy?.code == .missingField, "the staffing department is copied (huruf e angka 3)")
         #expect(try walk.take("issue_letter", by: Pemalang.kadisKominfoPekalongan, on: "2025-03-12", ["staffing_department": "pekalongan-bkpsdm"]) == nil)
-        let letter = signerAndCopies(of: try walk.current)
+        let letter = try signerAndCopies(of: walk)
         #expect(letter.signer == Pemalang.kadisKominfoPekalongan)
         #expect(letter.copies == [[Pemalang.sekdaPekalongan], [Pemalang.kabidStatistikPekalongan], [Pemalang.sekda], [Pemalang.kepalaBKPSDMPekalongan]],
                 "tembusan: PyB of this agency, the unit head, PyB of the requesting agency, Kepala PD for kepegawaian")

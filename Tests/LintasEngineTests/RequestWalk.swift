@@ -55,9 +55,10 @@ func appraisers(of employee: String, regency: String, on date: String = "2025-03
     return directory.appraisers(of: NIP(employee), rules: regulation.appraisers, on: CivilDate(iso: date)!).map(\.nip.rawValue)
 }
 
-/// Who signed the request's last letter and who is copied (tembusan), by NIP in the letter's order.
-func signerAndCopies(of state: RequestState?) -> (signer: String?, copies: [[String]]) {
-    let letter = state?.letters.last?.content
+/// Who signed the request's last letter and who is copied (tembusan), by NIP in the letter's order:
+/// read from the content frozen in the issuing event, the only place it is stored.
+func signerAndCopies(of walk: Walk) throws -> (signer: String?, copies: [[String]]) {
+    let letter = try walk.events().last(where: { $0.detail.letter != nil })?.detail.letter?.content
     let copies = (letter?["cc"]?.arrayValue ?? []).map { copy in (copy["holders"]?.arrayValue ?? []).compactMap { $0["nip"]?.stringValue } }
     return (letter?["signature"]?["nip"]?.stringValue, copies)
 }

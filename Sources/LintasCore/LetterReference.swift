@@ -1,0 +1,92 @@
+/// What a request's state keeps of a letter one of its steps issued: enough to list it and to
+/// find the event that holds it, never its content.
+///
+/// The content (`lintas.letter/1`) is stored once, in the issuing event (`LetterRecord.content`),
+/// where the event's hash and the letter's seal cover it. The state is derived data; it points
+/// at that event by the request's version.
+public struct LetterReference: Sendable, Hashable {
+    /// e.g. `surat_penugasan`.
+    public var type: String
+    public var label: String
+    public var number: String
+    /// The register that numbered it: issuing unit, letter type and year.
+    public var register: String
+    public var sequence: Int
+    /// The letter's date (ISO `YYYY-MM-DD`), `nil` for a letter issued without content.
+    public var date: String?
+    /// The seal of the content in the event (`LetterRecord.contentHash`).
+    public var contentHash: String?
+    /// The version of the request's event that issued the letter.
+    public var version: Int
+
+    public init(type: String, label: String, number: String, register: String, sequence: Int,
+                date: String?, contentHash: String?, version: Int) {
+        self.type = type
+        self.label = label
+        self.number = number
+        self.register = register
+        self.sequence = sequence
+        self.date = date
+        self.contentHash = contentHash
+        self.version = version
+    }
+
+    /// The reference to a letter issued by the event of `version`.
+    public init(_ letter: LetterRecord, version: Int) {
+        self.init(type: letter.type, label: letter.label, number: letter.number, register: letter.register, sequence: letter.sequence,
+                  date: letter.content?["date"]?.stringValue, contentHash: letter.contentHash, version: version)
+    }
+
+    /// A stable id for the letter: its register and sequence, e.g. `diskominfo/surat_penugasan/2026/1`.
+    public var id: String { "\(register)/\(sequence)" }
+
+    var json: JSONValue {
+        var members: [String: JSONValue] = ["type": .string(type), "label": .string(label), "number": .string(number),
+                                            "register": .string(register), "sequence": .int(Int64(sequence)), "version": .int(Int64(version))]
+        if let date { members["date"] = .string(date) }
+        if let contentHash { members["content_hash"] = .string(contentHash) }
+        return .object(members)
+    }
+
+    /// `json`'s canonical bytes, written directly (keys in sorted order).
+    func write(into output: inout [UInt8]) {
+        var first = true
+        if let contentHash {
+            JSONWriter.writeKey("content_hash", first: true, into: &output)
+            JSONWriter.writeString(contentHash, into: &output)
+            first = false
+        }
+        if let date {
+            JSONWriter.writeKey("date", first: first, into: &output)
+            JSONWriter.writeString(date, into: &output)
+            first = false
+        }
+        Self.writeNumbering(label: label, number: number, register: register, sequence: sequence, type: type, first: first, into: &output)
+        JSONWriter.writeKey("version", into: &output)
+        JSONWriter.writeInteger(Int64(version), into: &output)
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// The members a letter record and its reference share, `label` to `type` in sorted key order.
+    static func writeNumbering(label: String, number: String, register: String, sequence: Int, type: String, first: Bool,
+                               into output: inout [UInt8]) {
+        JSONWriter.writeKey("label", first: first, into: &output)
+        JSONWriter.writeString(label, into: &output)
+        JSONWriter.writeKey("number", into: &output)
+        JSONWriter.writeString(number, into: &output)
+        JSONWriter.writeKey("register", into: &output)
+        JSONWriter.writeString(register, into: &output)
+        JSONWriter.writeKey("sequence", into: &output)
+        JSONWriter.writeInteger(Int64(sequence), into: &output)
+        JSONWriter.writeKey("type", into: &output)
+        JSONWriter.writeString(type, into: &output)
+    }
+
+    init?(json: JSONValue) {
+        guard let type = json["type"]?.stringValue, let label = json["label"]?.stringValue, let number = json["number"]?.stringValue,
+              let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue,
+              let version = json["version"]?.intValue else { return nil }
+        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
+                  date: json["date"]?.stringValue, contentHash: json["content_hash"]?.stringValue, version: Int(version))
+    }
+}
