@@ -40,6 +40,8 @@ struct LetterView {
     var legalBasis: String
     var reference: String?
     var contents: [(label: String, text: String)]
+    /// What else the letter carries by regulation: a refusal's reasons, a disposisi's direction, a team's lead.
+    var particulars: [(label: String, text: String)]
     var assigned: [Person]
     var period: String?
     var onBehalfOf: String?
@@ -61,6 +63,7 @@ struct LetterView {
         }
         reference = content["reference"]?.stringValue
         contents = (content["contents"]?.arrayValue ?? []).map { ($0["label"]?.stringValue ?? "", $0["text"]?.stringValue ?? "") }
+        particulars = (content["particulars"]?.arrayValue ?? []).map { ($0["label"]?.stringValue ?? "", $0["text"]?.stringValue ?? "") }
         assigned = (content["assigned"]?.arrayValue ?? []).map(Person.init)
         period = content["period"]?["text"]?.stringValue
         onBehalfOf = content["signature"]?["on_behalf_of"]?.stringValue
@@ -72,9 +75,10 @@ struct LetterView {
         self.hash = hash
     }
 
-    /// The closing sentence of an assignment.
-    var closing: String {
-        (period.map { "Penugasan dilaksanakan selama \($0) " } ?? "Penugasan dilaksanakan ") + "dengan penuh tanggung jawab."
+    /// The closing sentence of an assignment; a letter that assigns nobody (a request, a refusal) has none.
+    var closing: String? {
+        guard !assigned.isEmpty else { return nil }
+        return (period.map { "Penugasan dilaksanakan selama \($0) " } ?? "Penugasan dilaksanakan ") + "dengan penuh tanggung jawab."
     }
 
     // MARK: Text
@@ -90,6 +94,10 @@ struct LetterView {
             lines += ["", "Memperhatikan permohonan pelibatan:"]
             for (offset, item) in contents.enumerated() { lines.append("  \(offset + 1). \(item.label): \(item.text)") }
         }
+        if !particulars.isEmpty {
+            lines.append("")
+            for item in particulars { lines.append("\(item.label): \(item.text)") }
+        }
         if !assigned.isEmpty {
             lines += ["", "MENUGASKAN:"]
             for (offset, person) in assigned.enumerated() {
@@ -99,7 +107,8 @@ struct LetterView {
                 if let unit = person.unit { lines.append("     Unit    : \(unit)") }
             }
         }
-        lines += ["", closing, ""]
+        if let closing { lines += ["", closing] }
+        lines.append("")
         let indent = String(repeating: " ", count: 36)
         lines.append(indent + "\(place), \(date)")
         if let onBehalfOf { lines.append(indent + "a.n. \(onBehalfOf)") }
@@ -126,13 +135,16 @@ struct LetterView {
             body.append("<p>Memperhatikan permohonan pelibatan:</p><ol class=\"contents\">"
                         + contents.map { "<li><strong>\(e($0.label))</strong>: \(e($0.text))</li>" }.joined() + "</ol>")
         }
+        if !particulars.isEmpty {
+            body.append("<table class=\"meta\">" + particulars.map { "<tr><th>\(e($0.label))</th><td>\(e($0.text))</td></tr>" }.joined() + "</table>")
+        }
         if !assigned.isEmpty {
             body.append("<p class=\"verb\">MENUGASKAN:</p><table class=\"assigned\"><thead><tr><th>No.</th><th>Nama</th><th>NIP</th><th>Jabatan</th><th>Unit</th></tr></thead><tbody>"
                         + assigned.enumerated().map { offset, person in
                             "<tr><td>\(offset + 1)</td><td>\(e(person.name))</td><td>\(e(person.nip))</td><td>\(e(person.position ?? ""))</td><td>\(e(person.unit ?? ""))</td></tr>"
                         }.joined() + "</tbody></table>")
         }
-        body.append("<p>\(e(closing))</p>")
+        if let closing { body.append("<p>\(e(closing))</p>") }
         body.append("<div class=\"signature\"><p>\(e(place)), \(e(date))</p>" + (onBehalfOf.map { "<p>a.n. \(e($0))</p>" } ?? "")
                     + "<p>\(e(signer.title)),</p><p class=\"name\">\(e(signer.name))</p><p>NIP \(e(signer.nip))</p></div>")
         if !copies.isEmpty {

@@ -90,7 +90,36 @@ struct LetterDraft {
         members["contents"] = .array(contents)
         if let reference = context.fields[Self.referenceField]?.stringValue { members["reference"] = .string(reference) }
         if let assigned = spec.assigned { members["assigned"] = .array(people(in: assigned)) }
+        let particulars = self.particulars
+        if !particulars.isEmpty { members["particulars"] = .array(particulars) }
         return .object(members)
+    }
+
+    /// What else the regulation says the letter carries, in the order of `requires`: each required
+    /// field the body does not already show (the reasons of a refusal, a disposisi's direction, a
+    /// team's lead, a surat perintah's other arrangements), with its label and article.
+    private var particulars: [JSONValue] {
+        let shown = Set(Self.requestContents + [spec.assigned].compactMap { $0 })
+        var seen = Set<String>()
+        return spec.requires.compactMap { requirement in
+            guard !shown.contains(requirement.field), seen.insert(requirement.field).inserted,
+                  let value = context.fields[requirement.field] else { return nil }
+            return .object(["field": .string(requirement.field), "label": .string(definition.label(ofField: requirement.field)),
+                            "article": .string(requirement.article), "text": .string(particular(requirement.field, value))])
+        }
+    }
+
+    /// A field as the body prints it: a person as `Name (NIP …)`, a unit by its name, text as is.
+    private func particular(_ field: String, _ value: JSONValue) -> String {
+        switch context.kinds[field] {
+        case .employee?, .employees?:
+            let nips = value.arrayValue?.compactMap(\.stringValue) ?? [value.stringValue].compactMap { $0 }
+            return nips.map { "\(directory.employees[NIP($0)]?.name ?? $0) (NIP \(NIP($0).grouped))" }.joined(separator: "; ")
+        case .unit?:
+            return value.stringValue.flatMap { directory.units[UnitID($0)]?.name } ?? Self.text(of: value)
+        default:
+            return Self.text(of: value)
+        }
     }
 
     private var place: String {

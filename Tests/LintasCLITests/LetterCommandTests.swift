@@ -39,7 +39,7 @@ struct LetterCommandTests {
         }
         #expect(letter["signature"]?["title"] == "Kepala Dinas Komunikasi dan Informatika")
         #expect(letter["content_hash"]?.stringValue?.count == 64)
-        let listed = try lintas.expectSuccess(["letter", "list", "PML-1", "--json"]).json()["letters"]?.arrayValue ?? []
+        let listed = (try lintas.expectSuccess(["letter", "list", "PML-1", "--json"]).json()["letters"]?.arrayValue ?? []).filter { $0["type"] == "surat_penugasan" }
         #expect(listed.compactMap { $0["number"]?.stringValue } == [Self.number])
         #expect(listed.first?["content_hash"] == letter["content_hash"])
     }
@@ -120,7 +120,7 @@ struct LetterCommandTests {
         try lintas.process([Pemalang.line("wrong", "PML-9", "issue_letter", Pemalang.kabidAptika, day: 6)])
         try Self.issued(lintas, "PML-2", issueDay: 6)
         try Self.issued(lintas, "PML-3", issueDay: 7)
-        let listed = try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? []
+        let listed = (try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? []).filter { $0["type"] == "surat_penugasan" }
         #expect(listed.compactMap { $0["number"]?.stringValue } == (1...3).map { "800.1.11.1/\($0)/DISKOMINFO/2026" })
         #expect(listed.compactMap { $0["request"]?.stringValue } == ["PML-1", "PML-2", "PML-3"])
         #expect(try lintas.refusals()["wrong"] != nil)

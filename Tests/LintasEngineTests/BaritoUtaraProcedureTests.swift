@@ -80,7 +80,7 @@ struct BaritoUtaraProcedureTests {
         #expect(refusals[2]?.article == "Pasal 20 ayat (4) huruf a Perbup Barito Utara 18/2024")
         let state = try #require(try harness.state("BU-20-4A"))
         #expect(state.state == "accepted")
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025"])
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025", "800.1.11.1/1/DINKES/2025"], "the surat permohonan (ayat (3)) and the surat perintah (ayat (4) huruf a), each in its own register")
     }
 
     @Test("Pasal 20 ayat (3): across unit organisasi means the same Perangkat Daerah; another one is refused")
@@ -107,7 +107,7 @@ struct BaritoUtaraProcedureTests {
         #expect(refusals[2]?.article == "Pasal 20 ayat (4) huruf b Perbup Barito Utara 18/2024")
         let state = try #require(try harness.state("BU-20-4B"))
         #expect(state.state == "accepted")
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/SETDA/2025"])
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DISKOMINFOSP/2025", "800.1.11.1/1/SETDA/2025"])
     }
 
     @Test("The Plh. Kepala Dinas Kesehatan sets a surat perintah only from 10 to 14 March 2025")
@@ -170,8 +170,8 @@ struct BaritoUtaraProcedureTests {
         #expect(warned.state == "accepted")
         #expect(warned.warnings.count == 1)
         #expect(warned.warnings.first?.hasSuffix("[Pasal 22 ayat (3) Perbup Barito Utara 18/2024]") == true)
-        #expect(warned.letters.map(\.type) == ["surat_jawaban", "surat_perintah"])
-        #expect(warned.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025", "800.1.11.1/1/SETDA/2025"])
+        #expect(warned.letters.map(\.type) == ["surat_permohonan", "surat_jawaban", "surat_perintah"])
+        #expect(warned.letters.map(\.number) == ["800.1.11.1/1/DISKOMINFOSP/2025", "800.1.11.1/1/DINKES/2025", "800.1.11.1/1/SETDA/2025"])
         #expect(try harness.state("BU-21-4B")?.warnings == [])
     }
 
@@ -205,7 +205,7 @@ struct BaritoUtaraProcedureTests {
         #expect(refusals[1]?.article == "Pasal 21 ayat (3) Perbup Barito Utara 18/2024")
         let state = try #require(try harness.state("BU-21-3"))
         #expect(state.state == "rejected")
-        #expect(state.letters.map(\.type) == ["surat_jawaban"])
+        #expect(state.letters.map(\.type) == ["surat_permohonan", "surat_jawaban"])
     }
 
     @Test("Pasal 23 ayat (4)-(5): sukarela across, the PPK approves first and then sets the assignment")
@@ -258,6 +258,6 @@ struct BaritoUtaraProcedureTests {
         let state = try #require(try harness.state("BU-19-2"))
         #expect(state.state == "accepted")
         #expect(state.fields["nominees"] == nips(B.epidemiologMuda))
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/KALTENG/2025", "800.1.11.1/1/BARUT/2025", "800.1.11.1/1/DINKES/2025"])
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKESPROV/2025", "800.1.11.1/1/KALTENG/2025", "800.1.11.1/1/BARUT/2025", "800.1.11.1/1/DINKES/2025"])
     }
 }

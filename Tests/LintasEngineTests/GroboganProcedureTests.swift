@@ -66,7 +66,7 @@ struct GroboganProcedureTests {
         #expect(refusals.enumerated().allSatisfy { $0.offset == 1 || $0.element == nil })
         let state = try #require(try harness.state("GBG-11-4"))
         #expect(state.state == "accepted")
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DISKOMINFO/2025"])
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025", "800.1.11.1/1/DISKOMINFO/2025"], "the surat permohonan (ayat (3)), the surat penugasan (ayat (4))")
         #expect(state.participants["accept"] == [NIP(G.prakomMuda), NIP(G.prakomPertamaPPPK)])
     }
 
@@ -229,8 +229,8 @@ struct GroboganProcedureTests {
         #expect(refusals.enumerated().allSatisfy { $0.offset == 2 || $0.element == nil })
         let state = try #require(try harness.state("GBG-11-5"))
         #expect(state.state == "accepted")
-        #expect(state.letters.map(\.type) == ["surat_permohonan_pelibatan", "surat_jawaban", "surat_penugasan"])
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/GBG/2025", "800.1.11.1/1/JATENG/2025", "800.1.11.1/1/DISKOMINFOPROV/2025"])
+        #expect(state.letters.map(\.type) == ["surat_permohonan", "surat_permohonan_pelibatan", "surat_jawaban", "surat_penugasan"])
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025", "800.1.11.1/1/GBG/2025", "800.1.11.1/1/JATENG/2025", "800.1.11.1/1/DISKOMINFOPROV/2025"])
         #expect(try harness.events("GBG-11-5").first?.detail.article == "Lampiran, Penunjukan lintas Instansi Pemerintah, huruf a) Permenpan RB 7/2022")
     }
 

@@ -174,8 +174,8 @@ struct JeparaProcedureTests {
         #expect(try harness.refusal("x2")?.code == .wrongActor)   // the reply is drafted by the head of the work unit
         let state = try #require(try harness.state("JPR-20"))
         #expect(state.state == "accepted")
-        #expect(state.letters.map(\.type) == ["surat_permohonan", "surat_balasan", "surat_perintah_tugas"])
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DISKAN/2025", "800.1.11.1/1/DISKOMINFO/2025", "800.1.11.1/1/DISKAN/2025"])
+        #expect(state.letters.map(\.type) == ["surat_permohonan", "disposisi", "surat_balasan", "surat_perintah_tugas"])
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DISKAN/2025", "1/DISKOMINFO/2025", "800.1.11.1/1/DISKOMINFO/2025", "800.1.11.1/1/DISKAN/2025"])
     }
 
     @Test("Lampiran B.2.a.3) huruf e): for a Tim Kerja the owner head lists the approved names; the Pejabat yang Berwenang sets the keputusan")
@@ -219,7 +219,7 @@ struct JeparaProcedureTests {
         #expect(try harness.refusal("n3")?.code == .missingField)
         let state = try #require(try harness.state("JPR-23"))
         #expect(state.state == "rejected")
-        #expect(state.letters.map(\.type) == ["surat_permohonan", "surat_balasan"])
+        #expect(state.letters.map(\.type) == ["surat_permohonan", "disposisi", "surat_balasan"])
     }
 
     @Test("Lampiran B.2.a.3) huruf a): the request names the four contents and a unit of another Perangkat Daerah")

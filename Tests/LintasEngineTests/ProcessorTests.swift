@@ -14,7 +14,7 @@ struct ProcessorTests {
         #expect((reports[0].commands, reports[0].done, reports[0].refused, reports[0].events) == (6, 6, 0, 6))
         let state = try #require(try harness.state("PML-1"))
         #expect(state.state == "accepted")
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DISKOMINFO/2025"])
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025", "800.1.11.1/1/DISKOMINFO/2025"], "the surat permohonan pelibatan (huruf a), the surat penugasan (huruf c)")
         #expect(try harness.store.commands(CommandFilter(status: .done)).count == 6)
         #expect(try Audit.run(harness.store).isClean)
     }
