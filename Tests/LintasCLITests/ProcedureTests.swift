@@ -41,7 +41,8 @@ struct ProcedureTests {
         #expect(status["state"]?.stringValue == "letter_issued", "one of two nominees has accepted")
         awaiting = try #require(status["awaiting"]?.arrayValue?.first)
         #expect(awaiting["people"]?.arrayValue?.compactMap { $0["nip"]?.stringValue } == [Pemalang.prakomPertama])
-        #expect(status["letters"]?.arrayValue?.first?["number"]?.stringValue == "800.1.11.1/1/DISKOMINFO/2026")
+        #expect(status["letters"]?.arrayValue?.compactMap { $0["number"]?.stringValue } == ["800.1.11.1/1/DINKES/2026", "800.1.11.1/1/DISKOMINFO/2026"],
+                "the surat permohonan pelibatan (huruf a), the surat penugasan (huruf c)")
 
         try lintas.process([Pemalang.line("\(request)-accept-2", request, "accept", Pemalang.prakomPertama, day: 9)])
         status = try lintas.status(request)

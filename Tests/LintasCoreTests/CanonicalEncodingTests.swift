@@ -39,7 +39,7 @@ struct CanonicalEncodingTests {
         warned.ended = warned.updated
         #expect(warned.canonicalBytes == warned.json.canonicalBytes, "the timers' members, once set")
         #expect(try RequestState(bytes: warned.canonicalBytes) == warned)
-        #expect(warned.letters.count == 1, "the surat penugasan, by reference")
+        #expect(warned.letters.count == 2, "the surat permohonan pelibatan (huruf a) and the surat penugasan (huruf c), by reference")
         warned.letters.append(warned.letters[0])
         warned.letters[0].contentHash = String(repeating: "ab", count: 32)
         warned.letters[1].date = nil

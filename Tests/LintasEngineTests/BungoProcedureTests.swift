@@ -124,7 +124,7 @@ struct BungoProcedureTests {
                                                          "pyb_dituju", "pimpinan_uo_dituju", "pegawai_ditugaskan", "pegawai_ditugaskan"])
         let numbers = try walk.current?.letters.map(\.number)
         #expect(numbers == [
-            "800.1.11.1/1/DISKOMINFO/2025", "800.1.11.1/1/BUNGO/2025", "800.1.11.1/1/TEBO/2025", "800.1.11.1/1/DINKES.TEBO/2025",
+            "800.1.11.1/1/DINKES/2025", "800.1.11.1/1/BUNGO/2025", "800.1.11.1/1/TEBO/2025", "800.1.11.1/1/DINKES.TEBO/2025",
         ], "the surat permohonan of huruf a, the one the PyB forwards (huruf b), the answer (huruf e angka 1), the surat penugasan (angka 3)")
     }
 
