@@ -347,6 +347,22 @@ private struct Decider {
             return (NIP(text), employee, position)
         }
         func unitName(_ id: UnitID) -> String { directory.units[id]?.name ?? id.rawValue }
+        func unit(_ field: String) -> Directory.Unit? { bound[field]?.stringValue.flatMap { directory.units[UnitID($0)] } }
+        func holds(_ condition: RuleSpec.StructureCondition, _ unit: UnitID) -> Bool {
+            let structure = directory.structure(of: unit)
+            return switch condition {
+            case .notSimplified: !structure.simplified
+            case .simplified: structure.simplified
+            case .twoLevels: structure.levels == 2
+            }
+        }
+        func phrase(_ condition: RuleSpec.StructureCondition) -> String {
+            switch condition {
+            case .notSimplified: "was not simplified"
+            case .simplified: "was simplified"
+            case .twoLevels: "has a structure of two levels"
+            }
+        }
         switch rule.kind {
         case .leadFromUnit(let lead, let unitField, let membersField):
             guard let leader = person(lead), let unitText = bound[unitField]?.stringValue else { return nil }
@@ -363,14 +379,17 @@ private struct Decider {
             }
             return "\(leader.employee.name) (NIP \(leader.nip)) is a PPPK; a PPPK does not lead a team\(exceptHospital ? " outside the RSUD" : "")."
         case .leadIsSupervisor(let lead, let unitField, let condition):
-            guard let leader = person(lead), let unitText = bound[unitField]?.stringValue, let unit = directory.units[UnitID(unitText)] else { return nil }
-            let applies = switch condition {
-            case .notSimplified: !unit.isSimplified
-            case .twoLevels: unit.structureLevels == 2
+            guard let leader = person(lead), let unit = unit(unitField), holds(condition, unit.id) else { return nil }
+            guard leader.position.kind != .pengawas else { return nil }
+            return "\(unit.name) \(phrase(condition)), so a Pejabat Pengawas leads the team; \(leader.employee.name) (NIP \(leader.nip)) is \(leader.position.title)."
+        case .leadIsNonmanagerial(let lead, let unitField, let condition, let basis):
+            guard let leader = person(lead), let unit = unit(unitField), holds(condition, unit.id) else { return nil }
+            if leader.position.kind != .fungsional && leader.position.kind != .pelaksana {
+                return "\(unit.name) \(phrase(condition)), so the team lead is a Pejabat Nonmanajerial (Fungsional or Pelaksana); \(leader.employee.name) (NIP \(leader.nip)) is \(leader.position.title)."
             }
-            guard applies, leader.position.kind != .pengawas else { return nil }
-            let why = condition == .notSimplified ? "was not simplified" : "has a structure of two levels"
-            return "\(unit.name) \(why), so a Pejabat Pengawas leads the team; \(leader.employee.name) (NIP \(leader.nip)) is \(leader.position.title)."
+            guard let basis, bound[basis]?.stringValue?.allSatisfy(\.isWhitespace) ?? true else { return nil }
+            let label = definition.transitions.lazy.flatMap(\.fields).first { $0.name == basis }.map { "\(basis) (\($0.label))" } ?? basis
+            return "\(unit.name) \(phrase(condition)), so the lead is chosen for competence, expertise and/or skill; \(label) must say on which."
         case .quota(let expression, let states):
             let context = definition.roleContext(fields: bound, directory: directory, on: date)
             guard let unitID = expression.resolve(in: context).unit, let unit = directory.units[unitID] else { return nil }
@@ -405,8 +424,8 @@ private struct Decider {
                 .filter { spec.unitKinds.isEmpty || spec.unitKinds.contains(directory.units[$0.unit]!.kind) }
             switch headed.count {
             case 0:
-                throw Refusal(.wrongActor, "\"\(transition.action)\" is taken by the \(role.label); \(actorDescription) heads no \(spec.unitKinds.map(\.label).joined(separator: " or ")) on \(date).",
-                              article: article)
+                throw Refusal(.wrongActor, "\"\(transition.action)\" is taken by the \(role.label); \(actorDescription) heads no \(spec.unitKinds.map(\.label).joined(separator: " or ")) on \(date)."
+                              + displacedNote(employee, directory, date), article: article)
             case 1:
                 fields[spec.name] = .string(headed[0].unit.rawValue)
             default:
@@ -425,14 +444,26 @@ private struct Decider {
             let expected = holders.map { holder in
                 "\(directory.employees[holder.nip]?.name ?? "?") (NIP \(holder.nip), \(directory.title(of: holder)))"
             }.joined(separator: " or ")
-            throw Refusal(.wrongActor, "\"\(transition.action)\" (\(transition.label)) is taken by the \(role.label): on \(date) that is \(expected), not \(actorDescription).",
-                          article: article)
+            let displaced = holders.contains { $0.position == employee.position } ? displacedNote(employee, directory, date) : ""
+            throw Refusal(.wrongActor, "\"\(transition.action)\" (\(transition.label)) is taken by the \(role.label): on \(date) that is \(expected), not \(actorDescription)."
+                          + displaced, article: article)
         }
         if transition.each, let done = input.state?.participants[transition.action], done.contains(command.actor) {
             throw Refusal(.alreadyDone, "\(actorDescription) has already taken \"\(transition.action)\" (\(transition.label)) for request \(command.request).",
                           article: article)
         }
         return office
+    }
+
+    /// Why a definitive holder does not act today, when a Plt or Plh stands in for them; empty otherwise.
+    private func displacedNote(_ employee: Directory.Employee, _ directory: Directory, _ date: CivilDate) -> String {
+        guard let standIn = directory.displacement(of: employee.nip, on: date) else { return "" }
+        let name = directory.employees[standIn.nip]?.name ?? standIn.nip.rawValue
+        let why = standIn.capacity == .plh ? "a Plh stands in while the holder is temporarily unable to act (berhalangan sementara)"
+                                           : "a Plt acts while the post is vacant or the holder permanently unable to act (berhalangan tetap)"
+        return " \(employee.name) holds the post, but from \(standIn.from.indonesian) to \(standIn.until.indonesian) \(name) (NIP \(standIn.nip)) acts for it as "
+            + "\(directory.title(of: Officeholder(nip: standIn.nip, position: standIn.position, capacity: standIn.capacity)))\(standIn.basis.map { " (\($0))" } ?? ""); "
+            + "\(why), and the holder does not act for the office until the period ends."
     }
 
     // MARK: Letters

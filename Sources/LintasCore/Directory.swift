@@ -27,9 +27,12 @@ public struct Directory: Sendable {
         public var head: PositionID?
         /// For an agency: the Pejabat yang Berwenang (in a regency, the Sekretaris Daerah).
         public var authorizedOfficial: PositionID?
-        /// Whether the unit's structure was simplified (penyederhanaan struktur organisasi).
-        public var isSimplified: Bool = true
-        /// How many levels of structural positions the unit has, where the regulation cares (Bungo Pasal 9 ayat (2)).
+        /// Whether the unit's structure was simplified (penyederhanaan struktur organisasi), as
+        /// the file records it on this unit; `nil` when it says nothing here. Ask
+        /// `Directory.structure(of:)`, which reads the units above it too.
+        public var simplified: Bool?
+        /// How many levels of structural positions the unit has, as recorded on this unit
+        /// (Bungo Pasal 9 ayat (2)); `Directory.structure(of:)` reads the units above it too.
         public var structureLevels: Int?
         /// A Rumah Sakit Umum Daerah (Jepara Pasal 15: a PPPK may lead a team there).
         public var isHospital: Bool = false
@@ -137,13 +140,51 @@ public struct Officeholder: Sendable, Hashable {
 // MARK: - Lookups
 
 extension Directory {
-    /// Who can act for a position on a date: its holders, and any Plt or Plh whose period covers the date.
+    /// Who can act for a position on a date: a Plt or Plh whose period covers the date, or
+    /// else its definitive holders.
+    ///
+    /// An acting official displaces the holder for the period: a Plh (Pelaksana Harian) is
+    /// appointed because the holder is temporarily unable to act (*berhalangan sementara*:
+    /// leave, official travel), a Plt (Pelaksana Tugas) because the post is vacant or the
+    /// holder permanently unable (*berhalangan tetap*). In both cases the office acts through
+    /// the appointee alone, so that two people never decide for one office on the same day.
     public func officeholders(of position: PositionID, on date: CivilDate) -> [Officeholder] {
-        var result = (holdersByPosition[position] ?? []).map { Officeholder(nip: $0, position: position, capacity: .definitive) }
-        for appointment in actingByPosition[position] ?? [] where appointment.isValid(on: date) {
-            result.append(Officeholder(nip: appointment.nip, position: position, capacity: appointment.capacity))
+        let standing = actingAppointments(for: position, on: date)
+        if !standing.isEmpty {
+            return standing.map { Officeholder(nip: $0.nip, position: position, capacity: $0.capacity) }
         }
-        return result
+        return (holdersByPosition[position] ?? []).map { Officeholder(nip: $0, position: position, capacity: .definitive) }
+    }
+
+    /// The Plt and Plh appointments for a position whose period covers a date.
+    public func actingAppointments(for position: PositionID, on date: CivilDate) -> [ActingAppointment] {
+        (actingByPosition[position] ?? []).filter { $0.isValid(on: date) }
+    }
+
+    /// The appointment that displaces an employee from their own position on a date, if any:
+    /// while it runs they do not act for that office (`officeholders(of:on:)`).
+    public func displacement(of nip: NIP, on date: CivilDate) -> ActingAppointment? {
+        guard let employee = employees[nip] else { return nil }
+        return actingAppointments(for: employee.position, on: date).first { $0.nip != nip }
+    }
+
+    /// The structure of a unit as the rules on team leads read it (Perbup Grobogan 49/2024
+    /// Pasal 14 ayat (4)-(5), Perbup Bungo 15/2024 Pasal 9 ayat (2)): whether it was simplified
+    /// and how many structural levels it has. Each is read from the unit itself, else from the
+    /// nearest unit above it that records it (a Bidang of a Badan not simplified is not
+    /// simplified either); a structure nothing records counts as simplified, of unknown levels.
+    public func structure(of unit: UnitID) -> (simplified: Bool, levels: Int?) {
+        var simplified: Bool?
+        var levels: Int?
+        var current: UnitID? = unit
+        var steps = 0
+        while let id = current, let found = units[id], steps <= units.count, simplified == nil || levels == nil {
+            simplified = simplified ?? found.simplified
+            levels = levels ?? found.structureLevels
+            current = found.parent
+            steps += 1
+        }
+        return (simplified ?? true, levels)
     }
 
     /// Who can act as head of a unit on a date.
@@ -214,10 +255,11 @@ extension Directory {
         return []
     }
 
-    /// The units a person heads on a date, definitively or as Plt/Plh, with the capacity.
+    /// The units a person heads on a date, definitively (unless a Plt or Plh displaces them
+    /// that day) or as Plt/Plh, with the capacity.
     public func unitsHeaded(by nip: NIP, on date: CivilDate) -> [(unit: UnitID, holder: Officeholder)] {
         var offices: [Officeholder] = []
-        if let employee = employees[nip] {
+        if let employee = employees[nip], displacement(of: nip, on: date) == nil {
             offices.append(Officeholder(nip: nip, position: employee.position, capacity: .definitive))
         }
         for appointment in acting where appointment.nip == nip && appointment.isValid(on: date) {
@@ -298,7 +340,7 @@ extension Directory {
                 parent: reader.string(members, "parent", path, required: false).map(UnitID.init),
                 head: reader.string(members, "head", path, required: false).map(PositionID.init),
                 authorizedOfficial: reader.string(members, "authorized_official", path, required: false).map(PositionID.init),
-                isSimplified: members["simplified"] == nil ? true : reader.bool(members, "simplified", path),
+                simplified: members["simplified"] == nil ? nil : reader.bool(members, "simplified", path),
                 structureLevels: reader.positiveInteger(members, "structure_levels", path),
                 isHospital: reader.bool(members, "rsud", path),
                 squadQuota: reader.positiveInteger(members, "squad_quota", path))

@@ -267,8 +267,12 @@ public struct RuleSpec: Sendable, Hashable {
         case leadFromUnit(lead: String, unit: String, members: String)
         /// A PPPK does not lead a team, except in an RSUD when `exceptHospital` (Jepara Pasal 14 ayat (5), Pasal 15).
         case leadNotContract(lead: String, exceptHospital: Bool)
-        /// The lead is a Pejabat Pengawas when `unit` meets the condition.
-        case leadIsSupervisor(lead: String, unit: String, when: SupervisorCondition)
+        /// The lead is a Pejabat Pengawas when `unit`'s structure meets the condition.
+        case leadIsSupervisor(lead: String, unit: String, when: StructureCondition)
+        /// The lead is a Pejabat Nonmanajerial (Fungsional or Pelaksana) when `unit`'s structure
+        /// meets the condition, and the text field `basis`, when named, says on which competence,
+        /// expertise or skill they were chosen (Grobogan Pasal 14 ayat (5)).
+        case leadIsNonmanagerial(lead: String, unit: String, when: StructureCondition, basis: String?)
         /// At most the unit's quota of requests of this workflow stand in `states` for the unit
         /// `unit` evaluates to; the engine binds that unit to the request's `quota_unit` field.
         case quota(unit: RoleExpression, states: [String])
@@ -278,14 +282,18 @@ public struct RuleSpec: Sendable, Hashable {
             case .leadFromUnit: "lead_from_unit"
             case .leadNotContract: "lead_not_pppk"
             case .leadIsSupervisor: "lead_is_pengawas"
+            case .leadIsNonmanagerial: "lead_is_nonmanajerial"
             case .quota: "quota"
             }
         }
     }
 
-    public enum SupervisorCondition: String, Sendable, Hashable, CaseIterable {
+    /// What a team-lead rule asks of the owner unit's structure, read by `Directory.structure(of:)`.
+    public enum StructureCondition: String, Sendable, Hashable, CaseIterable {
         /// The unit's structure was not simplified (Grobogan Pasal 14 ayat (4)).
         case notSimplified = "not_simplified"
+        /// The unit's structure was simplified (Grobogan Pasal 14 ayat (5)).
+        case simplified
         /// The unit has a structure of two levels (Bungo Pasal 9 ayat (2)).
         case twoLevels = "two_levels"
     }

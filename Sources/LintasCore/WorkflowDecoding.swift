@@ -251,9 +251,15 @@ extension WorkflowDefinition {
                 kind = reader.string(members, "lead", rulePath).map { .leadNotContract(lead: $0, exceptHospital: reader.bool(members, "except_rsud", rulePath)) }
             case "lead_is_pengawas":
                 reader.rejectUnknown(members, allowed: common.union(["lead", "unit", "when"]), rulePath)
-                let condition = reader.enumValue(members, "when", rulePath, as: RuleSpec.SupervisorCondition.self)
+                let condition = reader.enumValue(members, "when", rulePath, as: RuleSpec.StructureCondition.self)
                 kind = zip3(reader.string(members, "lead", rulePath), reader.string(members, "unit", rulePath), condition)
                     .map { .leadIsSupervisor(lead: $0, unit: $1, when: $2) }
+            case "lead_is_nonmanajerial":
+                reader.rejectUnknown(members, allowed: common.union(["lead", "unit", "when", "basis"]), rulePath)
+                let condition = reader.enumValue(members, "when", rulePath, as: RuleSpec.StructureCondition.self)
+                let basis = reader.string(members, "basis", rulePath, required: false)
+                kind = zip3(reader.string(members, "lead", rulePath), reader.string(members, "unit", rulePath), condition)
+                    .map { .leadIsNonmanagerial(lead: $0, unit: $1, when: $2, basis: basis) }
             case "quota":
                 reader.rejectUnknown(members, allowed: common.union(["unit", "states"]), rulePath)
                 let states = reader.strings(members, "states", rulePath) ?? []
@@ -267,7 +273,7 @@ extension WorkflowDefinition {
                     }
                 }
             default:
-                reader.report("\(rulePath).rule", "unknown rule \"\(name)\"; known: lead_from_unit, lead_not_pppk, lead_is_pengawas, quota")
+                reader.report("\(rulePath).rule", "unknown rule \"\(name)\"; known: lead_from_unit, lead_not_pppk, lead_is_pengawas, lead_is_nonmanajerial, quota")
                 kind = nil
             }
             if let kind { rules.append(RuleSpec(kind: kind, strength: strength, article: article)) }
@@ -384,6 +390,10 @@ extension WorkflowDefinition {
                 case .leadIsSupervisor(let lead, let unit, _):
                     checkField(lead, [.employee], rulePath, "lead", &reader)
                     checkField(unit, [.unit], rulePath, "unit", &reader)
+                case .leadIsNonmanagerial(let lead, let unit, _, let basis):
+                    checkField(lead, [.employee], rulePath, "lead", &reader)
+                    checkField(unit, [.unit], rulePath, "unit", &reader)
+                    if let basis { checkField(basis, [.text], rulePath, "basis", &reader) }
                 case .quota(let unit, let counted):
                     if let problem = WorkflowDefinition.typeProblem(unit, expected: .unit, fieldKinds: fieldKinds) {
                         reader.report("\(rulePath).unit", problem)

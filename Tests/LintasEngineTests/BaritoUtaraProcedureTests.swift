@@ -42,7 +42,7 @@ struct BaritoUtaraProcedureTests {
     func individualWithinByAppraiser(_ row: (nominee: String, ppk: String, notPPK: String)) throws {
         let harness = try B.harness()
         let data = B.order.merging(["nominee": .string(row.nominee)])
-        let refusals = try harness.walk("BU-20-1", "barito-utara.penunjukan.dalam-uo", [
+        let refusals = try Walk(harness, request: "BU-20-1", workflow: "barito-utara.penunjukan.dalam-uo").take(from: "2025-03-03", [
             Step("issue", by: row.notPPK, data),
             Step("issue", by: row.ppk, data),
             Step("accept", by: row.nominee),
@@ -59,7 +59,7 @@ struct BaritoUtaraProcedureTests {
         let harness = try B.harness()
         var data = B.order.merging(["nominee": .string(B.epidemiologMuda)])
         data["arrangements"] = nil
-        let refusals = try harness.walk("BU-20-2", "barito-utara.penunjukan.dalam-uo", [Step("issue", by: B.kabidP2P, data)])
+        let refusals = try Walk(harness, request: "BU-20-2", workflow: "barito-utara.penunjukan.dalam-uo").take(from: "2025-03-03", [Step("issue", by: B.kabidP2P, data)])
         #expect(refusals[0]?.code == .missingField)
         #expect(refusals[0]?.article == "Pasal 20 ayat (2) huruf d Perbup Barito Utara 18/2024")
     }
@@ -69,7 +69,7 @@ struct BaritoUtaraProcedureTests {
         let harness = try B.harness()
         let request = requestContents(purpose: "Survei gizi balita", competence: "Analisis data epidemiologi",
                                       target: "Peta risiko stunting").merging(["target_unit": "dinkes-p2p"])
-        let refusals = try harness.walk("BU-20-4A", "barito-utara.penunjukan.lintas-uo", [
+        let refusals = try Walk(harness, request: "BU-20-4A", workflow: "barito-utara.penunjukan.lintas-uo").take(from: "2025-03-03", [
             Step("submit", by: B.kabidKesmas, request),
             Step("approve", by: B.kabidP2P, ["nominee": .string(B.epidemiologPertama)]),
             Step("issue_letter", by: B.kabidP2P),
@@ -87,7 +87,7 @@ struct BaritoUtaraProcedureTests {
     func acrossOrgUnitsStaysInDepartment() throws {
         let harness = try B.harness()
         let request = requestContents(purpose: "Aplikasi", competence: "Pemrograman", target: "Aplikasi").merging(["target_unit": "diskominfo-aptika"])
-        let refusals = try harness.walk("BU-20-3", "barito-utara.penunjukan.lintas-uo", [Step("submit", by: B.kabidKesmas, request)])
+        let refusals = try Walk(harness, request: "BU-20-3", workflow: "barito-utara.penunjukan.lintas-uo").take(from: "2025-03-03", [Step("submit", by: B.kabidKesmas, request)])
         #expect(refusals[0]?.code == .invalidField)
     }
 
@@ -96,7 +96,7 @@ struct BaritoUtaraProcedureTests {
         let harness = try B.harness()
         let request = requestContents(purpose: "Validasi data penyakit untuk dasbor", competence: "Epidemiologi",
                                       target: "Dasbor tervalidasi").merging(["target_unit": "dinkes-p2p"])
-        let refusals = try harness.walk("BU-20-4B", "barito-utara.penunjukan.lintas-pd", [
+        let refusals = try Walk(harness, request: "BU-20-4B", workflow: "barito-utara.penunjukan.lintas-pd").take(from: "2025-03-03", [
             Step("submit", by: B.kabidAptika, request),
             Step("approve", by: B.kabidP2P, ["nominee": .string(B.epidemiologMuda)]),
             Step("issue_letter", by: B.kadinkes),
@@ -114,12 +114,12 @@ struct BaritoUtaraProcedureTests {
     func plhActsOnlyInsideDates() throws {
         let harness = try B.harness()
         let request = requestContents(purpose: "Survei", competence: "Epidemiologi", target: "Laporan").merging(["target_unit": "dinkes-p2p"])
-        let inside = try harness.walk("BU-PLH-1", "barito-utara.penunjukan.lintas-uo", day: 9, [
+        let inside = try Walk(harness, request: "BU-PLH-1", workflow: "barito-utara.penunjukan.lintas-uo").take(from: "2025-03-09", [
             Step("submit", by: B.kabidKesmas, request),
             Step("approve", by: B.kabidP2P, ["nominee": .string(B.epidemiologPertama)]),
             Step("issue_letter", by: B.sekretarisDinkes),
         ])
-        let after = try harness.walk("BU-PLH-2", "barito-utara.penunjukan.lintas-uo", day: 13, [
+        let after = try Walk(harness, request: "BU-PLH-2", workflow: "barito-utara.penunjukan.lintas-uo").take(from: "2025-03-13", [
             Step("submit", by: B.kabidKesmas, request),
             Step("approve", by: B.kabidP2P, ["nominee": .string(B.epidemiologPertama)]),
             Step("issue_letter", by: B.sekretarisDinkes),
@@ -132,11 +132,39 @@ struct BaritoUtaraProcedureTests {
         #expect(after.map { $0?.code } == [nil, nil, .wrongActor, nil], "on 15 March the Plh no longer acts")
     }
 
+    @Test("A Plh displaces the Kepala Dinas Kesehatan while the Kepala is berhalangan sementara (10-14 March 2025): the Kepala's own step is refused and says why; before and after, the Kepala acts")
+    func plhDisplacesTheHolder() throws {
+        let harness = try B.harness()
+        let request = requestContents(purpose: "Survei", competence: "Epidemiologi", target: "Laporan").merging(["target_unit": "dinkes-p2p"])
+        let walk = Walk(harness, request: "BU-PLH-3", workflow: "barito-utara.penunjukan.lintas-uo")
+        let opened = try walk.take(from: "2025-03-08", [
+            Step("submit", by: B.kabidKesmas, request),
+            Step("approve", by: B.kabidP2P, ["nominee": .string(B.epidemiologPertama)]),
+        ])
+        #expect(opened.allSatisfy { $0 == nil })
+        let refusal = try #require(try walk.take("issue_letter", by: B.kadinkes, on: "2025-03-11"))
+        #expect(refusal.code == .wrongActor)
+        #expect(refusal.message.contains("Plh. Kepala Dinas Kesehatan"), "\(refusal.message)")
+        #expect(refusal.message.contains("10 Maret 2025") && refusal.message.contains("14 Maret 2025"), "\(refusal.message)")
+        #expect(refusal.message.contains("berhalangan sementara"), "\(refusal.message)")
+        #expect(try walk.take("issue_letter", by: B.sekretarisDinkes, on: "2025-03-11") == nil)
+        #expect(try harness.events("BU-PLH-3").last?.detail.capacity == .plh)
+
+        let before = Walk(harness, request: "BU-PLH-4", workflow: "barito-utara.penunjukan.lintas-uo")
+        let steps = try before.take(from: "2025-03-07", [
+            Step("submit", by: B.kabidKesmas, request),
+            Step("approve", by: B.kabidP2P, ["nominee": .string(B.epidemiologPertama)]),
+            Step("issue_letter", by: B.kadinkes),
+        ])
+        #expect(steps.allSatisfy { $0 == nil }, "on 9 March the Kepala acts: \(steps)")
+        #expect(try harness.events("BU-PLH-4").last?.detail.capacity == .definitive)
+    }
+
     @Test("Pasal 21 ayat (1): a tim kerja within one unit organisasi, by surat perintah of the members' PPK")
     func teamWithinOrgUnit() throws {
         let harness = try B.harness()
         let team = B.order.merging(["unit": "dinkes-p2p", "lead": .string(B.epidemiologMuda), "members": nips(B.epidemiologPertama, B.pengelolaP2PPPPK)])
-        let refusals = try harness.walk("BU-21-1", "barito-utara.pembentukan-tim.dalam-uo", [
+        let refusals = try Walk(harness, request: "BU-21-1", workflow: "barito-utara.pembentukan-tim.dalam-uo").take(from: "2025-03-03", [
             Step("issue", by: B.kabidKesmas, team),
             Step("issue", by: B.kabidP2P, team),
             Step("accept", by: B.epidemiologPertama),
@@ -161,8 +189,8 @@ struct BaritoUtaraProcedureTests {
             Step("accept", by: B.epidemiologMuda),
             Step("accept", by: B.epidemiologPertama),
         ] }
-        let fromTarget = try harness.walk("BU-21-4A", "barito-utara.pembentukan-tim.lintas-pd", steps(B.epidemiologMuda))
-        let fromOwner = try harness.walk("BU-21-4B", "barito-utara.pembentukan-tim.lintas-pd", steps(B.prakomMuda))
+        let fromTarget = try Walk(harness, request: "BU-21-4A", workflow: "barito-utara.pembentukan-tim.lintas-pd").take(from: "2025-03-03", steps(B.epidemiologMuda))
+        let fromOwner = try Walk(harness, request: "BU-21-4B", workflow: "barito-utara.pembentukan-tim.lintas-pd").take(from: "2025-03-03", steps(B.prakomMuda))
         for refusals in [fromTarget, fromOwner] {
             #expect(refusals.map { $0?.code } == [nil, nil, .wrongActor, nil, nil, nil])
         }
@@ -180,7 +208,7 @@ struct BaritoUtaraProcedureTests {
         let harness = try B.harness()
         let request = requestContents(purpose: "Intervensi gizi terpadu", competence: "Epidemiologi", target: "Penurunan stunting 2%")
             .merging(["target_unit": "dinkes-p2p"])
-        let refusals = try harness.walk("BU-21-UO", "barito-utara.pembentukan-tim.lintas-uo", [
+        let refusals = try Walk(harness, request: "BU-21-UO", workflow: "barito-utara.pembentukan-tim.lintas-uo").take(from: "2025-03-03", [
             Step("submit", by: B.kabidKesmas, request),
             Step("approve", by: B.kabidP2P, ["nominees": nips(B.epidemiologPertama)]),
             Step("issue_letter", by: B.kadinkes, ["lead": .string(B.nutrisionisMuda)]),
@@ -196,7 +224,7 @@ struct BaritoUtaraProcedureTests {
     func teamRefusalNeedsReason() throws {
         let harness = try B.harness()
         let request = requestContents(purpose: "Aplikasi", competence: "Pemrograman", target: "Aplikasi").merging(["target_unit": "diskominfo-aptika"])
-        let refusals = try harness.walk("BU-21-3", "barito-utara.pembentukan-tim.lintas-pd", [
+        let refusals = try Walk(harness, request: "BU-21-3", workflow: "barito-utara.pembentukan-tim.lintas-pd").take(from: "2025-03-03", [
             Step("submit", by: B.kabidP2P, request),
             Step("reject", by: B.kabidAptika),
             Step("reject", by: B.kabidAptika, ["reason": "Seluruh Pranata Komputer sedang menangani migrasi pusat data"]),
@@ -211,7 +239,7 @@ struct BaritoUtaraProcedureTests {
     @Test("Pasal 23 ayat (4)-(5): sukarela across, the PPK approves first and then sets the assignment")
     func volunteeringAcrossWithAppraiser() throws {
         let harness = try B.harness()
-        let refusals = try harness.walk("BU-23", "barito-utara.pengajuan-sukarela.lintas-uo", [
+        let refusals = try Walk(harness, request: "BU-23", workflow: "barito-utara.pengajuan-sukarela.lintas-uo").take(from: "2025-03-03", [
             Step("apply", by: B.nutrisionisMuda, ["owner_unit": "dinkes-p2p", "involvement": "Analisis gizi pada kasus diare",
                                                   "duration": .object(["start": "2025-04-01", "end": "2025-06-30"])]),
             Step("agree", by: B.kabidP2P),
@@ -230,7 +258,7 @@ struct BaritoUtaraProcedureTests {
     @Test("Pasal 35: the regulation is in force from 2 September 2024; a step dated the day before is refused")
     func notInForceBeforePromulgation() throws {
         let harness = try B.harness()
-        let refusals = try harness.walk("BU-35", "barito-utara.penunjukan.dalam-uo", month: "2024-09", day: 1, [
+        let refusals = try Walk(harness, request: "BU-35", workflow: "barito-utara.penunjukan.dalam-uo").take(from: "2024-09-01", [
             Step("issue", by: B.kabidP2P, B.order.merging(["nominee": .string(B.epidemiologMuda)])),
         ])
         #expect(refusals[0]?.code == .notInForce)
@@ -241,7 +269,7 @@ struct BaritoUtaraProcedureTests {
         let harness = try B.harness()
         let request = requestContents(purpose: "Penanggulangan KLB malaria di DAS Barito", competence: "Epidemiologi lapangan",
                                       target: "Penyelidikan epidemiologi 10 desa").merging(["target_unit": "dinkes-p2p"])
-        let refusals = try harness.walk("BU-19-2", "national.penunjukan.lintas-instansi", [
+        let refusals = try Walk(harness, request: "BU-19-2", workflow: "national.penunjukan.lintas-instansi").take(from: "2025-03-03", [
             Step("submit", by: B.kabidP2PKalteng, request),
             Step("forward", by: B.sekdaKalteng),
             Step("instruct", by: B.sekda),

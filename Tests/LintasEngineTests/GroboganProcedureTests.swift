@@ -15,6 +15,7 @@ private enum Grobogan {
     static let pltKadisKominfo = "197709092003121005"
     static let kabidAptika = "198002202006041008", prakomMuda = "198712032010011004", prakomPertamaPPPK = "199504172022212006"
     static let kabidIKP = "197904282005012008", humasMuda = "198909142014022002"
+    static let kasubagUmpegKominfo = "198304152009022003"   // Pejabat Pengawas kept after the simplification
     // Badan Penanggulangan Bencana Daerah, not simplified
     static let kabidKedaruratan = "197912182005011006", kasiKedaruratan = "198204062008011010"
     static let analisBencana = "199107302015031004", pengelolaKedaruratanPPPK = "199402142021211003", pengadministrasiLogistik = "199512062022031007"
@@ -34,7 +35,7 @@ struct GroboganProcedureTests {
         let harness = try G.harness()
         let appoint: [String: JSONValue] = ["nominees": nips(G.epidemiologMuda, G.sanitarian), "purpose": "Penyelidikan epidemiologi DBD",
                                             "duration": .object(["start": "2025-04-01", "end": "2025-06-30"])]
-        let refusals = try harness.walk("GBG-11-2", "grobogan.penunjukan.dalam-pd", [
+        let refusals = try Walk(harness, request: "GBG-11-2", workflow: "grobogan.penunjukan.dalam-pd").take(from: "2025-03-03", [
             Step("appoint", by: G.kabidP2P, appoint.merging(["nominees": nips(G.epidemiologMuda, G.admkesMudaYankes)])),
             Step("appoint", by: G.kabidP2P, appoint),
             Step("accept", by: G.epidemiologMuda),
@@ -54,7 +55,7 @@ struct GroboganProcedureTests {
         let harness = try G.harness()
         let request = requestContents(purpose: "Aplikasi surveilans penyakit", competence: "Pengembangan aplikasi web",
                                       target: "Aplikasi dipakai 30 Puskesmas").merging(["target_unit": "diskominfo-aptika"])
-        let refusals = try harness.walk("GBG-11-4", "grobogan.penunjukan.lintas-pd", [
+        let refusals = try Walk(harness, request: "GBG-11-4", workflow: "grobogan.penunjukan.lintas-pd").take(from: "2025-03-03", [
             Step("submit", by: G.kabidP2P, request),
             Step("issue_letter", by: G.kabidP2P, ["nominees": nips(G.prakomMuda)]),
             Step("issue_letter", by: G.kabidAptika, ["nominees": nips(G.prakomMuda, G.prakomPertamaPPPK)]),
@@ -73,7 +74,7 @@ struct GroboganProcedureTests {
     @Test("Pasal 11 ayat (6): a surat permohonan without competence and duration is refused, naming each missing item")
     func requestContentsAreMandatory() throws {
         let harness = try G.harness()
-        let refusals = try harness.walk("GBG-11-6", "grobogan.penunjukan.lintas-pd", [
+        let refusals = try Walk(harness, request: "GBG-11-6", workflow: "grobogan.penunjukan.lintas-pd").take(from: "2025-03-03", [
             Step("submit", by: G.kabidP2P, ["target_unit": "diskominfo-aptika", "purpose": "Aplikasi surveilans", "performance_target": "30 Puskesmas"]),
         ])
         let refusal = try #require(refusals[0])
@@ -87,7 +88,7 @@ struct GroboganProcedureTests {
     func refusalNeedsReason() throws {
         let harness = try G.harness()
         let request = requestContents(purpose: "Publikasi", competence: "Kehumasan", target: "12 rilis").merging(["target_unit": "diskominfo-ikp"])
-        let refusals = try harness.walk("GBG-REJ", "grobogan.penunjukan.lintas-pd", [
+        let refusals = try Walk(harness, request: "GBG-REJ", workflow: "grobogan.penunjukan.lintas-pd").take(from: "2025-03-03", [
             Step("submit", by: G.kabidP2P, request),
             Step("reject", by: G.kabidIKP),
             Step("reject", by: G.kabidIKP, ["reason": "Pranata Humas sedang menangani Pilkada"]),
@@ -100,7 +101,7 @@ struct GroboganProcedureTests {
     @Test("Pasal 12 ayat (2): sukarela within, told orally to the head, who approves and gives the surat penugasan")
     func volunteeringWithin() throws {
         let harness = try G.harness()
-        let refusals = try harness.walk("GBG-12-2", "grobogan.pengajuan-sukarela.dalam-pd", [
+        let refusals = try Walk(harness, request: "GBG-12-2", workflow: "grobogan.pengajuan-sukarela.dalam-pd").take(from: "2025-03-03", [
             Step("apply", by: G.humasMuda, ["unit": "diskominfo-ikp", "involvement": "Kampanye layanan aduan", "participation": "anggota Tim Kerja"]),
             Step("approve", by: G.humasMuda, ["duration": .object(["start": "2025-04-01", "end": "2025-09-30"])]),
             Step("approve", by: G.kabidIKP, ["duration": .object(["start": "2025-04-01", "end": "2025-09-30"])]),
@@ -116,7 +117,7 @@ struct GroboganProcedureTests {
     @Test("Pasal 12 ayat (3): sukarela across, own head approves first, then the owner's head, then own head gives the surat penugasan")
     func volunteeringAcrossOwnHeadFirst() throws {
         let harness = try G.harness()
-        let refusals = try harness.walk("GBG-12-3", "grobogan.pengajuan-sukarela.lintas-pd", [
+        let refusals = try Walk(harness, request: "GBG-12-3", workflow: "grobogan.pengajuan-sukarela.lintas-pd").take(from: "2025-03-03", [
             Step("apply", by: G.analisBencana, ["home_unit": "bpbd-kedaruratan", "owner_unit": "dinkes-p2p", "involvement": "Pemetaan risiko penyakit pascabanjir"]),
             Step("approve", by: G.kabidP2P, ["duration": .object(["start": "2025-04-01", "end": "2025-06-30"])]),
             Step("consent", by: G.kabidKedaruratan),
@@ -135,20 +136,20 @@ struct GroboganProcedureTests {
     @Test("Pasal 12 ayat (1): sukarela reaches only Perangkat Daerah of the regency, never another agency")
     func volunteeringNeverAcrossAgencies() throws {
         let harness = try G.harness()
-        let refusals = try harness.walk("GBG-12-1", "grobogan.pengajuan-sukarela.lintas-pd", [
+        let refusals = try Walk(harness, request: "GBG-12-1", workflow: "grobogan.pengajuan-sukarela.lintas-pd").take(from: "2025-03-03", [
             Step("apply", by: G.prakomMuda, ["home_unit": "diskominfo-aptika", "owner_unit": "jateng-diskominfo-aptika", "involvement": "Satu Data Jawa Tengah"]),
         ])
         #expect(refusals[0]?.code == .invalidField)
         #expect(refusals[0]?.message.contains("Instansi Pemerintah") == true)
     }
 
-    @Test("Pasal 14 ayat (4): where the structure was not simplified (BPBD) the Ketua Tim Kerja is a Pejabat Pengawas")
+    @Test("Pasal 14 ayat (4): where the structure was not simplified (BPBD, recorded on the Badan and read for its Bidang) the Ketua Tim Kerja is a Pejabat Pengawas")
     func leadIsPengawasWhereNotSimplified() throws {
         let harness = try G.harness()
         let team: [String: JSONValue] = ["members": nips(G.analisBencana, G.pengelolaKedaruratanPPPK, G.pengadministrasiLogistik),
                                          "purpose": "Kesiapsiagaan musim hujan", "performance_target": "Rencana kontinjensi 19 kecamatan",
                                          "duration": .object(["start": "2025-04-01", "end": "2025-12-31"])]
-        let refusals = try harness.walk("GBG-14-4", "grobogan.pembentukan-tim.dalam-pd", [
+        let refusals = try Walk(harness, request: "GBG-14-4", workflow: "grobogan.pembentukan-tim.dalam-pd").take(from: "2025-03-03", [
             Step("form", by: G.kabidKedaruratan, team.merging(["lead": .string(G.analisBencana)])),
             Step("form", by: G.kabidKedaruratan, team.merging(["lead": .string(G.kasiKedaruratan)])),
             Step("accept", by: G.analisBencana),
@@ -163,12 +164,36 @@ struct GroboganProcedureTests {
         #expect(state.letters.map(\.type) == ["keputusan"])
     }
 
+    @Test("Pasal 14 ayat (5): where the structure was simplified (Diskominfo) the Ketua Tim Kerja is a Pejabat Nonmanajerial, named with the competence they were chosen for")
+    func leadIsNonmanagerialWhereSimplified() throws {
+        let harness = try G.harness()
+        let team: [String: JSONValue] = ["members": nips(G.prakomMuda, G.prakomPertamaPPPK), "purpose": "Aplikasi layanan aduan",
+                                         "performance_target": "Aplikasi aduan terpakai di 19 kecamatan", "duration": period("2025-04-01", "2025-12-31")]
+        let basis: [String: JSONValue] = ["lead_basis": "Pranata Komputer Ahli Muda; pengembangan aplikasi web"]
+        let walk = Walk(harness, request: "GBG-14-5", workflow: "grobogan.pembentukan-tim.dalam-pd")
+        let refusals = try walk.take(from: "2025-03-03", [
+            Step("form", by: G.kabidAptika, team.merging(["lead": .string(G.kasubagUmpegKominfo)]).merging(basis)),
+            Step("form", by: G.kabidAptika, team.merging(["lead": .string(G.prakomMuda)])),
+            Step("form", by: G.kabidAptika, team.merging(["lead": .string(G.prakomMuda)]).merging(basis)),
+            Step("accept", by: G.prakomMuda),
+            Step("accept", by: G.prakomPertamaPPPK),
+        ])
+        #expect(refusals.map { $0?.code } == [.ruleBroken, .ruleBroken, nil, nil, nil])
+        #expect(refusals[0]?.article == "Pasal 14 ayat (5) Perbup Grobogan 49/2024")
+        #expect(refusals[0]?.message.contains("Pejabat Nonmanajerial") == true, "\(String(describing: refusals[0]))")
+        #expect(refusals[1]?.article == "Pasal 14 ayat (5) Perbup Grobogan 49/2024")
+        #expect(refusals[1]?.message.contains("lead_basis") == true, "\(String(describing: refusals[1]))")
+        #expect(try walk.state == "accepted")
+        #expect(try walk.current?.fields["lead_basis"] == basis["lead_basis"])
+    }
+
     @Test("Pasal 14 ayat (6): with Anggota from another Perangkat Daerah the Ketua must come from the Pemilik Kinerja")
     func leadFromOwnerIsMandatory() throws {
         let harness = try G.harness()
         let team: [String: JSONValue] = ["members": nips(G.epidemiologPertamaPPPK, G.prakomMuda), "purpose": "Dasbor surveilans",
-                                         "performance_target": "Dasbor mingguan", "duration": .object(["start": "2025-04-01", "end": "2025-12-31"])]
-        let refusals = try harness.walk("GBG-14-6", "grobogan.pembentukan-tim.dalam-pd", [
+                                         "performance_target": "Dasbor mingguan", "duration": period("2025-04-01", "2025-12-31"),
+                                         "lead_basis": "Kompetensi surveilans dan pengolahan data"]
+        let refusals = try Walk(harness, request: "GBG-14-6", workflow: "grobogan.pembentukan-tim.dalam-pd").take(from: "2025-03-03", [
             Step("form", by: G.kabidP2P, team.merging(["lead": .string(G.prakomMuda)])),
             Step("form", by: G.kabidP2P, team.merging(["lead": .string(G.epidemiologMuda)])),
         ])
@@ -181,7 +206,7 @@ struct GroboganProcedureTests {
     @Test("Pasal 22 and Pasal 24: a request dated before 1 January 2025 is refused")
     func notInForceBefore2025() throws {
         let harness = try G.harness()
-        let refusals = try harness.walk("GBG-22", "grobogan.penunjukan.dalam-pd", month: "2024-12", day: 20, [
+        let refusals = try Walk(harness, request: "GBG-22", workflow: "grobogan.penunjukan.dalam-pd").take(from: "2024-12-20", [
             Step("appoint", by: G.kabidP2P, ["nominees": nips(G.epidemiologMuda), "purpose": "Survei",
                                              "duration": .object(["start": "2025-01-01", "end": "2025-03-31"])]),
         ])
@@ -194,10 +219,10 @@ struct GroboganProcedureTests {
         let harness = try Harness(directory: G.directory, now: Timestamp(iso8601: "2025-07-31T12:00:00+07:00")!)
         let apply: [String: JSONValue] = ["unit": "diskominfo", "involvement": "Penyusunan arsitektur SPBE"]
         let approve: [String: JSONValue] = ["duration": .object(["start": "2025-07-01", "end": "2025-12-31"])]
-        let inside = try harness.walk("GBG-PLT-1", "grobogan.pengajuan-sukarela.dalam-pd", month: "2025-06", day: 27, [
+        let inside = try Walk(harness, request: "GBG-PLT-1", workflow: "grobogan.pengajuan-sukarela.dalam-pd").take(from: "2025-06-27", [
             Step("apply", by: G.prakomPertamaPPPK, apply), Step("approve", by: G.pltKadisKominfo, approve),
         ])
-        let after = try harness.walk("GBG-PLT-2", "grobogan.pengajuan-sukarela.dalam-pd", month: "2025-07", day: 1, [
+        let after = try Walk(harness, request: "GBG-PLT-2", workflow: "grobogan.pengajuan-sukarela.dalam-pd").take(from: "2025-07-01", [
             Step("apply", by: G.prakomPertamaPPPK, apply), Step("approve", by: G.pltKadisKominfo, approve),
         ])
         #expect(inside.allSatisfy { $0 == nil })
@@ -213,7 +238,7 @@ struct GroboganProcedureTests {
         let harness = try G.harness()
         let request = requestContents(purpose: "Integrasi data surveilans ke Satu Data", competence: "Interoperabilitas sistem",
                                       target: "Data tersinkron harian").merging(["target_unit": "jateng-diskominfo-aptika"])
-        let refusals = try harness.walk("GBG-11-5", "national.penunjukan.lintas-instansi", [
+        let refusals = try Walk(harness, request: "GBG-11-5", workflow: "national.penunjukan.lintas-instansi").take(from: "2025-03-03", [
             Step("submit", by: G.kabidP2P, request),
             Step("forward", by: G.sekda),
             Step("instruct", by: G.sekda),
@@ -239,12 +264,12 @@ struct GroboganProcedureTests {
         let harness = try G.harness()
         let request = requestContents(purpose: "Integrasi data", competence: "Interoperabilitas", target: "Data harian")
             .merging(["target_unit": "jateng-diskominfo-aptika"])
-        let declined = try harness.walk("GBG-NAT-B", "national.penunjukan.lintas-instansi", [
+        let declined = try Walk(harness, request: "GBG-NAT-B", workflow: "national.penunjukan.lintas-instansi").take(from: "2025-03-03", [
             Step("submit", by: G.kabidP2P, request),
             Step("decline", by: G.sekda),
             Step("decline", by: G.sekda, ["reason": "Dapat dipenuhi Dinas Komunikasi dan Informatika sendiri"]),
         ])
-        let unavailable = try harness.walk("GBG-NAT-D", "national.penunjukan.lintas-instansi", [
+        let unavailable = try Walk(harness, request: "GBG-NAT-D", workflow: "national.penunjukan.lintas-instansi").take(from: "2025-03-03", [
             Step("submit", by: G.kabidP2P, request),
             Step("forward", by: G.sekda),
             Step("instruct", by: G.sekdaJateng),

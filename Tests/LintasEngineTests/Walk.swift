@@ -1,4 +1,5 @@
 import LintasCore
+import LintasEngine
 import LintasStore
 
 /// One step of a procedure: who takes which action, with which data.
@@ -14,43 +15,82 @@ struct Step {
     }
 }
 
-extension Harness {
-    /// Queues the steps of one request, a day apart, through intake and the daemon's processor,
-    /// as other systems would send them.
-    /// - Parameters:
-    ///   - request: the request id; command ids are `<request>-<n>`, numbered from `first`.
-    ///   - workflow: named on every line, so a walk may continue a request opened earlier.
-    ///   - month: `YYYY-MM` of the first step; `day` is its day of the month.
-    /// - Returns: for each step, its refusal, or `nil` when it was applied.
-    @discardableResult
-    func walk(_ request: String, _ workflow: String, month: String = "2025-03", day: Int = 3, first: Int = 1,
-              _ steps: [Step]) throws -> [Refusal?] {
-        let ids = steps.indices.map { "\(request)-\(first + $0)" }
-        let lines = steps.enumerated().map { offset, step in
-            let at = "\(month)-\(String(day + offset).leftPadded(to: 2))T09:00:00+07:00"
-            return Harness.line(ids[offset], request, step.action, step.actor, at: at, step.data, workflow: workflow)
-        }
-        try submit(lines)
-        try drain()
-        return try ids.map { try refusal(CommandID($0)) }
+/// One request walked step by step, each step through intake, the processor and the SQLite
+/// file in a batch of its own, as other systems send them one at a time; a test reads like the
+/// article: who acts, in which order, on which day. `takeInOneBatch` puts several steps in one
+/// daemon batch where a test needs that (a quota reached inside one batch).
+final class Walk {
+    let harness: Harness
+    let request: String
+    let workflow: String
+    private var steps = 0
+
+    init(_ harness: Harness, request: String, workflow: String) {
+        self.harness = harness
+        self.request = request
+        self.workflow = workflow
     }
 
+    /// A request in a fresh store with one regency's sample directory (`workflows/directories/…`).
+    convenience init(directory: String, request: String, workflow: String) throws {
+        self.init(try Harness(directory: directory), request: request, workflow: workflow)
+    }
+
+    /// Takes one step at 09:00 WIB on `date` (YYYY-MM-DD).
+    /// - Returns: the refusal, or `nil` when the step was applied.
+    @discardableResult
+    func take(_ action: String, by actor: String, on date: String, _ data: [String: JSONValue] = [:]) throws -> Refusal? {
+        try takeInOneBatch([Step(action, by: actor, data)], on: date)[0]
+    }
+
+    /// Takes the steps one day apart from `date`, each in its own batch.
+    /// - Returns: for each step, its refusal, or `nil` when it was applied.
+    @discardableResult
+    func take(from date: String, _ steps: [Step]) throws -> [Refusal?] {
+        let first = CivilDate(iso: date)!
+        return try steps.enumerated().map { offset, step in
+            try take(step.action, by: step.actor, on: first.adding(days: offset).description, step.data)
+        }
+    }
+
+    /// Queues the steps, all at 09:00 WIB on `date`, and runs the daemon's batches once they are all queued.
+    @discardableResult
+    func takeInOneBatch(_ steps: [Step], on date: String) throws -> [Refusal?] {
+        let ids = steps.map { _ in
+            self.steps += 1
+            return "\(request)-\(self.steps)"
+        }
+        try harness.submit(zip(ids, steps).map { id, step in
+            Harness.line(id, request, step.action, step.actor, at: "\(date)T09:00:00+07:00", step.data, workflow: workflow)
+        })
+        try harness.drain()
+        return try ids.map { try harness.refusal(CommandID($0)) }
+    }
+
+    /// The request's state id, `nil` before it is opened.
+    var state: String? { get throws { try harness.state(RequestID(request))?.state } }
+
+    /// The request's projection.
+    var current: RequestState? { get throws { try harness.state(RequestID(request)) } }
+
+    /// The request's events, in order.
+    func events() throws -> [Event] { try harness.events(RequestID(request)) }
+}
+
+extension Harness {
     /// The events of a request, decoded.
     func events(_ request: RequestID) throws -> [Event] {
         try store.events(of: request).map { try $0.decode() }
     }
 }
 
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
-    }
-}
+/// A period field value.
+func period(_ start: String, _ end: String) -> JSONValue { .object(["start": .string(start), "end": .string(end)]) }
 
 /// The four contents every request letter carries, with a period in the second half of 2025.
 func requestContents(purpose: String, competence: String, target: String) -> [String: JSONValue] {
     ["purpose": .string(purpose), "competence": .string(competence), "performance_target": .string(target),
-     "duration": .object(["start": "2025-07-01", "end": "2025-12-31"])]
+     "duration": period("2025-07-01", "2025-12-31")]
 }
 
 /// A list of NIPs as a field value.
@@ -59,4 +99,22 @@ func nips(_ values: String...) -> JSONValue { .array(values.map(JSONValue.string
 extension Dictionary where Key == String, Value == JSONValue {
     /// The fields with some replaced or added.
     func merging(_ other: [String: JSONValue]) -> [String: JSONValue] { merging(other) { _, new in new } }
+}
+
+/// The NIPs of an employee's Pejabat Penilai Kinerja on a date, as a regency's shipped
+/// regulation (`workflows/<regency>/regulation.json`) derives them from its sample directory
+/// (`workflows/directories/<regency>.json`).
+func appraisers(of employee: String, regency: String, on date: String = "2025-03-03") throws -> [String] {
+    let root = Harness.repository.appendingPathComponent("workflows").path
+    let regulation = try Regulation.decode(try DocumentFile.read("\(root)/\(regency)/regulation.json"), source: "regulation.json")
+    let directory = try Directory.decode(try DocumentFile.read("\(root)/directories/\(regency).json"), source: "\(regency).json")
+    return directory.appraisers(of: NIP(employee), rules: regulation.appraisers, on: CivilDate(iso: date)!).map(\.nip.rawValue)
+}
+
+/// Who signed the request's last letter and who is copied (tembusan), by NIP in the letter's order:
+/// read from the content frozen in the issuing event, the only place it is stored.
+func signerAndCopies(of walk: Walk) throws -> (signer: String?, copies: [[String]]) {
+    let letter = try walk.events().last(where: { $0.detail.letter != nil })?.detail.letter?.content
+    let copies = (letter?["cc"]?.arrayValue ?? []).map { copy in (copy["holders"]?.arrayValue ?? []).compactMap { $0["nip"]?.stringValue } }
+    return (letter?["signature"]?["nip"]?.stringValue, copies)
 }
