@@ -135,8 +135,10 @@ public enum LintasCLI {
              details: """
              Whether a daemon holds the database's lock file (DB.daemon) and its last heartbeat, the
              number of queued commands, the oldest one and how long it has waited, and when the last
-             batch was processed. Exit 0 whether or not a daemon runs.
-             """, run: OperationsCommands.daemonStatus),
+             batch was processed, and the working-day calendar (--calendar PATH, default: the calendars
+             shipped in workflows/calendars) with a warning when it ends within 60 days. Exit 0
+             whether or not a daemon runs.
+             """, options: ["db", "calendar"], run: OperationsCommands.daemonStatus),
         Spec(name: "backup", arguments: "PATH", positionals: (1, 1),
              summary: "Copy the database to PATH, safely while the daemon runs",
              details: """

@@ -15,6 +15,8 @@ enum OperationsCommands {
         let queue = try store.queueSummary()
         let oldest = queue.queued > 0 ? try store.commands(CommandFilter(status: .queued, limit: 1)).first : nil
         let overdue = try overdueRequests(store)
+        let calendar = try WriteCommands.workingCalendar(context)
+        let calendarWarning = calendar?.endWarning(on: now.civilDate(in: zone))
         let out = context.output
         if out.json {
             var daemon: [String: JSONValue] = ["running": .bool(running), "lock_file": .string(DaemonLock.path(forDatabase: context.databasePath))]
@@ -34,6 +36,12 @@ enum OperationsCommands {
                                                               "since": Render.iso(state.since, zone)])
                                                  })]
             if let last = queue.lastProcessed { document["last_batch"] = Render.iso(last, zone) }
+            if let calendar {
+                var members: [String: JSONValue] = ["id": .string(calendar.id), "years": .array(calendar.years.sorted().map { .int(Int64($0)) })]
+                if let last = calendar.lastDay { members["last_day"] = .string(last.description) }
+                if let calendarWarning { members["warning"] = .string(calendarWarning) }
+                document["calendar"] = .object(members)
+            }
             out.document(.object(document))
             return 0
         }
@@ -72,6 +80,12 @@ enum OperationsCommands {
             out.line("Last batch \(Render.time(last, zone)) (\(Render.relative(last, now: now)))")
         } else {
             out.line("Last batch none yet")
+        }
+        if let calendar {
+            out.line("Calendar   \(calendar.id), \(calendar.years.sorted().map(String.init).joined(separator: ", "))")
+            if let calendarWarning { out.line("           WARNING: \(calendarWarning)") }
+        } else {
+            out.line("Calendar   none found: deadlines in working days are not counted (give --calendar PATH)")
         }
         return 0
     }

@@ -73,13 +73,7 @@ enum WriteCommands {
             level = parsed
         }
         options.timerIntervalMilliseconds = Int64(try context.arguments.positiveInteger("timer-seconds") ?? 60) * 1000
-        // Deadlines count working days in the calendar given, else the one shipped beside the workflows.
-        let calendarPath = context.arguments.option("calendar")
-            ?? WorkflowsFolder.locate().map { ($0 as NSString).appendingPathComponent("calendars") }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-        options.calendar = try calendarPath.flatMap { try Calendars.load($0) }
-        if context.arguments.option("calendar") != nil && options.calendar == nil {
-            throw UsageError("--calendar \(calendarPath ?? ""): no calendar file (\"format\": \"\(WorkingCalendar.format)\") there")
-        }
+        options.calendar = try workingCalendar(context)
         let busyTimeout = try context.arguments.positiveInteger("busy-ms") ?? 10_000
         let spool = try context.arguments.option("spool").map { path throws(SpoolError) in try Spool(root: path) }
         let store = try SQLiteStore(path: context.databasePath, create: true, busyTimeout: busyTimeout)
@@ -255,5 +249,16 @@ enum WriteCommands {
             }
         }
         return 0
+    }
+
+    /// The working-day calendar deadlines are counted in: `--calendar PATH`, else the one shipped beside the workflows.
+    static func workingCalendar(_ context: Context) throws -> WorkingCalendar? {
+        let calendarPath = context.arguments.option("calendar")
+            ?? WorkflowsFolder.locate().map { ($0 as NSString).appendingPathComponent("calendars") }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        let calendar = try calendarPath.flatMap { try Calendars.load($0) }
+        if context.arguments.option("calendar") != nil && calendar == nil {
+            throw UsageError("--calendar \(calendarPath ?? ""): no calendar file (\"format\": \"\(WorkingCalendar.format)\") there")
+        }
+        return calendar
     }
 }

@@ -35,6 +35,23 @@ public struct WorkingCalendar: Sendable, Hashable {
         WorkingCalendar(id: id + "+" + other.id, years: years.union(other.years), daysOff: daysOff.merging(other.daysOff) { first, _ in first })
     }
 
+    /// The last day the calendar lists: 31 December of its last year (`nil` when it lists none).
+    public var lastDay: CivilDate? { years.max().flatMap { CivilDate(year: $0, month: 12, day: 31) } }
+
+    /// How many days before its end an operator is warned that the calendar runs out.
+    public static let endWarningDays = 60
+
+    /// A warning for the operator when the calendar ends within `days` days of `today` or has
+    /// ended: from then on a deadline that would be counted into the next year is not counted
+    /// (`deadline_uncounted`) until that year's file is added. `nil` while the end is further away.
+    public func endWarning(on today: CivilDate, within days: Int = WorkingCalendar.endWarningDays) -> String? {
+        guard let lastDay, today.adding(days: days) >= lastDay else { return nil }
+        let left = lastDay.daysSinceEpoch - today.daysSinceEpoch
+        let when = left < 0 ? "ended on \(lastDay) (\(-left) days ago)" : left == 0 ? "ends today (\(lastDay))" : "ends on \(lastDay), in \(left) days"
+        return "The working-day calendar \(id) \(when): deadlines that reach \(lastDay.year + 1) are not counted (deadline_uncounted) "
+            + "until a calendar file for \(lastDay.year + 1) is added from the SKB on hari libur nasional and cuti bersama (see docs/operations.md)."
+    }
+
     /// 1 for Monday … 7 for Sunday.
     public static func weekday(_ date: CivilDate) -> Int {
         // 1970-01-01 was a Thursday.

@@ -84,6 +84,10 @@ public final class Daemon {
             started["calendar_years"] = .array(calendar.years.sorted().map { .int(Int64($0)) })
         }
         logger.info("daemon_started", started)
+        if let calendar = options.calendar, let warning = calendar.endWarning(on: heartbeat.started.civilDate(in: .wib)) {
+            logger.warning("calendar_ends", ["calendar": .string(calendar.id), "last_day": .string(calendar.lastDay?.description ?? ""),
+                                             "message": .string(warning)])
+        }
         var timersDue = true
         var touched: [RequestID]? = nil
         var nextTimerLook = clock.now()

@@ -65,6 +65,41 @@ struct CommandLineTests {
         #expect(load.status == 1)
     }
 
+    @Test("org import refuses a bad directory file with every problem listed, and imports nothing of it")
+    func badDirectoryFile() throws {
+        let lintas = try Lintas()
+        var members = try JSONValue.parse(String(contentsOfFile: Lintas.directory, encoding: .utf8)).objectValue!
+        var units = members["units"]!.arrayValue!.map { $0.objectValue! }
+        units[1]["parent"] = "tidak-ada"
+        units[2]["kind"] = "bidang"
+        members["units"] = .array(units.map(JSONValue.object))
+        var employees = members["employees"]!.arrayValue!.map { $0.objectValue! }
+        employees[0]["status"] = "honorer"
+        employees[1]["nip"] = "123"
+        members["employees"] = .array(employees.map(JSONValue.object))
+        members["acting"] = .array([.object(["nip": employees[2]["nip"]!, "position": "jabatan-tidak-ada", "capacity": "Plt",
+                                             "from": "2025-03-10", "until": "2025-03-01"])])
+        let file = lintas.folder.appendingPathComponent("rusak.json")
+        try JSONValue.object(members).canonicalText.write(to: file, atomically: true, encoding: .utf8)
+        let refused = try lintas.run(["org", "import", file.path])
+        #expect(refused.status == 1)
+        for problem in ["parent", "\"bidang\" is not a unit kind", "\"honorer\" is not an employment status", ".nip",
+                        "\"jabatan-tidak-ada\" is not a position", "ends (2025-03-01) before it starts (2025-03-10)"] {
+            #expect(refused.stderr.contains(problem), "missing \(problem) in: \(refused.stderr)")
+        }
+        #expect(try lintas.expectSuccess(["org", "versions", "--json"]).json()["versions"]?.arrayValue?.isEmpty == true)
+    }
+
+    @Test("workflows graph draws a procedure as Graphviz DOT with the actor and the article on each edge")
+    func graphAsDot() throws {
+        let dot = try Lintas().run(["workflows", "graph", "grobogan.pembentukan-tim.dalam-pd", "--format", "dot", "--workflows", Lintas.workflows],
+                                   database: false)
+        #expect(dot.status == 0, "\(dot.stderr)")
+        #expect(dot.stdout.contains("digraph"), "\(dot.stdout)")
+        #expect(dot.stdout.contains("Pasal 14 ayat (2) dan ayat (7)"), "\(dot.stdout)")
+        #expect(dot.stdout.contains("Kepala Perangkat Daerah/Unit Kerja Pemilik Kinerja"), "\(dot.stdout)")
+    }
+
     @Test("org import --employees adds a CSV of employees, or refuses the whole import naming each bad line")
     func employeesFromCSV() throws {
         let lintas = try Lintas()

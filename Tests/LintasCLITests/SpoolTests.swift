@@ -116,6 +116,38 @@ struct OperationsTests {
         #expect(try lintas.expectSuccess(["daemon", "status", "--json"]).json()["daemon"]?["running"] == .bool(false))
     }
 
+    @Test("daemon status and the daemon's start warn when the working-day calendar ends within 60 days, and not while it runs further")
+    func calendarRunningOut() throws {
+        let lintas = try Lintas.prepared()
+        let thisYear = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Jakarta")!, from: Date()).year!
+        func calendar(_ year: Int) throws -> String {
+            let file = lintas.folder.appendingPathComponent("libur-\(year).json")
+            try """
+                {"format": "lintas.calendar/1", "id": "libur-\(year)", "title": "Hari libur \(year) (uji)", "years": [\(year)],
+                 "sources": [{"year": \(year), "decree": "SKB (uji)"}], "days": [{"date": "\(year)-01-01", "kind": "libur_nasional", "name": "Tahun Baru"}]}
+                """.write(to: file, atomically: true, encoding: .utf8)
+            return file.path
+        }
+        let ended = try calendar(thisYear - 1), ahead = try calendar(thisYear + 2)
+
+        let warned = try lintas.expectSuccess(["daemon", "status", "--calendar", ended])
+        #expect(warned.stdout.contains("WARNING: The working-day calendar libur-\(thisYear - 1) ended on \(thisYear - 1)-12-31"), "\(warned.stdout)")
+        #expect(warned.stdout.contains("deadline_uncounted") && warned.stdout.contains("docs/operations.md"), "\(warned.stdout)")
+        let json = try lintas.expectSuccess(["daemon", "status", "--json", "--calendar", ended]).json()
+        #expect(json["calendar"]?["last_day"] == .string("\(thisYear - 1)-12-31"))
+        #expect(json["calendar"]?["warning"] != nil)
+        let run = try lintas.expectSuccess(["daemon", "--until-idle", "--calendar", ended])
+        let log = run.stderr.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+        #expect(log.contains { $0["event"] == "calendar_ends" && $0["calendar"] == .string("libur-\(thisYear - 1)") }, "\(run.stderr)")
+
+        let quiet = try lintas.expectSuccess(["daemon", "status", "--calendar", ahead])
+        #expect(quiet.stdout.contains("Calendar   libur-\(thisYear + 2), \(thisYear + 2)"), "\(quiet.stdout)")
+        #expect(!quiet.stdout.contains("WARNING"), "\(quiet.stdout)")
+        #expect(try lintas.expectSuccess(["daemon", "status", "--json", "--calendar", ahead]).json()["calendar"]?["warning"] == nil)
+        let calm = try lintas.expectSuccess(["daemon", "--until-idle", "--calendar", ahead])
+        #expect(!calm.stderr.contains("calendar_ends"), "\(calm.stderr)")
+    }
+
     @Test("backup while the daemon writes: the copy is consistent and audits clean")
     func backupWhileRunning() throws {
         let lintas = try Lintas.prepared()
