@@ -21,7 +21,7 @@ private enum BaritoUtara {
     static func harness() throws -> Harness { try Harness(directory: directory) }
 
     static let order: [String: JSONValue] = ["purpose": "Penyelidikan kasus malaria", "performance_target": "Laporan penyelidikan 5 desa",
-                                             "duration": .object(["start": "2025-04-01", "end": "2025-06-30"]),
+                                             "duration": period("2025-04-01", "2025-06-30"),
                                              "arrangements": "Berkoordinasi dengan Puskesmas setempat"]
 }
 
@@ -241,7 +241,7 @@ struct BaritoUtaraProcedureTests {
         let harness = try B.harness()
         let refusals = try Walk(harness, request: "BU-23", workflow: "barito-utara.pengajuan-sukarela.lintas-uo").take(from: "2025-03-03", [
             Step("apply", by: B.nutrisionisMuda, ["owner_unit": "dinkes-p2p", "involvement": "Analisis gizi pada kasus diare",
-                                                  "duration": .object(["start": "2025-04-01", "end": "2025-06-30"])]),
+                                                  "duration": period("2025-04-01", "2025-06-30")]),
             Step("agree", by: B.kabidP2P),
             Step("endorse", by: B.kabidKesmas),
             Step("agree", by: B.kabidP2P),

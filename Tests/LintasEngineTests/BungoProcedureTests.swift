@@ -16,10 +16,9 @@ private enum Bungo {
 
     static let regulation = "Perbup Bungo 15/2024"
     static let directory = "workflows/directories/bungo.json"
-    static let contents: [String: JSONValue] = [
-        "purpose": "Dasbor surveilans penyakit menular", "competence": "Epidemiologi lapangan dan analisis data",
-        "performance_target": "Laporan mingguan dari 19 Puskesmas", "duration": period("2025-04-01", "2025-09-30"),
-    ]
+    static let contents = requestContents(purpose: "Dasbor surveilans penyakit menular",
+                                          competence: "Epidemiologi lapangan dan analisis data",
+                                          target: "Laporan mingguan dari 19 Puskesmas", duration: period("2025-04-01", "2025-09-30"))
 }
 
 @Suite("Perbup Bungo 15/2024: every procedure, walked through the daemon and a real SQLite file")
@@ -220,7 +219,7 @@ struct BungoProcedureTests {
         #expect(try walk.current?.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025"])
     }
 
-    @Test("Pasal 9 ayat (2): in a unit of two levels a non-Pengawas lead is refused", arguments: [Bungo.epidemiologMuda, Bungo.epidemiologPertama])
+    @Test("Pasal 9 ayat (2): in a Bidang of the Dinas Kesehatan, whose two levels are recorded on the Dinas, a non-Pengawas lead is refused", arguments: [Bungo.epidemiologMuda, Bungo.epidemiologPertama])
     func teamLeadMustBePengawas(lead: String) throws {
         let walk = try Walk(directory: Bungo.directory, request: "BGO-92", workflow: "bungo.pembentukan-tim.lintas-uo")
         let refusal = try walk.take("appoint", by: Bungo.kabidP2P, on: "2025-03-03", [

@@ -34,7 +34,7 @@ struct GroboganProcedureTests {
     func appointmentWithinUnit() throws {
         let harness = try G.harness()
         let appoint: [String: JSONValue] = ["nominees": nips(G.epidemiologMuda, G.sanitarian), "purpose": "Penyelidikan epidemiologi DBD",
-                                            "duration": .object(["start": "2025-04-01", "end": "2025-06-30"])]
+                                            "duration": period("2025-04-01", "2025-06-30")]
         let refusals = try Walk(harness, request: "GBG-11-2", workflow: "grobogan.penunjukan.dalam-pd").take(from: "2025-03-03", [
             Step("appoint", by: G.kabidP2P, appoint.merging(["nominees": nips(G.epidemiologMuda, G.admkesMudaYankes)])),
             Step("appoint", by: G.kabidP2P, appoint),
@@ -103,8 +103,8 @@ struct GroboganProcedureTests {
         let harness = try G.harness()
         let refusals = try Walk(harness, request: "GBG-12-2", workflow: "grobogan.pengajuan-sukarela.dalam-pd").take(from: "2025-03-03", [
             Step("apply", by: G.humasMuda, ["unit": "diskominfo-ikp", "involvement": "Kampanye layanan aduan", "participation": "anggota Tim Kerja"]),
-            Step("approve", by: G.humasMuda, ["duration": .object(["start": "2025-04-01", "end": "2025-09-30"])]),
-            Step("approve", by: G.kabidIKP, ["duration": .object(["start": "2025-04-01", "end": "2025-09-30"])]),
+            Step("approve", by: G.humasMuda, ["duration": period("2025-04-01", "2025-09-30")]),
+            Step("approve", by: G.kabidIKP, ["duration": period("2025-04-01", "2025-09-30")]),
             Step("accept", by: G.humasMuda),
         ])
         #expect(refusals.map { $0?.code } == [nil, .wrongActor, nil, nil])
@@ -119,9 +119,9 @@ struct GroboganProcedureTests {
         let harness = try G.harness()
         let refusals = try Walk(harness, request: "GBG-12-3", workflow: "grobogan.pengajuan-sukarela.lintas-pd").take(from: "2025-03-03", [
             Step("apply", by: G.analisBencana, ["home_unit": "bpbd-kedaruratan", "owner_unit": "dinkes-p2p", "involvement": "Pemetaan risiko penyakit pascabanjir"]),
-            Step("approve", by: G.kabidP2P, ["duration": .object(["start": "2025-04-01", "end": "2025-06-30"])]),
+            Step("approve", by: G.kabidP2P, ["duration": period("2025-04-01", "2025-06-30")]),
             Step("consent", by: G.kabidKedaruratan),
-            Step("approve", by: G.kabidP2P, ["duration": .object(["start": "2025-04-01", "end": "2025-06-30"])]),
+            Step("approve", by: G.kabidP2P, ["duration": period("2025-04-01", "2025-06-30")]),
             Step("issue_letter", by: G.kabidP2P),
             Step("issue_letter", by: G.kabidKedaruratan),
             Step("accept", by: G.analisBencana),
@@ -148,7 +148,7 @@ struct GroboganProcedureTests {
         let harness = try G.harness()
         let team: [String: JSONValue] = ["members": nips(G.analisBencana, G.pengelolaKedaruratanPPPK, G.pengadministrasiLogistik),
                                          "purpose": "Kesiapsiagaan musim hujan", "performance_target": "Rencana kontinjensi 19 kecamatan",
-                                         "duration": .object(["start": "2025-04-01", "end": "2025-12-31"])]
+                                         "duration": period("2025-04-01", "2025-12-31")]
         let refusals = try Walk(harness, request: "GBG-14-4", workflow: "grobogan.pembentukan-tim.dalam-pd").take(from: "2025-03-03", [
             Step("form", by: G.kabidKedaruratan, team.merging(["lead": .string(G.analisBencana)])),
             Step("form", by: G.kabidKedaruratan, team.merging(["lead": .string(G.kasiKedaruratan)])),
@@ -208,7 +208,7 @@ struct GroboganProcedureTests {
         let harness = try G.harness()
         let refusals = try Walk(harness, request: "GBG-22", workflow: "grobogan.penunjukan.dalam-pd").take(from: "2024-12-20", [
             Step("appoint", by: G.kabidP2P, ["nominees": nips(G.epidemiologMuda), "purpose": "Survei",
-                                             "duration": .object(["start": "2025-01-01", "end": "2025-03-31"])]),
+                                             "duration": period("2025-01-01", "2025-03-31")]),
         ])
         #expect(refusals[0]?.code == .notInForce)
         #expect(try harness.state("GBG-22") == nil)
@@ -218,7 +218,7 @@ struct GroboganProcedureTests {
     func pltActsOnlyInsideDates() throws {
         let harness = try Harness(directory: G.directory, now: Timestamp(iso8601: "2025-07-31T12:00:00+07:00")!)
         let apply: [String: JSONValue] = ["unit": "diskominfo", "involvement": "Penyusunan arsitektur SPBE"]
-        let approve: [String: JSONValue] = ["duration": .object(["start": "2025-07-01", "end": "2025-12-31"])]
+        let approve: [String: JSONValue] = ["duration": period("2025-07-01", "2025-12-31")]
         let inside = try Walk(harness, request: "GBG-PLT-1", workflow: "grobogan.pengajuan-sukarela.dalam-pd").take(from: "2025-06-27", [
             Step("apply", by: G.prakomPertamaPPPK, apply), Step("approve", by: G.pltKadisKominfo, approve),
         ])

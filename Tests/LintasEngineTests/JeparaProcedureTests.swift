@@ -36,14 +36,12 @@ private enum Jepara {
                      workflow: workflow.map { "jepara.\($0)" })
     }
 
-    static func nips(_ people: String...) -> JSONValue { .array(people.map { .string($0) }) }
-    static let duration: JSONValue = .object(["start": "2025-04-01", "end": "2025-12-31"])
+    static let duration: JSONValue = period("2025-04-01", "2025-12-31")
 
     /// The four contents every request letter carries (Lampiran B.2, muatan surat permohonan).
-    static let contents: [String: JSONValue] = [
-        "purpose": "Dasbor produksi perikanan tangkap", "competence": "Pengembangan aplikasi web dan basis data",
-        "performance_target": "Dasbor terbit untuk 11 TPI", "duration": duration,
-    ]
+    static let contents = requestContents(purpose: "Dasbor produksi perikanan tangkap",
+                                          competence: "Pengembangan aplikasi web dan basis data",
+                                          target: "Dasbor terbit untuk 11 TPI", duration: duration)
 }
 
 /// Submits the lines, runs the daemon's batches until the queue is empty, and returns the harness.
@@ -63,7 +61,7 @@ struct JeparaProcedureTests {
     @Test("Lampiran B.2.a.1) huruf a): the UO head appoints directly by Surat Perintah Tugas; each nominee accepts")
     func directAppointment() throws {
         let harness = try run(J.harness(), [
-            J.line("a1", "JPR-1", "appoint", J.kadisDiskan, day: 3, ["work_unit": "diskan-tangkap", "nominees": J.nips(J.penyuluhMuda, J.pengelolaProduksi),
+            J.line("a1", "JPR-1", "appoint", J.kadisDiskan, day: 3, ["work_unit": "diskan-tangkap", "nominees": nips(J.penyuluhMuda, J.pengelolaProduksi),
                                                                     "purpose": "Pendataan kapal", "duration": J.duration], workflow: "penunjukan.dalam-uk"),
             J.line("a2", "JPR-1", "accept", J.penyuluhMuda, day: 4),
         ])
@@ -78,11 +76,11 @@ struct JeparaProcedureTests {
     @Test("Lampiran B.2.a.1) huruf b)-d): the UK head proposes, the UO head returns it with arahan, the UK head proposes again, the UO head approves")
     func proposalLoop() throws {
         let harness = try run(J.harness(), [
-            J.line("p1", "JPR-2", "propose", J.kabidTangkap, day: 3, ["nominees": J.nips(J.analisPasarPPPK), "purpose": "Analisis harga ikan",
+            J.line("p1", "JPR-2", "propose", J.kabidTangkap, day: 3, ["nominees": nips(J.analisPasarPPPK), "purpose": "Analisis harga ikan",
                                                                      "duration": J.duration], workflow: "penunjukan.dalam-uk"),
             J.line("p2", "JPR-2", "return", J.kadisDiskan, day: 4, ["direction": "Libatkan juga penyuluh ahli muda"]),
             J.line("p3", "JPR-2", "approve", J.kadisDiskan, day: 5),
-            J.line("p4", "JPR-2", "propose_again", J.kabidTangkap, day: 6, ["nominees": J.nips(J.analisPasarPPPK, J.penyuluhMuda)]),
+            J.line("p4", "JPR-2", "propose_again", J.kabidTangkap, day: 6, ["nominees": nips(J.analisPasarPPPK, J.penyuluhMuda)]),
             J.line("p5", "JPR-2", "approve", J.kabidTangkap, day: 7),
             J.line("p6", "JPR-2", "approve", J.kadisDiskan, day: 8),
             J.line("p7", "JPR-2", "accept", J.analisPasarPPPK, day: 9),
@@ -99,7 +97,7 @@ struct JeparaProcedureTests {
     @Test("Lampiran B.2.a.1) huruf d): returning a proposal needs the UO head's arahan")
     func returnNeedsDirection() throws {
         let harness = try run(J.harness(), [
-            J.line("r1", "JPR-3", "propose", J.kabidTangkap, day: 3, ["nominees": J.nips(J.penyuluhMuda), "purpose": "Pendataan",
+            J.line("r1", "JPR-3", "propose", J.kabidTangkap, day: 3, ["nominees": nips(J.penyuluhMuda), "purpose": "Pendataan",
                                                                      "duration": J.duration], workflow: "penunjukan.dalam-uk"),
             J.line("r2", "JPR-3", "return", J.kadisDiskan, day: 4),
         ])
@@ -116,7 +114,7 @@ struct JeparaProcedureTests {
         let harness = try run(J.harness(), [
             J.line("u1", "JPR-10", "request", J.kabidTangkap, day: 3, J.contents.merging(["target_unit": "diskan-budidaya"]) { $1 },
                    workflow: "penunjukan.lintas-uk"),
-            J.line("u2", "JPR-10", "approve", J.kabidBudidaya, day: 4, ["nominees": J.nips(J.penyuluhTerampil)]),
+            J.line("u2", "JPR-10", "approve", J.kabidBudidaya, day: 4, ["nominees": nips(J.penyuluhTerampil)]),
             J.line("u3", "JPR-10", "issue_letter", J.kadisDiskan, day: 5),
             J.line("u4", "JPR-10", "propose", J.kabidTangkap, day: 5),
             J.line("u5", "JPR-10", "issue_letter", J.kadisDiskan, day: 6),
@@ -155,7 +153,7 @@ struct JeparaProcedureTests {
             J.line("\(request)-1", request, "submit", J.kadisDiskan, day: 3, J.contents.merging(["target_unit": "diskominfo-aptika"]) { $1 },
                    workflow: "penunjukan.lintas-pd"),
             J.line("\(request)-2", request, "dispose", J.kadisKominfo, day: 4, ["direction": "Kabid Aptika: tindak lanjuti"]),
-            J.line("\(request)-3", request, "draft_approval", J.kabidAptika, day: 5, ["nominees": J.nips(J.prakomMuda)]),
+            J.line("\(request)-3", request, "draft_approval", J.kabidAptika, day: 5, ["nominees": nips(J.prakomMuda)]),
             J.line("\(request)-4", request, "sign_approval", J.kadisKominfo, day: 6),
         ]
     }
@@ -164,7 +162,7 @@ struct JeparaProcedureTests {
     func acrossDepartmentsIndividual() throws {
         var lines = Self.approvedAcrossDepartments("JPR-20")
         lines.insert(J.line("x1", "JPR-20", "dispose", J.kabidAptika, day: 4, ["direction": "tindak lanjuti"]), at: 1)
-        lines.insert(J.line("x2", "JPR-20", "draft_approval", J.kadisKominfo, day: 5, ["nominees": J.nips(J.prakomMuda)]), at: 3)
+        lines.insert(J.line("x2", "JPR-20", "draft_approval", J.kadisKominfo, day: 5, ["nominees": nips(J.prakomMuda)]), at: 3)
         lines += [
             J.line("JPR-20-5", "JPR-20", "issue_assignment", J.kadisDiskan, day: 7),
             J.line("JPR-20-6", "JPR-20", "accept", J.prakomMuda, day: 8),
@@ -182,7 +180,7 @@ struct JeparaProcedureTests {
     func acrossDepartmentsTeam() throws {
         let harness = try run(J.harness(), Self.approvedAcrossDepartments("JPR-21") + [
             J.line("t1", "JPR-21", "list_in_decree", J.kadisDiskan, day: 7, ["team_name": "Tim Dasbor TPI", "lead": .string(J.penyuluhMuda),
-                                                                            "members": J.nips(J.pengelolaProduksi)]),
+                                                                            "members": nips(J.pengelolaProduksi)]),
             J.line("t2", "JPR-21", "set_decree", J.kadisDiskan, day: 8),
             J.line("t3", "JPR-21", "set_decree", J.sekda, day: 8),
             J.line("t4", "JPR-21", "accept", J.prakomMuda, day: 9),
@@ -257,7 +255,7 @@ struct JeparaProcedureTests {
             J.line("i4", "JPR-30", "instruct", J.sekdaJateng, day: 5, ["target_unit": "diskan"]),
         ], at: 2)
         let harness = try run(J.harness(), lines + [
-            J.line("i6", "JPR-30", "report_available", J.kabidJatengTangkap, day: 6, ["nominees": J.nips(J.jatengPengawas)]),
+            J.line("i6", "JPR-30", "report_available", J.kabidJatengTangkap, day: 6, ["nominees": nips(J.jatengPengawas)]),
             J.line("i7", "JPR-30", "issue_letter", J.kabidJatengTangkap, day: 7),
             J.line("i8", "JPR-30", "send_answer", J.sekdaJateng, day: 7),
             J.line("i9", "JPR-30", "issue_letter", J.kabidJatengTangkap, day: 8),
@@ -334,7 +332,7 @@ struct JeparaProcedureTests {
     // MARK: Pasal 14-15 and Lampiran B.4 — Satuan Kerja / squad
 
     private static func form(_ id: String, _ request: String, by head: String = J.kadisDiskan, lead: String = J.penyuluhMuda,
-                             members: JSONValue = J.nips(J.penyuluhMuda, J.pengelolaProduksi), day: Int = 3) -> String {
+                             members: JSONValue = nips(J.penyuluhMuda, J.pengelolaProduksi), day: Int = 3) -> String {
         J.line(id, request, "form", head, day: day, ["squad_name": .string("Squad \(request)"), "service": "Pendataan produksi perikanan tangkap",
                                                      "lead": .string(lead), "members": members], workflow: "pembentukan_tim.dalam-uo")
     }
@@ -394,15 +392,15 @@ struct JeparaProcedureTests {
         #expect((reports.first?.done, reports.first?.refused) == (8, 1))
         #expect(try harness.refusal("b9")?.code == .ruleBroken)
         // Other Unit Organisasi keep their own quota.
-        try run(harness, [Self.form("b10", "SB-10", by: J.direkturRSUD, lead: J.perawatMuda, members: J.nips(J.perawatMuda), day: 4)])
+        try run(harness, [Self.form("b10", "SB-10", by: J.direkturRSUD, lead: J.perawatMuda, members: nips(J.perawatMuda), day: 4)])
         #expect(try harness.state("SB-10")?.state == "formed")
     }
 
     @Test("Pasal 14 ayat (4): a squad with members from another UO is led by someone of the owner UO")
     func squadLeadFromOwner() throws {
         let harness = try run(J.harness(), [
-            Self.form("o1", "SL-1", lead: J.prakomMuda, members: J.nips(J.prakomMuda, J.penyuluhMuda)),
-            Self.form("o2", "SL-2", lead: J.penyuluhMuda, members: J.nips(J.prakomMuda, J.penyuluhMuda)),
+            Self.form("o1", "SL-1", lead: J.prakomMuda, members: nips(J.prakomMuda, J.penyuluhMuda)),
+            Self.form("o2", "SL-2", lead: J.penyuluhMuda, members: nips(J.prakomMuda, J.penyuluhMuda)),
         ])
         let refusal = try #require(try harness.refusal("o1"))
         #expect(refusal.code == .ruleBroken)
@@ -413,8 +411,8 @@ struct JeparaProcedureTests {
     @Test("Pasal 14 ayat (5) and Pasal 15: a PPPK does not lead a squad, except in the RSUD")
     func pppkLead() throws {
         let harness = try run(J.harness(), [
-            Self.form("k1", "SK-1", lead: J.analisPasarPPPK, members: J.nips(J.analisPasarPPPK, J.penyuluhMuda)),
-            Self.form("k2", "SK-2", by: J.direkturRSUD, lead: J.perawatPPPK, members: J.nips(J.perawatPPPK, J.perawatMuda)),
+            Self.form("k1", "SK-1", lead: J.analisPasarPPPK, members: nips(J.analisPasarPPPK, J.penyuluhMuda)),
+            Self.form("k2", "SK-2", by: J.direkturRSUD, lead: J.perawatPPPK, members: nips(J.perawatPPPK, J.perawatMuda)),
         ])
         let refusal = try #require(try harness.refusal("k1"))
         #expect(refusal.code == .ruleBroken)
@@ -451,7 +449,7 @@ struct JeparaProcedureTests {
     @Test("Lampiran B.2.a.1) huruf c): a Plh Kepala Dinas approves inside the dates of the Plh, not after")
     func plhInsideDates() throws {
         let propose = { (id: String, request: String, day: Int) in
-            J.line(id, request, "propose", J.kabidTangkap, day: day, ["nominees": J.nips(J.penyuluhMuda), "purpose": "Pendataan",
+            J.line(id, request, "propose", J.kabidTangkap, day: day, ["nominees": nips(J.penyuluhMuda), "purpose": "Pendataan",
                                                                      "duration": J.duration], workflow: "penunjukan.dalam-uk")
         }
         let harness = try run(J.harness(), [
@@ -470,10 +468,10 @@ struct JeparaProcedureTests {
     func notYetInForce() throws {
         let harness = try J.harness()
         try harness.submit([Harness.line("f1", "JPR-60", "appoint", J.kadisDiskan, at: "2024-08-25T09:00:00+07:00",
-                                         ["work_unit": "diskan-tangkap", "nominees": J.nips(J.penyuluhMuda), "purpose": "Pendataan", "duration": J.duration],
+                                         ["work_unit": "diskan-tangkap", "nominees": nips(J.penyuluhMuda), "purpose": "Pendataan", "duration": J.duration],
                                          workflow: "jepara.penunjukan.dalam-uk"),
                             Harness.line("f2", "JPR-61", "appoint", J.kadisDiskan, at: "2024-08-26T09:00:00+07:00",
-                                         ["work_unit": "diskan-tangkap", "nominees": J.nips(J.penyuluhMuda), "purpose": "Pendataan", "duration": J.duration],
+                                         ["work_unit": "diskan-tangkap", "nominees": nips(J.penyuluhMuda), "purpose": "Pendataan", "duration": J.duration],
                                          workflow: "jepara.penunjukan.dalam-uk")])
         try harness.drain()
         let refusal = try #require(try harness.refusal("f1"))

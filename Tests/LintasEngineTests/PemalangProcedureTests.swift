@@ -18,10 +18,9 @@ private enum Pemalang {
 
     static let regulation = "Perbup Pemalang 38/2023"
     static let directory = "workflows/directories/pemalang.json"
-    static let contents: [String: JSONValue] = [
-        "purpose": "Dasbor surveilans penyakit menular", "competence": "Analisis data statistik dan visualisasi",
-        "performance_target": "Dasbor terbit di 22 Puskesmas", "duration": period("2025-07-01", "2025-12-31"),
-    ]
+    static let contents = requestContents(purpose: "Dasbor surveilans penyakit menular",
+                                          competence: "Analisis data statistik dan visualisasi",
+                                          target: "Dasbor terbit di 22 Puskesmas", duration: period("2025-07-01", "2025-12-31"))
 }
 
 @Suite("Perbup Pemalang 38/2023: the procedures beside Pasal 11 ayat (4), walked through the daemon and a real SQLite file")

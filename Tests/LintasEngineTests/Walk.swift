@@ -87,10 +87,11 @@ extension Harness {
 /// A period field value.
 func period(_ start: String, _ end: String) -> JSONValue { .object(["start": .string(start), "end": .string(end)]) }
 
-/// The four contents every request letter carries, with a period in the second half of 2025.
-func requestContents(purpose: String, competence: String, target: String) -> [String: JSONValue] {
-    ["purpose": .string(purpose), "competence": .string(competence), "performance_target": .string(target),
-     "duration": period("2025-07-01", "2025-12-31")]
+/// The four contents every request letter carries (purpose, competence, performance target,
+/// duration: the same four in each regulation), by default for the second half of 2025.
+func requestContents(purpose: String, competence: String, target: String,
+                     duration: JSONValue = period("2025-07-01", "2025-12-31")) -> [String: JSONValue] {
+    ["purpose": .string(purpose), "competence": .string(competence), "performance_target": .string(target), "duration": duration]
 }
 
 /// A list of NIPs as a field value.
