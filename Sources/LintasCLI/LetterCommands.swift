@@ -19,6 +19,7 @@ enum LetterCommands {
             out.document(.object(["letters": .array(issued.map { item in
                 .object(["id": .string(item.reference.id), "request": .string(item.request.rawValue), "type": .string(item.reference.type),
                          "label": .string(item.reference.label), "number": .string(item.reference.number),
+                         "numbering": .string(item.reference.external ? "external" : "register"),
                          "date": item.reference.date.map(JSONValue.string) ?? .null,
                          "content_hash": item.reference.contentHash.map(JSONValue.string) ?? .null])
             })]))

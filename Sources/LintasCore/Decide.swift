@@ -3,6 +3,9 @@
 public protocol LetterNumbering {
     /// The next sequence number of a register (issuing unit, letter type, year), starting at 1.
     mutating func nextSequence(register: String) -> Int
+    /// Records a number another system gave (e.g. SRIKANDI) in a register, without drawing a
+    /// sequence. Returns `false`, recording nothing, when the register already holds that number.
+    mutating func claimExternal(number: String, register: String) -> Bool
 }
 
 /// Counts the requests a quota rule limits (Jepara Lampiran B.4: squads per Unit
@@ -189,7 +192,17 @@ private struct Decider {
     /// Checks each field on its own: presence, type, existence in the directory.
     private func checkFields(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
                              _ directory: Directory) throws(Refusal) -> [String: JSONValue] {
-        let known = Set(transition.fields.map(\.name))
+        var known = Set(transition.fields.map(\.name))
+        let numberedHere = [WorkflowDefinition.LetterSpec.externalNumberField, WorkflowDefinition.LetterSpec.externalDateField].filter { command.data[$0] != nil }
+        if let letter = transition.letter {
+            if letter.numbering == .register, !numberedHere.isEmpty {
+                throw Refusal(.invalidField, "The \(letter.label) of \"\(transition.action)\" is numbered by its register in lintas (numbering \"register\"); "
+                              + "it does not take \(numberedHere.map { "\"\($0)\"" }.joined(separator: ", ")).",
+                              article: definition.cite(transition.article),
+                              hint: "Leave out the number, or set the letter's \"numbering\" to \"external\" or \"either\" in the workflow.")
+            }
+            known.formUnion([WorkflowDefinition.LetterSpec.externalNumberField, WorkflowDefinition.LetterSpec.externalDateField])
+        }
         let unknown = command.data.keys.filter { !known.contains($0) }.sorted()
         if !unknown.isEmpty {
             let expected = transition.fields.isEmpty ? "it takes no fields" : "it takes: \(transition.fields.map(\.name).joined(separator: ", "))"
@@ -474,11 +487,66 @@ private struct Decider {
         guard let unitID = spec.register.resolve(in: context).unit, let unit = context.directory.units[unitID] else {
             throw Refusal(.invalidField, "The register of the \(spec.label) (\(spec.register)) names no unit for this request.")
         }
+        if let external = try externalNumber(spec, transition: draft.transition, definition: draft.definition, on: date) {
+            let register = "\(unitID)/\(spec.type)/\(external.date.year)"
+            guard numbering.claimExternal(number: external.number, register: register) else {
+                throw Refusal(.invalidField, "The \(spec.label) number \"\(external.number)\" was already recorded in the register of \(unit.name) for \(external.date.year) "
+                              + "(\(spec.type)): an external number is recorded once.",
+                              article: draft.definition.cite(draft.transition.article),
+                              hint: "Check the number the other system (e.g. SRIKANDI) gave this letter.")
+            }
+            let id = LetterReference.id(register: register, sequence: 0, external: true, number: external.number)
+            var content = draft.content(number: external.number, register: register, sequence: 0, request: command.request).objectValue ?? [:]
+            content["id"] = .string(id)
+            content["numbering"] = .string(LetterReference.externalNumbering)
+            content["date"] = .string(external.date.description)
+            content["date_text"] = .string(external.date.indonesian)
+            return LetterRecord(type: spec.type, label: spec.label, number: external.number, register: register, sequence: 0, external: true,
+                                content: .object(content))
+        }
         let register = "\(unitID)/\(spec.type)/\(date.year)"
         let sequence = numbering.nextSequence(register: register)
         let number = LetterNumber.format(spec.numberTemplate, sequence: sequence, unitCode: unit.code, date: date, klasifikasi: spec.klasifikasi ?? "")
         return LetterRecord(type: spec.type, label: spec.label, number: number, register: register, sequence: sequence,
                             content: draft.content(number: number, register: register, sequence: sequence, request: command.request))
+    }
+
+    /// The number and date another system gave the letter, from the command; `nil` when the register numbers it.
+    /// - Throws: `missing_field` when the letter is numbered only elsewhere and the command has no number;
+    ///   `invalid_field` for an empty or malformed number or date, or a date after the step.
+    private func externalNumber(_ spec: WorkflowDefinition.LetterSpec, transition: WorkflowDefinition.Transition, definition: WorkflowDefinition,
+                                on date: CivilDate) throws(Refusal) -> (number: String, date: CivilDate)? {
+        let article = definition.cite(transition.article)
+        let given = command.data[WorkflowDefinition.LetterSpec.externalNumberField]
+        let dateValue = command.data[WorkflowDefinition.LetterSpec.externalDateField]
+        guard let given, given != .null else {
+            if spec.numbering == .external {
+                throw Refusal(.missingField, "The \(spec.label) is numbered outside lintas (e.g. by SRIKANDI): give its number in \"\(WorkflowDefinition.LetterSpec.externalNumberField)\".",
+                              article: article, hint: "Add \"\(WorkflowDefinition.LetterSpec.externalNumberField)\" (and, when it differs from the step's date, \"\(WorkflowDefinition.LetterSpec.externalDateField)\") to the command's data.")
+            }
+            if dateValue != nil {
+                throw Refusal(.invalidField, "\"\(WorkflowDefinition.LetterSpec.externalDateField)\" dates a number given elsewhere; this command gives no \"\(WorkflowDefinition.LetterSpec.externalNumberField)\".", article: article)
+            }
+            return nil
+        }
+        guard let text = given.stringValue else {
+            throw Refusal(.invalidField, "\"\(WorkflowDefinition.LetterSpec.externalNumberField)\" must be text, found \(given.typeName).", article: article)
+        }
+        let number = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        if number.isEmpty {
+            throw Refusal(.missingField, "\"\(WorkflowDefinition.LetterSpec.externalNumberField)\" is empty: the \(spec.label) needs the number the other system gave it.", article: article)
+        }
+        if number.count > Command.maximumIdentifierLength || number.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw Refusal(.invalidField, "\"\(WorkflowDefinition.LetterSpec.externalNumberField)\" must be one line of at most \(Command.maximumIdentifierLength) characters.", article: article)
+        }
+        guard let dateValue, dateValue != .null else { return (number, date) }
+        guard let dateText = dateValue.stringValue, let letterDate = CivilDate(iso: dateText) else {
+            throw Refusal(.invalidField, "\"\(WorkflowDefinition.LetterSpec.externalDateField)\" must be a date such as 2026-03-05, found \(dateValue.canonicalText).", article: article)
+        }
+        if letterDate > date {
+            throw Refusal(.invalidField, "\"\(WorkflowDefinition.LetterSpec.externalDateField)\" \(letterDate) is after the step's date \(date): a letter is recorded once it is dated.", article: article)
+        }
+        return (number, letterDate)
     }
 
     private func isBlank(_ value: JSONValue) -> Bool {

@@ -73,14 +73,18 @@ public struct LetterRecord: Sendable, Hashable {
     public var number: String
     /// The register that numbered it: issuing unit, letter type and year.
     public var register: String
+    /// The register's sequence number; 0 for a letter numbered elsewhere (`external`).
     public var sequence: Int
+    /// Numbered by another system (e.g. SRIKANDI): `number` is as given, no sequence was drawn.
+    public var external: Bool = false
     /// The letter as issued (see `LetterContent`): frozen in the event, so the event's hash covers it.
     public var content: JSONValue?
     /// SHA-256 (lowercase hex) of `content`'s canonical JSON, set by the engine before the event is stored.
     public var contentHash: String?
 
-    public init(type: String, label: String, number: String, register: String, sequence: Int,
+    public init(type: String, label: String, number: String, register: String, sequence: Int, external: Bool = false,
                 content: JSONValue? = nil, contentHash: String? = nil) {
+        self.external = external
         self.type = type
         self.label = label
         self.number = number
@@ -90,12 +94,14 @@ public struct LetterRecord: Sendable, Hashable {
         self.contentHash = contentHash
     }
 
-    /// A stable id for the letter: its register and sequence, e.g. `diskominfo/surat_penugasan/2026/1`.
-    public var id: String { "\(register)/\(sequence)" }
+    /// A stable id for the letter: its register and sequence, e.g. `diskominfo/surat_penugasan/2026/1`,
+    /// or for a number given elsewhere `diskominfo/surat_penugasan/2026/external:<number>`.
+    public var id: String { LetterReference.id(register: register, sequence: sequence, external: external, number: number) }
 
     var json: JSONValue {
         var members: [String: JSONValue] = ["type": .string(type), "label": .string(label), "number": .string(number),
                                             "register": .string(register), "sequence": .int(Int64(sequence))]
+        if external { members["numbering"] = .string(LetterReference.externalNumbering) }
         if let content { members["content"] = content }
         if let contentHash { members["content_hash"] = .string(contentHash) }
         return .object(members)
@@ -111,7 +117,7 @@ public struct LetterRecord: Sendable, Hashable {
             JSONWriter.writeKey("content_hash", first: content == nil, into: &output)
             JSONWriter.writeString(contentHash, into: &output)
         }
-        LetterReference.writeNumbering(label: label, number: number, register: register, sequence: sequence, type: type,
+        LetterReference.writeNumbering(label: label, number: number, external: external, register: register, sequence: sequence, type: type,
                                        first: content == nil && contentHash == nil, into: &output)
         output.append(UInt8(ascii: "}"))
     }
@@ -119,7 +125,7 @@ public struct LetterRecord: Sendable, Hashable {
     /// Reads what `write(into:)` writes.
     init(reader: inout JSONReader) throws(JSONSyntaxError) {
         var type: String?, label: String?, number: String?, register: String?, sequence: Int64?
-        var content: JSONValue?, contentHash: String?
+        var content: JSONValue?, contentHash: String?, external = false
         try reader.members { (reader, key) throws(JSONSyntaxError) in
             switch key {
             case "type": type = try reader.string()
@@ -129,11 +135,12 @@ public struct LetterRecord: Sendable, Hashable {
             case "sequence": sequence = try reader.int()
             case "content": content = try reader.value()
             case "content_hash": contentHash = try reader.string()
+            case "numbering": external = try reader.string() == LetterReference.externalNumbering
             default: _ = try reader.value()
             }
         }
         guard let type, let label, let number, let register, let sequence else { throw reader.expected("a letter with type, label, number, register and sequence") }
-        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
+        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence), external: external,
                   content: content, contentHash: contentHash)
     }
 
@@ -141,6 +148,7 @@ public struct LetterRecord: Sendable, Hashable {
         guard let type = json["type"]?.stringValue, let label = json["label"]?.stringValue, let number = json["number"]?.stringValue,
               let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue else { return nil }
         self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
+                  external: json["numbering"]?.stringValue == LetterReference.externalNumbering,
                   content: json["content"], contentHash: json["content_hash"]?.stringValue)
     }
 }

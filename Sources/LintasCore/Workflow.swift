@@ -98,8 +98,11 @@ public struct WorkflowDefinition: Sendable {
         public var label: String
         /// The unit whose register numbers the letter.
         public var register: RoleExpression
-        /// e.g. `{klasifikasi}/{seq}/{unit}/{year}`.
+        /// e.g. `{klasifikasi}/{seq}/{unit}/{year}`; unused when the letter is numbered elsewhere.
         public var numberTemplate: String
+        /// Who numbers the letter: lintas's register, another system (SRIKANDI) whose number the
+        /// command carries, or either.
+        public var numbering: Numbering = .register
         /// The role (of this workflow) whose officeholder signs the letter; the actor when absent.
         public var signer: String? = nil
         /// The role of the office the signer signs for ("a.n."), when the signer signs on a superior's behalf.
@@ -114,6 +117,19 @@ public struct WorkflowDefinition: Sendable {
         public var assigned: String? = nil
         /// Request fields the letter cannot be issued without, each with the article that demands it.
         public var requires: [Requirement] = []
+
+        public enum Numbering: String, Sendable, Hashable, CaseIterable {
+            /// The next number of the register, drawn when the step is decided.
+            case register
+            /// The number another system gave (e.g. SRIKANDI), carried by the command as `letter_number`.
+            case external
+            /// The command's `letter_number` when it carries one, else the register's next number.
+            case either
+        }
+
+        /// The command data members that carry a number given elsewhere and, optionally, its date.
+        public static let externalNumberField = "letter_number"
+        public static let externalDateField = "letter_date"
 
         /// One copy holder (tembusan): a label as the letter prints it and who that is.
         public struct CopySpec: Sendable, Hashable {

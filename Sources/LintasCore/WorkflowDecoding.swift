@@ -288,20 +288,29 @@ extension WorkflowDefinition {
 
     private static func readLetter(_ value: JSONValue?, path: String, _ reader: inout DocumentReader) -> LetterSpec? {
         guard let value, let members = reader.object(value, path) else { return nil }
-        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number", "signer", "on_behalf_of", "klasifikasi", "subject", "cc", "assigned", "requires"], path)
+        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number", "numbering", "signer", "on_behalf_of", "klasifikasi", "subject", "cc", "assigned", "requires"], path)
+        var numbering = LetterSpec.Numbering.register
+        if let name = reader.string(members, "numbering", path, required: false) {
+            if let known = LetterSpec.Numbering(rawValue: name) { numbering = known } else {
+                reader.report("\(path).numbering", "\"\(name)\" is not a numbering; use \(LetterSpec.Numbering.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+        }
         guard let type = reader.string(members, "type", path), let label = reader.string(members, "label", path),
-              let register = reader.string(members, "register", path), let template = reader.string(members, "number", path) else { return nil }
+              let register = reader.string(members, "register", path),
+              let template = reader.string(members, "number", path, required: numbering != .external) ?? (numbering == .external ? "" : nil) else { return nil }
         guard case .success(let expression) = RoleExpression.parse(register) else {
             reader.report("\(path).register", "\"\(register)\" is not an expression such as department_of(target_unit)")
             return nil
         }
         var spec = LetterSpec(type: type, label: label, register: expression, numberTemplate: template)
+        spec.numbering = numbering
         spec.signer = reader.string(members, "signer", path, required: false)
         spec.onBehalfOf = reader.string(members, "on_behalf_of", path, required: false)
         spec.klasifikasi = reader.string(members, "klasifikasi", path, required: false)
         spec.subject = reader.string(members, "subject", path, required: false)
         spec.assigned = reader.string(members, "assigned", path, required: false)
         let placeholders = LetterNumber.placeholders(in: template)
+        guard numbering != .external || !template.isEmpty else { return readCopiesAndRequirements(members, path, into: spec, &reader) }
         for unknown in placeholders where !LetterNumber.knownPlaceholders.contains(unknown) {
             reader.report("\(path).number", "unknown placeholder {\(unknown)}; known: \(LetterNumber.knownPlaceholders.sorted().map { "{\($0)}" }.joined(separator: ", "))")
         }
@@ -309,6 +318,12 @@ extension WorkflowDefinition {
         if placeholders.contains("klasifikasi") && spec.klasifikasi == nil {
             reader.report("\(path).number", "the template uses {klasifikasi}: give the letter's \"klasifikasi\" code")
         }
+        return readCopiesAndRequirements(members, path, into: spec, &reader)
+    }
+
+    private static func readCopiesAndRequirements(_ members: [String: JSONValue], _ path: String, into letter: LetterSpec,
+                                                  _ reader: inout DocumentReader) -> LetterSpec {
+        var spec = letter
         for (offset, item) in reader.array(members, "cc", path, required: false).enumerated() {
             let itemPath = "\(path).cc[\(offset)]"
             guard let copy = reader.object(item, itemPath) else { continue }

@@ -261,6 +261,9 @@ private struct StoreNumbering: LetterNumbering {
     let batch: any StoreBatch
     private var committed: [String: Int] = [:]
     private var pending: [String: Int] = [:]
+    /// External numbers by register, claimed by commands applied in this batch, and by the command under way.
+    private var committedExternal: [String: Set<String>] = [:]
+    private var pendingExternal: [String: Set<String>] = [:]
     private var error: (any Error)?
 
     init(batch: any StoreBatch) { self.batch = batch }
@@ -279,6 +282,18 @@ private struct StoreNumbering: LetterNumbering {
         return last + 1
     }
 
+    mutating func claimExternal(number: String, register: String) -> Bool {
+        if committedExternal[register]?.contains(number) == true || pendingExternal[register]?.contains(number) == true { return false }
+        do {
+            if try batch.externalLetterNumberExists(register: register, number: number) { return false }
+        } catch {
+            self.error = error
+            return false
+        }
+        pendingExternal[register, default: []].insert(number)
+        return true
+    }
+
     /// A store error met while drawing a number; the batch must not commit.
     mutating func takeError() -> (any Error)? {
         defer { error = nil }
@@ -288,13 +303,21 @@ private struct StoreNumbering: LetterNumbering {
     mutating func commit() {
         committed.merge(pending) { _, new in new }
         pending.removeAll()
+        committedExternal.merge(pendingExternal) { $0.union($1) }
+        pendingExternal.removeAll()
     }
 
-    mutating func rollback() { pending.removeAll() }
+    mutating func rollback() {
+        pending.removeAll()
+        pendingExternal.removeAll()
+    }
 
     func flush() throws {
         for (register, sequence) in committed.sorted(by: { $0.key < $1.key }) {
             try batch.setLetterSequence(register: register, to: sequence)
+        }
+        for (register, numbers) in committedExternal.sorted(by: { $0.key < $1.key }) {
+            for number in numbers.sorted() { try batch.recordExternalLetterNumber(register: register, number: number) }
         }
     }
 }

@@ -81,6 +81,10 @@ public protocol StoreBatch {
     /// The last sequence number used in a letter register, 0 when none.
     func letterSequence(register: String) throws -> Int
     func setLetterSequence(register: String, to sequence: Int) throws
+    /// Whether a register holds a number given by another system (e.g. SRIKANDI).
+    func externalLetterNumberExists(register: String, number: String) throws -> Bool
+    /// Records a number given by another system; a number already recorded in the register is a constraint error.
+    func recordExternalLetterNumber(register: String, number: String) throws
 }
 
 // MARK: - Records

@@ -8,7 +8,7 @@ import LintasCore
 /// durable (`synchronous = FULL`). Events are append-only: triggers refuse UPDATE and DELETE.
 public final class SQLiteStore: EventStore {
     /// The schema this build writes; a file with a higher version is refused.
-    public static let schemaVersion: Int64 = 1
+    public static let schemaVersion: Int64 = 2
 
     public let path: String
     let connection: SQLiteConnection
@@ -40,6 +40,7 @@ public final class SQLiteStore: EventStore {
                 // Another process may have migrated while we waited for the lock.
                 let current = try connection.query("PRAGMA user_version") { $0.int64(0) }.first ?? 0
                 if current == 0 { try connection.execute(SQLiteStore.schema) }
+                if current < 2 { try connection.execute(SQLiteStore.externalNumbers) }
             }
         } catch let error as StoreError {
             throw error
@@ -132,6 +133,17 @@ public final class SQLiteStore: EventStore {
     CREATE TRIGGER directory_refuse_delete BEFORE DELETE ON directory_versions
         BEGIN SELECT RAISE(ABORT, 'directory versions are kept as imported: DELETE is refused'); END;
     PRAGMA user_version = 1;
+    """
+
+    /// Version 2: the numbers of letters numbered elsewhere (SRIKANDI), one per register, so a
+    /// number is recorded once. A register's own numbers are in `letter_registers`.
+    static let externalNumbers = """
+    CREATE TABLE letter_external_numbers (
+        register TEXT NOT NULL,
+        number TEXT NOT NULL,
+        PRIMARY KEY (register, number)
+    ) WITHOUT ROWID;
+    PRAGMA user_version = 2;
     """
 
     /// Runs a body in a transaction, turning any error into the `StoreError` it was or wraps.
@@ -496,6 +508,15 @@ struct SQLiteBatch: StoreBatch {
 
     func letterSequence(register: String) throws -> Int {
         Int(try connection.query("SELECT last FROM letter_registers WHERE register = ?", [.text(register)]) { $0.int64(0) }.first ?? 0)
+    }
+
+    func externalLetterNumberExists(register: String, number: String) throws -> Bool {
+        try connection.query("SELECT 1 FROM letter_external_numbers WHERE register = ? AND number = ?",
+                             [.text(register), .text(number)]) { _ in true }.first ?? false
+    }
+
+    func recordExternalLetterNumber(register: String, number: String) throws {
+        try connection.run("INSERT INTO letter_external_numbers (register, number) VALUES (?, ?)", [.text(register), .text(number)])
     }
 
     func setLetterSequence(register: String, to sequence: Int) throws {

@@ -67,6 +67,12 @@ struct MemoryNumbering: LetterNumbering {
         registers[register, default: 0] += 1
         return registers[register]!
     }
+
+    var external: Set<String> = []
+
+    mutating func claimExternal(number: String, register: String) -> Bool {
+        external.insert("\(register)\u{0}\(number)").inserted
+    }
 }
 
 extension Timestamp {

@@ -55,6 +55,23 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test("a file of schema version 1 gains the table of external letter numbers when opened, and keeps its registers")
+    func migratesToVersion2() throws {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path)
+        try store.withBatch { batch in try batch.setLetterSequence(register: "diskominfo/surat_penugasan/2026", to: 7) }
+        try store.connection.execute("DROP TABLE letter_external_numbers; PRAGMA user_version = 1")
+        let reopened = try SQLiteStore(path: path)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == 2)
+        try reopened.withBatch { batch in
+            #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2026") == 7)
+            #expect(try !batch.externalLetterNumberExists(register: "diskominfo/surat_penugasan/2026", number: "045"))
+            try batch.recordExternalLetterNumber(register: "diskominfo/surat_penugasan/2026", number: "045")
+            #expect(try batch.externalLetterNumberExists(register: "diskominfo/surat_penugasan/2026", number: "045"))
+            #expect(throws: StoreError.self) { try batch.recordExternalLetterNumber(register: "diskominfo/surat_penugasan/2026", number: "045") }
+        }
+    }
+
     @Test("a file that is not a database is reported as such")
     func notADatabase() throws {
         let path = try freshPath()

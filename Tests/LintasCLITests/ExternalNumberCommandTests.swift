@@ -1,0 +1,69 @@
+import Foundation
+import LintasCore
+import Testing
+
+@Suite("lintas with letters numbered by SRIKANDI: Perbup Pemalang 38/2023 Pasal 11 ayat (4) huruf c with numbering \"either\"")
+struct ExternalNumberCommandTests {
+    static let srikandi = "800.1.11.1/045/DISKOMINFO/2026"
+
+    /// A database loaded from a copy of the shipped workflows in which the surat penugasan of
+    /// Pasal 11 ayat (4) huruf c is numbered `either`: by SRIKANDI when the command gives a number, else by the register.
+    static func prepared() throws -> Lintas {
+        let lintas = try Lintas()
+        let copy = lintas.folder.appendingPathComponent("workflows")
+        try FileManager.default.copyItem(atPath: Lintas.workflows, toPath: copy.path)
+        let file = copy.appendingPathComponent("pemalang/penunjukan-lintas-pd.json")
+        let bytes = Array(try Data(contentsOf: file))
+        var document = try #require(try JSONValue.parse(bytes).objectValue)
+        let items = document["transitions"]?.arrayValue ?? []
+        var transitions = items.compactMap { $0.objectValue }
+        let index = try #require(transitions.firstIndex { $0["action"] == "issue_letter" })
+        var letter = try #require(transitions[index]["letter"]?.objectValue)
+        letter["numbering"] = "either"
+        transitions[index]["letter"] = .object(letter)
+        document["transitions"] = .array(transitions.map(JSONValue.object))
+        try Data(JSONValue.object(document).canonicalText.utf8).write(to: file)
+        try lintas.expectSuccess(["workflows", "load", copy.path])
+        try lintas.expectSuccess(["org", "import", Lintas.directory])
+        return lintas
+    }
+
+    /// Pasal 11 ayat (4) huruf a–c up to the approval, and the issue with `data`, as command lines.
+    static func lines(_ request: String, issue data: [String: JSONValue]) -> [String] {
+        [
+            Pemalang.submit(request),
+            Pemalang.line("\(request)-r", request, "recommend", Pemalang.kadisKominfo, day: 3),
+            Pemalang.line("\(request)-a", request, "approve", Pemalang.kabidAptika, day: 4, ["nominees": .array([.string(Pemalang.prakomMuda)])]),
+            Pemalang.line("\(request)-i", request, "issue_letter", Pemalang.kadisKominfo, day: 5, data),
+        ]
+    }
+
+    @Test("Pasal 11 ayat (4) huruf c: a number SRIKANDI gave is recorded once, draws no register number, and is listed, shown and audited like any letter")
+    func recordedOnce() throws {
+        let lintas = try Self.prepared()
+        try lintas.process(Self.lines("PML-1", issue: ["letter_number": .string(Self.srikandi), "letter_date": "2026-03-04"])
+                           + Self.lines("PML-2", issue: ["letter_number": .string(Self.srikandi)]))
+        try lintas.process(Self.lines("PML-3", issue: [:]) + Self.lines("PML-4", issue: ["letter_number": .string(Self.srikandi), "letter_date": "2026-03-01"]))
+        let refusals = try lintas.refusals()
+        #expect(refusals == ["PML-2-i": "invalid_field", "PML-4-i": "invalid_field"], "the same number again, in the same batch and in a later one")
+        let refused = try lintas.expectSuccess(["commands", "--id", "PML-2-i", "--json"]).json()["commands"]?.arrayValue?.first?["refusal"]
+        #expect(refused?["message"]?.stringValue?.contains("already recorded in the register of Dinas Komunikasi dan Informatika for 2026") == true)
+        #expect(refused?["article"] == "Pasal 11 ayat (4) huruf c Perbup Pemalang 38/2023")
+
+        let listed = try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? []
+        #expect(listed.compactMap { $0["number"]?.stringValue }.sorted() == ["800.1.11.1/1/DISKOMINFO/2026", Self.srikandi].sorted(),
+                "the register's first number went to PML-3: the external one drew none")
+        let external = try #require(listed.first { $0["number"]?.stringValue == Self.srikandi })
+        #expect(external["id"] == "diskominfo/surat_penugasan/2026/external:\(Self.srikandi)")
+        #expect(external["date"] == "2026-03-04")
+        #expect(external["numbering"] == "external")
+        let text = try lintas.expectSuccess(["letter", "show", Self.srikandi]).stdout
+        #expect(text.contains("Nomor: \(Self.srikandi)"))
+        #expect(text.contains("4 Maret 2026"), "dated as SRIKANDI dated it")
+        let byID = try lintas.expectSuccess(["letter", "show", "diskominfo/surat_penugasan/2026/external:\(Self.srikandi)", "--format", "json"]).json()
+        #expect(byID["numbering"] == "external")
+        #expect(try lintas.query("SELECT register, last FROM letter_registers") == [["diskominfo/surat_penugasan/2026", "1"]])
+        #expect(try lintas.query("SELECT register, number FROM letter_external_numbers") == [["diskominfo/surat_penugasan/2026", Self.srikandi]])
+        #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
+    }
+}
