@@ -178,6 +178,16 @@ public enum LintasCLI {
              tembusan. --format html gives an A4 page a browser prints cleanly; --format json (or
              --json) every field plus content_hash, the SHA-256 sealed into the event.
              """, options: ["db", "format"], run: LetterCommands.show),
+        Spec(name: "export ekinerja", arguments: "[REQ] [--from DATE] [--to DATE] [--format json|csv]", positionals: (0, 1),
+             summary: "Accepted assignments as e-Kinerja records additional work (hasil kerja tambahan)",
+             details: """
+             One row per assigned employee of every accepted request (or of REQ): NIP, name, position
+             and unit; the assignment (rencana hasil kerja: the performance target; uraian: the
+             purpose); penugasan dari (the office and official who signed the assigning letter); the
+             letter's type, number and date; the period. --from/--to keep the assignments whose period
+             overlaps those dates. --format json (default) or csv (RFC 4180, a header row of the
+             field names). See docs/letters.md for the fields.
+             """, options: ["db", "from", "to", "format"], run: ExportCommand.ekinerja),
         Spec(name: "commands", arguments: "", positionals: (0, 0),
              summary: "List queued commands and their outcomes",
              details: "Filters: --status queued|done|refused, --request REQ, --id KEY, --limit N (default 100).",

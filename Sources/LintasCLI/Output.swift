@@ -10,6 +10,11 @@ struct Output {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// Writes text as it is, without adding a line end.
+    func text(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
     func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

@@ -1,0 +1,125 @@
+import LintasCore
+import LintasStore
+
+/// Accepted assignments in the shape e-Kinerja (BKN) records additional work (*hasil kerja
+/// tambahan*): one row per assigned employee, with what the assignment is, who assigned it
+/// ("penugasan dari"), the letter that did, and its period.
+///
+/// Read from the stored states (which request is accepted, its fields, its letters by
+/// reference) and the issuing events (the assigning letter's frozen content: the people it
+/// assigns, its signer and kop), never from today's directory.
+public enum EKinerjaExport {
+    /// The columns, in order: the JSON keys and the CSV header. Stable; documented in docs/letters.md.
+    public static let columns = [
+        "nip", "nama", "jabatan", "unit_kerja",
+        "jenis_hasil_kerja", "rencana_hasil_kerja", "uraian_penugasan",
+        "penugasan_dari", "penugasan_dari_unit", "penugasan_dari_pejabat", "penugasan_dari_nip", "penugasan_dari_jabatan",
+        "jenis_surat", "nomor_surat", "tanggal_surat",
+        "periode_mulai", "periode_selesai",
+        "permohonan", "workflow",
+    ]
+
+    /// The states of an accepted assignment: `accepted` once every assigned employee has accepted
+    /// (in every shipped workflow), and `ended` once its period has run out.
+    public static let acceptedStates: Set<String> = ["accepted", Timers.endedState.id]
+
+    /// One row: a value (or `nil`, empty in CSV) for each of `columns`.
+    public struct Row: Sendable, Hashable {
+        public var values: [String: String]
+        public subscript(column: String) -> String? { values[column] }
+    }
+
+    /// The rows of every accepted request (or of `request` alone) whose period overlaps
+    /// `from`…`to` when given, ordered by request, then by the letter's order of the employees.
+    /// A request with no period is left out when a range is given.
+    public static func rows(in store: any EventStore, request: RequestID? = nil, from: CivilDate? = nil, to: CivilDate? = nil) throws -> [Row] {
+        try store.readSnapshot {
+            var states: [RequestState] = []
+            if let request {
+                if let state = try store.request(request)?.decode() { states.append(state) }
+            } else {
+                try store.forEachRequest { stored in
+                    guard acceptedStates.contains(stored.columns.state) else { return }
+                    states.append(try stored.decode())
+                }
+            }
+            var rows: [Row] = []
+            for state in states where acceptedStates.contains(state.state) {
+                rows += try self.rows(of: state, store: store, from: from, to: to)
+            }
+            return rows
+        }
+    }
+
+    private static func rows(of state: RequestState, store: any EventStore, from: CivilDate?, to: CivilDate?) throws -> [Row] {
+        let events = try store.events(of: state.request).map { try $0.decode() }
+        // The assigning letter: the last one that lists assigned people, else the last letter.
+        let letters = events.compactMap { $0.detail.letter }
+        let letter = letters.last { ($0.content?["assigned"]?.arrayValue?.isEmpty ?? true) == false } ?? letters.last
+        let content = letter?.content
+        let period = content?["period"] ?? state.fields["duration"]
+        let start = period?["start"]?.stringValue, end = period?["end"]?.stringValue
+        if from != nil || to != nil {
+            guard let start = start.flatMap(CivilDate.init(iso:)), let end = end.flatMap(CivilDate.init(iso:)) else { return [] }
+            if let from, end < from { return [] }
+            if let to, start > to { return [] }
+        }
+        var people: [(nip: String, name: String?, position: String?, unit: String?)] =
+            (content?["assigned"]?.arrayValue ?? []).map { ($0["nip"]?.stringValue ?? "", $0["name"]?.stringValue, $0["position"]?.stringValue, $0["unit"]?.stringValue) }
+        if people.isEmpty {
+            // No letter lists them: those who accepted the assignment, as their events name them.
+            var seen: Set<NIP> = []
+            for event in events where event.action == "accept" && seen.insert(event.actor).inserted {
+                people.append((event.actor.rawValue, event.detail.actorName, event.detail.actorTitle, nil))
+            }
+        }
+        let signature = content?["signature"]
+        let signerTitle = signature?["title"]?.stringValue
+        let signerName = signature?["name"]?.stringValue
+        let office = content?["kop"]?["unit"]?.stringValue
+        var assigningOffice = signerTitle.map { title in signerName.map { "\(title) (\($0))" } ?? title }
+        if let onBehalfOf = signature?["on_behalf_of"]?.stringValue, let named = assigningOffice { assigningOffice = "a.n. \(onBehalfOf), \(named)" }
+        let common: [String: String?] = [
+            "jenis_hasil_kerja": "tambahan",
+            "rencana_hasil_kerja": state.fields["performance_target"]?.stringValue ?? state.fields["purpose"]?.stringValue,
+            "uraian_penugasan": state.fields["purpose"]?.stringValue,
+            "penugasan_dari": assigningOffice,
+            "penugasan_dari_unit": office,
+            "penugasan_dari_pejabat": signerName,
+            "penugasan_dari_nip": signature?["nip"]?.stringValue,
+            "penugasan_dari_jabatan": signerTitle,
+            "jenis_surat": letter?.label,
+            "nomor_surat": letter?.number,
+            "tanggal_surat": content?["date"]?.stringValue,
+            "periode_mulai": start,
+            "periode_selesai": end,
+            "permohonan": state.request.rawValue,
+            "workflow": state.workflow.rawValue,
+        ]
+        return people.map { person in
+            var values = common.compactMapValues { $0 }
+            values["nip"] = person.nip
+            values["nama"] = person.name
+            values["jabatan"] = person.position
+            values["unit_kerja"] = person.unit
+            return Row(values: values)
+        }
+    }
+
+    /// The rows as CSV (RFC 4180: comma-separated, fields quoted when they hold a comma, quote or
+    /// line break, CRLF line ends), with a header of `columns`.
+    public static func csv(_ rows: [Row]) -> String {
+        func field(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacing("\"", with: "\"\"") + "\""
+        }
+        var lines = [columns.joined(separator: ",")]
+        for row in rows { lines.append(columns.map { field(row[$0] ?? "") }.joined(separator: ",")) }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The rows as JSON objects with every column (`null` where there is no value).
+    public static func json(_ rows: [Row]) -> JSONValue {
+        .array(rows.map { row in .object(Dictionary(uniqueKeysWithValues: columns.map { ($0, row[$0].map(JSONValue.string) ?? .null) })) })
+    }
+}

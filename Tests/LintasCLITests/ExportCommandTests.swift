@@ -1,0 +1,81 @@
+import Foundation
+import LintasCore
+import Testing
+
+@Suite("lintas export ekinerja: accepted assignments of Perbup Pemalang 38/2023 Pasal 11 ayat (4) as hasil kerja tambahan")
+struct ExportCommandTests {
+    /// Pasal 11 ayat (4) huruf a–e for one request: letter issued on 5 March 2026, both nominees accept on the 6th.
+    static func accepted(_ lintas: Lintas, _ request: String, _ contents: [String: JSONValue] = Pemalang.inForce) throws {
+        try lintas.process([
+            Pemalang.submit(request, contents),
+            Pemalang.line("\(request)-r", request, "recommend", Pemalang.kadisKominfo, day: 3),
+            Pemalang.line("\(request)-a", request, "approve", Pemalang.kabidAptika, day: 4,
+                          ["nominees": .array([.string(Pemalang.prakomMuda), .string(Pemalang.prakomPertama)])]),
+            Pemalang.line("\(request)-i", request, "issue_letter", Pemalang.kadisKominfo, day: 5),
+            Pemalang.line("\(request)-m", request, "accept", Pemalang.prakomMuda, day: 6),
+            Pemalang.line("\(request)-p", request, "accept", Pemalang.prakomPertama, day: 6),
+        ])
+    }
+
+    static func rows(_ lintas: Lintas, _ arguments: [String] = []) throws -> [JSONValue] {
+        try lintas.expectSuccess(["export", "ekinerja"] + arguments).json()["hasil_kerja_tambahan"]?.arrayValue ?? []
+    }
+
+    @Test("Pasal 11 ayat (4) huruf c–e: one row per assigned employee, with the assignment, penugasan dari, the letter and the period")
+    func rowPerEmployee() throws {
+        let lintas = try Lintas.prepared()
+        try Self.accepted(lintas, "PML-1")
+        try lintas.process([Pemalang.submit("PML-2")])   // not accepted: not exported
+        let rows = try Self.rows(lintas)
+        #expect(rows.compactMap { $0["nip"]?.stringValue } == [Pemalang.prakomMuda, Pemalang.prakomPertama])
+        let row = try #require(rows.first)
+        #expect(row["nama"] == "Dimas Prasetyo, S.Kom.")
+        #expect(row["unit_kerja"] == "Bidang Aplikasi Informatika")
+        #expect(row["jenis_hasil_kerja"] == "tambahan")
+        #expect(row["rencana_hasil_kerja"] == "Dasbor berjalan di 22 Puskesmas")
+        #expect(row["uraian_penugasan"] == "Membangun dasbor surveilans penyakit menular")
+        #expect(row["penugasan_dari_jabatan"] == "Kepala Dinas Komunikasi dan Informatika")
+        #expect(row["penugasan_dari_nip"] == .string(Pemalang.kadisKominfo))
+        #expect(row["penugasan_dari_unit"] == "Dinas Komunikasi dan Informatika")
+        #expect(row["nomor_surat"] == "800.1.11.1/1/DISKOMINFO/2026")
+        #expect(row["tanggal_surat"] == "2026-03-05")
+        #expect(row["periode_mulai"] == "2026-04-01")
+        #expect(row["permohonan"] == "PML-1")
+        #expect(try Self.rows(lintas, ["PML-1"]) == rows)
+        let refused = try lintas.run(["export", "ekinerja", "PML-2"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("request PML-2 is requested, not accepted"), "stderr: \(refused.stderr)")
+    }
+
+    @Test("--from/--to keep the assignments whose period overlaps; an assignment that ran out is still exported")
+    func periodOverlap() throws {
+        let lintas = try Lintas.prepared()
+        try Self.accepted(lintas, "PML-1")                       // 2026-04-01 … end of next year
+        try Self.accepted(lintas, "PML-2", Pemalang.contents)    // 2026-04-01 … 2026-09-30, ended by the daemon
+        #expect(try lintas.status("PML-2")["state"] == "ended")
+        func requests(_ arguments: [String]) throws -> [String] {
+            Array(Set(try Self.rows(lintas, arguments).compactMap { $0["permohonan"]?.stringValue })).sorted()
+        }
+        #expect(try requests([]) == ["PML-1", "PML-2"])
+        #expect(try requests(["--from", "2026-10-01"]) == ["PML-1"])
+        #expect(try requests(["--from", "2026-09-30", "--to", "2026-09-30"]) == ["PML-1", "PML-2"], "the last day overlaps")
+        #expect(try requests(["--to", "2026-03-31"]) == [])
+        let bad = try lintas.run(["export", "ekinerja", "--from", "1 April 2026"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--from takes a date such as 2026-04-01"))
+        #expect(try lintas.run(["export", "ekinerja", "--from", "2026-05-01", "--to", "2026-04-01"]).stderr.contains("before --from"))
+    }
+
+    @Test("--format csv: a header of the documented field names, one line per employee, quoted where a name has a comma")
+    func csv() throws {
+        let lintas = try Lintas.prepared()
+        try Self.accepted(lintas, "PML-1")
+        let text = try lintas.expectSuccess(["export", "ekinerja", "--format", "csv"]).stdout
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(lines.count == 4 && lines[3].isEmpty, "header, two rows, CRLF line ends")
+        #expect(lines[0].hasPrefix("nip,nama,jabatan,unit_kerja,jenis_hasil_kerja,rencana_hasil_kerja,uraian_penugasan,penugasan_dari,"))
+        #expect(lines[1].hasPrefix("\(Pemalang.prakomMuda),\"Dimas Prasetyo, S.Kom.\",Pranata Komputer Ahli Muda,"))
+        #expect(lines[1].contains(",800.1.11.1/1/DISKOMINFO/2026,2026-03-05,2026-04-01,"))
+        #expect(try lintas.run(["export", "ekinerja", "--format", "xml"]).stderr.contains("--format must be json or csv"))
+    }
+}
