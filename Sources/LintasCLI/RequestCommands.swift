@@ -89,8 +89,25 @@ enum RequestCommands {
                 ])
             }),
             "fields": .object(state.fields), "warnings": .array(state.warnings.map(JSONValue.string)),
-            "letters": .array(state.letters.map { .object(["type": .string($0.type), "label": .string($0.label), "number": .string($0.number)]) }),
+            "letters": .array(try IssuedLetters.load(state, in: view.store).map(letterJSON)),
         ])
+    }
+
+    /// A letter as `status --json` lists it: its reference, and its signer from the content in its event.
+    static func letterJSON(_ letter: IssuedLetter) -> JSONValue {
+        let reference = letter.reference
+        var members: [String: JSONValue] = [
+            "id": .string(reference.id), "type": .string(reference.type), "label": .string(reference.label),
+            "number": .string(reference.number), "numbering": .string(reference.external ? "external" : "register"),
+            "date": reference.date.map(JSONValue.string) ?? .null, "content_hash": reference.contentHash.map(JSONValue.string) ?? .null,
+            "version": .int(Int64(reference.version)), "signer": .null,
+        ]
+        if let signature = letter.record.content?["signature"] {
+            var signer: [String: JSONValue] = [:]
+            for key in ["name", "nip", "title", "capacity", "on_behalf_of"] { signer[key] = signature[key] }
+            members["signer"] = .object(signer)
+        }
+        return .object(members)
     }
 
     static func printStatus(_ state: RequestState, view: View, now: Timestamp, output out: Output) throws {
@@ -121,7 +138,7 @@ enum RequestCommands {
             }
         }
         for letter in state.letters {
-            out.line("Letter    \(letter.label) Nomor \(letter.number)")
+            out.line("Letter    \(letter.label) Nomor \(letter.number)" + (letter.date.map { ", \($0)" } ?? ""))
         }
         if let reason = state.fields["reason"]?.stringValue, definition?.isFinal(state.state) ?? false {
             out.line("Reason    \(reason)")

@@ -28,11 +28,21 @@ public enum IssuedLetters {
         return found.sorted { ($0.reference.register, $0.reference.sequence) < ($1.reference.register, $1.reference.sequence) }
     }
 
+    /// Every letter of a request's state, each read from its event; the log is read once.
+    public static func load(_ state: RequestState, in store: any EventStore) throws -> [IssuedLetter] {
+        guard !state.letters.isEmpty else { return [] }
+        let events = try store.events(of: state.request)
+        return try state.letters.map { reference in try load(reference, of: state.request, from: events) }
+    }
+
     /// The letter a reference points at, read from the request's event of that version.
     /// - Throws: `StoreError` `.malformed` when that event does not hold the letter the state names
     ///   (the state and the log disagree: `lintas audit` says more).
     public static func load(_ reference: LetterReference, of request: RequestID, in store: any EventStore) throws -> IssuedLetter {
-        let events = try store.events(of: request)
+        try load(reference, of: request, from: store.events(of: request))
+    }
+
+    private static func load(_ reference: LetterReference, of request: RequestID, from events: [StoredEvent]) throws -> IssuedLetter {
         guard let row = events.first(where: { $0.version == reference.version }) else {
             throw StoreError(.malformed, "letter \(reference.number) of request \(request) names event version \(reference.version), which is not in the log; run 'lintas audit'")
         }

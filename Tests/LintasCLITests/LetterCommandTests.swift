@@ -97,6 +97,27 @@ struct LetterCommandTests {
         #expect(try lintas.run(["audit"]).status == 1, "and the audit says the letter no longer matches its seal")
     }
 
+    @Test("Pasal 11 ayat (4) huruf c: status --json lists the request's letters with number, type, date, signer and content hash")
+    func statusListsLetters() throws {
+        let lintas = try Lintas.prepared()
+        try Self.issued(lintas, "PML-1")
+        let letters = try lintas.status("PML-1")["letters"]?.arrayValue ?? []
+        #expect(letters.count == 1)
+        let letter = try #require(letters.first)
+        let shown = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "json"]).json()
+        #expect(letter["number"]?.stringValue == Self.number)
+        #expect(letter["type"] == "surat_penugasan")
+        #expect(letter["date"] == "2026-03-05")
+        #expect(letter["content_hash"] == shown["content_hash"])
+        #expect(letter["signer"]?["nip"] == .string(Pemalang.kadisKominfo))
+        #expect(letter["signer"]?["title"] == "Kepala Dinas Komunikasi dan Informatika")
+        #expect(letter["id"] == "diskominfo/surat_penugasan/2026/1")
+        #expect(try lintas.status("PML-1")["letters"] == .array(letters), "the same on every reading")
+        #expect(try lintas.expectSuccess(["status", "PML-1"]).stdout.contains("Letter    Surat Penugasan Nomor \(Self.number), 2026-03-05"))
+        try lintas.process([Pemalang.submit("PML-2")])
+        #expect(try lintas.status("PML-2")["letters"] == .array([]), "none before a letter is issued")
+    }
+
     @Test("a stored letter altered by hand fails the audit, naming its event")
     func alteredLetterFailsAudit() throws {
         let lintas = try Lintas.prepared()
