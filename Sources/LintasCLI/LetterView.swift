@@ -158,19 +158,21 @@ struct LetterView {
         <meta charset="utf-8">
         <title>\(e(label)) \(e(number))</title>
         <style>
-        @page { size: A4; margin: 20mm 20mm 25mm 25mm; }
-        body { font-family: "Times New Roman", serif; font-size: 12pt; line-height: 1.4; max-width: 165mm; margin: 0 auto; }
+        @page { size: A4; margin: 20mm 20mm 20mm 25mm; }
+        body { font-family: "Times New Roman", serif; font-size: 12pt; line-height: 1.3; max-width: 165mm; margin: 0 auto; }
+        p, ol { margin: 2mm 0; }
         .kop { text-align: center; border-bottom: 3px double #000; padding-bottom: 4mm; margin-bottom: 6mm; text-transform: uppercase; }
         .kop .agency { font-size: 14pt; } .kop .unit { font-size: 16pt; font-weight: bold; }
         h1 { text-align: center; font-size: 13pt; text-decoration: underline; text-transform: uppercase; margin: 0; }
         .number { text-align: center; margin-top: 0; }
         table { border-collapse: collapse; } .meta th { text-align: left; vertical-align: top; padding-right: 4mm; font-weight: normal; }
         .assigned { width: 100%; } .assigned th, .assigned td { border: 1px solid #000; padding: 1mm 2mm; text-align: left; }
+        .assigned td:nth-child(3) { white-space: nowrap; }
         .verb { text-align: center; font-weight: bold; }
         .signature { margin-left: 55%; margin-top: 8mm; page-break-inside: avoid; } .signature p { margin: 0; }
-        .signature .name { margin-top: 20mm; font-weight: bold; text-decoration: underline; }
-        .cc { margin-top: 10mm; font-size: 11pt; page-break-inside: avoid; }
-        footer { margin-top: 8mm; font-size: 8pt; color: #555; word-break: break-all; }
+        .signature .name { margin-top: 16mm; font-weight: bold; text-decoration: underline; }
+        .cc { margin-top: 6mm; font-size: 11pt; page-break-inside: avoid; }
+        footer { margin-top: 6mm; font-size: 8pt; color: #555; word-break: break-all; }
         </style>
         </head>
         <body>
