@@ -102,8 +102,9 @@ struct LetterCommandTests {
         let lintas = try Lintas.prepared()
         try Self.issued(lintas, "PML-1")
         let letters = try lintas.status("PML-1")["letters"]?.arrayValue ?? []
-        #expect(letters.count == 1)
-        let letter = try #require(letters.first)
+        #expect(letters.compactMap { $0["type"]?.stringValue } == ["surat_permohonan_pelibatan", "surat_penugasan"], "huruf a, then huruf c")
+        #expect(letters.first?["signer"]?["nip"] == .string(Pemalang.kabidP2P), "the request letter is signed by the Pimpinan UO pemilik kinerja")
+        let letter = try #require(letters.last)
         let shown = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "json"]).json()
         #expect(letter["number"]?.stringValue == Self.number)
         #expect(letter["type"] == "surat_penugasan")
@@ -115,7 +116,8 @@ struct LetterCommandTests {
         #expect(try lintas.status("PML-1")["letters"] == .array(letters), "the same on every reading")
         #expect(try lintas.expectSuccess(["status", "PML-1"]).stdout.contains("Letter    Surat Penugasan Nomor \(Self.number), 2026-03-05"))
         try lintas.process([Pemalang.submit("PML-2")])
-        #expect(try lintas.status("PML-2")["letters"] == .array([]), "none before a letter is issued")
+        #expect(try lintas.status("PML-2")["letters"]?.arrayValue?.compactMap { $0["type"]?.stringValue } == ["surat_permohonan_pelibatan"],
+                "before the surat penugasan, only the request letter")
     }
 
     @Test("a stored letter altered by hand fails the audit, naming its event")

@@ -31,10 +31,14 @@ struct NumberingCrashTests {
         try lintas.expectSuccess(["daemon", "--until-idle"])
 
         #expect(try lintas.refusals().isEmpty)
-        let letters = try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? []
-        let sequences = letters.compactMap { $0["id"]?.stringValue?.split(separator: "/").last.flatMap { Int($0) } }
-        #expect(sequences == Array(1...40), "no gap, no duplicate")
-        #expect(letters.compactMap { $0["request"]?.stringValue }.sorted() == requests.sorted(), "one letter per request")
+        // Each request issues the surat permohonan pelibatan (huruf a) and the surat penugasan (huruf c).
+        let all = try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? []
+        for type in ["surat_permohonan_pelibatan", "surat_penugasan"] {
+            let letters = all.filter { $0["type"]?.stringValue == type }
+            let sequences = letters.compactMap { $0["id"]?.stringValue?.split(separator: "/").last.flatMap { Int($0) } }
+            #expect(sequences == Array(1...40), "\(type): no gap, no duplicate")
+            #expect(letters.compactMap { $0["request"]?.stringValue }.sorted() == requests.sorted(), "\(type): one per request")
+        }
         #expect(try lintas.query("SELECT last FROM letter_registers WHERE register = 'diskominfo/surat_penugasan/2026'") == [["40"]])
         #expect(try lintas.query("SELECT count(*) FROM events WHERE action = 'issue_letter'") == [["40"]])
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
