@@ -43,6 +43,10 @@ struct LetterView {
     /// What else the letter carries by regulation: a refusal's reasons, a disposisi's direction, a team's lead.
     var particulars: [(label: String, text: String)]
     var assigned: [Person]
+    /// The words before the list of people: `MENUGASKAN` unless the letter says otherwise (a reply's list of names, a keputusan).
+    var assignedHeading: String
+    /// Whether the letter assigns the people it lists in the words of an assignment (no heading of its own).
+    var assigns: Bool
     var period: String?
     var onBehalfOf: String?
     var signer: Person
@@ -65,6 +69,8 @@ struct LetterView {
         contents = (content["contents"]?.arrayValue ?? []).map { ($0["label"]?.stringValue ?? "", $0["text"]?.stringValue ?? "") }
         particulars = (content["particulars"]?.arrayValue ?? []).map { ($0["label"]?.stringValue ?? "", $0["text"]?.stringValue ?? "") }
         assigned = (content["assigned"]?.arrayValue ?? []).map(Person.init)
+        assignedHeading = content["assigned_heading"]?.stringValue ?? "MENUGASKAN"
+        assigns = content["assigned_heading"] == nil
         period = content["period"]?["text"]?.stringValue
         onBehalfOf = content["signature"]?["on_behalf_of"]?.stringValue
         signer = Person(content["signature"] ?? .null)
@@ -75,9 +81,10 @@ struct LetterView {
         self.hash = hash
     }
 
-    /// The closing sentence of an assignment; a letter that assigns nobody (a request, a refusal) has none.
+    /// The closing sentence of an assignment; a letter that assigns nobody (a request, a refusal) or lists
+    /// people under a heading of its own (a reply's names, a keputusan) has none.
     var closing: String? {
-        guard !assigned.isEmpty else { return nil }
+        guard !assigned.isEmpty, assigns else { return nil }
         return (period.map { "Penugasan dilaksanakan selama \($0) " } ?? "Penugasan dilaksanakan ") + "dengan penuh tanggung jawab."
     }
 
@@ -99,7 +106,7 @@ struct LetterView {
             for item in particulars { lines.append("\(item.label): \(item.text)") }
         }
         if !assigned.isEmpty {
-            lines += ["", "MENUGASKAN:"]
+            lines += ["", "\(assignedHeading):"]
             for (offset, person) in assigned.enumerated() {
                 lines.append("  \(offset + 1). Nama    : \(person.name)")
                 lines.append("     NIP     : \(person.nip)")
@@ -139,7 +146,7 @@ struct LetterView {
             body.append("<table class=\"meta\">" + particulars.map { "<tr><th>\(e($0.label))</th><td>\(e($0.text))</td></tr>" }.joined() + "</table>")
         }
         if !assigned.isEmpty {
-            body.append("<p class=\"verb\">MENUGASKAN:</p><table class=\"assigned\"><thead><tr><th>No.</th><th>Nama</th><th>NIP</th><th>Jabatan</th><th>Unit</th></tr></thead><tbody>"
+            body.append("<p class=\"verb\">\(e(assignedHeading)):</p><table class=\"assigned\"><thead><tr><th>No.</th><th>Nama</th><th>NIP</th><th>Jabatan</th><th>Unit</th></tr></thead><tbody>"
                         + assigned.enumerated().map { offset, person in
                             "<tr><td>\(offset + 1)</td><td>\(e(person.name))</td><td>\(e(person.nip))</td><td>\(e(person.position ?? ""))</td><td>\(e(person.unit ?? ""))</td></tr>"
                         }.joined() + "</tbody></table>")

@@ -90,6 +90,7 @@ struct LetterDraft {
         members["contents"] = .array(contents)
         if let reference = context.fields[Self.referenceField]?.stringValue { members["reference"] = .string(reference) }
         if let assigned = spec.assigned { members["assigned"] = .array(people(in: assigned)) }
+        if let heading = spec.assignedHeading { members["assigned_heading"] = .string(heading) }
         let particulars = self.particulars
         if !particulars.isEmpty { members["particulars"] = .array(particulars) }
         return .object(members)

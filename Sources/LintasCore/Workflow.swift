@@ -115,6 +115,10 @@ public struct WorkflowDefinition: Sendable {
         public var cc: [CopySpec] = []
         /// The field naming the people the letter assigns (listed in its body).
         public var assigned: String? = nil
+        /// What the letter says before its list of people when it does not assign them itself (a reply
+        /// listing the names approved, `DAFTAR NAMA …`) or assigns them in other words (`MEMUTUSKAN`).
+        /// Absent: an assignment, `MENUGASKAN:` and the closing sentence of an assignment.
+        public var assignedHeading: String? = nil
         /// Request fields the letter cannot be issued without, each with the article that demands it.
         public var requires: [Requirement] = []
 

@@ -78,29 +78,63 @@ struct LetterGoldenTests {
     // People of the sample directories (workflows/directories/*.json).
     enum Pml {
         static let kadinkes = "197012081997032006", sekda = "197103151996031002"
+        static let kasiSurveilans = "198203142008011005", epidemiologTerampil = "199508212020122004", epidemiologPertama = "199211302018032002"
+        static let statistisi = "199601182020122005"
         static let sekdaPekalongan = "197209181998031004", kadisKominfoPekalongan = "197512202001121002"
         static let kabidStatistikPekalongan = "198107252006042006", statistisiPekalongan = "198810102012121003"
         static let prakomPekalonganPPPK = "199605052022212001", kepalaBKPSDMPekalongan = "197405232000031006"
     }
     enum Grb {
-        static let kabidP2P = "197606302002122004", kabidAptika = "198002202006041008"
-        static let prakomMuda = "198712032010011004", prakomPertamaPPPK = "199504172022212006"
+        static let sekda = "196911071995031004"
+        static let kabidP2P = "197606302002122004", epidemiologMuda = "198510082009031006", sanitarian = "199011272012011002"
+        static let kabidAptika = "198002202006041008", prakomMuda = "198712032010011004", prakomPertamaPPPK = "199504172022212006"
+        static let kabidIKP = "197904282005012008", humasMuda = "198909142014022002"
+        static let kabidKedaruratan = "197912182005011006", kasiKedaruratan = "198204062008011010", analisBencana = "199107302015031004"
+        static let pengelolaKedaruratanPPPK = "199402142021211003", pengadministrasiLogistik = "199512062022031007"
+        static let sekdaJateng = "196904201995031003", kabidAptikaJateng = "198003142005011007"
+        static let prakomMudaJateng = "198711202010012005", prakomPertamaJateng = "199302282019031006"
     }
     enum Bgo {
+        static let sekda = "197004221996031003", kadinkes = "197205202000032004"
         static let kabidAptika = "198105152006041004", kabidP2P = "197710252003121003", kasiSurveilans = "198207072008011008"
-        static let epidemiologPertama = "199309232019022003"
+        static let epidemiologPertama = "199309232019022003", epidemiologTerampilPPPK = "199812012023211005"
+        static let prakomMuda = "198910102014031002", prakomTerampilPPPK = "199904182024212007"
+        static let sekdaTebo = "197101281997031002", kabidP2PTebo = "197912122006041006", kasiSurveilansTebo = "198306302009011004"
+        static let epidemiologTebo = "199410052019032006", epidemiologTeboPPPK = "199707172023211002"
     }
     enum Jpr {
-        static let kadisDiskan = "197104181996032016", kadisKominfo = "197009111995031009", kabidAptika = "198209052008031036"
-        static let prakomMuda = "198704182012011037"
+        static let sekda = "196801031993031001", kadisDiskan = "197104181996032016", kabidTangkap = "198004122006041029"
+        static let kabidBudidaya = "197607192002122033", penyuluhMuda = "198506072010011030", pengelolaProduksi = "199101302015031032"
+        static let analisPasarPPPK = "199508232022042031", penyuluhTerampil = "199403112018111034"
+        static let kadisKominfo = "197009111995031009", kabidAptika = "198209052008031036", prakomMuda = "198704182012011037"
+        static let prakomPertama = "199606272020062038", statistisi = "199701122021032040", kadinkes = "197110121996032010"
+        static let sekdaJateng = "196806101993031052", kabidJatengTangkap = "197802172004032054", jatengPengawas = "198405142009121055"
     }
     enum Bu {
-        static let kabidP2P = "197710302005011005", kabidAptika = "198101192006041006"
+        static let sekda = "197003221996031005", kadinkes = "197104091997031006"
+        static let kabidP2P = "197710302005011005", epidemiologMuda = "198512122010011009", epidemiologPertama = "199208082017012006"
+        static let pengelolaP2PPPPK = "199705052023211004", kabidKesmas = "197907072006042008", nutrisionisMuda = "198701302011012005"
+        static let kabidAptika = "198101192006041006", prakomMuda = "198804042011011005"
+        static let sekdaKalteng = "196910101995031008", kabidP2PKalteng = "197809192004121003"
+        /// Pasal 20 ayat (2): what a surat perintah carries besides the people.
+        static let order: [String: JSONValue] = ["purpose": "Penyelidikan kasus malaria", "performance_target": "Laporan penyelidikan 5 desa",
+                                                 "duration": duration, "arrangements": "Berkoordinasi dengan Puskesmas setempat"]
     }
 
+    /// One request walked step by step: each step a day after the one before, from `day` of March 2026.
+    /// - Parameters:
+    ///   - steps: (action, actor, data); the first opens the request in `workflow`.
+    static func walk(_ request: String, _ workflow: String, day: Int = 2, _ steps: [(String, String, [String: JSONValue])]) -> [String] {
+        steps.enumerated().map { offset, step in
+            S.line("\(request)-\(offset + 1)", request, step.0, step.1, day: day + offset, step.2, workflow: offset == 0 ? workflow : nil)
+        }
+    }
+
+    /// Every letter-producing step of each regulation, walked with the actors its article names. Scenario
+    /// indices 0-4 (one per regency) are used by the tests below; a regency has one scenario, so its golden
+    /// file names (`<regency>-<article>-<type>`) never meet another scenario's.
     static let scenarios: [LetterScenario] = [
-        // Pemalang Pasal 11 ayat (4) huruf a and d: the request, refused by the Kepala PD with reasons;
-        // ayat (5): across agencies, the surat penugasan with its four tembusan.
+        // Pemalang Pasal 11 ayat (3), (4) huruf a, c and d, ayat (5) huruf a, b, d, e; Pasal 12 ayat (3) huruf b, (4) huruf b; Pasal 13 ayat (2).
         S(regency: "pemalang", directory: "pemalang", lines: [
             Pemalang.submit("PML-4D"),
             S.line("d1", "PML-4D", "reject", Pemalang.kadisKominfo, day: 3, ["reason": "Pranata Komputer sedang menyelesaikan migrasi SPBE sampai Juni 2026"]),
@@ -113,22 +147,84 @@ struct LetterGoldenTests {
                    ["nominees": S.nips(Pml.statistisiPekalongan, Pml.prakomPekalonganPPPK)]),
             S.line("e5", "PML-5", "approve_answer", Pml.sekdaPekalongan, day: 6),
             S.line("e6", "PML-5", "issue_letter", Pml.kadisKominfoPekalongan, day: 9, ["staffing_department": "pekalongan-bkpsdm"]),
-        ]),
-        // Grobogan Pasal 11 ayat (3)-(4): surat permohonan of the owner's head, surat penugasan of the addressed head.
+        ] + walk("PML-113", "pemalang.penunjukan.dalam-uo", [
+            ("assign", Pemalang.kabidAptika, ["nominees": S.nips(Pemalang.prakomMuda, Pemalang.prakomPertama),
+                                              "purpose": "Pengembangan aplikasi layanan perizinan", "duration": duration]),
+        ]) + walk("PML-4C", Pemalang.workflow, [
+            ("submit", Pemalang.kabidP2P, Pemalang.contents), ("recommend", Pemalang.kadisKominfo, [:]),
+            ("approve", Pemalang.kabidAptika, ["nominees": S.nips(Pemalang.prakomMuda, Pemalang.prakomPertama)]),
+            ("issue_letter", Pemalang.kadisKominfo, [:]),
+        ]) + walk("PML-5D", "pemalang.penunjukan.lintas-instansi", [
+            ("submit", Pml.kadinkes, Pemalang.contents.merging(["owner_unit": "dinkes-p2p", "target_agency": "pekalongan"]) { $1 }.filter { $0.key != "target_unit" }),
+            ("forward", Pml.sekda, [:]), ("instruct", Pml.sekdaPekalongan, ["target_unit": "pekalongan-dinkominfo-statistik"]),
+            ("answer_unavailable", Pml.kabidStatistikPekalongan, ["reason": "Statistisi sedang menyusun Pekalongan Dalam Angka 2026"]),
+            ("confirm_unavailable", Pml.sekdaPekalongan, [:]),
+        ]) + walk("PML-123", "pemalang.pengajuan-sukarela.dalam-uo", [
+            ("apply", Pml.epidemiologPertama, ["purpose": "Penyelidikan epidemiologi DBD"]), ("agree", Pemalang.kabidP2P, [:]),
+            ("approve", Pml.kadinkes, [:]), ("assign", Pemalang.kabidP2P, ["duration": duration]),
+        ]) + walk("PML-124", "pemalang.pengajuan-sukarela.lintas-uo", [
+            ("apply", Pml.epidemiologTerampil, ["target_unit": "diskominfo-aptika", "purpose": "Uji coba aplikasi pelaporan imunisasi", "duration": duration]),
+            ("approve_appraiser", Pml.kasiSurveilans, [:]), ("approve_own_head", Pemalang.kabidP2P, [:]), ("approve", Pemalang.kabidAptika, [:]),
+            ("draft_letter", Pemalang.kabidP2P, [:]), ("issue_letter", Pml.kadinkes, [:]),
+        ]) + walk("PML-13", "pemalang.pembentukan-tim.lintas-uo", [
+            ("form", Pemalang.kabidAptika, ["lead": .string(Pemalang.prakomMuda), "members": S.nips(Pemalang.prakomPertama, Pml.statistisi),
+                                            "purpose": "Satu data kesehatan", "performance_target": "Portal data terintegrasi", "duration": duration]),
+        ])),
+        // Grobogan Pasal 11 ayat (2)-(4); ayat (5) by the national chain to the Provinsi Jawa Tengah; Pasal 12 ayat (2) huruf b, (3) huruf b; Pasal 14.
         S(regency: "grobogan", directory: "grobogan", lines: [
             S.line("g1", "GBG-11", "submit", Grb.kabidP2P, day: 2,
                    contents("Aplikasi surveilans penyakit", "Pengembangan aplikasi web", "Aplikasi dipakai 30 Puskesmas")
                        .merging(["target_unit": "diskominfo-aptika"]) { $1 }, workflow: "grobogan.penunjukan.lintas-pd"),
             S.line("g2", "GBG-11", "issue_letter", Grb.kabidAptika, day: 4, ["nominees": S.nips(Grb.prakomMuda, Grb.prakomPertamaPPPK)]),
-        ]),
-        // Bungo Pasal 6 ayat (3) huruf a and d: the request to the PPK, refused with reasons.
+        ] + walk("GBG-11-2", "grobogan.penunjukan.dalam-pd", [
+            ("appoint", Grb.kabidP2P, ["nominees": S.nips(Grb.epidemiologMuda, Grb.sanitarian), "purpose": "Penyelidikan epidemiologi DBD", "duration": duration]),
+        ]) + walk("GBG-11-5", "national.penunjukan.lintas-instansi", [
+            ("submit", Grb.kabidP2P, contents("Integrasi data surveilans ke Satu Data", "Interoperabilitas sistem", "Data tersinkron harian")
+                .merging(["target_unit": "jateng-diskominfo-aptika"]) { $1 }),
+            ("forward", Grb.sekda, [:]), ("instruct", Grb.sekdaJateng, [:]),
+            ("answer", Grb.kabidAptikaJateng, ["nominees": S.nips(Grb.prakomMudaJateng, Grb.prakomPertamaJateng)]),
+            ("approve_answer", Grb.sekdaJateng, [:]), ("send_reply", Grb.sekdaJateng, [:]), ("issue_letter", Grb.kabidAptikaJateng, [:]),
+        ]) + walk("GBG-12-2", "grobogan.pengajuan-sukarela.dalam-pd", [
+            ("apply", Grb.humasMuda, ["unit": "diskominfo-ikp", "involvement": "Kampanye layanan aduan", "participation": "anggota Tim Kerja"]),
+            ("approve", Grb.kabidIKP, ["duration": duration]),
+        ]) + walk("GBG-12-3", "grobogan.pengajuan-sukarela.lintas-pd", [
+            ("apply", Grb.analisBencana, ["home_unit": "bpbd-kedaruratan", "owner_unit": "dinkes-p2p", "involvement": "Pemetaan risiko penyakit pascabanjir"]),
+            ("consent", Grb.kabidKedaruratan, [:]), ("approve", Grb.kabidP2P, ["duration": duration]), ("issue_letter", Grb.kabidKedaruratan, [:]),
+        ]) + walk("GBG-14", "grobogan.pembentukan-tim.dalam-pd", [
+            ("form", Grb.kabidKedaruratan, ["lead": .string(Grb.kasiKedaruratan),
+                                            "members": S.nips(Grb.analisBencana, Grb.pengelolaKedaruratanPPPK, Grb.pengadministrasiLogistik),
+                                            "purpose": "Kesiapsiagaan musim hujan", "performance_target": "Rencana kontinjensi 19 kecamatan", "duration": duration]),
+        ])),
+        // Bungo Pasal 6 ayat (2), (3) huruf a, c and d, (4) huruf a, b, e; Pasal 7 ayat (2) huruf b, (3) huruf b; Pasal 9 ayat (4).
         S(regency: "bungo", directory: "bungo", lines: [
             S.line("b1", "BGO-63", "submit", Bgo.kabidAptika, day: 2,
                    contents("Dasbor surveilans DBD", "Analisis data epidemiologi", "Dasbor terbit untuk 18 Puskesmas")
                        .merging(["target_unit": "dinkes-p2p", "nominee": .string(Bgo.epidemiologPertama)]) { $1 },
                    workflow: "bungo.penunjukan.lintas-uo"),
-        ]),
-        // Jepara Lampiran B.2.a.3: surat permohonan with its tembusan, disposisi, surat balasan refusing with reasons.
+        ] + walk("BGO-62", "bungo.penunjukan.dalam-uo", [
+            ("assign", Bgo.kabidAptika, ["nominees": S.nips(Bgo.prakomMuda, Bgo.prakomTerampilPPPK), "purpose": "Aplikasi antrean Puskesmas", "duration": duration]),
+        ]) + walk("BGO-63C", "bungo.penunjukan.lintas-uo", [
+            ("submit", Bgo.kabidAptika, contents("Dasbor surveilans DBD", "Analisis data epidemiologi", "Dasbor terbit untuk 18 Puskesmas")
+                .merging(["target_unit": "dinkes-p2p", "nominee": .string(Bgo.epidemiologPertama)]) { $1 }),
+            ("agree", Bgo.kasiSurveilans, [:]), ("recommend", Bgo.kabidP2P, [:]), ("issue_letter", Bgo.kasiSurveilans, [:]),
+        ]) + walk("BGO-64", "bungo.penunjukan.lintas-instansi", [
+            ("submit", Bgo.kabidP2P, contents("Dasbor surveilans penyakit menular", "Epidemiologi lapangan dan analisis data", "Laporan mingguan dari 19 Puskesmas")
+                .merging(["target_agency": "tebo"]) { $1 }),
+            ("forward", Bgo.sekda, [:]), ("instruct", Bgo.sekdaTebo, ["target_unit": "tebo-dinkes-p2p-surveilans"]), ("recommend", Bgo.kabidP2PTebo, [:]),
+            ("answer_available", Bgo.kasiSurveilansTebo, ["nominees": S.nips(Bgo.epidemiologTebo, Bgo.epidemiologTeboPPPK)]),
+            ("approve_answer", Bgo.sekdaTebo, [:]), ("issue_letter", Bgo.kabidP2PTebo, [:]),
+        ]) + walk("BGO-72", "bungo.pengajuan-sukarela.dalam-uo", [
+            ("apply", Bgo.epidemiologTerampilPPPK, ["purpose": "Pendataan imunisasi kejar"]), ("assign", Bgo.kabidP2P, ["duration": duration]),
+        ]) + walk("BGO-73", "bungo.pengajuan-sukarela.lintas-uo", [
+            ("apply", Bgo.epidemiologPertama, ["target_unit": "diskominfo-aptika", "purpose": "Uji coba aplikasi pelaporan imunisasi", "duration": duration]),
+            ("approve_appraiser", Bgo.kasiSurveilans, [:]), ("approve_own_head", Bgo.kabidP2P, [:]), ("approve", Bgo.kabidAptika, [:]),
+            ("issue_letter", Bgo.kabidP2P, [:]),
+        ]) + walk("BGO-9", "bungo.pembentukan-tim.lintas-uo", [
+            ("appoint", Bgo.kabidP2P, ["lead": .string(Bgo.kasiSurveilans), "members": S.nips(Bgo.epidemiologPertama, Bgo.prakomMuda),
+                                       "purpose": "Sistem peringatan dini KLB", "duration": duration]),
+            ("issue_letter", Bgo.kadinkes, [:]),
+        ])),
+        // Jepara Lampiran B.2.a.1)-4), B.2.b.1)-2) and the Satuan Kerja/Squad of Pasal 14 ayat (1).
         S(regency: "jepara", directory: "jepara", lines: [
             S.line("j1", "JPR-23", "submit", Jpr.kadisDiskan, day: 2,
                    contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
@@ -136,31 +232,112 @@ struct LetterGoldenTests {
             S.line("j2", "JPR-23", "dispose", Jpr.kadisKominfo, day: 3, ["direction": "Kabid Aptika: tindak lanjuti sesuai ketersediaan Pranata Komputer"]),
             S.line("j3", "JPR-23", "draft_refusal", Jpr.kabidAptika, day: 4, ["reason": "Pranata Komputer menangani SPBE sampai Desember 2026"]),
             S.line("j4", "JPR-23", "sign_refusal", Jpr.kadisKominfo, day: 5),
-        ]),
-        // Barito Utara Pasal 21 ayat (2)-(3): a team request across Perangkat Daerah, refused in writing with its reason.
+        ] + walk("JPR-1", "jepara.penunjukan.dalam-uk", [
+            ("appoint", Jpr.kadisDiskan, ["work_unit": "diskan-tangkap", "nominees": S.nips(Jpr.penyuluhMuda, Jpr.pengelolaProduksi),
+                                          "purpose": "Pendataan kapal", "duration": duration]),
+        ]) + walk("JPR-2", "jepara.penunjukan.dalam-uk", [
+            ("propose", Jpr.kabidTangkap, ["nominees": S.nips(Jpr.analisPasarPPPK), "purpose": "Analisis harga ikan", "duration": duration]),
+            ("approve", Jpr.kadisDiskan, [:]),
+        ]) + walk("JPR-10", "jepara.penunjukan.lintas-uk", [
+            ("request", Jpr.kabidTangkap, contents("Pendataan produksi budidaya", "Penyuluhan perikanan", "Data 16 kecamatan")
+                .merging(["target_unit": "diskan-budidaya"]) { $1 }),
+            ("approve", Jpr.kabidBudidaya, ["nominees": S.nips(Jpr.penyuluhTerampil)]), ("propose", Jpr.kabidTangkap, [:]), ("issue_letter", Jpr.kadisDiskan, [:]),
+        ]) + walk("JPR-11", "jepara.penunjukan.lintas-uk", [
+            ("request", Jpr.kabidTangkap, contents("Pendataan produksi budidaya", "Penyuluhan perikanan", "Data 16 kecamatan")
+                .merging(["target_unit": "diskan-budidaya"]) { $1 }),
+            ("reject", Jpr.kabidBudidaya, ["reason": "Penyuluh sedang musim tebar benih"]),
+        ]) + walk("JPR-20", "jepara.penunjukan.lintas-pd", [
+            ("submit", Jpr.kadisDiskan, contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
+                .merging(["target_unit": "diskominfo-aptika"]) { $1 }),
+            ("dispose", Jpr.kadisKominfo, ["direction": "Kabid Aptika: tindak lanjuti"]),
+            ("draft_approval", Jpr.kabidAptika, ["nominees": S.nips(Jpr.prakomMuda)]), ("sign_approval", Jpr.kadisKominfo, [:]),
+            ("issue_assignment", Jpr.kadisDiskan, [:]),
+        ]) + walk("JPR-21", "jepara.penunjukan.lintas-pd", [
+            ("submit", Jpr.kadisDiskan, contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
+                .merging(["target_unit": "diskominfo-aptika"]) { $1 }),
+            ("dispose", Jpr.kadisKominfo, ["direction": "Kabid Aptika: tindak lanjuti"]),
+            ("draft_approval", Jpr.kabidAptika, ["nominees": S.nips(Jpr.prakomMuda)]), ("sign_approval", Jpr.kadisKominfo, [:]),
+            ("list_in_decree", Jpr.kadisDiskan, ["team_name": "Tim Dasbor TPI", "lead": .string(Jpr.penyuluhMuda), "members": S.nips(Jpr.pengelolaProduksi)]),
+            ("set_decree", Jpr.sekda, [:]),
+        ]) + walk("JPR-30", "jepara.penunjukan.lintas-instansi", [
+            ("submit", Jpr.kadisDiskan, contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
+                .merging(["target_agency": "jateng"]) { $1 }),
+            ("forward", Jpr.sekda, [:]), ("instruct", Jpr.sekdaJateng, ["target_unit": "jateng-dkp-tangkap"]),
+            ("report_available", Jpr.kabidJatengTangkap, ["nominees": S.nips(Jpr.jatengPengawas)]), ("send_answer", Jpr.sekdaJateng, [:]),
+            ("issue_letter", Jpr.kabidJatengTangkap, [:]),
+        ]) + walk("JPR-40", "jepara.pengajuan_sukarela.dalam-uo", [
+            ("apply", Jpr.statistisi, ["purpose": "Statistik sektoral kominfo"]), ("approve", Jpr.kadisKominfo, [:]),
+        ]) + walk("JPR-41", "jepara.pengajuan_sukarela.lintas-uo", [
+            ("apply", Jpr.prakomPertama, ["target_unit": "dinkes", "purpose": "Aplikasi surveilans", "duration": duration]),
+            ("target_approve", Jpr.kadinkes, [:]), ("forward_approval", Jpr.prakomPertama, [:]), ("own_approve", Jpr.kadisKominfo, [:]),
+        ]) + walk("JPR-SQ", "jepara.pembentukan_tim.dalam-uo", [
+            ("form", Jpr.kadisDiskan, ["squad_name": "Squad Pendataan", "service": "Pendataan produksi perikanan tangkap",
+                                       "lead": .string(Jpr.penyuluhMuda), "members": S.nips(Jpr.penyuluhMuda, Jpr.pengelolaProduksi)]),
+        ])),
+        // Barito Utara Pasal 20 ayat (1), (3), (4) huruf a and b; Pasal 21 ayat (1)-(4); Pasal 23 ayat (5); Pasal 19 ayat (2) by the national chain.
         S(regency: "barito-utara", directory: "barito-utara", lines: [
             S.line("u1", "BU-21", "submit", Bu.kabidP2P, day: 2,
                    contents("Aplikasi surveilans malaria", "Pemrograman aplikasi web", "Aplikasi dipakai 17 Puskesmas")
                        .merging(["target_unit": "diskominfo-aptika"]) { $1 }, workflow: "barito-utara.pembentukan-tim.lintas-pd", zone: "+07:00"),
             S.line("u2", "BU-21", "reject", Bu.kabidAptika, day: 3, ["reason": "Seluruh Pranata Komputer sedang menangani migrasi pusat data"]),
-        ]),
+        ] + walk("BU-20-1", "barito-utara.penunjukan.dalam-uo", [
+            ("issue", Bu.kabidP2P, Bu.order.merging(["nominee": .string(Bu.epidemiologMuda)]) { $1 }),
+        ]) + walk("BU-20-4A", "barito-utara.penunjukan.lintas-uo", [
+            ("submit", Bu.kabidKesmas, contents("Penyelidikan kasus malaria", "Epidemiologi lapangan", "Laporan penyelidikan 5 desa")
+                .merging(["target_unit": "dinkes-p2p"]) { $1 }),
+            ("approve", Bu.kabidP2P, ["nominee": .string(Bu.epidemiologPertama)]), ("issue_letter", Bu.kadinkes, [:]),
+        ]) + walk("BU-20-4B", "barito-utara.penunjukan.lintas-pd", [
+            ("submit", Bu.kabidAptika, contents("Sistem informasi kewaspadaan dini", "Surveilans dan analisis data", "Notifikasi KLB otomatis")
+                .merging(["target_unit": "dinkes-p2p"]) { $1 }),
+            ("approve", Bu.kabidP2P, ["nominee": .string(Bu.epidemiologMuda)]), ("issue_letter", Bu.sekda, [:]),
+        ]) + walk("BU-21-1", "barito-utara.pembentukan-tim.dalam-uo", [
+            ("issue", Bu.kabidP2P, Bu.order.merging(["unit": "dinkes-p2p", "lead": .string(Bu.epidemiologMuda),
+                                                    "members": S.nips(Bu.epidemiologPertama, Bu.pengelolaP2PPPPK)]) { $1 }),
+        ]) + walk("BU-21-4", "barito-utara.pembentukan-tim.lintas-pd", [
+            ("submit", Bu.kabidAptika, contents("Sistem informasi kewaspadaan dini", "Surveilans dan analisis data", "Notifikasi KLB otomatis")
+                .merging(["target_unit": "dinkes-p2p"]) { $1 }),
+            ("approve", Bu.kabidP2P, ["nominees": S.nips(Bu.epidemiologMuda, Bu.epidemiologPertama)]),
+            ("issue_letter", Bu.sekda, ["lead": .string(Bu.epidemiologMuda), "members": S.nips(Bu.prakomMuda)]),
+        ]) + walk("BU-23", "barito-utara.pengajuan-sukarela.lintas-uo", [
+            ("apply", Bu.nutrisionisMuda, ["owner_unit": "dinkes-p2p", "involvement": "Analisis gizi pada kasus diare", "duration": duration]),
+            ("endorse", Bu.kabidKesmas, [:]), ("agree", Bu.kabidP2P, [:]), ("issue_letter", Bu.kabidKesmas, [:]),
+        ]) + walk("BU-19-2", "national.penunjukan.lintas-instansi", [
+            ("submit", Bu.kabidP2PKalteng, contents("Penanggulangan KLB malaria di DAS Barito", "Epidemiologi lapangan", "Penyelidikan epidemiologi 10 desa")
+                .merging(["target_unit": "dinkes-p2p"]) { $1 }),
+            ("forward", Bu.sekdaKalteng, [:]), ("instruct", Bu.sekda, [:]), ("answer", Bu.kabidP2P, ["nominees": S.nips(Bu.epidemiologMuda)]),
+            ("approve_answer", Bu.sekda, [:]), ("send_reply", Bu.sekda, [:]), ("issue_letter", Bu.kabidP2P, [:]),
+        ])),
     ]
+
+    /// The golden file of each letter: `<regency>-<article>-<type>`. Where one article issues the same type
+    /// twice (an approval and a refusal, a request within a unit organisasi and across Perangkat Daerah)
+    /// the later one adds the words of its subject the first does not have (`…-surat_jawaban-disetujui`);
+    /// the same letter again (a request letter of a second walk) is not compared twice.
+    static func goldenNames(_ scenario: LetterScenario, _ letters: [JSONValue]) -> [(id: String, name: String)] {
+        var subjects: [String: [String]] = [:]
+        return letters.compactMap { letter in
+            let words = (letter["subject"]?.stringValue ?? "").lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+            let name = "\(scenario.regency)-\(Golden.slug(letter["legal_basis"]?["article"]?.stringValue ?? ""))-\(letter["type"]?.stringValue ?? "")"
+            guard let id = letter["id"]?.stringValue else { return nil }
+            guard let first = subjects[name] else { subjects[name] = words; return (id, name) }
+            let own = words.filter { !first.contains($0) }
+            return own.isEmpty ? nil : (id, name + "-" + own.joined(separator: "-"))
+        }
+    }
 
     @Test("each letter of each regulation prints as its golden copy, text and HTML", arguments: scenarios.indices)
     func golden(_ index: Int) throws {
         let scenario = Self.scenarios[index]
         let lintas = try scenario.run()
         #expect(try lintas.refusals() == [:], "every step of the walk is taken")
-        let letters = try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? []
+        // By id: numbers are unique per register (unit, type, year), and two types may share a code.
+        let letters = try (lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? []).map { listed in
+            try lintas.expectSuccess(["letter", "show", listed["id"]?.stringValue ?? "", "--format", "json"]).json()
+        }
         #expect(!letters.isEmpty)
-        for listed in letters {
-            // By id: numbers are unique per register (unit, type, year), and two types may share a code.
-            let number = try #require(listed["id"]?.stringValue)
-            let letter = try lintas.expectSuccess(["letter", "show", number, "--format", "json"]).json()
-            let article = letter["legal_basis"]?["article"]?.stringValue ?? ""
-            let name = "\(scenario.regency)-\(Golden.slug(article))-\(letter["type"]?.stringValue ?? "")"
-            Golden.check(try lintas.expectSuccess(["letter", "show", number, "--format", "text"]).stdout, name + ".txt")
-            Golden.check(try lintas.expectSuccess(["letter", "show", number, "--format", "html"]).stdout, name + ".html")
+        for (id, name) in Self.goldenNames(scenario, letters) {
+            Golden.check(try lintas.expectSuccess(["letter", "show", id, "--format", "text"]).stdout, name + ".txt")
+            Golden.check(try lintas.expectSuccess(["letter", "show", id, "--format", "html"]).stdout, name + ".html")
         }
     }
 
@@ -243,5 +420,48 @@ struct LetterGoldenTests {
         let letters = try Self.letters(jepara, "JPR-23")
         #expect(Self.ccNIPs(letters["surat_permohonan"]) == [[Jpr.kabidAptika]], "ditembuskan kepada Pimpinan Unit kerja dimana Pejabat Fungsional berada")
         #expect(letters["surat_balasan"]?["signature"]?["nip"]?.stringValue == Jpr.kadisKominfo, "huruf d: signed by the Kepala PD, drafted by the UK head")
+    }
+
+    @Test("Bungo Pasal 6 ayat (4) huruf e angka 3: tembusan PyB instansi bersangkutan, PPK bersangkutan, PyB instansi pemohon, in that order")
+    func bungoTembusanInOrder() throws {
+        let bungo = try Self.scenarios[2].run()
+        let assignment = try #require(try Self.letters(bungo, "BGO-64")["surat_penugasan"])
+        #expect(assignment["signature"]?["nip"]?.stringValue == Bgo.kabidP2PTebo, "angka 2: the Pimpinan Unit Organisasi dituju assigns")
+        #expect(Self.ccNIPs(assignment) == [[Bgo.sekdaTebo], [Bgo.kasiSurveilansTebo], [Bgo.sekda]],
+                "the Sekda of Tebo, the nominees' Pejabat Penilai Kinerja (Kepala Seksi Surveilans), the Sekda of Bungo")
+        #expect(assignment["cc"]?.arrayValue?.compactMap { $0["label"]?.stringValue }
+                == ["Pejabat yang Berwenang instansi bersangkutan", "Pejabat Penilai Kinerja bersangkutan", "Pejabat yang Berwenang instansi pemohon"])
+    }
+
+    @Test("Permenpan RB 7/2022 Lampiran huruf e) butir 2 dan 3 (Grobogan Pasal 11 ayat (5), Barito Utara Pasal 19 ayat (2)): tembusan PyB bersangkutan, PyB pemohon, Pimpinan UO pemohon")
+    func nationalChainTembusanInOrder() throws {
+        // Grobogan asks the Provinsi Jawa Tengah; the Provinsi Kalimantan Tengah asks Barito Utara.
+        for (scenario, request, signer, expected) in [
+            (1, "GBG-11-5", Grb.kabidAptikaJateng, [[Grb.sekdaJateng], [Grb.sekda], [Grb.kabidP2P]]),
+            (4, "BU-19-2", Bu.kabidP2P, [[Bu.sekda], [Bu.sekdaKalteng], [Bu.kabidP2PKalteng]]),
+        ] {
+            let lintas = try Self.scenarios[scenario].run()
+            let assignment = try #require(try Self.letters(lintas, request)["surat_penugasan"], "\(request)")
+            #expect(assignment["signature"]?["nip"]?.stringValue == signer, "\(request): the Pimpinan Unit Organisasi dituju signs")
+            #expect(Self.ccNIPs(assignment) == expected, "\(request)")
+            #expect(assignment["cc"]?.arrayValue?.compactMap { $0["number"]?.intValue } == [1, 2, 3])
+        }
+    }
+
+    @Test("the list of people is headed as the letter says: MENUGASKAN in an assignment, the names approved in a reply, MEMUTUSKAN in a keputusan")
+    func headingOfThePeople() throws {
+        let jepara = try Self.scenarios[3].run()
+        let cases: [(String, String, String?)] = [
+            ("JPR-30", "surat_penugasan", nil), ("JPR-30", "surat_jawaban", "DAFTAR NAMA PEJABAT FUNGSIONAL/PELAKSANA YANG DITUGASKAN"),
+            ("JPR-20", "surat_balasan", "MENYETUJUI PELIBATAN"), ("JPR-20", "surat_perintah_tugas", nil), ("JPR-21", "keputusan", "MEMUTUSKAN"),
+        ]
+        for (request, type, heading) in cases {
+            let letter = try #require(try Self.letters(jepara, request)[type], "\(request) \(type)")
+            #expect(letter["assigned_heading"]?.stringValue == heading, "\(request) \(type)")
+            let text = try jepara.expectSuccess(["letter", "show", letter["id"]?.stringValue ?? "", "--format", "text"]).stdout
+            #expect(text.contains("\n\(heading ?? "MENUGASKAN"):\n"), "\(request) \(type)")
+            #expect(text.contains("MENUGASKAN:") == (heading == nil), "\(request) \(type): only an assignment says MENUGASKAN")
+            #expect(text.contains("Penugasan dilaksanakan") == (heading == nil), "\(request) \(type): the closing sentence is an assignment's")
+        }
     }
 }

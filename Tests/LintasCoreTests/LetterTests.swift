@@ -79,7 +79,7 @@ struct LetterTests {
         #expect(content["kop"]?["unit"] == "Bidang Aplikasi Informatika")
     }
 
-    @Test("letter keys are validated: unknown signer role, copy holders that are not people, {klasifikasi} without a code, unknown required field")
+    @Test("letter keys are validated: unknown signer role, copy holders that are not people, {klasifikasi} without a code, unknown required field, a heading of people the letter does not list")
     func validation() throws {
         var found: [String] = []
         let document = try Fixtures.workflowDocument { members in
@@ -90,6 +90,8 @@ struct LetterTests {
                 letter["cc"] = .array([.object(["label": "Unit dituju", "resolve": "target_unit"]),
                                        .object(["label": "Entah", "resolve": "boss(target_unit)"])])
                 letter["requires"] = .array([.object(["field": "budget", "article": "Pasal 99"])])
+                letter["assigned"] = nil
+                letter["assigned_heading"] = "MENYETUJUI PELIBATAN"
                 list[4]["letter"] = .object(letter)
                 members["transitions"] = .array(list.map(JSONValue.object))
         }
@@ -104,5 +106,6 @@ struct LetterTests {
         #expect(found.contains { $0.contains("letter.cc[1].resolve: unknown function \"boss\"") })
         #expect(found.contains { $0.contains("give the letter's \"klasifikasi\" code") })
         #expect(found.contains { $0.contains("letter.requires[0].field: \"budget\" is not a field") })
+        #expect(found.contains { $0.contains("letter.assigned_heading: a heading of the list of people needs \"assigned\"") })
     }
 }
