@@ -15,10 +15,14 @@ public final class Processor {
     public let directories: DirectoryCatalog
     /// The most commands one transaction takes.
     public var batchSize: Int
+    /// Request states carried from one transaction to the next.
+    private var states: StateCache
 
-    public init(store: any EventStore, batchSize: Int = 500) throws {
+    /// - Parameter cachedRequests: how many request states to keep between transactions (0: none).
+    public init(store: any EventStore, batchSize: Int = 500, cachedRequests: Int = 50_000) throws {
         self.store = store
         self.batchSize = batchSize
+        states = StateCache(limit: cachedRequests)
         definitions = try DefinitionCatalog(store: store)
         directories = try DirectoryCatalog(store: store)
     }
@@ -48,14 +52,63 @@ public final class Processor {
     public func runBatch(now: Timestamp) throws -> BatchReport {
         try definitions.refresh()
         try directories.refresh()
-        return try store.withBatch { batch in
-            var work = BatchWork(batch: batch, definitions: definitions, directories: directories, now: now)
-            for queued in try batch.claimQueued(limit: batchSize) {
-                try work.process(queued)
+        do {
+            let (report, kept, mark) = try store.withBatch { (batch) throws -> (BatchReport, [RequestID: StateCache.Entry], Int64) in
+                let cached = try self.states.valid(in: batch)
+                var work = BatchWork(batch: batch, definitions: definitions, directories: directories, cached: cached, now: now)
+                for queued in try batch.claimQueued(limit: batchSize) {
+                    try work.process(queued)
+                }
+                try work.finish()
+                return (work.report, work.requests.entries, try batch.lastEventSequence())
             }
-            try work.finish()
-            return work.report
+            states.keep(kept, mark: mark)
+            return report
+        } catch {
+            self.states.forget()
+            throw error
         }
+    }
+}
+
+/// Request states as the last transaction this processor committed left them, so that the
+/// next command on a request need not read and decode its projection again (W1 touches each
+/// request once a round, in batches of 500, so a batch alone never finds one twice).
+///
+/// Kept only while nobody else appends: each transaction first compares the store's last
+/// event sequence with the one this processor saw after its own commit, and starts empty when
+/// they differ; a transaction that fails (rolled back) empties it too. Bounded: when full it
+/// is emptied and refilled, which keeps memory flat whatever N is.
+struct StateCache {
+    typealias Entry = (state: RequestState, head: Digest)
+    private(set) var entries: [RequestID: Entry] = [:]
+    /// The store's last event sequence right after this processor's last commit.
+    private var mark: Int64?
+    /// The most requests kept.
+    var limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// The entries, if nobody appended an event since they were kept; otherwise empties itself.
+    mutating func valid(in batch: any StoreBatch) throws -> [RequestID: Entry] {
+        guard let mark, try batch.lastEventSequence() == mark else {
+            forget()
+            return [:]
+        }
+        return entries
+    }
+
+    /// What a committed transaction read or wrote, and the last event sequence after it.
+    mutating func keep(_ states: [RequestID: Entry], mark: Int64) {
+        guard limit > 0 else { return }
+        if entries.count + states.count > limit { entries.removeAll(keepingCapacity: true) }
+        entries.merge(states) { _, new in new }
+        self.mark = mark
+    }
+
+    mutating func forget() {
+        entries.removeAll()
+        mark = nil
     }
 }
 
@@ -90,40 +143,62 @@ extension Processor {
         guard !timed.isEmpty else { return TimerReport() }
         let zone = try directories.timeZone()
         let directory = try directories.directory(at: now)
-        return try store.withBatch { batch in
-            var report = TimerReport()
-            var candidates: [StoredRequest]
-            if let only {
-                candidates = try only.compactMap { try batch.request($0) }
-            } else {
-                candidates = try batch.requests(inStates: deadlineStates.sorted())
-                var seen = Set(candidates.map(\.request))
-                for ending in endings {
-                    let parts = ending.split(separator: "\u{0}").map(String.init)
-                    for stored in try batch.requests(inState: parts[0], period: parts[1], endingBefore: now.civilDate(in: zone))
-                    where seen.insert(stored.request).inserted {
-                        candidates.append(stored)
+        do {
+            let (report, changed, mark) = try store.withBatch { (batch) throws -> (TimerReport, [RequestID: StateCache.Entry], Int64) in
+                var report = TimerReport()
+                // Only states with a timer are decoded; a request the last batch changed is usually cached.
+                var looked: [StateCache.Entry] = []
+                func look(_ stored: StoredRequest) throws {
+                    guard timed.contains(stored.columns.state), let head = stored.headDigest else { return }
+                    looked.append((try stored.decode(), head))
+                }
+                let cached = try self.states.valid(in: batch)
+                if let only {
+                    for request in only {
+                        if let entry = cached[request] {
+                            if timed.contains(entry.state.state) { looked.append(entry) }
+                        } else if let stored = try batch.request(request) {
+                            try look(stored)
+                        }
+                    }
+                } else {
+                    var seen = Set<RequestID>()
+                    for stored in try batch.requests(inStates: deadlineStates.sorted()) where seen.insert(stored.request).inserted {
+                        try look(stored)
+                    }
+                    for ending in endings {
+                        let parts = ending.split(separator: "\u{0}").map(String.init)
+                        for stored in try batch.requests(inState: parts[0], period: parts[1], endingBefore: now.civilDate(in: zone))
+                        where seen.insert(stored.request).inserted {
+                            try look(stored)
+                        }
                     }
                 }
-            }
-            for stored in candidates where timed.contains(stored.columns.state) {
-                let state = try stored.decode()
-                guard let definition = try definitions.definition(state.definition), let head = stored.headDigest else { continue }
-                report.requests += 1
-                let due = Timers.due(Timers.Input(state: state, definition: definition, calendar: calendar, directory: directory, zone: zone, now: now))
-                if let problem = due.problem { report.problems.append(problem) }
-                if let next = due.next { report.next = min(report.next ?? next, next) }
-                guard !due.events.isEmpty else { continue }
-                var current = state
-                var previous = head
-                for event in due.events {
-                    current = try RequestState.evolve(current, event)
-                    previous = Digest(bytes: try batch.append(event, previous: previous).hash)!
-                    report.events.append(event)
+                var changed: [RequestID: StateCache.Entry] = [:]
+                for (state, head) in looked {
+                    guard let definition = try definitions.definition(state.definition) else { continue }
+                    report.requests += 1
+                    let due = Timers.due(Timers.Input(state: state, definition: definition, calendar: calendar, directory: directory, zone: zone, now: now))
+                    if let problem = due.problem { report.problems.append(problem) }
+                    if let next = due.next { report.next = min(report.next ?? next, next) }
+                    guard !due.events.isEmpty else { continue }
+                    var current = state
+                    var previous = head
+                    for event in due.events {
+                        current = try RequestState.evolve(current, event)
+                        previous = Digest(bytes: try batch.append(event, previous: previous).hash)!
+                        report.events.append(event)
+                    }
+                    try batch.saveRequest(current, head: previous)
+                    changed[state.request] = (current, previous)
                 }
-                try batch.saveRequest(current, head: previous)
+                return (report, changed, try batch.lastEventSequence())
             }
+            states.keep(changed, mark: mark)
             return report
+        } catch {
+            states.forget()
+            throw error
         }
     }
 }
@@ -134,17 +209,23 @@ private struct BatchWork {
     let definitions: DefinitionCatalog
     let directories: DirectoryCatalog
     let now: Timestamp
-    var requests: [RequestID: (state: RequestState, head: Digest)] = [:]
+    /// States kept from earlier transactions (`StateCache`), still current.
+    let cached: [RequestID: StateCache.Entry]
+    /// The states this batch has read or changed, shared with the quota counting by reference
+    /// (a copy per command would copy the whole batch's states each time).
+    let requests = BatchStates()
     /// Requests changed by this batch, in the order first touched.
     var touched: [RequestID] = []
     var touchedSet: Set<RequestID> = []
     var numbering: StoreNumbering
     var report = Processor.BatchReport()
 
-    init(batch: any StoreBatch, definitions: DefinitionCatalog, directories: DirectoryCatalog, now: Timestamp) {
+    init(batch: any StoreBatch, definitions: DefinitionCatalog, directories: DirectoryCatalog,
+         cached: [RequestID: StateCache.Entry], now: Timestamp) {
         self.batch = batch
         self.definitions = definitions
         self.directories = directories
+        self.cached = cached
         self.now = now
         numbering = StoreNumbering(batch: batch)
     }
@@ -193,7 +274,7 @@ private struct BatchWork {
             }
             if let state {
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
-                requests[command.request] = (state, head)
+                requests.entries[command.request] = (state, head)
             }
             numbering.commit()
             try batch.recordOutcome(queued, .done(firstEvent: first ?? 0), now: now)
@@ -208,37 +289,47 @@ private struct BatchWork {
         report.refusals.append(.init(command: queued.command.id, request: queued.command.request, refusal: refusal))
     }
 
-    /// The request's state as this batch sees it: what it changed, else the stored projection.
+    /// The request's state as this batch sees it: what it changed, else what an earlier
+    /// transaction left (cached), else the stored projection.
     private mutating func state(of request: RequestID) throws -> (state: RequestState, head: Digest)? {
-        if let known = requests[request] { return known }
+        if let known = requests.entries[request] { return known }
+        if let known = cached[request] {
+            requests.entries[request] = known
+            return known
+        }
         guard let stored = try batch.request(request) else { return nil }
         guard let head = stored.headDigest else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
         let loaded = (try stored.decode(), head)
-        requests[request] = loaded
+        requests.entries[request] = loaded
         return loaded
     }
 
     mutating func finish() throws {
         report.touched = touched
         for request in touched {
-            let (state, head) = requests[request]!
+            let (state, head) = requests.entries[request]!
             try batch.saveRequest(state, head: head)
         }
         try numbering.flush()
     }
 }
 
+/// The request states one batch has read or changed, by request.
+private final class BatchStates {
+    var entries: [RequestID: (state: RequestState, head: Digest)] = [:]
+}
+
 /// Counts for quota rules: the stored projections, corrected by what this batch has changed
 /// but not yet written.
 private final class BatchCounting: RequestCounting {
     let batch: any StoreBatch
-    let inBatch: [RequestID: (state: RequestState, head: Digest)]
+    let states: BatchStates
     /// A store error met while counting; the batch must not commit.
     var error: (any Error)?
 
-    init(batch: any StoreBatch, inBatch: [RequestID: (state: RequestState, head: Digest)]) {
+    init(batch: any StoreBatch, inBatch states: BatchStates) {
         self.batch = batch
-        self.inBatch = inBatch
+        self.states = states
     }
 
     func count(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) -> Int {
@@ -247,6 +338,7 @@ private final class BatchCounting: RequestCounting {
             self.error = error
             return 0
         }
+        let inBatch = self.states.entries
         let current = inBatch.values.map(\.state).filter {
             $0.workflow == workflow && states.contains($0.state) && $0.fields[RuleSpec.quotaField]?.stringValue == unit.rawValue
         }

@@ -85,6 +85,9 @@ public protocol StoreBatch {
     func externalLetterNumberExists(register: String, number: String) throws -> Bool
     /// Records a number given by another system; a number already recorded in the register is a constraint error.
     func recordExternalLetterNumber(register: String, number: String) throws
+    /// The sequence number of the last event appended by anyone, 0 when there is none: what
+    /// tells a writer that its cached states are still current (nobody else appended since).
+    func lastEventSequence() throws -> Int64
 }
 
 // MARK: - Records

@@ -519,6 +519,11 @@ struct SQLiteBatch: StoreBatch {
         try connection.run("INSERT INTO letter_external_numbers (register, number) VALUES (?, ?)", [.text(register), .text(number)])
     }
 
+    func lastEventSequence() throws -> Int64 {
+        // max() of the rowid is one step down the B-tree, not a scan.
+        try connection.query("SELECT max(seq) FROM events") { $0.optionalInt64(0) ?? 0 }.first ?? 0
+    }
+
     func setLetterSequence(register: String, to sequence: Int) throws {
         try connection.run("""
             INSERT INTO letter_registers (register, last) VALUES (?, ?)

@@ -74,6 +74,38 @@ struct ProcessorTests {
         }
     }
 
+    @Test("Pasal 11 ayat (4) huruf a–e by two daemons in turn on one file: each sees the steps the other recorded")
+    func twoWritersTakeTurns() throws {
+        let harness = try Harness(batchSize: 1)
+        let other = try Processor(store: try SQLiteStore(path: harness.store.path, create: false), batchSize: 1)
+        try harness.submit(Lines.accepted("PML-1"))
+        // Each keeps the states of its last batch; the other's appends must make it read them again.
+        for step in 0..<6 {
+            let report = try (step % 2 == 0 ? harness.processor : other).runBatch(now: harness.now)
+            #expect((report.done, report.refused) == (1, 0), "step \(step + 1)")
+        }
+        let state = try #require(try harness.state("PML-1"))
+        #expect((state.state, state.version) == ("accepted", 6))
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("a batch the store cannot commit leaves nothing behind, in the file or in what the processor remembers")
+    func failedBatchIsForgotten() throws {
+        let harness = try Harness(batchSize: 2)
+        try harness.submit(Lines.accepted("PML-1"))
+        #expect(try harness.processor.runBatch(now: harness.now).done == 2)   // submit, recommend
+        // The disk refuses the letter: the batch with approve and issue_letter rolls back whole.
+        try harness.tamper("CREATE TEMP TRIGGER refuse_letter BEFORE INSERT ON events WHEN NEW.action = 'issue_letter' BEGIN SELECT RAISE(ABORT, 'disk refused'); END")
+        #expect(throws: StoreError.self) { try harness.processor.runBatch(now: harness.now) }
+        #expect(try harness.state("PML-1")?.version == 2)
+        try harness.tamper("DROP TRIGGER refuse_letter")
+        try harness.drain()
+        let state = try #require(try harness.state("PML-1"))
+        #expect((state.state, state.version) == ("accepted", 6))
+        #expect(try harness.store.commands(CommandFilter(status: .done)).count == 6)
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
     @Test("a queued command whose stored data was damaged is refused, not dropped")
     func damagedCommand() throws {
         let harness = try Harness()
