@@ -552,12 +552,29 @@ public enum JSONWriter {
     }
 
     static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        members.keys.sorted(by: precedes)
     }
 
     /// The members in canonical order (by the keys' UTF-8 bytes), without looking each key up again.
     static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
-        members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        members.sorted { precedes($0.key, $1.key) }
+    }
+
+    /// Canonical key order: by UTF-8 bytes. Compares the strings' contiguous storage directly
+    /// (the generic `utf8.lexicographicallyPrecedes` walked an iterator per byte).
+    public static func precedes(_ first: String, _ second: String) -> Bool {
+        var first = first, second = second
+        return first.withUTF8 { left in
+            second.withUTF8 { right in
+                let common = min(left.count, right.count)
+                var index = 0
+                while index < common {
+                    if left[index] != right[index] { return left[index] < right[index] }
+                    index += 1
+                }
+                return left.count < right.count
+            }
+        }
     }
 
     public static func writeInteger(_ number: Int64, into output: inout [UInt8]) {
@@ -565,7 +582,15 @@ public enum JSONWriter {
             output.append(UInt8(ascii: "0") + UInt8(number))
             return
         }
-        output.append(contentsOf: String(number).utf8)
+        // Digits written straight into the output, without a String in between.
+        if number < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        let start = output.count
+        repeat {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        output[start...].reverse()
     }
 
     public static func writeString(_ text: String, into output: inout [UInt8]) {

@@ -119,7 +119,7 @@ extension RequestState {
         output.append(UInt8(ascii: "]"))
         JSONWriter.writeKey("participants", into: &output)
         output.append(UInt8(ascii: "{"))
-        for (index, (action, people)) in participants.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+        for (index, (action, people)) in participants.sorted(by: { JSONWriter.precedes($0.key, $1.key) }).enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             JSONWriter.writeString(action, into: &output)
             output.append(UInt8(ascii: ":"))

@@ -21,7 +21,7 @@ enum Child {
             options.untilIdle = true
             // The daemon logs as in production (a line per batch); the lines are built and dropped.
             let logger = Logger(level: .info, write: { _ in })
-            let summary = try Daemon(processor: try Processor(store: store, batchSize: batch), clock: SystemClock(),
+            let summary = try Daemon(processor: try Processor(store: store, batchSize: batch), clock: Workload.Clock(),
                                      logger: logger, options: options).run()
             figures = ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
                        "refused": .int(Int64(summary.refused))]

@@ -1,4 +1,5 @@
 import LintasCore
+import LintasEngine
 
 /// Workload W1 (`../shared/workload.md`): assignment traffic on Perbup Pemalang 38/2023
 /// Pasal 11 ayat (4), with the people of the sample org directory
@@ -51,13 +52,25 @@ struct Workload {
         "Menyusun statistik kunjungan layanan kesehatan rujukan tingkat kabupaten",
     ]
 
+    /// When the traffic starts, whatever day the benchmark runs: a fixed Monday inside the
+    /// sample directory's validity (the Plt. Kepala BKPSDM acts from 2025-01-02 to 2026-12-31).
+    static let start = Timestamp(iso8601: "2026-03-02T09:00:00+07:00")!
+
+    /// The engine's clock while W1 runs: an hour after `start` plus the real time elapsed since
+    /// the process began. Every step is then in the past for the daemon but no deadline
+    /// (working days) passes and no assignment ends while it runs, so the timers add no
+    /// events of their own, on any day the benchmark is run.
+    struct Clock: LintasEngine.Clock {
+        private let began = SystemClock().now()
+        func now() -> Timestamp {
+            Workload.start.adding(milliseconds: 3_600_000 + SystemClock().now().milliseconds - began.milliseconds)
+        }
+    }
+
     /// Requests are named from `first`, so a second workload can follow the first in one database.
     let first: Int
     let count: Int
-    /// When the traffic starts: an hour before the benchmark, so that every step is in the past
-    /// for the daemon's clock but no deadline (working days) passes and no assignment ends
-    /// while it runs; the timers then add no events of their own.
-    let start: Timestamp
+    var start: Timestamp { Workload.start }
 
     /// Commands of a request: 5, or 3 for every tenth (rejected).
     func steps(of request: Int) -> Int { request % 10 == 9 ? 2 : 5 }

@@ -65,8 +65,7 @@ struct Bench {
         log("W1 at N = \(requests): \(folder)")
 
         // 1. Every command of the main run through intake, the queue `lintas submit` fills.
-        let trafficStart = now.adding(milliseconds: -3_600_000)
-        let main = Workload(first: 0, count: requests, start: trafficStart)
+        let main = Workload(first: 0, count: requests)
         let intakeSeconds = try submit(main, to: store)
         log("queued \(main.commandCount) commands in \(format(intakeSeconds, digits: 2)) s")
         if queueOnly { return }
@@ -79,7 +78,7 @@ struct Bench {
         log("batched: \(batched.canonical)")
 
         // 3. Durable: more requests, one transaction (one synced commit) per command.
-        let extra = Workload(first: requests, count: durableRequests, start: trafficStart)
+        let extra = Workload(first: requests, count: durableRequests)
         _ = try submit(extra, to: store)
         let commits = Limits.durableCommits(path: folder + "/limit-durable.db", commits: min(3_000, 10 * requests))
         let durable = try Child.spawn("daemon", database: database, folder: folder, extra: ["1"])
@@ -164,13 +163,13 @@ struct Bench {
     }
 
     /// Milliseconds per status lookup (read the projection, decode it, resolve whose turn it is
-    /// against today's directory), on an open store: `(median, p99)`.
+    /// against the directory in force on W1's clock), on an open store: `(median, p99)`.
     private func warmStatus(_ sample: [RequestID]) throws -> (median: Double, p99: Double) {
         let store = try SQLiteStore(path: database, create: false)
         let definitions = try DefinitionCatalog(store: store)
         let directories = try DirectoryCatalog(store: store)
         let zone = try directories.timeZone()
-        let now = SystemClock().now()
+        let now = Workload.Clock().now()
         var times: [Double] = []
         var awaited = 0
         for id in sample + sample.prefix(100) {  // the first 100 again: warm means warm

@@ -62,7 +62,7 @@ struct SQLiteStoreTests {
         try store.withBatch { batch in try batch.setLetterSequence(register: "diskominfo/surat_penugasan/2026", to: 7) }
         try store.connection.execute("DROP TABLE letter_external_numbers; PRAGMA user_version = 1")
         let reopened = try SQLiteStore(path: path)
-        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == 2)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
         try reopened.withBatch { batch in
             #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2026") == 7)
             #expect(try !batch.externalLetterNumberExists(register: "diskominfo/surat_penugasan/2026", number: "045"))
@@ -70,6 +70,32 @@ struct SQLiteStoreTests {
             #expect(try batch.externalLetterNumberExists(register: "diskominfo/surat_penugasan/2026", number: "045"))
             #expect(throws: StoreError.self) { try batch.recordExternalLetterNumber(register: "diskominfo/surat_penugasan/2026", number: "045") }
         }
+    }
+
+    @Test("a version 1 file whose projection is WITHOUT ROWID is brought to the current version on opening, its states kept")
+    func schemaVersion1() throws {
+        let path = try freshPath()
+        let original = try SQLiteStore(path: path)
+        try original.withBatch { batch in
+            let state = try RequestState(bytes: Array(("{\"definition\":\"abc\",\"fields\":{\"purpose\":\"Dasbor\"},\"letters\":[],"
+                + "\"participants\":{\"submit\":[\"197705112003121004\"]},\"request\":\"PML-1\",\"since\":5,\"state\":\"submitted\","
+                + "\"updated\":5,\"version\":1,\"warnings\":[],\"workflow\":\"pemalang.penunjukan.lintas-pd\"}").utf8))
+            try batch.saveRequest(state, head: Digest.zero)
+        }
+        // As version 1 files made before the projection became a rowid table are.
+        try original.connection.execute("""
+            CREATE TABLE old (request TEXT PRIMARY KEY, workflow TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
+                              updated INTEGER NOT NULL, head BLOB NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+            INSERT INTO old SELECT request, workflow, state, version, updated, head, body FROM requests;
+            DROP TABLE requests; ALTER TABLE old RENAME TO requests; DROP TABLE letter_external_numbers; PRAGMA user_version = 1;
+            """)
+        let before = try #require(try original.request("PML-1"))
+        let reopened = try SQLiteStore(path: path)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) } == [SQLiteStore.schemaVersion])
+        let definition = try reopened.connection.query("SELECT sql FROM sqlite_schema WHERE name = 'requests'") { $0.text(0) }
+        #expect(definition.count == 1 && !definition[0].uppercased().contains("WITHOUT ROWID"))
+        #expect(try reopened.request("PML-1") == before)
+        #expect(try reopened.request("PML-1")?.decode().fields["purpose"] == "Dasbor")
     }
 
     @Test("a file that is not a database is reported as such")
