@@ -552,12 +552,36 @@ public enum JSONWriter {
     }
 
     static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        members.keys.sorted(by: precedes)
+        sortedMembers(members).map(\.key)
     }
 
     /// The members in canonical order (by the keys' UTF-8 bytes), without looking each key up again.
+    /// Objects are small (a handful of members): an insertion sort on the keys' first eight
+    /// bytes as one integer, the whole keys compared only when those are equal.
     static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
-        members.sorted { precedes($0.key, $1.key) }
+        var sorted: [(prefix: UInt64, key: String, value: JSONValue)] = []
+        sorted.reserveCapacity(members.count)
+        for (key, value) in members {
+            let item = (prefix: prefix(key), key: key, value: value)
+            var index = sorted.count
+            while index > 0 && (sorted[index - 1].prefix > item.prefix
+                                || (sorted[index - 1].prefix == item.prefix && precedes(item.key, sorted[index - 1].key))) {
+                index -= 1
+            }
+            sorted.insert(item, at: index)
+        }
+        return sorted.map { ($0.key, $0.value) }
+    }
+
+    /// The first eight UTF-8 bytes of a key, big-endian, zero-padded: integers in the keys' byte order
+    /// (a key that is a prefix of another sorts first, or ties and is compared whole).
+    private static func prefix(_ key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { bytes in
+            var value: UInt64 = 0
+            for index in 0..<8 { value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
+            return value
+        }
     }
 
     /// Canonical key order: by UTF-8 bytes. Compares the strings' contiguous storage directly

@@ -47,6 +47,24 @@ struct CanonicalEncodingTests {
         #expect(try RequestState(bytes: warned.canonicalBytes) == warned)
     }
 
+    @Test("object keys are written in the order of their UTF-8 bytes: prefixes first, long keys compared whole, not ASCII last")
+    func keyOrder() throws {
+        let keys = ["pegawai", "Pegawai", "pegawai_ditugaskan_1", "pegawai_ditugaskan_2", "pe", "pé", "p", "", "z", "pegawai\u{0}x", "ñ"]
+        let object = JSONValue.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.string($0)) }))
+        let expected = keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let written = try #require(JSONValue.parse(object.canonicalBytes).objectValue)
+        #expect(written.count == keys.count)
+        // Read the keys back in the order they were written.
+        var order: [String] = []
+        try JSONReader.read(object.canonicalBytes) { (reader) throws(JSONSyntaxError) in
+            try reader.members { (reader, key) throws(JSONSyntaxError) in
+                order.append(key)
+                _ = try reader.value()
+            }
+        }
+        #expect(order == expected)
+    }
+
     @Test("strings read back as written, ASCII or not, and invalid UTF-8 is refused")
     func strings() throws {
         for text in ["plain", "", "ɓaru 日本 🇮🇩", "quote \" backslash \\ newline \n"] {
