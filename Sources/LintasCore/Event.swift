@@ -81,6 +81,8 @@ public struct LetterRecord: Sendable, Hashable {
     public var content: JSONValue?
     /// SHA-256 (lowercase hex) of `content`'s canonical JSON, set by the engine before the event is stored.
     public var contentHash: String?
+    /// The content's `date`, when the event was read without its content (`Event.Detail(bytes:letterContent:)`).
+    var contentDate: String?
 
     public init(type: String, label: String, number: String, register: String, sequence: Int, external: Bool = false,
                 content: JSONValue? = nil, contentHash: String? = nil) {
@@ -123,9 +125,11 @@ public struct LetterRecord: Sendable, Hashable {
     }
 
     /// Reads what `write(into:)` writes.
-    init(reader: inout JSONReader) throws(JSONSyntaxError) {
+    /// - Parameter content: build the content's tree; when false only its `date` is kept
+    ///   (`contentDate`), the rest read past: what folding the log needs.
+    init(reader: inout JSONReader, content readContent: Bool = true) throws(JSONSyntaxError) {
         var type: String?, label: String?, number: String?, register: String?, sequence: Int64?
-        var content: JSONValue?, contentHash: String?, external = false
+        var content: JSONValue?, contentHash: String?, external = false, contentDate: String?
         try reader.members { (reader, key) throws(JSONSyntaxError) in
             switch key {
             case "type": type = try reader.string()
@@ -133,7 +137,12 @@ public struct LetterRecord: Sendable, Hashable {
             case "number": number = try reader.string()
             case "register": register = try reader.string()
             case "sequence": sequence = try reader.int()
-            case "content": content = try reader.value()
+            case "content" where readContent: content = try reader.value()
+            case "content" where reader.isAtObject:
+                try reader.members { (reader, key) throws(JSONSyntaxError) in
+                    if key == "date", case .string(let date) = try reader.value() { contentDate = date } else if key != "date" { try reader.skip() }
+                }
+            case "content": try reader.skip()
             case "content_hash": contentHash = try reader.string()
             case "numbering": external = try reader.string() == LetterReference.externalNumbering
             default: _ = try reader.value()
@@ -142,6 +151,7 @@ public struct LetterRecord: Sendable, Hashable {
         guard let type, let label, let number, let register, let sequence else { throw reader.expected("a letter with type, label, number, register and sequence") }
         self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence), external: external,
                   content: content, contentHash: contentHash)
+        self.contentDate = contentDate
     }
 
     init?(json: JSONValue) {
@@ -220,7 +230,10 @@ extension Event.Detail {
 
     /// Reads the stored `data` column (canonical JSON, as `canonicalBytes` writes it) without
     /// building a `JSONValue` tree for more than the fields: what replay and audit do per event.
-    public init(bytes: [UInt8]) throws(EventFormatError) {
+    /// - Parameter letterContent: build an issued letter's content (about 2.3 KB of JSON); when
+    ///   false it is checked as JSON and read past, its date kept for the state's letter
+    ///   reference: what folding the log needs (replay), not what checking a seal needs (audit).
+    public init(bytes: [UInt8], letterContent: Bool = true) throws(EventFormatError) {
         var article: String?, role: String?, name: String?, title: String?, capacity: String?, position: String?
         var fields: [String: JSONValue]?, letter: LetterRecord?, warnings: [String] = []
         var workflow: WorkflowID?, definition: DefinitionHash?
@@ -243,7 +256,7 @@ extension Event.Detail {
                     case "fields":
                         guard case .object(let members) = try reader.value() else { throw reader.expected("an object") }
                         fields = members
-                    case "letter": letter = try LetterRecord(reader: &reader)
+                    case "letter": letter = try LetterRecord(reader: &reader, content: letterContent)
                     case "warnings": warnings = try reader.strings()
                     case "workflow": workflow = WorkflowID(try reader.string())
                     case "definition": definition = DefinitionHash(try reader.string())

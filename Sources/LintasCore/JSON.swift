@@ -164,6 +164,13 @@ public struct JSONReader {
     /// Reads any value as a tree.
     public mutating func value() throws(JSONSyntaxError) -> JSONValue { try parser.parseValue(depth: 1) }
 
+    /// Whether the next value is an object.
+    public var isAtObject: Bool { parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "{") }
+
+    /// Reads past any value, as strictly as `value()`, without building it: no allocation
+    /// unless a string has escapes or text that is not ASCII (validated as UTF-8).
+    public mutating func skip() throws(JSONSyntaxError) { try parser.skipValue(depth: 1) }
+
     public mutating func string() throws(JSONSyntaxError) -> String {
         guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else { throw expected("a string") }
         return try parser.parseString()
@@ -237,6 +244,63 @@ private struct JSONParser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected \(describeCurrent()), expected a value")
         }
+    }
+
+    mutating func skipValue(depth: Int) throws(JSONSyntaxError) {
+        guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth) levels") }
+            let isObject = bytes[index] == UInt8(ascii: "{")
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            index += 1
+            skipWhitespace()
+            if index < bytes.count && bytes[index] == close {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                        throw error("unexpected \(describeCurrent()), expected a member name in quotes")
+                    }
+                    try skipString()
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("unexpected \(describeCurrent()), expected ':' after member name") }
+                    index += 1
+                    skipWhitespace()
+                }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end of input, expected ',' or '\(Character(Unicode.Scalar(close)))'") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if bytes[index] == close {
+                    index += 1
+                    return
+                } else {
+                    throw error("unexpected \(describeCurrent()), expected ',' or '\(Character(Unicode.Scalar(close)))'")
+                }
+            }
+        case UInt8(ascii: "\""): try skipString()
+        default: _ = try parseValue(depth: depth)  // a number or a literal: no allocation
+        }
+    }
+
+    /// Reads past a string; plain ASCII without escapes is only scanned.
+    mutating func skipString() throws(JSONSyntaxError) {
+        var cursor = index + 1
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            if byte == UInt8(ascii: "\"") {
+                index = cursor + 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 { break }
+            cursor += 1
+        }
+        _ = try parseString()  // escapes, text to validate, or an error to report
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {

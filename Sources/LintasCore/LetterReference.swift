@@ -38,7 +38,7 @@ public struct LetterReference: Sendable, Hashable {
     /// The reference to a letter issued by the event of `version`.
     public init(_ letter: LetterRecord, version: Int) {
         self.init(type: letter.type, label: letter.label, number: letter.number, register: letter.register, sequence: letter.sequence,
-                  external: letter.external, date: letter.content?["date"]?.stringValue, contentHash: letter.contentHash, version: version)
+                  external: letter.external, date: letter.content?["date"]?.stringValue ?? letter.contentDate, contentHash: letter.contentHash, version: version)
     }
 
     /// A stable id for the letter: its register and sequence, e.g. `diskominfo/surat_penugasan/2026/1`,

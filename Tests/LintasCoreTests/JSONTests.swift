@@ -31,6 +31,22 @@ struct JSONTests {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("+1") }
     }
 
+    @Test("reading past a value (a letter's content in replay) refuses what parsing it refuses")
+    func skipIsStrict() throws {
+        let documents = [
+            #"{"a":[1,-2.5e3,true,false,null,{"b":"x\"y\u00e9"}],"c":{},"d":[]}"#, #"  "Surat Penugasan"  "#, "12", #"{"nama":"Dr. Hj. Siti Aisyah, M.Kes."}"#,
+            #"{"a":1,}"#, #"{"a" 1}"#, "[1,2", #"{"a":tru}"#, "\"tab\there\"", #"{"a":"\x"}"#, "[01]", "{1:2}", "[1]]", "-", #"{"a":[}"#,
+        ]
+        #expect(try documents.prefix(4).allSatisfy { (try? JSONValue.parse($0)) != nil }, "the first four are valid")
+        for text in documents + [String(repeating: "[", count: 600) + String(repeating: "]", count: 600)] {
+            let parsed = (try? JSONValue.parse(text)) != nil
+            let skipped = (try? JSONReader.read(Array(text.utf8)) { (reader) throws(JSONSyntaxError) in try reader.skip() }) != nil
+            #expect(parsed == skipped, "\(text.prefix(40))")
+        }
+        let invalidUTF8: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
+        #expect((try? JSONReader.read(invalidUTF8) { (reader) throws(JSONSyntaxError) in try reader.skip() }) == nil)
+    }
+
     @Test("errors name the line and column of the first problem")
     func errorPosition() {
         do {
