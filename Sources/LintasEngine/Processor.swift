@@ -19,7 +19,7 @@ public final class Processor {
     private var states: StateCache
 
     /// - Parameter cachedRequests: how many request states to keep between transactions (0: none).
-    public init(store: any EventStore, batchSize: Int = 500, cachedRequests: Int = 50_000) throws {
+    public init(store: any EventStore, batchSize: Int = 500, cachedRequests: Int = 20_000) throws {
         self.store = store
         self.batchSize = batchSize
         states = StateCache(limit: cachedRequests)
