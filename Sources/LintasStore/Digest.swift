@@ -30,11 +30,17 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { hex }
 
-    /// SHA-256 of the concatenation of the parts.
+    /// SHA-256 of the concatenation of the parts, with a context on the stack (libcrypto's
+    /// SHA256_* functions): no allocation or algorithm fetch per digest, as EVP has.
     public static func sha256(_ parts: [UInt8]...) -> Digest {
-        let hasher = SHA256Hasher()
-        for part in parts { hasher.update(part) }
-        return hasher.finish()
+        var context = SHA256_CTX()
+        SHA256_Init(&context)
+        for part in parts {
+            part.withUnsafeBytes { buffer in _ = SHA256_Update(&context, buffer.baseAddress, buffer.count) }
+        }
+        var output = [UInt8](repeating: 0, count: byteCount)
+        output.withUnsafeMutableBufferPointer { buffer in _ = SHA256_Final(buffer.baseAddress, &context) }
+        return Digest(unchecked: output)
     }
 }
 

@@ -1,0 +1,19 @@
+import LintasStore
+import Testing
+
+@Suite("SHA-256: the hash chain's digest")
+struct DigestTests {
+    @Test("known digests (FIPS 180-2), in one part or several, and the incremental hasher agrees")
+    func knownDigests() {
+        #expect(Digest.sha256([]).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Digest.sha256(Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let message = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        #expect(Digest.sha256(message).hex == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(Digest.sha256(Array(message[..<7]), [], Array(message[7...])).hex == Digest.sha256(message).hex)
+        let hasher = SHA256Hasher()
+        hasher.update(Array(message[..<20]))
+        hasher.update(Array(message[20...]))
+        #expect(hasher.finish() == Digest.sha256(message))
+        #expect(hasher.finish() == Digest.sha256([]), "the hasher starts again after finishing")
+    }
+}
