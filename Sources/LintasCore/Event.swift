@@ -275,6 +275,26 @@ extension Event.Detail {
                   fields: fields, letter: letter, warnings: warnings, workflow: workflow, definition: definition)
     }
 
+    /// The issued letter's content exactly as stored in a `data` column (canonical JSON, as
+    /// the event was written), `nil` when the event issued no letter with content: what a
+    /// seal is checked against without building and re-encoding the content.
+    public static func storedLetterContent(in data: [UInt8]) throws(EventFormatError) -> [UInt8]? {
+        var content: [UInt8]?
+        do {
+            try JSONReader.read(data) { (reader) throws(JSONSyntaxError) in
+                try reader.members { (reader, key) throws(JSONSyntaxError) in
+                    guard key == "letter", reader.isAtObject else { return try reader.skip() }
+                    try reader.members { (reader, key) throws(JSONSyntaxError) in
+                        if key == "content" { content = try reader.raw() } else { try reader.skip() }
+                    }
+                }
+            }
+        } catch {
+            throw EventFormatError(message: "event data is not what lintas writes: \(error)")
+        }
+        return content
+    }
+
     public init(json: JSONValue) throws(EventFormatError) {
         guard let members = json.objectValue, let article = members["article"]?.stringValue,
               let by = members["by"]?.objectValue, let role = by["role"]?.stringValue, let name = by["name"]?.stringValue,

@@ -164,6 +164,13 @@ public struct JSONReader {
     /// Reads any value as a tree.
     public mutating func value() throws(JSONSyntaxError) -> JSONValue { try parser.parseValue(depth: 1) }
 
+    /// The bytes of the next value as they stand in the document, checked as strictly as `value()`.
+    public mutating func raw() throws(JSONSyntaxError) -> [UInt8] {
+        let start = parser.index
+        try parser.skipValue(depth: 1)
+        return Array(parser.bytes[start..<parser.index])
+    }
+
     /// Whether the next value is an object.
     public var isAtObject: Bool { parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "{") }
 

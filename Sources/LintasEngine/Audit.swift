@@ -107,8 +107,10 @@ public enum Audit {
             }
             guard replayable else { continue }
             do {
-                let event = try row.decode()
-                if let letter = event.detail.letter, let problem = LetterSeal.problem(letter) {
+                // The letter's content is checked against its seal as stored, without its tree.
+                let event = try row.decode(letterContent: false)
+                if let letter = event.detail.letter,
+                   let problem = LetterSeal.problem(letter, storedContent: try Event.Detail.storedLetterContent(in: row.data)) {
                     report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version, message: problem))
                 }
                 state = try RequestState.evolve(state, event)

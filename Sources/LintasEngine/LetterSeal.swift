@@ -22,8 +22,19 @@ public enum LetterSeal {
     /// Why a stored letter does not match its seal, or `nil` when it does (or has no content).
     public static func problem(_ letter: LetterRecord) -> String? {
         guard let content = letter.content else { return nil }
+        return problem(letter, hashed: hash(content))
+    }
+
+    /// Why a letter does not match its seal, checked over its content's bytes as stored in the
+    /// event (`Event.Detail.storedLetterContent`): lintas stores the canonical JSON, so these
+    /// are the bytes the seal was computed over, and audit needs no tree of them.
+    public static func problem(_ letter: LetterRecord, storedContent: [UInt8]?) -> String? {
+        guard let storedContent else { return nil }
+        return problem(letter, hashed: Digest.sha256(storedContent).hex)
+    }
+
+    private static func problem(_ letter: LetterRecord, hashed actual: String) -> String? {
         guard let stored = letter.contentHash else { return "letter \(letter.number) has content but no content hash" }
-        let actual = hash(content)
         return actual == stored ? nil : "letter \(letter.number) was altered: its content hashes to \(actual.prefix(16))…, sealed as \(stored.prefix(16))…"
     }
 }

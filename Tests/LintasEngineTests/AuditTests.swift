@@ -34,6 +34,17 @@ struct AuditTests {
         #expect(report.findings.first?.message.contains("the event was altered") == true)
     }
 
+    @Test("Pasal 11 ayat (4) huruf c: a surat penugasan altered after issue fails its seal, checked over the content as stored")
+    func alteredLetter() throws {
+        let harness = try run()
+        try harness.tamper("DROP TRIGGER events_refuse_update")
+        try harness.tamper(#"UPDATE events SET data = replace(data, '"place":"Pemalang"', '"place":"Pekalongan"') WHERE action = 'issue_letter'"#)
+        let report = try Audit.run(harness.store)
+        let sealed = report.findings.filter { $0.message.contains("was altered: its content hashes to") }
+        #expect(sealed.count == 2, "one per request's surat penugasan")
+        #expect(sealed.allSatisfy { $0.message.hasPrefix("letter 800.1.11.1/") })
+    }
+
     @Test("a removed event leaves a gap in the sequence and a version the stored state does not match")
     func removedEvent() throws {
         let harness = try run()
