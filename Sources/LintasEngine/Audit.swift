@@ -131,8 +131,10 @@ public enum Audit {
             report.findings.append(Finding(request: request, message: "pinned to definition \(state.definition.short), which is not in the store"))
         }
         if state.canonicalBytes != stored.body {
-            let detail = (try? stored.decode()).map { "stored state says \($0.state) version \($0.version), replay gives \(state.state) version \(state.version)" }
-                ?? "the stored state cannot be read"
+            let detail = (try? stored.decode()).map {
+                "stored state says \($0.state) version \($0.version), replay gives \(state.state) version \(state.version)"
+                    + differingMembers(stored.body, state.canonicalBytes)
+            } ?? "the stored state cannot be read"
             report.findings.append(Finding(request: request, message: "replaying the log does not give the stored state: \(detail)"))
         }
         let columns = StoredRequest.Columns(of: state)
@@ -152,6 +154,13 @@ public enum Audit {
                 report.findings.append(Finding(request: stored.request, message: "a stored state exists but the log has no events for it"))
             }
         }
+    }
+
+    /// `; they differ in letters, warnings` — the top-level members of two states that differ.
+    private static func differingMembers(_ stored: [UInt8], _ replayed: [UInt8]) -> String {
+        guard case .object(let left)? = try? JSONValue.parse(stored), case .object(let right)? = try? JSONValue.parse(replayed) else { return "" }
+        let names = Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }.sorted()
+        return names.isEmpty ? "" : "; they differ in \(names.joined(separator: ", "))"
     }
 
     private static func hex(_ bytes: [UInt8]) -> String { Digest(bytes: bytes)?.hex ?? bytes.map { String($0, radix: 16) }.joined() }

@@ -12,7 +12,7 @@ public final class SQLiteStore: EventStore {
     /// 1: the first schema. 2: `letter_external_numbers`. 3: `requests` is a rowid table (it was
     /// `WITHOUT ROWID` in files made before that change, which still said 1 or 2); an older
     /// file is brought to 3 when it is opened, its states kept (see `migrateRequests`).
-    public static let schemaVersion: Int64 = 3
+    public static let schemaVersion: Int64 = 4
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -53,6 +53,7 @@ public final class SQLiteStore: EventStore {
                 if current == 0 { try connection.execute(SQLiteStore.schema) }
                 if current < 2 { try connection.execute(SQLiteStore.externalNumbers) }
                 if current < 3 { try migrateRequests() }
+                if current < 4 { try rebuildProjections() }
             }
         } catch let error as StoreError {
             throw error
@@ -76,6 +77,23 @@ public final class SQLiteStore: EventStore {
                 """)
         }
         try connection.execute("PRAGMA user_version = 3")
+    }
+
+    /// Version 4: every projection folded again from the log. States written before letters
+    /// were stored once held each letter's whole content, which `audit` then reports as a
+    /// projection disagreeing with its replay; the log is the truth and the projection derived,
+    /// so it is rebuilt, in the transaction that sets the version.
+    private func rebuildProjections() throws {
+        let batch = SQLiteBatch(connection: connection)
+        try forEachStream { request, rows in
+            var state: RequestState?
+            for row in rows { state = try RequestState.evolve(state, try row.decode(letterContent: false)) }
+            guard let state, let head = rows.last.flatMap({ Digest(bytes: $0.hash) }) else {
+                throw StoreError(.corrupt, "the log of \(request) cannot be folded into a projection: run `lintas audit` with the previous lintas")
+            }
+            try batch.saveRequest(state, head: head)
+        }
+        try connection.execute("PRAGMA user_version = 4")
     }
 
     static let requestsColumns = """

@@ -23,6 +23,22 @@ struct AuditTests {
         #expect(replayed == (try harness.state("PML-2")))
     }
 
+    @Test("a file from before letters were stored once: opening it folds every projection again from the log, and the audit is clean")
+    func projectionsRebuiltOnUpgrade() throws {
+        let harness = try run()
+        let before = try #require(try harness.store.request("PML-2"))
+        // Version 3 states held each letter's whole content beside its reference.
+        try harness.tamper("UPDATE requests SET body = json_set(body, '$.letters[0].content', json('{\"number\":\"800.1.11.1/1/DINKES/2025\"}'))")
+        try harness.tamper("PRAGMA user_version = 3")
+        let stale = try Audit.run(harness.store)
+        #expect(stale.findings.contains { $0.message.hasSuffix("they differ in letters") }, "\(stale.findings)")
+
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.request("PML-2") == before)
+        let report = try Audit.run(reopened)
+        #expect(report.isClean, "\(report.findings)")
+    }
+
     @Test("one changed byte in a stored event fails the audit and names that event")
     func alteredEvent() throws {
         let harness = try run()
