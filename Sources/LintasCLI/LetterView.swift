@@ -40,6 +40,8 @@ struct LetterView {
     var legalBasis: String
     var reference: String?
     var contents: [(label: String, text: String)]
+    /// The words before the contents; letters issued before lintas froze them said `Memperhatikan permohonan pelibatan`.
+    var contentsHeading: String
     /// What else the letter carries by regulation: a refusal's reasons, a disposisi's direction, a team's lead.
     var particulars: [(label: String, text: String)]
     var assigned: [Person]
@@ -67,6 +69,7 @@ struct LetterView {
         }
         reference = content["reference"]?.stringValue
         contents = (content["contents"]?.arrayValue ?? []).map { ($0["label"]?.stringValue ?? "", $0["text"]?.stringValue ?? "") }
+        contentsHeading = content["contents_heading"]?.stringValue ?? "Memperhatikan permohonan pelibatan"
         particulars = (content["particulars"]?.arrayValue ?? []).map { ($0["label"]?.stringValue ?? "", $0["text"]?.stringValue ?? "") }
         assigned = (content["assigned"]?.arrayValue ?? []).map(Person.init)
         assignedHeading = content["assigned_heading"]?.stringValue ?? "MENUGASKAN"
@@ -98,7 +101,7 @@ struct LetterView {
         lines.append("Dasar   : \(legalBasis)")
         if let reference { lines.append("          Surat permohonan Nomor \(reference)") }
         if !contents.isEmpty {
-            lines += ["", "Memperhatikan permohonan pelibatan:"]
+            lines += ["", "\(contentsHeading):"]
             for (offset, item) in contents.enumerated() { lines.append("  \(offset + 1). \(item.label): \(item.text)") }
         }
         if !particulars.isEmpty {
@@ -139,7 +142,7 @@ struct LetterView {
         body.append("<table class=\"meta\"><tr><th>Perihal</th><td>\(e(subject))</td></tr><tr><th>Dasar</th><td>\(e(legalBasis))"
                     + (reference.map { "<br>Surat permohonan Nomor \(e($0))" } ?? "") + "</td></tr></table>")
         if !contents.isEmpty {
-            body.append("<p>Memperhatikan permohonan pelibatan:</p><ol class=\"contents\">"
+            body.append("<p>\(e(contentsHeading)):</p><ol class=\"contents\">"
                         + contents.map { "<li><strong>\(e($0.label))</strong>: \(e($0.text))</li>" }.joined() + "</ol>")
         }
         if !particulars.isEmpty {

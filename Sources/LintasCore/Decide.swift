@@ -1,11 +1,28 @@
 /// Hands out the next number of a letter register. The daemon backs it with the store so
 /// that numbers are allocated in the same transaction as the event that issues the letter.
 public protocol LetterNumbering {
-    /// The next sequence number of a register (issuing unit, letter type, year), starting at 1.
+    /// The next sequence number of a register (issuing unit, kode klasifikasi or else letter
+    /// type, year), starting at 1.
     mutating func nextSequence(register: String) -> Int
-    /// Records a number another system gave (e.g. SRIKANDI) in a register, without drawing a
-    /// sequence. Returns `false`, recording nothing, when the register already holds that number.
-    mutating func claimExternal(number: String, register: String) -> Bool
+    /// Records the printed number of a letter, drawn or given elsewhere (e.g. by SRIKANDI), so that
+    /// a number identifies one letter. Returns `nil` when recorded, else the letter that already
+    /// carries the number, recording nothing.
+    mutating func claim(number: String, for letter: NumberedLetter) -> NumberedLetter?
+}
+
+/// A letter as the record of printed numbers names it: which letter of which request carries a number.
+public struct NumberedLetter: Sendable, Hashable {
+    /// The letter's id (`register/sequence`, or `register/external:NUMBER`).
+    public var id: String
+    public var request: RequestID
+    /// The letter type's printed name.
+    public var label: String
+
+    public init(id: String, request: RequestID, label: String) {
+        self.id = id
+        self.request = request
+        self.label = label
+    }
 }
 
 /// Counts the requests a quota rule limits (Jepara Lampiran B.4: squads per Unit
@@ -101,7 +118,8 @@ private struct Decider {
         }
         // Letter numbers are drawn last, once nothing can refuse the command any more.
         let letter = try transition.letter.map { spec throws(Refusal) in
-            try issue(LetterDraft(spec: spec, definition: definition, transition: transition, context: context, actor: office), &numbering)
+            try issue(LetterDraft(spec: spec, definition: definition, transition: transition, context: context, actor: office,
+                                  followsRequest: input.state?.letters.isEmpty == false || bound[LetterDraft.referenceField] != nil), &numbering)
         }
         let employee = directory.employees[command.actor]!
         return Event(
@@ -482,20 +500,29 @@ private struct Decider {
     // MARK: Letters
 
     /// Numbers a letter whose content checks have passed, and freezes its content.
+    ///
+    /// A register is (unit, kode klasifikasi, year), or (unit, letter type, year) for a letter
+    /// without a code: letters of one office with one code share a sequence, as an office numbers
+    /// its outgoing letters per code per year, so two types cannot print the same number. Every
+    /// printed number is claimed once whatever its register, so a template that still repeats a
+    /// number is refused, naming the letter that has it, rather than printed twice.
     private func issue(_ draft: LetterDraft, _ numbering: inout some LetterNumbering) throws(Refusal) -> LetterRecord {
         let spec = draft.spec, context = draft.context, date = context.date
         guard let unitID = spec.register.resolve(in: context).unit, let unit = context.directory.units[unitID] else {
             throw Refusal(.invalidField, "The register of the \(spec.label) (\(spec.register)) names no unit for this request.")
         }
+        let series = spec.klasifikasi ?? spec.type
+        let article = draft.definition.cite(draft.transition.article)
         if let external = try externalNumber(spec, transition: draft.transition, definition: draft.definition, on: date) {
-            let register = "\(unitID)/\(spec.type)/\(external.date.year)"
-            guard numbering.claimExternal(number: external.number, register: register) else {
-                throw Refusal(.invalidField, "The \(spec.label) number \"\(external.number)\" was already recorded in the register of \(unit.name) for \(external.date.year) "
-                              + "(\(spec.type)): an external number is recorded once.",
-                              article: draft.definition.cite(draft.transition.article),
-                              hint: "Check the number the other system (e.g. SRIKANDI) gave this letter.")
+            let register = "\(unitID)/\(series)/\(external.date.year)"
+            let template = spec.numberTemplate
+            if spec.numbering == .either, LetterNumber.matches(external.number, template: template, unitCode: unit.code, klasifikasi: spec.klasifikasi ?? "") {
+                throw Refusal(.invalidField, "The \(spec.label) number \"\(external.number)\" has the form of the numbers \(unit.name) draws itself (\(template)): "
+                              + "lintas could later give it to another letter of the register \(register).",
+                              article: article, hint: "Record the number the other system (e.g. SRIKANDI) gave, or let lintas number the letter by leaving out the number.")
             }
             let id = LetterReference.id(register: register, sequence: 0, external: true, number: external.number)
+            try claim(external.number, NumberedLetter(id: id, request: command.request, label: spec.label), article: article, &numbering)
             var content = draft.content(number: external.number, register: register, sequence: 0, request: command.request).objectValue ?? [:]
             content["id"] = .string(id)
             content["numbering"] = .string(LetterReference.externalNumbering)
@@ -504,11 +531,23 @@ private struct Decider {
             return LetterRecord(type: spec.type, label: spec.label, number: external.number, register: register, sequence: 0, external: true,
                                 content: .object(content))
         }
-        let register = "\(unitID)/\(spec.type)/\(date.year)"
+        let register = "\(unitID)/\(series)/\(date.year)"
         let sequence = numbering.nextSequence(register: register)
         let number = LetterNumber.format(spec.numberTemplate, sequence: sequence, unitCode: unit.code, date: date, klasifikasi: spec.klasifikasi ?? "")
+        let id = LetterReference.id(register: register, sequence: sequence, external: false, number: number)
+        try claim(number, NumberedLetter(id: id, request: command.request, label: spec.label), article: article, &numbering)
         return LetterRecord(type: spec.type, label: spec.label, number: number, register: register, sequence: sequence,
                             content: draft.content(number: number, register: register, sequence: sequence, request: command.request))
+    }
+
+    /// Claims a printed number; refused when another letter already carries it.
+    private func claim(_ number: String, _ letter: NumberedLetter, article: String, _ numbering: inout some LetterNumbering) throws(Refusal) {
+        guard let holder = numbering.claim(number: number, for: letter) else { return }
+        throw Refusal(.invalidField, "The \(letter.label) \(letter.id) of request \(letter.request) would carry the number \"\(number)\", "
+                      + "which the \(holder.label) \(holder.id) of request \(holder.request) already carries: a letter number identifies one letter.",
+                      article: article,
+                      hint: letter.id.contains("/external:") ? "Check the number the other system (e.g. SRIKANDI) gave this letter."
+                          : "Give the two letter types distinct number templates or kode klasifikasi in the workflow (a template with {unit} and {year} numbers each office per year).")
     }
 
     /// The number and date another system gave the letter, from the command; `nil` when the register numbers it.

@@ -19,6 +19,8 @@ struct LetterDraft {
     let context: RoleContext
     let signer: Officeholder
     let onBehalfOf: Officeholder?
+    /// Whether a request letter came before this one: an earlier letter of the request, or the requester's own letter quoted.
+    let followsRequest: Bool
 
     var directory: Directory { context.directory }
 
@@ -27,8 +29,9 @@ struct LetterDraft {
     ///   - actor: the office the acting official holds; signs when the letter names no signer.
     /// - Throws: `missing_field` with the article demanding the content, `no_officeholder` when the signer's office is vacant.
     init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transition: WorkflowDefinition.Transition,
-         context: RoleContext, actor: Officeholder) throws(Refusal) {
+         context: RoleContext, actor: Officeholder, followsRequest: Bool) throws(Refusal) {
         self.spec = spec
+        self.followsRequest = followsRequest
         self.definition = definition
         self.transition = transition
         self.context = context
@@ -88,6 +91,10 @@ struct LetterDraft {
             }
         }
         members["contents"] = .array(contents)
+        if !contents.isEmpty {
+            members["contents_heading"] = .string(spec.contentsHeading
+                                                  ?? (followsRequest ? "Memperhatikan permohonan pelibatan" : "Dengan rincian sebagai berikut"))
+        }
         if let reference = context.fields[Self.referenceField]?.stringValue { members["reference"] = .string(reference) }
         if let assigned = spec.assigned { members["assigned"] = .array(people(in: assigned)) }
         if let heading = spec.assignedHeading { members["assigned_heading"] = .string(heading) }

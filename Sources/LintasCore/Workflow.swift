@@ -119,6 +119,10 @@ public struct WorkflowDefinition: Sendable {
         /// listing the names approved, `DAFTAR NAMA …`) or assigns them in other words (`MEMUTUSKAN`).
         /// Absent: an assignment, `MENUGASKAN:` and the closing sentence of an assignment.
         public var assignedHeading: String? = nil
+        /// What the letter says before the request's contents, e.g. `Memperhatikan pengajuan sukarela`.
+        /// Absent: `Memperhatikan permohonan pelibatan` when a letter of the request came before
+        /// (or the request quotes its own letter), else `Dengan rincian sebagai berikut`.
+        public var contentsHeading: String? = nil
         /// Request fields the letter cannot be issued without, each with the article that demands it.
         public var requires: [Requirement] = []
 
@@ -348,11 +352,58 @@ public enum LetterNumber {
             case "unit": result += unitCode
             case "year": result += String(date.year)
             case "klasifikasi": result += klasifikasi
-            case "month_roman": result += ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"][date.month - 1]
+            case "month_roman": result += romanMonths[date.month - 1]
             default: result += rest[open...close]
             }
             rest = rest[rest.index(after: close)...]
         }
         return result + rest
+    }
+
+    static let romanMonths = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+    /// Whether `number` has the form the template gives a unit's numbers: any sequence, year
+    /// and month, this unit's code and kode klasifikasi. A number given elsewhere in that form
+    /// could later be drawn by the register itself.
+    public static func matches(_ number: String, template: String, unitCode: String, klasifikasi: String = "") -> Bool {
+        var pieces: [Piece] = []
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            pieces.append(.text(String(rest[..<open])))
+            switch rest[rest.index(after: open)..<close] {
+            case "seq": pieces.append(.sequence)
+            case "year": pieces.append(.year)
+            case "month_roman": pieces.append(.oneOf(romanMonths))
+            case "unit": pieces.append(.text(unitCode))
+            case "klasifikasi": pieces.append(.text(klasifikasi))
+            default: pieces.append(.text(String(rest[open...close])))
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        pieces.append(.text(String(rest)))
+        return matches(Substring(number), pieces[...])
+    }
+
+    private enum Piece {
+        case text(String)
+        /// A drawn sequence: digits without a leading zero (SRIKANDI's `045` is not one).
+        case sequence
+        case year
+        case oneOf([String])
+    }
+
+    private static func matches(_ number: Substring, _ pieces: ArraySlice<Piece>) -> Bool {
+        guard let piece = pieces.first else { return number.isEmpty }
+        let next = pieces.dropFirst()
+        switch piece {
+        case .text(let text):
+            return number.hasPrefix(text) && matches(number.dropFirst(text.count), next)
+        case .oneOf(let options):
+            return options.contains { number.hasPrefix($0) && matches(number.dropFirst($0.count), next) }
+        case .sequence, .year:
+            let run = number.prefix(while: { $0.isASCII && $0.isNumber }).count
+            if case .year = piece { return run >= 4 && matches(number.dropFirst(4), next) }
+            return number.first != "0" && (0..<run).contains { matches(number.dropFirst($0 + 1), next) }
+        }
     }
 }

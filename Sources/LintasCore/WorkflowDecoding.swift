@@ -288,7 +288,7 @@ extension WorkflowDefinition {
 
     private static func readLetter(_ value: JSONValue?, path: String, _ reader: inout DocumentReader) -> LetterSpec? {
         guard let value, let members = reader.object(value, path) else { return nil }
-        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number", "numbering", "signer", "on_behalf_of", "klasifikasi", "subject", "cc", "assigned", "assigned_heading", "requires"], path)
+        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number", "numbering", "signer", "on_behalf_of", "klasifikasi", "subject", "cc", "assigned", "assigned_heading", "contents_heading", "requires"], path)
         var numbering = LetterSpec.Numbering.register
         if let name = reader.string(members, "numbering", path, required: false) {
             if let known = LetterSpec.Numbering(rawValue: name) { numbering = known } else {
@@ -310,6 +310,7 @@ extension WorkflowDefinition {
         spec.subject = reader.string(members, "subject", path, required: false)
         spec.assigned = reader.string(members, "assigned", path, required: false)
         spec.assignedHeading = reader.string(members, "assigned_heading", path, required: false)
+        spec.contentsHeading = reader.string(members, "contents_heading", path, required: false)
         if spec.assignedHeading != nil && spec.assigned == nil {
             reader.report("\(path).assigned_heading", "a heading of the list of people needs \"assigned\", the field naming them")
         }

@@ -353,9 +353,9 @@ private struct StoreNumbering: LetterNumbering {
     let batch: any StoreBatch
     private var committed: [String: Int] = [:]
     private var pending: [String: Int] = [:]
-    /// External numbers by register, claimed by commands applied in this batch, and by the command under way.
-    private var committedExternal: [String: Set<String>] = [:]
-    private var pendingExternal: [String: Set<String>] = [:]
+    /// Printed numbers claimed by commands applied in this batch, and by the command under way.
+    private var committedNumbers: [String: NumberedLetter] = [:]
+    private var pendingNumbers: [String: NumberedLetter] = [:]
     private var error: (any Error)?
 
     init(batch: any StoreBatch) { self.batch = batch }
@@ -374,16 +374,16 @@ private struct StoreNumbering: LetterNumbering {
         return last + 1
     }
 
-    mutating func claimExternal(number: String, register: String) -> Bool {
-        if committedExternal[register]?.contains(number) == true || pendingExternal[register]?.contains(number) == true { return false }
+    mutating func claim(number: String, for letter: NumberedLetter) -> NumberedLetter? {
+        if let holder = pendingNumbers[number] ?? committedNumbers[number] { return holder }
         do {
-            if try batch.externalLetterNumberExists(register: register, number: number) { return false }
+            if let holder = try batch.letter(numbered: number) { return holder }
         } catch {
             self.error = error
-            return false
+            return letter
         }
-        pendingExternal[register, default: []].insert(number)
-        return true
+        pendingNumbers[number] = letter
+        return nil
     }
 
     /// A store error met while drawing a number; the batch must not commit.
@@ -395,21 +395,21 @@ private struct StoreNumbering: LetterNumbering {
     mutating func commit() {
         committed.merge(pending) { _, new in new }
         pending.removeAll()
-        committedExternal.merge(pendingExternal) { $0.union($1) }
-        pendingExternal.removeAll()
+        committedNumbers.merge(pendingNumbers) { _, new in new }
+        pendingNumbers.removeAll()
     }
 
     mutating func rollback() {
         pending.removeAll()
-        pendingExternal.removeAll()
+        pendingNumbers.removeAll()
     }
 
     func flush() throws {
         for (register, sequence) in committed.sorted(by: { $0.key < $1.key }) {
             try batch.setLetterSequence(register: register, to: sequence)
         }
-        for (register, numbers) in committedExternal.sorted(by: { $0.key < $1.key }) {
-            for number in numbers.sorted() { try batch.recordExternalLetterNumber(register: register, number: number) }
+        for (number, letter) in committedNumbers.sorted(by: { $0.key < $1.key }) {
+            try batch.recordLetterNumber(number, of: letter)
         }
     }
 }

@@ -81,10 +81,10 @@ public protocol StoreBatch {
     /// The last sequence number used in a letter register, 0 when none.
     func letterSequence(register: String) throws -> Int
     func setLetterSequence(register: String, to sequence: Int) throws
-    /// Whether a register holds a number given by another system (e.g. SRIKANDI).
-    func externalLetterNumberExists(register: String, number: String) throws -> Bool
-    /// Records a number given by another system; a number already recorded in the register is a constraint error.
-    func recordExternalLetterNumber(register: String, number: String) throws
+    /// The letter that carries a printed number (drawn or given elsewhere), if any.
+    func letter(numbered number: String) throws -> NumberedLetter?
+    /// Records a letter's printed number; a number another letter carries is a constraint error.
+    func recordLetterNumber(_ number: String, of letter: NumberedLetter) throws
     /// The sequence number of the last event appended by anyone, 0 when there is none: what
     /// tells a writer that its cached states are still current (nobody else appended since).
     func lastEventSequence() throws -> Int64

@@ -11,8 +11,10 @@ public final class SQLiteStore: EventStore {
     ///
     /// 1: the first schema. 2: `letter_external_numbers`. 3: `requests` is a rowid table (it was
     /// `WITHOUT ROWID` in files made before that change, which still said 1 or 2); an older
-    /// file is brought to 3 when it is opened, its states kept (see `migrateRequests`).
-    public static let schemaVersion: Int64 = 4
+    /// file is brought to 3 when it is opened, its states kept (see `migrateRequests`). 4: every
+    /// projection folded again from the log (`rebuildProjections`). 5: `letter_numbers`, every
+    /// printed letter number once, replacing `letter_external_numbers` (`letterNumbers`).
+    public static let schemaVersion: Int64 = 5
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -54,6 +56,7 @@ public final class SQLiteStore: EventStore {
                 if current < 2 { try connection.execute(SQLiteStore.externalNumbers) }
                 if current < 3 { try migrateRequests() }
                 if current < 4 { try rebuildProjections() }
+                if current < 5 { try connection.execute(SQLiteStore.letterNumbers) }
             }
         } catch let error as StoreError {
             throw error
@@ -193,6 +196,39 @@ public final class SQLiteStore: EventStore {
         PRIMARY KEY (register, number)
     ) WITHOUT ROWID;
     PRAGMA user_version = 2;
+    """
+
+    /// Version 5: every printed letter number once (`letter_numbers`), drawn or given elsewhere,
+    /// so a number identifies one letter; it replaces `letter_external_numbers`. Registers are keyed
+    /// (unit, kode klasifikasi or else type, year) from now on. A file written before holds letters
+    /// in registers keyed (unit, type, year): their numbers are recorded here in the order they were
+    /// issued (a number two letters already share stays with the first, the second is still shown by
+    /// its id), and each new register starts after the highest sequence its letters reached, so the
+    /// next number drawn is new.
+    static let letterNumbers = """
+    CREATE TABLE IF NOT EXISTS letter_numbers (
+        number TEXT PRIMARY KEY,
+        letter TEXT NOT NULL,
+        request TEXT NOT NULL,
+        label TEXT NOT NULL
+    ) WITHOUT ROWID;
+    DROP TABLE IF EXISTS temp.issued_letters;
+    CREATE TEMP TABLE issued_letters AS
+        SELECT seq, request, json_extract(data, '$.letter.number') AS number, json_extract(data, '$.letter.label') AS label,
+               json_extract(data, '$.letter.register') AS register, json_extract(data, '$.letter.sequence') AS sequence,
+               json_extract(data, '$.letter.numbering') AS numbering,
+               COALESCE(json_extract(data, '$.letter.content.klasifikasi'), json_extract(data, '$.letter.type')) AS series
+        FROM events WHERE json_extract(data, '$.letter.number') IS NOT NULL;
+    INSERT OR IGNORE INTO letter_numbers (number, letter, request, label)
+        SELECT number, CASE WHEN numbering = 'external' THEN register || '/external:' || number ELSE register || '/' || sequence END, request, label
+        FROM issued_letters ORDER BY seq;
+    INSERT INTO letter_registers (register, last)
+        SELECT substr(register, 1, instr(register, '/') - 1) || '/' || series || '/' || substr(register, -4), MAX(sequence)
+        FROM issued_letters WHERE numbering IS NULL AND sequence > 0 GROUP BY 1
+        ON CONFLICT (register) DO UPDATE SET last = max(last, excluded.last);
+    DROP TABLE issued_letters;
+    DROP TABLE IF EXISTS letter_external_numbers;
+    PRAGMA user_version = 5;
     """
 
     /// Runs a body in a transaction, turning any error into the `StoreError` it was or wraps.
@@ -559,13 +595,15 @@ struct SQLiteBatch: StoreBatch {
         Int(try connection.query("SELECT last FROM letter_registers WHERE register = ?", [.text(register)]) { $0.int64(0) }.first ?? 0)
     }
 
-    func externalLetterNumberExists(register: String, number: String) throws -> Bool {
-        try connection.query("SELECT 1 FROM letter_external_numbers WHERE register = ? AND number = ?",
-                             [.text(register), .text(number)]) { _ in true }.first ?? false
+    func letter(numbered number: String) throws -> NumberedLetter? {
+        try connection.query("SELECT letter, request, label FROM letter_numbers WHERE number = ?", [.text(number)]) {
+            NumberedLetter(id: $0.text(0), request: RequestID($0.text(1)), label: $0.text(2))
+        }.first
     }
 
-    func recordExternalLetterNumber(register: String, number: String) throws {
-        try connection.run("INSERT INTO letter_external_numbers (register, number) VALUES (?, ?)", [.text(register), .text(number)])
+    func recordLetterNumber(_ number: String, of letter: NumberedLetter) throws {
+        try connection.run("INSERT INTO letter_numbers (number, letter, request, label) VALUES (?, ?, ?, ?)",
+                           [.text(number), .text(letter.id), .text(letter.request.rawValue), .text(letter.label)])
     }
 
     func lastEventSequence() throws -> Int64 {

@@ -47,7 +47,7 @@ struct ExternalNumberCommandTests {
         let refusals = try lintas.refusals()
         #expect(refusals == ["PML-2-i": "invalid_field", "PML-4-i": "invalid_field"], "the same number again, in the same batch and in a later one")
         let refused = try lintas.expectSuccess(["commands", "--id", "PML-2-i", "--json"]).json()["commands"]?.arrayValue?.first?["refusal"]
-        #expect(refused?["message"]?.stringValue?.contains("already recorded in the register of Dinas Komunikasi dan Informatika for 2026") == true)
+        #expect(refused?["message"]?.stringValue?.contains("which the Surat Penugasan diskominfo/800.1.11.1/2026/external:\(Self.srikandi) of request PML-1 already carries") == true)
         #expect(refused?["article"] == "Pasal 11 ayat (4) huruf c Perbup Pemalang 38/2023")
 
         let listed = (try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? [])
@@ -55,16 +55,17 @@ struct ExternalNumberCommandTests {
         #expect(listed.compactMap { $0["number"]?.stringValue }.sorted() == ["800.1.11.1/1/DISKOMINFO/2026", Self.srikandi].sorted(),
                 "the register's first number went to PML-3: the external one drew none")
         let external = try #require(listed.first { $0["number"]?.stringValue == Self.srikandi })
-        #expect(external["id"] == "diskominfo/surat_penugasan/2026/external:\(Self.srikandi)")
+        #expect(external["id"] == "diskominfo/800.1.11.1/2026/external:\(Self.srikandi)")
         #expect(external["date"] == "2026-03-04")
         #expect(external["numbering"] == "external")
         let text = try lintas.expectSuccess(["letter", "show", Self.srikandi]).stdout
         #expect(text.contains("Nomor: \(Self.srikandi)"))
         #expect(text.contains("4 Maret 2026"), "dated as SRIKANDI dated it")
-        let byID = try lintas.expectSuccess(["letter", "show", "diskominfo/surat_penugasan/2026/external:\(Self.srikandi)", "--format", "json"]).json()
+        let byID = try lintas.expectSuccess(["letter", "show", "diskominfo/800.1.11.1/2026/external:\(Self.srikandi)", "--format", "json"]).json()
         #expect(byID["numbering"] == "external")
-        #expect(try lintas.query("SELECT last FROM letter_registers WHERE register = 'diskominfo/surat_penugasan/2026'") == [["1"]])
-        #expect(try lintas.query("SELECT register, number FROM letter_external_numbers") == [["diskominfo/surat_penugasan/2026", Self.srikandi]])
+        #expect(try lintas.query("SELECT last FROM letter_registers WHERE register = 'diskominfo/800.1.11.1/2026'") == [["1"]])
+        #expect(try lintas.query("SELECT letter, request FROM letter_numbers WHERE number = '\(Self.srikandi)'")
+                == [["diskominfo/800.1.11.1/2026/external:\(Self.srikandi)", "PML-1"]])
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
     }
 }

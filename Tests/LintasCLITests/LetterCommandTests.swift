@@ -25,7 +25,7 @@ struct LetterCommandTests {
         let shown = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "text"]).stdout
         let expected = try String(contentsOf: Self.golden, encoding: .utf8)
         #expect(shown == expected)
-        #expect(try lintas.expectSuccess(["letter", "show", "diskominfo/surat_penugasan/2026/1"]).stdout == shown, "by id as by number")
+        #expect(try lintas.expectSuccess(["letter", "show", "diskominfo/800.1.11.1/2026/1"]).stdout == shown, "by id as by number")
     }
 
     @Test("--format json carries every field of the letter and its content hash")
@@ -112,7 +112,7 @@ struct LetterCommandTests {
         #expect(letter["content_hash"] == shown["content_hash"])
         #expect(letter["signer"]?["nip"] == .string(Pemalang.kadisKominfo))
         #expect(letter["signer"]?["title"] == "Kepala Dinas Komunikasi dan Informatika")
-        #expect(letter["id"] == "diskominfo/surat_penugasan/2026/1")
+        #expect(letter["id"] == "diskominfo/800.1.11.1/2026/1")
         #expect(try lintas.status("PML-1")["letters"] == .array(letters), "the same on every reading")
         #expect(try lintas.expectSuccess(["status", "PML-1"]).stdout.contains("Letter    Surat Penugasan Nomor \(Self.number), 2026-03-05"))
         try lintas.process([Pemalang.submit("PML-2")])

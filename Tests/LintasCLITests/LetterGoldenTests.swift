@@ -330,11 +330,17 @@ struct LetterGoldenTests {
         let scenario = Self.scenarios[index]
         let lintas = try scenario.run()
         #expect(try lintas.refusals() == [:], "every step of the walk is taken")
-        // By id: numbers are unique per register (unit, type, year), and two types may share a code.
         let letters = try (lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? []).map { listed in
             try lintas.expectSuccess(["letter", "show", listed["id"]?.stringValue ?? "", "--format", "json"]).json()
         }
         #expect(!letters.isEmpty)
+        // A number identifies one letter: no two letters of the walk print the same one, and each is shown by its number.
+        let numbers = letters.compactMap { $0["number"]?.stringValue }
+        #expect(Set(numbers).count == numbers.count, "numbers printed twice: \(Dictionary(grouping: numbers) { $0 }.filter { $0.value.count > 1 }.keys.sorted())")
+        for letter in letters {
+            let shown = try lintas.run(["letter", "show", letter["number"]?.stringValue ?? "", "--format", "json"])
+            #expect(shown.status == 0 && (try? shown.json()["id"]) == letter["id"], "letter show \(letter["number"]?.stringValue ?? ""): \(shown.stderr)")
+        }
         for (id, name) in Self.goldenNames(scenario, letters) {
             Golden.check(try lintas.expectSuccess(["letter", "show", id, "--format", "text"]).stdout, name + ".txt")
             Golden.check(try lintas.expectSuccess(["letter", "show", id, "--format", "html"]).stdout, name + ".html")
@@ -353,6 +359,21 @@ struct LetterGoldenTests {
 
     static func ccNIPs(_ letter: JSONValue?) -> [[String]] {
         (letter?["cc"]?.arrayValue ?? []).map { ($0["holders"]?.arrayValue ?? []).compactMap { $0["nip"]?.stringValue } }
+    }
+
+    @Test("the words before the request's contents: a keputusan or surat perintah issued without a request (Grobogan 14, Barito Utara 20(1)) cites no permohonan; a pengajuan sukarela is cited as one; a surat penugasan answering a permohonan cites it")
+    func contentsHeading() throws {
+        let grobogan = try Self.scenarios[1].run(), baritoUtara = try Self.scenarios[4].run()
+        for (lintas, request, type, heading) in [(grobogan, "GBG-14", "keputusan", "Dengan rincian sebagai berikut:"),
+                                                 (baritoUtara, "BU-20-1", "surat_perintah", "Dengan rincian sebagai berikut:"),
+                                                 (grobogan, "GBG-12-3", "surat_penugasan", "Memperhatikan pengajuan sukarela:"),
+                                                 (baritoUtara, "BU-23", "surat_perintah", "Memperhatikan pengajuan sukarela:"),
+                                                 (grobogan, "GBG-11", "surat_penugasan", "Memperhatikan permohonan pelibatan:")] {
+            let id = try #require(try Self.letters(lintas, request)[type]?["id"]?.stringValue, "\(request) has a \(type)")
+            let text = try lintas.expectSuccess(["letter", "show", id]).stdout
+            #expect(text.contains("\n\(heading)\n"), "\(request) \(type)")
+            #expect(text.components(separatedBy: "Memperhatikan").count <= 2, "one lead-in only")
+        }
     }
 
     @Test("a refusal letter carries its reasons: Pemalang 11(4) huruf d, Bungo 6(3) huruf d, Jepara B.2.a.3) huruf d), Barito Utara 21(3)")

@@ -39,7 +39,7 @@ struct NumberingCrashTests {
             #expect(sequences == Array(1...40), "\(type): no gap, no duplicate")
             #expect(letters.compactMap { $0["request"]?.stringValue }.sorted() == requests.sorted(), "\(type): one per request")
         }
-        #expect(try lintas.query("SELECT last FROM letter_registers WHERE register = 'diskominfo/surat_penugasan/2026'") == [["40"]])
+        #expect(try lintas.query("SELECT last FROM letter_registers WHERE register = 'diskominfo/800.1.11.1/2026'") == [["40"]])
         #expect(try lintas.query("SELECT count(*) FROM events WHERE action = 'issue_letter'") == [["40"]])
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
     }

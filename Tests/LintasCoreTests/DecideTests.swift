@@ -73,7 +73,7 @@ struct DecideTests {
         // ... approved and issued by the Kepala Perangkat Daerah, numbered in its register
         let issued = try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00")
         #expect(issued.event?.detail.letter?.number == "800.1.11.1/1/DISKOMINFO/2025")
-        #expect(issued.event?.detail.letter?.register == "diskominfo/surat_penugasan/2025")
+        #expect(issued.event?.detail.letter?.register == "diskominfo/800.1.11.1/2025")
         // e. each nominee accepts; the request ends when the last one has
         #expect(try walk.run("accept", by: Pemalang.prakomMuda, at: "2025-03-07T09:00:00+07:00").event?.state == "letter_issued")
         let awaiting = walk.definition.awaiting(walk.state!, directory: walk.directory, on: CivilDate(iso: "2025-03-07")!)

@@ -26,7 +26,7 @@ extension Walk {
 @Suite("external letter numbers (SRIKANDI): a letter numbered elsewhere is recorded with its number, once per register and year")
 struct ExternalNumberTests {
     static let srikandi = "800.1.11.1/045/DISKOMINFO/2025"
-    static let register = "diskominfo/surat_penugasan/2025"
+    static let register = "diskominfo/800.1.11.1/2025"
 
     @Test("Pasal 11 ayat (4) huruf c, numbering external: the surat penugasan carries the number and date SRIKANDI gave; no register number is drawn")
     func external() throws {
@@ -60,15 +60,16 @@ struct ExternalNumberTests {
     func missing(_ data: [String: JSONValue]) throws {
         var walk = try Walk(numbering: "external")
         try walk.approved(nominees: [Pemalang.prakomMuda])
+        let claimed = walk.numbering.numbers
         let refusal = try #require(try walk.issue(data).refusal)
         #expect(refusal.code == .missingField)
         #expect(refusal.message.contains("letter_number"))
         #expect(refusal.article == "Pasal 11 ayat (4) huruf c Perbup Pemalang 38/2023")
         #expect(walk.numbering.nextSequence(register: Self.register) == 1)
-        #expect(walk.numbering.external.isEmpty)
+        #expect(walk.numbering.numbers == claimed)
     }
 
-    @Test("an external number recorded once: the same number again in the register and year is refused; in another year it is another register")
+    @Test("an external number recorded once: the same number again is refused, naming the letter that carries it, also dated in another year")
     func duplicate() throws {
         var first = try Walk(numbering: "external")
         try first.approved(nominees: [Pemalang.prakomMuda])
@@ -78,10 +79,58 @@ struct ExternalNumberTests {
         try second.approved(nominees: [Pemalang.prakomPertama])
         let refusal = try #require(try second.issue(["letter_number": .string(Self.srikandi)]).refusal)
         #expect(refusal.code == .invalidField)
-        #expect(refusal.message.contains("\"\(Self.srikandi)\" was already recorded in the register of Dinas Komunikasi dan Informatika for 2025"))
+        #expect(refusal.message.contains("would carry the number \"\(Self.srikandi)\", which the Surat Penugasan \(Self.register)/external:\(Self.srikandi) of request PML-1 already carries"))
         #expect(refusal.article == "Pasal 11 ayat (4) huruf c Perbup Pemalang 38/2023")
-        let lastYear = try #require(try second.issue(["letter_number": .string(Self.srikandi), "letter_date": "2024-12-30"]).event?.detail.letter)
-        #expect(lastYear.register == "diskominfo/surat_penugasan/2024")
+        let lastYear = try #require(try second.issue(["letter_number": .string(Self.srikandi), "letter_date": "2024-12-30"]).refusal)
+        #expect(lastYear.message.contains("already carries"), "a printed number identifies one letter whatever its register")
+        let other = try #require(try second.issue(["letter_number": "800.1.11.1/046/DISKOMINFO/2024", "letter_date": "2024-12-30"]).event?.detail.letter)
+        #expect(other.register == "diskominfo/800.1.11.1/2024", "dated in 2024: the register of that year")
+    }
+
+    @Test("numbering external: a number lintas already drew for another letter is refused, naming that letter")
+    func externalMeetsDrawn() throws {
+        var drawn = try Walk(numbering: "either")
+        try drawn.approved(nominees: [Pemalang.prakomMuda])
+        #expect(try drawn.issue([:]).event?.detail.letter?.number == "800.1.11.1/1/DISKOMINFO/2025")
+        var given = try Walk(numbering: "external")
+        given.numbering = drawn.numbering
+        try given.approved(nominees: [Pemalang.prakomPertama])
+        let refusal = try #require(try given.issue(["letter_number": "800.1.11.1/1/DISKOMINFO/2025"]).refusal)
+        #expect(refusal.code == .invalidField)
+        #expect(refusal.message.contains("which the Surat Penugasan \(Self.register)/1 of request PML-1 already carries"))
+    }
+
+    @Test("numbering either: a number given in the register's own form is refused, since lintas could draw it later; SRIKANDI's zero-padded numbers are not of that form", arguments: [
+        "800.1.11.1/7/DISKOMINFO/2025", "800.1.11.1/12/DISKOMINFO/2024", " 800.1.11.1/1/DISKOMINFO/2031 ",
+    ])
+    func eitherOwnForm(_ number: String) throws {
+        var walk = try Walk(numbering: "either")
+        try walk.approved(nominees: [Pemalang.prakomMuda])
+        let refusal = try #require(try walk.issue(["letter_number": .string(number)]).refusal)
+        #expect(refusal.code == .invalidField)
+        #expect(refusal.message.contains("has the form of the numbers Dinas Komunikasi dan Informatika draws itself ({klasifikasi}/{seq}/{unit}/{year})"))
+        #expect(refusal.article == "Pasal 11 ayat (4) huruf c Perbup Pemalang 38/2023")
+        for other in ["800.1.11.1/045/DISKOMINFO/2025", "800.1.11.1/7/DINKES/2025", "800.1.11.2/7/DISKOMINFO/2025", "800.1.11.1/7/DISKOMINFO/25"] {
+            #expect(LetterNumber.matches(other, template: "{klasifikasi}/{seq}/{unit}/{year}", unitCode: "DISKOMINFO", klasifikasi: "800.1.11.1") == false, "\(other)")
+        }
+        #expect(LetterNumber.matches("800/7/III/DISKOMINFO/2025", template: "800/{seq}/{month_roman}/{unit}/{year}", unitCode: "DISKOMINFO"))
+    }
+
+    @Test("a register is (unit, kode klasifikasi, year): a letter type whose template prints another type's number is refused, naming the letter that carries it")
+    func drawnCollision() throws {
+        var first = try Walk()
+        try first.approved(nominees: [Pemalang.prakomMuda])
+        #expect(try first.issue([:]).event?.detail.letter?.number == "800.1.11.1/1/DISKOMINFO/2025")
+        var second = try Walk(changingLetter: {
+            $0["klasifikasi"] = "800.1.11.2"
+            $0["number"] = "800.1.11.1/{seq}/{unit}/{year}"
+        })
+        second.numbering = first.numbering
+        try second.approved(nominees: [Pemalang.prakomPertama])
+        let refusal = try #require(try second.issue([:]).refusal)
+        #expect(refusal.code == .invalidField)
+        #expect(refusal.message.contains("The Surat Penugasan diskominfo/800.1.11.2/2025/1 of request PML-1 would carry the number \"800.1.11.1/1/DISKOMINFO/2025\", which the Surat Penugasan diskominfo/800.1.11.1/2025/1 of request PML-1 already carries"))
+        #expect(refusal.article == "Pasal 11 ayat (4) huruf c Perbup Pemalang 38/2023")
     }
 
     @Test("numbering either: without a number the register numbers the letter; with one, the number given is recorded")

@@ -68,10 +68,12 @@ struct MemoryNumbering: LetterNumbering {
         return registers[register]!
     }
 
-    var external: Set<String> = []
+    var numbers: [String: NumberedLetter] = [:]
 
-    mutating func claimExternal(number: String, register: String) -> Bool {
-        external.insert("\(register)\u{0}\(number)").inserted
+    mutating func claim(number: String, for letter: NumberedLetter) -> NumberedLetter? {
+        if let holder = numbers[number] { return holder }
+        numbers[number] = letter
+        return nil
     }
 }
 

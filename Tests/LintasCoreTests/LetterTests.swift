@@ -9,6 +9,17 @@ extension Walk {
                                                    regulations: try Fixtures.regulations())
     }
 
+    /// A walk whose surat penugasan (Pasal 11 ayat (4) huruf c) has its letter object changed.
+    init(changingLetter change: (inout [String: JSONValue]) -> Void) throws {
+        try self.init(changing: { members in
+            var list = members["transitions"]!.arrayValue!.map { $0.objectValue! }
+            var letter = list[4]["letter"]!.objectValue!
+            change(&letter)
+            list[4]["letter"] = .object(letter)
+            members["transitions"] = .array(list.map(JSONValue.object))
+        })
+    }
+
     /// Pasal 11 ayat (4) huruf a–c up to the approval, naming `nominees` (or none).
     mutating func approved(nominees: [NIP]) throws {
         try run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
@@ -44,6 +55,24 @@ struct LetterTests {
         #expect(letter.contentHash == nil, "the core leaves hashing to the engine")
     }
 
+    @Test("the words before the request's contents: the request letter itself lists them, the letters after it answer the permohonan, and the workflow can say other words")
+    func contentsHeading() throws {
+        var walk = try Walk()
+        try walk.approved(nominees: [Pemalang.prakomMuda])
+        let request = try #require(walk.events.first?.detail.letter?.content)
+        #expect(request["type"] == "surat_permohonan_pelibatan")
+        #expect(request["contents_heading"] == "Dengan rincian sebagai berikut", "no permohonan came before the permohonan itself")
+        let letter = try #require(try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00").event?.detail.letter?.content)
+        #expect(letter["contents_heading"] == "Memperhatikan permohonan pelibatan")
+
+        var worded = try Walk(changingLetter: {
+            $0["contents_heading"] = "Menindaklanjuti surat permohonan"
+        })
+        try worded.approved(nominees: [Pemalang.prakomMuda])
+        let own = try #require(try worded.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00").event?.detail.letter?.content)
+        #expect(own["contents_heading"] == "Menindaklanjuti surat permohonan")
+    }
+
     @Test("Pasal 11 ayat (4) huruf c: without nominees the surat penugasan is refused and no number is drawn")
     func refusedWithoutNominees() throws {
         var walk = try Walk(changing: { members in
@@ -59,18 +88,14 @@ struct LetterTests {
         #expect(refusal.code == .missingField)
         #expect(refusal.article == "Pasal 11 ayat (4) huruf c Perbup Pemalang 38/2023")
         #expect(refusal.message.contains("nominees"))
-        #expect(walk.numbering.nextSequence(register: "diskominfo/surat_penugasan/2025") == 1, "the refused letter drew no number")
+        #expect(walk.numbering.nextSequence(register: "diskominfo/800.1.11.1/2025") == 1, "the refused letter drew no number")
     }
 
     @Test("a letter signed on behalf of a superior office: the signature block names it after a.n.")
     func onBehalfOf() throws {
-        var walk = try Walk(changing: { members in
-            var list = members["transitions"]!.arrayValue!.map { $0.objectValue! }
-            var letter = list[4]["letter"]!.objectValue!
-            letter["signer"] = "pimpinan_uo_dituju"
-            letter["on_behalf_of"] = "kepala_pd_dituju"
-            list[4]["letter"] = .object(letter)
-            members["transitions"] = .array(list.map(JSONValue.object))
+        var walk = try Walk(changingLetter: {
+            $0["signer"] = "pimpinan_uo_dituju"
+            $0["on_behalf_of"] = "kepala_pd_dituju"
         })
         try walk.approved(nominees: [Pemalang.prakomMuda])
         let content = try #require(try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00").event?.detail.letter?.content)

@@ -80,7 +80,8 @@ struct BaritoUtaraProcedureTests {
         #expect(refusals[2]?.article == "Pasal 20 ayat (4) huruf a Perbup Barito Utara 18/2024")
         let state = try #require(try harness.state("BU-20-4A"))
         #expect(state.state == "accepted")
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025", "800.1.11.1/1/DINKES/2025"], "the surat permohonan (ayat (3)) and the surat perintah (ayat (4) huruf a), each in its own register")
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025", "800.1.11.1/2/DINKES/2025"],
+                "the surat permohonan (ayat (3)) and the surat perintah (ayat (4) huruf a) of the Dinas: one register for the code 800.1.11.1, so no number is printed twice")
     }
 
     @Test("Pasal 20 ayat (3): across unit organisasi means the same Perangkat Daerah; another one is refused")

@@ -75,7 +75,7 @@ struct ConcurrentNumberingTests {
         #expect(Set(letters.map(\.reference.number)).count == 24)
         #expect(Set(letters.map(\.request)).count == 24, "one surat penugasan per request")
         try harness.store.withBatch { batch throws in
-            #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 24)
+            #expect(try batch.letterSequence(register: "diskominfo/800.1.11.1/2025") == 24)
         }
         #expect(try harness.store.commands(CommandFilter(status: .refused)).map(\.command.id).sorted()
                 == (1...24).filter { $0 % 5 == 0 }.map { CommandID("PML-C\($0)-wrong") }.sorted())

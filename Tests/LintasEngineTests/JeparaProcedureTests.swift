@@ -173,7 +173,8 @@ struct JeparaProcedureTests {
         let state = try #require(try harness.state("JPR-20"))
         #expect(state.state == "accepted")
         #expect(state.letters.map(\.type) == ["surat_permohonan", "disposisi", "surat_balasan", "surat_perintah_tugas"])
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DISKAN/2025", "1/DISKOMINFO/2025", "800.1.11.1/1/DISKOMINFO/2025", "800.1.11.1/1/DISKAN/2025"])
+        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DISKAN/2025", "1/DISKOMINFO/2025", "800.1.11.1/1/DISKOMINFO/2025", "800.1.11.1/2/DISKAN/2025"],
+                "the surat permohonan and the Surat Perintah Tugas of Diskan share the register of their code: distinct numbers")
     }
 
     @Test("Lampiran B.2.a.3) huruf e): for a Tim Kerja the owner head lists the approved names; the Pejabat yang Berwenang sets the keputusan")
@@ -268,7 +269,8 @@ struct JeparaProcedureTests {
         #expect(state.state == "accepted")
         #expect(state.letters.map(\.type) == ["surat_permohonan", "surat_permohonan", "surat_jawaban", "surat_jawaban", "surat_penugasan"])
         #expect(state.letters.map(\.number) == ["800.1.11.1/1/DISKAN/2025", "800.1.11.1/1/JPR/2025", "800.1.11.1/1/BPT/2025",
-                                                "800.1.11.1/1/JATENG/2025", "800.1.11.1/1/BPT/2025"])
+                                                "800.1.11.1/1/JATENG/2025", "800.1.11.1/2/BPT/2025"],
+                "the surat jawaban and the surat penugasan of the BPT share the register of their code: distinct numbers")
     }
 
     @Test("Lampiran B.2.a.4) huruf d): the addressed UO head answers that nobody suitable is available, with reasons")

@@ -70,7 +70,7 @@ struct ProcessorTests {
         let numbers = try ["PML-1", "PML-2", "PML-3"].map { try harness.state(RequestID($0))?.letters.first?.sequence }
         #expect(numbers == [1, 2, 3])
         try harness.store.withBatch { batch throws in
-            #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 3)
+            #expect(try batch.letterSequence(register: "diskominfo/800.1.11.1/2025") == 3)
         }
     }
 

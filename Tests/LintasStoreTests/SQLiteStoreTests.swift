@@ -55,20 +55,56 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test("a file of schema version 1 gains the table of external letter numbers when opened, and keeps its registers")
-    func migratesToVersion2() throws {
+    /// A request of a file written before registers were keyed on the kode klasifikasi: letters
+    /// with the same code in registers of their types (unit, type, year), two of them printing one number.
+    static func oldLetters() -> [Event] {
+        func issuing(_ version: Int, _ type: String, _ label: String, sequence: Int, external: Bool = false, number: String) -> Event {
+            var event = Sample.event("BU-1", version, state: "s\(version)", action: "a\(version)")
+            event.detail.letter = LetterRecord(type: type, label: label, number: number, register: "dinkes/\(type)/2025", sequence: sequence,
+                                               external: external, content: .object(["klasifikasi": "800.1.11.1", "number": .string(number)]))
+            return event
+        }
+        return [
+            issuing(1, "surat_permohonan", "Surat Permohonan", sequence: 1, number: "800.1.11.1/1/DINKES/2025"),
+            issuing(2, "surat_permohonan", "Surat Permohonan", sequence: 2, number: "800.1.11.1/2/DINKES/2025"),
+            issuing(3, "surat_perintah", "Surat Perintah", sequence: 1, number: "800.1.11.1/1/DINKES/2025"),
+            issuing(4, "surat_perintah", "Surat Perintah", sequence: 0, external: true, number: "800.1.11.1/045/DINKES/2025"),
+        ]
+    }
+
+    @Test("a file of schema version 2 (registers by letter type) is brought to the current schema: each printed number recorded once, the first letter keeping a shared one, and the register of the code continuing after the highest sequence")
+    func migratesLetterNumbers() throws {
         let path = try freshPath()
         let store = try SQLiteStore(path: path)
-        try store.withBatch { batch in try batch.setLetterSequence(register: "diskominfo/surat_penugasan/2026", to: 7) }
-        try store.connection.execute("DROP TABLE letter_external_numbers; PRAGMA user_version = 1")
+        try Sample.append(Self.oldLetters(), to: store)
+        try store.withBatch { batch in
+            try batch.setLetterSequence(register: "dinkes/surat_permohonan/2025", to: 2)
+            try batch.setLetterSequence(register: "dinkes/surat_perintah/2025", to: 1)
+        }
+        try store.connection.execute("""
+            DROP TABLE letter_numbers;
+            CREATE TABLE letter_external_numbers (register TEXT NOT NULL, number TEXT NOT NULL, PRIMARY KEY (register, number)) WITHOUT ROWID;
+            INSERT INTO letter_external_numbers VALUES ('dinkes/surat_perintah/2025', '800.1.11.1/045/DINKES/2025');
+            PRAGMA user_version = 2
+            """)
         let reopened = try SQLiteStore(path: path)
         #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
+        #expect(try reopened.connection.query("SELECT number, letter, request, label FROM letter_numbers ORDER BY number") {
+            [$0.text(0), $0.text(1), $0.text(2), $0.text(3)]
+        } == [
+            ["800.1.11.1/045/DINKES/2025", "dinkes/surat_perintah/2025/external:800.1.11.1/045/DINKES/2025", "BU-1", "Surat Perintah"],
+            ["800.1.11.1/1/DINKES/2025", "dinkes/surat_permohonan/2025/1", "BU-1", "Surat Permohonan"],
+            ["800.1.11.1/2/DINKES/2025", "dinkes/surat_permohonan/2025/2", "BU-1", "Surat Permohonan"],
+        ])
+        #expect(try reopened.connection.query("SELECT name FROM sqlite_schema WHERE name = 'letter_external_numbers'") { $0.text(0) }.isEmpty)
         try reopened.withBatch { batch in
-            #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2026") == 7)
-            #expect(try !batch.externalLetterNumberExists(register: "diskominfo/surat_penugasan/2026", number: "045"))
-            try batch.recordExternalLetterNumber(register: "diskominfo/surat_penugasan/2026", number: "045")
-            #expect(try batch.externalLetterNumberExists(register: "diskominfo/surat_penugasan/2026", number: "045"))
-            #expect(throws: StoreError.self) { try batch.recordExternalLetterNumber(register: "diskominfo/surat_penugasan/2026", number: "045") }
+            #expect(try batch.letterSequence(register: "dinkes/800.1.11.1/2025") == 2, "the next letter with the code is number 3, printed by no letter yet")
+            #expect(try batch.letterSequence(register: "dinkes/surat_permohonan/2025") == 2, "the old registers stay as they were")
+            #expect(try batch.letter(numbered: "800.1.11.1/3/DINKES/2025") == nil)
+            let letter = NumberedLetter(id: "dinkes/800.1.11.1/2025/3", request: "BU-2", label: "Surat Perintah")
+            try batch.recordLetterNumber("800.1.11.1/3/DINKES/2025", of: letter)
+            #expect(try batch.letter(numbered: "800.1.11.1/3/DINKES/2025") == letter)
+            #expect(throws: StoreError.self) { try batch.recordLetterNumber("800.1.11.1/1/DINKES/2025", of: letter) }
         }
     }
 
@@ -87,7 +123,7 @@ struct SQLiteStoreTests {
             CREATE TABLE old (request TEXT PRIMARY KEY, workflow TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
                               updated INTEGER NOT NULL, head BLOB NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
             INSERT INTO old SELECT request, workflow, state, version, updated, head, body FROM requests;
-            DROP TABLE requests; ALTER TABLE old RENAME TO requests; DROP TABLE letter_external_numbers; PRAGMA user_version = 1;
+            DROP TABLE requests; ALTER TABLE old RENAME TO requests; DROP TABLE letter_numbers; PRAGMA user_version = 1;
             """)
         let before = try #require(try original.request("PML-1"))
         let reopened = try SQLiteStore(path: path)
