@@ -68,4 +68,27 @@ struct ExternalNumberCommandTests {
                 == [["diskominfo/800.1.11.1/2026/external:\(Self.srikandi)", "PML-1"]])
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
     }
+    @Test("a number given elsewhere that another letter already carries is refused naming it, in a later batch too; one in the register's own form is refused before lintas could draw it; the register's next number is unaffected")
+    func clashes() throws {
+        let lintas = try Self.prepared()
+        try lintas.process(Self.lines("PML-1", issue: [:]))
+        let permohonan = try #require((try lintas.expectSuccess(["letter", "list", "PML-1", "--json"]).json()["letters"]?.arrayValue ?? [])
+            .first { $0["type"] == "surat_permohonan_pelibatan" })
+        let drawnElsewhere = try #require(permohonan["number"]?.stringValue)
+        #expect(drawnElsewhere == "800.1.11.1/1/DINKES/2026", "the Dinas Kesehatan's surat permohonan pelibatan (huruf a)")
+        try lintas.process(Self.lines("PML-2", issue: ["letter_number": .string(drawnElsewhere)])
+                           + Self.lines("PML-3", issue: ["letter_number": "800.1.11.1/9/DISKOMINFO/2026"]))
+        #expect(try lintas.refusals() == ["PML-2-i": "invalid_field", "PML-3-i": "invalid_field"])
+        let messages = try ["PML-2-i", "PML-3-i"].map {
+            try lintas.expectSuccess(["commands", "--id", $0, "--json"]).json()["commands"]?.arrayValue?.first?["refusal"]?["message"]?.stringValue ?? ""
+        }
+        #expect(messages[0].contains("which the Surat Permohonan Pelibatan \(permohonan["id"]?.stringValue ?? "?") of request PML-1 already carries"), "\(messages[0])")
+        #expect(messages[1].contains("has the form of the numbers Dinas Komunikasi dan Informatika draws itself"), "\(messages[1])")
+        try lintas.process([Pemalang.line("PML-2-j", "PML-2", "issue_letter", Pemalang.kadisKominfo, day: 6)])
+        #expect(try lintas.refusals()["PML-2-j"] == nil)
+        let numbers = (try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? [])
+            .filter { $0["type"] == "surat_penugasan" }.compactMap { $0["number"]?.stringValue }
+        #expect(numbers.sorted() == ["800.1.11.1/1/DISKOMINFO/2026", "800.1.11.1/2/DISKOMINFO/2026"], "the refused numbers drew nothing")
+        #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
+    }
 }

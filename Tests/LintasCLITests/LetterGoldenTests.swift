@@ -55,7 +55,9 @@ struct LetterScenario {
         return lintas
     }
 
-    /// One command line; `day` is a day of March 2026, at 09:00 in the regency's zone (WIB or WITA).
+    /// One command line; `day` is a day of March 2026, at 09:00 in the regency's zone. All five are on WIB (UTC+7):
+    /// Grobogan, Pemalang and Jepara in Jawa Tengah, Bungo in Jambi, and Barito Utara in Kalimantan Tengah, which
+    /// keeps WIB like Kalimantan Barat (WITA starts with Kalimantan Selatan); the sample directories say `"time_zone": "WIB"`.
     static func line(_ id: String, _ request: String, _ action: String, _ actor: String, day: Int, _ data: [String: JSONValue] = [:],
                      workflow: String? = nil, zone: String = "+07:00") -> String {
         var members: [String: JSONValue] = ["id": .string(id), "request": .string(request), "action": .string(action), "actor": .string(actor),
@@ -278,7 +280,7 @@ struct LetterGoldenTests {
         S(regency: "barito-utara", directory: "barito-utara", lines: [
             S.line("u1", "BU-21", "submit", Bu.kabidP2P, day: 2,
                    contents("Aplikasi surveilans malaria", "Pemrograman aplikasi web", "Aplikasi dipakai 17 Puskesmas")
-                       .merging(["target_unit": "diskominfo-aptika"]) { $1 }, workflow: "barito-utara.pembentukan-tim.lintas-pd", zone: "+07:00"),
+                       .merging(["target_unit": "diskominfo-aptika"]) { $1 }, workflow: "barito-utara.pembentukan-tim.lintas-pd"),
             S.line("u2", "BU-21", "reject", Bu.kabidAptika, day: 3, ["reason": "Seluruh Pranata Komputer sedang menangani migrasi pusat data"]),
         ] + walk("BU-20-1", "barito-utara.penunjukan.dalam-uo", [
             ("issue", Bu.kabidP2P, Bu.order.merging(["nominee": .string(Bu.epidemiologMuda)]) { $1 }),

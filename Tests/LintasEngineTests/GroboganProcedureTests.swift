@@ -7,6 +7,7 @@ import Testing
 private enum Grobogan {
     static let directory = "workflows/directories/grobogan.json"
     static let sekda = "196911071995031004"
+    static let kadinkes = "197201131998031007"
     // Dinas Kesehatan, Bidang Pencegahan dan Pengendalian Penyakit
     static let kabidP2P = "197606302002122004", epidemiologMuda = "198510082009031006"
     static let epidemiologPertamaPPPK = "199608192023212004", sanitarian = "199011272012011002"
@@ -48,6 +49,23 @@ struct GroboganProcedureTests {
         #expect(state.fields["owner_unit"] == "dinkes-p2p")
         #expect(state.letters.map(\.type) == ["keputusan"])
         #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025"])
+    }
+
+    @Test("Pasal 11 ayat (2), Pasal 1 angka 6: the keputusan kepala Perangkat Daerah/Unit Kerja is signed by the head of the unit that appoints: the Kepala Dinas for the Dinas, the Kepala Bidang for a Bidang (a Unit Kerja)")
+    func keputusanSignedByTheAppointingHead() throws {
+        let harness = try G.harness()
+        let appoint: [String: JSONValue] = ["nominees": nips(G.epidemiologMuda), "purpose": "Penyelidikan epidemiologi DBD",
+                                            "duration": period("2025-04-01", "2025-06-30")]
+        for (request, head, unit) in [("GBG-PD", G.kadinkes, "dinkes"), ("GBG-UK", G.kabidP2P, "dinkes-p2p")] {
+            let refusals = try Walk(harness, request: request, workflow: "grobogan.penunjukan.dalam-pd").take(from: "2025-03-03", [
+                Step("appoint", by: head, appoint.merging(["owner_unit": .string(unit)]) { $1 }),
+            ])
+            #expect(refusals.allSatisfy { $0 == nil })
+            let state = try #require(try harness.state(RequestID(request)))
+            let letter = try #require(try IssuedLetters.load(state, in: harness.store).first?.record.content)
+            #expect(letter["signature"]?["nip"] == .string(head), "\(request)")
+            #expect(letter["label"] == "Keputusan Kepala Perangkat Daerah/Unit Kerja")
+        }
     }
 
     @Test("Pasal 11 ayat (3)-(4): across Perangkat Daerah, the owner's head asks and the addressed head gives the surat penugasan")
