@@ -71,7 +71,7 @@ public struct LetterRecord: Sendable, Hashable {
     public var type: String
     public var label: String
     public var number: String
-    /// The register that numbered it: issuing unit, letter type and year.
+    /// The register that numbered it: issuing unit, kode klasifikasi (or else letter type) and year.
     public var register: String
     /// The register's sequence number; 0 for a letter numbered elsewhere (`external`).
     public var sequence: Int

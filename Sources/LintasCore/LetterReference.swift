@@ -9,7 +9,7 @@ public struct LetterReference: Sendable, Hashable {
     public var type: String
     public var label: String
     public var number: String
-    /// The register that numbered it: issuing unit, letter type and year.
+    /// The register that numbered it: issuing unit, kode klasifikasi (or else letter type) and year.
     public var register: String
     /// 0 for a letter numbered elsewhere.
     public var sequence: Int

@@ -209,9 +209,7 @@ public enum Replay {
         var requests = 0, events = 0
         try store.readSnapshot {
             try store.forEachStream { _, rows in
-                var state: RequestState?
-                // The letters' content is not part of the state: read past it (audit checks it).
-                for row in rows { state = try RequestState.evolve(state, try row.decode(letterContent: false)) }
+                let state = try RequestState.folding(rows)
                 requests += 1
                 events += rows.count
                 if let state { try visit(state) }

@@ -299,3 +299,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// Worth retrying later: the lock or the disk may free up.
     public var isTransient: Bool { code == .busy || code == .diskFull || code == .io }
 }
+
+extension RequestState {
+    /// The state a request's stored events fold into, oldest first; `nil` for no events. The
+    /// letters' content is not part of the state, so it is read past (audit checks it).
+    /// - Throws: `ReplayError` or `EventFormatError` when the events cannot be folded.
+    public static func folding(_ events: [StoredEvent]) throws -> RequestState? {
+        var state: RequestState?
+        for event in events { state = try evolve(state, try event.decode(letterContent: false)) }
+        return state
+    }
+}

@@ -89,9 +89,7 @@ public final class SQLiteStore: EventStore {
     private func rebuildProjections() throws {
         let batch = SQLiteBatch(connection: connection)
         try forEachStream { request, rows in
-            var state: RequestState?
-            for row in rows { state = try RequestState.evolve(state, try row.decode(letterContent: false)) }
-            guard let state, let head = rows.last.flatMap({ Digest(bytes: $0.hash) }) else {
+            guard let state = try RequestState.folding(rows), let head = rows.last.flatMap({ Digest(bytes: $0.hash) }) else {
                 throw StoreError(.corrupt, "the log of \(request) cannot be folded into a projection: run `lintas audit` with the previous lintas")
             }
             try batch.saveRequest(state, head: head)
