@@ -30,9 +30,14 @@ struct LetterView {
         }
     }
 
+    /// What a letter without a number (one an employee writes) shows where the number would be.
+    static let noNumber = "tanpa nomor"
+
     var agency: String?
+    /// The kop's unit; empty for a letter an employee writes, which has no kop.
     var unit: String
     var label: String
+    /// The number, or `noNumber`.
     var number: String
     var place: String
     var date: String
@@ -59,7 +64,7 @@ struct LetterView {
         agency = content["kop"]?["agency"]?.stringValue
         unit = content["kop"]?["unit"]?.stringValue ?? ""
         label = content["label"]?.stringValue ?? ""
-        number = content["number"]?.stringValue ?? ""
+        number = content["number"]?.stringValue ?? Self.noNumber
         place = content["place"]?.stringValue ?? ""
         date = content["date_text"]?.stringValue ?? ""
         subject = content["subject"]?.stringValue ?? label
@@ -96,7 +101,8 @@ struct LetterView {
     var text: String {
         var lines: [String] = []
         if let agency { lines.append(agency.uppercased()) }
-        lines += [unit.uppercased(), String(repeating: "=", count: 60), "", label.uppercased(), "Nomor: \(number)", ""]
+        if !unit.isEmpty { lines += [unit.uppercased(), String(repeating: "=", count: 60), ""] }
+        lines += [label.uppercased(), "Nomor: \(number)", ""]
         lines.append("Perihal : \(subject)")
         lines.append("Dasar   : \(legalBasis)")
         if let reference { lines.append("          Surat permohonan Nomor \(reference)") }
@@ -136,7 +142,9 @@ struct LetterView {
     var html: String {
         func e(_ text: String) -> String { LetterView.escape(text) }
         var body: [String] = []
-        body.append("<header class=\"kop\">" + (agency.map { "<div class=\"agency\">\(e($0))</div>" } ?? "") + "<div class=\"unit\">\(e(unit))</div></header>")
+        if !unit.isEmpty {
+            body.append("<header class=\"kop\">" + (agency.map { "<div class=\"agency\">\(e($0))</div>" } ?? "") + "<div class=\"unit\">\(e(unit))</div></header>")
+        }
         body.append("<h1>\(e(label))</h1>")
         body.append("<p class=\"number\">Nomor: \(e(number))</p>")
         body.append("<table class=\"meta\"><tr><th>Perihal</th><td>\(e(subject))</td></tr><tr><th>Dasar</th><td>\(e(legalBasis))"

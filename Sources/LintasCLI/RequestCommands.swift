@@ -96,12 +96,9 @@ enum RequestCommands {
     /// A letter as `status --json` lists it: its reference, and its signer from the content in its event.
     static func letterJSON(_ letter: IssuedLetter) -> JSONValue {
         let reference = letter.reference
-        var members: [String: JSONValue] = [
-            "id": .string(reference.id), "type": .string(reference.type), "label": .string(reference.label),
-            "number": .string(reference.number), "numbering": .string(reference.external ? "external" : "register"),
-            "date": reference.date.map(JSONValue.string) ?? .null, "content_hash": reference.contentHash.map(JSONValue.string) ?? .null,
-            "version": .int(Int64(reference.version)), "signer": .null,
-        ]
+        var members = LetterCommands.members(of: reference, request: letter.request)
+        members["version"] = .int(Int64(reference.version))
+        members["signer"] = .null
         if let signature = letter.record.content?["signature"] {
             var signer: [String: JSONValue] = [:]
             for key in ["name", "nip", "title", "capacity", "on_behalf_of"] { signer[key] = signature[key] }
@@ -138,7 +135,7 @@ enum RequestCommands {
             }
         }
         for letter in state.letters {
-            out.line("Letter    \(letter.label) Nomor \(letter.number)" + (letter.date.map { ", \($0)" } ?? ""))
+            out.line("Letter    \(letter.label) " + (letter.numbered ? "Nomor \(letter.number)" : "(\(LetterView.noNumber))") + (letter.date.map { ", \($0)" } ?? ""))
         }
         if let reason = state.fields["reason"]?.stringValue, definition?.isFinal(state.state) ?? false {
             out.line("Reason    \(reason)")

@@ -119,7 +119,8 @@ private struct Decider {
         // Letter numbers are drawn last, once nothing can refuse the command any more.
         let letter = try transition.letter.map { spec throws(Refusal) in
             try issue(LetterDraft(spec: spec, definition: definition, transition: transition, context: context, actor: office,
-                                  followsRequest: input.state?.letters.isEmpty == false || bound[LetterDraft.referenceField] != nil), &numbering)
+                                  followsRequest: input.state?.letters.isEmpty == false || bound[LetterDraft.referenceField] != nil),
+                      version: (input.state?.version ?? 0) + 1, &numbering)
         }
         let employee = directory.employees[command.actor]!
         return Event(
@@ -213,11 +214,14 @@ private struct Decider {
         var known = Set(transition.fields.map(\.name))
         let numberedHere = [WorkflowDefinition.LetterSpec.externalNumberField, WorkflowDefinition.LetterSpec.externalDateField].filter { command.data[$0] != nil }
         if let letter = transition.letter {
-            if letter.numbering == .register, !numberedHere.isEmpty {
-                throw Refusal(.invalidField, "The \(letter.label) of \"\(transition.action)\" is numbered by its register in lintas (numbering \"register\"); "
+            if letter.numbering == .register || letter.numbering == .none, !numberedHere.isEmpty {
+                let how = letter.numbering == .none ? "is written by the employee and carries no number (numbering \"none\")"
+                    : "is numbered by its register in lintas (numbering \"register\")"
+                throw Refusal(.invalidField, "The \(letter.label) of \"\(transition.action)\" \(how); "
                               + "it does not take \(numberedHere.map { "\"\($0)\"" }.joined(separator: ", ")).",
                               article: definition.cite(transition.article),
-                              hint: "Leave out the number, or set the letter's \"numbering\" to \"external\" or \"either\" in the workflow.")
+                              hint: letter.numbering == .none ? "Leave out the number: the letter is identified by its id."
+                                  : "Leave out the number, or set the letter's \"numbering\" to \"external\" or \"either\" in the workflow.")
             }
             known.formUnion([WorkflowDefinition.LetterSpec.externalNumberField, WorkflowDefinition.LetterSpec.externalDateField])
         }
@@ -506,10 +510,18 @@ private struct Decider {
     /// its outgoing letters per code per year, so two types cannot print the same number. Every
     /// printed number is claimed once whatever its register, so a template that still repeats a
     /// number is refused, naming the letter that has it, rather than printed twice.
-    private func issue(_ draft: LetterDraft, _ numbering: inout some LetterNumbering) throws(Refusal) -> LetterRecord {
+    ///
+    /// A letter an employee writes (numbering `none`) draws and claims nothing: its id is the request,
+    /// its type and the version of the event that issues it.
+    private func issue(_ draft: LetterDraft, version: Int, _ numbering: inout some LetterNumbering) throws(Refusal) -> LetterRecord {
         let spec = draft.spec, context = draft.context, date = context.date
-        guard let unitID = spec.register.resolve(in: context).unit, let unit = context.directory.units[unitID] else {
-            throw Refusal(.invalidField, "The register of the \(spec.label) (\(spec.register)) names no unit for this request.")
+        guard let registerExpression = spec.register else {
+            let id = LetterReference.unnumberedID(request: command.request, type: spec.type, version: version)
+            return LetterRecord(type: spec.type, label: spec.label, number: "", register: "", sequence: 0, numbering: .none,
+                                content: draft.unnumberedContent(id: id, request: command.request))
+        }
+        guard let unitID = registerExpression.resolve(in: context).unit, let unit = context.directory.units[unitID] else {
+            throw Refusal(.invalidField, "The register of the \(spec.label) (\(registerExpression)) names no unit for this request.")
         }
         let series = spec.klasifikasi ?? spec.type
         let article = draft.definition.cite(draft.transition.article)
@@ -525,10 +537,10 @@ private struct Decider {
             try claim(external.number, NumberedLetter(id: id, request: command.request, label: spec.label), article: article, &numbering)
             var content = draft.content(number: external.number, register: register, sequence: 0, request: command.request).objectValue ?? [:]
             content["id"] = .string(id)
-            content["numbering"] = .string(LetterReference.externalNumbering)
+            content["numbering"] = .string(LetterRecord.Numbering.external.rawValue)
             content["date"] = .string(external.date.description)
             content["date_text"] = .string(external.date.indonesian)
-            return LetterRecord(type: spec.type, label: spec.label, number: external.number, register: register, sequence: 0, external: true,
+            return LetterRecord(type: spec.type, label: spec.label, number: external.number, register: register, sequence: 0, numbering: .external,
                                 content: .object(content))
         }
         let register = "\(unitID)/\(series)/\(date.year)"

@@ -65,18 +65,30 @@ public struct Event: Sendable, Hashable {
     }
 }
 
-/// A numbered letter issued by a step.
+/// A letter issued by a step: numbered by a register, numbered elsewhere, or (written by an employee) not at all.
 public struct LetterRecord: Sendable, Hashable {
+    /// Who gave the letter its number.
+    public enum Numbering: String, Sendable, Hashable {
+        /// Drawn from lintas's register (no `numbering` member is stored).
+        case register
+        /// Given by another system (e.g. SRIKANDI): `number` is as given, no sequence was drawn.
+        case external
+        /// Nobody: a letter an employee writes has no number (`number` is empty, no register).
+        case none
+    }
+
     /// e.g. `surat_penugasan`.
     public var type: String
     public var label: String
+    /// Empty for an unnumbered letter.
     public var number: String
-    /// The register that numbered it: issuing unit, kode klasifikasi (or else letter type) and year.
+    /// The register that numbered it: issuing unit, kode klasifikasi (or else letter type) and year; empty when unnumbered.
     public var register: String
-    /// The register's sequence number; 0 for a letter numbered elsewhere (`external`).
+    /// The register's sequence number; 0 for a letter numbered elsewhere or not at all.
     public var sequence: Int
+    public var numbering: Numbering = .register
     /// Numbered by another system (e.g. SRIKANDI): `number` is as given, no sequence was drawn.
-    public var external: Bool = false
+    public var external: Bool { numbering == .external }
     /// The letter as issued (see `LetterContent`): frozen in the event, so the event's hash covers it.
     public var content: JSONValue?
     /// SHA-256 (lowercase hex) of `content`'s canonical JSON, set by the engine before the event is stored.
@@ -84,9 +96,9 @@ public struct LetterRecord: Sendable, Hashable {
     /// The content's `date`, when the event was read without its content (`Event.Detail(bytes:letterContent:)`).
     var contentDate: String?
 
-    public init(type: String, label: String, number: String, register: String, sequence: Int, external: Bool = false,
+    public init(type: String, label: String, number: String, register: String, sequence: Int, numbering: Numbering = .register,
                 content: JSONValue? = nil, contentHash: String? = nil) {
-        self.external = external
+        self.numbering = numbering
         self.type = type
         self.label = label
         self.number = number
@@ -97,13 +109,16 @@ public struct LetterRecord: Sendable, Hashable {
     }
 
     /// A stable id for the letter: its register and sequence, e.g. `diskominfo/surat_penugasan/2026/1`,
-    /// or for a number given elsewhere `diskominfo/surat_penugasan/2026/external:<number>`.
-    public var id: String { LetterReference.id(register: register, sequence: sequence, external: external, number: number) }
+    /// or for a number given elsewhere `diskominfo/surat_penugasan/2026/external:<number>`; an unnumbered
+    /// letter's is in its content (`GBG-1/surat_pengajuan/1`).
+    public var id: String {
+        numbering == .none ? content?["id"]?.stringValue ?? "" : LetterReference.id(register: register, sequence: sequence, external: external, number: number)
+    }
 
     var json: JSONValue {
         var members: [String: JSONValue] = ["type": .string(type), "label": .string(label), "number": .string(number),
                                             "register": .string(register), "sequence": .int(Int64(sequence))]
-        if external { members["numbering"] = .string(LetterReference.externalNumbering) }
+        if numbering != .register { members["numbering"] = .string(numbering.rawValue) }
         if let content { members["content"] = content }
         if let contentHash { members["content_hash"] = .string(contentHash) }
         return .object(members)
@@ -119,7 +134,7 @@ public struct LetterRecord: Sendable, Hashable {
             JSONWriter.writeKey("content_hash", first: content == nil, into: &output)
             JSONWriter.writeString(contentHash, into: &output)
         }
-        LetterReference.writeNumbering(label: label, number: number, external: external, register: register, sequence: sequence, type: type,
+        LetterReference.writeNumbering(label: label, number: number, numbering: numbering, register: register, sequence: sequence, type: type,
                                        first: content == nil && contentHash == nil, into: &output)
         output.append(UInt8(ascii: "}"))
     }
@@ -129,7 +144,7 @@ public struct LetterRecord: Sendable, Hashable {
     ///   (`contentDate`), the rest read past: what folding the log needs.
     init(reader: inout JSONReader, content readContent: Bool = true) throws(JSONSyntaxError) {
         var type: String?, label: String?, number: String?, register: String?, sequence: Int64?
-        var content: JSONValue?, contentHash: String?, external = false, contentDate: String?
+        var content: JSONValue?, contentHash: String?, numbering = Numbering.register, contentDate: String?
         try reader.members { (reader, key) throws(JSONSyntaxError) in
             switch key {
             case "type": type = try reader.string()
@@ -144,12 +159,12 @@ public struct LetterRecord: Sendable, Hashable {
                 }
             case "content": try reader.skip()
             case "content_hash": contentHash = try reader.string()
-            case "numbering": external = try reader.string() == LetterReference.externalNumbering
+            case "numbering": numbering = Numbering(rawValue: try reader.string()) ?? .register
             default: _ = try reader.value()
             }
         }
         guard let type, let label, let number, let register, let sequence else { throw reader.expected("a letter with type, label, number, register and sequence") }
-        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence), external: external,
+        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence), numbering: numbering,
                   content: content, contentHash: contentHash)
         self.contentDate = contentDate
     }
@@ -158,7 +173,7 @@ public struct LetterRecord: Sendable, Hashable {
         guard let type = json["type"]?.stringValue, let label = json["label"]?.stringValue, let number = json["number"]?.stringValue,
               let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue else { return nil }
         self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
-                  external: json["numbering"]?.stringValue == LetterReference.externalNumbering,
+                  numbering: json["numbering"]?.stringValue.flatMap(Numbering.init(rawValue:)) ?? .register,
                   content: json["content"], contentHash: json["content_hash"]?.stringValue)
     }
 }

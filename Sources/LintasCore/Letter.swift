@@ -103,6 +103,17 @@ struct LetterDraft {
         return .object(members)
     }
 
+    /// The content of a letter an employee writes and signs (numbering `none`): no number and no
+    /// kop, as it is not an office's letter; `numbering` says so and `id` identifies it.
+    func unnumberedContent(id: String, request: RequestID) -> JSONValue {
+        var members = content(number: "", register: "", sequence: 0, request: request).objectValue ?? [:]
+        members["number"] = nil
+        members["kop"] = nil
+        members["id"] = .string(id)
+        members["numbering"] = .string(LetterRecord.Numbering.none.rawValue)
+        return .object(members)
+    }
+
     /// What else the regulation says the letter carries, in the order of `requires`: each required
     /// field the body does not already show (the reasons of a refusal, a disposisi's direction, a
     /// team's lead, a surat perintah's other arrangements), with its label and article.

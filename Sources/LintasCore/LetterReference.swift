@@ -11,10 +11,13 @@ public struct LetterReference: Sendable, Hashable {
     public var number: String
     /// The register that numbered it: issuing unit, kode klasifikasi (or else letter type) and year.
     public var register: String
-    /// 0 for a letter numbered elsewhere.
+    /// 0 for a letter numbered elsewhere or not at all.
     public var sequence: Int
+    public var numbering: LetterRecord.Numbering = .register
     /// Numbered by another system (e.g. SRIKANDI); no register sequence was drawn.
-    public var external: Bool = false
+    public var external: Bool { numbering == .external }
+    /// Whether the letter has a number: not a letter an employee writes.
+    public var numbered: Bool { numbering != .none }
     /// The letter's date (ISO `YYYY-MM-DD`), `nil` for a letter issued without content.
     public var date: String?
     /// The seal of the content in the event (`LetterRecord.contentHash`).
@@ -23,8 +26,8 @@ public struct LetterReference: Sendable, Hashable {
     public var version: Int
 
     public init(type: String, label: String, number: String, register: String, sequence: Int,
-                external: Bool = false, date: String?, contentHash: String?, version: Int) {
-        self.external = external
+                numbering: LetterRecord.Numbering = .register, date: String?, contentHash: String?, version: Int) {
+        self.numbering = numbering
         self.type = type
         self.label = label
         self.number = number
@@ -38,24 +41,28 @@ public struct LetterReference: Sendable, Hashable {
     /// The reference to a letter issued by the event of `version`.
     public init(_ letter: LetterRecord, version: Int) {
         self.init(type: letter.type, label: letter.label, number: letter.number, register: letter.register, sequence: letter.sequence,
-                  external: letter.external, date: letter.content?["date"]?.stringValue ?? letter.contentDate, contentHash: letter.contentHash, version: version)
+                  numbering: letter.numbering, date: letter.content?["date"]?.stringValue ?? letter.contentDate, contentHash: letter.contentHash, version: version)
     }
 
-    /// A stable id for the letter: its register and sequence, e.g. `diskominfo/surat_penugasan/2026/1`,
-    /// or for a number given elsewhere `diskominfo/surat_penugasan/2026/external:<number>`.
-    public var id: String { Self.id(register: register, sequence: sequence, external: external, number: number) }
+    /// A stable id for the letter of `request`: its register and sequence, e.g. `diskominfo/800.1.11.1/2026/1`,
+    /// for a number given elsewhere `diskominfo/800.1.11.1/2026/external:<number>`, and for an unnumbered
+    /// letter the request, type and issuing version, `GBG-12-3/surat_pengajuan/1`.
+    public func id(of request: RequestID) -> String {
+        numbering == .none ? Self.unnumberedID(request: request, type: type, version: version)
+            : Self.id(register: register, sequence: sequence, external: external, number: number)
+    }
 
     static func id(register: String, sequence: Int, external: Bool, number: String) -> String {
         external ? "\(register)/external:\(number)" : "\(register)/\(sequence)"
     }
 
-    /// The `numbering` member of a letter numbered elsewhere; absent for a register's own numbers.
-    static let externalNumbering = "external"
+    /// The id of a letter without a number: which request's event of which version issued it.
+    static func unnumberedID(request: RequestID, type: String, version: Int) -> String { "\(request)/\(type)/\(version)" }
 
     var json: JSONValue {
         var members: [String: JSONValue] = ["type": .string(type), "label": .string(label), "number": .string(number),
                                             "register": .string(register), "sequence": .int(Int64(sequence)), "version": .int(Int64(version))]
-        if external { members["numbering"] = .string(Self.externalNumbering) }
+        if numbering != .register { members["numbering"] = .string(numbering.rawValue) }
         if let date { members["date"] = .string(date) }
         if let contentHash { members["content_hash"] = .string(contentHash) }
         return .object(members)
@@ -74,22 +81,22 @@ public struct LetterReference: Sendable, Hashable {
             JSONWriter.writeString(date, into: &output)
             first = false
         }
-        Self.writeNumbering(label: label, number: number, external: external, register: register, sequence: sequence, type: type, first: first, into: &output)
+        Self.writeNumbering(label: label, number: number, numbering: numbering, register: register, sequence: sequence, type: type, first: first, into: &output)
         JSONWriter.writeKey("version", into: &output)
         JSONWriter.writeInteger(Int64(version), into: &output)
         output.append(UInt8(ascii: "}"))
     }
 
     /// The members a letter record and its reference share, `label` to `type` in sorted key order.
-    static func writeNumbering(label: String, number: String, external: Bool, register: String, sequence: Int, type: String, first: Bool,
+    static func writeNumbering(label: String, number: String, numbering: LetterRecord.Numbering, register: String, sequence: Int, type: String, first: Bool,
                                into output: inout [UInt8]) {
         JSONWriter.writeKey("label", first: first, into: &output)
         JSONWriter.writeString(label, into: &output)
         JSONWriter.writeKey("number", into: &output)
         JSONWriter.writeString(number, into: &output)
-        if external {
+        if numbering != .register {
             JSONWriter.writeKey("numbering", into: &output)
-            JSONWriter.writeString(externalNumbering, into: &output)
+            JSONWriter.writeString(numbering.rawValue, into: &output)
         }
         JSONWriter.writeKey("register", into: &output)
         JSONWriter.writeString(register, into: &output)
@@ -104,6 +111,6 @@ public struct LetterReference: Sendable, Hashable {
               let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue,
               let version = json["version"]?.intValue else { return nil }
         self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
-                  external: json["numbering"]?.stringValue == Self.externalNumbering, date: json["date"]?.stringValue, contentHash: json["content_hash"]?.stringValue, version: Int(version))
+                  numbering: json["numbering"]?.stringValue.flatMap(LetterRecord.Numbering.init(rawValue:)) ?? .register, date: json["date"]?.stringValue, contentHash: json["content_hash"]?.stringValue, version: Int(version))
     }
 }

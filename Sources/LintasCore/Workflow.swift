@@ -96,12 +96,12 @@ public struct WorkflowDefinition: Sendable {
         public var type: String
         /// e.g. `Surat Penugasan`.
         public var label: String
-        /// The unit whose register numbers the letter.
-        public var register: RoleExpression
-        /// e.g. `{klasifikasi}/{seq}/{unit}/{year}`; unused when the letter is numbered elsewhere.
+        /// The unit whose register numbers the letter; `nil` for an unnumbered letter (`none`).
+        public var register: RoleExpression?
+        /// e.g. `{klasifikasi}/{seq}/{unit}/{year}`; empty when the letter is numbered elsewhere or not at all.
         public var numberTemplate: String
         /// Who numbers the letter: lintas's register, another system (SRIKANDI) whose number the
-        /// command carries, or either.
+        /// command carries, either, or nobody (a letter an employee writes).
         public var numbering: Numbering = .register
         /// The role (of this workflow) whose officeholder signs the letter; the actor when absent.
         public var signer: String? = nil
@@ -133,6 +133,9 @@ public struct WorkflowDefinition: Sendable {
             case external
             /// The command's `letter_number` when it carries one, else the register's next number.
             case either
+            /// No number: a letter an employee writes and signs (Grobogan Pasal 12 ayat (3) huruf a, Jepara
+            /// Lampiran B.2.b.2) huruf a)) is not an office's letter and takes nothing from a register.
+            case none
         }
 
         /// The command data members that carry a number given elsewhere and, optionally, its date.

@@ -295,12 +295,24 @@ extension WorkflowDefinition {
                 reader.report("\(path).numbering", "\"\(name)\" is not a numbering; use \(LetterSpec.Numbering.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
             }
         }
-        guard let type = reader.string(members, "type", path), let label = reader.string(members, "label", path),
-              let register = reader.string(members, "register", path),
-              let template = reader.string(members, "number", path, required: numbering != .external) ?? (numbering == .external ? "" : nil) else { return nil }
-        guard case .success(let expression) = RoleExpression.parse(register) else {
-            reader.report("\(path).register", "\"\(register)\" is not an expression such as department_of(target_unit)")
-            return nil
+        guard let type = reader.string(members, "type", path), let label = reader.string(members, "label", path) else { return nil }
+        var expression: RoleExpression?
+        var template = ""
+        if numbering == .none {
+            // A letter an employee writes takes no number: nothing of a register may be given.
+            for (key, what) in [("register", "draws from no register"), ("number", "prints no number template"), ("klasifikasi", "carries no kode klasifikasi (it is part of a number)")]
+            where members[key] != nil {
+                reader.report("\(path).\(key)", "a letter with \"numbering\": \"none\" is not numbered and \(what): remove \"\(key)\"")
+            }
+        } else {
+            guard let register = reader.string(members, "register", path),
+                  let given = reader.string(members, "number", path, required: numbering != .external) ?? (numbering == .external ? "" : nil) else { return nil }
+            guard case .success(let parsed) = RoleExpression.parse(register) else {
+                reader.report("\(path).register", "\"\(register)\" is not an expression such as department_of(target_unit)")
+                return nil
+            }
+            expression = parsed
+            template = given
         }
         var spec = LetterSpec(type: type, label: label, register: expression, numberTemplate: template)
         spec.numbering = numbering
@@ -315,7 +327,7 @@ extension WorkflowDefinition {
             reader.report("\(path).assigned_heading", "a heading of the list of people needs \"assigned\", the field naming them")
         }
         let placeholders = LetterNumber.placeholders(in: template)
-        guard numbering != .external || !template.isEmpty else { return readCopiesAndRequirements(members, path, into: spec, &reader) }
+        guard numbering != .none, numbering != .external || !template.isEmpty else { return readCopiesAndRequirements(members, path, into: spec, &reader) }
         for unknown in placeholders where !LetterNumber.knownPlaceholders.contains(unknown) {
             reader.report("\(path).number", "unknown placeholder {\(unknown)}; known: \(LetterNumber.knownPlaceholders.sorted().map { "{\($0)}" }.joined(separator: ", "))")
         }
@@ -422,13 +434,20 @@ extension WorkflowDefinition {
                     if !transition.isInitial { reader.report(rulePath, "a quota is checked when a request is opened: put it on an initial transition") }
                 }
             }
-            if let letter = transition.letter { checkLetter(letter, "\(path).letter", &reader) }
+            if let letter = transition.letter {
+                checkLetter(letter, "\(path).letter", &reader)
+                // An unnumbered letter cannot take a number given elsewhere either.
+                let numberFields = [LetterSpec.externalNumberField, LetterSpec.externalDateField]
+                for (offset, field) in transition.fields.enumerated() where letter.numbering == .none && numberFields.contains(field.name) {
+                    reader.report("\(path).fields[\(offset)].name", "\"\(field.name)\" gives a letter number, but the \(letter.label) has \"numbering\": \"none\"")
+                }
+            }
         }
     }
 
     /// A letter's register, signer, copy holders and required fields against the workflow's roles and fields.
     private func checkLetter(_ letter: LetterSpec, _ path: String, _ reader: inout DocumentReader) {
-        if let problem = WorkflowDefinition.typeProblem(letter.register, expected: .unit, fieldKinds: fieldKinds) {
+        if let register = letter.register, let problem = WorkflowDefinition.typeProblem(register, expected: .unit, fieldKinds: fieldKinds) {
             reader.report("\(path).register", problem)
         }
         for (key, role) in [("signer", letter.signer), ("on_behalf_of", letter.onBehalfOf)] {

@@ -216,7 +216,7 @@ public final class SQLiteStore: EventStore {
                json_extract(data, '$.letter.register') AS register, json_extract(data, '$.letter.sequence') AS sequence,
                json_extract(data, '$.letter.numbering') AS numbering,
                COALESCE(json_extract(data, '$.letter.content.klasifikasi'), json_extract(data, '$.letter.type')) AS series
-        FROM events WHERE json_extract(data, '$.letter.number') IS NOT NULL;
+        FROM events WHERE json_extract(data, '$.letter.number') IS NOT NULL AND json_extract(data, '$.letter.numbering') IS NOT 'none';
     INSERT OR IGNORE INTO letter_numbers (number, letter, request, label)
         SELECT number, CASE WHEN numbering = 'external' THEN register || '/external:' || number ELSE register || '/' || sequence END, request, label
         FROM issued_letters ORDER BY seq;

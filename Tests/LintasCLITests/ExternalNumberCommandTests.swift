@@ -10,20 +10,8 @@ struct ExternalNumberCommandTests {
     /// Pasal 11 ayat (4) huruf c is numbered `either`: by SRIKANDI when the command gives a number, else by the register.
     static func prepared() throws -> Lintas {
         let lintas = try Lintas()
-        let copy = lintas.folder.appendingPathComponent("workflows")
-        try FileManager.default.copyItem(atPath: Lintas.workflows, toPath: copy.path)
-        let file = copy.appendingPathComponent("pemalang/penunjukan-lintas-pd.json")
-        let bytes = Array(try Data(contentsOf: file))
-        var document = try #require(try JSONValue.parse(bytes).objectValue)
-        let items = document["transitions"]?.arrayValue ?? []
-        var transitions = items.compactMap { $0.objectValue }
-        let index = try #require(transitions.firstIndex { $0["action"] == "issue_letter" })
-        var letter = try #require(transitions[index]["letter"]?.objectValue)
-        letter["numbering"] = "either"
-        transitions[index]["letter"] = .object(letter)
-        document["transitions"] = .array(transitions.map(JSONValue.object))
-        try Data(JSONValue.object(document).canonicalText.utf8).write(to: file)
-        try lintas.expectSuccess(["workflows", "load", copy.path])
+        let copy = try lintas.workflowsCopy(changing: "pemalang/penunjukan-lintas-pd.json", letterOf: "issue_letter") { $0["numbering"] = "either" }
+        try lintas.expectSuccess(["workflows", "load", copy])
         try lintas.expectSuccess(["org", "import", Lintas.directory])
         return lintas
     }

@@ -46,6 +46,30 @@ struct Lintas {
         return lintas
     }
 
+    /// A copy of the shipped workflows in this folder, with one workflow file changed by `change`
+    /// (its document as an object). Returns the copy's path.
+    func workflowsCopy(changing file: String, _ change: (inout [String: JSONValue]) throws -> Void) throws -> String {
+        let copy = folder.appendingPathComponent("workflows-\(UUID().uuidString)")
+        try FileManager.default.copyItem(atPath: Lintas.workflows, toPath: copy.path)
+        let url = copy.appendingPathComponent(file)
+        guard var document = try JSONValue.parse(Array(try Data(contentsOf: url))).objectValue else { throw Failed(description: "\(file) is not an object") }
+        try change(&document)
+        try Data(JSONValue.object(document).canonicalText.utf8).write(to: url)
+        return copy.path
+    }
+
+    /// `workflowsCopy` changing the `letter` object of the transition `action`.
+    func workflowsCopy(changing file: String, letterOf action: String, _ change: @escaping (inout [String: JSONValue]) -> Void) throws -> String {
+        try workflowsCopy(changing: file) { document in
+            document["transitions"] = .array((document["transitions"]?.arrayValue ?? []).map { item in
+                guard var transition = item.objectValue, transition["action"] == .string(action), var letter = transition["letter"]?.objectValue else { return item }
+                change(&letter)
+                transition["letter"] = .object(letter)
+                return .object(transition)
+            })
+        }
+    }
+
     /// Starts `lintas ARGUMENTS --db DB` (unless `database` is false) without waiting.
     func start(_ arguments: [String], database: Bool = true, stdin: String? = nil) throws -> (Process, stdout: Pipe, stderr: Pipe) {
         let process = Process()

@@ -148,7 +148,19 @@ struct GroboganProcedureTests {
         let events = try harness.events("GBG-12-3")
         #expect(events.map(\.action) == ["apply", "consent", "approve", "issue_letter", "accept"])
         #expect(events.map(\.actor) == [G.analisBencana, G.kabidKedaruratan, G.kabidP2P, G.kabidKedaruratan, G.analisBencana].map(NIP.init))
-        #expect(try harness.state("GBG-12-3")?.letters.map(\.number) == ["800.1.11.1/1/BPBD/2025"])
+        let state = try #require(try harness.state("GBG-12-3"))
+        // Huruf a: the employee's own surat pengajuan, signed by them, numbered by no office; huruf b: the surat penugasan.
+        #expect(state.letters.map(\.type) == ["surat_pengajuan", "surat_penugasan"])
+        #expect(state.letters.map(\.numbering) == [.none, .register])
+        #expect(state.letters.map(\.number) == ["", "800.1.11.1/1/BPBD/2025"], "the employee's letter draws nothing from the BPBD's register")
+        let letters = try IssuedLetters.load(state, in: harness.store)
+        let application = try #require(letters.first?.record.content)
+        #expect(letters.first?.reference.id(of: "GBG-12-3") == "GBG-12-3/surat_pengajuan/1")
+        #expect(application["id"] == "GBG-12-3/surat_pengajuan/1" && application["number"] == nil && application["numbering"] == "none")
+        #expect(application["signature"]?["nip"]?.stringValue == G.analisBencana, "the Pejabat Nonmanajerial signs the surat pengajuan")
+        #expect(application["legal_basis"]?["article"] == "Pasal 12 ayat (3) huruf a")
+        #expect(application["particulars"]?.arrayValue?.map { $0["field"] } == ["owner_unit", "involvement"],
+                "addressed to the Pemilik Kinerja, with the kinerja asked for")
     }
 
     @Test("Pasal 12 ayat (1): sukarela reaches only Perangkat Daerah of the regency, never another agency")

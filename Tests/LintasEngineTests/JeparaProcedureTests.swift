@@ -315,8 +315,16 @@ struct JeparaProcedureTests {
         #expect(try harness.refusal("v3")?.code == .wrongActor)
         let state = try #require(try harness.state("JPR-41"))
         #expect(state.state == "accepted")
-        #expect(state.letters.map(\.type) == ["surat_persetujuan", "surat_penugasan"])
-        #expect(state.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025", "800.1.11.1/1/DISKOMINFO/2025"])
+        // Huruf a: the employee's own surat permohonan, copied to their own UO head; b: the target's persetujuan; c: the surat penugasan.
+        #expect(state.letters.map(\.type) == ["surat_permohonan", "surat_persetujuan", "surat_penugasan"])
+        #expect(state.letters.map(\.number) == ["", "800.1.11.1/1/DINKES/2025", "800.1.11.1/1/DISKOMINFO/2025"])
+        let application = try #require(try IssuedLetters.load(state, in: harness.store).first)
+        #expect(application.reference.numbering == .none && application.reference.id(of: "JPR-41") == "JPR-41/surat_permohonan/1")
+        let content = try #require(application.record.content)
+        #expect(content["signature"]?["nip"]?.stringValue == J.prakomPertama, "the Pejabat Fungsional writes and signs it")
+        #expect(content["number"] == nil && content["kop"] == nil, "an employee's letter has no office number and no kop")
+        #expect(content["cc"]?.arrayValue?.first?["holders"]?.arrayValue?.first?["nip"]?.stringValue == J.kadisKominfo,
+                "ditembuskan kepada Pimpinan Unit Organisasi bersangkutan")
     }
 
     @Test("Lampiran B.2.b.2) huruf a): sukarela across UO names another UO of the same agency")

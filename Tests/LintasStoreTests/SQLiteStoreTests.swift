@@ -61,7 +61,7 @@ struct SQLiteStoreTests {
         func issuing(_ version: Int, _ type: String, _ label: String, sequence: Int, external: Bool = false, number: String) -> Event {
             var event = Sample.event("BU-1", version, state: "s\(version)", action: "a\(version)")
             event.detail.letter = LetterRecord(type: type, label: label, number: number, register: "dinkes/\(type)/2025", sequence: sequence,
-                                               external: external, content: .object(["klasifikasi": "800.1.11.1", "number": .string(number)]))
+                                               numbering: external ? .external : .register, content: .object(["klasifikasi": "800.1.11.1", "number": .string(number)]))
             return event
         }
         return [
