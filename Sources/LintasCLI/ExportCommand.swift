@@ -13,8 +13,9 @@ enum ExportCommand {
         let request = context.arguments.positionals.first.map(RequestID.init)
         if let request {
             let state = try view.state(request, context)
-            if !EKinerjaExport.acceptedStates.contains(state.state) {
-                context.output.error("Error: request \(request) is \(state.state), not accepted: only an accepted assignment is recorded in e-Kinerja.")
+            if try !EKinerjaExport.AcceptedStates(store: view.store).contains(state) {
+                context.output.error("Error: request \(request) is \(state.state), not accepted: only an accepted assignment is recorded in e-Kinerja "
+                                     + "(a state its workflow marks \"assignment_accepted\", or ended).")
                 return 1
             }
         }

@@ -103,9 +103,8 @@ enum WriteCommands {
                                                                     "years": .array($0.calendar.years.sorted().map { .int(Int64($0)) }),
                                                                     "days_off": .int(Int64($0.calendar.daysOff.count))]) }),
                 "directories": .array(report.directories.map { .object(["path": .string($0.path), "effective_from": .string($0.directory.effectiveFrom.description)]) }),
-                "problems": .array(report.failures.flatMap { failure in
-                    failure.problems.map { .object(["file": .string(failure.source), "path": .string($0.path), "message": .string($0.message)]) }
-                }),
+                "problems": problemsJSON(report.failures),
+                "warnings": problemsJSON(report.warnings),
             ]))
         } else {
             for file in report.regulations {
@@ -128,8 +127,23 @@ enum WriteCommands {
             for failure in report.failures {
                 for problem in failure.problems { out.error("invalid \(failure.source): \(problem)") }
             }
+            printWarnings(report.warnings, out)
         }
         return report.failures.isEmpty ? 0 : 1
+    }
+
+    /// `[{"file", "path", "message"}]`: the problems or warnings of each file.
+    private static func problemsJSON(_ documents: [InvalidDocument]) -> JSONValue {
+        .array(documents.flatMap { document in
+            document.problems.map { .object(["file": .string(document.source), "path": .string($0.path), "message": .string($0.message)]) }
+        })
+    }
+
+    /// Warnings go to stderr, one a line: `warning FILE: PATH: MESSAGE`; they do not change the exit status.
+    private static func printWarnings(_ documents: [InvalidDocument], _ out: Output) {
+        for document in documents {
+            for problem in document.problems { out.error("warning \(document.source): \(problem)") }
+        }
     }
 
     static func workflowsGraph(_ context: Context) throws -> Int32 {
@@ -183,7 +197,9 @@ enum WriteCommands {
     static func workflowsLoad(_ context: Context) throws -> Int32 {
         let path = try context.workflowsPath(context.arguments.positionals.first)
         let store = try context.openStore(create: true)
-        let results = try Loading.loadWorkflows(from: path, into: store, now: context.clock.now())
+        let results = try Loading.loadWorkflows(from: path, into: store, now: context.clock.now()) { warnings in
+            Self.printWarnings(warnings, context.output)
+        }
         for (file, change) in results {
             let what = switch change {
             case .added: "loaded"

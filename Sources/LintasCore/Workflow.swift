@@ -49,6 +49,15 @@ public struct WorkflowDefinition: Sendable {
         public var deadline: DeadlineSpec? = nil
         /// The assignment is in force until the end of a period field; then the request ends (`ended`).
         public var ends: EndSpec? = nil
+        /// The assignment is accepted in this state (`"assignment_accepted": true`): every assigned
+        /// employee took it on. What `lintas export ekinerja` lists, with `ended`.
+        public var assignmentAccepted: Bool = false
+    }
+
+    /// The states of an accepted assignment: those the workflow marks `assignment_accepted`, and
+    /// `ended`, which a request reaches only from an accepted assignment whose period ran out.
+    public var acceptedStates: Set<String> {
+        Set(states.filter(\.assignmentAccepted).map(\.id)).union([Timers.endedState.id])
     }
 
     /// `"deadline": {"working_days": 5, "article": "…", "escalate_to": "role"}` on a state.

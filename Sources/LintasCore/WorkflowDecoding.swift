@@ -42,6 +42,7 @@ extension WorkflowDefinition {
         definition.fieldKinds = collectFieldKinds(definition.transitions, &reader)
         definition.roles = readRoles(root["roles"], fieldKinds: definition.fieldKinds, &reader)
         definition.checkTransitions(&reader)
+        definition.checkNumberClashes(&reader)
         definition.checkTimers(&reader)
         definition.checkGraph(&reader)
         guard reader.problems.isEmpty else { throw InvalidDocument(source: source, problems: reader.problems) }
@@ -82,11 +83,12 @@ extension WorkflowDefinition {
             var path = "states[\(offset)]"
             guard let members = reader.object(item, path) else { continue }
             if let id = members["id"]?.stringValue { path += " (\(id))" }
-            reader.rejectUnknown(members, allowed: ["id", "label", "final", "description", "deadline", "ends"], path)
+            reader.rejectUnknown(members, allowed: ["id", "label", "final", "description", "deadline", "ends", "assignment_accepted"], path)
             guard let id = reader.string(members, "id", path) else { continue }
             if !isIdentifier(id, allowing: "_") { reader.report("\(path).id", "\"\(id)\" may contain only lowercase letters, digits and '_'") }
             if states.contains(where: { $0.id == id }) { reader.report(path, "state \"\(id)\" is declared twice") }
             var state = StateSpec(id: id, label: reader.string(members, "label", path) ?? id, isFinal: reader.bool(members, "final", path))
+            state.assignmentAccepted = reader.bool(members, "assignment_accepted", path)
             readTimers(members, path, into: &state, &reader)
             states.append(state)
         }
@@ -471,6 +473,19 @@ extension WorkflowDefinition {
             return
         }
         if !kinds.contains(kind) { reader.report("\(path).\(key)", "field \"\(name)\" is \(kind.rawValue), expected \(kinds.map(\.rawValue).joined(separator: " or "))") }
+    }
+
+    /// Two letters of this workflow whose numbers are certain to clash: one register unit, one
+    /// template without `{klasifikasi}`, two series. (Across workflows, where the units may differ,
+    /// `workflows check` only warns.)
+    private func checkNumberClashes(_ reader: inout DocumentReader) {
+        let letters = registerLetters
+        for (offset, later) in letters.enumerated() {
+            guard let earlier = letters[..<offset].first(where: { $0.letter.register == later.letter.register && $0.printsSameNumbers(as: later) }) else { continue }
+            reader.report(later.path, "the \(later.described) prints the same numbers as the \(earlier.described) from the same register unit "
+                          + "(\(later.letter.register.map(String.init(describing:)) ?? "")) but another series (\(later.series), \(earlier.series)): "
+                          + "its number is always taken already and refused at run time; put {klasifikasi} in the templates or make them differ")
+        }
     }
 
     /// Reachability and dead ends, from the initial transitions.

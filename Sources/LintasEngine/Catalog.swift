@@ -37,6 +37,9 @@ public struct CheckReport: Sendable {
     public var directories: [DirectoryFile] = []
     public var calendars: [CalendarFile] = []
     public var failures: [InvalidDocument] = []
+    /// What does not stop a file from loading but will go wrong (number templates that will print a
+    /// taken number; an assignment workflow that marks no accepted state), per file.
+    public var warnings: [InvalidDocument] = []
 }
 
 /// Reading workflow and org directory files from disk.
@@ -105,7 +108,28 @@ public enum DataFiles {
                 report.failures.append(error)
             }
         }
+        report.warnings = warnings(of: report.workflows)
         return report
+    }
+
+    /// Each workflow's own warnings, and letters (of any workflows) that print the same numbers when
+    /// their registers are one unit's (one template without `{klasifikasi}`, two series): whether the
+    /// units meet depends on the requests, so this is a warning. Two such letters of one workflow
+    /// with one register expression are certain to clash and refused when the file is read.
+    static func warnings(of workflows: [WorkflowFile]) -> [InvalidDocument] {
+        let sites = workflows.flatMap { file in file.definition.registerLetters.map { (file: file.path, site: $0) } }
+        var found: [String: [Problem]] = [:]
+        for file in workflows { found[file.path] = file.definition.warnings }
+        for (file, site) in sites {
+            // One workflow's two letters of one register unit are refused when it is read.
+            let others = sites.filter { !($0.file == file && $0.site.letter.register == site.letter.register) && site.printsSameNumbers(as: $0.site) }
+            guard !others.isEmpty else { continue }
+            found[file, default: []].append(Problem(path: site.path, message: "the \(site.described) prints the same numbers as "
+                + others.map { "the \($0.site.described) in \($0.file)" }.joined(separator: ", ")
+                + " but counts another series (\(([site.series] + others.map(\.site.series)).joined(separator: ", "))): where one unit issues both, "
+                + "the second number is taken and refused at run time; put {klasifikasi} in the templates or make them differ"))
+        }
+        return workflows.compactMap { file in found[file.path].flatMap { $0.isEmpty ? nil : InvalidDocument(source: file.path, problems: $0) } }
     }
 
     /// Validates a workflow document. A regulation named by id is inlined first, so the stored
@@ -158,11 +182,14 @@ public enum Calendars {
 public enum Loading {
     /// Loads every workflow at a path into the store, or none: one invalid file refuses all.
     /// Directory files found there are ignored (they are imported with `importDirectory`).
+    /// - Parameter warned: told the warnings of the files loaded (`CheckReport.warnings`).
     /// - Returns: each workflow with what changed.
     /// - Throws: the `InvalidDocument`s of every bad file, or a store error.
-    public static func loadWorkflows(from path: String, into store: any EventStore, now: Timestamp) throws -> [(WorkflowFile, DefinitionChange)] {
+    public static func loadWorkflows(from path: String, into store: any EventStore, now: Timestamp,
+                                     warned: ([InvalidDocument]) -> Void = { _ in }) throws -> [(WorkflowFile, DefinitionChange)] {
         let report = DataFiles.check(path)
         if !report.failures.isEmpty { throw InvalidDocuments(documents: report.failures) }
+        warned(report.warnings)
         if report.workflows.isEmpty {
             throw InvalidDocuments(documents: [InvalidDocument(source: path, problems: [Problem(path: "", message: "no workflow files here")])])
         }

@@ -19,9 +19,29 @@ public enum EKinerjaExport {
         "permohonan", "workflow",
     ]
 
-    /// The states of an accepted assignment: `accepted` once every assigned employee has accepted
-    /// (in every shipped workflow), and `ended` once its period has run out.
-    public static let acceptedStates: Set<String> = ["accepted", Timers.endedState.id]
+    /// Which requests hold an accepted assignment: in a state its workflow version marks
+    /// `assignment_accepted` (every assigned employee accepted), or `ended` (its period ran out).
+    /// The flag is read from the definition each request is pinned to, not from a state's id; a
+    /// definition that marks no state (stored before the flag existed) keeps the old rule, its state `accepted`.
+    public struct AcceptedStates {
+        private var byDefinition: [DefinitionHash: Set<String>] = [:]
+        /// Every state id some definition marks, to pass over other requests without decoding them.
+        private var anyDefinition: Set<String> = [Timers.endedState.id]
+
+        public init(store: any EventStore) throws {
+            for definition in try DefinitionCatalog(store: store).all() {
+                let marked = definition.states.contains(where: \.assignmentAccepted)
+                byDefinition[definition.hash] = marked ? definition.acceptedStates : definition.acceptedStates.union(["accepted"])
+                anyDefinition.formUnion(byDefinition[definition.hash] ?? [])
+            }
+        }
+
+        public func contains(_ state: RequestState) -> Bool {
+            byDefinition[state.definition]?.contains(state.state) ?? (state.state == Timers.endedState.id)
+        }
+
+        func mayContain(_ state: String) -> Bool { anyDefinition.contains(state) }
+    }
 
     /// One row: a value (or `nil`, empty in CSV) for each of `columns`.
     public struct Row: Sendable, Hashable {
@@ -34,17 +54,18 @@ public enum EKinerjaExport {
     /// A request with no period is left out when a range is given.
     public static func rows(in store: any EventStore, request: RequestID? = nil, from: CivilDate? = nil, to: CivilDate? = nil) throws -> [Row] {
         try store.readSnapshot {
+            let accepted = try AcceptedStates(store: store)
             var states: [RequestState] = []
             if let request {
                 if let state = try store.request(request)?.decode() { states.append(state) }
             } else {
                 try store.forEachRequest { stored in
-                    guard acceptedStates.contains(stored.columns.state) else { return }
+                    guard accepted.mayContain(stored.columns.state) else { return }
                     states.append(try stored.decode())
                 }
             }
             var rows: [Row] = []
-            for state in states where acceptedStates.contains(state.state) {
+            for state in states where accepted.contains(state) {
                 rows += try self.rows(of: state, store: store, from: from, to: to)
             }
             return rows

@@ -78,4 +78,21 @@ struct ExportCommandTests {
         #expect(lines[1].contains(",800.1.11.1/1/DISKOMINFO/2026,2026-03-05,2026-04-01,"))
         #expect(try lintas.run(["export", "ekinerja", "--format", "xml"]).stderr.contains("--format must be json or csv"))
     }
+
+    @Test("the export selects by the workflow's \"assignment_accepted\" flag, not by a state's id: a workflow naming its accepted state \"diterima\" is exported")
+    func flagNotStateID() throws {
+        let lintas = try Lintas()
+        let file = "pemalang/penunjukan-lintas-pd.json"
+        let copy = try lintas.workflowsCopy(changing: file) { _ in }
+        let url = URL(fileURLWithPath: copy).appendingPathComponent(file)
+        let renamed = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "\"accepted\"", with: "\"diterima\"")
+        #expect(renamed.contains("{\"assignment_accepted\":true,\"ends\"") && renamed.contains("\"id\":\"diterima\""))
+        try renamed.write(to: url, atomically: true, encoding: .utf8)
+        try lintas.expectSuccess(["workflows", "load", copy])
+        try lintas.expectSuccess(["org", "import", Lintas.directory])
+        try Self.accepted(lintas, "PML-1")
+        #expect(try lintas.status("PML-1")["state"] == "diterima")
+        #expect(try Self.rows(lintas).compactMap { $0["nip"]?.stringValue } == [Pemalang.prakomMuda, Pemalang.prakomPertama])
+        #expect(try Self.rows(lintas, ["PML-1"]).count == 2, "and asked for by id")
+    }
 }

@@ -1,0 +1,50 @@
+/// A letter a step draws from a register, and where it sits in the workflow file: what the
+/// checks of number templates look at.
+public struct RegisterLetter: Sendable {
+    /// e.g. `transitions[3] (issue_letter).letter.number`.
+    public var path: String
+    public var action: String
+    public var letter: WorkflowDefinition.LetterSpec
+
+    /// The register's series beside the unit and year: the kode klasifikasi, else the letter type.
+    public var series: String { letter.klasifikasi ?? letter.type }
+
+    /// Whether this letter and `other` print the same numbers from registers of one unit: one
+    /// template that does not print the code, for two series (two codes, or two types without one).
+    /// Each series counts from 1, so the second letter's number is always the first's.
+    public func printsSameNumbers(as other: RegisterLetter) -> Bool {
+        letter.numberTemplate == other.letter.numberTemplate && series != other.series
+            && !LetterNumber.placeholders(in: letter.numberTemplate).contains("klasifikasi")
+    }
+
+    /// `Surat Penugasan of "issue_letter" (template "{seq}/{unit}/{year}")`.
+    public var described: String { "\(letter.label) of \"\(action)\" (template \"\(letter.numberTemplate)\")" }
+}
+
+extension WorkflowDefinition {
+    /// Every letter drawn from a register (numbering `register` or `either`), in transition order.
+    public var registerLetters: [RegisterLetter] {
+        transitions.enumerated().compactMap { offset, transition in
+            guard let letter = transition.letter, letter.numbering == .register || letter.numbering == .either else { return nil }
+            return RegisterLetter(path: "transitions[\(offset)] (\(transition.action)).letter.number", action: transition.action, letter: letter)
+        }
+    }
+
+    /// What `workflows check` and `workflows load` warn about without refusing the file: number
+    /// templates that will print a taken number some day (refused at run time), and an assignment
+    /// letter in a workflow that marks no state `assignment_accepted` (the e-Kinerja export would
+    /// leave its assignments out).
+    public var warnings: [Problem] {
+        var found: [Problem] = []
+        for site in registerLetters where !LetterNumber.placeholders(in: site.letter.numberTemplate).contains("year") {
+            found.append(Problem(path: site.path, message: "the \(site.described) prints no {year}: a register starts again at 1 each year, "
+                                 + "so next year's numbers repeat this year's and each is refused at run time as taken; add {year}"))
+        }
+        let assigning = transitions.compactMap(\.letter).filter { $0.assigned != nil && $0.assignedHeading == nil }
+        if let letter = assigning.first, !states.contains(where: \.assignmentAccepted) {
+            found.append(Problem(path: "states", message: "the workflow issues an assignment letter (\(letter.label)) but marks no state "
+                                 + "\"assignment_accepted\": lintas export ekinerja will not list its accepted assignments"))
+        }
+        return found
+    }
+}
