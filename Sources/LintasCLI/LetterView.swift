@@ -162,7 +162,7 @@ struct LetterView {
                             "<tr><td>\(offset + 1)</td><td>\(e(person.name))</td><td>\(e(person.nip))</td><td>\(e(person.position ?? ""))</td><td>\(e(person.unit ?? ""))</td></tr>"
                         }.joined() + "</tbody></table>")
         }
-        if let closing { body.append("<p>\(e(closing))</p>") }
+        if let closing { body.append("<p class=\"closing\">\(e(closing))</p>") }
         body.append("<div class=\"signature\"><p>\(e(place)), \(e(date))</p>" + (onBehalfOf.map { "<p>a.n. \(e($0))</p>" } ?? "")
                     + "<p>\(e(signer.title)),</p><p class=\"name\">\(e(signer.name))</p><p>NIP \(e(signer.nip))</p></div>")
         if !copies.isEmpty {
@@ -184,8 +184,11 @@ struct LetterView {
         h1 { text-align: center; font-size: 13pt; text-decoration: underline; text-transform: uppercase; margin: 0; }
         .number { text-align: center; margin-top: 0; }
         table { border-collapse: collapse; } .meta th { text-align: left; vertical-align: top; padding-right: 4mm; font-weight: normal; }
-        .assigned { width: 100%; } .assigned th, .assigned td { border: 1px solid #000; padding: 1mm 2mm; text-align: left; }
+        .assigned { width: 100%; font-size: 11pt; } .assigned th, .assigned td { border: 1px solid #000; padding: 1mm 2mm; text-align: left; }
         .assigned td:nth-child(3) { white-space: nowrap; }
+        .assigned th:nth-child(1) { width: 7mm; } .assigned th:nth-child(2), .assigned th:nth-child(4), .assigned th:nth-child(5) { width: 22%; }
+        .assigned thead { display: table-header-group; } .assigned tr { break-inside: avoid; page-break-inside: avoid; }
+        .closing { break-after: avoid; page-break-after: avoid; }
         .verb { text-align: center; font-weight: bold; }
         .signature { margin-left: 55%; margin-top: 8mm; page-break-inside: avoid; } .signature p { margin: 0; }
         .signature .name { margin-top: 16mm; font-weight: bold; text-decoration: underline; }
