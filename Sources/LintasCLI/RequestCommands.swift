@@ -168,7 +168,10 @@ enum RequestCommands {
                     "fields": .object(detail.fields), "command": .string(event.command.rawValue),
                     "hash": .string(Digest(bytes: row.hash)?.hex ?? ""),
                 ]
-                if let letter = detail.letter { members["letter"] = .object(["type": .string(letter.type), "label": .string(letter.label), "number": .string(letter.number)]) }
+                if let letter = detail.letter {
+                    members["letter"] = .object(["type": .string(letter.type), "label": .string(letter.label),
+                                                 "number": letter.numbering == .none ? .null : .string(letter.number)])
+                }
                 if !detail.warnings.isEmpty { members["warnings"] = .array(detail.warnings.map(JSONValue.string)) }
                 entries.append(.object(members))
                 continue
@@ -178,7 +181,9 @@ enum RequestCommands {
             out.line("   by       \(detail.actorName)\(event.actor == Timers.actor ? "" : " (NIP \(event.actor.grouped))"), \(detail.actorTitle)")
             out.line("   article  \(detail.article)")
             if let reason = detail.fields["reason"] { out.line("   reason   \(Render.fieldValue(reason))") }
-            if let letter = detail.letter { out.line("   letter   \(letter.label) Nomor \(letter.number)") }
+            if let letter = detail.letter {
+                out.line("   letter   \(letter.label) " + (letter.numbering == .none ? "(\(LetterView.noNumber))" : "Nomor \(letter.number)"))
+            }
             // In the order the transition declares its fields, with its labels.
             let specs = definition?.transitions.first { $0.action == event.action }?.fields ?? []
             let names = specs.map(\.name).filter { detail.fields[$0] != nil } + detail.fields.keys.sorted().filter { name in !specs.contains { $0.name == name } }

@@ -33,6 +33,9 @@ struct UnnumberedLetterCommandTests {
         #expect(try lintas.run(["letter", "show", ""]).status == 1, "no number matches a letter without one")
         #expect(try lintas.expectSuccess(["status", "GBG-12-3"]).stdout.contains("Letter    Surat Pengajuan (tanpa nomor), 2026-03-02"))
         #expect(try lintas.status("GBG-12-3")["letters"]?.arrayValue?.first?["signer"]?["nip"]?.stringValue == Grb.analisBencana)
+        #expect(try lintas.expectSuccess(["history", "GBG-12-3"]).stdout.contains("letter   Surat Pengajuan (tanpa nomor)"))
+        let history = try lintas.expectSuccess(["history", "GBG-12-3", "--json"]).json()["events"]?.arrayValue?.first?["letter"]
+        #expect(history?["number"] == .null && history?["type"] == "surat_pengajuan")
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"), "its seal is checked like any letter's")
     }
 
