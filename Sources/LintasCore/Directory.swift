@@ -38,6 +38,9 @@ public struct Directory: Sendable {
         public var isHospital: Bool = false
         /// The most standing teams (Satuan Kerja / Squad) the unit may form (Jepara Lampiran B.4).
         public var squadQuota: Int?
+        /// For an instansi: the place its letters are dated at (e.g. the provincial capital), as
+        /// the file records it; `Directory.place(of:)` supplies the default.
+        public var place: String?
     }
 
     public enum UnitKind: String, Sendable, Hashable, CaseIterable {
@@ -211,6 +214,17 @@ extension Directory {
         return nil
     }
 
+    /// The place a letter signed in `unit` is dated at: its instansi's `place`, else the
+    /// instansi's name without "Pemerintah Kabupaten/Kota/Provinsi" (`Tebo` for Pemerintah
+    /// Kabupaten Tebo); a unit in no instansi takes the directory's regency the same way.
+    public func place(of unit: UnitID?) -> String {
+        let agency = unit.flatMap { ancestor(of: $0, kind: .agency) }.flatMap { units[$0] }
+        if let place = agency?.place { return place }
+        var name = Substring(agency?.name ?? regency)
+        for prefix in ["Pemerintah ", "Kabupaten ", "Kota ", "Provinsi "] where name.hasPrefix(prefix) { name = name.dropFirst(prefix.count) }
+        return String(name)
+    }
+
     /// Whether `unit` is `ancestor` or lies inside it.
     public func unit(_ unit: UnitID, isWithin ancestor: UnitID) -> Bool {
         var current: UnitID? = unit
@@ -327,7 +341,7 @@ extension Directory {
             guard let members = reader.object(item, path) else { continue }
             if let id = members["id"]?.stringValue { path += " (\(id))" }
             reader.rejectUnknown(members, allowed: ["id", "kind", "name", "code", "parent", "head", "authorized_official",
-                                                    "simplified", "structure_levels", "rsud", "squad_quota"], path)
+                                                    "simplified", "structure_levels", "rsud", "squad_quota", "place"], path)
             guard let id = reader.string(members, "id", path), let name = reader.string(members, "name", path),
                   let kindName = reader.string(members, "kind", path) else { continue }
             guard let kind = UnitKind(rawValue: kindName) else {
@@ -343,7 +357,13 @@ extension Directory {
                 simplified: members["simplified"] == nil ? nil : reader.bool(members, "simplified", path),
                 structureLevels: reader.positiveInteger(members, "structure_levels", path),
                 isHospital: reader.bool(members, "rsud", path),
-                squadQuota: reader.positiveInteger(members, "squad_quota", path))
+                squadQuota: reader.positiveInteger(members, "squad_quota", path),
+                place: reader.string(members, "place", path, required: false))
+            if let place = unit.place, kind != .agency || place.allSatisfy(\.isWhitespace) {
+                reader.report("\(path).place", kind != .agency
+                              ? "only an instansi names the place its letters are dated at; this unit is a \(kind.label) and takes its instansi's"
+                              : "empty: name the place the instansi's letters are dated at, e.g. its capital, or leave \"place\" out")
+            }
             if units.updateValue(unit, forKey: unit.id) != nil { reader.report(path, "unit id \"\(id)\" is used twice") }
         }
     }

@@ -141,11 +141,9 @@ struct LetterDraft {
         }
     }
 
-    private var place: String {
-        let regency = directory.regency
-        for prefix in ["Kabupaten ", "Kota "] where regency.hasPrefix(prefix) { return String(regency.dropFirst(prefix.count)) }
-        return regency
-    }
+    /// Where the letter is dated: the signing office's instansi's place (Bungo Pasal 6 ayat (4): a
+    /// Tebo official's letter is dated in Tebo, not in Bungo).
+    private var place: String { directory.place(of: signingUnit) }
 
     private var kop: JSONValue {
         var members: [String: JSONValue] = [:]

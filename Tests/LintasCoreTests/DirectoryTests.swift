@@ -65,6 +65,38 @@ struct DirectoryTests {
         }
     }
 
+    @Test("a letter is dated at its signing office's instansi: the place the file names, else the instansi's name without \"Pemerintah Kabupaten\"")
+    func placeOfTheInstansi() throws {
+        let pemalang = try Fixtures.pemalangDirectory()
+        #expect(pemalang.place(of: "diskominfo-aptika") == "Pemalang")
+        let document = try Fixtures.directoryDocument { members in
+            var units = members["units"]!.arrayValue!.map { $0.objectValue! }
+            let index = units.firstIndex { $0["id"] == "pemalang" }!
+            units[index]["place"] = "Kota Pemalang"
+            units.append(["id": "jateng", "kind": "instansi", "name": "Pemerintah Provinsi Jawa Tengah"])
+            units.append(["id": "jateng-diskominfo", "kind": "perangkat_daerah", "name": "Dinas Kominfo Provinsi", "parent": "jateng"])
+            members["units"] = .array(units.map(JSONValue.object))
+        }
+        let directory = try Directory.decode(document, source: "org.json")
+        #expect(directory.place(of: "diskominfo-aptika") == "Kota Pemalang", "the place the file names for the instansi")
+        #expect(directory.place(of: "jateng-diskominfo") == "Jawa Tengah", "no place named: the instansi's name without \"Pemerintah Provinsi\"")
+    }
+
+    @Test("a place on a unit that is not an instansi, or an empty one, is refused naming the unit")
+    func placeOnlyOnAnInstansi() throws {
+        let document = try Fixtures.directoryDocument { members in
+            var units = members["units"]!.arrayValue!.map { $0.objectValue! }
+            units[units.firstIndex { $0["id"] == "diskominfo" }!]["place"] = "Pemalang"
+            units[units.firstIndex { $0["id"] == "pemalang" }!]["place"] = " "
+            members["units"] = .array(units.map(JSONValue.object))
+        }
+        #expect { try Directory.decode(document, source: "org.json") } throws: { error in
+            let found = (error as? InvalidDocument)?.problems.map(\.description) ?? []
+            return found.contains { $0.contains("(diskominfo).place") && $0.contains("only an instansi names the place") }
+                && found.contains { $0.contains("(pemalang).place") && $0.contains("empty") }
+        }
+    }
+
     @Test("a parent chain that loops is refused")
     func parentCycle() throws {
         let document = try Fixtures.directoryDocument { members in
