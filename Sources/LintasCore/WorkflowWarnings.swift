@@ -31,14 +31,24 @@ extension WorkflowDefinition {
     }
 
     /// What `workflows check` and `workflows load` warn about without refusing the file: number
-    /// templates that will print a taken number some day (refused at run time), and an assignment
+    /// templates that will print a taken number some day (refused at run time): without `{year}`, or
+    /// without `{unit}` (a register is a unit expression of the request's fields, so no workflow's
+    /// register is one fixed unit), and an assignment
     /// letter in a workflow that marks no state `assignment_accepted` (the e-Kinerja export would
     /// leave its assignments out).
     public var warnings: [Problem] {
         var found: [Problem] = []
-        for site in registerLetters where !LetterNumber.placeholders(in: site.letter.numberTemplate).contains("year") {
-            found.append(Problem(path: site.path, message: "the \(site.described) prints no {year}: a register starts again at 1 each year, "
-                                 + "so next year's numbers repeat this year's and each is refused at run time as taken; add {year}"))
+        for site in registerLetters {
+            let placeholders = LetterNumber.placeholders(in: site.letter.numberTemplate)
+            if !placeholders.contains("year") {
+                found.append(Problem(path: site.path, message: "the \(site.described) prints no {year}: a register starts again at 1 each year, "
+                                     + "so next year's numbers repeat this year's and each is refused at run time as taken; add {year}"))
+            }
+            if !placeholders.contains("unit"), let register = site.letter.register {
+                found.append(Problem(path: site.path, message: "the \(site.described) prints no {unit}: its register is the unit "
+                                     + "\(register) gives for each request, and each unit's register counts from 1, so two units' letters "
+                                     + "print the same number and the second is refused at run time as taken; add {unit}"))
+            }
         }
         let assigning = transitions.compactMap(\.letter).filter { $0.assigned != nil && $0.assignedHeading == nil }
         if let letter = assigning.first, !states.contains(where: \.assignmentAccepted) {

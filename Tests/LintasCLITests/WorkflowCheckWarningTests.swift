@@ -43,6 +43,23 @@ struct WorkflowCheckWarningTests {
         #expect(shipped.status == 0 && Self.warnings(shipped).isEmpty, "the shipped workflows raise none: \(shipped.stderr)")
     }
 
+    @Test("a template without {unit}: warned at check and load, naming file, step, template and register expression; the shipped workflows print {unit} everywhere")
+    func withoutUnit() throws {
+        let lintas = try Lintas()
+        let copy = try Self.copy(lintas, ["issue_letter": ["number": "{klasifikasi}/{seq}/{year}"]])
+        let checked = try lintas.run(["workflows", "check", copy], database: false)
+        #expect(checked.status == 0, "a warning, not an error: \(checked.stderr)")
+        #expect(Self.warnings(checked).count == 1, "\(checked.stderr)")
+        let warning = try #require(Self.warnings(checked).first, "stderr: \(checked.stderr)")
+        #expect(warning.contains("\(Self.file): transitions[4] (issue_letter).letter.number: the Surat Penugasan of \"issue_letter\" (template \"{klasifikasi}/{seq}/{year}\") prints no {unit}: its register is the unit department_of(target_unit) gives for each request"),
+                "\(warning)")
+        let loaded = try lintas.expectSuccess(["workflows", "load", copy])
+        #expect(Self.warnings(loaded) == [warning], "load says the same")
+        let shipped = try lintas.run(["workflows", "check"], database: false)
+        #expect(shipped.status == 0 && !shipped.stderr.contains("prints no {unit}"),
+                "Jepara's keputusan of B.2.a.3) huruf e) prints the instansi's code: \(shipped.stderr)")
+    }
+
     @Test("a template without {klasifikasi} shared by two codes of different register units: a warning on both letters, naming the other")
     func withoutKlasifikasiMaybe() throws {
         let lintas = try Lintas()

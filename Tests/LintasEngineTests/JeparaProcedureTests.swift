@@ -190,7 +190,8 @@ struct JeparaProcedureTests {
         let state = try #require(try harness.state("JPR-21"))
         #expect(state.state == "accepted")
         #expect(state.letters.last?.type == "keputusan")
-        #expect(state.letters.last?.number == "100.3.3.2/1/2025")
+        #expect(state.letters.last?.number == "100.3.3.2/1/JPR/2025",
+                "the Pemerintah Kabupaten's register: its code tells it from another instansi's keputusan 1 of the year")
     }
 
     @Test("Pasal 14 ayat (4): a Tim Kerja with members from another UO is led by someone of the owner UO (mandatory)")
