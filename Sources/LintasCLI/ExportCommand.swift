@@ -19,7 +19,7 @@ enum ExportCommand {
                 return 1
             }
         }
-        let rows = try EKinerjaExport.rows(in: view.store, request: request, from: from, to: to)
+        let rows = try EKinerjaExport.rows(in: view.store, request: request, from: from, to: to, zone: view.zone)
         if format == "csv" {
             context.output.text(EKinerjaExport.csv(rows))
         } else {

@@ -15,7 +15,7 @@ public enum EKinerjaExport {
         "jenis_hasil_kerja", "rencana_hasil_kerja", "uraian_penugasan",
         "penugasan_dari", "penugasan_dari_unit", "penugasan_dari_pejabat", "penugasan_dari_nip", "penugasan_dari_jabatan",
         "jenis_surat", "nomor_surat", "tanggal_surat",
-        "periode_mulai", "periode_selesai",
+        "periode_mulai", "periode_selesai", "periode_terbuka",
         "permohonan", "workflow",
     ]
 
@@ -25,6 +25,7 @@ public enum EKinerjaExport {
     /// definition that marks no state (stored before the flag existed) keeps the old rule, its state `accepted`.
     public struct AcceptedStates {
         private var byDefinition: [DefinitionHash: Set<String>] = [:]
+        private var finalByDefinition: [DefinitionHash: Set<String>] = [:]
         /// Every state id some definition marks, to pass over other requests without decoding them.
         private var anyDefinition: Set<String> = [Timers.endedState.id]
 
@@ -33,6 +34,7 @@ public enum EKinerjaExport {
                 let marked = definition.states.contains(where: \.assignmentAccepted)
                 byDefinition[definition.hash] = marked ? definition.acceptedStates : definition.acceptedStates.union(["accepted"])
                 anyDefinition.formUnion(byDefinition[definition.hash] ?? [])
+                finalByDefinition[definition.hash] = Set(definition.states.filter(\.isFinal).map(\.id))
             }
         }
 
@@ -41,6 +43,13 @@ public enum EKinerjaExport {
         }
 
         func mayContain(_ state: String) -> Bool { anyDefinition.contains(state) }
+
+        /// Whether `events` (a request's, in order) end with a step from an accepted state into a
+        /// final one: a standing team dissolved (Jepara's squad, `formed` → `dissolved`).
+        func endedByStep(_ events: [Event], definition: DefinitionHash) -> Bool {
+            guard events.count >= 2, let last = events.last, finalByDefinition[definition]?.contains(last.envelope.state) == true else { return false }
+            return byDefinition[definition]?.contains(events[events.count - 2].envelope.state) == true
+        }
     }
 
     /// One row: a value (or `nil`, empty in CSV) for each of `columns`.
@@ -52,7 +61,9 @@ public enum EKinerjaExport {
     /// The rows of every accepted request (or of `request` alone) whose period overlaps
     /// `from`…`to` when given, ordered by request, then by the letter's order of the employees.
     /// A request with no period is left out when a range is given.
-    public static func rows(in store: any EventStore, request: RequestID? = nil, from: CivilDate? = nil, to: CivilDate? = nil) throws -> [Row] {
+    /// - Parameter zone: the regency's time zone, for the date of the step that dissolved a standing team.
+    public static func rows(in store: any EventStore, request: RequestID? = nil, from: CivilDate? = nil, to: CivilDate? = nil,
+                            zone: TimeZoneOffset = .wib) throws -> [Row] {
         try store.readSnapshot {
             let accepted = try AcceptedStates(store: store)
             var states: [RequestState] = []
@@ -66,23 +77,34 @@ public enum EKinerjaExport {
             }
             var rows: [Row] = []
             for state in states where accepted.contains(state) {
-                rows += try self.rows(of: state, store: store, from: from, to: to)
+                rows += try self.rows(of: state, accepted: accepted, store: store, from: from, to: to, zone: zone)
             }
             return rows
         }
     }
 
-    private static func rows(of state: RequestState, store: any EventStore, from: CivilDate?, to: CivilDate?) throws -> [Row] {
+    private static func rows(of state: RequestState, accepted: AcceptedStates, store: any EventStore, from: CivilDate?, to: CivilDate?,
+                             zone: TimeZoneOffset) throws -> [Row] {
         let events = try store.events(of: state.request).map { try $0.decode() }
         // The assigning letter: the last one that lists assigned people, else the last letter.
         let letters = events.compactMap { $0.detail.letter }
         let letter = letters.last { ($0.content?["assigned"]?.arrayValue?.isEmpty ?? true) == false } ?? letters.last
         let content = letter?.content
-        let period = content?["period"] ?? state.fields["duration"]
-        let start = period?["start"]?.stringValue, end = period?["end"]?.stringValue
+        var start: String?, end: String?
+        if let period = content?["period"] ?? state.fields["duration"] {
+            start = period["start"]?.stringValue
+            end = period["end"]?.stringValue
+        } else if content != nil {
+            // No period given: a standing team (Jepara's Satuan Kerja/Squad, Pasal 12 ayat (5) huruf a and
+            // Lampiran B.4 give it none) works from its Surat Perintah Tugas until it is dissolved; open while it stands.
+            start = content?["date"]?.stringValue
+            if accepted.endedByStep(events, definition: state.definition) { end = events.last?.envelope.at.civilDate(in: zone).description }
+        }
         if from != nil || to != nil {
-            guard let start = start.flatMap(CivilDate.init(iso:)), let end = end.flatMap(CivilDate.init(iso:)) else { return [] }
-            if let from, end < from { return [] }
+            // An open period (a squad that still stands) overlaps every range from its start on.
+            let last = end.flatMap(CivilDate.init(iso:))
+            guard let start = start.flatMap(CivilDate.init(iso:)), end == nil || last != nil else { return [] }
+            if let from, let last, last < from { return [] }
             if let to, start > to { return [] }
         }
         var people: [(nip: String, name: String?, position: String?, unit: String?)] =
@@ -102,8 +124,8 @@ public enum EKinerjaExport {
         if let onBehalfOf = signature?["on_behalf_of"]?.stringValue, let named = assigningOffice { assigningOffice = "a.n. \(onBehalfOf), \(named)" }
         let common: [String: String?] = [
             "jenis_hasil_kerja": "tambahan",
-            "rencana_hasil_kerja": state.fields["performance_target"]?.stringValue ?? state.fields["purpose"]?.stringValue,
-            "uraian_penugasan": state.fields["purpose"]?.stringValue,
+            "rencana_hasil_kerja": (["performance_target", "purpose", "service"].lazy.compactMap { state.fields[$0]?.stringValue }).first,
+            "uraian_penugasan": state.fields["purpose"]?.stringValue ?? state.fields["squad_name"]?.stringValue,
             "penugasan_dari": assigningOffice,
             "penugasan_dari_unit": office,
             "penugasan_dari_pejabat": signerName,
@@ -114,6 +136,7 @@ public enum EKinerjaExport {
             "tanggal_surat": content?["date"]?.stringValue,
             "periode_mulai": start,
             "periode_selesai": end,
+            "periode_terbuka": start == nil ? nil : (end == nil ? "ya" : "tidak"),
             "permohonan": state.request.rawValue,
             "workflow": state.workflow.rawValue,
         ]

@@ -40,6 +40,7 @@ struct ExportCommandTests {
         #expect(row["nomor_surat"] == "800.1.11.1/1/DISKOMINFO/2026")
         #expect(row["tanggal_surat"] == "2026-03-05")
         #expect(row["periode_mulai"] == "2026-04-01")
+        #expect(row["periode_terbuka"] == "tidak")
         #expect(row["permohonan"] == "PML-1")
         #expect(try Self.rows(lintas, ["PML-1"]) == rows)
         let refused = try lintas.run(["export", "ekinerja", "PML-2"])
@@ -77,6 +78,45 @@ struct ExportCommandTests {
         #expect(lines[1].hasPrefix("\(Pemalang.prakomMuda),\"Dimas Prasetyo, S.Kom.\",Pranata Komputer Ahli Muda,"))
         #expect(lines[1].contains(",800.1.11.1/1/DISKOMINFO/2026,2026-03-05,2026-04-01,"))
         #expect(try lintas.run(["export", "ekinerja", "--format", "xml"]).stderr.contains("--format must be json or csv"))
+    }
+
+    @Test("Jepara Pasal 12 ayat (5) huruf a, Pasal 14 ayat (1), Lampiran B.4: a squad has no period, so it is exported from its Surat Perintah Tugas, open (periode_terbuka ya) while it stands, to its dissolution once dissolved")
+    func squadPeriod() throws {
+        typealias J = LetterGoldenTests.Jpr
+        let lintas = try Lintas()
+        try lintas.expectSuccess(["workflows", "load", Lintas.workflows])
+        try lintas.expectSuccess(["org", "import", Lintas.repository.appendingPathComponent("workflows/directories/jepara.json").path])
+        try lintas.process([
+            LetterScenario.line("sq-1", "JPR-SQ", "form", J.kadisDiskan, day: 4,
+                                ["squad_name": "Squad Pendataan", "service": "Pendataan produksi perikanan tangkap",
+                                 "lead": .string(J.penyuluhMuda), "members": LetterScenario.nips(J.penyuluhMuda, J.pengelolaProduksi)],
+                                workflow: "jepara.pembentukan_tim.dalam-uo"),
+            LetterScenario.line("sq-2", "JPR-SQ", "report", J.penyuluhMuda, day: 20, ["report": "Pendataan 6 TPI selesai"]),
+        ])
+        #expect(try lintas.status("JPR-SQ")["state"] == "formed")
+        let standing = try Self.rows(lintas, ["JPR-SQ"])
+        #expect(standing.compactMap { $0["nip"]?.stringValue } == [J.penyuluhMuda, J.pengelolaProduksi])
+        let row = try #require(standing.first)
+        #expect(row["tanggal_surat"] == "2026-03-04")
+        #expect(row["periode_mulai"] == "2026-03-04", "from the Surat Perintah Tugas that formed it")
+        #expect(row["periode_selesai"] == .null)
+        #expect(row["periode_terbuka"] == "ya", "the open end is said, not left empty")
+        #expect(row["rencana_hasil_kerja"] == "Pendataan produksi perikanan tangkap", "the squad's service (Pasal 1 angka 28)")
+        #expect(row["uraian_penugasan"] == "Squad Pendataan")
+        #expect(try Self.rows(lintas, ["--from", "2027-01-01"]).count == 2, "a standing squad overlaps any range after its start")
+        #expect(try Self.rows(lintas, ["--to", "2026-03-03"]).isEmpty)
+        let csv = try lintas.expectSuccess(["export", "ekinerja", "JPR-SQ", "--format", "csv"]).stdout.components(separatedBy: "\r\n")
+        #expect(csv[0].contains(",periode_mulai,periode_selesai,periode_terbuka,"))
+        #expect(csv[1].contains(",2026-03-04,2026-03-04,,ya,JPR-SQ,"), "\(csv)")
+
+        try lintas.process([LetterScenario.line("sq-3", "JPR-SQ", "dissolve", J.kadisDiskan, day: 27, ["reason": "Pendataan triwulan I selesai"])])
+        #expect(try lintas.status("JPR-SQ")["state"] == "dissolved")
+        let dissolved = try #require(try Self.rows(lintas, ["JPR-SQ"]).first)
+        #expect(dissolved["periode_mulai"] == "2026-03-04")
+        #expect(dissolved["periode_selesai"] == "2026-03-27", "the day the Pimpinan Unit Organisasi dissolved it")
+        #expect(dissolved["periode_terbuka"] == "tidak")
+        #expect(try Self.rows(lintas, ["--from", "2026-03-28"]).isEmpty)
+        #expect(try Self.rows(lintas, ["--from", "2026-03-27"]).count == 2)
     }
 
     @Test("the export selects by the workflow's \"assignment_accepted\" flag, not by a state's id: a workflow naming its accepted state \"diterima\" is exported")
