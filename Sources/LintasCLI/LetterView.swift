@@ -44,6 +44,8 @@ struct LetterView {
     var subject: String
     var legalBasis: String
     var reference: String?
+    /// `Kepada Yth.` the office, `di` its place, when the letter names its addressee.
+    var addressee: (office: String, place: String?)?
     var contents: [(label: String, text: String)]
     /// The words before the contents; letters issued before lintas froze them said `Memperhatikan permohonan pelibatan`.
     var contentsHeading: String
@@ -73,6 +75,7 @@ struct LetterView {
             legalBasis = "\(regulation), \(article)"
         }
         reference = content["reference"]?.stringValue
+        addressee = content["addressee"]?["office"]?.stringValue.map { ($0, content["addressee"]?["place"]?.stringValue) }
         contents = (content["contents"]?.arrayValue ?? []).map { ($0["label"]?.stringValue ?? "", $0["text"]?.stringValue ?? "") }
         contentsHeading = content["contents_heading"]?.stringValue ?? "Memperhatikan permohonan pelibatan"
         particulars = (content["particulars"]?.arrayValue ?? []).map { ($0["label"]?.stringValue ?? "", $0["text"]?.stringValue ?? "") }
@@ -106,6 +109,7 @@ struct LetterView {
         lines.append("Perihal : \(subject)")
         lines.append("Dasar   : \(legalBasis)")
         if let reference { lines.append("          Surat permohonan Nomor \(reference)") }
+        if let addressee { lines += ["", "Kepada Yth.", addressee.office] + (addressee.place.map { ["di \($0)"] } ?? []) }
         if !contents.isEmpty {
             lines += ["", "\(contentsHeading):"]
             for (offset, item) in contents.enumerated() { lines.append("  \(offset + 1). \(item.label): \(item.text)") }
@@ -149,6 +153,9 @@ struct LetterView {
         body.append("<p class=\"number\">Nomor: \(e(number))</p>")
         body.append("<table class=\"meta\"><tr><th>Perihal</th><td>\(e(subject))</td></tr><tr><th>Dasar</th><td>\(e(legalBasis))"
                     + (reference.map { "<br>Surat permohonan Nomor \(e($0))" } ?? "") + "</td></tr></table>")
+        if let addressee {
+            body.append("<div class=\"addressee\"><p>Kepada Yth.</p><p>\(e(addressee.office))</p>" + (addressee.place.map { "<p>di \(e($0))</p>" } ?? "") + "</div>")
+        }
         if !contents.isEmpty {
             body.append("<p>\(e(contentsHeading)):</p><ol class=\"contents\">"
                         + contents.map { "<li><strong>\(e($0.label))</strong>: \(e($0.text))</li>" }.joined() + "</ol>")

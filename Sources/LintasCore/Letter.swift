@@ -82,6 +82,7 @@ struct LetterDraft {
             "cc": .array(copies),
         ]
         if let klasifikasi = spec.klasifikasi { members["klasifikasi"] = .string(klasifikasi) }
+        if let addressee { members["addressee"] = addressee }
         var contents: [JSONValue] = []
         for name in Self.requestContents {
             guard let value = context.fields[name] else { continue }
@@ -172,13 +173,29 @@ struct LetterDraft {
          "title": .string(directory.title(of: holder))]
     }
 
+    /// `Kepada Yth.`: the office the addressee expression's people hold (definitive holders first; the
+    /// position's own title, without Plt./Plh.), and the place of its instansi; the label when nobody holds it.
+    private var addressee: JSONValue? {
+        guard let spec = spec.addressee else { return nil }
+        let named = holders(of: spec.expression)
+        var offices: [String] = []
+        for position in named.compactMap({ directory.positions[$0.position] }) where !offices.contains(position.title) { offices.append(position.title) }
+        var members: [String: JSONValue] = ["label": .string(spec.label), "office": .string(offices.isEmpty ? spec.label : offices.joined(separator: "; "))]
+        if let unit = named.first.flatMap({ directory.positions[$0.position]?.unit }) { members["place"] = .string(directory.place(of: unit)) }
+        return .object(members)
+    }
+
     private var copies: [JSONValue] {
         spec.cc.enumerated().map { offset, copy in
-            let holders = copy.expression.resolve(in: context).persons
-            let named = holders.contains(where: { $0.capacity == .definitive }) ? holders.filter { $0.capacity == .definitive } : holders
-            return .object(["number": .int(Int64(offset + 1)), "label": .string(copy.label),
-                            "holders": .array(named.map { .object(person($0)) })])
+            .object(["number": .int(Int64(offset + 1)), "label": .string(copy.label),
+                     "holders": .array(holders(of: copy.expression).map { .object(person($0)) })])
         }
+    }
+
+    /// Who an office expression names on the letter's date: its definitive holders, else those acting.
+    private func holders(of expression: RoleExpression) -> [Officeholder] {
+        let holders = expression.resolve(in: context).persons
+        return holders.contains(where: { $0.capacity == .definitive }) ? holders.filter { $0.capacity == .definitive } : holders
     }
 
     private func people(in field: String) -> [JSONValue] {

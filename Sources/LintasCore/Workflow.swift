@@ -122,6 +122,9 @@ public struct WorkflowDefinition: Sendable {
         public var subject: String? = nil
         /// The tembusan, in the order the regulation lists them.
         public var cc: [CopySpec] = []
+        /// To whom a surat is addressed (`Kepada Yth.`) where the regulation names the recipient: a
+        /// label and a person expression, resolved to the office those people hold.
+        public var addressee: CopySpec? = nil
         /// The field naming the people the letter assigns (listed in its body).
         public var assigned: String? = nil
         /// What the letter says before its list of people when it does not assign them itself (a reply

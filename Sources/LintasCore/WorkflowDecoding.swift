@@ -290,7 +290,7 @@ extension WorkflowDefinition {
 
     private static func readLetter(_ value: JSONValue?, path: String, _ reader: inout DocumentReader) -> LetterSpec? {
         guard let value, let members = reader.object(value, path) else { return nil }
-        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number", "numbering", "signer", "on_behalf_of", "klasifikasi", "subject", "cc", "assigned", "assigned_heading", "contents_heading", "requires"], path)
+        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number", "numbering", "signer", "on_behalf_of", "klasifikasi", "subject", "cc", "addressee", "assigned", "assigned_heading", "contents_heading", "requires"], path)
         var numbering = LetterSpec.Numbering.register
         if let name = reader.string(members, "numbering", path, required: false) {
             if let known = LetterSpec.Numbering(rawValue: name) { numbering = known } else {
@@ -340,19 +340,26 @@ extension WorkflowDefinition {
         return readCopiesAndRequirements(members, path, into: spec, &reader)
     }
 
+    /// A tembusan or an addressee: `{"label": …, "resolve": person expression}`.
+    private static func readOffice(_ item: JSONValue, _ path: String, _ reader: inout DocumentReader) -> LetterSpec.CopySpec? {
+        guard let office = reader.object(item, path) else { return nil }
+        reader.rejectUnknown(office, allowed: ["label", "resolve"], path)
+        guard let label = reader.string(office, "label", path), let text = reader.string(office, "resolve", path) else { return nil }
+        switch RoleExpression.parse(text) {
+        case .success(let parsed): return LetterSpec.CopySpec(label: label, expression: parsed)
+        case .failure(let error):
+            reader.report("\(path).resolve", error.message)
+            return nil
+        }
+    }
+
     private static func readCopiesAndRequirements(_ members: [String: JSONValue], _ path: String, into letter: LetterSpec,
                                                   _ reader: inout DocumentReader) -> LetterSpec {
         var spec = letter
         for (offset, item) in reader.array(members, "cc", path, required: false).enumerated() {
-            let itemPath = "\(path).cc[\(offset)]"
-            guard let copy = reader.object(item, itemPath) else { continue }
-            reader.rejectUnknown(copy, allowed: ["label", "resolve"], itemPath)
-            guard let copyLabel = reader.string(copy, "label", itemPath), let text = reader.string(copy, "resolve", itemPath) else { continue }
-            switch RoleExpression.parse(text) {
-            case .success(let parsed): spec.cc.append(LetterSpec.CopySpec(label: copyLabel, expression: parsed))
-            case .failure(let error): reader.report("\(itemPath).resolve", error.message)
-            }
+            if let copy = readOffice(item, "\(path).cc[\(offset)]", &reader) { spec.cc.append(copy) }
         }
+        if let item = members["addressee"] { spec.addressee = readOffice(item, "\(path).addressee", &reader) }
         for (offset, item) in reader.array(members, "requires", path, required: false).enumerated() {
             let itemPath = "\(path).requires[\(offset)]"
             guard let requirement = reader.object(item, itemPath) else { continue }
@@ -456,9 +463,10 @@ extension WorkflowDefinition {
             guard let role, roles[role] == nil else { continue }
             reader.report("\(path).\(key)", "unknown role \"\(role)\"; declared roles: \(roles.keys.sorted().joined(separator: ", "))")
         }
-        for (offset, copy) in letter.cc.enumerated() {
-            if let problem = WorkflowDefinition.typeProblem(copy.expression, expected: .persons, fieldKinds: fieldKinds) {
-                reader.report("\(path).cc[\(offset)].resolve", problem)
+        let offices = letter.cc.enumerated().map { ("\(path).cc[\($0.offset)]", $0.element) } + [letter.addressee].compactMap { $0 }.map { ("\(path).addressee", $0) }
+        for (officePath, office) in offices {
+            if let problem = WorkflowDefinition.typeProblem(office.expression, expected: .persons, fieldKinds: fieldKinds) {
+                reader.report("\(officePath).resolve", problem)
             }
         }
         if let assigned = letter.assigned { checkField(assigned, [.employee, .employees], path, "assigned", &reader) }

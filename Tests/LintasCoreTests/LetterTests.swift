@@ -73,6 +73,18 @@ struct LetterTests {
         #expect(own["contents_heading"] == "Menindaklanjuti surat permohonan")
     }
 
+    @Test("Pasal 11 ayat (4) huruf a: the surat permohonan pelibatan is addressed (Kepada Yth.) to the pimpinan unit organisasi where the employees are, by office; a letter whose workflow names no addressee has none")
+    func addressee() throws {
+        var walk = try Walk()
+        try walk.approved(nominees: [Pemalang.prakomMuda])
+        let request = try #require(walk.events.first?.detail.letter?.content)
+        #expect(request["addressee"]?["office"] == "Kepala Bidang Aplikasi Informatika")
+        #expect(request["addressee"]?["place"] == "Pemalang")
+        #expect(request["addressee"]?["label"] == "Pimpinan Unit Organisasi dimana Pejabat Fungsional/Pelaksana berada")
+        let letter = try #require(try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00").event?.detail.letter?.content)
+        #expect(letter["addressee"] == nil, "the surat penugasan of huruf c names no addressee in the workflow")
+    }
+
     @Test("Pasal 11 ayat (4) huruf c: without nominees the surat penugasan is refused and no number is drawn")
     func refusedWithoutNominees() throws {
         var walk = try Walk(changing: { members in
@@ -117,6 +129,7 @@ struct LetterTests {
                 letter["requires"] = .array([.object(["field": "budget", "article": "Pasal 99"])])
                 letter["assigned"] = nil
                 letter["assigned_heading"] = "MENYETUJUI PELIBATAN"
+                letter["addressee"] = .object(["label": "Unit dituju", "resolve": "target_unit"])
                 list[4]["letter"] = .object(letter)
                 members["transitions"] = .array(list.map(JSONValue.object))
         }
@@ -132,5 +145,6 @@ struct LetterTests {
         #expect(found.contains { $0.contains("give the letter's \"klasifikasi\" code") })
         #expect(found.contains { $0.contains("letter.requires[0].field: \"budget\" is not a field") })
         #expect(found.contains { $0.contains("letter.assigned_heading: a heading of the list of people needs \"assigned\"") })
+        #expect(found.contains { $0.contains("letter.addressee.resolve: \"target_unit\" gives a unit, expected people") })
     }
 }
