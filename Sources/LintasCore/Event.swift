@@ -89,16 +89,23 @@ public struct LetterRecord: Sendable, Hashable {
     public var numbering: Numbering = .register
     /// Numbered by another system (e.g. SRIKANDI): `number` is as given, no sequence was drawn.
     public var external: Bool { numbering == .external }
-    /// The letter as issued (see `LetterContent`): frozen in the event, so the event's hash covers it.
+    /// The letter as issued (see `LetterDraft`), frozen in the event, so the event's hash covers it;
+    /// as read from a stored event whose letter has `parts`, only the members the event keeps
+    /// (`LetterParts`): the whole content is those and the parts' members.
     public var content: JSONValue?
+    /// The SHA-256 (lowercase hex) of each part of the content stored apart (`LetterParts`), in
+    /// the order of `LetterParts.groups`; empty when `content` is whole (as composed, or as
+    /// stored before schema version 7). Set by the store when it writes the event.
+    public var parts: [String] = []
     /// SHA-256 (lowercase hex) of `content`'s canonical JSON, set by the engine before the event is stored.
     public var contentHash: String?
     /// The content's `date`, when the event was read without its content (`Event.Detail(bytes:letterContent:)`).
     var contentDate: String?
 
     public init(type: String, label: String, number: String, register: String, sequence: Int, numbering: Numbering = .register,
-                content: JSONValue? = nil, contentHash: String? = nil) {
+                content: JSONValue? = nil, contentHash: String? = nil, parts: [String] = []) {
         self.numbering = numbering
+        self.parts = parts
         self.type = type
         self.label = label
         self.number = number
@@ -121,6 +128,7 @@ public struct LetterRecord: Sendable, Hashable {
         if numbering != .register { members["numbering"] = .string(numbering.rawValue) }
         if let content { members["content"] = content }
         if let contentHash { members["content_hash"] = .string(contentHash) }
+        if !parts.isEmpty { members["content_parts"] = .array(parts.map(JSONValue.string)) }
         return .object(members)
     }
 
@@ -134,8 +142,12 @@ public struct LetterRecord: Sendable, Hashable {
             JSONWriter.writeKey("content_hash", first: content == nil, into: &output)
             JSONWriter.writeString(contentHash, into: &output)
         }
+        if !parts.isEmpty {
+            JSONWriter.writeKey("content_parts", first: content == nil && contentHash == nil, into: &output)
+            JSONWriter.writeStrings(parts, into: &output)
+        }
         LetterReference.writeNumbering(label: label, number: number, numbering: numbering, register: register, sequence: sequence, type: type,
-                                       first: content == nil && contentHash == nil, into: &output)
+                                       first: content == nil && contentHash == nil && parts.isEmpty, into: &output)
         output.append(UInt8(ascii: "}"))
     }
 
@@ -144,7 +156,7 @@ public struct LetterRecord: Sendable, Hashable {
     ///   (`contentDate`), the rest read past: what folding the log needs.
     init(reader: inout JSONReader, content readContent: Bool = true) throws(JSONSyntaxError) {
         var type: String?, label: String?, number: String?, register: String?, sequence: Int64?
-        var content: JSONValue?, contentHash: String?, numbering = Numbering.register, contentDate: String?
+        var content: JSONValue?, contentHash: String?, numbering = Numbering.register, contentDate: String?, parts: [String] = []
         try reader.members { (reader, key) throws(JSONSyntaxError) in
             switch key {
             case "type": type = try reader.string()
@@ -159,13 +171,14 @@ public struct LetterRecord: Sendable, Hashable {
                 }
             case "content": try reader.skip()
             case "content_hash": contentHash = try reader.string()
+            case "content_parts": parts = try reader.strings()
             case "numbering": numbering = Numbering(rawValue: try reader.string()) ?? .register
             default: _ = try reader.value()
             }
         }
         guard let type, let label, let number, let register, let sequence else { throw reader.expected("a letter with type, label, number, register and sequence") }
         self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence), numbering: numbering,
-                  content: content, contentHash: contentHash)
+                  content: content, contentHash: contentHash, parts: parts)
         self.contentDate = contentDate
     }
 
@@ -174,7 +187,8 @@ public struct LetterRecord: Sendable, Hashable {
               let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue else { return nil }
         self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
                   numbering: json["numbering"]?.stringValue.flatMap(Numbering.init(rawValue:)) ?? .register,
-                  content: json["content"], contentHash: json["content_hash"]?.stringValue)
+                  content: json["content"], contentHash: json["content_hash"]?.stringValue,
+                  parts: (json["content_parts"]?.arrayValue ?? []).compactMap(\.stringValue))
     }
 }
 

@@ -43,11 +43,12 @@ public enum Audit {
             var streams = 0
             var sequences = SequenceSet()
             let definitionHashes = try checkDefinitions(store, &report)
+            var parts: [String: [UInt8]] = [:]  // letter parts read and checked, by hash
             let visit: (RequestID, [StoredEvent]) throws -> Void = { id, events in
                 streams += 1
                 report.events += events.count
                 for event in events { sequences.insert(event.sequence) }
-                try check(stream: id, events, store: store, definitions: definitionHashes, into: &report)
+                try check(stream: id, events, store: store, definitions: definitionHashes, parts: &parts, into: &report)
             }
             if let request {
                 let events = try store.events(of: request)
@@ -89,7 +90,7 @@ public enum Audit {
     }
 
     private static func check(stream request: RequestID, _ events: [StoredEvent], store: any EventStore,
-                              definitions: Set<DefinitionHash>, into report: inout Report) throws {
+                              definitions: Set<DefinitionHash>, parts: inout [String: [UInt8]], into report: inout Report) throws {
         var previous = Digest.zero
         var state: RequestState?
         var replayable = true
@@ -109,9 +110,15 @@ public enum Audit {
             do {
                 // The letter's content is checked against its seal as stored, without its tree.
                 let event = try row.decode(letterContent: false)
-                if let letter = event.detail.letter,
-                   let problem = LetterSeal.problem(letter, storedContent: try Event.Detail.storedLetterContent(in: row.data)) {
-                    report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version, message: problem))
+                if let letter = event.detail.letter, let own = try Event.Detail.storedLetterContent(in: row.data) {
+                    // A letter stored in parts (schema 7): each part checked against its hash, the seal over the whole.
+                    var problem: String?
+                    do {
+                        problem = LetterSeal.problem(letter, storedContent: try LetterSeal.wholeContent(of: letter, own: own, in: store, checked: &parts))
+                    } catch {
+                        problem = (error as? StoreError)?.message ?? "\(error)"
+                    }
+                    if let problem { report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version, message: problem)) }
                 }
                 state = try RequestState.evolve(state, event)
             } catch {

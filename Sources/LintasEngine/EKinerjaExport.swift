@@ -85,9 +85,12 @@ public enum EKinerjaExport {
 
     private static func rows(of state: RequestState, accepted: AcceptedStates, store: any EventStore, from: CivilDate?, to: CivilDate?,
                              zone: TimeZoneOffset) throws -> [Row] {
-        let events = try store.events(of: state.request).map { try $0.decode() }
         // The assigning letter: the last one that lists assigned people, else the last letter.
-        let letters = events.compactMap { $0.detail.letter }
+        let rows = try store.events(of: state.request)
+        let events = try rows.map { try $0.decode() }
+        let letters = try zip(rows, events).compactMap { row, event in
+            try event.detail.letter.map { letter in try LetterSeal.whole(letter, eventData: row.data, in: store) }
+        }
         let letter = letters.last { ($0.content?["assigned"]?.arrayValue?.isEmpty ?? true) == false } ?? letters.last
         let content = letter?.content
         var start: String?, end: String?

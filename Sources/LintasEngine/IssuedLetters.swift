@@ -32,23 +32,25 @@ public enum IssuedLetters {
     public static func load(_ state: RequestState, in store: any EventStore) throws -> [IssuedLetter] {
         guard !state.letters.isEmpty else { return [] }
         let events = try store.events(of: state.request)
-        return try state.letters.map { reference in try load(reference, of: state.request, from: events) }
+        return try state.letters.map { reference in try load(reference, of: state.request, from: events, in: store) }
     }
 
     /// The letter a reference points at, read from the request's event of that version.
     /// - Throws: `StoreError` `.malformed` when that event does not hold the letter the state names
     ///   (the state and the log disagree: `lintas audit` says more).
     public static func load(_ reference: LetterReference, of request: RequestID, in store: any EventStore) throws -> IssuedLetter {
-        try load(reference, of: request, from: store.events(of: request))
+        try load(reference, of: request, from: store.events(of: request), in: store)
     }
 
-    private static func load(_ reference: LetterReference, of request: RequestID, from events: [StoredEvent]) throws -> IssuedLetter {
+    private static func load(_ reference: LetterReference, of request: RequestID, from events: [StoredEvent],
+                             in store: any EventStore) throws -> IssuedLetter {
         guard let row = events.first(where: { $0.version == reference.version }) else {
             throw StoreError(.malformed, "letter \(reference.number) of request \(request) names event version \(reference.version), which is not in the log; run 'lintas audit'")
         }
         guard let record = try row.decode().detail.letter, record.register == reference.register, record.sequence == reference.sequence else {
             throw StoreError(.malformed, "event version \(reference.version) of request \(request) does not hold letter \(reference.number); run 'lintas audit'")
         }
-        return IssuedLetter(request: request, reference: reference, record: record, event: row.sequence)
+        return IssuedLetter(request: request, reference: reference, record: try LetterSeal.whole(record, eventData: row.data, in: store),
+                            event: row.sequence)
     }
 }

@@ -33,6 +33,53 @@ public enum LetterSeal {
         return problem(letter, hashed: Digest.sha256(storedContent).hex)
     }
 
+    /// The canonical JSON of a stored letter's whole content: the members its event keeps
+    /// (`own`, as stored there) and its parts (`LetterParts`) read from the store, each checked
+    /// against the hash its event names it by; `own` itself for a letter stored whole.
+    /// - Parameter checked: parts already read and checked, by hash (audit reads a frame many
+    ///   times); kept to at most `checkedLimit` parts.
+    /// - Throws: `StoreError` `.malformed` naming the letter when a part is missing, was altered
+    ///   (no longer hashes to its name), or does not fit with the rest.
+    public static func wholeContent(of letter: LetterRecord, own: [UInt8], in store: any EventStore,
+                                    checked: inout [String: [UInt8]]) throws -> [UInt8] {
+        guard !letter.parts.isEmpty else { return own }
+        var bodies: [[UInt8]] = []
+        for name in letter.parts {
+            if let body = checked[name] {
+                bodies.append(body)
+                continue
+            }
+            guard let body = try store.letterPart(name) else {
+                throw StoreError(.malformed, "letter \(letter.number) has a part \(name.prefix(16))… that is not in the store")
+            }
+            let actual = Digest.sha256(body).hex
+            guard actual == name else {
+                throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.prefix(16))…")
+            }
+            if checked.count >= checkedLimit { checked.removeAll(keepingCapacity: true) }
+            checked[name] = body
+            bodies.append(body)
+        }
+        do {
+            return try LetterParts.assemble(own: own, parts: bodies)
+        } catch {
+            throw StoreError(.malformed, "letter \(letter.number) cannot be put together from its parts: \(error)")
+        }
+    }
+
+    /// At most this many checked parts are kept by a caller of `wholeContent` (a frame is about 1 KB).
+    public static let checkedLimit = 4_096
+
+    /// A stored letter with its whole content (see `wholeContent`), as it was composed.
+    public static func whole(_ letter: LetterRecord, eventData: [UInt8], in store: any EventStore) throws -> LetterRecord {
+        guard !letter.parts.isEmpty, let own = try Event.Detail.storedLetterContent(in: eventData) else { return letter }
+        var checked: [String: [UInt8]] = [:]
+        var whole = letter
+        whole.content = try JSONValue.parse(try wholeContent(of: letter, own: own, in: store, checked: &checked))
+        whole.parts = []
+        return whole
+    }
+
     private static func problem(_ letter: LetterRecord, hashed actual: String) -> String? {
         guard let stored = letter.contentHash else { return "letter \(letter.number) has content but no content hash" }
         return actual == stored ? nil : "letter \(letter.number) was altered: its content hashes to \(actual.prefix(16))…, sealed as \(stored.prefix(16))…"

@@ -16,6 +16,30 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
 
     private init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
+    /// A digest from 64 hex digits (either case), or `nil` for anything else.
+    public init?(hex: String) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Digest.byteCount)
+        var high: UInt8?
+        for character in hex.utf8 {
+            let nibble: UInt8
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            if let first = high {
+                bytes.append(first << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        guard high == nil else { return nil }
+        self.init(bytes: bytes)
+    }
+
     /// Lowercase hex.
     public var hex: String {
         let digits = Array("0123456789abcdef".utf8)

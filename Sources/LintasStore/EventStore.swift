@@ -54,6 +54,9 @@ public protocol EventStore: AnyObject {
     func forEachRequest(_ visit: (StoredRequest) throws -> Void) throws
     /// Count and range of the global event sequence, to prove it has no gaps.
     func sequenceSummary() throws -> SequenceSummary
+    /// The stored body of a letter's part (`LetterParts`) by the hex SHA-256 its event names,
+    /// exactly as stored (audit checks it still hashes to that name); `nil` when absent.
+    func letterPart(_ hash: String) throws -> [UInt8]?
     func commands(_ filter: CommandFilter) throws -> [CommandRecord]
     func queueSummary() throws -> QueueSummary
 }

@@ -14,7 +14,9 @@ public final class SQLiteStore: EventStore {
     /// file is brought to 3 when it is opened, its states kept (see `migrateRequests`). 4: every
     /// projection folded again from the log (`rebuildProjections`). 5: `letter_numbers`, every
     /// printed letter number once, replacing `letter_external_numbers` (`letterNumbers`).
-    public static let schemaVersion: Int64 = 5
+    /// 7: `letter_parts`, the members letters share stored once by their SHA-256 (`letterParts`).
+    /// (6 is taken by another change of this round; a file at 5 or 6 takes step 7 alone.)
+    public static let schemaVersion: Int64 = 7
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -57,6 +59,7 @@ public final class SQLiteStore: EventStore {
                 if current < 3 { try migrateRequests() }
                 if current < 4 { try rebuildProjections() }
                 if current < 5 { try connection.execute(SQLiteStore.letterNumbers) }
+                if current < 7 { try connection.execute(SQLiteStore.letterParts) }
             }
         } catch let error as StoreError {
             throw error
@@ -227,6 +230,22 @@ public final class SQLiteStore: EventStore {
     DROP TABLE issued_letters;
     DROP TABLE IF EXISTS letter_external_numbers;
     PRAGMA user_version = 5;
+    """
+
+    /// Version 7: the parts of letters (`LetterParts`: a letter's frame, the request's contents)
+    /// each stored once, keyed by the SHA-256 of their canonical JSON, append-only like the
+    /// events. Events written from now on keep a letter's own members and its parts' hashes;
+    /// letters issued before keep their whole content in their events, which are not rewritten.
+    static let letterParts = """
+    CREATE TABLE IF NOT EXISTS letter_parts (
+        hash BLOB PRIMARY KEY,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER IF NOT EXISTS letter_parts_refuse_update BEFORE UPDATE ON letter_parts
+        BEGIN SELECT RAISE(ABORT, 'letter parts are append-only: UPDATE is refused'); END;
+    CREATE TRIGGER IF NOT EXISTS letter_parts_refuse_delete BEFORE DELETE ON letter_parts
+        BEGIN SELECT RAISE(ABORT, 'letter parts are append-only: DELETE is refused'); END;
+    PRAGMA user_version = 7;
     """
 
     /// Runs a body in a transaction, turning any error into the `StoreError` it was or wraps.
@@ -440,6 +459,11 @@ public final class SQLiteStore: EventStore {
         }[0]
     }
 
+    public func letterPart(_ hash: String) throws -> [UInt8]? {
+        guard let digest = Digest(hex: hash) else { return nil }
+        return try connection.query("SELECT body FROM letter_parts WHERE hash = ?", [.blob(digest.bytes)]) { $0.bytes(0) }.first
+    }
+
     public func commands(_ filter: CommandFilter) throws -> [CommandRecord] {
         var conditions: [String] = []
         var bindings: [SQLiteValue] = []
@@ -540,7 +564,7 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func append(_ event: Event, previous: Digest) throws -> StoredEvent {
-        let data = event.detail.canonicalBytes
+        let data = try storedDetail(event.detail)
         let hash = EventChain.hash(event.envelope, data: data, previous: previous)
         do {
             try connection.run("""
@@ -555,6 +579,24 @@ struct SQLiteBatch: StoreBatch {
             throw StoreError(.versionConflict, "request \(event.request) already has an event with version \(event.version)")
         }
         return StoredEvent(sequence: connection.lastInsertRowID, envelope: event.envelope, data: data, hash: hash.bytes)
+    }
+
+    /// The detail as stored: a letter's content as its own members and the hashes of its parts
+    /// (`LetterParts`), each part written to `letter_parts` unless it is there already.
+    private func storedDetail(_ detail: Event.Detail) throws -> [UInt8] {
+        guard var letter = detail.letter, letter.parts.isEmpty, let content = letter.content else { return detail.canonicalBytes }
+        let (own, parts) = LetterParts.split(content)
+        guard !parts.isEmpty else { return detail.canonicalBytes }
+        for part in parts {
+            let body = part.canonicalBytes
+            let hash = Digest.sha256(body)
+            try connection.run("INSERT OR IGNORE INTO letter_parts (hash, body) VALUES (?, ?)", [.blob(hash.bytes), .utf8(body)])
+            letter.parts.append(hash.hex)
+        }
+        letter.content = own
+        var stored = detail
+        stored.letter = letter
+        return stored.canonicalBytes
     }
 
     func saveRequest(_ state: RequestState, head: Digest) throws {

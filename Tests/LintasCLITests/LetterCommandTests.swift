@@ -68,8 +68,13 @@ struct LetterCommandTests {
     func storedOnce() throws {
         let lintas = try Lintas.prepared()
         try Self.issued(lintas, "PML-1")
-        let events = try lintas.query("SELECT version, data FROM events WHERE request = 'PML-1' AND data LIKE '%lintas.letter/1%'")
+        let events = try lintas.query("SELECT version, data FROM events WHERE request = 'PML-1' AND data LIKE '%\"content_hash\":%'")
         #expect(events.map(\.[0]) == ["1", "4"], "each content is in its own event only: the surat permohonan's in submit, the surat penugasan's in issue_letter")
+        // Its frame (kop, legal basis, signature, tembusan) and the request's contents are parts, each stored once.
+        #expect(events.allSatisfy { $0[1].contains("\"content_parts\":[") && !$0[1].contains("\"signature\"") })
+        #expect(try lintas.query("SELECT count(*) FROM letter_parts WHERE body LIKE '%lintas.letter/1%'").first?[0] == "2", "one frame per letter")
+        #expect(try lintas.query("SELECT count(*) FROM letter_parts WHERE body LIKE '%Dasbor berjalan di 22 Puskesmas%'").first?[0] == "1",
+                "the request's contents, once for both letters")
         let body = try #require(try lintas.query("SELECT body FROM requests WHERE request = 'PML-1'").first?[0])
         #expect(!body.contains("lintas.letter/1") && !body.contains("\"signature\""), "no letter content in the state: \(body)")
         let reference = try #require(try JSONValue.parse(Array(body.utf8))["letters"]?.arrayValue?.last)
@@ -84,17 +89,25 @@ struct LetterCommandTests {
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
     }
 
-    @Test("letter show prints what the event holds, not what the state says")
+    @Test("letter show prints what the event holds, not what the state says; a letter whose stored part was altered is not printed")
     func showReadsTheEvent() throws {
         let lintas = try Lintas.prepared()
         try Self.issued(lintas, "PML-1")
         #expect(lintas.sql("""
             DROP TRIGGER events_refuse_update;
-            UPDATE events SET data = replace(data, 'Dasbor berjalan di 22 Puskesmas', 'Dasbor berjalan di 23 Puskesmas') WHERE action = 'issue_letter';
+            UPDATE events SET data = replace(data, '"date_text":"5 Maret 2026"', '"date_text":"6 Maret 2026"') WHERE action = 'issue_letter';
             """) == nil)
         let text = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "text"]).stdout
-        #expect(text.contains("Dasbor berjalan di 23 Puskesmas"))
+        #expect(text.contains("6 Maret 2026") && !text.contains("5 Maret 2026"))
         #expect(try lintas.run(["audit"]).status == 1, "and the audit says the letter no longer matches its seal")
+
+        #expect(lintas.sql("""
+            DROP TRIGGER letter_parts_refuse_update;
+            UPDATE letter_parts SET body = replace(body, 'Dasbor berjalan di 22 Puskesmas', 'Dasbor berjalan di 23 Puskesmas');
+            """) == nil)
+        let shown = try lintas.run(["letter", "show", Self.number, "--format", "text"])
+        #expect(shown.status != 0 && shown.stdout.isEmpty)
+        #expect(shown.stderr.contains("letter \(Self.number) was altered: its part"), "stderr: \(shown.stderr)")
     }
 
     @Test("Pasal 11 ayat (4) huruf c: status --json lists the request's letters with number, type, date, signer and content hash")
@@ -127,7 +140,7 @@ struct LetterCommandTests {
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
         #expect(lintas.sql("""
             DROP TRIGGER events_refuse_update;
-            UPDATE events SET data = replace(data, 'Dasbor berjalan di 22 Puskesmas', 'Dasbor berjalan di 2 Puskesmas') WHERE action = 'issue_letter';
+            UPDATE events SET data = replace(data, '"date_text":"5 Maret 2026"', '"date_text":"4 Maret 2026"') WHERE action = 'issue_letter';
             """) == nil)
         let audit = try lintas.run(["audit"])
         #expect(audit.status == 1)

@@ -33,6 +33,22 @@ struct CanonicalEncodingTests {
             #expect(try RequestState(bytes: state!.canonicalBytes) == state)
             #expect(try Event.Detail(json: JSONValue.parse(event.detail.canonicalBytes)) == event.detail)
             #expect(try Event.Detail(bytes: event.detail.canonicalBytes) == event.detail)
+            if let content = event.detail.letter?.content {
+                // Stored in parts (schema 7): put back together, the bytes the seal was computed over.
+                let (own, parts) = LetterParts.split(content)
+                #expect(parts.count == 2 && own["kop"] == nil && own["number"] == content["number"])
+                #expect(try LetterParts.assemble(own: own.canonicalBytes, parts: parts.map(\.canonicalBytes)) == content.canonicalBytes)
+                var stored = try #require(event.detail.letter)
+                (stored.content, stored.parts) = (own, [String(repeating: "0f", count: 32), String(repeating: "e1", count: 32)])
+                var detail = event.detail
+                detail.letter = stored
+                #expect(detail.canonicalBytes == detail.json.canonicalBytes)
+                #expect(try Event.Detail(bytes: detail.canonicalBytes) == detail)
+                #expect(try Event.Detail(bytes: detail.canonicalBytes, letterContent: false).letter?.parts == stored.parts)
+            }
+        }
+        #expect(throws: JSONSyntaxError.self, "a member in two pieces") {
+            try LetterParts.assemble(own: Array(#"{"date":"2025-03-06","kop":{}}"#.utf8), parts: [Array(#"{"kop":{}}"#.utf8)])
         }
         #expect(throws: EventFormatError.self) { try Event.Detail(bytes: Array(#"{"article":"x","fields":{}}"#.utf8)) }
         #expect(throws: EventFormatError.self) { try Event.Detail(bytes: Array(#"{"article":1}"#.utf8)) }

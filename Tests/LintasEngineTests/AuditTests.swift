@@ -54,7 +54,8 @@ struct AuditTests {
     func alteredLetter() throws {
         let harness = try run()
         try harness.tamper("DROP TRIGGER events_refuse_update")
-        try harness.tamper(#"UPDATE events SET data = replace(data, '"place":"Pemalang"', '"place":"Pekalongan"') WHERE action = 'issue_letter'"#)
+        // The letter's date as printed is one of the members its event keeps (the frame is a part: `LetterPartsTests`).
+        try harness.tamper(#"UPDATE events SET data = replace(data, '"date_text":"', '"date_text":"Senin, ') WHERE action = 'issue_letter'"#)
         let report = try Audit.run(harness.store)
         let sealed = report.findings.filter { $0.message.contains("was altered: its content hashes to") }
         #expect(sealed.count == 2, "one per request's surat penugasan")

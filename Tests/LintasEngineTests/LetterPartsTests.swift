@@ -1,0 +1,132 @@
+import Foundation
+import LintasCore
+import LintasEngine
+@testable import LintasStore
+import Testing
+
+/// Schema version 7: the members many letters share (a letter's frame: kop, legal basis,
+/// signature, tembusan, headings; the request's contents) are stored once, by their SHA-256,
+/// in `letter_parts`; the event keeps the rest and the parts' hashes.
+@Suite("Letters stored in parts: each part once, the seal over the whole letter")
+struct LetterPartsTests {
+    func run() throws -> Harness {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1") + Lines.accepted("PML-2"))
+        try harness.drain()
+        return harness
+    }
+
+    func letters(_ harness: Harness) throws -> [IssuedLetter] {
+        try ["PML-1", "PML-2"].flatMap { request in try IssuedLetters.load(try #require(try harness.state(RequestID(request))), in: harness.store) }
+    }
+
+    @Test("Pasal 11 ayat (4) huruf a and c: two requests' letters share their frames, stored once; each letter reads back whole, its seal the SHA-256 of the whole")
+    func sharedOnce() throws {
+        let harness = try run()
+        let letters = try letters(harness)
+        #expect(letters.count == 4, "a surat permohonan pelibatan and a surat penugasan per request")
+        for letter in letters {
+            let content = try #require(letter.record.content)
+            #expect(content["kop"]?["unit"] != nil && content["legal_basis"]?["article"] != nil && content["number"]?.stringValue == letter.record.number)
+            #expect(letter.record.contentHash == LetterSeal.hash(content), "the seal is over the whole content, as composed")
+        }
+        let stored = try harness.store.connection.query("SELECT data FROM events WHERE action = 'issue_letter'") { $0.text(0) }
+        #expect(stored.count == 2 && stored.allSatisfy { !$0.contains("legal_basis") && $0.contains("\"content_parts\":[") })
+        // Per request: its two letters' frames differ (signer, subject) and share one contents part;
+        // across the two requests (same offices, same contents) the parts are the same rows.
+        let parts = try harness.store.connection.query("SELECT count(*) FROM letter_parts") { $0.int64(0) }.first
+        #expect(parts == 3)
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("Pasal 11 ayat (4) huruf c: a shared part altered fails the audit of every letter made of it, naming each")
+    func alteredPart() throws {
+        let harness = try run()
+        try harness.tamper("DROP TRIGGER letter_parts_refuse_update")
+        try harness.tamper(#"UPDATE letter_parts SET body = replace(body, '"place":"Pemalang"', '"place":"Pekalongan"') WHERE body LIKE '%Penugasan Pejabat%'"#)
+        let report = try Audit.run(harness.store)
+        let altered = report.findings.filter { $0.message.contains("was altered: its part") }
+        #expect(altered.count == 2, "one per request's surat penugasan: \(report.findings)")
+        #expect(altered.allSatisfy { $0.message.hasPrefix("letter 800.1.11.1/") && $0.sequence != nil })
+    }
+
+    @Test("a part replaced by another under its own hash leaves the letters naming the old one without it")
+    func missingPart() throws {
+        let harness = try run()
+        let body = try #require(try harness.store.connection.query("SELECT body FROM letter_parts WHERE body LIKE '%Penugasan Pejabat%'") { $0.bytes(0) }.first)
+        let forged = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "\"place\":\"Pemalang\"", with: "\"place\":\"Pekalongan\"").utf8)
+        try harness.tamper("DROP TRIGGER letter_parts_refuse_update")
+        try harness.store.connection.run("UPDATE letter_parts SET hash = ?, body = ? WHERE hash = ?",
+                                         [.blob(Digest.sha256(forged).bytes), .utf8(forged), .blob(Digest.sha256(body).bytes)])
+        let report = try Audit.run(harness.store)
+        #expect(report.findings.filter { $0.message.contains("that is not in the store") }.count == 2, "\(report.findings)")
+    }
+
+    @Test("the parts are append-only: UPDATE and DELETE are refused")
+    func appendOnly() throws {
+        let harness = try run()
+        #expect(throws: StoreError.self) { try harness.tamper("UPDATE letter_parts SET body = '{}'") }
+        #expect(throws: StoreError.self) { try harness.tamper("DELETE FROM letter_parts") }
+    }
+
+    @Test("a version-5 file, its letters whole in their events: opened, it becomes version 7, its letters read as issued, the audit is clean; new letters go in parts")
+    func versionFiveFile() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1"))
+        try harness.drain()
+        let before = try letters(harness, ["PML-1"])
+        try rewriteAsVersionFive(harness)
+        #expect(try harness.store.connection.query("SELECT count(*) FROM events WHERE data LIKE '%content_parts%'") { $0.int64(0) }.first == 0)
+
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == 7)
+        #expect(try letters(harness, ["PML-1"]) == before)
+        #expect(try Audit.run(reopened).isClean)
+
+        try harness.submit(Lines.accepted("PML-2"))
+        try harness.drain()
+        #expect(try reopened.connection.query("SELECT count(*) FROM events WHERE data LIKE '%content_parts%'") { $0.int64(0) }.first == 2)
+        let report = try Audit.run(reopened)
+        #expect(report.isClean && report.events == 12, "\(report.findings)")
+        // Opening it again changes nothing: the step is idempotent.
+        try reopened.connection.execute("PRAGMA user_version = 5")
+        #expect(try Audit.run(try SQLiteStore(path: harness.store.path, create: false)).isClean)
+    }
+
+    func letters(_ harness: Harness, _ requests: [String]) throws -> [LetterRecord] {
+        try requests.flatMap { request in try IssuedLetters.load(try #require(try harness.state(RequestID(request))), in: harness.store).map(\.record) }
+    }
+
+    /// The file as lintas of schema version 5 wrote it: every letter's whole content in its event
+    /// (the chain rehashed over those bytes, as it was computed then), no `letter_parts`.
+    func rewriteAsVersionFive(_ harness: Harness) throws {
+        let store = harness.store
+        var rows: [(sequence: Int64, data: [UInt8], hash: [UInt8])] = []
+        var heads: [RequestID: Digest] = [:]
+        try store.forEachStream { request, events in
+            var previous = Digest.zero
+            for row in events {
+                var detail = try row.decode().detail
+                if let letter = detail.letter { detail.letter = try LetterSeal.whole(letter, eventData: row.data, in: store) }
+                let data = detail.canonicalBytes
+                let hash = EventChain.hash(row.envelope, data: data, previous: previous)
+                rows.append((row.sequence, data, hash.bytes))
+                previous = hash
+            }
+            heads[request] = previous
+        }
+        try harness.tamper("DROP TRIGGER events_refuse_update")
+        for row in rows {
+            try store.connection.run("UPDATE events SET data = ?, hash = ? WHERE seq = ?", [.utf8(row.data), .blob(row.hash), .integer(row.sequence)])
+        }
+        for (request, head) in heads {
+            try store.connection.run("UPDATE requests SET head = ? WHERE request = ?", [.blob(head.bytes), .text(request.rawValue)])
+        }
+        try harness.tamper("""
+            CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
+            DROP TABLE letter_parts;
+            PRAGMA user_version = 5;
+            """)
+    }
+}
