@@ -3,26 +3,37 @@
 ///
 /// Most of a letter is the same for every letter one office issues at one step: the kop, the
 /// legal basis, the signature block, the tembusan, the headings. Those members form the
-/// letter's *frame*, one part; the request's contents (which the request's letters repeat,
-/// the surat permohonan and the surat penugasan alike) form a second part. The event keeps the
-/// rest (number, id, date, the people assigned, the period, the particulars) and the SHA-256 of
-/// each part (`LetterRecord.parts`); the store keeps each part once, under its hash.
+/// letter's *frame*, one part; what the request's fields give (its contents, period and
+/// reference, which the request's letters repeat, the surat permohonan and the surat penugasan
+/// alike) a second part. The event keeps the rest (date, the people assigned, the particulars)
+/// and the SHA-256 of each part (`LetterRecord.parts`); the store keeps each part once, under
+/// its hash. The letter's `id`, `number` and `request`, which the event says already (its
+/// letter record, its request), are not written twice (`implied`).
 ///
-/// Nothing of the letter changes: its content is its own members and its parts' members,
-/// written as one canonical object (`assemble`), byte for byte the content that was composed
-/// and sealed, so `content_hash` is the SHA-256 of that whole content as before.
+/// Nothing of the letter changes: its content is its own members, its parts' members and the
+/// implied ones, written as one canonical object (`assemble`), byte for byte the content that
+/// was composed and sealed, so `content_hash` is the SHA-256 of that whole content as before.
 public enum LetterParts {
     /// The members of each part, in the order the event lists the parts' hashes.
     public static let groups: [Set<String>] = [
         ["assigned_heading", "cc", "contents_heading", "format", "klasifikasi", "kop", "label", "legal_basis", "place",
          "signature", "subject", "type"],
-        ["contents"],
+        ["contents", "period", "reference"],
     ]
 
+    /// The members a stored letter leaves to its event: `id` and `number` as its letter record
+    /// says them, `request` as its envelope does. `split` leaves out only those equal to these;
+    /// `assemble` puts back only those absent from every piece.
+    public static func implied(_ letter: LetterRecord, request: RequestID) -> [String: JSONValue] {
+        ["id": .string(letter.id), "number": .string(letter.number), "request": .string(request.rawValue)]
+    }
+
     /// A composed content split into the members the event keeps and the parts (those of
-    /// `groups` the content has, in that order; a group the content has none of is left out).
-    public static func split(_ content: JSONValue) -> (own: JSONValue, parts: [JSONValue]) {
+    /// `groups` the content has, in that order; a group the content has none of is left out),
+    /// without the members `implied` gives the same.
+    public static func split(_ content: JSONValue, implied: [String: JSONValue] = [:]) -> (own: JSONValue, parts: [JSONValue]) {
         guard case .object(var own) = content else { return (content, []) }
+        for (name, value) in implied where own[name] == value { own[name] = nil }
         var parts: [JSONValue] = []
         for group in groups {
             var part: [String: JSONValue] = [:]
@@ -35,9 +46,10 @@ public enum LetterParts {
     }
 
     /// The canonical JSON of the whole content from the canonical JSON of its own members and of
-    /// its parts: their members merged in canonical key order, each value's bytes as stored.
+    /// its parts, and the `implied` members none of them holds: their members merged in canonical
+    /// key order, each value's bytes as stored.
     /// - Throws: when a piece is not a JSON object, or two pieces hold the same member.
-    public static func assemble(own: [UInt8], parts: [[UInt8]]) throws(JSONSyntaxError) -> [UInt8] {
+    public static func assemble(own: [UInt8], parts: [[UInt8]], implied: [String: JSONValue] = [:]) throws(JSONSyntaxError) -> [UInt8] {
         var members: [(key: String, value: [UInt8])] = []
         for piece in [own] + parts {
             try JSONReader.read(piece) { (reader) throws(JSONSyntaxError) in
@@ -46,6 +58,9 @@ public enum LetterParts {
                     members.append((key, try reader.raw()))
                 }
             }
+        }
+        for (name, value) in implied where !members.contains(where: { $0.key == name }) {
+            members.append((name, value.canonicalBytes))
         }
         members.sort { JSONWriter.precedes($0.key, $1.key) }
         var output: [UInt8] = []

@@ -114,7 +114,7 @@ public enum Audit {
                     // A letter stored in parts (schema 7): each part checked against its hash, the seal over the whole.
                     var problem: String?
                     do {
-                        problem = LetterSeal.problem(letter, storedContent: try LetterSeal.wholeContent(of: letter, own: own, in: store, checked: &parts))
+                        problem = LetterSeal.problem(letter, storedContent: try LetterSeal.wholeContent(of: letter, request: request, own: own, in: store, checked: &parts))
                     } catch {
                         problem = (error as? StoreError)?.message ?? "\(error)"
                     }

@@ -89,7 +89,7 @@ public enum EKinerjaExport {
         let rows = try store.events(of: state.request)
         let events = try rows.map { try $0.decode() }
         let letters = try zip(rows, events).compactMap { row, event in
-            try event.detail.letter.map { letter in try LetterSeal.whole(letter, eventData: row.data, in: store) }
+            try event.detail.letter.map { letter in try LetterSeal.whole(letter, of: row, in: store) }
         }
         let letter = letters.last { ($0.content?["assigned"]?.arrayValue?.isEmpty ?? true) == false } ?? letters.last
         let content = letter?.content

@@ -50,7 +50,7 @@ public enum IssuedLetters {
         guard let record = try row.decode().detail.letter, record.register == reference.register, record.sequence == reference.sequence else {
             throw StoreError(.malformed, "event version \(reference.version) of request \(request) does not hold letter \(reference.number); run 'lintas audit'")
         }
-        return IssuedLetter(request: request, reference: reference, record: try LetterSeal.whole(record, eventData: row.data, in: store),
+        return IssuedLetter(request: request, reference: reference, record: try LetterSeal.whole(record, of: row, in: store),
                             event: row.sequence)
     }
 }

@@ -40,7 +40,7 @@ public enum LetterSeal {
     ///   times); kept to at most `checkedLimit` parts.
     /// - Throws: `StoreError` `.malformed` naming the letter when a part is missing, was altered
     ///   (no longer hashes to its name), or does not fit with the rest.
-    public static func wholeContent(of letter: LetterRecord, own: [UInt8], in store: any EventStore,
+    public static func wholeContent(of letter: LetterRecord, request: RequestID, own: [UInt8], in store: any EventStore,
                                     checked: inout [String: [UInt8]]) throws -> [UInt8] {
         guard !letter.parts.isEmpty else { return own }
         var bodies: [[UInt8]] = []
@@ -61,7 +61,7 @@ public enum LetterSeal {
             bodies.append(body)
         }
         do {
-            return try LetterParts.assemble(own: own, parts: bodies)
+            return try LetterParts.assemble(own: own, parts: bodies, implied: LetterParts.implied(letter, request: request))
         } catch {
             throw StoreError(.malformed, "letter \(letter.number) cannot be put together from its parts: \(error)")
         }
@@ -71,11 +71,11 @@ public enum LetterSeal {
     public static let checkedLimit = 4_096
 
     /// A stored letter with its whole content (see `wholeContent`), as it was composed.
-    public static func whole(_ letter: LetterRecord, eventData: [UInt8], in store: any EventStore) throws -> LetterRecord {
-        guard !letter.parts.isEmpty, let own = try Event.Detail.storedLetterContent(in: eventData) else { return letter }
+    public static func whole(_ letter: LetterRecord, of event: StoredEvent, in store: any EventStore) throws -> LetterRecord {
+        guard !letter.parts.isEmpty, let own = try Event.Detail.storedLetterContent(in: event.data) else { return letter }
         var checked: [String: [UInt8]] = [:]
         var whole = letter
-        whole.content = try JSONValue.parse(try wholeContent(of: letter, own: own, in: store, checked: &checked))
+        whole.content = try JSONValue.parse(try wholeContent(of: letter, request: event.request, own: own, in: store, checked: &checked))
         whole.parts = []
         return whole
     }

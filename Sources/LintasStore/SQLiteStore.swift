@@ -564,7 +564,7 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func append(_ event: Event, previous: Digest) throws -> StoredEvent {
-        let data = try storedDetail(event.detail)
+        let data = try storedDetail(event.detail, of: event.request)
         let hash = EventChain.hash(event.envelope, data: data, previous: previous)
         do {
             try connection.run("""
@@ -583,9 +583,9 @@ struct SQLiteBatch: StoreBatch {
 
     /// The detail as stored: a letter's content as its own members and the hashes of its parts
     /// (`LetterParts`), each part written to `letter_parts` unless it is there already.
-    private func storedDetail(_ detail: Event.Detail) throws -> [UInt8] {
+    private func storedDetail(_ detail: Event.Detail, of request: RequestID) throws -> [UInt8] {
         guard var letter = detail.letter, letter.parts.isEmpty, let content = letter.content else { return detail.canonicalBytes }
-        let (own, parts) = LetterParts.split(content)
+        let (own, parts) = LetterParts.split(content, implied: LetterParts.implied(letter, request: request))
         guard !parts.isEmpty else { return detail.canonicalBytes }
         for part in parts {
             let body = part.canonicalBytes

@@ -35,9 +35,15 @@ struct CanonicalEncodingTests {
             #expect(try Event.Detail(bytes: event.detail.canonicalBytes) == event.detail)
             if let content = event.detail.letter?.content {
                 // Stored in parts (schema 7): put back together, the bytes the seal was computed over.
-                let (own, parts) = LetterParts.split(content)
-                #expect(parts.count == 2 && own["kop"] == nil && own["number"] == content["number"])
-                #expect(try LetterParts.assemble(own: own.canonicalBytes, parts: parts.map(\.canonicalBytes)) == content.canonicalBytes)
+                let implied = LetterParts.implied(try #require(event.detail.letter), request: event.request)
+                let (own, parts) = LetterParts.split(content, implied: implied)
+                #expect(parts.count == 2 && own["kop"] == nil && own["contents"] == nil && own["number"] == nil && own["date"] == content["date"])
+                #expect(try LetterParts.assemble(own: own.canonicalBytes, parts: parts.map(\.canonicalBytes), implied: implied) == content.canonicalBytes)
+                // A member that differs from what the event says is kept, and wins.
+                let other = ["number": JSONValue.string("elsewhere"), "request": "PML-0"]
+                let (kept, _) = LetterParts.split(content, implied: other)
+                #expect(kept["number"] == content["number"] && kept["request"] == content["request"])
+                #expect(try LetterParts.assemble(own: kept.canonicalBytes, parts: parts.map(\.canonicalBytes), implied: other) == content.canonicalBytes)
                 var stored = try #require(event.detail.letter)
                 (stored.content, stored.parts) = (own, [String(repeating: "0f", count: 32), String(repeating: "e1", count: 32)])
                 var detail = event.detail

@@ -107,7 +107,7 @@ struct LetterPartsTests {
             var previous = Digest.zero
             for row in events {
                 var detail = try row.decode().detail
-                if let letter = detail.letter { detail.letter = try LetterSeal.whole(letter, eventData: row.data, in: store) }
+                if let letter = detail.letter { detail.letter = try LetterSeal.whole(letter, of: row, in: store) }
                 let data = detail.canonicalBytes
                 let hash = EventChain.hash(row.envelope, data: data, previous: previous)
                 rows.append((row.sequence, data, hash.bytes))
