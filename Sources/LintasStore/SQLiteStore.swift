@@ -14,7 +14,8 @@ public final class SQLiteStore: EventStore {
     /// file is brought to 3 when it is opened, its states kept (see `migrateRequests`). 4: every
     /// projection folded again from the log (`rebuildProjections`). 5: `letter_numbers`, every
     /// printed letter number once, replacing `letter_external_numbers` (`letterNumbers`).
-    /// 7: `letter_parts`, the members letters share stored once by their SHA-256 (`letterParts`).
+    /// 7: `letter_parts`, the members letters share stored once by their SHA-256, and
+    /// `letter_numbers` without the letter's label, which its event says (`letterParts`).
     /// (6 is taken by another change of this round; a file at 5 or 6 takes step 7 alone.)
     public static let schemaVersion: Int64 = 7
 
@@ -236,7 +237,17 @@ public final class SQLiteStore: EventStore {
     /// each stored once, keyed by the SHA-256 of their canonical JSON, append-only like the
     /// events. Events written from now on keep a letter's own members and its parts' hashes;
     /// letters issued before keep their whole content in their events, which are not rewritten.
+    /// `letter_numbers` loses its `label` (rebuilt, its rows kept): the label of the letter
+    /// carrying a number is read from that letter's event when a clash is refused.
     static let letterParts = """
+    CREATE TABLE letter_numbers_v7 (
+        number TEXT PRIMARY KEY,
+        letter TEXT NOT NULL,
+        request TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO letter_numbers_v7 (number, letter, request) SELECT number, letter, request FROM letter_numbers;
+    DROP TABLE letter_numbers;
+    ALTER TABLE letter_numbers_v7 RENAME TO letter_numbers;
     CREATE TABLE IF NOT EXISTS letter_parts (
         hash BLOB PRIMARY KEY,
         body TEXT NOT NULL
@@ -636,14 +647,20 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func letter(numbered number: String) throws -> NumberedLetter? {
-        try connection.query("SELECT letter, request, label FROM letter_numbers WHERE number = ?", [.text(number)]) {
-            NumberedLetter(id: $0.text(0), request: RequestID($0.text(1)), label: $0.text(2))
+        // The label is the carrying letter's, from its event (the first of its request that carries the number).
+        try connection.query("""
+            SELECT n.letter, n.request, (SELECT json_extract(e.data, '$.letter.label') FROM events e
+                                         WHERE e.request = n.request AND json_extract(e.data, '$.letter.number') = n.number
+                                         ORDER BY e.version LIMIT 1)
+            FROM letter_numbers n WHERE n.number = ?
+            """, [.text(number)]) {
+            NumberedLetter(id: $0.text(0), request: RequestID($0.text(1)), label: $0.optionalText(2) ?? "letter")
         }.first
     }
 
     func recordLetterNumber(_ number: String, of letter: NumberedLetter) throws {
-        try connection.run("INSERT INTO letter_numbers (number, letter, request, label) VALUES (?, ?, ?, ?)",
-                           [.text(number), .text(letter.id), .text(letter.request.rawValue), .text(letter.label)])
+        try connection.run("INSERT INTO letter_numbers (number, letter, request) VALUES (?, ?, ?)",
+                           [.text(number), .text(letter.id), .text(letter.request.rawValue)])
     }
 
     func lastEventSequence() throws -> Int64 {
