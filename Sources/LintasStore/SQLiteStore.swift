@@ -59,8 +59,14 @@ public final class SQLiteStore: EventStore {
                 if current < 2 { try connection.execute(SQLiteStore.externalNumbers) }
                 if current < 3 { try migrateRequests() }
                 if current < 4 { try rebuildProjections() }
-                if current < 5 { try connection.execute(SQLiteStore.letterNumbers) }
-                if current < 7 { try connection.execute(SQLiteStore.letterParts) }
+                if current < 5 {
+                    try dropLetterNumberLabels()
+                    try connection.execute(SQLiteStore.letterNumbers)
+                }
+                if current < 7 {
+                    try dropLetterNumberLabels()
+                    try connection.execute(SQLiteStore.letterParts)
+                }
             }
         } catch let error as StoreError {
             throw error
@@ -100,6 +106,26 @@ public final class SQLiteStore: EventStore {
         }
         try connection.execute("PRAGMA user_version = 4")
     }
+
+    /// Version 7: `letter_numbers` without its `label` column, rebuilt with its rows when it has
+    /// one (files of versions 5 and 6); the label of a letter is in its event. Run before version 5's
+    /// step too, so that a file whose version was set back takes that step again.
+    private func dropLetterNumberLabels() throws(StoreError) {
+        let columns = try connection.query("SELECT name FROM pragma_table_info('letter_numbers')") { $0.text(0) }
+        guard columns.contains("label") else { return }
+        try connection.execute("""
+            CREATE TABLE letter_numbers_v7 (\(SQLiteStore.letterNumbersColumns)) WITHOUT ROWID;
+            INSERT INTO letter_numbers_v7 (number, letter, request) SELECT number, letter, request FROM letter_numbers;
+            DROP TABLE letter_numbers;
+            ALTER TABLE letter_numbers_v7 RENAME TO letter_numbers;
+            """)
+    }
+
+    static let letterNumbersColumns = """
+        number TEXT PRIMARY KEY,
+        letter TEXT NOT NULL,
+        request TEXT NOT NULL
+        """
 
     static let requestsColumns = """
         request TEXT PRIMARY KEY,
@@ -207,13 +233,9 @@ public final class SQLiteStore: EventStore {
     /// issued (a number two letters already share stays with the first, the second is still shown by
     /// its id), and each new register starts after the highest sequence its letters reached, so the
     /// next number drawn is new.
+    /// (The table is created as version 7 keeps it, without the label version 5 had.)
     static let letterNumbers = """
-    CREATE TABLE IF NOT EXISTS letter_numbers (
-        number TEXT PRIMARY KEY,
-        letter TEXT NOT NULL,
-        request TEXT NOT NULL,
-        label TEXT NOT NULL
-    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS letter_numbers (\(letterNumbersColumns)) WITHOUT ROWID;
     DROP TABLE IF EXISTS temp.issued_letters;
     CREATE TEMP TABLE issued_letters AS
         SELECT seq, request, json_extract(data, '$.letter.number') AS number, json_extract(data, '$.letter.label') AS label,
@@ -221,8 +243,8 @@ public final class SQLiteStore: EventStore {
                json_extract(data, '$.letter.numbering') AS numbering,
                COALESCE(json_extract(data, '$.letter.content.klasifikasi'), json_extract(data, '$.letter.type')) AS series
         FROM events WHERE json_extract(data, '$.letter.number') IS NOT NULL AND json_extract(data, '$.letter.numbering') IS NOT 'none';
-    INSERT OR IGNORE INTO letter_numbers (number, letter, request, label)
-        SELECT number, CASE WHEN numbering = 'external' THEN register || '/external:' || number ELSE register || '/' || sequence END, request, label
+    INSERT OR IGNORE INTO letter_numbers (number, letter, request)
+        SELECT number, CASE WHEN numbering = 'external' THEN register || '/external:' || number ELSE register || '/' || sequence END, request
         FROM issued_letters ORDER BY seq;
     INSERT INTO letter_registers (register, last)
         SELECT substr(register, 1, instr(register, '/') - 1) || '/' || series || '/' || substr(register, -4), MAX(sequence)
@@ -237,17 +259,9 @@ public final class SQLiteStore: EventStore {
     /// each stored once, keyed by the SHA-256 of their canonical JSON, append-only like the
     /// events. Events written from now on keep a letter's own members and its parts' hashes;
     /// letters issued before keep their whole content in their events, which are not rewritten.
-    /// `letter_numbers` loses its `label` (rebuilt, its rows kept): the label of the letter
+    /// `letter_numbers` loses its `label` (`dropLetterNumberLabels`): the label of the letter
     /// carrying a number is read from that letter's event when a clash is refused.
     static let letterParts = """
-    CREATE TABLE letter_numbers_v7 (
-        number TEXT PRIMARY KEY,
-        letter TEXT NOT NULL,
-        request TEXT NOT NULL
-    ) WITHOUT ROWID;
-    INSERT INTO letter_numbers_v7 (number, letter, request) SELECT number, letter, request FROM letter_numbers;
-    DROP TABLE letter_numbers;
-    ALTER TABLE letter_numbers_v7 RENAME TO letter_numbers;
     CREATE TABLE IF NOT EXISTS letter_parts (
         hash BLOB PRIMARY KEY,
         body TEXT NOT NULL

@@ -69,7 +69,7 @@ struct LetterPartsTests {
         #expect(throws: StoreError.self) { try harness.tamper("DELETE FROM letter_parts") }
     }
 
-    @Test("a version-5 file, its letters whole in their events: opened, it becomes version 7, its letters read as issued, the audit is clean; new letters go in parts")
+    @Test("a version-5 file, its letters whole in their events: opened, it becomes version 7 (letter_numbers without labels, its rows kept), its letters read as issued, the audit is clean; new letters go in parts")
     func versionFiveFile() throws {
         let harness = try Harness()
         try harness.submit(Lines.accepted("PML-1"))
@@ -80,6 +80,8 @@ struct LetterPartsTests {
 
         let reopened = try SQLiteStore(path: harness.store.path, create: false)
         #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == 7)
+        #expect(try reopened.connection.query("SELECT name FROM pragma_table_info('letter_numbers') ORDER BY cid") { $0.text(0) } == ["number", "letter", "request"])
+        #expect(try reopened.connection.query("SELECT count(*) FROM letter_numbers WHERE request = 'PML-1'") { $0.int64(0) }.first == 2, "its rows kept")
         #expect(try letters(harness, ["PML-1"]) == before)
         #expect(try Audit.run(reopened).isClean)
 
@@ -98,7 +100,8 @@ struct LetterPartsTests {
     }
 
     /// The file as lintas of schema version 5 wrote it: every letter's whole content in its event
-    /// (the chain rehashed over those bytes, as it was computed then), no `letter_parts`.
+    /// (the chain rehashed over those bytes, as it was computed then), no `letter_parts`, and
+    /// `letter_numbers` with each letter's label.
     func rewriteAsVersionFive(_ harness: Harness) throws {
         let store = harness.store
         var rows: [(sequence: Int64, data: [UInt8], hash: [UInt8])] = []
@@ -126,6 +129,11 @@ struct LetterPartsTests {
             CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
                 BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
             DROP TABLE letter_parts;
+            CREATE TABLE numbers_v5 (number TEXT PRIMARY KEY, letter TEXT NOT NULL, request TEXT NOT NULL, label TEXT NOT NULL) WITHOUT ROWID;
+            INSERT INTO numbers_v5 SELECT n.number, n.letter, n.request, json_extract(e.data, '$.letter.label')
+                FROM letter_numbers n JOIN events e ON e.request = n.request AND json_extract(e.data, '$.letter.number') = n.number;
+            DROP TABLE letter_numbers;
+            ALTER TABLE numbers_v5 RENAME TO letter_numbers;
             PRAGMA user_version = 5;
             """)
     }
