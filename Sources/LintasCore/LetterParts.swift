@@ -45,29 +45,55 @@ public enum LetterParts {
         return (.object(own), parts)
     }
 
+    /// One piece of a stored letter (its own members, or a part) as its members: name and the
+    /// value's bytes as stored, in stored order (sorted, as lintas writes canonical JSON).
+    public typealias Members = [(key: String, value: [UInt8])]
+
+    /// The members of one piece's canonical JSON.
+    /// - Throws: when it is not a JSON object.
+    public static func members(of piece: [UInt8]) throws(JSONSyntaxError) -> Members {
+        var members: Members = []
+        try JSONReader.read(piece) { (reader) throws(JSONSyntaxError) in
+            try reader.members { (reader, key) throws(JSONSyntaxError) in members.append((key, try reader.raw())) }
+        }
+        return members
+    }
+
     /// The canonical JSON of the whole content from the canonical JSON of its own members and of
     /// its parts, and the `implied` members none of them holds: their members merged in canonical
     /// key order, each value's bytes as stored.
     /// - Throws: when a piece is not a JSON object, or two pieces hold the same member.
     public static func assemble(own: [UInt8], parts: [[UInt8]], implied: [String: JSONValue] = [:]) throws(JSONSyntaxError) -> [UInt8] {
-        var members: [(key: String, value: [UInt8])] = []
-        for piece in [own] + parts {
-            try JSONReader.read(piece) { (reader) throws(JSONSyntaxError) in
-                try reader.members { (reader, key) throws(JSONSyntaxError) in
-                    if members.contains(where: { $0.key == key }) { throw reader.expected("the member \"\(key)\" in one piece of the letter only") }
-                    members.append((key, try reader.raw()))
-                }
-            }
-        }
-        for (name, value) in implied where !members.contains(where: { $0.key == name }) {
-            members.append((name, value.canonicalBytes))
-        }
-        members.sort { JSONWriter.precedes($0.key, $1.key) }
+        var pieces = [try members(of: own)]
+        for part in parts { pieces.append(try members(of: part)) }
+        return try assemble(pieces, implied: implied)
+    }
+
+    /// `assemble` of pieces already read (`members(of:)`): each piece's members are in canonical
+    /// order, so they are merged, not sorted.
+    public static func assemble(_ pieces: [Members], implied: [String: JSONValue] = [:]) throws(JSONSyntaxError) -> [UInt8] {
+        var pieces = pieces
+        let missing = implied.filter { name, _ in !pieces.contains { $0.contains { $0.key == name } } }
+        if !missing.isEmpty { pieces.append(JSONWriter.sortedMembers(missing).map { ($0.key, $0.value.canonicalBytes) }) }
         var output: [UInt8] = []
-        output.reserveCapacity(members.reduce(2) { $0 + $1.key.utf8.count + $1.value.count + 4 })
+        output.reserveCapacity(pieces.reduce(2) { total, piece in piece.reduce(total) { $0 + $1.key.utf8.count + $1.value.count + 4 } })
         output.append(UInt8(ascii: "{"))
-        for (index, member) in members.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
+        var next = [Int](repeating: 0, count: pieces.count)
+        var previous: String?
+        while true {
+            var chosen: Int?
+            for index in pieces.indices where next[index] < pieces[index].count {
+                if let best = chosen, !JSONWriter.precedes(pieces[index][next[index]].key, pieces[best][next[best]].key) { continue }
+                chosen = index
+            }
+            guard let chosen else { break }
+            let member = pieces[chosen][next[chosen]]
+            next[chosen] += 1
+            if let previous {
+                guard previous != member.key else { throw JSONSyntaxError(message: "the member \"\(member.key)\" is in two pieces of the letter", line: 1, column: 1) }
+                output.append(UInt8(ascii: ","))
+            }
+            previous = member.key
             JSONWriter.writeString(member.key, into: &output)
             output.append(UInt8(ascii: ":"))
             output.append(contentsOf: member.value)

@@ -43,7 +43,7 @@ public enum Audit {
             var streams = 0
             var sequences = SequenceSet()
             let definitionHashes = try checkDefinitions(store, &report)
-            var parts: [String: [UInt8]] = [:]  // letter parts read and checked, by hash
+            var parts: [String: LetterParts.Members] = [:]  // letter parts read and checked, by hash
             let visit: (RequestID, [StoredEvent]) throws -> Void = { id, events in
                 streams += 1
                 report.events += events.count
@@ -90,7 +90,7 @@ public enum Audit {
     }
 
     private static func check(stream request: RequestID, _ events: [StoredEvent], store: any EventStore,
-                              definitions: Set<DefinitionHash>, parts: inout [String: [UInt8]], into report: inout Report) throws {
+                              definitions: Set<DefinitionHash>, parts: inout [String: LetterParts.Members], into report: inout Report) throws {
         var previous = Digest.zero
         var state: RequestState?
         var replayable = true

@@ -36,33 +36,34 @@ public enum LetterSeal {
     /// The canonical JSON of a stored letter's whole content: the members its event keeps
     /// (`own`, as stored there) and its parts (`LetterParts`) read from the store, each checked
     /// against the hash its event names it by; `own` itself for a letter stored whole.
-    /// - Parameter checked: parts already read and checked, by hash (audit reads a frame many
-    ///   times); kept to at most `checkedLimit` parts.
+    /// - Parameter checked: parts already read and checked, by hash, as their members (audit
+    ///   meets a frame many times); kept to at most `checkedLimit` parts.
     /// - Throws: `StoreError` `.malformed` naming the letter when a part is missing, was altered
     ///   (no longer hashes to its name), or does not fit with the rest.
     public static func wholeContent(of letter: LetterRecord, request: RequestID, own: [UInt8], in store: any EventStore,
-                                    checked: inout [String: [UInt8]]) throws -> [UInt8] {
+                                    checked: inout [String: LetterParts.Members]) throws -> [UInt8] {
         guard !letter.parts.isEmpty else { return own }
-        var bodies: [[UInt8]] = []
-        for name in letter.parts {
-            if let body = checked[name] {
-                bodies.append(body)
-                continue
-            }
-            guard let body = try store.letterPart(name) else {
-                throw StoreError(.malformed, "letter \(letter.number) has a part \(name.prefix(16))… that is not in the store")
-            }
-            let actual = Digest.sha256(body).hex
-            guard actual == name else {
-                throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.prefix(16))…")
-            }
-            if checked.count >= checkedLimit { checked.removeAll(keepingCapacity: true) }
-            checked[name] = body
-            bodies.append(body)
-        }
         do {
-            return try LetterParts.assemble(own: own, parts: bodies, implied: LetterParts.implied(letter, request: request))
-        } catch {
+            var pieces = [try LetterParts.members(of: own)]
+            for name in letter.parts {
+                if let members = checked[name] {
+                    pieces.append(members)
+                    continue
+                }
+                guard let body = try store.letterPart(name) else {
+                    throw StoreError(.malformed, "letter \(letter.number) has a part \(name.prefix(16))… that is not in the store")
+                }
+                let actual = Digest.sha256(body).hex
+                guard actual == name else {
+                    throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.prefix(16))…")
+                }
+                let members = try LetterParts.members(of: body)
+                if checked.count >= checkedLimit { checked.removeAll(keepingCapacity: true) }
+                checked[name] = members
+                pieces.append(members)
+            }
+            return try LetterParts.assemble(pieces, implied: LetterParts.implied(letter, request: request))
+        } catch let error as JSONSyntaxError {
             throw StoreError(.malformed, "letter \(letter.number) cannot be put together from its parts: \(error)")
         }
     }
@@ -73,7 +74,7 @@ public enum LetterSeal {
     /// A stored letter with its whole content (see `wholeContent`), as it was composed.
     public static func whole(_ letter: LetterRecord, of event: StoredEvent, in store: any EventStore) throws -> LetterRecord {
         guard !letter.parts.isEmpty, let own = try Event.Detail.storedLetterContent(in: event.data) else { return letter }
-        var checked: [String: [UInt8]] = [:]
+        var checked: [String: LetterParts.Members] = [:]
         var whole = letter
         whole.content = try JSONValue.parse(try wholeContent(of: letter, request: event.request, own: own, in: store, checked: &checked))
         whole.parts = []

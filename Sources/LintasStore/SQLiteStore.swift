@@ -26,6 +26,8 @@ public final class SQLiteStore: EventStore {
 
     public let path: String
     let connection: SQLiteConnection
+    /// The letter parts this connection stored and saw committed (`LetterPartCache`).
+    private let parts = LetterPartCache()
 
     /// Opens (and if asked creates) a store file, bringing its schema up to date.
     /// - Parameters:
@@ -383,7 +385,18 @@ public final class SQLiteStore: EventStore {
     // MARK: Processing
 
     public func withBatch<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
-        try transaction(immediate: true) { try body(SQLiteBatch(connection: connection)) }
+        do {
+            let result = try transaction(immediate: true) {
+                // A schema changed since (a table dropped, a file rewritten) voids what the cache knows.
+                parts.check(schema: try connection.query("PRAGMA schema_version") { $0.int64(0) }.first ?? 0)
+                return try body(SQLiteBatch(connection: connection, parts: parts))
+            }
+            parts.commit()
+            return result
+        } catch {
+            parts.rollback()
+            throw error
+        }
     }
 
     // MARK: Operating
@@ -533,9 +546,39 @@ public final class SQLiteStore: EventStore {
     }
 }
 
+/// The letter parts a connection knows are stored, by their content, with their hashes: a
+/// letter's frame recurs in every letter an office issues at a step, and the request's part in
+/// each of its letters, so most parts need neither encoding, hashing nor an insert again. Parts
+/// are append-only, so one committed stays; those of a transaction count only once it commits,
+/// and all are forgotten when the file's schema changes.
+final class LetterPartCache {
+    private var committed: [JSONValue: String] = [:]
+    private var pending: [JSONValue: String] = [:]
+    private var schema: Int64?
+
+    func check(schema current: Int64) {
+        if schema != current { committed.removeAll() }
+        schema = current
+    }
+    /// At most this many parts are kept; beyond, the cache is emptied and refilled.
+    static let limit = 4_096
+
+    func hash(of part: JSONValue) -> String? { committed[part] ?? pending[part] }
+    func stored(_ part: JSONValue, hash: String) { pending[part] = hash }
+
+    func commit() {
+        if committed.count + pending.count > Self.limit { committed.removeAll(keepingCapacity: true) }
+        committed.merge(pending) { _, new in new }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    func rollback() { pending.removeAll(keepingCapacity: true) }
+}
+
 /// The write side of one daemon transaction on SQLite.
 struct SQLiteBatch: StoreBatch {
     let connection: SQLiteConnection
+    var parts = LetterPartCache()
 
     static let requestColumns = "request, body, head, workflow, state, version, updated"
 
@@ -613,9 +656,14 @@ struct SQLiteBatch: StoreBatch {
         let (own, parts) = LetterParts.split(content, implied: LetterParts.implied(letter, request: request))
         guard !parts.isEmpty else { return detail.canonicalBytes }
         for part in parts {
+            if let known = self.parts.hash(of: part) {
+                letter.parts.append(known)
+                continue
+            }
             let body = part.canonicalBytes
             let hash = Digest.sha256(body)
             try connection.run("INSERT OR IGNORE INTO letter_parts (hash, body) VALUES (?, ?)", [.blob(hash.bytes), .utf8(body)])
+            self.parts.stored(part, hash: hash.hex)
             letter.parts.append(hash.hex)
         }
         letter.content = own
