@@ -552,8 +552,8 @@ public final class SQLiteStore: EventStore {
 /// are append-only, so one committed stays; those of a transaction count only once it commits,
 /// and all are forgotten when the file's schema changes.
 final class LetterPartCache {
-    private var committed: [JSONValue: String] = [:]
-    private var pending: [JSONValue: String] = [:]
+    private var committed: [Key: String] = [:]
+    private var pending: [Key: String] = [:]
     private var schema: Int64?
 
     func check(schema current: Int64) {
@@ -563,8 +563,30 @@ final class LetterPartCache {
     /// At most this many parts are kept; beyond, the cache is emptied and refilled.
     static let limit = 4_096
 
-    func hash(of part: JSONValue) -> String? { committed[part] ?? pending[part] }
-    func stored(_ part: JSONValue, hash: String) { pending[part] = hash }
+    func hash(of part: JSONValue) -> String? { committed[Key(part)] ?? pending[Key(part)] }
+    func stored(_ part: JSONValue, hash: String) { pending[Key(part)] = hash }
+
+    /// A part as a dictionary key, compared whole but hashed by its shape and sizes only:
+    /// `JSONValue`'s own hashing (every string, every member with a hasher of its own) cost
+    /// more than encoding the part and its SHA-256. Parts of one shape and size are told apart
+    /// by comparing them, which stops at the first difference.
+    struct Key: Hashable {
+        let part: JSONValue
+        init(_ part: JSONValue) { self.part = part }
+        static func == (left: Key, right: Key) -> Bool { left.part == right.part }
+        func hash(into hasher: inout Hasher) { hasher.combine(Self.size(part)) }
+
+        /// Nodes and UTF-8 bytes, summed (so independent of an object's member order).
+        private static func size(_ value: JSONValue) -> Int {
+            switch value {
+            case .string(let text): return 1 + text.utf8.count
+            case .array(let items): return items.reduce(3) { $0 + size($1) }
+            case .object(let members): return members.reduce(5) { $0 + $1.key.utf8.count + size($1.value) }
+            case .int(let number): return 7 &+ Int(truncatingIfNeeded: number)
+            default: return 11
+            }
+        }
+    }
 
     func commit() {
         if committed.count + pending.count > Self.limit { committed.removeAll(keepingCapacity: true) }
