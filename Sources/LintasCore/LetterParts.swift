@@ -23,9 +23,11 @@ public enum LetterParts {
 
     /// The members a stored letter leaves to its event: `id` and `number` as its letter record
     /// says them, `request` as its envelope does. `split` leaves out only those equal to these;
-    /// `assemble` puts back only those absent from every piece.
+    /// `assemble` puts back only those absent from every piece. A letter without a number (one an
+    /// employee writes) has no `number` and keeps its `id`, which only its content says.
     public static func implied(_ letter: LetterRecord, request: RequestID) -> [String: JSONValue] {
-        ["id": .string(letter.id), "number": .string(letter.number), "request": .string(request.rawValue)]
+        guard letter.numbering != .none else { return ["request": .string(request.rawValue)] }
+        return ["id": .string(letter.id), "number": .string(letter.number), "request": .string(request.rawValue)]
     }
 
     /// A composed content split into the members the event keeps and the parts (those of
