@@ -546,9 +546,9 @@ public final class SQLiteStore: EventStore {
     }
 }
 
-/// The letter parts a connection knows are stored, by their content, with their hashes: a
+/// The letter parts a connection knows are stored, by their canonical JSON, with their hashes: a
 /// letter's frame recurs in every letter an office issues at a step, and the request's part in
-/// each of its letters, so most parts need neither encoding, hashing nor an insert again. Parts
+/// each of its letters, so most parts need neither a SHA-256 nor an insert again. Parts
 /// are append-only, so one committed stays; those of a transaction count only once it commits,
 /// and all are forgotten when the file's schema changes.
 final class LetterPartCache {
@@ -563,29 +563,17 @@ final class LetterPartCache {
     /// At most this many parts are kept; beyond, the cache is emptied and refilled.
     static let limit = 4_096
 
-    func hash(of part: JSONValue) -> String? { committed[Key(part)] ?? pending[Key(part)] }
-    func stored(_ part: JSONValue, hash: String) { pending[Key(part)] = hash }
+    func hash(of part: [UInt8]) -> String? { committed[Key(part)] ?? pending[Key(part)] }
+    func stored(_ part: [UInt8], hash: String) { pending[Key(part)] = hash }
 
-    /// A part as a dictionary key, compared whole but hashed by its shape and sizes only:
-    /// `JSONValue`'s own hashing (every string, every member with a hasher of its own) cost
-    /// more than encoding the part and its SHA-256. Parts of one shape and size are told apart
-    /// by comparing them, which stops at the first difference.
+    /// A part's canonical JSON as a dictionary key, hashed as one run of bytes (an array of bytes
+    /// hashes byte by byte; a part's tree, string by string and member by member, which cost
+    /// more than the SHA-256 it saves: measured).
     struct Key: Hashable {
-        let part: JSONValue
-        init(_ part: JSONValue) { self.part = part }
-        static func == (left: Key, right: Key) -> Bool { left.part == right.part }
-        func hash(into hasher: inout Hasher) { hasher.combine(Self.size(part)) }
-
-        /// Nodes and UTF-8 bytes, summed (so independent of an object's member order).
-        private static func size(_ value: JSONValue) -> Int {
-            switch value {
-            case .string(let text): return 1 + text.utf8.count
-            case .array(let items): return items.reduce(3) { $0 + size($1) }
-            case .object(let members): return members.reduce(5) { $0 + $1.key.utf8.count + size($1.value) }
-            case .int(let number): return 7 &+ Int(truncatingIfNeeded: number)
-            default: return 11
-            }
-        }
+        let bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        static func == (left: Key, right: Key) -> Bool { left.bytes == right.bytes }
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 
     func commit() {
@@ -678,14 +666,14 @@ struct SQLiteBatch: StoreBatch {
         let (own, parts) = LetterParts.split(content, implied: LetterParts.implied(letter, request: request))
         guard !parts.isEmpty else { return detail.canonicalBytes }
         for part in parts {
-            if let known = self.parts.hash(of: part) {
+            let body = part.canonicalBytes
+            if let known = self.parts.hash(of: body) {
                 letter.parts.append(known)
                 continue
             }
-            let body = part.canonicalBytes
             let hash = Digest.sha256(body)
             try connection.run("INSERT OR IGNORE INTO letter_parts (hash, body) VALUES (?, ?)", [.blob(hash.bytes), .utf8(body)])
-            self.parts.stored(part, hash: hash.hex)
+            self.parts.stored(body, hash: hash.hex)
             letter.parts.append(hash.hex)
         }
         letter.content = own
