@@ -74,5 +74,5 @@ enum LetterCommands {
 
 extension LetterReference {
     /// The number as printed; a letter an employee writes has none.
-    var printedNumber: String { numbered ? number : LetterView.noNumber }
+    var printedNumber: String { numbered ? identity.number : LetterView.noNumber }
 }

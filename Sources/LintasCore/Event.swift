@@ -66,6 +66,7 @@ public struct Event: Sendable, Hashable {
 }
 
 /// A letter issued by a step: numbered by a register, numbered elsewhere, or (written by an employee) not at all.
+@dynamicMemberLookup
 public struct LetterRecord: Sendable, Hashable {
     /// Who gave the letter its number.
     public enum Numbering: String, Sendable, Hashable {
@@ -77,18 +78,10 @@ public struct LetterRecord: Sendable, Hashable {
         case none
     }
 
-    /// e.g. `surat_penugasan`.
-    public var type: String
-    public var label: String
-    /// Empty for an unnumbered letter.
-    public var number: String
-    /// The register that numbered it: issuing unit, kode klasifikasi (or else letter type) and year; empty when unnumbered.
-    public var register: String
-    /// The register's sequence number; 0 for a letter numbered elsewhere or not at all.
-    public var sequence: Int
-    public var numbering: Numbering = .register
+    /// Type, label, number, register, sequence and numbering: what the request's state keeps too (`LetterReference`).
+    public var identity: LetterIdentity
     /// Numbered by another system (e.g. SRIKANDI): `number` is as given, no sequence was drawn.
-    public var external: Bool { numbering == .external }
+    public var external: Bool { identity.numbering == .external }
     /// The letter as issued (see `LetterDraft`), frozen in the event, so the event's hash covers it;
     /// as read from a stored event whose letter has `parts`, only the members the event keeps
     /// (`LetterParts`): the whole content is those and the parts' members.
@@ -104,13 +97,13 @@ public struct LetterRecord: Sendable, Hashable {
 
     public init(type: String, label: String, number: String, register: String, sequence: Int, numbering: Numbering = .register,
                 content: JSONValue? = nil, contentHash: String? = nil, parts: [String] = []) {
-        self.numbering = numbering
+        self.init(LetterIdentity(type: type, label: label, number: number, register: register, sequence: sequence, numbering: numbering),
+                  content: content, contentHash: contentHash, parts: parts)
+    }
+
+    public init(_ identity: LetterIdentity, content: JSONValue? = nil, contentHash: String? = nil, parts: [String] = []) {
+        self.identity = identity
         self.parts = parts
-        self.type = type
-        self.label = label
-        self.number = number
-        self.register = register
-        self.sequence = sequence
         self.content = content
         self.contentHash = contentHash
     }
@@ -119,13 +112,17 @@ public struct LetterRecord: Sendable, Hashable {
     /// or for a number given elsewhere `diskominfo/surat_penugasan/2026/external:<number>`; an unnumbered
     /// letter's is in its content (`GBG-1/surat_pengajuan/1`).
     public var id: String {
-        numbering == .none ? content?["id"]?.stringValue ?? "" : LetterReference.id(register: register, sequence: sequence, external: external, number: number)
+        identity.numbering == .none ? content?["id"]?.stringValue ?? "" : LetterReference.id(register: identity.register, sequence: identity.sequence, external: external, number: identity.number)
+    }
+
+    /// `letter.number`, `letter.register`, …: the identity's members.
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<LetterIdentity, Value>) -> Value {
+        get { identity[keyPath: keyPath] }
+        set { identity[keyPath: keyPath] = newValue }
     }
 
     var json: JSONValue {
-        var members: [String: JSONValue] = ["type": .string(type), "label": .string(label), "number": .string(number),
-                                            "register": .string(register), "sequence": .int(Int64(sequence))]
-        if numbering != .register { members["numbering"] = .string(numbering.rawValue) }
+        var members = identity.members
         if let content { members["content"] = content }
         if let contentHash { members["content_hash"] = .string(contentHash) }
         if !parts.isEmpty { members["content_parts"] = .array(parts.map(JSONValue.string)) }
@@ -146,8 +143,7 @@ public struct LetterRecord: Sendable, Hashable {
             JSONWriter.writeKey("content_parts", first: content == nil && contentHash == nil, into: &output)
             JSONWriter.writeStrings(parts, into: &output)
         }
-        LetterReference.writeNumbering(label: label, number: number, numbering: numbering, register: register, sequence: sequence, type: type,
-                                       first: content == nil && contentHash == nil && parts.isEmpty, into: &output)
+        identity.write(first: content == nil && contentHash == nil && parts.isEmpty, into: &output)
         output.append(UInt8(ascii: "}"))
     }
 
@@ -155,15 +151,11 @@ public struct LetterRecord: Sendable, Hashable {
     /// - Parameter content: build the content's tree; when false only its `date` is kept
     ///   (`contentDate`), the rest read past: what folding the log needs.
     init(reader: inout JSONReader, content readContent: Bool = true) throws(JSONSyntaxError) {
-        var type: String?, label: String?, number: String?, register: String?, sequence: Int64?
-        var content: JSONValue?, contentHash: String?, numbering = Numbering.register, contentDate: String?, parts: [String] = []
+        var identity = LetterIdentity.Reading()
+        var content: JSONValue?, contentHash: String?, contentDate: String?, parts: [String] = []
         try reader.members { (reader, key) throws(JSONSyntaxError) in
+            if try identity.read(key, from: &reader) { return }
             switch key {
-            case "type": type = try reader.string()
-            case "label": label = try reader.string()
-            case "number": number = try reader.string()
-            case "register": register = try reader.string()
-            case "sequence": sequence = try reader.int()
             case "content" where readContent: content = try reader.value()
             case "content" where reader.isAtObject:
                 try reader.members { (reader, key) throws(JSONSyntaxError) in
@@ -172,22 +164,17 @@ public struct LetterRecord: Sendable, Hashable {
             case "content": try reader.skip()
             case "content_hash": contentHash = try reader.string()
             case "content_parts": parts = try reader.strings()
-            case "numbering": numbering = Numbering(rawValue: try reader.string()) ?? .register
             default: _ = try reader.value()
             }
         }
-        guard let type, let label, let number, let register, let sequence else { throw reader.expected("a letter with type, label, number, register and sequence") }
-        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence), numbering: numbering,
-                  content: content, contentHash: contentHash, parts: parts)
+        guard let identity = identity.identity else { throw reader.expected("a letter with type, label, number, register and sequence") }
+        self.init(identity, content: content, contentHash: contentHash, parts: parts)
         self.contentDate = contentDate
     }
 
     init?(json: JSONValue) {
-        guard let type = json["type"]?.stringValue, let label = json["label"]?.stringValue, let number = json["number"]?.stringValue,
-              let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue else { return nil }
-        self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
-                  numbering: json["numbering"]?.stringValue.flatMap(Numbering.init(rawValue:)) ?? .register,
-                  content: json["content"], contentHash: json["content_hash"]?.stringValue,
+        guard let identity = LetterIdentity(json: json) else { return nil }
+        self.init(identity, content: json["content"], contentHash: json["content_hash"]?.stringValue,
                   parts: (json["content_parts"]?.arrayValue ?? []).compactMap(\.stringValue))
     }
 }

@@ -4,20 +4,14 @@
 /// The content (`lintas.letter/1`) is stored once, in the issuing event (`LetterRecord.content`),
 /// where the event's hash and the letter's seal cover it. The state is derived data; it points
 /// at that event by the request's version.
+@dynamicMemberLookup
 public struct LetterReference: Sendable, Hashable {
-    /// e.g. `surat_penugasan`.
-    public var type: String
-    public var label: String
-    public var number: String
-    /// The register that numbered it: issuing unit, kode klasifikasi (or else letter type) and year.
-    public var register: String
-    /// 0 for a letter numbered elsewhere or not at all.
-    public var sequence: Int
-    public var numbering: LetterRecord.Numbering = .register
+    /// Type, label, number, register, sequence and numbering: what the letter's record in its event says too.
+    public var identity: LetterIdentity
     /// Numbered by another system (e.g. SRIKANDI); no register sequence was drawn.
-    public var external: Bool { numbering == .external }
+    public var external: Bool { identity.numbering == .external }
     /// Whether the letter has a number: not a letter an employee writes.
-    public var numbered: Bool { numbering != .none }
+    public var numbered: Bool { identity.numbering != .none }
     /// The letter's date (ISO `YYYY-MM-DD`), `nil` for a letter issued without content.
     public var date: String?
     /// The seal of the content in the event (`LetterRecord.contentHash`).
@@ -27,12 +21,7 @@ public struct LetterReference: Sendable, Hashable {
 
     public init(type: String, label: String, number: String, register: String, sequence: Int,
                 numbering: LetterRecord.Numbering = .register, date: String?, contentHash: String?, version: Int) {
-        self.numbering = numbering
-        self.type = type
-        self.label = label
-        self.number = number
-        self.register = register
-        self.sequence = sequence
+        identity = LetterIdentity(type: type, label: label, number: number, register: register, sequence: sequence, numbering: numbering)
         self.date = date
         self.contentHash = contentHash
         self.version = version
@@ -48,8 +37,8 @@ public struct LetterReference: Sendable, Hashable {
     /// for a number given elsewhere `diskominfo/800.1.11.1/2026/external:<number>`, and for an unnumbered
     /// letter the request, type and issuing version, `GBG-12-3/surat_pengajuan/1`.
     public func id(of request: RequestID) -> String {
-        numbering == .none ? Self.unnumberedID(request: request, type: type, version: version)
-            : Self.id(register: register, sequence: sequence, external: external, number: number)
+        identity.numbering == .none ? Self.unnumberedID(request: request, type: identity.type, version: version)
+            : Self.id(register: identity.register, sequence: identity.sequence, external: external, number: identity.number)
     }
 
     static func id(register: String, sequence: Int, external: Bool, number: String) -> String {
@@ -59,10 +48,15 @@ public struct LetterReference: Sendable, Hashable {
     /// The id of a letter without a number: which request's event of which version issued it.
     static func unnumberedID(request: RequestID, type: String, version: Int) -> String { "\(request)/\(type)/\(version)" }
 
+    /// `reference.number`, `reference.register`, …: the identity's members.
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<LetterIdentity, Value>) -> Value {
+        get { identity[keyPath: keyPath] }
+        set { identity[keyPath: keyPath] = newValue }
+    }
+
     var json: JSONValue {
-        var members: [String: JSONValue] = ["type": .string(type), "label": .string(label), "number": .string(number),
-                                            "register": .string(register), "sequence": .int(Int64(sequence)), "version": .int(Int64(version))]
-        if numbering != .register { members["numbering"] = .string(numbering.rawValue) }
+        var members = identity.members
+        members["version"] = .int(Int64(version))
         if let date { members["date"] = .string(date) }
         if let contentHash { members["content_hash"] = .string(contentHash) }
         return .object(members)
@@ -81,15 +75,55 @@ public struct LetterReference: Sendable, Hashable {
             JSONWriter.writeString(date, into: &output)
             first = false
         }
-        Self.writeNumbering(label: label, number: number, numbering: numbering, register: register, sequence: sequence, type: type, first: first, into: &output)
+        identity.write(first: first, into: &output)
         JSONWriter.writeKey("version", into: &output)
         JSONWriter.writeInteger(Int64(version), into: &output)
         output.append(UInt8(ascii: "}"))
     }
 
-    /// The members a letter record and its reference share, `label` to `type` in sorted key order.
-    static func writeNumbering(label: String, number: String, numbering: LetterRecord.Numbering, register: String, sequence: Int, type: String, first: Bool,
-                               into output: inout [UInt8]) {
+    init?(json: JSONValue) {
+        guard let identity = LetterIdentity(json: json), let version = json["version"]?.intValue else { return nil }
+        self.identity = identity
+        date = json["date"]?.stringValue
+        contentHash = json["content_hash"]?.stringValue
+        self.version = Int(version)
+    }
+}
+
+/// What names an issued letter, the same in its event's record (`LetterRecord`) and in its
+/// request's state (`LetterReference`): its type and label, its printed number, the register and
+/// sequence that numbered it, and who numbered it.
+public struct LetterIdentity: Sendable, Hashable {
+    /// e.g. `surat_penugasan`.
+    public var type: String
+    public var label: String
+    /// Empty for an unnumbered letter.
+    public var number: String
+    /// The register that numbered it: issuing unit, kode klasifikasi (or else letter type) and year; empty when unnumbered.
+    public var register: String
+    /// The register's sequence number; 0 for a letter numbered elsewhere or not at all.
+    public var sequence: Int
+    public var numbering: LetterRecord.Numbering
+
+    public init(type: String, label: String, number: String, register: String, sequence: Int, numbering: LetterRecord.Numbering = .register) {
+        self.type = type
+        self.label = label
+        self.number = number
+        self.register = register
+        self.sequence = sequence
+        self.numbering = numbering
+    }
+
+    /// The identity's members as JSON (`numbering` only when not the register's).
+    var members: [String: JSONValue] {
+        var members: [String: JSONValue] = ["type": .string(type), "label": .string(label), "number": .string(number),
+                                            "register": .string(register), "sequence": .int(Int64(sequence))]
+        if numbering != .register { members["numbering"] = .string(numbering.rawValue) }
+        return members
+    }
+
+    /// Writes the identity's members, `label` to `type` in sorted key order, into an object being written.
+    func write(first: Bool, into output: inout [UInt8]) {
         JSONWriter.writeKey("label", first: first, into: &output)
         JSONWriter.writeString(label, into: &output)
         JSONWriter.writeKey("number", into: &output)
@@ -108,9 +142,34 @@ public struct LetterReference: Sendable, Hashable {
 
     init?(json: JSONValue) {
         guard let type = json["type"]?.stringValue, let label = json["label"]?.stringValue, let number = json["number"]?.stringValue,
-              let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue,
-              let version = json["version"]?.intValue else { return nil }
+              let register = json["register"]?.stringValue, let sequence = json["sequence"]?.intValue else { return nil }
         self.init(type: type, label: label, number: number, register: register, sequence: Int(sequence),
-                  numbering: json["numbering"]?.stringValue.flatMap(LetterRecord.Numbering.init(rawValue:)) ?? .register, date: json["date"]?.stringValue, contentHash: json["content_hash"]?.stringValue, version: Int(version))
+                  numbering: json["numbering"]?.stringValue.flatMap(LetterRecord.Numbering.init(rawValue:)) ?? .register)
+    }
+
+    /// What a reader of an object member by member has read of an identity so far.
+    struct Reading {
+        var type: String?, label: String?, number: String?, register: String?, sequence: Int64?
+        var numbering = LetterRecord.Numbering.register
+
+        /// Reads the member `key` when it is one of the identity's; false for any other.
+        mutating func read(_ key: String, from reader: inout JSONReader) throws(JSONSyntaxError) -> Bool {
+            switch key {
+            case "type": type = try reader.string()
+            case "label": label = try reader.string()
+            case "number": number = try reader.string()
+            case "register": register = try reader.string()
+            case "sequence": sequence = try reader.int()
+            case "numbering": numbering = LetterRecord.Numbering(rawValue: try reader.string()) ?? .register
+            default: return false
+            }
+            return true
+        }
+
+        /// The identity read, or `nil` when a member is missing.
+        var identity: LetterIdentity? {
+            guard let type, let label, let number, let register, let sequence else { return nil }
+            return LetterIdentity(type: type, label: label, number: number, register: register, sequence: Int(sequence), numbering: numbering)
+        }
     }
 }
