@@ -2,7 +2,7 @@
 /// and the members many letters share as content-addressed parts, each stored once.
 ///
 /// Most of a letter is the same for every letter one office issues at one step: the kop, the
-/// legal basis, the signature block, the tembusan, the headings. Those members form the
+/// addressee, the legal basis, the signature block, the tembusan, the headings. Those members form the
 /// letter's *frame*, one part; what the request's fields give (its contents, period and
 /// reference, which the request's letters repeat, the surat permohonan and the surat penugasan
 /// alike) a second part. The event keeps the rest (date, the people assigned, the particulars)
@@ -16,7 +16,7 @@
 public enum LetterParts {
     /// The members of each part, in the order the event lists the parts' hashes.
     public static let groups: [Set<String>] = [
-        ["assigned_heading", "cc", "contents_heading", "format", "klasifikasi", "kop", "label", "legal_basis", "place",
+        ["addressee", "assigned_heading", "cc", "contents_heading", "format", "klasifikasi", "kop", "label", "legal_basis", "place",
          "signature", "subject", "type"],
         ["contents", "period", "reference"],
     ]
