@@ -126,7 +126,7 @@ struct BungoProcedureTests {
             "800.1.11.1/1/DINKES/2025", "800.1.11.1/1/BUNGO/2025", "800.1.11.1/1/TEBO/2025", "800.1.11.1/1/DINKES.TEBO/2025",
         ], "the surat permohonan of huruf a, the one the PyB forwards (huruf b), the answer (huruf e angka 1), the surat penugasan (angka 3)")
 
-        let places = try walk.events().compactMap { $0.detail.letter?.content?["place"]?.stringValue }
+        let places = try walk.letters().compactMap { $0.content?["place"]?.stringValue }
         #expect(places == ["Bungo", "Bungo", "Tebo", "Tebo"],
                 "each letter is dated where its signing office's instansi sits: Tebo's answer and surat penugasan in Tebo, not Bungo")
     }

@@ -75,12 +75,19 @@ final class Walk {
 
     /// The request's events, in order.
     func events() throws -> [Event] { try harness.events(RequestID(request)) }
+    /// The letters the request's events issued, whole (the event's members and its parts), in order.
+    func letters() throws -> [LetterRecord] { try harness.letters(RequestID(request)) }
 }
 
 extension Harness {
     /// The events of a request, decoded.
     func events(_ request: RequestID) throws -> [Event] {
         try store.events(of: request).map { try $0.decode() }
+    }
+
+    /// The letters a request's events issued, each read whole as `letter show` reads it.
+    func letters(_ request: RequestID) throws -> [LetterRecord] {
+        try store.events(of: request).compactMap { row in try row.decode().detail.letter.map { try LetterSeal.whole($0, of: row, in: store) } }
     }
 }
 
@@ -113,9 +120,9 @@ func appraisers(of employee: String, regency: String, on date: String = "2025-03
 }
 
 /// Who signed the request's last letter and who is copied (tembusan), by NIP in the letter's order:
-/// read from the content frozen in the issuing event, the only place it is stored.
+/// read from the content frozen when it was issued (its event and its parts).
 func signerAndCopies(of walk: Walk) throws -> (signer: String?, copies: [[String]]) {
-    let letter = try walk.events().last(where: { $0.detail.letter != nil })?.detail.letter?.content
+    let letter = try walk.letters().last?.content
     let copies = (letter?["cc"]?.arrayValue ?? []).map { copy in (copy["holders"]?.arrayValue ?? []).compactMap { $0["nip"]?.stringValue } }
     return (letter?["signature"]?["nip"]?.stringValue, copies)
 }
