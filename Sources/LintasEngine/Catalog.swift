@@ -229,15 +229,24 @@ public final class DefinitionCatalog {
     private let store: any EventStore
     private var current: [WorkflowID: DefinitionHash] = [:]
     private var parsed: [DefinitionHash: WorkflowDefinition] = [:]
+    /// The store's catalog stamp when `current` was read.
+    private var stamp: CatalogStamp?
+    /// `timed()`, kept until the stamp changes.
+    private var timedStates: TimedStates?
 
     public init(store: any EventStore) throws {
         self.store = store
         try refresh()
     }
 
-    /// Re-reads which version of each workflow is current.
+    /// Re-reads which version of each workflow is current, if anything was loaded since the
+    /// last read (`EventStore.catalogStamp`, one cheap query otherwise).
     public func refresh() throws {
+        let now = try store.catalogStamp()
+        guard now != stamp else { return }
         current = try store.currentDefinitions()
+        timedStates = nil
+        stamp = now
     }
 
     /// The current definition of a workflow, for new requests.
@@ -249,6 +258,30 @@ public final class DefinitionCatalog {
     /// Every version ever loaded.
     public func all() throws -> [WorkflowDefinition] {
         try store.definitionVersions().compactMap { try definition($0.hash) }
+    }
+
+    /// The states of every loaded version that have a timer, as the timers' look asks for them.
+    public struct TimedStates: Sendable {
+        /// States with a deadline.
+        public var deadlines: [String]
+        /// (state, period field) of states that end when a period field's `end` has passed, sorted.
+        public var endings: [(state: String, field: String)]
+        /// Every state with a deadline or an end.
+        public var all: Set<String>
+    }
+
+    /// The states with a timer across every loaded version, read again only after a refresh found a change.
+    public func timed() throws -> TimedStates {
+        if let timedStates { return timedStates }
+        let specs = try all().flatMap { $0.states.filter { $0.deadline != nil || $0.ends != nil } }
+        var seen = Set<[String]>()
+        let endings = specs.compactMap { spec in spec.ends.map { (state: spec.id, field: $0.field) } }
+            .filter { seen.insert([$0.state, $0.field]).inserted }
+            .sorted { ($0.state, $0.field) < ($1.state, $1.field) }
+        let timed = TimedStates(deadlines: Set(specs.filter { $0.deadline != nil }.map(\.id)).sorted(), endings: endings,
+                                all: Set(specs.map(\.id)))
+        timedStates = timed
+        return timed
     }
 
     /// A definition by hash: the version a request is pinned to.
@@ -268,14 +301,20 @@ public final class DirectoryCatalog {
     private let store: any EventStore
     private var versions: [DirectoryVersion] = []
     private var parsed: [Int64: Directory] = [:]
+    /// The store's catalog stamp when `versions` was read.
+    private var stamp: CatalogStamp?
 
     public init(store: any EventStore) throws {
         self.store = store
         try refresh()
     }
 
+    /// Re-reads the list of versions, if one was imported since the last read.
     public func refresh() throws {
+        let now = try store.catalogStamp()
+        guard now != stamp else { return }
         versions = try store.directoryVersions()
+        stamp = now
     }
 
     /// The regency's time zone, from the latest version; WIB when there is none.

@@ -88,33 +88,33 @@ public final class Daemon {
             logger.warning("calendar_ends", ["calendar": .string(calendar.id), "last_day": .string(calendar.lastDay?.description ?? ""),
                                              "message": .string(warning)])
         }
-        var timersDue = true
-        var touched: [RequestID]? = nil
         var nextTimerLook = clock.now()
         var reportedProblems: Set<String> = []
+        // Every timed request now and then; the requests a batch changed, in the batch's own transaction.
+        func lookedAt(_ timers: Processor.TimerReport, everything: Bool, now: Timestamp) {
+            log(timers, reportedProblems: &reportedProblems)
+            summary.timerEvents += timers.events.count
+            summary.events += timers.events.count
+            if everything { nextTimerLook = now.adding(milliseconds: options.timerIntervalMilliseconds) }
+            if let next = timers.next { nextTimerLook = min(nextTimerLook, next) }
+        }
+        let look = Processor.TimerLook(calendar: options.calendar)
         while !stop.isSet {
             let report: Processor.BatchReport
             var filesWaiting = false
             do {
                 let now = clock.now()
-                if timersDue || now >= nextTimerLook {
-                    // Every timed request now and then; after a batch, the requests it changed.
-                    let everything = now >= nextTimerLook
-                    let timers = try processor.runTimers(now: now, calendar: options.calendar, only: everything ? nil : touched)
-                    log(timers, reportedProblems: &reportedProblems)
-                    summary.timerEvents += timers.events.count
-                    summary.events += timers.events.count
-                    if everything { nextTimerLook = now.adding(milliseconds: options.timerIntervalMilliseconds) }
-                    if let next = timers.next { nextTimerLook = min(nextTimerLook, next) }
-                    timersDue = false
-                    touched = nil
+                if now >= nextTimerLook {
+                    lookedAt(try processor.runTimers(now: now, calendar: options.calendar), everything: true, now: now)
                 }
                 if let spool {
                     for outcome in try spool.poll(into: processor.store, now: clock.now()) { log(outcome) }
                 }
                 let began = DispatchTime.now()
-                report = try processor.runBatch(now: clock.now())
+                let batchNow = clock.now()
+                report = try processor.runBatch(now: batchNow, timers: look)
                 if report.commands > 0 { log(report, since: began) }
+                if let timers = report.timers { lookedAt(timers, everything: false, now: batchNow) }
                 filesWaiting = try spool?.hasWaitingFiles() ?? false
                 backoff = 0
                 heartbeat.retry = nil
@@ -127,9 +127,6 @@ public final class Daemon {
                 continue
             }
             if report.commands > 0 {
-                // What the batch changed may already be overdue or expired.
-                timersDue = true
-                touched = (touched ?? []) + report.touched
                 summary.batches += 1
                 heartbeat.batches += 1
                 heartbeat.commands += report.commands
@@ -140,7 +137,7 @@ public final class Daemon {
             summary.refused += report.refused
             summary.events += report.events
             lock?.beat(heartbeat, now: clock.now(), force: report.commands > 0)
-            if report.commands == 0 && !filesWaiting && !timersDue {
+            if report.commands == 0 && !filesWaiting {
                 if options.untilIdle { break }
                 stop.sleep(milliseconds: options.pollMilliseconds)
             }

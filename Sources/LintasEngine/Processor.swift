@@ -37,6 +37,8 @@ public final class Processor {
         public var refusals: [Refusals] = []
         /// The requests the batch changed, for the timers to look at.
         public var touched: [RequestID] = []
+        /// The timers' look at the requests the batch changed, in its own transaction, when asked for.
+        public var timers: TimerReport?
 
         public struct Refusals: Sendable, Hashable {
             public var command: CommandID
@@ -45,11 +47,21 @@ public final class Processor {
         }
     }
 
+    /// What the timers' look after a batch needs.
+    public struct TimerLook: Sendable {
+        /// The working-day calendar deadlines are counted in.
+        public var calendar: WorkingCalendar?
+        public init(calendar: WorkingCalendar?) { self.calendar = calendar }
+    }
+
     /// Processes one batch of queued commands.
-    /// - Parameter now: the daemon clock's reading, recorded in each event.
+    /// - Parameters:
+    ///   - now: the daemon clock's reading, recorded in each event.
+    ///   - timers: look at the timers of the requests the batch changed, in the same
+    ///     transaction (what `runTimers(only:)` would do after it, without a transaction of its own).
     /// - Returns: what the batch did; `commands == 0` when the queue was empty.
     /// - Throws: a `StoreError` when the transaction could not be committed; nothing of the batch is kept.
-    public func runBatch(now: Timestamp) throws -> BatchReport {
+    public func runBatch(now: Timestamp, timers: TimerLook? = nil) throws -> BatchReport {
         try definitions.refresh()
         try directories.refresh()
         do {
@@ -58,6 +70,15 @@ public final class Processor {
                 var work = BatchWork(batch: batch, definitions: definitions, directories: directories, cached: cached, now: now)
                 for queued in try batch.claimQueued(limit: batchSize) {
                     try work.process(queued)
+                }
+                if let timers, !work.touched.isEmpty {
+                    let timed = try definitions.timed().all
+                    let looked = work.touched.compactMap { work.requests.entries[$0] }.filter { timed.contains($0.state.state) }
+                    var report = TimerReport()
+                    for (request, entry) in try fire(looked, in: batch, calendar: timers.calendar, now: now, report: &report) {
+                        work.requests.entries[request] = entry
+                    }
+                    work.report.timers = report
                 }
                 try work.finish()
                 return (work.report, work.requests.entries, try batch.lastEventSequence())
@@ -135,14 +156,11 @@ extension Processor {
     public func runTimers(now: Timestamp, calendar: WorkingCalendar?, only: [RequestID]? = nil) throws -> TimerReport {
         try definitions.refresh()
         try directories.refresh()
-        let specs = try definitions.all().flatMap { $0.states.filter { $0.deadline != nil || $0.ends != nil } }
         // States with a deadline are read whole; for states that only end, the store picks the expired ones.
-        let deadlineStates = Set(specs.filter { $0.deadline != nil }.map(\.id))
-        let endings = Set(specs.compactMap { spec in spec.ends.map { "\(spec.id)\u{0}\($0.field)" } }).sorted()
-        let timed = Set(specs.map(\.id))
+        let specs = try definitions.timed()
+        let timed = specs.all
         guard !timed.isEmpty else { return TimerReport() }
         let zone = try directories.timeZone()
-        let directory = try directories.directory(at: now)
         do {
             let (report, changed, mark) = try store.withBatch { (batch) throws -> (TimerReport, [RequestID: StateCache.Entry], Int64) in
                 var report = TimerReport()
@@ -163,35 +181,18 @@ extension Processor {
                     }
                 } else {
                     var seen = Set<RequestID>()
-                    for stored in try batch.requests(inStates: deadlineStates.sorted()) where seen.insert(stored.request).inserted {
+                    for stored in try batch.requests(inStates: specs.deadlines) where seen.insert(stored.request).inserted {
                         try look(stored)
                     }
-                    for ending in endings {
-                        let parts = ending.split(separator: "\u{0}").map(String.init)
-                        for stored in try batch.requests(inState: parts[0], period: parts[1], endingBefore: now.civilDate(in: zone))
+                    for ending in specs.endings {
+                        for stored in try batch.requests(inState: ending.state, period: ending.field, endingBefore: now.civilDate(in: zone))
                         where seen.insert(stored.request).inserted {
                             try look(stored)
                         }
                     }
                 }
-                var changed: [RequestID: StateCache.Entry] = [:]
-                for (state, head) in looked {
-                    guard let definition = try definitions.definition(state.definition) else { continue }
-                    report.requests += 1
-                    let due = Timers.due(Timers.Input(state: state, definition: definition, calendar: calendar, directory: directory, zone: zone, now: now))
-                    if let problem = due.problem { report.problems.append(problem) }
-                    if let next = due.next { report.next = min(report.next ?? next, next) }
-                    guard !due.events.isEmpty else { continue }
-                    var current = state
-                    var previous = head
-                    for event in due.events {
-                        current = try RequestState.evolve(current, event)
-                        previous = Digest(bytes: try batch.append(event, previous: previous).hash)!
-                        report.events.append(event)
-                    }
-                    try batch.saveRequest(current, head: previous)
-                    changed[state.request] = (current, previous)
-                }
+                let changed = try fire(looked, in: batch, calendar: calendar, now: now, report: &report)
+                for (state, head) in changed.values { try batch.saveRequest(state, head: head) }
                 return (report, changed, try batch.lastEventSequence())
             }
             states.keep(changed, mark: mark)
@@ -200,6 +201,33 @@ extension Processor {
             states.forget()
             throw error
         }
+    }
+
+    /// Appends the timer events due at `now` for the requests looked at, and reports them.
+    /// - Returns: the requests that changed, with their new state and head (not yet saved).
+    private func fire(_ looked: [StateCache.Entry], in batch: any StoreBatch, calendar: WorkingCalendar?, now: Timestamp,
+                      report: inout TimerReport) throws -> [RequestID: StateCache.Entry] {
+        guard !looked.isEmpty else { return [:] }
+        let zone = try directories.timeZone()
+        let directory = try directories.directory(at: now)
+        var changed: [RequestID: StateCache.Entry] = [:]
+        for (state, head) in looked {
+            guard let definition = try definitions.definition(state.definition) else { continue }
+            report.requests += 1
+            let due = Timers.due(Timers.Input(state: state, definition: definition, calendar: calendar, directory: directory, zone: zone, now: now))
+            if let problem = due.problem { report.problems.append(problem) }
+            if let next = due.next { report.next = min(report.next ?? next, next) }
+            guard !due.events.isEmpty else { continue }
+            var current = state
+            var previous = head
+            for event in due.events {
+                current = try RequestState.evolve(current, event)
+                previous = Digest(bytes: try batch.append(event, previous: previous).hash)!
+                report.events.append(event)
+            }
+            changed[state.request] = (current, previous)
+        }
+        return changed
     }
 }
 

@@ -19,6 +19,10 @@ public protocol EventStore: AnyObject {
     func currentDefinitions() throws -> [WorkflowID: DefinitionHash]
     /// Every version ever loaded, oldest first.
     func definitionVersions() throws -> [DefinitionVersion]
+    /// A value that changes whenever workflow definitions or directory versions may have been
+    /// saved since it was last read, by this store or by any other connection to the same
+    /// database: catalogs read them again only when it changed.
+    func catalogStamp() throws -> CatalogStamp
 
     // MARK: Org directory
 
@@ -252,6 +256,19 @@ public struct QueueSummary: Sendable, Hashable {
     public var oldestQueued: Timestamp?
     /// When the last command was processed (done or refused): the last batch that took any.
     public var lastProcessed: Timestamp? = nil
+}
+
+/// See `EventStore.catalogStamp()`: equal stamps mean nothing a catalog holds was saved in between.
+public struct CatalogStamp: Sendable, Hashable {
+    /// Commits by other connections (SQLite's `data_version`): any commit, not only the catalog's.
+    public var others: Int64
+    /// Definitions and directory versions saved through this store object.
+    public var own: Int64
+
+    public init(others: Int64, own: Int64) {
+        self.others = others
+        self.own = own
+    }
 }
 
 public struct SequenceSummary: Sendable, Hashable {

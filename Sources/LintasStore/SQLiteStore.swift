@@ -28,6 +28,8 @@ public final class SQLiteStore: EventStore {
     let connection: SQLiteConnection
     /// The letter parts this connection stored and saw committed (`LetterPartCache`).
     private let parts = LetterPartCache()
+    /// Definitions and directory versions saved through this object (`catalogStamp`).
+    private var catalogWrites: Int64 = 0
 
     /// Opens (and if asked creates) a store file, bringing its schema up to date.
     /// - Parameters:
@@ -283,7 +285,9 @@ public final class SQLiteStore: EventStore {
     // MARK: Workflow definitions
 
     public func saveDefinition(workflow: WorkflowID, hash: DefinitionHash, body: String, now: Timestamp) throws -> DefinitionChange {
-        try transaction(immediate: true) {
+        // Counted before the write: a stamp read while it is under way is stale either way.
+        catalogWrites += 1
+        return try transaction(immediate: true) {
             let known = try connection.query("SELECT 1 FROM definitions WHERE hash = ?", [.text(hash.rawValue)]) { _ in true }.first ?? false
             let current = try connection.query("SELECT current FROM workflows WHERE id = ?", [.text(workflow.rawValue)]) { $0.text(0) }.first
             if current == hash.rawValue { return .unchanged }
@@ -308,6 +312,11 @@ public final class SQLiteStore: EventStore {
         return Dictionary(rows, uniquingKeysWith: { first, _ in first })
     }
 
+    public func catalogStamp() throws -> CatalogStamp {
+        // data_version changes with every commit of another connection, never with this one's.
+        CatalogStamp(others: try connection.query("PRAGMA data_version") { $0.int64(0) }.first ?? 0, own: catalogWrites)
+    }
+
     public func definitionVersions() throws -> [DefinitionVersion] {
         try connection.query("""
             SELECT d.workflow, d.hash, d.loaded_at, w.current IS NOT NULL
@@ -322,7 +331,8 @@ public final class SQLiteStore: EventStore {
     // MARK: Org directory
 
     public func saveDirectory(effectiveFrom: CivilDate, hash: String, body: String, source: String, now: Timestamp) throws -> DirectoryVersion {
-        try transaction(immediate: true) {
+        catalogWrites += 1
+        return try transaction(immediate: true) {
             let existing = try directoryRows("WHERE effective_from = ? AND hash = ?", [.text(effectiveFrom.description), .text(hash)]).first
             if var existing {
                 existing.isNew = false

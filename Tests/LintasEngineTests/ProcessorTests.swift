@@ -116,9 +116,12 @@ struct ProcessorTests {
         #expect(try harness.store.commands(CommandFilter(id: "PML-1-1")).first?.refusal?.code == .malformedCommand)
     }
 
-    @Test("a new version of a workflow applies to new requests; requests in flight stay on theirs")
-    func pinnedDefinitions() throws {
+    @Test("a new version of a workflow applies to new requests; requests in flight stay on theirs",
+          arguments: ["loaded through the daemon's store", "loaded by another process"])
+    func pinnedDefinitions(_ loader: String) throws {
         let harness = try Harness()
+        // `lintas workflows load` while the daemon runs opens a connection of its own.
+        let loading = loader == "loaded by another process" ? try SQLiteStore(path: harness.store.path) : harness.store
         try harness.submit([Lines.accepted("PML-1")[0]])
         try harness.drain()
         let pinned = try #require(try harness.state("PML-1")).definition
@@ -129,7 +132,7 @@ struct ProcessorTests {
         let regulation = try Regulation.decode(try DocumentFile.read(Harness.repository.appendingPathComponent("workflows/pemalang/regulation.json").path),
                                                source: "regulation.json")
         let revised = try DataFiles.readWorkflow(.object(members), path: "revised.json", regulations: [regulation.id: regulation])
-        #expect(try harness.store.saveDefinition(workflow: revised.definition.id, hash: revised.definition.hash, body: revised.body, now: Harness.now) == .added)
+        #expect(try loading.saveDefinition(workflow: revised.definition.id, hash: revised.definition.hash, body: revised.body, now: Harness.now) == .added)
         try harness.submit(Array(Lines.accepted("PML-1")[1...1]) + [Lines.accepted("PML-2")[0]])
         try harness.drain()
         #expect(try harness.state("PML-1")?.definition == pinned)

@@ -129,6 +129,32 @@ struct TimerTests {
         #expect(try harness.processor.runTimers(now: Self.at("2026-02-01T00:00:00+07:00"), calendar: nil).events.isEmpty)
         #expect(try Audit.run(harness.store).isClean)
     }
+
+    @Test("Pasal 11 ayat (6) huruf d: an assignment accepted after its period ran out ends in the batch that accepted it, in its transaction")
+    func endsInTheAcceptingBatch() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1"))
+        // Lines.contents runs to 31 December 2025; the daemon takes the commands on 2 January 2026.
+        let report = try harness.processor.runBatch(now: Self.at("2026-01-02T08:00:00+07:00"), timers: Processor.TimerLook(calendar: nil))
+        #expect(report.done == Lines.accepted("PML-1").count)
+        #expect(report.timers?.events.map(\.action) == ["ended"])
+        let state = try #require(try harness.state(RequestID("PML-1")))
+        #expect(state.state == "ended")
+        #expect(try harness.store.events(of: RequestID("PML-1")).last?.action == "ended")
+        // Nothing is left for the next look, and the log and the projection agree.
+        #expect(try harness.processor.runTimers(now: Self.at("2026-01-02T08:00:01+07:00"), calendar: nil).events.isEmpty)
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("a batch's own look at its requests tells when their next timer falls, and records nothing before it")
+    func batchLookTellsNext() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1"))
+        let report = try harness.processor.runBatch(now: Harness.now, timers: Processor.TimerLook(calendar: nil))
+        #expect(report.timers?.events.isEmpty == true)
+        #expect(report.timers?.next == Self.at("2026-01-01T00:00:00+07:00"))
+        #expect(try harness.state(RequestID("PML-1"))?.state == "accepted")
+    }
 }
 
 /// A value several closures append to; the logger's write closure must be `Sendable`.

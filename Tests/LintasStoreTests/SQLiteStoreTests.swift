@@ -29,6 +29,21 @@ struct SQLiteStoreTests {
         #expect(try store.events(of: "PML-1").count == 1)
     }
 
+    @Test("the catalog stamp changes when a definition or directory is saved, here or through another connection, and not when only this store appends")
+    func catalogStamp() throws {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path)
+        let start = try store.catalogStamp()
+        try Sample.append([Sample.event("PML-1", 1)], to: store)
+        #expect(try store.catalogStamp() == start, "this store's own events do not make its catalogs read again")
+        _ = try store.saveDefinition(workflow: "w", hash: "h", body: "{}", now: Sample.t0)
+        let afterDefinition = try store.catalogStamp()
+        #expect(afterDefinition != start)
+        let other = try SQLiteStore(path: path)
+        _ = try other.saveDirectory(effectiveFrom: CivilDate(iso: "2025-01-01")!, hash: "d", body: "{}", source: "other", now: Sample.t0)
+        #expect(try store.catalogStamp() != afterDefinition, "another process's import is seen")
+    }
+
     @Test("the file is in WAL mode with durable commits")
     func journal() throws {
         let store = try SQLiteStore(path: try freshPath())
