@@ -247,6 +247,8 @@ private struct BatchWork {
     var touchedSet: Set<RequestID> = []
     var numbering: StoreNumbering
     var report = Processor.BatchReport()
+    /// Every claimed command's outcome, recorded together by `finish`.
+    var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
 
     init(batch: any StoreBatch, definitions: DefinitionCatalog, directories: DirectoryCatalog,
          cached: [RequestID: StateCache.Entry], now: Timestamp) {
@@ -284,7 +286,6 @@ private struct BatchWork {
         case .accepted(let events):
             var state = current?.state
             var head = current?.head ?? .zero
-            var first: Int64?
             for event in events.map(LetterSeal.seal) {
                 let next: RequestState
                 do {
@@ -295,7 +296,6 @@ private struct BatchWork {
                                                       hint: "Report this as a defect; the command is kept."))
                 }
                 let stored = try batch.append(event, previous: head)
-                first = first ?? stored.sequence
                 head = Digest(bytes: stored.hash)!
                 state = next
                 report.events += 1
@@ -305,14 +305,14 @@ private struct BatchWork {
                 requests.entries[command.request] = (state, head)
             }
             numbering.commit()
-            try batch.recordOutcome(queued, .done(firstEvent: first ?? 0), now: now)
+            outcomes.append((queued, .done))
             report.done += 1
         }
     }
 
     private mutating func refuse(_ queued: QueuedCommand, _ refusal: Refusal) throws {
         numbering.rollback()
-        try batch.recordOutcome(queued, .refused(refusal), now: now)
+        outcomes.append((queued, .refused(refusal)))
         report.refused += 1
         report.refusals.append(.init(command: queued.command.id, request: queued.command.request, refusal: refusal))
     }
@@ -339,6 +339,7 @@ private struct BatchWork {
             try batch.saveRequest(state, head: head)
         }
         try numbering.flush()
+        try batch.recordOutcomes(outcomes, now: now)
     }
 }
 

@@ -81,7 +81,10 @@ public protocol StoreBatch {
     func append(_ event: Event, previous: Digest) throws -> StoredEvent
     /// Writes the projection of a request's state.
     func saveRequest(_ state: RequestState, head: Digest) throws
-    func recordOutcome(_ command: QueuedCommand, _ outcome: CommandOutcome, now: Timestamp) throws
+    /// Records the outcome of every command the transaction claimed, in one go: the oldest
+    /// queued commands, each once, processed at `now`.
+    /// - Throws: `StoreError` when the commands are not the oldest queued ones (one skipped, one twice).
+    func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws
     /// The stored requests of a workflow bound by a quota rule to `unit` (their `quota_unit`
     /// field) that stand in one of `states`.
     func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID]
@@ -218,8 +221,8 @@ public enum CommandStatus: String, Sendable, Hashable, CaseIterable {
 }
 
 public enum CommandOutcome: Sendable, Hashable {
-    /// Applied: the sequence number of the first event it appended.
-    case done(firstEvent: Int64)
+    /// Applied: its events are in the log (`CommandRecord.firstEvent` is the first of them).
+    case done
     case refused(Refusal)
 }
 

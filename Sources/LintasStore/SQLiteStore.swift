@@ -13,10 +13,13 @@ public final class SQLiteStore: EventStore {
     /// `WITHOUT ROWID` in files made before that change, which still said 1 or 2); an older
     /// file is brought to 3 when it is opened, its states kept (see `migrateRequests`). 4: every
     /// projection folded again from the log (`rebuildProjections`). 5: `letter_numbers`, every
-    /// printed letter number once, replacing `letter_external_numbers` (`letterNumbers`).
+    /// printed letter number once, replacing `letter_external_numbers` (`letterNumbers`). 6: the
+    /// queue's outcomes without an UPDATE per command: `queue` keeps each command as queued,
+    /// `queue_batches` one row per batch (the commands up to `through` were processed at
+    /// `processed_at`), `command_refusals` a row per refusal, and `commands` is a view of the three
+    /// with the columns the table had (`migrateQueue`).
     /// 7: `letter_parts`, the members letters share stored once by their SHA-256, and
     /// `letter_numbers` without the letter's label, which its event says (`letterParts`).
-    /// (6 is taken by another change of this round; a file at 5 or 6 takes step 7 alone.)
     public static let schemaVersion: Int64 = 7
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
@@ -67,6 +70,7 @@ public final class SQLiteStore: EventStore {
                     try dropLetterNumberLabels()
                     try connection.execute(SQLiteStore.letterNumbers)
                 }
+                if current < 6 { try migrateQueue() }
                 if current < 7 {
                     try dropLetterNumberLabels()
                     try connection.execute(SQLiteStore.letterParts)
@@ -131,6 +135,85 @@ public final class SQLiteStore: EventStore {
         request TEXT NOT NULL
         """
 
+    /// Version 6: the `commands` table becomes `queue` (the commands as queued, never updated),
+    /// `queue_batches` and `command_refusals`, and a `commands` view with the table's columns,
+    /// so what read the table reads the view. Each processed command of an older file gets a
+    /// `queue_batches` row of its own, keeping its `processed_at`; its first event is found in the
+    /// log, as for new ones. Idempotent: a file whose `commands` is already the view is left as it is.
+    private func migrateQueue() throws(StoreError) {
+        let kind = try connection.query("SELECT type FROM sqlite_schema WHERE name = 'commands'") { $0.text(0) }.first
+        if kind == "table" {
+            // Outcomes are recorded for the oldest queued commands first, so the processed ones are a prefix.
+            let skipped = try connection.query("""
+                SELECT count(*) FROM commands WHERE status = 'queued'
+                AND seq < (SELECT coalesce(max(seq), 0) FROM commands WHERE status != 'queued')
+                """) { $0.int64(0) }.first ?? 0
+            guard skipped == 0 else {
+                throw StoreError(.corrupt, "\(path): \(skipped) queued commands are older than processed ones; the queue cannot be brought to schema version 6")
+            }
+            try connection.execute("""
+                CREATE TABLE queue (\(SQLiteStore.queueColumns));
+                INSERT INTO queue (seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
+                    SELECT seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source FROM commands;
+                \(SQLiteStore.outcomeTables)
+                INSERT INTO queue_batches (through, processed_at) SELECT seq, coalesce(processed_at, 0) FROM commands WHERE status != 'queued';
+                INSERT INTO command_refusals (seq, code, message, article, hint)
+                    SELECT seq, refusal_code, coalesce(refusal_message, ''), refusal_article, refusal_hint FROM commands WHERE status = 'refused';
+                DROP TABLE commands;
+                \(SQLiteStore.commandsView)
+                """)
+        }
+        try connection.execute("PRAGMA user_version = 6")
+    }
+
+    static let queueColumns = """
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        digest BLOB NOT NULL,
+        request TEXT NOT NULL,
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        workflow TEXT,
+        at INTEGER,
+        data TEXT NOT NULL,
+        enqueued_at INTEGER NOT NULL,
+        source TEXT NOT NULL
+        """
+
+    static let outcomeTables = """
+        CREATE TABLE queue_batches (
+            through INTEGER PRIMARY KEY,
+            processed_at INTEGER NOT NULL
+        );
+        CREATE TABLE command_refusals (
+            seq INTEGER PRIMARY KEY,
+            code TEXT NOT NULL,
+            message TEXT NOT NULL,
+            article TEXT,
+            hint TEXT
+        );
+        """
+
+    /// The queue with each command's outcome, in the columns of the `commands` table before
+    /// version 6: processed when a batch's `through` reaches it, refused when it has a refusal,
+    /// its first event the first the log holds for it.
+    static let commandsView = """
+        CREATE INDEX queue_by_request ON queue (request);
+        CREATE VIEW commands AS
+        SELECT q.seq, q.id, q.digest, q.request, q.action, q.actor, q.workflow, q.at, q.data, q.enqueued_at, q.source,
+            CASE WHEN r.seq IS NOT NULL THEN 'refused' WHEN b.through IS NOT NULL THEN 'done' ELSE 'queued' END AS status,
+            b.processed_at AS processed_at,
+            CASE WHEN r.seq IS NULL AND b.through IS NOT NULL
+                THEN (SELECT min(e.seq) FROM events e WHERE e.request = q.request AND e.command = q.id) END AS first_event,
+            r.code AS refusal_code, r.message AS refusal_message, r.article AS refusal_article, r.hint AS refusal_hint
+        FROM queue q
+        LEFT JOIN command_refusals r ON r.seq = q.seq
+        LEFT JOIN queue_batches b ON b.through = (SELECT min(through) FROM queue_batches WHERE through >= q.seq);
+        """
+
+    /// The first sequence not yet processed is after this one.
+    static let processedThrough = "(SELECT coalesce(max(through), 0) FROM queue_batches)"
+
     static let requestsColumns = """
         request TEXT PRIMARY KEY,
         workflow TEXT NOT NULL,
@@ -162,18 +245,9 @@ public final class SQLiteStore: EventStore {
         source TEXT NOT NULL,
         UNIQUE (effective_from, hash)
     );
+    -- Version 6 makes it `queue` (the same columns up to `source`) and the outcome tables.
     CREATE TABLE commands (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        digest BLOB NOT NULL,
-        request TEXT NOT NULL,
-        action TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        workflow TEXT,
-        at INTEGER,
-        data TEXT NOT NULL,
-        enqueued_at INTEGER NOT NULL,
-        source TEXT NOT NULL,
+        \(queueColumns),
         status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'done', 'refused')),
         processed_at INTEGER,
         first_event INTEGER,
@@ -371,7 +445,7 @@ public final class SQLiteStore: EventStore {
                 let json = command.json
                 let digest = Digest.sha256(json.canonicalBytes).bytes
                 try connection.run("""
-                    INSERT INTO commands (id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
+                    INSERT INTO queue (id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
                     """, [.text(command.id.rawValue), .blob(digest), .text(command.request.rawValue), .text(command.action),
                           .text(command.actor.rawValue), .optional(command.workflow?.rawValue), .optional(command.at?.milliseconds),
@@ -380,7 +454,7 @@ public final class SQLiteStore: EventStore {
                     results.append(.queued(sequence: connection.lastInsertRowID))
                     continue
                 }
-                let (sequence, storedDigest) = try connection.query("SELECT seq, digest FROM commands WHERE id = ?", [.text(command.id.rawValue)]) {
+                let (sequence, storedDigest) = try connection.query("SELECT seq, digest FROM queue WHERE id = ?", [.text(command.id.rawValue)]) {
                     ($0.int64(0), $0.bytes(1))
                 }.first!
                 if storedDigest == digest { results.append(.duplicate(sequence: sequence)) } else { conflicts.append((index, sequence)) }
@@ -515,7 +589,13 @@ public final class SQLiteStore: EventStore {
     public func commands(_ filter: CommandFilter) throws -> [CommandRecord] {
         var conditions: [String] = []
         var bindings: [SQLiteValue] = []
-        if let status = filter.status { conditions.append("status = ?"); bindings.append(.text(status.rawValue)) }
+        // Each status by the key of the table that decides it, not by the view's computed column (a scan).
+        switch filter.status {
+        case .queued?: conditions.append("seq > \(SQLiteStore.processedThrough)")
+        case .done?: conditions.append("seq <= \(SQLiteStore.processedThrough) AND seq NOT IN (SELECT seq FROM command_refusals)")
+        case .refused?: conditions.append("seq IN (SELECT seq FROM command_refusals)")
+        case nil: break
+        }
         if let request = filter.request { conditions.append("request = ?"); bindings.append(.text(request.rawValue)) }
         if let id = filter.id { conditions.append("id = ?"); bindings.append(.text(id.rawValue)) }
         bindings.append(.integer(Int64(filter.limit)))
@@ -537,21 +617,17 @@ public final class SQLiteStore: EventStore {
     }
 
     public func queueSummary() throws -> QueueSummary {
-        var summary = QueueSummary(queued: 0, done: 0, refused: 0, oldestQueued: nil)
-        for (status, count) in try connection.query("SELECT status, count(*) FROM commands GROUP BY status", row: { ($0.text(0), Int($0.int64(1))) }) {
-            switch CommandStatus(rawValue: status) {
-            case .queued?: summary.queued = count
-            case .done?: summary.done = count
-            case .refused?: summary.refused = count
-            case nil: break
-            }
-        }
-        summary.oldestQueued = try connection.query("SELECT min(enqueued_at) FROM commands WHERE status = 'queued'") {
+        let through = SQLiteStore.processedThrough
+        let (all, queued, refused) = try connection.query("""
+            SELECT (SELECT count(*) FROM queue), (SELECT count(*) FROM queue WHERE seq > \(through)), (SELECT count(*) FROM command_refusals)
+            """) { (Int($0.int64(0)), Int($0.int64(1)), Int($0.int64(2))) }[0]
+        var summary = QueueSummary(queued: queued, done: all - queued - refused, refused: refused, oldestQueued: nil)
+        summary.oldestQueued = try connection.query("SELECT min(enqueued_at) FROM queue WHERE seq > \(through)") {
             $0.optionalInt64(0).map(Timestamp.init)
         }.first ?? nil
-        summary.lastProcessed = try connection.query("SELECT max(processed_at) FROM commands") {
-            $0.optionalInt64(0).map(Timestamp.init)
-        }.first ?? nil
+        summary.lastProcessed = try connection.query("SELECT processed_at FROM queue_batches ORDER BY through DESC LIMIT 1") {
+            Timestamp(milliseconds: $0.int64(0))
+        }.first
         return summary
     }
 }
@@ -625,7 +701,7 @@ struct SQLiteBatch: StoreBatch {
     func claimQueued(limit: Int) throws -> [QueuedCommand] {
         try connection.query("""
             SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at
-            FROM commands WHERE status = 'queued' ORDER BY seq LIMIT ?
+            FROM queue WHERE seq > \(SQLiteStore.processedThrough) ORDER BY seq LIMIT ?
             """, [.integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
     }
 
@@ -701,18 +777,22 @@ struct SQLiteBatch: StoreBatch {
                   .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(state.canonicalBytes)])
     }
 
-    func recordOutcome(_ command: QueuedCommand, _ outcome: CommandOutcome, now: Timestamp) throws {
-        switch outcome {
-        case .done(let firstEvent):
-            try connection.run("UPDATE commands SET status = 'done', processed_at = ?, first_event = ? WHERE seq = ?",
-                               [.integer(now.milliseconds), .integer(firstEvent), .integer(command.sequence)])
-        case .refused(let refusal):
-            try connection.run("""
-                UPDATE commands SET status = 'refused', processed_at = ?, refusal_code = ?, refusal_message = ?,
-                    refusal_article = ?, refusal_hint = ? WHERE seq = ?
-                """, [.integer(now.milliseconds), .text(refusal.code.rawValue), .text(refusal.message), .optional(refusal.article),
-                      .optional(refusal.hint), .integer(command.sequence)])
+    func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {
+        guard let through = outcomes.map(\.command.sequence).max() else { return }
+        // Done is implicit (processed, not refused), so the outcomes must be those of every command the batch reaches.
+        let (after, waiting) = try connection.query(
+            "SELECT \(SQLiteStore.processedThrough), (SELECT count(*) FROM queue WHERE seq > \(SQLiteStore.processedThrough) AND seq <= ?)",
+            [.integer(through)]) { ($0.int64(0), $0.int64(1)) }[0]
+        guard Set(outcomes.map(\.command.sequence)).count == outcomes.count, outcomes.allSatisfy({ $0.command.sequence > after }),
+              waiting == outcomes.count else {
+            throw StoreError(.other, "outcomes must be recorded for the oldest queued commands, each once: \(outcomes.count) given up to #\(through), \(waiting) queued there")
         }
+        for case let (command, .refused(refusal)) in outcomes {
+            try connection.run("INSERT INTO command_refusals (seq, code, message, article, hint) VALUES (?, ?, ?, ?, ?)",
+                               [.integer(command.sequence), .text(refusal.code.rawValue), .text(refusal.message), .optional(refusal.article),
+                                .optional(refusal.hint)])
+        }
+        try connection.run("INSERT INTO queue_batches (through, processed_at) VALUES (?, ?)", [.integer(through), .integer(now.milliseconds)])
     }
 
     func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID] {

@@ -110,7 +110,7 @@ struct ProcessorTests {
     func damagedCommand() throws {
         let harness = try Harness()
         try harness.submit([Lines.accepted("PML-1")[0]])
-        try harness.tamper("UPDATE commands SET data = '{not json' WHERE id = 'PML-1-1'")
+        try harness.tamper("UPDATE queue SET data = '{not json' WHERE id = 'PML-1-1'")
         let report = try #require(try harness.drain().first)
         #expect(report.refused == 1)
         #expect(try harness.store.commands(CommandFilter(id: "PML-1-1")).first?.refusal?.code == .malformedCommand)

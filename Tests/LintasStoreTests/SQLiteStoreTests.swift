@@ -44,6 +44,47 @@ struct SQLiteStoreTests {
         #expect(try store.catalogStamp() != afterDefinition, "another process's import is seen")
     }
 
+    @Test("a file of schema version 5 (outcomes in columns of the commands table) is brought to version 6: each command keeps its status, processing time, refusal and first event, and the queue goes on after the processed ones")
+    func migratesQueue() throws {
+        let path = try freshPath()
+        do {
+            let old = try SQLiteConnection(path: path, create: true)
+            try old.execute(SQLiteStore.schema)
+            try old.execute(SQLiteStore.externalNumbers)
+            try old.execute(SQLiteStore.letterNumbers)
+            try old.execute("""
+                INSERT INTO events (seq, request, version, action, state, actor, at, recorded, command, data, hash)
+                    VALUES (1, 'PML-1', 1, 'submit', 'requested', '197705112003121004', 5, 6, 'c1', '{}', x'00');
+                INSERT INTO commands (seq, id, digest, request, action, actor, data, enqueued_at, source, status, processed_at, first_event)
+                    VALUES (1, 'c1', x'01', 'PML-1', 'submit', '197705112003121004', '{}', 10, 'test', 'done', 20, 1);
+                INSERT INTO commands (seq, id, digest, request, action, actor, data, enqueued_at, source, status, processed_at,
+                                      refusal_code, refusal_message, refusal_article)
+                    VALUES (2, 'c2', x'02', 'PML-2', 'submit', '197705112003121004', '{}', 10, 'test', 'refused', 21,
+                            'wrong_actor', 'bukan Kepala Perangkat Daerah', 'Pasal 11 ayat (4) huruf b');
+                INSERT INTO commands (seq, id, digest, request, action, actor, data, enqueued_at, source)
+                    VALUES (3, 'c3', x'03', 'PML-3', 'submit', '197705112003121004', '{}', 30, 'test');
+                """)
+            #expect(try old.query("PRAGMA user_version") { $0.int64(0) } == [5])
+        }
+        func check(_ store: SQLiteStore) throws {
+            #expect(try store.connection.query("PRAGMA user_version") { $0.int64(0) } == [SQLiteStore.schemaVersion])
+            let records = try store.commands(CommandFilter())
+            #expect(records.map(\.status) == [.done, .refused, .queued])
+            #expect(records.map(\.processedAt) == [Timestamp(milliseconds: 20), Timestamp(milliseconds: 21), nil])
+            #expect(records.map(\.firstEvent) == [1, nil, nil])
+            #expect(records[1].refusal == Refusal(.wrongActor, "bukan Kepala Perangkat Daerah", article: "Pasal 11 ayat (4) huruf b"))
+            let summary = try store.queueSummary()
+            #expect((summary.queued, summary.done, summary.refused) == (1, 1, 1))
+            #expect(summary.oldestQueued == Timestamp(milliseconds: 30))
+            try store.withBatch { batch throws in #expect(try batch.claimQueued(limit: 10).map(\.command.id) == ["c3"]) }
+        }
+        let store = try SQLiteStore(path: path)
+        try check(store)
+        // The step is idempotent: a file set back to 5 after it is left as it is.
+        try store.connection.execute("PRAGMA user_version = 5")
+        try check(try SQLiteStore(path: path))
+    }
+
     @Test("the file is in WAL mode with durable commits")
     func journal() throws {
         let store = try SQLiteStore(path: try freshPath())

@@ -68,7 +68,7 @@ struct StoreContractTests {
                 let queued = try batch.claimQueued(limit: 10)
                 _ = try batch.append(Sample.event("PML-1", 1), previous: .zero)
                 try batch.saveRequest(try RequestState.evolve(nil, Sample.event("PML-1", 1)), head: .zero)
-                try batch.recordOutcome(queued[0], .done(firstEvent: 1), now: Sample.t0)
+                try batch.recordOutcomes([(queued[0], .done)], now: Sample.t0)
                 try batch.setLetterSequence(register: "diskominfo/surat_penugasan/2025", to: 7)
                 throw Stop()
             }
@@ -95,6 +95,26 @@ struct StoreContractTests {
         #expect(try store.queueSummary().queued == 3)
     }
 
+    @Test("outcomes are those of the oldest queued commands, each once: a batch that skips one, or gives one twice, is refused whole", arguments: Backend.allCases)
+    func outcomesCoverTheQueue(backend: Backend) throws {
+        let store = try backend.makeStore()
+        _ = try store.enqueue((1...3).map { Sample.command("c\($0)", request: RequestID("PML-\($0)")) }, source: "test", now: Sample.t0)
+        for outcomes in [[0, 2], [0, 0, 1], [1, 2]] {
+            #expect(throws: StoreError.self) {
+                try store.withBatch { batch in
+                    let claimed = try batch.claimQueued(limit: 3)
+                    try batch.recordOutcomes(outcomes.map { (claimed[$0], .done) }, now: Sample.t0)
+                }
+            }
+            #expect(try store.queueSummary().queued == 3, "nothing of \(outcomes) was kept")
+        }
+        try store.withBatch { batch in
+            let claimed = try batch.claimQueued(limit: 2)
+            try batch.recordOutcomes(claimed.map { ($0, .done) }, now: Sample.t0)
+        }
+        #expect(try store.commands(CommandFilter(status: .queued)).map(\.command.id) == ["c3"])
+    }
+
     @Test("the queue hands out commands oldest first and keeps each outcome", arguments: Backend.allCases)
     func queueAndOutcomes(backend: Backend) throws {
         let store = try backend.makeStore()
@@ -104,8 +124,13 @@ struct StoreContractTests {
             let claimed = try batch.claimQueued(limit: 2)
             #expect(claimed.map(\.command.id) == ["c1", "c2"])
             #expect(claimed[0].command == Sample.command("c1", request: "PML-1", data: ["note": "catatan 1"]))
-            try batch.recordOutcome(claimed[0], .done(firstEvent: 1), now: Sample.t0)
-            try batch.recordOutcome(claimed[1], .refused(Refusal(.wrongActor, "not the Kepala PD", article: "Pasal 11 ayat (4) huruf b", hint: "ask")), now: Sample.t0)
+            // c1's event, as the processor appends it.
+            var event = Sample.event("PML-1", 1)
+            event.envelope.command = "c1"
+            _ = try batch.append(event, previous: .zero)
+            try batch.recordOutcomes([(claimed[0], .done),
+                                      (claimed[1], .refused(Refusal(.wrongActor, "not the Kepala PD", article: "Pasal 11 ayat (4) huruf b", hint: "ask")))],
+                                     now: Sample.t0)
         }
         let refused = try store.commands(CommandFilter(status: .refused))
         #expect(refused.map(\.command.id) == ["c2"])
