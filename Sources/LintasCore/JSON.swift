@@ -116,21 +116,60 @@ public struct JSONReader {
     /// Runs `body` on a reader of the bytes; anything but whitespace after the value is an error.
     public static func read<Result>(_ bytes: [UInt8], _ body: (inout JSONReader) throws(JSONSyntaxError) -> Result) throws(JSONSyntaxError) -> Result {
         try bytes.withUnsafeBufferPointer { buffer in
-            Swift.Result { () throws(JSONSyntaxError) in
-                var reader = JSONReader(JSONParser(buffer))
-                reader.parser.skipWhitespace()
-                let result = try body(&reader)
-                reader.parser.skipWhitespace()
-                if reader.parser.index < buffer.count {
-                    throw reader.parser.error("unexpected \(reader.parser.describeCurrent()) after the end of the document")
-                }
-                return result
-            }
+            Swift.Result { () throws(JSONSyntaxError) in try read(buffer, body) }
         }.get()
     }
 
+    /// `read` over borrowed bytes (a column as SQLite holds it), without copying them.
+    public static func read<Result>(_ buffer: UnsafeBufferPointer<UInt8>, _ body: (inout JSONReader) throws(JSONSyntaxError) -> Result) throws(JSONSyntaxError) -> Result {
+        var reader = JSONReader(JSONParser(buffer))
+        reader.parser.skipWhitespace()
+        let result = try body(&reader)
+        reader.parser.skipWhitespace()
+        if reader.parser.index < buffer.count {
+            throw reader.parser.error("unexpected \(reader.parser.describeCurrent()) after the end of the document")
+        }
+        return result
+    }
+
+    /// The bytes being read: what the ranges `rawRange()` and `skipMatching()` return index.
+    public var bytes: UnsafeBufferPointer<UInt8> { parser.bytes }
+    /// Where the reader stands in `bytes`.
+    public var position: Int { parser.index }
+
     /// Reads an object, calling `member` with each name; `member` must read the value.
     public mutating func members(_ member: (inout JSONReader, String) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        try memberLoop({ (parser) throws(JSONSyntaxError) in try parser.parseString() }, member)
+    }
+
+    /// `members` with each name as its bytes between the quotes, as they stand (escapes not
+    /// resolved, checked as strictly): no `String` per member. Names with escapes match no
+    /// plain name a decoder looks for.
+    @inline(__always)
+    public mutating func members(bytes member: (inout JSONReader, UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        try memberLoop({ (parser) throws(JSONSyntaxError) in
+            let start = parser.index + 1
+            try parser.skipString()
+            return UnsafeBufferPointer(rebasing: parser.bytes[start..<(parser.index - 1)])
+        }, member)
+    }
+
+    /// `members(bytes:)` for an object whose bytes are proven otherwise (see `skipMatching()`):
+    /// names are found by their closing quote, not checked; read values with `skipMatching()`
+    /// or more strictly.
+    @inline(__always)
+    public mutating func members(matching member: (inout JSONReader, UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        try memberLoop({ (parser) throws(JSONSyntaxError) in
+            guard let end = parser.closingQuote(after: parser.index) else { throw parser.error("unterminated string") }
+            let key = UnsafeBufferPointer(rebasing: parser.bytes[(parser.index + 1)..<end])
+            parser.index = end + 1
+            return key
+        }, member)
+    }
+
+    @inline(__always)
+    private mutating func memberLoop<Key>(_ readKey: (inout JSONParser) throws(JSONSyntaxError) -> Key,
+                                          _ member: (inout JSONReader, Key) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
         guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "{") else { throw expected("an object") }
         parser.index += 1
         parser.skipWhitespace()
@@ -143,10 +182,10 @@ public struct JSONReader {
             guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
                 throw parser.error("unexpected \(parser.describeCurrent()), expected a member name in quotes")
             }
-            let key = try parser.parseString()
+            let key = try readKey(&parser)
             parser.skipWhitespace()
             guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: ":") else {
-                throw parser.error("unexpected \(parser.describeCurrent()), expected ':' after member name \"\(key)\"")
+                throw parser.error("unexpected \(parser.describeCurrent()), expected ':' after a member name")
             }
             parser.index += 1
             parser.skipWhitespace()
@@ -177,6 +216,53 @@ public struct JSONReader {
     /// Reads past any value, as strictly as `value()`, without building it: no allocation
     /// unless a string has escapes or text that is not ASCII (validated as UTF-8).
     public mutating func skip() throws(JSONSyntaxError) { try parser.skipValue(depth: 1) }
+
+    /// Where the next value stands in `bytes`, read past as strictly as `skip()`.
+    public mutating func rawRange() throws(JSONSyntaxError) -> Range<Int> {
+        let start = parser.index
+        try parser.skipValue(depth: 1)
+        return start..<parser.index
+    }
+
+    /// Reads past the next value by matching its brackets and quotes only, without checking
+    /// what lies between them: for a subtree whose bytes are proven otherwise (a letter's
+    /// content, which the event's hash and the letter's seal cover and `audit` checks).
+    /// Scans eight bytes at a time inside strings.
+    /// - Returns: where the value stands in `bytes`.
+    public mutating func skipMatching() throws(JSONSyntaxError) -> Range<Int> {
+        let start = parser.index
+        guard start < parser.bytes.count else { throw parser.error("unexpected end of input, expected a value") }
+        let first = parser.bytes[start]
+        if first == UInt8(ascii: "\"") {
+            guard let end = parser.closingQuote(after: start) else { throw parser.error("unterminated string", at: start) }
+            parser.index = end + 1
+            return start..<parser.index
+        }
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            try parser.skipValue(depth: 1)
+            return start..<parser.index
+        }
+        var depth = 0
+        var index = start
+        let count = parser.bytes.count
+        while index < count {
+            switch parser.bytes[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 {
+                    parser.index = index + 1
+                    return start..<parser.index
+                }
+            case UInt8(ascii: "\""):
+                guard let end = parser.closingQuote(after: index) else { throw parser.error("unterminated string", at: index) }
+                index = end
+            default: break
+            }
+            index += 1
+        }
+        throw parser.error("unexpected end of input, expected '\(Character(Unicode.Scalar(first == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))))'")
+    }
 
     public mutating func string() throws(JSONSyntaxError) -> String {
         guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else { throw expected("a string") }
@@ -295,9 +381,53 @@ private struct JSONParser {
         }
     }
 
+    /// The index of the quote that closes the string opening at `open`, stepping over escapes;
+    /// eight bytes at a time. Nothing is validated.
+    func closingQuote(after open: Int) -> Int? {
+        var index = open + 1
+        while true {
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let found = Self.zeroBytes(word ^ Self.quotes) | Self.zeroBytes(word ^ Self.backslashes)
+                if found != 0 {
+                    index += found.trailingZeroBitCount >> 3
+                    break
+                }
+                index += 8
+            }
+            guard index < bytes.count else { return nil }
+            switch bytes[index] {
+            case UInt8(ascii: "\""): return index
+            case UInt8(ascii: "\\"): index += 2
+            default: index += 1
+            }
+        }
+    }
+
+    private static let quotes: UInt64 = 0x2222_2222_2222_2222, backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+
+    /// 0x80 in each byte of `word` that is zero, 0 in every other (exact, so the lowest set bit
+    /// finds the first such byte: words are loaded little-endian).
+    @inline(__always)
+    static func zeroBytes(_ word: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((word & low7) &+ low7) | word | low7)
+    }
+
     /// Reads past a string; plain ASCII without escapes is only scanned.
     mutating func skipString() throws(JSONSyntaxError) {
         var cursor = index + 1
+        // Eight bytes at a time up to the first quote, backslash, control byte or byte of non-ASCII text.
+        while cursor + 8 <= bytes.count {
+            let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: cursor, as: UInt64.self)
+            let found = Self.zeroBytes(word ^ Self.quotes) | Self.zeroBytes(word ^ Self.backslashes)
+                | Self.zeroBytes(word & 0xE0E0_E0E0_E0E0_E0E0) | (word & 0x8080_8080_8080_8080)
+            if found != 0 {
+                cursor += found.trailingZeroBitCount >> 3
+                break
+            }
+            cursor += 8
+        }
         while cursor < bytes.count {
             let byte = bytes[cursor]
             if byte == UInt8(ascii: "\"") {

@@ -54,8 +54,13 @@ public enum LetterParts {
     /// The members of one piece's canonical JSON.
     /// - Throws: when it is not a JSON object.
     public static func members(of piece: [UInt8]) throws(JSONSyntaxError) -> Members {
+        try piece.withUnsafeBytes { piece in Result { () throws(JSONSyntaxError) in try members(of: piece) } }.get()
+    }
+
+    /// `members(of:)` of borrowed bytes (a piece as its event stores it).
+    public static func members(of piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> Members {
         var members: Members = []
-        try JSONReader.read(piece) { (reader) throws(JSONSyntaxError) in
+        try JSONReader.read(piece.assumingMemoryBound(to: UInt8.self)) { (reader) throws(JSONSyntaxError) in
             try reader.members { (reader, key) throws(JSONSyntaxError) in members.append((key, try reader.raw())) }
         }
         return members

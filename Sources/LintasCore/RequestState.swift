@@ -102,50 +102,69 @@ extension RequestState {
     public var canonicalBytes: [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(1024)
+        Self.writeCanonical(definition: definition.rawValue, ended: ended?.milliseconds, remindedFor: remindedFor?.milliseconds, request: request.rawValue,
+                            since: since.milliseconds, state: state, updated: updated.milliseconds, version: version, warnings: warnings,
+                            workflow: workflow.rawValue, into: &output,
+                            fields: { JSONWriter.writeObject(fields, into: &$0) },
+                            letters: { output in
+                                for (index, letter) in letters.enumerated() {
+                                    if index > 0 { output.append(UInt8(ascii: ",")) }
+                                    letter.write(into: &output)
+                                }
+                            },
+                            participants: { output in
+                                for (index, (action, people)) in participants.sorted(by: { JSONWriter.precedes($0.key, $1.key) }).enumerated() {
+                                    if index > 0 { output.append(UInt8(ascii: ",")) }
+                                    JSONWriter.writeString(action, into: &output)
+                                    output.append(UInt8(ascii: ":"))
+                                    JSONWriter.writeStrings(people.map(\.rawValue), into: &output)
+                                }
+                            })
+        return output
+    }
+
+    /// The canonical form of a state, members in sorted key order: the one definition of the
+    /// bytes a projection stores, for `canonicalBytes` and for `RequestFold.writeCanonical`.
+    /// `fields` writes the fields' object; `letters` and `participants` the members of their
+    /// array and object, between the brackets written here.
+    static func writeCanonical(definition: String, ended: Int64?, remindedFor: Int64?, request: String, since: Int64, state: String, updated: Int64,
+                               version: Int, warnings: [String], workflow: String, into output: inout [UInt8],
+                               fields: (inout [UInt8]) -> Void, letters: (inout [UInt8]) -> Void, participants: (inout [UInt8]) -> Void) {
         JSONWriter.writeKey("definition", first: true, into: &output)
-        JSONWriter.writeString(definition.rawValue, into: &output)
+        JSONWriter.writeString(definition, into: &output)
         if let ended {
             JSONWriter.writeKey("ended", into: &output)
-            JSONWriter.writeInteger(ended.milliseconds, into: &output)
+            JSONWriter.writeInteger(ended, into: &output)
         }
         JSONWriter.writeKey("fields", into: &output)
-        JSONWriter.writeObject(fields, into: &output)
+        fields(&output)
         JSONWriter.writeKey("letters", into: &output)
         output.append(UInt8(ascii: "["))
-        for (index, letter) in letters.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
-            letter.write(into: &output)
-        }
+        letters(&output)
         output.append(UInt8(ascii: "]"))
         JSONWriter.writeKey("participants", into: &output)
         output.append(UInt8(ascii: "{"))
-        for (index, (action, people)) in participants.sorted(by: { JSONWriter.precedes($0.key, $1.key) }).enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(action, into: &output)
-            output.append(UInt8(ascii: ":"))
-            JSONWriter.writeStrings(people.map(\.rawValue), into: &output)
-        }
+        participants(&output)
         output.append(UInt8(ascii: "}"))
         if let remindedFor {
             JSONWriter.writeKey("reminded_for", into: &output)
-            JSONWriter.writeInteger(remindedFor.milliseconds, into: &output)
+            JSONWriter.writeInteger(remindedFor, into: &output)
         }
         JSONWriter.writeKey("request", into: &output)
-        JSONWriter.writeString(request.rawValue, into: &output)
+        JSONWriter.writeString(request, into: &output)
         JSONWriter.writeKey("since", into: &output)
-        JSONWriter.writeInteger(since.milliseconds, into: &output)
+        JSONWriter.writeInteger(since, into: &output)
         JSONWriter.writeKey("state", into: &output)
         JSONWriter.writeString(state, into: &output)
         JSONWriter.writeKey("updated", into: &output)
-        JSONWriter.writeInteger(updated.milliseconds, into: &output)
+        JSONWriter.writeInteger(updated, into: &output)
         JSONWriter.writeKey("version", into: &output)
         JSONWriter.writeInteger(Int64(version), into: &output)
         JSONWriter.writeKey("warnings", into: &output)
         JSONWriter.writeStrings(warnings, into: &output)
         JSONWriter.writeKey("workflow", into: &output)
-        JSONWriter.writeString(workflow.rawValue, into: &output)
+        JSONWriter.writeString(workflow, into: &output)
         output.append(UInt8(ascii: "}"))
-        return output
     }
 
     /// Reads the stored projection (canonical JSON, as `canonicalBytes` writes it) without

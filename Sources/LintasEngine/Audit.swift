@@ -42,13 +42,15 @@ public enum Audit {
             var report = Report()
             var streams = 0
             var sequences = SequenceSet()
-            let definitionHashes = try checkDefinitions(store, &report)
-            var parts: [String: LetterParts.Members] = [:]  // letter parts read and checked, by hash
-            let visit: (RequestID, [StoredEvent]) throws -> Void = { id, events in
+            var stream = StreamCheck(definitions: try checkDefinitions(store, &report), store: store)
+            let event: (StoredEventBytes) throws -> Void = { row in
+                report.events += 1
+                sequences.insert(row.sequence)
+                stream.check(row, into: &report)
+            }
+            let end: (StoredRequest?) throws -> Void = { stored in
                 streams += 1
-                report.events += events.count
-                for event in events { sequences.insert(event.sequence) }
-                try check(stream: id, events, store: store, definitions: definitionHashes, parts: &parts, into: &report)
+                stream.finish(stored: stored, into: &report)
             }
             if let request {
                 let events = try store.events(of: request)
@@ -59,10 +61,11 @@ public enum Audit {
                         throw StoreError(.notFound, "no request \(request)")
                     }
                 } else {
-                    try visit(request, events)
+                    for row in events { try row.withBytes(event) }
+                    try end(try store.request(request))
                 }
             } else {
-                try store.forEachStream(visit)
+                try store.scanEvents(projections: true, event, end: end)
                 let summary = try store.sequenceSummary()
                 if let gap = sequences.firstGap(upTo: summary.last ?? 0) {
                     report.findings.append(Finding(sequence: gap, message: "event missing from the global sequence (expected 1…\(summary.last ?? 0) without gaps): an event was removed"))
@@ -89,65 +92,112 @@ public enum Audit {
         return hashes
     }
 
-    private static func check(stream request: RequestID, _ events: [StoredEvent], store: any EventStore,
-                              definitions: Set<DefinitionHash>, parts: inout [String: LetterParts.Members], into report: inout Report) throws {
+    /// The checks of one request's stream, event by event from the stored bytes, then against
+    /// its stored projection; reused from request to request, so its buffers are too.
+    private struct StreamCheck {
+        let definitions: Set<DefinitionHash>
+        let store: any EventStore
+        var fold = RequestFold()
+        /// Letter parts read and checked, by hash (`LetterSeal.withContent`).
+        var parts: [String: LetterParts.Members] = [:]
         var previous = Digest.zero
-        var state: RequestState?
+        var count = 0
         var replayable = true
-        for (index, row) in events.enumerated() {
-            let expectedHash = EventChain.hash(row, previous: previous)
-            if row.hash != expectedHash.bytes {
-                report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version,
-                                               message: "stored hash \(hex(row.hash).prefix(16))… does not match the event's content (\(expectedHash.hex.prefix(16))…): the event was altered"))
+        var request: [UInt8] = []
+        var scratch: [UInt8] = []
+        var state: [UInt8] = []
+
+        init(definitions: Set<DefinitionHash>, store: any EventStore) {
+            self.definitions = definitions
+            self.store = store
+        }
+
+        var requestID: RequestID { RequestID(String(decoding: request, as: UTF8.self)) }
+
+        mutating func check(_ row: StoredEventBytes, into report: inout Report) {
+            if count == 0 { request.append(contentsOf: row.request) }
+            count += 1
+            let expectedHash = EventChain.hash(row, previous: previous, scratch: &scratch)
+            if !expectedHash.equals(row.hash) {
+                report.findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
+                                               message: "stored hash \(hex(Array(row.hash)).prefix(16))… does not match the event's content (\(expectedHash.hex.prefix(16))…): the event was altered"))
             }
-            previous = Digest(bytes: row.hash) ?? expectedHash
-            if row.version != index + 1 {
-                report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version,
-                                               message: "versions must run 1, 2, 3, …; expected \(index + 1): an event was removed or reordered"))
+            previous = Digest(bytes: Array(row.hash)) ?? expectedHash
+            if row.version != count {
+                report.findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
+                                               message: "versions must run 1, 2, 3, …; expected \(count): an event was removed or reordered"))
                 replayable = false
             }
-            guard replayable else { continue }
+            guard replayable else { return }
             do {
-                // The letter's content is checked against its seal as stored, without its tree.
-                let event = try row.decode(letterContent: false)
-                if let letter = event.detail.letter, let own = try Event.Detail.storedLetterContent(in: row.data) {
-                    // A letter stored in parts (schema 7): each part checked against its hash, the seal over the whole.
+                try row.fold(into: &fold)
+                // Each letter's seal, over its content as stored: whole in the event, or put back
+                // together from the members the event keeps and its parts, each part checked.
+                if let own = letterContent(row), let letter = try fold.sealedLetter(in: row.data) {
                     var problem: String?
                     do {
-                        problem = LetterSeal.problem(letter, storedContent: try LetterSeal.wholeContent(of: letter, request: request, own: own, in: store, checked: &parts))
+                        problem = try LetterSeal.withContent(of: letter, request: requestID, own: own, in: store, checked: &parts) { content in
+                            LetterSeal.problem(letter, content: content)
+                        }
                     } catch {
                         problem = (error as? StoreError)?.message ?? "\(error)"
                     }
-                    if let problem { report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version, message: problem)) }
+                    if let problem { report.findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: problem)) }
                 }
-                state = try RequestState.evolve(state, event)
             } catch {
-                report.findings.append(Finding(sequence: row.sequence, request: request, version: row.version, message: "cannot be replayed: \(error)"))
+                report.findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: "cannot be replayed: \(error)"))
                 replayable = false
             }
         }
-        guard let stored = try store.request(request) else {
-            report.findings.append(Finding(request: request, message: "the log has events but no stored state"))
-            return
+
+        /// The bytes of the letter the row issued, as stored: what its seal is checked over.
+        private func letterContent(_ row: StoredEventBytes) -> UnsafeRawBufferPointer? {
+            fold.letterContent.map { UnsafeRawBufferPointer(rebasing: row.data[$0]) }
         }
-        if stored.head != previous.bytes {
-            report.findings.append(Finding(request: request, message: "the stored head hash is not the hash of the last event"))
-        }
-        guard replayable, let state else { return }
-        if !definitions.contains(state.definition) {
-            report.findings.append(Finding(request: request, message: "pinned to definition \(state.definition.short), which is not in the store"))
-        }
-        if state.canonicalBytes != stored.body {
-            let detail = (try? stored.decode()).map {
-                "stored state says \($0.state) version \($0.version), replay gives \(state.state) version \(state.version)"
-                    + differingMembers(stored.body, state.canonicalBytes)
-            } ?? "the stored state cannot be read"
-            report.findings.append(Finding(request: request, message: "replaying the log does not give the stored state: \(detail)"))
-        }
-        let columns = StoredRequest.Columns(of: state)
-        if columns != stored.columns {
-            report.findings.append(Finding(request: request, message: "the stored state's columns (\(stored.columns.state) version \(stored.columns.version) "
-                                           + "of \(stored.columns.workflow)) do not match the log (\(columns.state) version \(columns.version) of \(columns.workflow))"))
+
+        mutating func finish(stored: StoredRequest?, into report: inout Report) {
+            defer {
+                fold.reset()
+                previous = .zero
+                count = 0
+                replayable = true
+                request.removeAll(keepingCapacity: true)
+            }
+            guard let stored else {
+                report.findings.append(Finding(request: requestID, message: "the log has events but no stored state"))
+                return
+            }
+            if stored.head != previous.bytes {
+                report.findings.append(Finding(request: requestID, message: "the stored head hash is not the hash of the last event"))
+            }
+            guard replayable, !fold.isEmpty else { return }
+            let definition = fold.definitionHash
+            if !definitions.contains(definition) {
+                report.findings.append(Finding(request: requestID, message: "pinned to definition \(definition.short), which is not in the store"))
+            }
+            state.removeAll(keepingCapacity: true)
+            fold.writeCanonical(into: &state)
+            // The bytes written from the fold equal the state's canonical bytes for events as lintas
+            // wrote them; on a difference the state is built and encoded before anything is reported.
+            if state != stored.body {
+                do {
+                    if let replayed = try fold.result(), replayed.canonicalBytes != stored.body {
+                        let detail = (try? stored.decode()).map {
+                            "stored state says \($0.state) version \($0.version), replay gives \(replayed.state) version \(replayed.version)"
+                                + differingMembers(stored.body, replayed.canonicalBytes)
+                        } ?? "the stored state cannot be read"
+                        report.findings.append(Finding(request: requestID, message: "replaying the log does not give the stored state: \(detail)"))
+                    }
+                } catch {
+                    report.findings.append(Finding(request: requestID, message: "cannot be replayed: \(error)"))
+                }
+            }
+            let folded = fold.columns
+            let columns = StoredRequest.Columns(workflow: folded.workflow, state: folded.state, version: folded.version, updated: folded.updated)
+            if columns != stored.columns {
+                report.findings.append(Finding(request: requestID, message: "the stored state's columns (\(stored.columns.state) version \(stored.columns.version) "
+                                               + "of \(stored.columns.workflow)) do not match the log (\(columns.state) version \(columns.version) of \(columns.workflow))"))
+            }
         }
     }
 
@@ -213,14 +263,37 @@ public enum Replay {
     /// - Throws: `ReplayError` or `EventFormatError` when the log cannot be replayed (run `lintas audit`).
     @discardableResult
     public static func all(in store: any EventStore, _ visit: (RequestState) throws -> Void = { _ in }) throws -> (requests: Int, events: Int) {
+        try fold(store) { fold in
+            if let state = try fold.result() { try visit(state) }
+        }
+    }
+
+    /// Rebuilds every request's projection from the log as the store would keep it (the
+    /// state's canonical bytes, `RequestState.canonicalBytes`), without building the state's
+    /// values: `visit` sees each request's bytes once its last event is folded.
+    @discardableResult
+    public static func projections(in store: any EventStore, _ visit: ([UInt8]) throws -> Void = { _ in }) throws -> (requests: Int, events: Int) {
+        var bytes: [UInt8] = []
+        return try fold(store) { fold in
+            bytes.removeAll(keepingCapacity: true)
+            fold.writeCanonical(into: &bytes)
+            try visit(bytes)
+        }
+    }
+
+    /// Folds every request's events from their stored bytes (`RequestFold`), one request at a time.
+    private static func fold(_ store: any EventStore, _ finished: (inout RequestFold) throws -> Void) throws -> (requests: Int, events: Int) {
         var requests = 0, events = 0
+        var fold = RequestFold()
         try store.readSnapshot {
-            try store.forEachStream { _, rows in
-                let state = try RequestState.folding(rows)
+            try store.scanEvents(projections: false, { row in
+                try row.fold(into: &fold)
+                events += 1
+            }, end: { _ in
                 requests += 1
-                events += rows.count
-                if let state { try visit(state) }
-            }
+                try finished(&fold)
+                fold.reset()
+            })
         }
         return (requests, events)
     }

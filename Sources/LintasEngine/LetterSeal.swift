@@ -25,24 +25,27 @@ public enum LetterSeal {
         return problem(letter, hashed: hash(content))
     }
 
-    /// Why a letter does not match its seal, checked over its content's bytes as stored in the
-    /// event (`Event.Detail.storedLetterContent`): lintas stores the canonical JSON, so these
-    /// are the bytes the seal was computed over, and audit needs no tree of them.
-    public static func problem(_ letter: LetterRecord, storedContent: [UInt8]?) -> String? {
-        guard let storedContent else { return nil }
-        return problem(letter, hashed: Digest.sha256(storedContent).hex)
+    /// Why a stored letter does not match its seal, or `nil` when it does: the seal checked over
+    /// `content`, the bytes `withContent` gives (lintas stores canonical JSON, so these are the
+    /// bytes the seal was computed over, and audit needs no tree of them).
+    public static func problem(_ letter: LetterRecord, content: UnsafeRawBufferPointer) -> String? {
+        problem(letter, hashed: Digest.sha256(content).hex)
     }
 
-    /// The canonical JSON of a stored letter's whole content: the members its event keeps
-    /// (`own`, as stored there) and its parts (`LetterParts`) read from the store, each checked
-    /// against the hash its event names it by; `own` itself for a letter stored whole.
+    /// The canonical JSON of a stored letter's whole content, given to `body`: for a letter stored
+    /// whole (before schema version 7), `own`, its content as its event stores it; for one stored
+    /// in parts, the members its event keeps (`own`) and its parts (`LetterParts`) read from the
+    /// store, each checked against the hash its event names it by, put back together. The one
+    /// way to a stored letter's bytes: audit checks the seal over them, `whole` parses them.
     /// - Parameter checked: parts already read and checked, by hash, as their members (audit
     ///   meets a frame many times); kept to at most `checkedLimit` parts.
     /// - Throws: `StoreError` `.malformed` naming the letter when a part is missing, was altered
     ///   (no longer hashes to its name), or does not fit with the rest.
-    public static func wholeContent(of letter: LetterRecord, request: RequestID, own: [UInt8], in store: any EventStore,
-                                    checked: inout [String: LetterParts.Members]) throws -> [UInt8] {
-        guard !letter.parts.isEmpty else { return own }
+    public static func withContent<Result>(of letter: LetterRecord, request: RequestID, own: UnsafeRawBufferPointer, in store: any EventStore,
+                                           checked: inout [String: LetterParts.Members],
+                                           _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        guard !letter.parts.isEmpty else { return try body(own) }
+        let whole: [UInt8]
         do {
             var pieces = [try LetterParts.members(of: own)]
             for name in letter.parts {
@@ -50,33 +53,36 @@ public enum LetterSeal {
                     pieces.append(members)
                     continue
                 }
-                guard let body = try store.letterPart(name) else {
+                guard let part = try store.letterPart(name) else {
                     throw StoreError(.malformed, "letter \(letter.number) has a part \(name.prefix(16))… that is not in the store")
                 }
-                let actual = Digest.sha256(body).hex
+                let actual = Digest.sha256(part).hex
                 guard actual == name else {
                     throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.prefix(16))…")
                 }
-                let members = try LetterParts.members(of: body)
+                let members = try LetterParts.members(of: part)
                 if checked.count >= checkedLimit { checked.removeAll(keepingCapacity: true) }
                 checked[name] = members
                 pieces.append(members)
             }
-            return try LetterParts.assemble(pieces, implied: LetterParts.implied(letter, request: request))
+            whole = try LetterParts.assemble(pieces, implied: LetterParts.implied(letter, request: request))
         } catch let error as JSONSyntaxError {
             throw StoreError(.malformed, "letter \(letter.number) cannot be put together from its parts: \(error)")
         }
+        return try whole.withUnsafeBytes(body)
     }
 
-    /// At most this many checked parts are kept by a caller of `wholeContent` (a frame is about 1 KB).
+    /// At most this many checked parts are kept by a caller of `withContent` (a frame is about 1 KB).
     public static let checkedLimit = 4_096
 
-    /// A stored letter with its whole content (see `wholeContent`), as it was composed.
+    /// A stored letter with its whole content (see `withContent`), as it was composed.
     public static func whole(_ letter: LetterRecord, of event: StoredEvent, in store: any EventStore) throws -> LetterRecord {
         guard !letter.parts.isEmpty, let own = try Event.Detail.storedLetterContent(in: event.data) else { return letter }
         var checked: [String: LetterParts.Members] = [:]
         var whole = letter
-        whole.content = try JSONValue.parse(try wholeContent(of: letter, request: event.request, own: own, in: store, checked: &checked))
+        whole.content = try own.withUnsafeBytes { own in
+            try withContent(of: letter, request: event.request, own: own, in: store, checked: &checked) { try JSONValue.parse(Array($0)) }
+        }
         whole.parts = []
         return whole
     }

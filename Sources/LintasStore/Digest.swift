@@ -1,4 +1,5 @@
 internal import CLibCrypto
+import Glibc
 
 /// A SHA-256 digest, computed by OpenSSL's libcrypto.
 public struct Digest: Sendable, Hashable, CustomStringConvertible {
@@ -65,6 +66,42 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
         var output = [UInt8](repeating: 0, count: byteCount)
         output.withUnsafeMutableBufferPointer { buffer in _ = SHA256_Final(buffer.baseAddress, &context) }
         return Digest(unchecked: output)
+    }
+}
+
+extension Digest {
+    /// SHA-256 of borrowed bytes (a column as SQLite holds it).
+    public static func sha256(_ bytes: UnsafeRawBufferPointer) -> Digest {
+        var stream = SHA256Stream()
+        stream.update(bytes)
+        return stream.finish()
+    }
+
+    /// Whether the digest is these 32 bytes.
+    public func equals(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count == Digest.byteCount && self.bytes.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, Digest.byteCount) == 0 }
+    }
+}
+
+/// SHA-256 fed in parts, with its context on the stack (libcrypto's `SHA256_*`): for hashing
+/// what is stored in pieces without joining them first.
+public struct SHA256Stream {
+    private var context = SHA256_CTX()
+
+    public init() { SHA256_Init(&context) }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        _ = SHA256_Update(&context, bytes.baseAddress, bytes.count)
+    }
+
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    public mutating func finish() -> Digest {
+        var output = [UInt8](repeating: 0, count: Digest.byteCount)
+        output.withUnsafeMutableBufferPointer { buffer in _ = SHA256_Final(buffer.baseAddress, &context) }
+        return Digest(bytes: output)!
     }
 }
 

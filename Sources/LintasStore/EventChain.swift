@@ -16,4 +16,50 @@ public enum EventChain {
     public static func hash(_ row: StoredEvent, previous: Digest) -> Digest {
         hash(row.envelope, data: row.data, previous: previous)
     }
+
+    /// The hash a borrowed row should carry, recomputed from its columns as stored: the same
+    /// bytes as `EventEnvelope.canonicalBytes(data:)` of the row read into values, hashed in
+    /// parts around the detail, which is not copied.
+    /// - Parameter scratch: a buffer reused from row to row.
+    public static func hash(_ row: StoredEventBytes, previous: Digest, scratch: inout [UInt8]) -> Digest {
+        var stream = SHA256Stream()
+        stream.update(previous.bytes)
+        // Keys in sorted order: action, actor, at, command, data, recorded, request, state, version.
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: "{\"action\":".utf8)
+        writeText(row.action, into: &scratch)
+        scratch.append(contentsOf: ",\"actor\":".utf8)
+        writeText(row.actor, into: &scratch)
+        scratch.append(contentsOf: ",\"at\":".utf8)
+        JSONWriter.writeInteger(row.at, into: &scratch)
+        scratch.append(contentsOf: ",\"command\":".utf8)
+        writeText(row.command, into: &scratch)
+        scratch.append(contentsOf: ",\"data\":".utf8)
+        stream.update(scratch)
+        stream.update(row.data)
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: ",\"recorded\":".utf8)
+        JSONWriter.writeInteger(row.recorded, into: &scratch)
+        scratch.append(contentsOf: ",\"request\":".utf8)
+        writeText(row.request, into: &scratch)
+        scratch.append(contentsOf: ",\"state\":".utf8)
+        writeText(row.state, into: &scratch)
+        scratch.append(contentsOf: ",\"version\":".utf8)
+        JSONWriter.writeInteger(Int64(row.version), into: &scratch)
+        scratch.append(UInt8(ascii: "}"))
+        stream.update(scratch)
+        return stream.finish()
+    }
+
+    /// A TEXT column as a JSON string, as `JSONWriter.writeString` writes the `String` read from
+    /// it: copied when it is printable ASCII without quotes or backslashes, else through a `String`
+    /// (which replaces bytes that are not UTF-8, as reading the column into a value does).
+    private static func writeText(_ column: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        for byte in column where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            return JSONWriter.writeString(String(decoding: column, as: UTF8.self), into: &output)
+        }
+        output.append(UInt8(ascii: "\""))
+        output.append(contentsOf: column)
+        output.append(UInt8(ascii: "\""))
+    }
 }

@@ -54,6 +54,12 @@ public protocol EventStore: AnyObject {
     func events(of request: RequestID) throws -> [StoredEvent]
     /// Every request's events, one request at a time, in request and version order.
     func forEachStream(_ visit: (RequestID, [StoredEvent]) throws -> Void) throws
+    /// Every event as the store holds it, in request and version order, without copying it:
+    /// `event` sees each row (its buffers valid only during that call), `end` follows each
+    /// request's last event with the request's stored projection when `projections` is true
+    /// (read in the same order as the events, not looked up one by one), `nil` otherwise or
+    /// when none is stored. What replay and audit fold from.
+    func scanEvents(projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws
     /// Every stored request state, in request order.
     func forEachRequest(_ visit: (StoredRequest) throws -> Void) throws
     /// Count and range of the global event sequence, to prove it has no gaps.
@@ -153,6 +159,80 @@ public struct StoredEvent: Sendable, Hashable {
     /// - Parameter letterContent: see `Event.Detail(bytes:letterContent:)`.
     public func decode(letterContent: Bool = true) throws(EventFormatError) -> Event {
         Event(envelope: envelope, detail: try Event.Detail(bytes: data, letterContent: letterContent))
+    }
+}
+
+/// An event row as the store holds it, borrowed from the store for one call (`scanEvents`):
+/// nothing is copied, and no buffer may be kept after the call returns.
+public struct StoredEventBytes {
+    public var sequence: Int64
+    public var request: UnsafeRawBufferPointer
+    public var version: Int
+    public var action: UnsafeRawBufferPointer
+    public var state: UnsafeRawBufferPointer
+    public var actor: UnsafeRawBufferPointer
+    public var at: Int64
+    public var recorded: Int64
+    public var command: UnsafeRawBufferPointer
+    /// The canonical JSON of the event's detail.
+    public var data: UnsafeRawBufferPointer
+    public var hash: UnsafeRawBufferPointer
+
+    public init(sequence: Int64, request: UnsafeRawBufferPointer, version: Int, action: UnsafeRawBufferPointer, state: UnsafeRawBufferPointer,
+                actor: UnsafeRawBufferPointer, at: Int64, recorded: Int64, command: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer,
+                hash: UnsafeRawBufferPointer) {
+        self.sequence = sequence
+        self.request = request
+        self.version = version
+        self.action = action
+        self.state = state
+        self.actor = actor
+        self.at = at
+        self.recorded = recorded
+        self.command = command
+        self.data = data
+        self.hash = hash
+    }
+
+    /// Folds the row into `fold` (`RequestFold.apply`).
+    public func fold(into fold: inout RequestFold) throws {
+        try fold.apply(request: request, version: version, action: action, state: state, actor: actor, at: at, data: data)
+    }
+}
+
+extension StoredEvent {
+    /// The row's columns borrowed as `StoredEventBytes` for the body.
+    public func withBytes<Result>(_ body: (StoredEventBytes) throws -> Result) rethrows -> Result {
+        var (request, action, state, actor, command) = (envelope.request.rawValue, envelope.action, envelope.state, envelope.actor.rawValue, envelope.command.rawValue)
+        return try request.withUTF8 { request in
+            try action.withUTF8 { action in
+                try state.withUTF8 { state in
+                    try actor.withUTF8 { actor in
+                        try command.withUTF8 { command in
+                            try data.withUnsafeBytes { data in
+                                try hash.withUnsafeBytes { hash in
+                                    try body(StoredEventBytes(sequence: sequence, request: UnsafeRawBufferPointer(request), version: envelope.version,
+                                                              action: UnsafeRawBufferPointer(action), state: UnsafeRawBufferPointer(state),
+                                                              actor: UnsafeRawBufferPointer(actor), at: envelope.at.milliseconds,
+                                                              recorded: envelope.recorded.milliseconds, command: UnsafeRawBufferPointer(command),
+                                                              data: data, hash: hash))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension EventStore {
+    /// `scanEvents` for a store that can only give copies: its streams, and a lookup per request.
+    public func scanEvents(projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
+        try forEachStream { request, rows in
+            for row in rows { try row.withBytes(event) }
+            try end(projections ? try self.request(request) : nil)
+        }
     }
 }
 
@@ -328,8 +408,8 @@ extension RequestState {
     /// letters' content is not part of the state, so it is read past (audit checks it).
     /// - Throws: `ReplayError` or `EventFormatError` when the events cannot be folded.
     public static func folding(_ events: [StoredEvent]) throws -> RequestState? {
-        var state: RequestState?
-        for event in events { state = try evolve(state, try event.decode(letterContent: false)) }
-        return state
+        var fold = RequestFold()
+        for event in events { try event.withBytes { try $0.fold(into: &fold) } }
+        return try fold.result()
     }
 }

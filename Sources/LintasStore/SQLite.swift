@@ -211,6 +211,13 @@ final class SQLiteStatement {
 
     func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 
+    /// The bytes of a TEXT or BLOB column as SQLite holds them: valid until the statement steps or is reset.
+    func borrowed(_ column: Int32) -> UnsafeRawBufferPointer {
+        let base = sqlite3_column_blob(pointer, column)
+        let count = Int(sqlite3_column_bytes(pointer, column))
+        return UnsafeRawBufferPointer(start: count > 0 ? base : nil, count: count)
+    }
+
     /// The bytes of a TEXT or BLOB column.
     func bytes(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(pointer, column))

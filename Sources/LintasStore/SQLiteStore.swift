@@ -567,6 +567,48 @@ public final class SQLiteStore: EventStore {
         if let first = current.first { try visit(first.request, current) }
     }
 
+    public func scanEvents(projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
+        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns) FROM events ORDER BY request, version")
+        defer { statement.reset() }
+        // The projections in the same (binary) order as the events' requests, merged as they go.
+        let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests ORDER BY request") : nil
+        defer { stored?.reset() }
+        var pending: StoredRequest?
+        var pendingRead = false
+        var current: [UInt8] = []
+        var inStream = false
+        func finish() throws {
+            guard let stored else { return try end(nil) }
+            while true {
+                if !pendingRead {
+                    pending = try stored.step() ? SQLiteBatch.storedRequest(stored) : nil
+                    pendingRead = true
+                }
+                guard let candidate = pending else { return try end(nil) }
+                let order = candidate.request.rawValue.utf8.lexicographicallyPrecedes(current) ? -1 : candidate.request.rawValue.utf8.elementsEqual(current) ? 0 : 1
+                if order > 0 { return try end(nil) }
+                pendingRead = false
+                if order == 0 { return try end(candidate) }
+            }
+        }
+        while try statement.step() {
+            let request = statement.borrowed(1)
+            if inStream && (current.count != request.count || (request.count > 0 && memcmp(current, request.baseAddress!, request.count) != 0)) {
+                try finish()
+                inStream = false
+            }
+            if !inStream {
+                current.removeAll(keepingCapacity: true)
+                current.append(contentsOf: request)
+                inStream = true
+            }
+            try event(StoredEventBytes(sequence: statement.int64(0), request: request, version: Int(statement.int64(2)), action: statement.borrowed(3),
+                                       state: statement.borrowed(4), actor: statement.borrowed(5), at: statement.int64(6), recorded: statement.int64(7),
+                                       command: statement.borrowed(8), data: statement.borrowed(9), hash: statement.borrowed(10)))
+        }
+        if inStream { try finish() }
+    }
+
     public func forEachRequest(_ visit: (StoredRequest) throws -> Void) throws {
         let statement = try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests ORDER BY request")
         defer { statement.reset() }

@@ -28,6 +28,10 @@ enum Child {
         case "replay":
             let replayed = try Replay.all(in: store)
             figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
+        case "projections":
+            // Replay as a rebuild of the projection: each request's canonical state bytes, no state values.
+            let replayed = try Replay.projections(in: store)
+            figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
         case "audit":
             let report = try Audit.run(store)
             figures = ["events": .int(Int64(report.events)), "clean": .bool(report.isClean),

@@ -45,6 +45,36 @@ struct JSONTests {
         }
         let invalidUTF8: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
         #expect((try? JSONReader.read(invalidUTF8) { (reader) throws(JSONSyntaxError) in try reader.skip() }) == nil)
+        // Strings long enough to be scanned eight bytes at a time, with what ends the fast scan at each offset in a word.
+        for offset in 0..<17 {
+            let pad = String(repeating: "a", count: offset)
+            for (text, valid) in [("\(pad)Kabupaten Pemalang", true), ("\(pad)\\\"kutip\\\" di tengah", true), ("\(pad)Kepala Dinas é Kesehatan", true),
+                                  ("\(pad)baris\tdengan tab mentah", false), ("\(pad)akhir\\", false)] {
+                let document = "{\"k\":\"\(text)\"}"
+                #expect(((try? JSONValue.parse(document)) != nil) == valid, "\(document)")
+                let skipped = (try? JSONReader.read(Array(document.utf8)) { (reader) throws(JSONSyntaxError) in try reader.skip() }) != nil
+                #expect(skipped == valid, "\(document)")
+            }
+        }
+    }
+
+    @Test("reading past a letter's content by its brackets ends where strict reading ends, whatever its strings hold")
+    func skipMatchingEndsWhereSkipEnds() throws {
+        let documents = [
+            #"{"isi":"kurung } dan ] di dalam teks","daftar":[{"a":"\"}\""},["\\",{}]],"n":12}"#,
+            #"[{"nama":"Siti \"Ais\" Aisyah, M.Kes.\\"},"tanda { [ di teks panjang sekali, lebih dari delapan byte"]"#,
+            #"{"kosong":{},"larik":[],"é":"Kecamatan Comal é","angka":[1,-2.5e3,true,null]}"#,
+        ]
+        for text in documents {
+            let bytes = Array(text.utf8)
+            let (strict, matched) = try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                var copy = reader
+                return (try copy.rawRange(), try reader.skipMatching())
+            }
+            #expect(strict == 0..<bytes.count && matched == strict, "\(text)")
+        }
+        let unterminated = Array(#"{"a":"} tanpa akhir"#.utf8)
+        #expect((try? JSONReader.read(unterminated) { (reader) throws(JSONSyntaxError) in try reader.skipMatching() }) == nil)
     }
 
     @Test("errors name the line and column of the first problem")

@@ -23,6 +23,27 @@ struct AuditTests {
         #expect(replayed == (try harness.state("PML-2")))
     }
 
+    @Test("replay rebuilds every request from the stored bytes: the states and the projection bytes the store holds, the same on every run")
+    func replayFromBytes() throws {
+        let harness = try run()
+        try harness.submit([Lines.line("PML-3-1", "PML-3", "submit", Lines.owner, day: 1, Lines.contents, workflow: true)])
+        try harness.drain()
+        var stored: [RequestID: StoredRequest] = [:]
+        try harness.store.forEachRequest { stored[$0.request] = $0 }
+        var states: [RequestState] = []
+        let counts = try Replay.all(in: harness.store) { states.append($0) }
+        #expect(counts.requests == 3 && counts.events == 13)
+        #expect(states.map(\.request) == ["PML-1", "PML-2", "PML-3"])
+        for state in states { #expect(state.canonicalBytes == stored[state.request]?.body) }
+        var bodies: [[UInt8]] = []
+        try Replay.projections(in: harness.store) { bodies.append($0) }
+        #expect(bodies == states.map(\.canonicalBytes))
+        var again: [[UInt8]] = []
+        try Replay.projections(in: harness.store) { again.append($0) }
+        #expect(again == bodies)
+        for request in stored.keys { try harness.expectFoldIsEvolve(request) }
+    }
+
     @Test("a file from before letters were stored once: opening it folds every projection again from the log, and the audit is clean")
     func projectionsRebuiltOnUpgrade() throws {
         let harness = try run()

@@ -1,6 +1,7 @@
 import LintasCore
 import LintasEngine
 import LintasStore
+import Testing
 
 /// One step of a procedure: who takes which action, with which data.
 struct Step {
@@ -64,6 +65,7 @@ final class Walk {
             Harness.line(id, request, step.action, step.actor, at: "\(date)T09:00:00+07:00", step.data, workflow: workflow)
         })
         try harness.drain()
+        try harness.expectFoldIsEvolve(RequestID(request))
         return try ids.map { try harness.refusal(CommandID($0)) }
     }
 
@@ -80,6 +82,20 @@ final class Walk {
 }
 
 extension Harness {
+    /// Folding the request's stored bytes (`RequestFold`, what replay and audit do) gives the
+    /// state `evolve` gives from its decoded events, and the fold's canonical bytes are that
+    /// state's: checked after every step of every procedure walked.
+    func expectFoldIsEvolve(_ request: RequestID, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let rows = try store.events(of: request)
+        let evolved = try RequestState.replay(rows.map { try $0.decode() })
+        #expect(try RequestState.folding(rows) == evolved, sourceLocation: sourceLocation)
+        var fold = RequestFold()
+        for row in rows { try row.withBytes { try $0.fold(into: &fold) } }
+        var bytes: [UInt8] = []
+        fold.writeCanonical(into: &bytes)
+        #expect(bytes == (evolved?.canonicalBytes ?? []), sourceLocation: sourceLocation)
+    }
+
     /// The events of a request, decoded.
     func events(_ request: RequestID) throws -> [Event] {
         try store.events(of: request).map { try $0.decode() }

@@ -1,0 +1,520 @@
+/// Folds a request's stored events into its state straight from their stored bytes: what
+/// `RequestState.evolve` does to decoded events, without decoding them.
+///
+/// Replay and audit read millions of events; decoding each into an `Event` (a `String` per
+/// name and title, a `JSONValue` tree per field, the letter's content scanned) costs far more
+/// than the fold itself. Here an event's detail is scanned once: the members the state needs
+/// are kept as the bytes they are stored as (each field's value, each letter's strings) in one
+/// buffer reused from request to request, the letter's content is read past by matching its
+/// brackets (its `date` kept), and the columns repeated across events (actions, states,
+/// actors) become one `String` each per scan. A state is built (`result()`) or written in its
+/// canonical form (`writeCanonical`) once per request, after its last event.
+///
+/// The semantics are `evolve`'s, and its errors: a test folds every event of the shipped
+/// procedures both ways and compares the states.
+public struct RequestFold {
+    /// A stored string or value, as its bytes in `arena` (a JSON token: strings keep their quotes).
+    private typealias Token = Range<Int>
+
+    private struct Field {
+        var key: Token
+        var value: Token
+    }
+
+    private struct Letter {
+        var type: Token, label: Token, number: Token, register: Token
+        var sequence: Int
+        var external: Bool
+        var date: Token?, contentHash: Token?
+        var version: Int
+    }
+
+    /// What one event's detail says that the fold uses, as ranges of its `data`.
+    private struct Scan {
+        var fields: [(key: Token, value: Token)] = []
+        var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, external: Bool, date: Token?, contentHash: Token?)?
+        var content: Token?
+        var contentParts: Token?
+        var warnings: [String] = []
+        var workflow: String?
+        var definition: String?
+    }
+
+    private var strings = Interner()
+    private var scan = Scan()
+    private var arena: [UInt8] = []
+    private var requestBytes: [UInt8] = []
+    private var request = RequestID("")
+    private var workflow = WorkflowID(""), definition = DefinitionHash("")
+    private var state = ""
+    private var version = 0
+    private var since: Int64 = 0, updated: Int64 = 0
+    private var remindedFor: Int64?, ended: Int64?
+    private var fields: [Field] = []
+    /// Who took which action, in order; `id` is the action's number in the scan (`Interner`).
+    private var participants: [(action: String, id: Int, actor: NIP)] = []
+    /// The actions taken, once each in key order: written by `writeCanonical` before the participants.
+    private var actionOrder: [(action: String, id: Int)] = []
+    private var letters: [Letter] = []
+    private var warnings: [String] = []
+    private var order: [Int] = []
+
+    /// The range in the last event's `data` of its letter's content as stored, `nil` when it
+    /// issued none: the bytes the letter's seal covers.
+    public private(set) var letterContent: Range<Int>?
+
+    public init() {}
+
+    /// The letter the last event issued with content, as its event stores it (its content left
+    /// out: `letterContent` says where it stands): what its seal is checked with. Its `parts`
+    /// are read from the last event's `data` (`nil` when it issued none with content).
+    /// - Throws: when the parts' hashes are not a list of strings.
+    public func sealedLetter(in data: UnsafeRawBufferPointer) throws(EventFormatError) -> LetterRecord? {
+        guard letterContent != nil, let letter = letters.last, letter.version == version else { return nil }
+        var parts: [String] = []
+        if let token = scan.contentParts {
+            do {
+                parts = try JSONReader.read(UnsafeBufferPointer(rebasing: data.assumingMemoryBound(to: UInt8.self)[token])) { (reader) throws(JSONSyntaxError) in
+                    try reader.strings()
+                }
+            } catch {
+                throw EventFormatError(message: "event data has a letter whose content_parts is not a list of hashes: \(error)")
+            }
+        }
+        return LetterRecord(type: try string(letter.type), label: try string(letter.label), number: try string(letter.number),
+                            register: try string(letter.register), sequence: letter.sequence, numbering: letter.external ? .external : .register,
+                            contentHash: try letter.contentHash.map { (token) throws(EventFormatError) in try string(token) }, parts: parts)
+    }
+
+    /// The folded state's definition and the members a projection keeps in its columns.
+    public var definitionHash: DefinitionHash { definition }
+    public var columns: (workflow: WorkflowID, state: String, version: Int, updated: Timestamp) {
+        (workflow, state, version, Timestamp(milliseconds: updated))
+    }
+
+    /// Whether no event has been folded since the last `reset()`.
+    public var isEmpty: Bool { version == 0 }
+
+    /// Forgets the request folded so far; what was interned is kept for the next one.
+    public mutating func reset() {
+        version = 0
+        arena.removeAll(keepingCapacity: true)
+        fields.removeAll(keepingCapacity: true)
+        participants.removeAll(keepingCapacity: true)
+        letters.removeAll(keepingCapacity: true)
+        warnings.removeAll(keepingCapacity: true)
+        remindedFor = nil
+        ended = nil
+        letterContent = nil
+    }
+
+    /// Whether `bytes` (a stored `request` column) names the request being folded.
+    public func isFolding(request bytes: UnsafeRawBufferPointer) -> Bool {
+        !isEmpty && requestBytes.withUnsafeBytes { Self.equal($0, bytes) }
+    }
+
+    /// Folds the next event of the request, given as its stored columns.
+    /// - Throws: `EventFormatError` when `data` is not what lintas writes, `ReplayError` when
+    ///   the event cannot follow the events folded before it, as `evolve` does.
+    public mutating func apply(request requestColumn: UnsafeRawBufferPointer, version eventVersion: Int, action actionColumn: UnsafeRawBufferPointer,
+                               state stateColumn: UnsafeRawBufferPointer, actor actorColumn: UnsafeRawBufferPointer, at: Int64,
+                               data: UnsafeRawBufferPointer) throws {
+        try read(data)
+        let action = strings.intern(actionColumn)
+        let eventState = strings.intern(stateColumn).string
+        let actor = NIP(strings.intern(actorColumn).string)
+        guard !isEmpty else {
+            let opened = RequestID(String(decoding: requestColumn, as: UTF8.self))
+            guard eventVersion == 1, let workflow = scan.workflow, let definition = scan.definition else {
+                throw ReplayError(request: opened, version: eventVersion,
+                                  message: "the first event of a request must have version 1 and name its workflow and definition")
+            }
+            requestBytes.removeAll(keepingCapacity: true)
+            requestBytes.append(contentsOf: requestColumn)
+            request = opened
+            self.workflow = WorkflowID(workflow)
+            self.definition = DefinitionHash(definition)
+            state = eventState
+            version = 1
+            since = at
+            updated = at
+            take(data, action: action, actor: actor)
+            return
+        }
+        guard isFolding(request: requestColumn), eventVersion == version + 1 else {
+            throw ReplayError(request: RequestID(String(decoding: requestColumn, as: UTF8.self)), version: eventVersion,
+                              message: "follows version \(version) of request \(request)")
+        }
+        if eventState != state { since = at }
+        state = eventState
+        version = eventVersion
+        updated = at
+        if Timers.actions.contains(action.string) {
+            // The engine's own events: no person's step, no fields of the request.
+            if action.string == Timers.ended { ended = at } else { remindedFor = since }
+            return
+        }
+        take(data, action: action, actor: actor)
+    }
+
+    /// Merges what the scanned event says into the state: fields (a later value replaces an
+    /// earlier one), who acted, the letter, the warnings.
+    private mutating func take(_ data: UnsafeRawBufferPointer, action: (string: String, id: Int), actor: NIP) {
+        for (key, value) in scan.fields {
+            let keyBytes = UnsafeRawBufferPointer(rebasing: data[key])
+            let stored = copy(data, value)
+            if let index = fields.firstIndex(where: { field in arena.withUnsafeBytes { Self.equal(UnsafeRawBufferPointer(rebasing: $0[field.key]), keyBytes) } }) {
+                fields[index].value = stored
+            } else {
+                fields.append(Field(key: copy(data, key), value: stored))
+            }
+        }
+        participants.append((action.string, action.id, actor))
+        if let letter = scan.letter, let type = letter.type, let label = letter.label, let number = letter.number,
+           let register = letter.register, let sequence = letter.sequence {
+            letters.append(Letter(type: copy(data, type), label: copy(data, label), number: copy(data, number), register: copy(data, register),
+                                  sequence: Int(sequence), external: letter.external, date: letter.date.map { copy(data, $0) },
+                                  contentHash: letter.contentHash.map { copy(data, $0) }, version: version))
+        }
+        warnings += scan.warnings
+    }
+
+    private mutating func copy(_ data: UnsafeRawBufferPointer, _ range: Range<Int>) -> Token {
+        let start = arena.count
+        arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[range]))
+        return start..<arena.count
+    }
+
+    // MARK: Reading an event's detail
+
+    /// Scans the `data` column into `scan`, as strictly as `Event.Detail(bytes:)` except inside
+    /// a letter's content, which is read past by its brackets.
+    private mutating func read(_ data: UnsafeRawBufferPointer) throws(EventFormatError) {
+        scan.fields.removeAll(keepingCapacity: true)
+        scan.letter = nil
+        scan.content = nil
+        scan.contentParts = nil
+        scan.warnings.removeAll(keepingCapacity: true)
+        scan.workflow = nil
+        scan.definition = nil
+        letterContent = nil
+        var hasArticle = false, hasFields = false, by = 0
+        var capacity: Range<Int>?
+        let buffer = data.assumingMemoryBound(to: UInt8.self)
+        do {
+            try JSONReader.read(buffer) { (reader) throws(JSONSyntaxError) in
+                try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
+                    if Self.equal(key, "article") {
+                        _ = try Self.stringToken(&reader)
+                        hasArticle = true
+                    } else if Self.equal(key, "by") {
+                        try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
+                            let bit = Self.equal(key, "role") ? 1 : Self.equal(key, "name") ? 2 : Self.equal(key, "title") ? 4
+                                : Self.equal(key, "capacity") ? 8 : Self.equal(key, "position") ? 16 : 0
+                            guard bit != 0 else { return try reader.skip() }
+                            let token = try Self.stringToken(&reader)
+                            if bit == 8 { capacity = token }
+                            by |= bit
+                        })
+                    } else if Self.equal(key, "fields") {
+                        guard reader.isAtObject else { throw reader.expected("an object") }
+                        try reader.members(bytes: { [buffer] (reader, key) throws(JSONSyntaxError) in
+                            let start = key.baseAddress! - buffer.baseAddress! - 1
+                            scan.fields.append((start..<(start + key.count + 2), try reader.rawRange()))
+                        })
+                        hasFields = true
+                    } else if Self.equal(key, "letter") {
+                        try readLetter(&reader)
+                    } else if Self.equal(key, "warnings") {
+                        scan.warnings = try reader.strings()
+                    } else if Self.equal(key, "workflow") {
+                        scan.workflow = try reader.string()
+                    } else if Self.equal(key, "definition") {
+                        scan.definition = try reader.string()
+                    } else {
+                        try reader.skip()
+                    }
+                })
+            }
+        } catch {
+            throw EventFormatError(message: "event data is not what lintas writes: \(error)")
+        }
+        guard hasArticle, by == 31, hasFields, let capacity else { throw EventFormatError(message: "event data lacks article, by or fields") }
+        let name = try? JSONReader.read(UnsafeBufferPointer(rebasing: buffer[capacity])) { (reader) throws(JSONSyntaxError) in try reader.string() }
+        guard let name, Capacity(rawValue: name) != nil else { throw EventFormatError(message: "event data has an unknown capacity \"\(name ?? "")\"") }
+    }
+
+    private mutating func readLetter(_ reader: inout JSONReader) throws(JSONSyntaxError) {
+        var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, external: Bool, date: Token?, contentHash: Token?)
+            = (nil, nil, nil, nil, nil, false, nil, nil)
+        try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
+            if Self.equal(key, "content") {
+                guard reader.isAtObject else { return try reader.skip() }
+                let start = reader.position
+                try reader.members(matching: { (reader, key) throws(JSONSyntaxError) in
+                    if Self.equal(key, "date") {
+                        let value = try reader.rawRange()
+                        if reader.bytes[value.lowerBound] == UInt8(ascii: "\"") { letter.date = value }
+                    } else {
+                        _ = try reader.skipMatching()
+                    }
+                })
+                scan.content = start..<reader.position
+            } else if Self.equal(key, "content_parts") {
+                // The hashes of the parts stored apart (schema 7): kept where they stand, read only by audit.
+                guard reader.position < reader.bytes.count, reader.bytes[reader.position] == UInt8(ascii: "[") else { throw reader.expected("a list of hashes") }
+                scan.contentParts = try reader.rawRange()
+            } else if Self.equal(key, "content_hash") {
+                letter.contentHash = try Self.stringToken(&reader)
+            } else if Self.equal(key, "type") {
+                letter.type = try Self.stringToken(&reader)
+            } else if Self.equal(key, "label") {
+                letter.label = try Self.stringToken(&reader)
+            } else if Self.equal(key, "number") {
+                letter.number = try Self.stringToken(&reader)
+            } else if Self.equal(key, "register") {
+                letter.register = try Self.stringToken(&reader)
+            } else if Self.equal(key, "sequence") {
+                letter.sequence = try reader.int()
+            } else if Self.equal(key, "numbering") {
+                letter.external = try reader.string() == LetterReference.externalNumbering
+            } else {
+                try reader.skip()
+            }
+        })
+        guard letter.type != nil, letter.label != nil, letter.number != nil, letter.register != nil, letter.sequence != nil else {
+            throw reader.expected("a letter with type, label, number, register and sequence")
+        }
+        scan.letter = letter
+        letterContent = scan.content
+    }
+
+    /// Where the next value, which must be a string, stands (its quotes included).
+    private static func stringToken(_ reader: inout JSONReader) throws(JSONSyntaxError) -> Range<Int> {
+        guard reader.position < reader.bytes.count, reader.bytes[reader.position] == UInt8(ascii: "\"") else { throw reader.expected("a string") }
+        return try reader.rawRange()
+    }
+
+    // MARK: The folded state
+
+    /// The state folded so far, `nil` before the first event.
+    public func result() throws(EventFormatError) -> RequestState? {
+        guard !isEmpty else { return nil }
+        var fieldValues = [String: JSONValue](minimumCapacity: fields.count)
+        for field in fields { fieldValues[try string(field.key)] = try value(field.value) }
+        var people: [String: [NIP]] = [:]
+        for (action, _, actor) in participants { people[action, default: []].append(actor) }
+        var references: [LetterReference] = []
+        for letter in letters {
+            references.append(LetterReference(type: try string(letter.type), label: try string(letter.label), number: try string(letter.number),
+                                              register: try string(letter.register), sequence: letter.sequence, external: letter.external,
+                                              date: try letter.date.map { (token) throws(EventFormatError) in try string(token) },
+                                              contentHash: try letter.contentHash.map { (token) throws(EventFormatError) in try string(token) },
+                                              version: letter.version))
+        }
+        return RequestState(request: request, workflow: workflow, definition: definition, state: state, version: version,
+                            since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fieldValues,
+                            participants: people, letters: references, warnings: warnings,
+                            remindedFor: remindedFor.map(Timestamp.init), ended: ended.map(Timestamp.init))
+    }
+
+    private func value(_ token: Token) throws(EventFormatError) -> JSONValue {
+        do {
+            return try arena.withUnsafeBufferPointer { buffer in
+                Result { () throws(JSONSyntaxError) in try JSONValue.parse(UnsafeBufferPointer(rebasing: buffer[token])) }
+            }.get()
+        } catch {
+            throw EventFormatError(message: "event data is not what lintas writes: \(error)")
+        }
+    }
+
+    private func string(_ token: Token) throws(EventFormatError) -> String {
+        guard case .string(let text) = try value(token) else { throw EventFormatError(message: "event data is not what lintas writes: expected a string") }
+        return text
+    }
+
+    /// Appends the folded state's canonical bytes, as `RequestState.canonicalBytes` writes
+    /// them: each field's value and each letter's strings copied as stored (the event's data
+    /// is canonical JSON, so they already are in canonical form), the fields put in key order.
+    /// Equal to `result()?.canonicalBytes` when the events are as lintas wrote them; `audit`
+    /// compares with the stored projection and, on a difference, with `result()` before it
+    /// reports one.
+    public mutating func writeCanonical(into output: inout [UInt8]) {
+        guard !isEmpty else { return }
+        sortFields()
+        sortActions()
+        RequestState.writeCanonical(definition: definition.rawValue, ended: ended, remindedFor: remindedFor, request: request.rawValue, since: since,
+                                    state: state, updated: updated, version: version, warnings: warnings, workflow: workflow.rawValue, into: &output,
+                                    fields: writeFields, letters: writeLetters, participants: writeParticipants)
+    }
+
+    private func writeLetters(into output: inout [UInt8]) {
+        for (index, letter) in letters.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            var first = true
+            if let contentHash = letter.contentHash {
+                write(key: "content_hash", contentHash, first: true, into: &output)
+                first = false
+            }
+            if let date = letter.date {
+                write(key: "date", date, first: first, into: &output)
+                first = false
+            }
+            write(key: "label", letter.label, first: first, into: &output)
+            write(key: "number", letter.number, into: &output)
+            if letter.external {
+                JSONWriter.writeKey("numbering", into: &output)
+                JSONWriter.writeString(LetterReference.externalNumbering, into: &output)
+            }
+            write(key: "register", letter.register, into: &output)
+            JSONWriter.writeKey("sequence", into: &output)
+            JSONWriter.writeInteger(Int64(letter.sequence), into: &output)
+            write(key: "type", letter.type, into: &output)
+            JSONWriter.writeKey("version", into: &output)
+            JSONWriter.writeInteger(Int64(letter.version), into: &output)
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private func write(key: StaticString, _ token: Token, first: Bool = false, into output: inout [UInt8]) {
+        JSONWriter.writeKey(key, first: first, into: &output)
+        output.append(contentsOf: arena[token])
+    }
+
+    /// Puts the field indices in `order` by their names' bytes (the names as stored, between
+    /// their quotes), by insertion: a request has a handful to a few dozen fields.
+    private mutating func sortFields() {
+        order.removeAll(keepingCapacity: true)
+        arena.withUnsafeBytes { arena in
+            func name(_ index: Int) -> UnsafeRawBufferPointer {
+                let key = fields[index].key
+                return UnsafeRawBufferPointer(rebasing: arena[(key.lowerBound + 1)..<(key.upperBound - 1)])
+            }
+            for index in fields.indices {
+                var position = order.count
+                while position > 0 && Self.precedes(name(index), name(order[position - 1])) { position -= 1 }
+                order.insert(index, at: position)
+            }
+        }
+    }
+
+    private func writeFields(into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+        for (position, index) in order.enumerated() {
+            if position > 0 { output.append(UInt8(ascii: ",")) }
+            output.append(contentsOf: arena[fields[index].key])
+            output.append(UInt8(ascii: ":"))
+            output.append(contentsOf: arena[fields[index].value])
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// Puts each action taken once in `actionOrder`, in key order.
+    private mutating func sortActions() {
+        actionOrder.removeAll(keepingCapacity: true)
+        for (action, id, _) in participants where !actionOrder.contains(where: { $0.id == id && $0.action == action }) {
+            var position = actionOrder.count
+            while position > 0 && JSONWriter.precedes(action, actionOrder[position - 1].action) { position -= 1 }
+            actionOrder.insert((action, id), at: position)
+        }
+    }
+
+    private func writeParticipants(into output: inout [UInt8]) {
+        for (index, (action, id)) in actionOrder.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(action, into: &output)
+            output.append(UInt8(ascii: ":"))
+            output.append(UInt8(ascii: "["))
+            var first = true
+            for (taken, takenID, actor) in participants where takenID == id && taken == action {
+                if !first { output.append(UInt8(ascii: ",")) }
+                JSONWriter.writeString(actor.rawValue, into: &output)
+                first = false
+            }
+            output.append(UInt8(ascii: "]"))
+        }
+    }
+
+    // MARK: Bytes
+
+    /// Byte for byte, eight at a time.
+    fileprivate static func equal(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        guard left.count == right.count else { return false }
+        var offset = 0
+        while offset + 8 <= left.count {
+            if left.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) { return false }
+            offset += 8
+        }
+        while offset < left.count {
+            if left[offset] != right[offset] { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+        guard key.count == name.utf8CodeUnitCount else { return false }
+        let expected = name.utf8Start
+        for index in 0..<key.count where key[index] != expected[index] { return false }
+        return true
+    }
+
+    /// UTF-8 byte order, as `JSONWriter.precedes`.
+    private static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        let common = min(left.count, right.count)
+        for index in 0..<common where left[index] != right[index] { return left[index] < right[index] }
+        return left.count < right.count
+    }
+}
+
+/// One `String` per distinct byte sequence (an action, a state, an actor's NIP) in a scan, found
+/// again by hashing the bytes: no allocation for a value seen before.
+private struct Interner {
+    private var slots = [Int32](repeating: -1, count: 256)
+    private var entries: [(bytes: [UInt8], string: String)] = []
+    /// Beyond this many distinct values new ones are not kept (a scan of a huge directory's actors).
+    private static let limit = 1 << 16
+
+    /// The string of the bytes, and its number in this scan (-1 for one not kept: compare those by string).
+    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> (string: String, id: Int) {
+        let mask = slots.count - 1
+        var slot = Self.hash(bytes) & mask
+        while slots[slot] >= 0 {
+            let index = Int(slots[slot])
+            if entries[index].bytes.withUnsafeBytes({ RequestFold.equal($0, bytes) }) { return (entries[index].string, index) }
+            slot = (slot + 1) & mask
+        }
+        let string = String(decoding: bytes, as: UTF8.self)
+        guard entries.count < Self.limit else { return (string, -1) }
+        slots[slot] = Int32(entries.count)
+        entries.append((Array(bytes), string))
+        if entries.count * 2 > slots.count { grow() }
+        return (string, entries.count - 1)
+    }
+
+    /// Eight bytes at a time, each word mixed in by a multiply and a rotation.
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            hash = hash << 29 | hash >> 35
+            offset += 8
+        }
+        while offset < bytes.count {
+            hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01b3
+            offset += 1
+        }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (index, entry) in entries.enumerated() {
+            var slot = entry.bytes.withUnsafeBytes(Self.hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(index)
+        }
+    }
+}
