@@ -24,7 +24,7 @@ public struct RequestFold {
     private struct Letter {
         var type: Token, label: Token, number: Token, register: Token
         var sequence: Int
-        var external: Bool
+        var numbering: LetterRecord.Numbering
         var date: Token?, contentHash: Token?
         var version: Int
     }
@@ -32,7 +32,7 @@ public struct RequestFold {
     /// What one event's detail says that the fold uses, as ranges of its `data`.
     private struct Scan {
         var fields: [(key: Token, value: Token)] = []
-        var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, external: Bool, date: Token?, contentHash: Token?)?
+        var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, numbering: LetterRecord.Numbering, date: Token?, contentHash: Token?)?
         var content: Token?
         var contentParts: Token?
         var warnings: [String] = []
@@ -173,7 +173,7 @@ public struct RequestFold {
         if let letter = scan.letter, let type = letter.type, let label = letter.label, let number = letter.number,
            let register = letter.register, let sequence = letter.sequence {
             letters.append(Letter(type: copy(data, type), label: copy(data, label), number: copy(data, number), register: copy(data, register),
-                                  sequence: Int(sequence), external: letter.external, date: letter.date.map { copy(data, $0) },
+                                  sequence: Int(sequence), numbering: letter.numbering, date: letter.date.map { copy(data, $0) },
                                   contentHash: letter.contentHash.map { copy(data, $0) }, version: version))
         }
         warnings += scan.warnings
@@ -245,8 +245,8 @@ public struct RequestFold {
     }
 
     private mutating func readLetter(_ reader: inout JSONReader) throws(JSONSyntaxError) {
-        var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, external: Bool, date: Token?, contentHash: Token?)
-            = (nil, nil, nil, nil, nil, false, nil, nil)
+        var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, numbering: LetterRecord.Numbering, date: Token?, contentHash: Token?)
+            = (nil, nil, nil, nil, nil, .register, nil, nil)
         try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
             if Self.equal(key, "content") {
                 guard reader.isAtObject else { return try reader.skip() }
@@ -277,7 +277,7 @@ public struct RequestFold {
             } else if Self.equal(key, "sequence") {
                 letter.sequence = try reader.int()
             } else if Self.equal(key, "numbering") {
-                letter.external = try reader.string() == LetterReference.externalNumbering
+                letter.numbering = LetterRecord.Numbering(rawValue: try reader.string()) ?? .register
             } else {
                 try reader.skip()
             }
@@ -307,7 +307,7 @@ public struct RequestFold {
         var references: [LetterReference] = []
         for letter in letters {
             references.append(LetterReference(type: try string(letter.type), label: try string(letter.label), number: try string(letter.number),
-                                              register: try string(letter.register), sequence: letter.sequence, external: letter.external,
+                                              register: try string(letter.register), sequence: letter.sequence, numbering: letter.numbering,
                                               date: try letter.date.map { (token) throws(EventFormatError) in try string(token) },
                                               contentHash: try letter.contentHash.map { (token) throws(EventFormatError) in try string(token) },
                                               version: letter.version))
@@ -362,9 +362,9 @@ public struct RequestFold {
             }
             write(key: "label", letter.label, first: first, into: &output)
             write(key: "number", letter.number, into: &output)
-            if letter.external {
+            if letter.numbering != .register {
                 JSONWriter.writeKey("numbering", into: &output)
-                JSONWriter.writeString(LetterReference.externalNumbering, into: &output)
+                JSONWriter.writeString(letter.numbering.rawValue, into: &output)
             }
             write(key: "register", letter.register, into: &output)
             JSONWriter.writeKey("sequence", into: &output)
