@@ -20,6 +20,43 @@ struct StoreContractTests {
         #expect(streams == ["PML-1": [1, 2, 3], "PML-2": [1]])
     }
 
+    @Test("scanning the log gives each event's stored bytes in request and version order, each request's projection after its last event, and passes over projections without events", arguments: Backend.allCases)
+    func scanEvents(backend: Backend) throws {
+        let store = try backend.makeStore()
+        try Sample.append([Sample.event("PML-1", 1), Sample.event("PML-1", 2, state: "recommended", action: "recommend")], to: store)
+        try Sample.append([Sample.event("PML-2", 1)], to: store)
+        try Sample.append([Sample.event("PML-1", 3, state: "approved", action: "approve")], to: store)
+        // Projections without events, one before and one between the requests that have them.
+        let stray = try #require(try store.request("PML-2")?.decode())
+        for request: RequestID in ["PML-0", "PML-15"] {
+            var state = stray
+            state.request = request
+            try store.withBatch { try $0.saveRequest(state, head: .zero) }
+        }
+        var expected: [StoredEvent] = []
+        try store.forEachStream { _, rows in expected += rows }
+        for projections in [true, false] {
+            var rows: [StoredEvent] = []
+            var ends: [(after: Int, stored: StoredRequest?)] = []
+            try store.readSnapshot {
+                try store.scanEvents(projections: projections, { row in
+                    let envelope = EventEnvelope(request: RequestID(String(decoding: row.request, as: UTF8.self)), version: row.version,
+                                                 action: String(decoding: row.action, as: UTF8.self), state: String(decoding: row.state, as: UTF8.self),
+                                                 actor: NIP(String(decoding: row.actor, as: UTF8.self)), at: Timestamp(milliseconds: row.at),
+                                                 recorded: Timestamp(milliseconds: row.recorded), command: CommandID(String(decoding: row.command, as: UTF8.self)))
+                    rows.append(StoredEvent(sequence: row.sequence, envelope: envelope, data: Array(row.data), hash: Array(row.hash)))
+                }, end: { ends.append((rows.count, $0)) })
+            }
+            #expect(rows == expected)
+            #expect(ends.map(\.after) == [3, 4], "after PML-1's three events and PML-2's one")
+            if projections {
+                #expect(ends.map(\.stored) == [try store.request("PML-1"), try store.request("PML-2")])
+            } else {
+                #expect(ends.allSatisfy { $0.stored == nil })
+            }
+        }
+    }
+
     @Test("each event's hash chains to the previous event of its request", arguments: Backend.allCases)
     func hashChain(backend: Backend) throws {
         let store = try backend.makeStore()
