@@ -82,7 +82,7 @@ public struct RequestFold {
             }
         }
         return LetterRecord(type: try string(letter.type), label: try string(letter.label), number: try string(letter.number),
-                            register: try string(letter.register), sequence: letter.sequence, numbering: letter.external ? .external : .register,
+                            register: try string(letter.register), sequence: letter.sequence, numbering: letter.numbering,
                             contentHash: try letter.contentHash.map { (token) throws(EventFormatError) in try string(token) }, parts: parts)
     }
 

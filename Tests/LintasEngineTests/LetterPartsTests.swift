@@ -95,6 +95,24 @@ struct LetterPartsTests {
         #expect(try Audit.run(try SQLiteStore(path: harness.store.path, create: false)).isClean)
     }
 
+    @Test("Pasal 11 ayat (4) huruf c: in a file of version 5, a letter whole in its event and altered after issue fails its seal, checked over its content as the event stores it")
+    func alteredWholeLetter() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1"))
+        try harness.drain()
+        try rewriteAsVersionFive(harness)
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        try reopened.connection.execute("DROP TRIGGER events_refuse_update")
+        // The subject is in the frame: a part for a letter of version 7, in the event's content here.
+        let altered = try #require(try reopened.connection.query(#"SELECT count(*) FROM events WHERE data LIKE '%"subject":"%'"#) { $0.int64(0) }.first)
+        #expect(altered > 0)
+        try reopened.connection.execute(#"UPDATE events SET data = replace(data, '"subject":"', '"subject":"Ralat: ') WHERE data LIKE '%"subject":"%'"#)
+        let report = try Audit.run(reopened)
+        let sealed = report.findings.filter { $0.message.contains("was altered: its content hashes to") }
+        #expect(sealed.count == Int(altered), "one per letter altered: \(report.findings)")
+        #expect(!report.findings.contains { $0.message.contains("part") }, "a whole letter has no parts")
+    }
+
     func letters(_ harness: Harness, _ requests: [String]) throws -> [LetterRecord] {
         try requests.flatMap { request in try IssuedLetters.load(try #require(try harness.state(RequestID(request))), in: harness.store).map(\.record) }
     }
