@@ -292,8 +292,9 @@ extension Event.Detail {
     }
 
     /// The issued letter's content exactly as stored in a `data` column (canonical JSON, as
-    /// the event was written), `nil` when the event issued no letter with content: what a
-    /// seal is checked against without building and re-encoding the content.
+    /// the event was written: the whole content, or for a letter stored in parts the members
+    /// its event keeps), `nil` when the event issued no letter with content: what
+    /// `LetterSeal.whole` reads a stored letter from (audit finds it as it folds the event).
     public static func storedLetterContent(in data: [UInt8]) throws(EventFormatError) -> [UInt8]? {
         var content: [UInt8]?
         do {
