@@ -150,7 +150,8 @@ public enum Audit {
             }
         }
 
-        /// The bytes of the letter the row issued, as stored: what its seal is checked over.
+        /// The content of the letter the row issued as the row stores it: the whole content, or
+        /// for a letter stored in parts the members its event keeps (`LetterSeal.withContent`).
         private func letterContent(_ row: StoredEventBytes) -> UnsafeRawBufferPointer? {
             fold.letterContent.map { UnsafeRawBufferPointer(rebasing: row.data[$0]) }
         }
