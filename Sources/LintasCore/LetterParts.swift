@@ -47,65 +47,261 @@ public enum LetterParts {
         return (.object(own), parts)
     }
 
-    /// One piece of a stored letter (its own members, or a part) as its members: name and the
-    /// value's bytes as stored, in stored order (sorted, as lintas writes canonical JSON).
-    public typealias Members = [(key: String, value: [UInt8])]
+    /// One piece of a stored letter (its own members, a part, or the implied members), read once
+    /// and laid out for `Assembler`: each member as `,"name":value`, its name in canonical form and
+    /// its value's bytes as stored, in stored order (sorted, as lintas writes canonical JSON).
+    /// A part is read once and kept (`LetterSeal.Parts`); its members cost nothing more per letter.
+    public struct Piece: Sendable {
+        /// The members, one after the other, each `,"name":value`.
+        var bytes: [UInt8] = []
+        /// Where each member stands in `bytes`: from its comma, its name ending before `nameEnd`
+        /// (the closing quote), to `end`.
+        var members: [(start: Int, nameEnd: Int, end: Int)] = []
+        /// The names written with escapes (none in what lintas writes), decoded, by member index:
+        /// compared as text, not as their escaped bytes.
+        var escapedNames: [Int: String] = [:]
 
-    /// The members of one piece's canonical JSON.
-    /// - Throws: when it is not a JSON object.
-    public static func members(of piece: [UInt8]) throws(JSONSyntaxError) -> Members {
-        try piece.withUnsafeBytes { piece in Result { () throws(JSONSyntaxError) in try members(of: piece) } }.get()
+        public init() {}
+
+        /// The members of one piece's JSON.
+        /// - Throws: when it is not a JSON object.
+        public init(_ piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
+            try read(piece)
+        }
+
+        /// Reads `piece` into this one, keeping its buffers' capacity (a letter's own members, read
+        /// for every letter).
+        mutating func read(_ piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
+            removeAll()
+            try JSONReader.read(piece.assumingMemoryBound(to: UInt8.self)) { (reader) throws(JSONSyntaxError) in
+                try reader.members(bytes: { (reader, name) throws(JSONSyntaxError) in
+                    let value = try reader.rawRange()
+                    if name.contains(UInt8(ascii: "\\")) {
+                        let decoded = try JSONValue.parse([UInt8(ascii: "\"")] + Array(name) + [UInt8(ascii: "\"")])
+                        guard case .string(let text) = decoded else { return }
+                        escapedNames[members.count] = text
+                        append(name: text, value: UnsafeBufferPointer(rebasing: reader.bytes[value]))
+                    } else {
+                        append(name: name, value: UnsafeBufferPointer(rebasing: reader.bytes[value]))
+                    }
+                })
+            }
+        }
+
+        /// The implied members (`LetterParts.implied`) none of the other pieces holds, written
+        /// without a dictionary: the assembler leaves out those another piece holds.
+        mutating func setImplied(_ letter: LetterRecord, request: RequestID) {
+            removeAll()
+            if letter.numbering != .none {
+                append(name: "id", string: letter.id)
+                append(name: "number", string: letter.number)
+            }
+            append(name: "request", string: request.rawValue)
+        }
+
+        /// The members of `implied`, in canonical order.
+        init(implied: [String: JSONValue]) {
+            for (name, value) in JSONWriter.sortedMembers(implied) {
+                let start = bytes.count
+                bytes.append(UInt8(ascii: ","))
+                JSONWriter.writeString(name, into: &bytes)
+                if name.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) { escapedNames[members.count] = name }
+                let nameEnd = bytes.count - 1
+                bytes.append(UInt8(ascii: ":"))
+                JSONWriter.write(value, into: &bytes)
+                members.append((start, nameEnd, bytes.count))
+            }
+        }
+
+        private mutating func removeAll() {
+            bytes.removeAll(keepingCapacity: true)
+            members.removeAll(keepingCapacity: true)
+            if !escapedNames.isEmpty { escapedNames.removeAll() }
+        }
+
+        private mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+            let start = bytes.count
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: name)
+            let nameEnd = bytes.count
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: value)
+            members.append((start, nameEnd, bytes.count))
+        }
+
+        private mutating func append(name: String, value: UnsafeBufferPointer<UInt8>) {
+            let start = bytes.count
+            bytes.append(UInt8(ascii: ","))
+            JSONWriter.writeString(name, into: &bytes)
+            let nameEnd = bytes.count - 1
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: value)
+            members.append((start, nameEnd, bytes.count))
+        }
+
+        private mutating func append(name: StaticString, string: String) {
+            let start = bytes.count
+            JSONWriter.writeKey(name, into: &bytes)
+            JSONWriter.writeString(string, into: &bytes)
+            members.append((start, start + 1 + name.utf8CodeUnitCount, bytes.count))
+        }
+
+        /// Whether member `index`'s name sorts before member `other`'s of `piece`, compared as text
+        /// (for names written with escapes); `nil` when they are the same name.
+        func precedes(_ index: Int, _ piece: Piece, _ other: Int) -> Bool? {
+            let first = name(index), second = piece.name(other)
+            return first == second ? nil : JSONWriter.precedes(first, second)
+        }
+
+        /// Member `index`'s name as written.
+        func name(_ index: Int) -> String {
+            escapedNames[index] ?? String(decoding: bytes[(members[index].start + 2)..<members[index].nameEnd], as: UTF8.self)
+        }
     }
 
-    /// `members(of:)` of borrowed bytes (a piece as its event stores it).
-    public static func members(of piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> Members {
-        var members: Members = []
-        try JSONReader.read(piece.assumingMemoryBound(to: UInt8.self)) { (reader) throws(JSONSyntaxError) in
-            try reader.members { (reader, key) throws(JSONSyntaxError) in members.append((key, try reader.raw())) }
+    /// Writes a stored letter's whole content from its pieces, without putting it together in a
+    /// buffer: the members of all pieces merged in canonical name order, each written as its piece
+    /// holds it, handed to a sink in runs (one a member): a seal is checked by feeding them to
+    /// SHA-256. Reused from letter to letter, so a letter's pieces cost no allocation once the
+    /// buffers have grown.
+    public struct Assembler {
+        /// The letter's own members, the implied ones, then its parts.
+        private var pieces: [Piece] = [Piece(), Piece()]
+        private static let implied = 1
+
+        public init() {}
+
+        /// Starts a letter from the members its event keeps.
+        /// - Throws: when they are not a JSON object.
+        public mutating func start(own: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
+            pieces.removeSubrange(2...)
+            try pieces[0].read(own)
         }
-        return members
+
+        /// Adds a part, in the order the event lists them.
+        public mutating func add(_ part: Piece) { pieces.append(part) }
+
+        /// Writes the whole content: the pieces' members and the `implied` members of `letter` none
+        /// of them holds, as one canonical object.
+        /// - Throws: when two pieces hold the same member.
+        public mutating func write(implying letter: LetterRecord, request: RequestID, to sink: (UnsafeRawBufferPointer) -> Void) throws(JSONSyntaxError) {
+            pieces[Assembler.implied].setImplied(letter, request: request)
+            try write(to: sink)
+        }
+
+        /// `write` with implied members given as values.
+        mutating func write(implied members: [String: JSONValue], to sink: (UnsafeRawBufferPointer) -> Void) throws(JSONSyntaxError) {
+            pieces[Assembler.implied] = Piece(implied: members)
+            try write(to: sink)
+        }
+
+        private mutating func write(to sink: (UnsafeRawBufferPointer) -> Void) throws(JSONSyntaxError) {
+            var cursors: [Cursor] = []
+            swap(&cursors, &self.cursors)
+            defer {
+                cursors.removeAll(keepingCapacity: true)
+                swap(&cursors, &self.cursors)
+            }
+            if let duplicate = Assembler.open(pieces, from: 0, into: &cursors, sink) {
+                throw JSONSyntaxError(message: "the member \"\(pieces[duplicate.piece].name(duplicate.member))\" is in two pieces of the letter", line: 1, column: 1)
+            }
+        }
+
+        /// Where the merge stands in one piece, borrowed for one `write`.
+        private struct Cursor {
+            let bytes: UnsafeBufferPointer<UInt8>
+            let members: UnsafeBufferPointer<(start: Int, nameEnd: Int, end: Int)>
+            let escaped: Bool
+            var next = 0
+        }
+        private var cursors: [Cursor] = []
+
+        /// Borrows the buffers of `pieces[index...]` and merges them (`merge`).
+        private static func open(_ pieces: [Piece], from index: Int, into cursors: inout [Cursor],
+                                 _ sink: (UnsafeRawBufferPointer) -> Void) -> (piece: Int, member: Int)? {
+            guard index < pieces.count else { return merge(pieces, &cursors, sink) }
+            return pieces[index].bytes.withUnsafeBufferPointer { bytes in
+                pieces[index].members.withUnsafeBufferPointer { members in
+                    cursors.append(Cursor(bytes: bytes, members: members, escaped: !pieces[index].escapedNames.isEmpty))
+                    return open(pieces, from: index + 1, into: &cursors, sink)
+                }
+            }
+        }
+
+        /// The members of all pieces to `sink` in canonical name order, each run `,"name":value`
+        /// as its piece holds it, in braces. A name both an implied member and another piece hold
+        /// is taken from the other piece (chosen first; the implied one is then passed over).
+        /// - Returns: a member another piece holds too, or `nil`.
+        private static func merge(_ pieces: [Piece], _ cursors: inout [Cursor], _ sink: (UnsafeRawBufferPointer) -> Void) -> (piece: Int, member: Int)? {
+            func sorts(_ index: Int, _ other: Int, _ cursors: borrowing [Cursor]) -> Bool? {
+                let (left, right) = (cursors[index], cursors[other])
+                if left.escaped || right.escaped { return pieces[index].precedes(left.next, pieces[other], right.next) }
+                return Assembler.precedes(left.bytes, left.members[left.next], right.bytes, right.members[right.next])
+            }
+            let open: UInt8 = UInt8(ascii: "{"), close: UInt8 = UInt8(ascii: "}")
+            withUnsafeBytes(of: open) { sink($0) }
+            var previous: (piece: Int, member: Int)?
+            while true {
+                var chosen: Int?
+                for index in cursors.indices where cursors[index].next < cursors[index].members.count {
+                    if let best = chosen {
+                        let precedes = sorts(index, best, cursors)
+                        guard precedes == true || (precedes == nil && best == Assembler.implied) else { continue }
+                    }
+                    chosen = index
+                }
+                guard let chosen else { break }
+                let cursor = cursors[chosen]
+                if let previous {
+                    let earlier = cursors[previous.piece]
+                    let same = earlier.escaped || cursor.escaped
+                        ? pieces[previous.piece].precedes(previous.member, pieces[chosen], cursor.next) == nil
+                        : Assembler.precedes(earlier.bytes, earlier.members[previous.member], cursor.bytes, cursor.members[cursor.next]) == nil
+                    if same {
+                        guard chosen == Assembler.implied else { return (chosen, cursor.next) }
+                        cursors[chosen].next += 1
+                        continue
+                    }
+                }
+                let bounds = cursor.members[cursor.next]
+                sink(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: cursor.bytes[(previous == nil ? bounds.start + 1 : bounds.start)..<bounds.end])))
+                previous = (chosen, cursor.next)
+                cursors[chosen].next += 1
+            }
+            withUnsafeBytes(of: close) { sink($0) }
+            return nil
+        }
+
+        /// Whether the first member's name sorts before the second's, by their bytes (names without
+        /// escapes); `nil` when they are the same name.
+        @inline(__always)
+        private static func precedes(_ first: UnsafeBufferPointer<UInt8>, _ left: (start: Int, nameEnd: Int, end: Int),
+                                     _ second: UnsafeBufferPointer<UInt8>, _ right: (start: Int, nameEnd: Int, end: Int)) -> Bool? {
+            var (i, j) = (left.start + 2, right.start + 2)
+            while i < left.nameEnd && j < right.nameEnd {
+                if first[i] != second[j] { return first[i] < second[j] }
+                i += 1
+                j += 1
+            }
+            let (leftDone, rightDone) = (i == left.nameEnd, j == right.nameEnd)
+            return leftDone && rightDone ? nil : leftDone
+        }
     }
 
     /// The canonical JSON of the whole content from the canonical JSON of its own members and of
     /// its parts, and the `implied` members none of them holds: their members merged in canonical
-    /// key order, each value's bytes as stored.
+    /// key order, each value's bytes as stored (`Assembler`).
     /// - Throws: when a piece is not a JSON object, or two pieces hold the same member.
     public static func assemble(own: [UInt8], parts: [[UInt8]], implied: [String: JSONValue] = [:]) throws(JSONSyntaxError) -> [UInt8] {
-        var pieces = [try members(of: own)]
-        for part in parts { pieces.append(try members(of: part)) }
-        return try assemble(pieces, implied: implied)
-    }
-
-    /// `assemble` of pieces already read (`members(of:)`): each piece's members are in canonical
-    /// order, so they are merged, not sorted.
-    public static func assemble(_ pieces: [Members], implied: [String: JSONValue] = [:]) throws(JSONSyntaxError) -> [UInt8] {
-        var pieces = pieces
-        let missing = implied.filter { name, _ in !pieces.contains { $0.contains { $0.key == name } } }
-        if !missing.isEmpty { pieces.append(JSONWriter.sortedMembers(missing).map { ($0.key, $0.value.canonicalBytes) }) }
-        var output: [UInt8] = []
-        output.reserveCapacity(pieces.reduce(2) { total, piece in piece.reduce(total) { $0 + $1.key.utf8.count + $1.value.count + 4 } })
-        output.append(UInt8(ascii: "{"))
-        var next = [Int](repeating: 0, count: pieces.count)
-        var previous: String?
-        while true {
-            var chosen: Int?
-            for index in pieces.indices where next[index] < pieces[index].count {
-                if let best = chosen, !JSONWriter.precedes(pieces[index][next[index]].key, pieces[best][next[best]].key) { continue }
-                chosen = index
-            }
-            guard let chosen else { break }
-            let member = pieces[chosen][next[chosen]]
-            next[chosen] += 1
-            if let previous {
-                guard previous != member.key else { throw JSONSyntaxError(message: "the member \"\(member.key)\" is in two pieces of the letter", line: 1, column: 1) }
-                output.append(UInt8(ascii: ","))
-            }
-            previous = member.key
-            JSONWriter.writeString(member.key, into: &output)
-            output.append(UInt8(ascii: ":"))
-            output.append(contentsOf: member.value)
+        var assembler = Assembler()
+        try own.withUnsafeBytes { own in Result { () throws(JSONSyntaxError) in try assembler.start(own: own) } }.get()
+        for part in parts {
+            assembler.add(try part.withUnsafeBytes { part in Result { () throws(JSONSyntaxError) in try Piece(part) } }.get())
         }
-        output.append(UInt8(ascii: "}"))
+        var output: [UInt8] = []
+        try assembler.write(implied: implied) { output.append(contentsOf: $0) }
         return output
     }
 }

@@ -98,8 +98,8 @@ public enum Audit {
         let definitions: Set<DefinitionHash>
         let store: any EventStore
         var fold = RequestFold()
-        /// Letter parts read and checked, by hash (`LetterSeal.withContent`).
-        var parts: [String: LetterParts.Members] = [:]
+        /// Letter parts read and checked, and the buffers their letters are written from (`LetterSeal.Parts`).
+        var parts = LetterSeal.Parts()
         var previous = Digest.zero
         var count = 0
         var replayable = true
@@ -136,9 +136,7 @@ public enum Audit {
                 if let own = letterContent(row), let letter = try fold.sealedLetter(in: row.data) {
                     var problem: String?
                     do {
-                        problem = try LetterSeal.withContent(of: letter, request: requestID, own: own, in: store, checked: &parts) { content in
-                            LetterSeal.problem(letter, content: content)
-                        }
+                        problem = try LetterSeal.problem(letter, request: requestID, own: own, in: store, parts: &parts)
                     } catch {
                         problem = (error as? StoreError)?.message ?? "\(error)"
                     }
@@ -151,7 +149,7 @@ public enum Audit {
         }
 
         /// The content of the letter the row issued as the row stores it: the whole content, or
-        /// for a letter stored in parts the members its event keeps (`LetterSeal.withContent`).
+        /// for a letter stored in parts the members its event keeps (`LetterSeal.writeContent`).
         private func letterContent(_ row: StoredEventBytes) -> UnsafeRawBufferPointer? {
             fold.letterContent.map { UnsafeRawBufferPointer(rebasing: row.data[$0]) }
         }

@@ -26,31 +26,44 @@ public enum LetterSeal {
     }
 
     /// Why a stored letter does not match its seal, or `nil` when it does: the seal checked over
-    /// `content`, the bytes `withContent` gives (lintas stores canonical JSON, so these are the
-    /// bytes the seal was computed over, and audit needs no tree of them).
-    public static func problem(_ letter: LetterRecord, content: UnsafeRawBufferPointer) -> String? {
-        problem(letter, hashed: Digest.sha256(content).hex)
+    /// the bytes `writeContent` gives (lintas stores canonical JSON, so these are the bytes the
+    /// seal was computed over, and audit needs no tree of them), fed straight into SHA-256.
+    /// - Throws: as `writeContent`.
+    public static func problem(_ letter: LetterRecord, request: RequestID, own: UnsafeRawBufferPointer, in store: any EventStore,
+                               parts: inout Parts) throws -> String? {
+        var stream = SHA256Stream()
+        try writeContent(of: letter, request: request, own: own, in: store, parts: &parts) { stream.update($0) }
+        let actual = stream.finish()
+        guard let stored = letter.contentHash else { return "letter \(letter.number) has content but no content hash" }
+        return actual.equals(hex: stored) ? nil : problem(letter, hashed: actual.hex)
     }
 
-    /// The canonical JSON of a stored letter's whole content, given to `body`: for a letter stored
-    /// whole (before schema version 7), `own`, its content as its event stores it; for one stored
-    /// in parts, the members its event keeps (`own`) and its parts (`LetterParts`) read from the
-    /// store, each checked against the hash its event names it by, put back together. The one
-    /// way to a stored letter's bytes: audit checks the seal over them, `whole` parses them.
-    /// - Parameter checked: parts already read and checked, by hash, as their members (audit
-    ///   meets a frame many times); kept to at most `checkedLimit` parts.
+    /// What writing many letters' content reuses: the parts read and checked, by hash, as pieces
+    /// (audit meets a frame many times), kept to at most `checkedLimit`; the assembler's buffers.
+    public struct Parts {
+        var checked: [String: LetterParts.Piece] = [:]
+        var assembler = LetterParts.Assembler()
+
+        public init() {}
+    }
+
+    /// The canonical JSON of a stored letter's whole content, handed to `sink` in runs: for a
+    /// letter stored whole (before schema version 7), `own`, its content as its event stores it;
+    /// for one stored in parts, the members its event keeps (`own`), its parts (`LetterParts`)
+    /// read from the store, each checked against the hash its event names it by, and the members
+    /// the event implies, merged in canonical order (`LetterParts.Assembler`) without a buffer of
+    /// the whole. The one way to a stored letter's bytes: audit checks the seal over them, `whole`
+    /// parses them.
     /// - Throws: `StoreError` `.malformed` naming the letter when a part is missing, was altered
     ///   (no longer hashes to its name), or does not fit with the rest.
-    public static func withContent<Result>(of letter: LetterRecord, request: RequestID, own: UnsafeRawBufferPointer, in store: any EventStore,
-                                           checked: inout [String: LetterParts.Members],
-                                           _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
-        guard !letter.parts.isEmpty else { return try body(own) }
-        let whole: [UInt8]
+    public static func writeContent(of letter: LetterRecord, request: RequestID, own: UnsafeRawBufferPointer, in store: any EventStore,
+                                    parts: inout Parts, to sink: (UnsafeRawBufferPointer) -> Void) throws {
+        guard !letter.parts.isEmpty else { return sink(own) }
         do {
-            var pieces = [try LetterParts.members(of: own)]
+            try parts.assembler.start(own: own)
             for name in letter.parts {
-                if let members = checked[name] {
-                    pieces.append(members)
+                if let piece = parts.checked[name] {
+                    parts.assembler.add(piece)
                     continue
                 }
                 guard let part = try store.letterPart(name) else {
@@ -60,29 +73,30 @@ public enum LetterSeal {
                 guard actual == name else {
                     throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.prefix(16))…")
                 }
-                let members = try LetterParts.members(of: part)
-                if checked.count >= checkedLimit { checked.removeAll(keepingCapacity: true) }
-                checked[name] = members
-                pieces.append(members)
+                let piece = try part.withUnsafeBytes { part in Result { () throws(JSONSyntaxError) in try LetterParts.Piece(part) } }.get()
+                if parts.checked.count >= checkedLimit { parts.checked.removeAll(keepingCapacity: true) }
+                parts.checked[name] = piece
+                parts.assembler.add(piece)
             }
-            whole = try LetterParts.assemble(pieces, implied: LetterParts.implied(letter, request: request))
+            try parts.assembler.write(implying: letter, request: request, to: sink)
         } catch let error as JSONSyntaxError {
             throw StoreError(.malformed, "letter \(letter.number) cannot be put together from its parts: \(error)")
         }
-        return try whole.withUnsafeBytes(body)
     }
 
-    /// At most this many checked parts are kept by a caller of `withContent` (a frame is about 1 KB).
+    /// At most this many checked parts are kept in `Parts` (a frame is about 1 KB).
     public static let checkedLimit = 4_096
 
-    /// A stored letter with its whole content (see `withContent`), as it was composed.
+    /// A stored letter with its whole content (see `writeContent`), as it was composed.
     public static func whole(_ letter: LetterRecord, of event: StoredEvent, in store: any EventStore) throws -> LetterRecord {
         guard !letter.parts.isEmpty, let own = try Event.Detail.storedLetterContent(in: event.data) else { return letter }
-        var checked: [String: LetterParts.Members] = [:]
-        var whole = letter
-        whole.content = try own.withUnsafeBytes { own in
-            try withContent(of: letter, request: event.request, own: own, in: store, checked: &checked) { try JSONValue.parse(Array($0)) }
+        var parts = Parts()
+        var content: [UInt8] = []
+        try own.withUnsafeBytes { own in
+            try writeContent(of: letter, request: event.request, own: own, in: store, parts: &parts) { content.append(contentsOf: $0) }
         }
+        var whole = letter
+        whole.content = try JSONValue.parse(content)
         whole.parts = []
         return whole
     }

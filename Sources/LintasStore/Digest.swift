@@ -23,13 +23,7 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
         bytes.reserveCapacity(Digest.byteCount)
         var high: UInt8?
         for character in hex.utf8 {
-            let nibble: UInt8
-            switch character {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
-            default: return nil
-            }
+            guard let nibble = Digest.nibble(character) else { return nil }
             if let first = high {
                 bytes.append(first << 4 | nibble)
                 high = nil
@@ -39,6 +33,16 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
         }
         guard high == nil else { return nil }
         self.init(bytes: bytes)
+    }
+
+    /// The value of one hex digit (either case), or `nil` for any other byte.
+    private static func nibble(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// Lowercase hex.
@@ -75,6 +79,18 @@ extension Digest {
         var stream = SHA256Stream()
         stream.update(bytes)
         return stream.finish()
+    }
+
+    /// Whether the digest is written by these 64 hex digits (either case), without decoding them.
+    public func equals(hex text: String) -> Bool {
+        var index = 0
+        for character in text.utf8 {
+            guard index < Digest.byteCount * 2, let nibble = Digest.nibble(character) else { return false }
+            let byte = bytes[index / 2]
+            guard nibble == (index % 2 == 0 ? byte >> 4 : byte & 0x0F) else { return false }
+            index += 1
+        }
+        return index == Digest.byteCount * 2
     }
 
     /// Whether the digest is these 32 bytes.

@@ -56,6 +56,18 @@ struct CanonicalEncodingTests {
         #expect(throws: JSONSyntaxError.self, "a member in two pieces") {
             try LetterParts.assemble(own: Array(#"{"date":"2025-03-06","kop":{}}"#.utf8), parts: [Array(#"{"kop":{}}"#.utf8)])
         }
+        // Names written with escapes are merged as the text they stand for and written canonically,
+        // as the letter's content tree would write them; the same name escaped or not is one name.
+        #expect(try LetterParts.assemble(own: Array(#"{"date":1,"z\"q":2}"#.utf8), parts: [Array(#"{"b\u0061":3}"#.utf8)], implied: ["id": "x"])
+                == Array(#"{"ba":3,"date":1,"id":"x","z\"q":2}"#.utf8))
+        #expect(try LetterParts.assemble(own: Array(#"{"date":1,"z\"q":2}"#.utf8), parts: [Array(#"{"b\u0061":3}"#.utf8)], implied: ["id": "x"])
+                == JSONValue.parse(#"{"z\"q":2,"date":1,"ba":3,"id":"x"}"#).canonicalBytes)
+        #expect(throws: JSONSyntaxError.self, "a member in two pieces, once escaped") {
+            try LetterParts.assemble(own: Array(#"{"ba":1}"#.utf8), parts: [Array(#"{"b\u0061":2}"#.utf8)])
+        }
+        // An implied member another piece holds is taken from that piece, whatever the escapes.
+        #expect(try LetterParts.assemble(own: Array(#"{"n\u0075mber":"B"}"#.utf8), parts: [], implied: ["number": "A", "request": "R"])
+                == Array(#"{"number":"B","request":"R"}"#.utf8))
         #expect(throws: EventFormatError.self) { try Event.Detail(bytes: Array(#"{"article":"x","fields":{}}"#.utf8)) }
         #expect(throws: EventFormatError.self) { try Event.Detail(bytes: Array(#"{"article":1}"#.utf8)) }
         #expect(throws: EventFormatError.self) { try RequestState(bytes: Array(#"{"request":"PML-1"} x"#.utf8)) }

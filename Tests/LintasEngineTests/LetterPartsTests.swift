@@ -39,6 +39,36 @@ struct LetterPartsTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 
+    @Test("Pasal 11 ayat (4) huruf c: the seal is checked over the letter's pieces fed straight into SHA-256, the very bytes of the whole letter as read back; a changed member of the event fails it")
+    func sealOverPieces() throws {
+        let harness = try run()
+        var parts = LetterSeal.Parts()  // shared by every letter, as audit shares it: the parts are read once
+        var checked = 0
+        for request in ["PML-1", "PML-2"].map(RequestID.init) {
+            for row in try harness.store.events(of: request) {
+                guard let letter = try row.decode().detail.letter, let own = try Event.Detail.storedLetterContent(in: row.data) else { continue }
+                #expect(letter.parts.count == 2)
+                var streamed: [UInt8] = []
+                try own.withUnsafeBytes { own in
+                    try LetterSeal.writeContent(of: letter, request: request, own: own, in: harness.store, parts: &parts) { streamed.append(contentsOf: $0) }
+                }
+                let whole = try #require(try LetterSeal.whole(letter, of: row, in: harness.store).content)
+                #expect(streamed == whole.canonicalBytes, "the pieces in canonical order are the whole content's canonical JSON")
+                #expect(letter.contentHash == LetterSeal.hash(whole))
+                #expect(try own.withUnsafeBytes { own in try LetterSeal.problem(letter, request: request, own: own, in: harness.store, parts: &parts) } == nil)
+                // The event's own members changed (its date): the seal no longer holds, and says so.
+                let date = Array(#""date":"2025-"#.utf8)
+                let at = try #require(own.indices.first { own[$0...].starts(with: date) })
+                var altered = own
+                altered[at + date.count] = UInt8(ascii: "1")
+                let problem = try altered.withUnsafeBytes { own in try LetterSeal.problem(letter, request: request, own: own, in: harness.store, parts: &parts) }
+                #expect(problem?.contains("letter \(letter.number) was altered: its content hashes to") == true)
+                checked += 1
+            }
+        }
+        #expect(checked == 4)
+    }
+
     @Test("Pasal 11 ayat (4) huruf c: a shared part altered fails the audit of every letter made of it, naming each")
     func alteredPart() throws {
         let harness = try run()
