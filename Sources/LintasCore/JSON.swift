@@ -815,7 +815,13 @@ public enum JSONWriter {
             output.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
             magnitude /= 10
         } while magnitude > 0
-        output[start...].reverse()
+        // Reversed in place: reversing `output[start...]` copied the slice into a new buffer.
+        var (low, high) = (start, output.count - 1)
+        while low < high {
+            output.swapAt(low, high)
+            low += 1
+            high -= 1
+        }
     }
 
     public static func writeString(_ text: String, into output: inout [UInt8]) {

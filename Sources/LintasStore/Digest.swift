@@ -83,14 +83,17 @@ extension Digest {
 
     /// Whether the digest is written by these 64 hex digits (either case), without decoding them.
     public func equals(hex text: String) -> Bool {
-        var index = 0
-        for character in text.utf8 {
-            guard index < Digest.byteCount * 2, let nibble = Digest.nibble(character) else { return false }
-            let byte = bytes[index / 2]
-            guard nibble == (index % 2 == 0 ? byte >> 4 : byte & 0x0F) else { return false }
-            index += 1
+        var text = text
+        return text.withUTF8 { digits in
+            guard digits.count == Digest.byteCount * 2 else { return false }
+            return bytes.withUnsafeBufferPointer { bytes in
+                for index in 0..<Digest.byteCount {
+                    guard let high = Digest.nibble(digits[2 * index]), let low = Digest.nibble(digits[2 * index + 1]),
+                          high << 4 | low == bytes[index] else { return false }
+                }
+                return true
+            }
         }
-        return index == Digest.byteCount * 2
     }
 
     /// Whether the digest is these 32 bytes.
