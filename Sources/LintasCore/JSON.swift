@@ -684,9 +684,10 @@ public enum JSONWriter {
         case .object(let members):
             output.append(UInt8(ascii: "{"))
             var first = true
-            for (key, member) in sortedMembers(members) {
+            for item in sortedIndices(members) {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
+                let (key, member) = members[item.index]
                 writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
                 write(member, into: &output)
@@ -760,18 +761,27 @@ public enum JSONWriter {
     /// Objects are small (a handful of members): an insertion sort on the keys' first eight
     /// bytes as one integer, the whole keys compared only when those are equal.
     static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
-        var sorted: [(prefix: UInt64, key: String, value: JSONValue)] = []
+        sortedIndices(members).map { members[$0.index] }
+    }
+
+    /// The positions of an object's members in canonical order: the sort moves plain positions
+    /// and integers, not keys and values (whose copies cost a retain and a release each).
+    static func sortedIndices(_ members: [String: JSONValue]) -> [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] {
+        var sorted: [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] = []
         sorted.reserveCapacity(members.count)
-        for (key, value) in members {
-            let item = (prefix: prefix(key), key: key, value: value)
-            var index = sorted.count
-            while index > 0 && (sorted[index - 1].prefix > item.prefix
-                                || (sorted[index - 1].prefix == item.prefix && precedes(item.key, sorted[index - 1].key))) {
-                index -= 1
+        var index = members.startIndex
+        while index != members.endIndex {
+            let item = (prefix: prefix(members[index].key), index: index)
+            var position = sorted.count
+            while position > 0 && (sorted[position - 1].prefix > item.prefix
+                                   || (sorted[position - 1].prefix == item.prefix
+                                       && precedes(members[item.index].key, members[sorted[position - 1].index].key))) {
+                position -= 1
             }
-            sorted.insert(item, at: index)
+            sorted.insert(item, at: position)
+            members.formIndex(after: &index)
         }
-        return sorted.map { ($0.key, $0.value) }
+        return sorted
     }
 
     /// The first eight UTF-8 bytes of a key, big-endian, zero-padded: integers in the keys' byte order
