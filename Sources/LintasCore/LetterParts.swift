@@ -47,6 +47,50 @@ public enum LetterParts {
         return (.object(own), parts)
     }
 
+    /// A composed content encoded once, for sealing and storing it: `whole`, its canonical JSON
+    /// (what the seal is the SHA-256 of), and what `split` gives, the parts already as their
+    /// canonical JSON (each part's members are the whole's, in the same order, byte for byte).
+    public struct Encoded: Sendable {
+        public var whole: [UInt8]
+        public var own: JSONValue
+        public var parts: [[UInt8]]
+    }
+
+    /// `split` and the canonical JSON of the content and of its parts, each member written once:
+    /// the whole is written, and each part is put together from the members' bytes in it.
+    public static func encode(_ content: JSONValue, implied: [String: JSONValue] = [:]) -> Encoded {
+        guard case .object(var own) = content else { return Encoded(whole: content.canonicalBytes, own: content, parts: []) }
+        var whole: [UInt8] = [UInt8(ascii: "{")]
+        var spans: [String: Range<Int>] = [:]
+        spans.reserveCapacity(own.count)
+        for item in JSONWriter.sortedIndices(own) {
+            if whole.count > 1 { whole.append(UInt8(ascii: ",")) }
+            let (key, value) = own[item.index]
+            let start = whole.count
+            JSONWriter.writeString(key, into: &whole)
+            whole.append(UInt8(ascii: ":"))
+            JSONWriter.write(value, into: &whole)
+            spans[key] = start..<whole.count
+        }
+        whole.append(UInt8(ascii: "}"))
+        for (name, value) in implied where own[name] == value { own[name] = nil }
+        var parts: [[UInt8]] = []
+        for group in groups {
+            let members = spans.filter { group.contains($0.key) }.values.sorted { $0.lowerBound < $1.lowerBound }
+            guard !members.isEmpty else { continue }
+            var part: [UInt8] = [UInt8(ascii: "{")]
+            part.reserveCapacity(members.reduce(2) { $0 + $1.count + 1 })
+            for span in members {
+                if part.count > 1 { part.append(UInt8(ascii: ",")) }
+                part.append(contentsOf: whole[span])
+            }
+            part.append(UInt8(ascii: "}"))
+            parts.append(part)
+            for name in group { own[name] = nil }
+        }
+        return Encoded(whole: whole, own: .object(own), parts: parts)
+    }
+
     /// One piece of a stored letter (its own members, a part, or the implied members), read once
     /// and laid out for `Assembler`: each member as `,"name":value`, its name in canonical form and
     /// its value's bytes as stored, in stored order (sorted, as lintas writes canonical JSON).

@@ -85,6 +85,9 @@ public protocol StoreBatch {
     /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
     /// - Returns: the event as stored, with its sequence number and hash.
     func append(_ event: Event, previous: Digest) throws -> StoredEvent
+    /// `append` of an event whose letter's content is given encoded (`LetterParts.encode` of that
+    /// content with its `implied` members), so that the store need not split and encode it again.
+    func append(_ event: Event, previous: Digest, letter: LetterParts.Encoded?) throws -> StoredEvent
     /// Writes the projection of a request's state.
     func saveRequest(_ state: RequestState, head: Digest) throws
     /// Records the outcome of every command the transaction claimed, in one go: the oldest

@@ -770,7 +770,11 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func append(_ event: Event, previous: Digest) throws -> StoredEvent {
-        let data = try storedDetail(event.detail, of: event.request)
+        try append(event, previous: previous, letter: nil)
+    }
+
+    func append(_ event: Event, previous: Digest, letter encoded: LetterParts.Encoded?) throws -> StoredEvent {
+        let data = try storedDetail(event.detail, of: event.request, encoded: encoded)
         let hash = EventChain.hash(event.envelope, data: data, previous: previous)
         do {
             try connection.run("""
@@ -789,12 +793,15 @@ struct SQLiteBatch: StoreBatch {
 
     /// The detail as stored: a letter's content as its own members and the hashes of its parts
     /// (`LetterParts`), each part written to `letter_parts` unless it is there already.
-    private func storedDetail(_ detail: Event.Detail, of request: RequestID) throws -> [UInt8] {
+    /// `encoded`, when given, is that content already split and encoded (`LetterParts.encode`).
+    private func storedDetail(_ detail: Event.Detail, of request: RequestID, encoded: LetterParts.Encoded?) throws -> [UInt8] {
         guard var letter = detail.letter, letter.parts.isEmpty, let content = letter.content else { return detail.canonicalBytes }
-        let (own, parts) = LetterParts.split(content, implied: LetterParts.implied(letter, request: request))
+        let (own, parts) = encoded.map { ($0.own, $0.parts) } ?? {
+            let split = LetterParts.split(content, implied: LetterParts.implied(letter, request: request))
+            return (split.own, split.parts.map(\.canonicalBytes))
+        }()
         guard !parts.isEmpty else { return detail.canonicalBytes }
-        for part in parts {
-            let body = part.canonicalBytes
+        for body in parts {
             if let known = self.parts.hash(of: body) {
                 letter.parts.append(known)
                 continue

@@ -44,6 +44,14 @@ struct CanonicalEncodingTests {
                 let (kept, _) = LetterParts.split(content, implied: other)
                 #expect(kept["number"] == content["number"] && kept["request"] == content["request"])
                 #expect(try LetterParts.assemble(own: kept.canonicalBytes, parts: parts.map(\.canonicalBytes), implied: other) == content.canonicalBytes)
+                // Encoded once for the daemon (the seal's bytes and the parts as stored): the same bytes as split and encoded apart.
+                for implied in [implied, other] {
+                    let encoded = LetterParts.encode(content, implied: implied)
+                    let split = LetterParts.split(content, implied: implied)
+                    #expect(encoded.whole == content.canonicalBytes)
+                    #expect(encoded.own == split.own)
+                    #expect(encoded.parts == split.parts.map(\.canonicalBytes))
+                }
                 var stored = try #require(event.detail.letter)
                 (stored.content, stored.parts) = (own, [String(repeating: "0f", count: 32), String(repeating: "e1", count: 32)])
                 var detail = event.detail
