@@ -59,37 +59,43 @@ public enum LetterParts {
     /// `split` and the canonical JSON of the content and of its parts, each member written once:
     /// the whole is written, and each part is put together from the members' bytes in it.
     public static func encode(_ content: JSONValue, implied: [String: JSONValue] = [:]) -> Encoded {
-        guard case .object(var own) = content else { return Encoded(whole: content.canonicalBytes, own: content, parts: []) }
+        guard case .object(let members) = content else { return Encoded(whole: content.canonicalBytes, own: content, parts: []) }
+        // Names compared in lists, not hashed: a letter has about twenty members.
+        let dropped = implied.compactMap { name, value in members[name] == value ? name : nil }
         var whole: [UInt8] = [UInt8(ascii: "{")]
-        var spans: [String: Range<Int>] = [:]
-        spans.reserveCapacity(own.count)
-        for item in JSONWriter.sortedIndices(own) {
+        var spans: [(group: Int, span: Range<Int>)] = []
+        spans.reserveCapacity(members.count)
+        var own: [String: JSONValue] = [:]
+        for item in JSONWriter.sortedIndices(members) {
             if whole.count > 1 { whole.append(UInt8(ascii: ",")) }
-            let (key, value) = own[item.index]
+            let (key, value) = members[item.index]
             let start = whole.count
             JSONWriter.writeString(key, into: &whole)
             whole.append(UInt8(ascii: ":"))
             JSONWriter.write(value, into: &whole)
-            spans[key] = start..<whole.count
+            if let group = groupLists.firstIndex(where: { $0.contains(key) }) {
+                spans.append((group, start..<whole.count))
+            } else if !dropped.contains(key) {
+                own[key] = value
+            }
         }
         whole.append(UInt8(ascii: "}"))
-        for (name, value) in implied where own[name] == value { own[name] = nil }
         var parts: [[UInt8]] = []
-        for group in groups {
-            let members = spans.filter { group.contains($0.key) }.values.sorted { $0.lowerBound < $1.lowerBound }
-            guard !members.isEmpty else { continue }
+        for group in groupLists.indices {
             var part: [UInt8] = [UInt8(ascii: "{")]
-            part.reserveCapacity(members.reduce(2) { $0 + $1.count + 1 })
-            for span in members {
+            for member in spans where member.group == group {
                 if part.count > 1 { part.append(UInt8(ascii: ",")) }
-                part.append(contentsOf: whole[span])
+                part.append(contentsOf: whole[member.span])
             }
+            guard part.count > 1 else { continue }
             part.append(UInt8(ascii: "}"))
             parts.append(part)
-            for name in group { own[name] = nil }
         }
         return Encoded(whole: whole, own: .object(own), parts: parts)
     }
+
+    /// `groups` as lists, for `encode`.
+    private static let groupLists = groups.map { Array($0) }
 
     /// One piece of a stored letter (its own members, a part, or the implied members), read once
     /// and laid out for `Assembler`: each member as `,"name":value`, its name in canonical form and
