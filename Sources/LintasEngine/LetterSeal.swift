@@ -11,18 +11,16 @@ public enum LetterSeal {
     /// The hex SHA-256 of a letter content's canonical JSON.
     public static func hash(_ content: JSONValue) -> String { Digest.sha256(content.canonicalBytes).hex }
 
-    /// The event with its letter's content hash set.
-    static func seal(_ event: Event) -> Event {
-        guard let content = event.detail.letter?.content else { return event }
+    /// The event with its letter's content hash set, and the content as encoded once for the seal
+    /// and for the store (`LetterParts.encode`: the whole content's canonical JSON, whose SHA-256
+    /// is the seal, and the parts put together from its members' bytes); `nil` without a letter.
+    static func seal(_ event: Event) -> (Event, LetterParts.Encoded?) {
+        guard var letter = event.detail.letter, let content = letter.content else { return (event, nil) }
+        let encoded = LetterParts.encode(content, implied: LetterParts.implied(letter, request: event.request))
+        letter.contentHash = Digest.sha256(encoded.whole).hex
         var sealed = event
-        sealed.detail.letter?.contentHash = hash(content)
-        return sealed
-    }
-
-    /// Why a stored letter does not match its seal, or `nil` when it does (or has no content).
-    public static func problem(_ letter: LetterRecord) -> String? {
-        guard let content = letter.content else { return nil }
-        return problem(letter, hashed: hash(content))
+        sealed.detail.letter = letter
+        return (sealed, encoded)
     }
 
     /// Why a stored letter does not match its seal, or `nil` when it does: the seal checked over

@@ -286,7 +286,7 @@ private struct BatchWork {
         case .accepted(let events):
             var state = current?.state
             var head = current?.head ?? .zero
-            for (event, letter) in events.map(Self.sealed) {
+            for (event, letter) in events.map(LetterSeal.seal) {
                 let next: RequestState
                 do {
                     next = try RequestState.evolve(state, event)
@@ -308,17 +308,6 @@ private struct BatchWork {
             outcomes.append((queued, .done))
             report.done += 1
         }
-    }
-
-    /// `LetterSeal.seal` with the letter's content encoded once: its seal is the SHA-256 of the
-    /// whole content's canonical JSON (`LetterSeal.hash`), and the store keeps its parts as encoded.
-    private static func sealed(_ event: Event) -> (Event, LetterParts.Encoded?) {
-        guard var letter = event.detail.letter, let content = letter.content else { return (event, nil) }
-        let encoded = LetterParts.encode(content, implied: LetterParts.implied(letter, request: event.request))
-        letter.contentHash = Digest.sha256(encoded.whole).hex
-        var sealed = event
-        sealed.detail.letter = letter
-        return (sealed, encoded)
     }
 
     private mutating func refuse(_ queued: QueuedCommand, _ refusal: Refusal) throws {
