@@ -153,20 +153,23 @@ public struct LetterRecord: Sendable, Hashable {
     init(reader: inout JSONReader, content readContent: Bool = true) throws(JSONSyntaxError) {
         var identity = LetterIdentity.Reading()
         var content: JSONValue?, contentHash: String?, contentDate: String?, parts: [String] = []
-        try reader.members { (reader, key) throws(JSONSyntaxError) in
+        try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
             if try identity.read(key, from: &reader) { return }
-            switch key {
-            case "content" where readContent: content = try reader.value()
-            case "content" where reader.isAtObject:
-                try reader.members { (reader, key) throws(JSONSyntaxError) in
-                    if key == "date", case .string(let date) = try reader.value() { contentDate = date } else if key != "date" { try reader.skip() }
+            if JSONReader.equal(key, "content") {
+                if readContent {
+                    content = try reader.value()
+                } else if reader.isAtObject {
+                    try reader.members { (reader, key) throws(JSONSyntaxError) in
+                        if key == "date", case .string(let date) = try reader.value() { contentDate = date } else if key != "date" { try reader.skip() }
+                    }
+                } else {
+                    try reader.skip()
                 }
-            case "content": try reader.skip()
-            case "content_hash": contentHash = try reader.string()
-            case "content_parts": parts = try reader.strings()
-            default: _ = try reader.value()
+            } else if JSONReader.equal(key, "content_hash") { contentHash = try reader.string()
+            } else if JSONReader.equal(key, "content_parts") { parts = try reader.strings()
+            } else { _ = try reader.value()
             }
-        }
+        })
         guard let identity = identity.identity else { throw reader.expected("a letter with type, label, number, register and sequence") }
         self.init(identity, content: content, contentHash: contentHash, parts: parts)
         self.contentDate = contentDate

@@ -170,13 +170,7 @@ public struct JSONReader {
     @inline(__always)
     private mutating func memberLoop<Key>(_ readKey: (inout JSONParser) throws(JSONSyntaxError) -> Key,
                                           _ member: (inout JSONReader, Key) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
-        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "{") else { throw expected("an object") }
-        parser.index += 1
-        parser.skipWhitespace()
-        if parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "}") {
-            parser.index += 1
-            return
-        }
+        guard try opens(UInt8(ascii: "{"), UInt8(ascii: "}"), "an object") else { return }
         while true {
             parser.skipWhitespace()
             guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
@@ -190,14 +184,49 @@ public struct JSONReader {
             parser.index += 1
             parser.skipWhitespace()
             try member(&self, key)
-            parser.skipWhitespace()
-            guard parser.index < parser.bytes.count else { throw parser.error("unexpected end of input, expected ',' or '}'") }
-            switch parser.bytes[parser.index] {
-            case UInt8(ascii: ","): parser.index += 1
-            case UInt8(ascii: "}"): parser.index += 1; return
-            default: throw parser.error("unexpected \(parser.describeCurrent()), expected ',' or '}'")
-            }
+            if try closes(UInt8(ascii: "}")) { return }
         }
+    }
+
+    /// Steps into an object or array; false when it is empty (and read past).
+    @inline(__always)
+    private mutating func opens(_ open: UInt8, _ close: UInt8, _ what: String) throws(JSONSyntaxError) -> Bool {
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == open else { throw expected(what) }
+        parser.index += 1
+        parser.skipWhitespace()
+        guard parser.index < parser.bytes.count && parser.bytes[parser.index] == close else { return true }
+        parser.index += 1
+        return false
+    }
+
+    /// After an item: reads past ',' (false) or the closing bracket (true).
+    @inline(__always)
+    private mutating func closes(_ close: UInt8) throws(JSONSyntaxError) -> Bool {
+        parser.skipWhitespace()
+        guard parser.index < parser.bytes.count else { throw parser.error("unexpected end of input, expected ',' or '\(Character(Unicode.Scalar(close)))'") }
+        switch parser.bytes[parser.index] {
+        case UInt8(ascii: ","): parser.index += 1; return false
+        case close: parser.index += 1; return true
+        default: throw parser.error("unexpected \(parser.describeCurrent()), expected ',' or '\(Character(Unicode.Scalar(close)))'")
+        }
+    }
+
+    /// Reads an array, calling `element` at each item; `element` must read the item.
+    public mutating func elements(_ element: (inout JSONReader) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        guard try opens(UInt8(ascii: "["), UInt8(ascii: "]"), "an array") else { return }
+        while true {
+            parser.skipWhitespace()
+            try element(&self)
+            if try closes(UInt8(ascii: "]")) { return }
+        }
+    }
+
+    /// Whether a member name read by `members(bytes:)` is `name`, byte for byte.
+    public static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+        guard key.count == name.utf8CodeUnitCount else { return false }
+        let expected = name.utf8Start
+        for index in 0..<key.count where key[index] != expected[index] { return false }
+        return true
     }
 
     /// Reads any value as a tree.
@@ -275,12 +304,12 @@ public struct JSONReader {
     }
 
     public mutating func strings() throws(JSONSyntaxError) -> [String] {
-        guard case .array(let items) = try value() else { throw expected("an array") }
         var strings: [String] = []
-        strings.reserveCapacity(items.count)
-        for item in items {
-            guard case .string(let text) = item else { throw expected("an array of strings") }
-            strings.append(text)
+        try elements { (reader) throws(JSONSyntaxError) in
+            guard reader.parser.index < reader.parser.bytes.count, reader.parser.bytes[reader.parser.index] == UInt8(ascii: "\"") else {
+                throw reader.expected("an array of strings")
+            }
+            strings.append(try reader.parser.parseString())
         }
         return strings
     }

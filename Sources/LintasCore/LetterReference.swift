@@ -81,6 +81,25 @@ public struct LetterReference: Sendable, Hashable {
         output.append(UInt8(ascii: "}"))
     }
 
+    /// Reads a reference from the object at the reader, member by member (`json`'s form).
+    init(reading reader: inout JSONReader) throws(JSONSyntaxError) {
+        var identity = LetterIdentity.Reading()
+        var version: Int64?, date: String?, contentHash: String?
+        try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
+            if try identity.read(key, from: &reader) { return }
+            if JSONReader.equal(key, "version") { version = try reader.int()
+            } else if JSONReader.equal(key, "date") { date = try reader.string()
+            } else if JSONReader.equal(key, "content_hash") { contentHash = try reader.string()
+            } else { try reader.skip()
+            }
+        })
+        guard let read = identity.identity, let version else { throw reader.expected("letters with type, label, number, register, sequence and version") }
+        self.identity = read
+        self.date = date
+        self.contentHash = contentHash
+        self.version = Int(version)
+    }
+
     init?(json: JSONValue) {
         guard let identity = LetterIdentity(json: json), let version = json["version"]?.intValue else { return nil }
         self.identity = identity
@@ -153,15 +172,14 @@ public struct LetterIdentity: Sendable, Hashable {
         var numbering = LetterRecord.Numbering.register
 
         /// Reads the member `key` when it is one of the identity's; false for any other.
-        mutating func read(_ key: String, from reader: inout JSONReader) throws(JSONSyntaxError) -> Bool {
-            switch key {
-            case "type": type = try reader.string()
-            case "label": label = try reader.string()
-            case "number": number = try reader.string()
-            case "register": register = try reader.string()
-            case "sequence": sequence = try reader.int()
-            case "numbering": numbering = LetterRecord.Numbering(rawValue: try reader.string()) ?? .register
-            default: return false
+        mutating func read(_ key: UnsafeBufferPointer<UInt8>, from reader: inout JSONReader) throws(JSONSyntaxError) -> Bool {
+            if JSONReader.equal(key, "type") { type = try reader.string()
+            } else if JSONReader.equal(key, "label") { label = try reader.string()
+            } else if JSONReader.equal(key, "number") { number = try reader.string()
+            } else if JSONReader.equal(key, "register") { register = try reader.string()
+            } else if JSONReader.equal(key, "sequence") { sequence = try reader.int()
+            } else if JSONReader.equal(key, "numbering") { numbering = LetterRecord.Numbering(rawValue: try reader.string()) ?? .register
+            } else { return false
             }
             return true
         }

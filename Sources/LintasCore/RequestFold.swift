@@ -452,12 +452,7 @@ public struct RequestFold {
         return true
     }
 
-    private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-        guard key.count == name.utf8CodeUnitCount else { return false }
-        let expected = name.utf8Start
-        for index in 0..<key.count where key[index] != expected[index] { return false }
-        return true
-    }
+    private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool { JSONReader.equal(key, name) }
 
     /// UTF-8 byte order, as `JSONWriter.precedes`.
     private static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {

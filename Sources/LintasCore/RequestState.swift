@@ -175,36 +175,32 @@ extension RequestState {
         var fields: [String: JSONValue]?, participants: [String: [NIP]]?, letters: [LetterReference]?, warnings: [String]?
         do {
             try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
-                try reader.members { (reader, key) throws(JSONSyntaxError) in
-                    switch key {
-                    case "request": request = try reader.string()
-                    case "workflow": workflow = try reader.string()
-                    case "definition": definition = try reader.string()
-                    case "state": state = try reader.string()
-                    case "version": version = try reader.int()
-                    case "since": since = try reader.int()
-                    case "updated": updated = try reader.int()
-                    case "reminded_for": remindedFor = try reader.int()
-                    case "ended": ended = try reader.int()
-                    case "fields":
+                // Names as bytes, letters and participants read in place: no `String` per name, no tree but the fields'.
+                try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
+                    if JSONReader.equal(key, "fields") {
                         guard case .object(let members) = try reader.value() else { throw reader.expected("an object") }
                         fields = members
-                    case "participants":
+                    } else if JSONReader.equal(key, "letters") {
+                        var records: [LetterReference] = []
+                        try reader.elements { (reader) throws(JSONSyntaxError) in records.append(try LetterReference(reading: &reader)) }
+                        letters = records
+                    } else if JSONReader.equal(key, "participants") {
                         var actions: [String: [NIP]] = [:]
                         try reader.members { (reader, action) throws(JSONSyntaxError) in actions[action] = try reader.strings().map(NIP.init) }
                         participants = actions
-                    case "letters":
-                        guard case .array(let items) = try reader.value() else { throw reader.expected("an array") }
-                        var records: [LetterReference] = []
-                        for item in items {
-                            guard let record = LetterReference(json: item) else { throw reader.expected("letters with type, label, number, register, sequence and version") }
-                            records.append(record)
-                        }
-                        letters = records
-                    case "warnings": warnings = try reader.strings()
-                    default: _ = try reader.value()
+                    } else if JSONReader.equal(key, "request") { request = try reader.string()
+                    } else if JSONReader.equal(key, "workflow") { workflow = try reader.string()
+                    } else if JSONReader.equal(key, "definition") { definition = try reader.string()
+                    } else if JSONReader.equal(key, "state") { state = try reader.string()
+                    } else if JSONReader.equal(key, "version") { version = try reader.int()
+                    } else if JSONReader.equal(key, "since") { since = try reader.int()
+                    } else if JSONReader.equal(key, "updated") { updated = try reader.int()
+                    } else if JSONReader.equal(key, "reminded_for") { remindedFor = try reader.int()
+                    } else if JSONReader.equal(key, "ended") { ended = try reader.int()
+                    } else if JSONReader.equal(key, "warnings") { warnings = try reader.strings()
+                    } else { try reader.skip()
                     }
-                }
+                })
             }
         } catch {
             throw EventFormatError(message: "stored request state is not what lintas writes: \(error)")

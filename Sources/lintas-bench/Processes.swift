@@ -9,7 +9,7 @@ import LintasStore
 enum Child {
     static func run(_ arguments: [String]) throws {
         let clock = Stopwatch()
-        guard arguments.count >= 3 else { fatalError("usage: lintas-bench child daemon|replay|audit DB RESULT [BATCH]") }
+        guard arguments.count >= 3 else { fatalError("usage: lintas-bench child daemon|replay|projections|audit|status DB RESULT [BATCH]") }
         let (mode, database, result) = (arguments[0], arguments[1], arguments[2])
         let store = try SQLiteStore(path: database, create: false)
         var figures: [String: JSONValue] = [:]
@@ -36,6 +36,14 @@ enum Child {
             let report = try Audit.run(store)
             figures = ["events": .int(Int64(report.events)), "clean": .bool(report.isClean),
                        "findings": .int(Int64(report.findings.count))]
+        case "status":
+            // The warm status lookup of the table, 10,000 times round the stored requests: for callgrind.
+            let lookup = try StatusLookup(database: database)
+            var ids: [RequestID] = []
+            try store.forEachRequest { ids.append($0.request) }
+            var awaited = 0
+            for index in 0..<10_000 { awaited += try lookup.awaitedCount(ids[index % ids.count]) }
+            figures = ["lookups": .int(10_000), "awaited": .int(Int64(awaited))]
         default:
             fatalError("unknown child mode \(mode)")
         }
@@ -91,4 +99,30 @@ func peakRSSKilobytes() -> Int {
 struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// One warm `lintas status` lookup as the table measures it: the stored projection by its
+/// request (a point query), decoded into a state, and who it awaits today.
+struct StatusLookup {
+    let store: SQLiteStore
+    let definitions: DefinitionCatalog
+    let directories: DirectoryCatalog
+    let zone: TimeZoneOffset
+    let now: Timestamp
+
+    init(database: String) throws {
+        store = try SQLiteStore(path: database, create: false)
+        definitions = try DefinitionCatalog(store: store)
+        directories = try DirectoryCatalog(store: store)
+        zone = try directories.timeZone()
+        now = Workload.Clock().now()
+    }
+
+    /// How many parties the request awaits.
+    func awaitedCount(_ id: RequestID) throws -> Int {
+        guard let stored = try store.request(id) else { throw BenchError("no request \(id)") }
+        let state = try stored.decode()
+        let parties = try definitions.definition(state.definition)?.awaiting(state, directory: try directories.directory(at: now), on: now.civilDate(in: zone))
+        return parties?.count ?? 0
+    }
 }

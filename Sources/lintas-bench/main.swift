@@ -165,19 +165,12 @@ struct Bench {
     /// Milliseconds per status lookup (read the projection, decode it, resolve whose turn it is
     /// against the directory in force on W1's clock), on an open store: `(median, p99)`.
     private func warmStatus(_ sample: [RequestID]) throws -> (median: Double, p99: Double) {
-        let store = try SQLiteStore(path: database, create: false)
-        let definitions = try DefinitionCatalog(store: store)
-        let directories = try DirectoryCatalog(store: store)
-        let zone = try directories.timeZone()
-        let now = Workload.Clock().now()
+        let lookup = try StatusLookup(database: database)
         var times: [Double] = []
         var awaited = 0
         for id in sample + sample.prefix(100) {  // the first 100 again: warm means warm
             let clock = Stopwatch()
-            guard let stored = try store.request(id) else { throw BenchError("no request \(id)") }
-            let state = try stored.decode()
-            let parties = try definitions.definition(state.definition)?.awaiting(state, directory: try directories.directory(at: now), on: now.civilDate(in: zone))
-            awaited += parties?.count ?? 0
+            awaited += try lookup.awaitedCount(id)
             times.append(clock.seconds * 1000)
         }
         times.removeFirst(100)

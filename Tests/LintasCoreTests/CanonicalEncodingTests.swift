@@ -92,6 +92,12 @@ struct CanonicalEncodingTests {
         warned.letters[1].date = nil
         #expect(warned.canonicalBytes == warned.json.canonicalBytes, "letter references with and without seal and date")
         #expect(try RequestState(bytes: warned.canonicalBytes) == warned)
+        // A stored state read in place (names as bytes, letters and participants without a tree) refuses what lintas does not write.
+        let text = String(decoding: warned.canonicalBytes, as: UTF8.self)
+        #expect(text.contains(#","version":1}"#) && text.contains(#""accept":[""#))
+        for broken in [text.replacing(#","version":1}"#, with: "}"), text.replacing(#""accept":[""#, with: #""accept":[1,""#)] {
+            #expect(throws: EventFormatError.self) { try RequestState(bytes: Array(broken.utf8)) }
+        }
     }
 
     @Test("object keys are written in the order of their UTF-8 bytes: prefixes first, long keys compared whole, not ASCII last")
