@@ -26,8 +26,20 @@ public enum LetterParts {
     /// `assemble` puts back only those absent from every piece. A letter without a number (one an
     /// employee writes) has no `number` and keeps its `id`, which only its content says.
     public static func implied(_ letter: LetterRecord, request: RequestID) -> [String: JSONValue] {
-        guard letter.numbering != .none else { return ["request": .string(request.rawValue)] }
-        return ["id": .string(letter.id), "number": .string(letter.number), "request": .string(request.rawValue)]
+        var members: [String: JSONValue] = [:]
+        forEachImplied(letter, request: request) { members[$0.description] = .string($1) }
+        return members
+    }
+
+    /// Calls `body` with each implied member's name and value, in canonical order: the one rule
+    /// behind `implied` and the assembler's implied piece, which writes them without a dictionary.
+    @inline(__always)
+    static func forEachImplied(_ letter: LetterRecord, request: RequestID, _ body: (StaticString, String) -> Void) {
+        if letter.numbering != .none {
+            body("id", letter.id)
+            body("number", letter.number)
+        }
+        body("request", request.rawValue)
     }
 
     /// A composed content split into the members the event keeps and the parts (those of
@@ -142,11 +154,7 @@ public enum LetterParts {
         /// without a dictionary: the assembler leaves out those another piece holds.
         mutating func setImplied(_ letter: LetterRecord, request: RequestID) {
             removeAll()
-            if letter.numbering != .none {
-                append(name: "id", string: letter.id)
-                append(name: "number", string: letter.number)
-            }
-            append(name: "request", string: request.rawValue)
+            LetterParts.forEachImplied(letter, request: request) { append(name: $0, string: $1) }
         }
 
         /// The members of `implied`, in canonical order.
