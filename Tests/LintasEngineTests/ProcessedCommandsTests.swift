@@ -1,0 +1,117 @@
+import Foundation
+import LintasCore
+import LintasEngine
+@testable import LintasStore
+import Testing
+
+/// Schema version 8: a processed command keeps its id, digest, sequence, request, enqueue time and
+/// source in `processed_commands`; its data is in its events. Queued and refused commands stay whole.
+@Suite("Processed commands kept small: idempotent, listed, and their data left to their events")
+struct ProcessedCommandsTests {
+    /// PML-1 through the whole of Pasal 11 ayat (4); PML-2 submitted by someone who is not the
+    /// head of the requesting office (refused); PML-3 submitted and left queued.
+    func run(drainLast: Bool = false) throws -> Harness {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Lines.nominee1, day: 3, Lines.contents, workflow: true)])
+        try harness.drain()
+        try harness.submit([Lines.line("PML-3-1", "PML-3", "submit", Lines.owner, day: 3, Lines.contents, workflow: true)])
+        if drainLast { try harness.drain() }
+        return harness
+    }
+
+    func count(_ harness: Harness, _ table: String) throws -> Int64 {
+        try harness.store.connection.query("SELECT count(*) FROM \(table)") { $0.int64(0) }.first ?? -1
+    }
+
+    @Test("Pasal 11 ayat (4): once a batch is recorded its done commands leave the queue; the refused one keeps its data and refusal, the queued one waits whole")
+    func doneLeaveQueue() throws {
+        let harness = try run()
+        #expect(try count(harness, "queue") == 2, "the refused PML-2-1 and the queued PML-3-1")
+        #expect(try count(harness, "processed_commands") == 6)
+        let records = try harness.store.commands(CommandFilter())
+        #expect(records.map(\.command.id) == ["PML-1-1", "PML-1-2", "PML-1-3", "PML-1-4", "PML-1-5", "PML-1-6", "PML-2-1", "PML-3-1"])
+        #expect(records.map(\.status) == Array(repeating: .done, count: 6) + [.refused, .queued])
+        // A done command is listed as it was given: its request, action and actor are its first event's.
+        let approve = records[2]
+        #expect((approve.command.request, approve.command.action, approve.command.actor) == ("PML-1", "approve", NIP(Lines.kabid)))
+        #expect(approve.firstEvent == 3 && approve.processedAt == harness.now && approve.source == "test")
+        let refused = records[6]
+        #expect(refused.refusal != nil && refused.command.data["target_unit"] == "diskominfo-aptika")
+        #expect(try harness.store.commands(CommandFilter(status: .done, request: "PML-1")).count == 6)
+        #expect(try harness.store.commands(CommandFilter(request: "PML-2")).map(\.status) == [.refused])
+        #expect(try harness.store.commands(CommandFilter(status: .queued)).map(\.command.id) == ["PML-3-1"])
+        #expect(try harness.store.commands(CommandFilter(id: "PML-1-4")).first?.command.action == "issue_letter")
+        let summary = try harness.store.queueSummary()
+        #expect((summary.queued, summary.done, summary.refused) == (1, 6, 1))
+    }
+
+    @Test("a processed command sent again is a duplicate; under its id with other content it is refused; new commands get later sequences")
+    func idempotentAfterProcessing() throws {
+        let harness = try run(drainLast: true)
+        #expect(try count(harness, "queue") == 1, "only the refused command is left")
+        let again = try harness.submit(Lines.accepted("PML-1"))
+        #expect(again.duplicateIDs.count == 6 && again.queuedIDs.isEmpty)
+        #expect { try harness.submit([Lines.line("PML-1-2", "PML-1", "recommend", Lines.kadis, day: 9)]) } throws: { error in
+            "\(error)".contains("\"PML-1-2\" was already used for a different command (queue #2)")
+        }
+        // Every queued row but the refused one is gone: the next sequence still follows the highest given.
+        try harness.submit(Lines.accepted("PML-4"))
+        let fresh = try harness.store.commands(CommandFilter(request: "PML-4"))
+        #expect(fresh.map(\.sequence) == Array(9...14))
+        try harness.drain()
+        #expect(try harness.state("PML-4")?.state == "accepted")
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("a version-7 file, every command whole in the queue: opened, it becomes version 8, its done commands moved, the listing unchanged, the audit clean; it takes new commands")
+    func versionSevenFile() throws {
+        let harness = try run()
+        let before = try harness.store.commands(CommandFilter())
+        try rewriteAsVersionSeven(harness)
+        #expect(try count(harness, "queue") == 8)
+
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
+        #expect(try count(harness, "queue") == 2 && count(harness, "processed_commands") == 6)
+        let after = try reopened.commands(CommandFilter())
+        #expect(after.map(\.command.id) == before.map(\.command.id) && after.map(\.status) == before.map(\.status))
+        #expect(after.map(\.firstEvent) == before.map(\.firstEvent) && after.map(\.refusal) == before.map(\.refusal))
+        #expect(try Audit.run(reopened).isClean)
+
+        let processor = try Processor(store: reopened, batchSize: 500)
+        _ = try processor.runBatch(now: harness.now)
+        try harness.submit(Lines.accepted("PML-4"))
+        #expect(try harness.submit(Lines.accepted("PML-1")).duplicateIDs.count == 6)
+        while try processor.runBatch(now: harness.now).commands > 0 {}
+        #expect(try reopened.request("PML-3") != nil)
+        #expect(try harness.store.queueSummary().done == 13)
+        let report = try Audit.run(reopened)
+        #expect(report.isClean, "\(report.findings)")
+        // The step is idempotent.
+        try reopened.connection.execute("PRAGMA user_version = 7")
+        #expect(try SQLiteStore(path: harness.store.path, create: false).commands(CommandFilter(status: .done)).count == 13)
+    }
+
+    /// The file as lintas of schema version 7 left it: every command in `queue` with its data,
+    /// `commands` a view of `queue` alone.
+    func rewriteAsVersionSeven(_ harness: Harness) throws {
+        let whole = try harness.store.commands(CommandFilter()).filter { $0.status == .done }
+        try harness.tamper("DROP VIEW commands")
+        for record in whole {
+            let command = record.command
+            let original = try #require(Intake.parse(Array(Lines.accepted("PML-1").joined(separator: "\n").utf8)).commands
+                .first { $0.command.id == command.id }?.command)
+            try harness.store.connection.run("""
+                INSERT INTO queue (seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
+                SELECT seq, id, digest, ?, ?, ?, ?, ?, ?, enqueued_at, source FROM processed_commands WHERE id = ?
+                """, [.text(original.request.rawValue), .text(original.action), .text(original.actor.rawValue),
+                      .optional(original.workflow?.rawValue), .optional(original.at?.milliseconds),
+                      .utf8(JSONValue.object(original.data).canonicalBytes), .text(command.id.rawValue)])
+        }
+        try harness.tamper("""
+            DROP TABLE processed_commands;
+            CREATE VIEW commands AS \(SQLiteStore.queuedCommandsSelect);
+            PRAGMA user_version = 7;
+            """)
+    }
+}
