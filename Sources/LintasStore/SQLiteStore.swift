@@ -20,9 +20,10 @@ public final class SQLiteStore: EventStore {
     /// with the columns the table had (`migrateQueue`).
     /// 7: `letter_parts`, the members letters share stored once by their SHA-256, and
     /// `letter_numbers` without the letter's label, which its event says (`letterParts`).
-    /// 8: a processed command leaves `queue` for `processed_commands` (`processedCommands`): its id and
-    /// digest for idempotency, its sequence, request, enqueue time and source; its action, actor and
-    /// time are its first event's, its data is in its events. Queued and refused commands stay whole.
+    /// 8: `command_ids`, every command ever queued by its id, with its digest (idempotency), sequence,
+    /// request, enqueue time and source; `queue` keeps only commands waiting or refused, a done one
+    /// deleted by the batch that processes it (its action, actor and time are its first event's, its
+    /// data in its events), and has no index but its sequence (`commandIDs`).
     public static let schemaVersion: Int64 = 8
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
@@ -78,7 +79,7 @@ public final class SQLiteStore: EventStore {
                     try dropLetterNumberLabels()
                     try connection.execute(SQLiteStore.letterParts)
                 }
-                if current < 8 { try connection.execute(SQLiteStore.processedCommands) }
+                if current < 8 { try connection.execute(SQLiteStore.commandIDs) }
             }
         } catch let error as StoreError {
             throw error
@@ -170,9 +171,12 @@ public final class SQLiteStore: EventStore {
         try connection.execute("PRAGMA user_version = 6")
     }
 
-    static let queueColumns = """
+    static let queueColumns = queueColumnList(uniqueID: true)
+
+    /// `queue`'s columns; from version 8 the id is unique in `command_ids` instead (`uniqueID` false).
+    static func queueColumnList(uniqueID: Bool) -> String { """
         seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL\(uniqueID ? " UNIQUE" : ""),
         digest BLOB NOT NULL,
         request TEXT NOT NULL,
         action TEXT NOT NULL,
@@ -183,6 +187,7 @@ public final class SQLiteStore: EventStore {
         enqueued_at INTEGER NOT NULL,
         source TEXT NOT NULL
         """
+    }
 
     static let outcomeTables = """
         CREATE TABLE queue_batches (
@@ -220,23 +225,26 @@ public final class SQLiteStore: EventStore {
         LEFT JOIN queue_batches b ON b.through = (SELECT min(through) FROM queue_batches WHERE through >= q.seq)
         """
 
-    /// The done commands of version 8 in the columns of `commands`: action, actor and time from the
-    /// first event (an accepted command has at least one), no workflow, the data left as `{}`.
+    /// The done commands of version 8 in the columns of `commands`: those of `command_ids` processed and
+    /// not refused, their action, actor and time from the first event (an accepted command has at
+    /// least one), no workflow, the data left as `{}`.
     static let processedCommandsSelect = """
         SELECT p.seq, p.id, p.digest, p.request, coalesce(e.action, '') AS action, coalesce(e.actor, '') AS actor, NULL AS workflow,
             e.at AS at, '{}' AS data, p.enqueued_at, p.source, 'done' AS status, b.processed_at AS processed_at, e.seq AS first_event,
             NULL AS refusal_code, NULL AS refusal_message, NULL AS refusal_article, NULL AS refusal_hint
-        FROM processed_commands p
+        FROM command_ids p
         LEFT JOIN events e ON e.seq = (SELECT min(f.seq) FROM events f WHERE f.request = p.request AND f.command = p.id)
         LEFT JOIN queue_batches b ON b.through = (SELECT min(through) FROM queue_batches WHERE through >= p.seq)
+        WHERE p.seq <= \(processedThrough) AND p.seq NOT IN (SELECT seq FROM command_refusals)
         """
 
-    /// Version 8: processed commands move from `queue` to `processed_commands`, a `WITHOUT ROWID`
-    /// table keyed by id (about 80 bytes a command where `queue` took about 290 with its indexes);
-    /// `recordOutcomes` moves each batch's done commands in the transaction that records it. The
-    /// `commands` view is both. Idempotent: the move takes only what is still in `queue`.
-    static let processedCommands = """
-    CREATE TABLE IF NOT EXISTS processed_commands (
+    /// Version 8: `command_ids` (a `WITHOUT ROWID` table keyed by id, about 90 bytes a command) takes
+    /// every command's id, digest, sequence, request, enqueue time and source, and `queue` is rebuilt
+    /// with the commands waiting or refused only, without its indexes on id and request: `queue` held
+    /// each processed command whole (about 290 bytes an event with its indexes), and deleting done
+    /// commands by a range of sequences (`recordOutcomes`) then touches no index. Idempotent.
+    static let commandIDs = """
+    CREATE TABLE IF NOT EXISTS command_ids (
         id TEXT PRIMARY KEY,
         digest BLOB NOT NULL,
         seq INTEGER NOT NULL,
@@ -244,11 +252,14 @@ public final class SQLiteStore: EventStore {
         enqueued_at INTEGER NOT NULL,
         source TEXT NOT NULL
     ) WITHOUT ROWID;
-    INSERT INTO processed_commands (id, digest, seq, request, enqueued_at, source)
-        SELECT id, digest, seq, request, enqueued_at, source FROM queue
-        WHERE seq <= \(processedThrough) AND seq NOT IN (SELECT seq FROM command_refusals);
-    DELETE FROM queue WHERE seq <= \(processedThrough) AND seq NOT IN (SELECT seq FROM command_refusals);
+    INSERT OR IGNORE INTO command_ids (id, digest, seq, request, enqueued_at, source)
+        SELECT id, digest, seq, request, enqueued_at, source FROM queue;
     DROP VIEW IF EXISTS commands;
+    CREATE TABLE queue_v8 (\(queueColumnList(uniqueID: false)));
+    INSERT INTO queue_v8 SELECT seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source FROM queue
+        WHERE seq > \(processedThrough) OR seq IN (SELECT seq FROM command_refusals);
+    DROP TABLE queue;
+    ALTER TABLE queue_v8 RENAME TO queue;
     CREATE VIEW commands AS
     \(queuedCommandsSelect)
     UNION ALL
@@ -489,23 +500,24 @@ public final class SQLiteStore: EventStore {
             for (index, command) in commands.enumerated() {
                 let json = command.json
                 let digest = Digest.sha256(json.canonicalBytes).bytes
-                // Not when the id was processed already (its row then is in `processed_commands`). The sequence
-                // follows the highest ever given: processed rows leave `queue`, whose rowid alone could go back.
+                // The id once, in `command_ids`; the sequence follows the highest ever given (done
+                // commands leave `queue`, whose rowid alone could go back).
                 try connection.run("""
-                    INSERT INTO queue (seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
-                    SELECT max(coalesce((SELECT max(seq) FROM queue), 0), \(SQLiteStore.processedThrough)) + 1,
-                        ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-                    WHERE NOT EXISTS (SELECT 1 FROM processed_commands WHERE id = ?1)
+                    INSERT INTO command_ids (id, digest, seq, request, enqueued_at, source)
+                    VALUES (?, ?, max(coalesce((SELECT max(seq) FROM queue), 0), \(SQLiteStore.processedThrough)) + 1, ?, ?, ?)
                     ON CONFLICT (id) DO NOTHING
-                    """, [.text(command.id.rawValue), .blob(digest), .text(command.request.rawValue), .text(command.action),
-                          .text(command.actor.rawValue), .optional(command.workflow?.rawValue), .optional(command.at?.milliseconds),
-                          .utf8(JSONValue.object(command.data).canonicalBytes), .integer(now.milliseconds), .text(source)])
+                    """, [.text(command.id.rawValue), .blob(digest), .text(command.request.rawValue), .integer(now.milliseconds), .text(source)])
                 if connection.changes == 1 {
+                    try connection.run("""
+                        INSERT INTO queue (seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
+                        SELECT seq, id, digest, request, ?, ?, ?, ?, ?, enqueued_at, source FROM command_ids WHERE id = ?
+                        """, [.text(command.action), .text(command.actor.rawValue), .optional(command.workflow?.rawValue),
+                              .optional(command.at?.milliseconds), .utf8(JSONValue.object(command.data).canonicalBytes), .text(command.id.rawValue)])
                     results.append(.queued(sequence: connection.lastInsertRowID))
                     continue
                 }
                 let (sequence, storedDigest) = try connection.query(
-                    "SELECT seq, digest FROM queue WHERE id = ?1 UNION ALL SELECT seq, digest FROM processed_commands WHERE id = ?1",
+                    "SELECT seq, digest FROM command_ids WHERE id = ?",
                     [.text(command.id.rawValue)]) { ($0.int64(0), $0.bytes(1)) }.first!
                 if storedDigest == digest { results.append(.duplicate(sequence: sequence)) } else { conflicts.append((index, sequence)) }
             }
@@ -693,22 +705,24 @@ public final class SQLiteStore: EventStore {
         if filter.status == .queued || filter.status == .refused { processed.append("0") }
         if let request = filter.request {
             bindings.append(.text(request.rawValue))
+            // `queue` (commands waiting or refused) has no index on request; done ones are found by the log's.
             queued.append("q.request = ?\(bindings.count)")
-            // By the log's index on request: processed commands have no index on theirs.
             processed.append("p.id IN (SELECT command FROM events WHERE request = ?\(bindings.count)) AND p.request = ?\(bindings.count)")
         }
         if let id = filter.id {
             bindings.append(.text(id.rawValue))
-            queued.append("q.id = ?\(bindings.count)")
+            queued.append("q.seq = (SELECT seq FROM command_ids WHERE id = ?\(bindings.count))")
             processed.append("p.id = ?\(bindings.count)")
         }
         bindings.append(.integer(Int64(filter.limit)))
-        func clause(_ conditions: [String]) -> String { conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") }
+        func clause(_ conditions: [String], after where: Bool = false) -> String {
+            conditions.isEmpty ? "" : (`where` ? "AND " : "WHERE ") + conditions.joined(separator: " AND ")
+        }
         return try connection.query("""
             SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at, source, status, processed_at, first_event,
                    refusal_code, refusal_message, refusal_article, refusal_hint
             FROM (\(SQLiteStore.queuedCommandsSelect) \(clause(queued))
-                  UNION ALL \(SQLiteStore.processedCommandsSelect) \(clause(processed)))
+                  UNION ALL \(SQLiteStore.processedCommandsSelect) \(clause(processed, after: true)))
             ORDER BY seq LIMIT ?\(bindings.count)
             """, bindings) { (row) throws(StoreError) in
             let queued = SQLiteBatch.queuedCommand(row)
@@ -725,7 +739,7 @@ public final class SQLiteStore: EventStore {
     public func queueSummary() throws -> QueueSummary {
         let through = SQLiteStore.processedThrough
         let (all, queued, refused) = try connection.query("""
-            SELECT (SELECT count(*) FROM queue) + (SELECT count(*) FROM processed_commands), (SELECT count(*) FROM queue WHERE seq > \(through)),
+            SELECT (SELECT count(*) FROM command_ids), (SELECT count(*) FROM queue WHERE seq > \(through)),
                 (SELECT count(*) FROM command_refusals)
             """) { (Int($0.int64(0)), Int($0.int64(1)), Int($0.int64(2))) }[0]
         var summary = QueueSummary(queued: queued, done: all - queued - refused, refused: refused, oldestQueued: nil)
@@ -907,14 +921,10 @@ struct SQLiteBatch: StoreBatch {
                                 .optional(refusal.hint)])
         }
         try connection.run("INSERT INTO queue_batches (through, processed_at) VALUES (?, ?)", [.integer(through), .integer(now.milliseconds)])
-        // The batch's done commands keep only what idempotency and listings need (schema version 8):
-        // two statements a batch, whatever its size.
-        let done = "seq > ?1 AND seq <= ?2 AND seq NOT IN (SELECT seq FROM command_refusals WHERE seq > ?1)"
-        try connection.run("""
-            INSERT INTO processed_commands (id, digest, seq, request, enqueued_at, source)
-            SELECT id, digest, seq, request, enqueued_at, source FROM queue WHERE \(done)
-            """, [.integer(after), .integer(through)])
-        try connection.run("DELETE FROM queue WHERE \(done)", [.integer(after), .integer(through)])
+        // The batch's done commands leave `queue` (schema version 8): what idempotency and listings need
+        // is in `command_ids`, their data in their events. One statement a batch, a range of rowids.
+        try connection.run("DELETE FROM queue WHERE seq > ?1 AND seq <= ?2 AND seq NOT IN (SELECT seq FROM command_refusals WHERE seq > ?1)",
+                           [.integer(after), .integer(through)])
     }
 
     func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID] {

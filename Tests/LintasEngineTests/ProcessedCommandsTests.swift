@@ -4,8 +4,8 @@ import LintasEngine
 @testable import LintasStore
 import Testing
 
-/// Schema version 8: a processed command keeps its id, digest, sequence, request, enqueue time and
-/// source in `processed_commands`; its data is in its events. Queued and refused commands stay whole.
+/// Schema version 8: every command's id, digest, sequence, request, enqueue time and source are in
+/// `command_ids`; `queue` keeps the commands waiting or refused whole, a done one's data is in its events.
 @Suite("Processed commands kept small: idempotent, listed, and their data left to their events")
 struct ProcessedCommandsTests {
     /// PML-1 through the whole of Pasal 11 ayat (4); PML-2 submitted by someone who is not the
@@ -27,7 +27,7 @@ struct ProcessedCommandsTests {
     func doneLeaveQueue() throws {
         let harness = try run()
         #expect(try count(harness, "queue") == 2, "the refused PML-2-1 and the queued PML-3-1")
-        #expect(try count(harness, "processed_commands") == 6)
+        #expect(try count(harness, "command_ids") == 8)
         let records = try harness.store.commands(CommandFilter())
         #expect(records.map(\.command.id) == ["PML-1-1", "PML-1-2", "PML-1-3", "PML-1-4", "PML-1-5", "PML-1-6", "PML-2-1", "PML-3-1"])
         #expect(records.map(\.status) == Array(repeating: .done, count: 6) + [.refused, .queued])
@@ -72,7 +72,7 @@ struct ProcessedCommandsTests {
 
         let reopened = try SQLiteStore(path: harness.store.path, create: false)
         #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
-        #expect(try count(harness, "queue") == 2 && count(harness, "processed_commands") == 6)
+        #expect(try count(harness, "queue") == 2 && count(harness, "command_ids") == 8)
         let after = try reopened.commands(CommandFilter())
         #expect(after.map(\.command.id) == before.map(\.command.id) && after.map(\.status) == before.map(\.status))
         #expect(after.map(\.firstEvent) == before.map(\.firstEvent) && after.map(\.refusal) == before.map(\.refusal))
@@ -92,24 +92,29 @@ struct ProcessedCommandsTests {
         #expect(try SQLiteStore(path: harness.store.path, create: false).commands(CommandFilter(status: .done)).count == 13)
     }
 
-    /// The file as lintas of schema version 7 left it: every command in `queue` with its data,
-    /// `commands` a view of `queue` alone.
+    /// The file as lintas of schema version 7 left it: every command in `queue` with its data and its
+    /// indexes on id and request, `commands` a view of `queue` alone, no `command_ids`.
     func rewriteAsVersionSeven(_ harness: Harness) throws {
-        let whole = try harness.store.commands(CommandFilter()).filter { $0.status == .done }
-        try harness.tamper("DROP VIEW commands")
-        for record in whole {
-            let command = record.command
-            let original = try #require(Intake.parse(Array(Lines.accepted("PML-1").joined(separator: "\n").utf8)).commands
-                .first { $0.command.id == command.id }?.command)
+        let done = try harness.store.commands(CommandFilter(status: .done))
+        try harness.tamper("""
+            DROP VIEW commands;
+            CREATE TABLE queue_v7 (\(SQLiteStore.queueColumns));
+            INSERT INTO queue_v7 SELECT * FROM queue;
+            """)
+        let lines = Intake.parse(Array(Lines.accepted("PML-1").joined(separator: "\n").utf8)).commands.map(\.command)
+        for record in done {
+            let original = try #require(lines.first { $0.id == record.command.id })
             try harness.store.connection.run("""
-                INSERT INTO queue (seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
-                SELECT seq, id, digest, ?, ?, ?, ?, ?, ?, enqueued_at, source FROM processed_commands WHERE id = ?
-                """, [.text(original.request.rawValue), .text(original.action), .text(original.actor.rawValue),
-                      .optional(original.workflow?.rawValue), .optional(original.at?.milliseconds),
-                      .utf8(JSONValue.object(original.data).canonicalBytes), .text(command.id.rawValue)])
+                INSERT INTO queue_v7 (seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
+                SELECT seq, id, digest, request, ?, ?, ?, ?, ?, enqueued_at, source FROM command_ids WHERE id = ?
+                """, [.text(original.action), .text(original.actor.rawValue), .optional(original.workflow?.rawValue),
+                      .optional(original.at?.milliseconds), .utf8(JSONValue.object(original.data).canonicalBytes), .text(original.id.rawValue)])
         }
         try harness.tamper("""
-            DROP TABLE processed_commands;
+            DROP TABLE queue;
+            DROP TABLE command_ids;
+            ALTER TABLE queue_v7 RENAME TO queue;
+            CREATE INDEX queue_by_request ON queue (request);
             CREATE VIEW commands AS \(SQLiteStore.queuedCommandsSelect);
             PRAGMA user_version = 7;
             """)
