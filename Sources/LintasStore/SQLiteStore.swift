@@ -238,22 +238,22 @@ public final class SQLiteStore: EventStore {
         WHERE p.seq <= \(processedThrough) AND p.seq NOT IN (SELECT seq FROM command_refusals)
         """
 
-    /// Version 8: `command_ids` (a `WITHOUT ROWID` table keyed by id, about 90 bytes a command) takes
+    /// Version 8: `command_ids` (keyed by sequence, its id unique; about 95 bytes a command) takes
     /// every command's id, digest, sequence, request, enqueue time and source, and `queue` is rebuilt
     /// with the commands waiting or refused only, without its indexes on id and request: `queue` held
     /// each processed command whole (about 290 bytes an event with its indexes), and deleting done
     /// commands by a range of sequences (`recordOutcomes`) then touches no index. Idempotent.
     static let commandIDs = """
     CREATE TABLE IF NOT EXISTS command_ids (
-        id TEXT PRIMARY KEY,
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
         digest BLOB NOT NULL,
-        seq INTEGER NOT NULL,
         request TEXT NOT NULL,
         enqueued_at INTEGER NOT NULL,
         source TEXT NOT NULL
-    ) WITHOUT ROWID;
-    INSERT OR IGNORE INTO command_ids (id, digest, seq, request, enqueued_at, source)
-        SELECT id, digest, seq, request, enqueued_at, source FROM queue;
+    );
+    INSERT OR IGNORE INTO command_ids (seq, id, digest, request, enqueued_at, source)
+        SELECT seq, id, digest, request, enqueued_at, source FROM queue;
     DROP VIEW IF EXISTS commands;
     CREATE TABLE queue_v8 (\(queueColumnList(uniqueID: false)));
     INSERT INTO queue_v8 SELECT seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source FROM queue
@@ -500,20 +500,21 @@ public final class SQLiteStore: EventStore {
             for (index, command) in commands.enumerated() {
                 let json = command.json
                 let digest = Digest.sha256(json.canonicalBytes).bytes
-                // The id once, in `command_ids`; the sequence follows the highest ever given (done
-                // commands leave `queue`, whose rowid alone could go back).
+                // The id once, in `command_ids`, whose rowid is the sequence: never deleted, it only grows
+                // (done commands leave `queue`, whose own rowid could go back).
                 try connection.run("""
-                    INSERT INTO command_ids (id, digest, seq, request, enqueued_at, source)
-                    VALUES (?, ?, max(coalesce((SELECT max(seq) FROM queue), 0), \(SQLiteStore.processedThrough)) + 1, ?, ?, ?)
+                    INSERT INTO command_ids (id, digest, request, enqueued_at, source) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO NOTHING
                     """, [.text(command.id.rawValue), .blob(digest), .text(command.request.rawValue), .integer(now.milliseconds), .text(source)])
                 if connection.changes == 1 {
+                    let sequence = connection.lastInsertRowID
                     try connection.run("""
                         INSERT INTO queue (seq, id, digest, request, action, actor, workflow, at, data, enqueued_at, source)
-                        SELECT seq, id, digest, request, ?, ?, ?, ?, ?, enqueued_at, source FROM command_ids WHERE id = ?
-                        """, [.text(command.action), .text(command.actor.rawValue), .optional(command.workflow?.rawValue),
-                              .optional(command.at?.milliseconds), .utf8(JSONValue.object(command.data).canonicalBytes), .text(command.id.rawValue)])
-                    results.append(.queued(sequence: connection.lastInsertRowID))
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, [.integer(sequence), .text(command.id.rawValue), .blob(digest), .text(command.request.rawValue), .text(command.action),
+                              .text(command.actor.rawValue), .optional(command.workflow?.rawValue), .optional(command.at?.milliseconds),
+                              .utf8(JSONValue.object(command.data).canonicalBytes), .integer(now.milliseconds), .text(source)])
+                    results.append(.queued(sequence: sequence))
                     continue
                 }
                 let (sequence, storedDigest) = try connection.query(
@@ -718,22 +719,26 @@ public final class SQLiteStore: EventStore {
         func clause(_ conditions: [String], after where: Bool = false) -> String {
             conditions.isEmpty ? "" : (`where` ? "AND " : "WHERE ") + conditions.joined(separator: " AND ")
         }
-        return try connection.query("""
-            SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at, source, status, processed_at, first_event,
-                   refusal_code, refusal_message, refusal_article, refusal_hint
-            FROM (\(SQLiteStore.queuedCommandsSelect) \(clause(queued))
-                  UNION ALL \(SQLiteStore.processedCommandsSelect) \(clause(processed, after: true)))
-            ORDER BY seq LIMIT ?\(bindings.count)
-            """, bindings) { (row) throws(StoreError) in
-            let queued = SQLiteBatch.queuedCommand(row)
-            var refusal: Refusal?
-            if let code = row.optionalText(13) {
-                refusal = Refusal(Refusal.Code(rawValue: code), row.text(14), article: row.optionalText(15), hint: row.optionalText(16))
+        // Each half in its own sequence order, up to the limit (no sort of all commands), then merged.
+        func records(_ select: String, _ seq: String) throws(StoreError) -> [CommandRecord] {
+            try connection.query("""
+                SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at, source, status, processed_at, first_event,
+                       refusal_code, refusal_message, refusal_article, refusal_hint
+                FROM (\(select) ORDER BY \(seq) LIMIT ?\(bindings.count))
+                """, bindings) { (row) throws(StoreError) in
+                let queued = SQLiteBatch.queuedCommand(row)
+                var refusal: Refusal?
+                if let code = row.optionalText(13) {
+                    refusal = Refusal(Refusal.Code(rawValue: code), row.text(14), article: row.optionalText(15), hint: row.optionalText(16))
+                }
+                return CommandRecord(sequence: queued.sequence, command: queued.command, status: CommandStatus(rawValue: row.text(10)) ?? .queued,
+                                     enqueuedAt: queued.enqueuedAt, processedAt: row.optionalInt64(11).map(Timestamp.init),
+                                     refusal: refusal, firstEvent: row.optionalInt64(12), source: row.text(9))
             }
-            return CommandRecord(sequence: queued.sequence, command: queued.command, status: CommandStatus(rawValue: row.text(10)) ?? .queued,
-                                 enqueuedAt: queued.enqueuedAt, processedAt: row.optionalInt64(11).map(Timestamp.init),
-                                 refusal: refusal, firstEvent: row.optionalInt64(12), source: row.text(9))
         }
+        let waiting = try records("\(SQLiteStore.queuedCommandsSelect) \(clause(queued))", "q.seq")
+        let done = try records("\(SQLiteStore.processedCommandsSelect) \(clause(processed, after: true))", "p.seq")
+        return Array((waiting + done).sorted { $0.sequence < $1.sequence }.prefix(filter.limit))
     }
 
     public func queueSummary() throws -> QueueSummary {
