@@ -37,45 +37,81 @@ public enum Audit {
     }
 
     /// Audits the whole store, or one request.
-    public static func run(_ store: any EventStore, request: RequestID? = nil) throws -> Report {
-        try store.readSnapshot {
+    /// - Parameter workers: how many connections and threads read the log (`SnapshotReaders`):
+    ///   the requests are split into consecutive ranges, each audited on its own, all on one
+    ///   snapshot; the report is the one a single reader gives.
+    public static func run(_ store: any EventStore, request: RequestID? = nil, workers: Int = SnapshotReaders.defaultWorkers) throws -> Report {
+        if let request { return try audit(store, request: request) }
+        return try SnapshotReaders.read(store, workers: workers) { split in
             var report = Report()
-            var streams = 0
+            let definitions = try checkDefinitions(store, &report)
+            // Each range on its own reader: the chain is per request (each event's hash from its
+            // request's previous one), so the ranges share nothing but the definitions.
+            let parts = try split.map { _, reader, range in
+                var part = Part()
+                var stream = StreamCheck(definitions: definitions, store: reader)
+                try reader.scanEvents(in: range, projections: true, { row in
+                    part.events += 1
+                    part.sequences.insert(row.sequence)
+                    stream.check(row, into: &part.findings)
+                }, end: { stored in
+                    part.streams += 1
+                    stream.finish(stored: stored, into: &part.findings)
+                })
+                return part
+            }
             var sequences = SequenceSet()
-            var stream = StreamCheck(definitions: try checkDefinitions(store, &report), store: store)
-            let event: (StoredEventBytes) throws -> Void = { row in
-                report.events += 1
-                sequences.insert(row.sequence)
-                stream.check(row, into: &report)
+            for part in parts {
+                report.events += part.events
+                report.requests += part.streams
+                report.findings += part.findings
+                sequences.formUnion(part.sequences)
             }
-            let end: (StoredRequest?) throws -> Void = { stored in
-                streams += 1
-                stream.finish(stored: stored, into: &report)
+            let summary = try store.sequenceSummary()
+            if let gap = sequences.firstGap(upTo: summary.last ?? 0) {
+                report.findings.append(Finding(sequence: gap, message: "event missing from the global sequence (expected 1…\(summary.last ?? 0) without gaps): an event was removed"))
             }
-            if let request {
-                let events = try store.events(of: request)
-                if events.isEmpty {
-                    if try store.request(request) != nil {
-                        report.findings.append(Finding(request: request, message: "a stored state exists but the log has no events for it"))
-                    } else {
-                        throw StoreError(.notFound, "no request \(request)")
-                    }
-                } else {
-                    for row in events { try row.withBytes(event) }
-                    try end(try store.request(request))
-                }
-            } else {
-                try store.scanEvents(projections: true, event, end: end)
-                let summary = try store.sequenceSummary()
-                if let gap = sequences.firstGap(upTo: summary.last ?? 0) {
-                    report.findings.append(Finding(sequence: gap, message: "event missing from the global sequence (expected 1…\(summary.last ?? 0) without gaps): an event was removed"))
-                }
-                try findOrphanProjections(store, streams: streams, into: &report)
-            }
-            report.requests = streams
-            report.findings.sort { ($0.sequence ?? .max, $0.request?.rawValue ?? "") < ($1.sequence ?? .max, $1.request?.rawValue ?? "") }
+            try findOrphanProjections(store, streams: report.requests, into: &report)
+            sortFindings(&report)
             return report
         }
+    }
+
+    /// What one range of requests gives.
+    private struct Part {
+        var events = 0
+        var streams = 0
+        var findings: [Finding] = []
+        var sequences = SequenceSet()
+    }
+
+    private static func audit(_ store: any EventStore, request: RequestID) throws -> Report {
+        try store.readSnapshot {
+            var report = Report()
+            var stream = StreamCheck(definitions: try checkDefinitions(store, &report), store: store)
+            let events = try store.events(of: request)
+            if events.isEmpty {
+                if try store.request(request) != nil {
+                    report.findings.append(Finding(request: request, message: "a stored state exists but the log has no events for it"))
+                } else {
+                    throw StoreError(.notFound, "no request \(request)")
+                }
+            } else {
+                for row in events {
+                    report.events += 1
+                    row.withBytes { stream.check($0, into: &report.findings) }
+                }
+                stream.finish(stored: try store.request(request), into: &report.findings)
+                report.requests = 1
+            }
+            sortFindings(&report)
+            return report
+        }
+    }
+
+    /// The first bad event first; findings about no event after, by request.
+    private static func sortFindings(_ report: inout Report) {
+        report.findings.sort { ($0.sequence ?? .max, $0.request?.rawValue ?? "") < ($1.sequence ?? .max, $1.request?.rawValue ?? "") }
     }
 
     private static func checkDefinitions(_ store: any EventStore, _ report: inout Report) throws -> Set<DefinitionHash> {
@@ -114,17 +150,17 @@ public enum Audit {
 
         var requestID: RequestID { RequestID(String(decoding: request, as: UTF8.self)) }
 
-        mutating func check(_ row: StoredEventBytes, into report: inout Report) {
+        mutating func check(_ row: StoredEventBytes, into findings: inout [Finding]) {
             if count == 0 { request.append(contentsOf: row.request) }
             count += 1
             let expectedHash = EventChain.hash(row, previous: previous, scratch: &scratch)
             if !expectedHash.equals(row.hash) {
-                report.findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
+                findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
                                                message: "stored hash \(hex(Array(row.hash)).prefix(16))… does not match the event's content (\(expectedHash.hex.prefix(16))…): the event was altered"))
             }
             previous = Digest(bytes: Array(row.hash)) ?? expectedHash
             if row.version != count {
-                report.findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
+                findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
                                                message: "versions must run 1, 2, 3, …; expected \(count): an event was removed or reordered"))
                 replayable = false
             }
@@ -140,10 +176,10 @@ public enum Audit {
                     } catch {
                         problem = (error as? StoreError)?.message ?? "\(error)"
                     }
-                    if let problem { report.findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: problem)) }
+                    if let problem { findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: problem)) }
                 }
             } catch {
-                report.findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: "cannot be replayed: \(error)"))
+                findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: "cannot be replayed: \(error)"))
                 replayable = false
             }
         }
@@ -154,7 +190,7 @@ public enum Audit {
             fold.letterContent.map { UnsafeRawBufferPointer(rebasing: row.data[$0]) }
         }
 
-        mutating func finish(stored: StoredRequest?, into report: inout Report) {
+        mutating func finish(stored: StoredRequest?, into findings: inout [Finding]) {
             defer {
                 fold.reset()
                 previous = .zero
@@ -163,16 +199,16 @@ public enum Audit {
                 request.removeAll(keepingCapacity: true)
             }
             guard let stored else {
-                report.findings.append(Finding(request: requestID, message: "the log has events but no stored state"))
+                findings.append(Finding(request: requestID, message: "the log has events but no stored state"))
                 return
             }
             if stored.head != previous.bytes {
-                report.findings.append(Finding(request: requestID, message: "the stored head hash is not the hash of the last event"))
+                findings.append(Finding(request: requestID, message: "the stored head hash is not the hash of the last event"))
             }
             guard replayable, !fold.isEmpty else { return }
             let definition = fold.definitionHash
             if !definitions.contains(definition) {
-                report.findings.append(Finding(request: requestID, message: "pinned to definition \(definition.short), which is not in the store"))
+                findings.append(Finding(request: requestID, message: "pinned to definition \(definition.short), which is not in the store"))
             }
             state.removeAll(keepingCapacity: true)
             fold.writeCanonical(into: &state)
@@ -185,16 +221,16 @@ public enum Audit {
                             "stored state says \($0.state) version \($0.version), replay gives \(replayed.state) version \(replayed.version)"
                                 + differingMembers(stored.body, replayed.canonicalBytes)
                         } ?? "the stored state cannot be read"
-                        report.findings.append(Finding(request: requestID, message: "replaying the log does not give the stored state: \(detail)"))
+                        findings.append(Finding(request: requestID, message: "replaying the log does not give the stored state: \(detail)"))
                     }
                 } catch {
-                    report.findings.append(Finding(request: requestID, message: "cannot be replayed: \(error)"))
+                    findings.append(Finding(request: requestID, message: "cannot be replayed: \(error)"))
                 }
             }
             let folded = fold.columns
             let columns = StoredRequest.Columns(workflow: folded.workflow, state: folded.state, version: folded.version, updated: folded.updated)
             if columns != stored.columns {
-                report.findings.append(Finding(request: requestID, message: "the stored state's columns (\(stored.columns.state) version \(stored.columns.version) "
+                findings.append(Finding(request: requestID, message: "the stored state's columns (\(stored.columns.state) version \(stored.columns.version) "
                                                + "of \(stored.columns.workflow)) do not match the log (\(columns.state) version \(columns.version) of \(columns.workflow))"))
             }
         }
@@ -237,6 +273,12 @@ private struct SequenceSet {
         words[index] |= 1 << UInt64(sequence % 64)
     }
 
+    mutating func formUnion(_ other: SequenceSet) {
+        if other.words.count > words.count { words.append(contentsOf: repeatElement(0, count: other.words.count - words.count)) }
+        for (index, word) in other.words.enumerated() { words[index] |= word }
+        outOfRange = outOfRange ?? other.outOfRange
+    }
+
     /// The first number in 1…last that is missing.
     func firstGap(upTo last: Int64) -> Int64? {
         guard last >= 1 else { return nil }
@@ -257,13 +299,25 @@ public enum Replay {
     }
 
     /// Rebuilds every request's state from the log, one request at a time, as a new
-    /// projection would be built; `visit` sees each state once its last event is folded.
+    /// projection would be built; `visit` sees each state once its last event is folded, in
+    /// request order.
     /// - Returns: how many requests and events were folded.
     /// - Throws: `ReplayError` or `EventFormatError` when the log cannot be replayed (run `lintas audit`).
     @discardableResult
     public static func all(in store: any EventStore, _ visit: (RequestState) throws -> Void = { _ in }) throws -> (requests: Int, events: Int) {
-        try fold(store) { fold in
+        try fold(store, workers: 1) { _, fold, _ in
             if let state = try fold.result() { try visit(state) }
+        }
+    }
+
+    /// `all` on `workers` connections and threads at once (`SnapshotReaders`): the requests split
+    /// into consecutive ranges, numbered from 0 in request order; `visit` sees each state with
+    /// its range's number, the states of one range in request order on one thread, the ranges
+    /// at the same time on different threads.
+    @discardableResult
+    public static func all(in store: any EventStore, workers: Int, _ visit: @Sendable (_ part: Int, RequestState) throws -> Void = { _, _ in }) throws -> (requests: Int, events: Int) {
+        try fold(store, workers: workers) { part, fold, _ in
+            if let state = try fold.result() { try visit(part, state) }
         }
     }
 
@@ -272,29 +326,43 @@ public enum Replay {
     /// values: `visit` sees each request's bytes once its last event is folded.
     @discardableResult
     public static func projections(in store: any EventStore, _ visit: ([UInt8]) throws -> Void = { _ in }) throws -> (requests: Int, events: Int) {
-        var bytes: [UInt8] = []
-        return try fold(store) { fold in
-            bytes.removeAll(keepingCapacity: true)
+        try fold(store, workers: 1) { _, fold, bytes in
             fold.writeCanonical(into: &bytes)
             try visit(bytes)
         }
     }
 
-    /// Folds every request's events from their stored bytes (`RequestFold`), one request at a time.
-    private static func fold(_ store: any EventStore, _ finished: (inout RequestFold) throws -> Void) throws -> (requests: Int, events: Int) {
-        var requests = 0, events = 0
-        var fold = RequestFold()
-        try store.readSnapshot {
-            try store.scanEvents(projections: false, { row in
-                try row.fold(into: &fold)
-                events += 1
-            }, end: { _ in
-                requests += 1
-                try finished(&fold)
-                fold.reset()
-            })
+    /// `projections` on `workers` connections and threads at once, as `all(in:workers:_:)`.
+    @discardableResult
+    public static func projections(in store: any EventStore, workers: Int, _ visit: @Sendable (_ part: Int, [UInt8]) throws -> Void = { _, _ in }) throws -> (requests: Int, events: Int) {
+        try fold(store, workers: workers) { part, fold, bytes in
+            fold.writeCanonical(into: &bytes)
+            try visit(part, bytes)
         }
-        return (requests, events)
+    }
+
+    /// Folds every request's events from their stored bytes (`RequestFold`), one request at a
+    /// time in each range of requests; `finished` gets the range's number, the fold and an
+    /// empty buffer of that range's to write into.
+    private static func fold(_ store: any EventStore, workers: Int, _ finished: (Int, inout RequestFold, inout [UInt8]) throws -> Void) throws -> (requests: Int, events: Int) {
+        let counts = try SnapshotReaders.read(store, workers: workers) { split in
+            try split.map { part, reader, range in
+                var requests = 0, events = 0
+                var fold = RequestFold()
+                var bytes: [UInt8] = []
+                try reader.scanEvents(in: range, projections: false, { row in
+                    try row.fold(into: &fold)
+                    events += 1
+                }, end: { _ in
+                    requests += 1
+                    bytes.removeAll(keepingCapacity: true)
+                    try finished(part, &fold, &bytes)
+                    fold.reset()
+                })
+                return (requests, events)
+            }
+        }
+        return counts.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
     }
 
     /// The states after each event of a request, up to and including `version` when given.

@@ -60,6 +60,19 @@ public protocol EventStore: AnyObject {
     /// (read in the same order as the events, not looked up one by one), `nil` otherwise or
     /// when none is stored. What replay and audit fold from.
     func scanEvents(projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws
+    /// `scanEvents` over the requests in `range` only: the scans of the ranges `splitRequests`
+    /// gives, one after the other, see what one scan of every request sees, in the same order.
+    func scanEvents(in range: RequestRange, projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws
+    /// Consecutive ranges of request ids covering every request, about as many requests in each
+    /// (from the stored projections), at most `parts`, in order: what parallel readers split by.
+    func splitRequests(into parts: Int) throws -> [RequestRange]
+    /// Another connection to the same store, for a reader on another thread, or `nil` when the
+    /// backend has none (an in-memory file): parallel readers then read on this one alone.
+    func openReader() throws -> (any EventStore)?
+    /// What this connection's snapshot holds of the log: its last event. Two snapshots with the
+    /// same mark hold the same events, projections and letter parts (events are append-only and
+    /// the projections and parts are written in the transaction that appends their events).
+    func snapshotMark() throws -> SnapshotMark
     /// Every stored request state, in request order.
     func forEachRequest(_ visit: (StoredRequest) throws -> Void) throws
     /// Count and range of the global event sequence, to prove it has no gaps.
@@ -232,11 +245,56 @@ extension StoredEvent {
 extension EventStore {
     /// `scanEvents` for a store that can only give copies: its streams, and a lookup per request.
     public func scanEvents(projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
+        try scanEvents(in: .all, projections: projections, event, end: end)
+    }
+
+    public func scanEvents(in range: RequestRange, projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
         try forEachStream { request, rows in
+            guard range.contains(request) else { return }
             for row in rows { try row.withBytes(event) }
             try end(projections ? try self.request(request) : nil)
         }
     }
+
+    public func splitRequests(into parts: Int) throws -> [RequestRange] { [.all] }
+
+    public func openReader() throws -> (any EventStore)? { nil }
+}
+
+/// The requests whose ids, compared byte by byte (UTF-8, as the store orders them), are at
+/// least `lower` and below `upper`; `nil` leaves that side open.
+public struct RequestRange: Sendable, Hashable, CustomStringConvertible {
+    public var lower: RequestID?
+    public var upper: RequestID?
+
+    public static let all = RequestRange(lower: nil, upper: nil)
+
+    public init(lower: RequestID?, upper: RequestID?) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    public func contains(_ request: RequestID) -> Bool {
+        let bytes = request.rawValue.utf8
+        if let lower, bytes.lexicographicallyPrecedes(lower.rawValue.utf8) { return false }
+        if let upper, !bytes.lexicographicallyPrecedes(upper.rawValue.utf8) { return false }
+        return true
+    }
+
+    public var description: String { "[\(lower?.rawValue ?? "…"), \(upper?.rawValue ?? "…"))" }
+}
+
+/// The last event a snapshot holds: its sequence number (0 when there is none) and stored hash.
+public struct SnapshotMark: Sendable, Hashable, CustomStringConvertible {
+    public var sequence: Int64
+    public var hash: [UInt8]
+
+    public init(sequence: Int64, hash: [UInt8]) {
+        self.sequence = sequence
+        self.hash = hash
+    }
+
+    public var description: String { "event #\(sequence) (\(Digest(bytes: hash)?.hex.prefix(12) ?? "no hash"))" }
 }
 
 /// A request's projection row exactly as stored.

@@ -631,11 +631,19 @@ public final class SQLiteStore: EventStore {
     }
 
     public func scanEvents(projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
-        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns) FROM events ORDER BY request, version")
+        try scanEvents(in: .all, projections: projections, event, end: end)
+    }
+
+    public func scanEvents(in range: RequestRange, projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
+        // `request` compares as bytes (the BINARY collation): the order the scan and its merge use.
+        let (condition, bindings) = SQLiteStore.condition(range)
+        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns) FROM events\(condition) ORDER BY request, version")
         defer { statement.reset() }
+        try statement.bind(bindings)
         // The projections in the same (binary) order as the events' requests, merged as they go.
-        let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests ORDER BY request") : nil
+        let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests\(condition) ORDER BY request") : nil
         defer { stored?.reset() }
+        try stored?.bind(bindings)
         var pending: StoredRequest?
         var pendingRead = false
         var current: [UInt8] = []
@@ -670,6 +678,61 @@ public final class SQLiteStore: EventStore {
                                        command: statement.borrowed(8), data: statement.borrowed(9), hash: statement.borrowed(10)))
         }
         if inStream { try finish() }
+    }
+
+    /// ` WHERE request >= ? AND request < ?` for the range's bounds, and their bindings.
+    private static func condition(_ range: RequestRange) -> (String, [SQLiteValue]) {
+        var conditions: [String] = []
+        var bindings: [SQLiteValue] = []
+        if let lower = range.lower {
+            conditions.append("request >= ?")
+            bindings.append(.text(lower.rawValue))
+        }
+        if let upper = range.upper {
+            conditions.append("request < ?")
+            bindings.append(.text(upper.rawValue))
+        }
+        return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), bindings)
+    }
+
+    public func splitRequests(into parts: Int) throws -> [RequestRange] {
+        let count = try connection.query("SELECT count(*) FROM requests") { $0.int64(0) }.first ?? 0
+        guard parts > 1, count >= Int64(parts) else { return [.all] }
+        var bounds: [RequestID] = []
+        for part in 1..<parts {
+            // The request that starts each part, by the projections' primary-key index.
+            let offset = count * Int64(part) / Int64(parts)
+            if let bound = try connection.query("SELECT request FROM requests ORDER BY request LIMIT 1 OFFSET ?", [.integer(offset)], row: { RequestID($0.text(0)) }).first,
+               bounds.last.map({ $0.rawValue.utf8.lexicographicallyPrecedes(bound.rawValue.utf8) }) ?? true {
+                bounds.append(bound)
+            }
+        }
+        var ranges: [RequestRange] = []
+        var lower: RequestID?
+        for bound in bounds {
+            ranges.append(RequestRange(lower: lower, upper: bound))
+            lower = bound
+        }
+        ranges.append(RequestRange(lower: lower, upper: nil))
+        return ranges
+    }
+
+    public func openReader() throws -> (any EventStore)? {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory:") else { return nil }
+        return try SQLiteStore(reading: path)
+    }
+
+    /// Another connection to a file this process has open, to read only: nothing is migrated or
+    /// set (the file is in WAL mode already), so opening it writes nothing.
+    private init(reading path: String) throws(StoreError) {
+        self.path = path
+        connection = try SQLiteConnection(path: path, create: false)
+        try connection.execute("PRAGMA busy_timeout = 10000")
+    }
+
+    public func snapshotMark() throws -> SnapshotMark {
+        try connection.query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") { SnapshotMark(sequence: $0.int64(0), hash: $0.bytes(1)) }.first
+            ?? SnapshotMark(sequence: 0, hash: [])
     }
 
     public func forEachRequest(_ visit: (StoredRequest) throws -> Void) throws {

@@ -26,11 +26,11 @@ enum Child {
             figures = ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
                        "refused": .int(Int64(summary.refused))]
         case "replay":
-            let replayed = try Replay.all(in: store)
+            let replayed = try Replay.all(in: store, workers: SnapshotReaders.defaultWorkers)
             figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
         case "projections":
             // Replay as a rebuild of the projection: each request's canonical state bytes, no state values.
-            let replayed = try Replay.projections(in: store)
+            let replayed = try Replay.projections(in: store, workers: SnapshotReaders.defaultWorkers)
             figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
         case "audit":
             let report = try Audit.run(store)

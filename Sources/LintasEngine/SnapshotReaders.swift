@@ -1,0 +1,113 @@
+import Dispatch
+import Foundation
+import LintasStore
+
+/// Reading one snapshot of the store on several cores: the requests split into consecutive
+/// ranges (`EventStore.splitRequests`), each range read on a connection of its own on a thread
+/// of its own, every connection's read transaction on the same snapshot.
+///
+/// SQLite (WAL) gives each connection the snapshot of the log as it was at the transaction's
+/// first read, so readers that begin one after the other can see different logs when a writer
+/// commits in between. Each reader therefore compares its `snapshotMark` (the last event's
+/// sequence and hash) with the first connection's while all the transactions are open; on a
+/// difference they all start again, and after `attempts` tries the whole read runs on the first
+/// connection alone. What the parts compute, taken in range order, is what one reader of every
+/// request computes: the ranges are consecutive and each is read in request order.
+public enum SnapshotReaders {
+    /// The cores this process may run on.
+    public static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    static let attempts = 20
+
+    /// The readers of one snapshot and the range of requests each reads.
+    public struct Split {
+        public let parts: [(store: any EventStore, range: RequestRange)]
+        /// The last event of the snapshot, as every reader saw it.
+        public let mark: SnapshotMark?
+
+        /// `body` for each part, on threads of their own when there are several; the results in
+        /// range order. When parts throw, the error of the first of them (in range order) is thrown.
+        public func map<Part>(_ body: (_ index: Int, _ store: any EventStore, _ range: RequestRange) throws -> Part) throws -> [Part] {
+            if parts.count == 1 { return [try body(0, parts[0].store, parts[0].range)] }
+            return try withoutActuallyEscaping(body) { body in
+                let shared = Unchecked(parts: parts, body: body)
+                DispatchQueue.concurrentPerform(iterations: parts.count) { index in shared.run(index) }
+                return try shared.results()
+            }
+        }
+    }
+
+    /// Runs `body` inside one snapshot of `store` read by up to `workers` connections; `body`
+    /// may read `store` itself before or after it maps over the split.
+    public static func read<Value>(_ store: any EventStore, workers: Int, _ body: (Split) throws -> Value) throws -> Value {
+        var readers: [any EventStore] = []
+        if workers > 1 {
+            for _ in 1..<workers {
+                guard let reader = try store.openReader() else { break }
+                readers.append(reader)
+            }
+        }
+        if !readers.isEmpty {
+            for _ in 0..<attempts {
+                let attempt: Attempt<Value> = try store.readSnapshot {
+                    let mark = try store.snapshotMark()
+                    let ranges = try store.splitRequests(into: readers.count + 1)
+                    guard ranges.count > 1 else { return .done(try body(Split(parts: [(store, .all)], mark: mark))) }
+                    let used = Array(readers.prefix(ranges.count - 1))
+                    return try nest(used, from: 0, mark: mark) {
+                        try body(Split(parts: zip([store] + used, ranges).map { ($0, $1) }, mark: mark))
+                    }
+                }
+                if case .done(let value) = attempt { return value }
+            }
+        }
+        return try store.readSnapshot { try body(Split(parts: [(store, .all)], mark: nil)) }
+    }
+
+    private enum Attempt<Value> {
+        case done(Value)
+        /// A reader's snapshot held another log than the first connection's.
+        case moved
+    }
+
+    /// Opens each reader's read transaction in turn, keeping the others open, and runs `body`
+    /// once all of them hold the snapshot marked `mark`.
+    private static func nest<Value>(_ readers: [any EventStore], from index: Int, mark: SnapshotMark, _ body: () throws -> Value) throws -> Attempt<Value> {
+        guard index < readers.count else { return .done(try body()) }
+        return try readers[index].readSnapshot { () throws -> Attempt<Value> in
+            guard try readers[index].snapshotMark() == mark else { return .moved }
+            return try nest(readers, from: index + 1, mark: mark, body)
+        }
+    }
+}
+
+/// What the threads of `concurrentPerform` share: the parts, each read by one thread only, the
+/// body, and a slot for each part's outcome, each written by its part's thread only (read once
+/// `concurrentPerform` has returned, after every thread).
+private final class Unchecked<Part>: @unchecked Sendable {
+    let parts: [(store: any EventStore, range: RequestRange)]
+    let body: (Int, any EventStore, RequestRange) throws -> Part
+    let slots: UnsafeMutableBufferPointer<Result<Part, any Error>?>
+
+    init(parts: [(store: any EventStore, range: RequestRange)], body: @escaping (Int, any EventStore, RequestRange) throws -> Part) {
+        self.parts = parts
+        self.body = body
+        slots = .allocate(capacity: parts.count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func run(_ index: Int) {
+        let part = parts[index]
+        slots[index] = Result { try body(index, part.store, part.range) }
+    }
+
+    /// Each part's result in order, or the first part's error.
+    func results() throws -> [Part] {
+        try slots.map { try $0!.get() }
+    }
+}
