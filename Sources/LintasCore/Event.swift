@@ -92,9 +92,6 @@ public struct LetterRecord: Sendable, Hashable {
     public var parts: [String] = []
     /// SHA-256 (lowercase hex) of `content`'s canonical JSON, set by the engine before the event is stored.
     public var contentHash: String?
-    /// The content's `date`, when the event was read without its content (`Event.Detail(bytes:letterContent:)`).
-    var contentDate: String?
-
     public init(type: String, label: String, number: String, register: String, sequence: Int, numbering: Numbering = .register,
                 content: JSONValue? = nil, contentHash: String? = nil, parts: [String] = []) {
         self.init(LetterIdentity(type: type, label: label, number: number, register: register, sequence: sequence, numbering: numbering),
@@ -148,23 +145,12 @@ public struct LetterRecord: Sendable, Hashable {
     }
 
     /// Reads what `write(into:)` writes.
-    /// - Parameter content: build the content's tree; when false only its `date` is kept
-    ///   (`contentDate`), the rest read past: what folding the log needs.
-    init(reader: inout JSONReader, content readContent: Bool = true) throws(JSONSyntaxError) {
+    init(reader: inout JSONReader) throws(JSONSyntaxError) {
         var identity = LetterIdentity.Reading()
-        var content: JSONValue?, contentHash: String?, contentDate: String?, parts: [String] = []
+        var content: JSONValue?, contentHash: String?, parts: [String] = []
         try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
             if try identity.read(key, from: &reader) { return }
-            if JSONReader.equal(key, "content") {
-                if readContent {
-                    content = try reader.value()
-                } else if reader.isAtObject {
-                    try reader.members { (reader, key) throws(JSONSyntaxError) in
-                        if key == "date", case .string(let date) = try reader.value() { contentDate = date } else if key != "date" { try reader.skip() }
-                    }
-                } else {
-                    try reader.skip()
-                }
+            if JSONReader.equal(key, "content") { content = try reader.value()
             } else if JSONReader.equal(key, "content_hash") { contentHash = try reader.string()
             } else if JSONReader.equal(key, "content_parts") { parts = try reader.strings()
             } else { _ = try reader.value()
@@ -172,7 +158,6 @@ public struct LetterRecord: Sendable, Hashable {
         })
         guard let identity = identity.identity else { throw reader.expected("a letter with type, label, number, register and sequence") }
         self.init(identity, content: content, contentHash: contentHash, parts: parts)
-        self.contentDate = contentDate
     }
 
     init?(json: JSONValue) {
@@ -248,11 +233,9 @@ extension Event.Detail {
     }
 
     /// Reads the stored `data` column (canonical JSON, as `canonicalBytes` writes it) without
-    /// building a `JSONValue` tree for more than the fields: what replay and audit do per event.
-    /// - Parameter letterContent: build an issued letter's content (about 2.3 KB of JSON); when
-    ///   false it is checked as JSON and read past, its date kept for the state's letter
-    ///   reference: what folding the log needs (replay), not what checking a seal needs (audit).
-    public init(bytes: [UInt8], letterContent: Bool = true) throws(EventFormatError) {
+    /// building a `JSONValue` tree for more than the fields and the letter's content (replay and
+    /// audit fold the stored bytes instead: `RequestFold`).
+    public init(bytes: [UInt8]) throws(EventFormatError) {
         var article: String?, role: String?, name: String?, title: String?, capacity: String?, position: String?
         var fields: [String: JSONValue]?, letter: LetterRecord?, warnings: [String] = []
         var workflow: WorkflowID?, definition: DefinitionHash?
@@ -275,7 +258,7 @@ extension Event.Detail {
                     case "fields":
                         guard case .object(let members) = try reader.value() else { throw reader.expected("an object") }
                         fields = members
-                    case "letter": letter = try LetterRecord(reader: &reader, content: letterContent)
+                    case "letter": letter = try LetterRecord(reader: &reader)
                     case "warnings": warnings = try reader.strings()
                     case "workflow": workflow = WorkflowID(try reader.string())
                     case "definition": definition = DefinitionHash(try reader.string())

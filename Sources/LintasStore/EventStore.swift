@@ -172,9 +172,8 @@ public struct StoredEvent: Sendable, Hashable {
     /// `row.request`, `row.version`, …: the envelope's members.
     public subscript<Value>(dynamicMember keyPath: KeyPath<EventEnvelope, Value>) -> Value { envelope[keyPath: keyPath] }
 
-    /// - Parameter letterContent: see `Event.Detail(bytes:letterContent:)`.
-    public func decode(letterContent: Bool = true) throws(EventFormatError) -> Event {
-        Event(envelope: envelope, detail: try Event.Detail(bytes: data, letterContent: letterContent))
+    public func decode() throws(EventFormatError) -> Event {
+        Event(envelope: envelope, detail: try Event.Detail(bytes: data))
     }
 }
 
