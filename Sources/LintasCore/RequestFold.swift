@@ -319,6 +319,7 @@ public struct RequestFold {
     }
 
     private func value(_ token: Token) throws(EventFormatError) -> JSONValue {
+        if let text = plainString(token) { return .string(text) }
         do {
             return try arena.withUnsafeBufferPointer { buffer in
                 Result { () throws(JSONSyntaxError) in try JSONValue.parse(UnsafeBufferPointer(rebasing: buffer[token])) }
@@ -329,8 +330,21 @@ public struct RequestFold {
     }
 
     private func string(_ token: Token) throws(EventFormatError) -> String {
+        if let text = plainString(token) { return text }
         guard case .string(let text) = try value(token) else { throw EventFormatError(message: "event data is not what lintas writes: expected a string") }
         return text
+    }
+
+    /// The text of a string token without escapes, its bytes between the quotes: the token was
+    /// read strictly when its event was scanned (valid UTF-8, no control character), so only a
+    /// backslash needs the parser. `nil` for any other token.
+    private func plainString(_ token: Token) -> String? {
+        arena.withUnsafeBufferPointer { arena -> String? in
+            guard token.count >= 2, arena[token.lowerBound] == UInt8(ascii: "\""), arena[token.upperBound - 1] == UInt8(ascii: "\"") else { return nil }
+            let inner = UnsafeBufferPointer(rebasing: arena[(token.lowerBound + 1)..<(token.upperBound - 1)])
+            guard !inner.contains(UInt8(ascii: "\\")) else { return nil }
+            return String(decoding: inner, as: UTF8.self)
+        }
     }
 
     /// Appends the folded state's canonical bytes, as `RequestState.canonicalBytes` writes
