@@ -240,9 +240,17 @@ public struct RequestFold {
             throw EventFormatError(message: "event data is not what lintas writes: \(error)")
         }
         guard hasArticle, by == 31, hasFields, let capacity else { throw EventFormatError(message: "event data lacks article, by or fields") }
+        // Each capacity as lintas writes it, compared as bytes; any other spelling is read as a string.
+        let written = UnsafeRawBufferPointer(rebasing: data[capacity])
+        if Self.equal(written, Self.definitive) || Self.equal(written, Self.plt) || Self.equal(written, Self.plh) { return }
         let name = try? JSONReader.read(UnsafeBufferPointer(rebasing: buffer[capacity])) { (reader) throws(JSONSyntaxError) in try reader.string() }
         guard let name, Capacity(rawValue: name) != nil else { throw EventFormatError(message: "event data has an unknown capacity \"\(name ?? "")\"") }
     }
+
+    /// The capacities as written in canonical JSON, quotes included (`Capacity`).
+    private static let definitive = Array("\"\(Capacity.definitive.rawValue)\"".utf8)
+    private static let plt = Array("\"\(Capacity.plt.rawValue)\"".utf8)
+    private static let plh = Array("\"\(Capacity.plh.rawValue)\"".utf8)
 
     private mutating func readLetter(_ reader: inout JSONReader) throws(JSONSyntaxError) {
         var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, numbering: LetterRecord.Numbering, date: Token?, contentHash: Token?)
@@ -450,6 +458,11 @@ public struct RequestFold {
     }
 
     // MARK: Bytes
+
+    /// A stored column against bytes kept in an array.
+    fileprivate static func equal(_ left: UnsafeRawBufferPointer, _ right: [UInt8]) -> Bool {
+        right.withUnsafeBytes { equal(left, $0) }
+    }
 
     /// Byte for byte, eight at a time.
     fileprivate static func equal(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {

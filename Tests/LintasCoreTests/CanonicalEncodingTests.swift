@@ -7,8 +7,12 @@ import Testing
 struct CanonicalEncodingTests {
     /// Folds the event as the store holds it: its columns and the canonical bytes of its detail.
     static func fold(_ event: Event, into fold: inout RequestFold) throws {
+        try Self.fold(bytes: event.detail.canonicalBytes, of: event, into: &fold)
+    }
+
+    /// Folds `data` as the stored detail of an event with `event`'s columns.
+    static func fold(bytes data: [UInt8], of event: Event, into fold: inout RequestFold) throws {
         var (request, action, state, actor) = (event.request.rawValue, event.action, event.state, event.actor.rawValue)
-        let data = event.detail.canonicalBytes
         try request.withUTF8 { request in
             try action.withUTF8 { action in
                 try state.withUTF8 { state in
@@ -115,6 +119,24 @@ struct CanonicalEncodingTests {
         #expect(text.contains(#","version":1}"#) && text.contains(#""accept":[""#))
         for broken in [text.replacing(#","version":1}"#, with: "}"), text.replacing(#""accept":[""#, with: #""accept":[1,""#)] {
             #expect(throws: EventFormatError.self) { try RequestState(bytes: Array(broken.utf8)) }
+        }
+    }
+
+    @Test("replay's fold reads an official's capacity as decoding does: as lintas writes it or with an escape; any other capacity is refused")
+    func foldedCapacity() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        let event = try #require(walk.events.first)
+        let written = String(decoding: event.detail.canonicalBytes, as: UTF8.self)
+        #expect(written.contains(#""capacity":"definitif""#))
+        for (spelling, accepted) in [(#""defin\u0069tif""#, true), (#""Plt.""#, true), (#""acting""#, false), (#""Definitif""#, false)] {
+            let data = Array(written.replacing(#""capacity":"definitif""#, with: #""capacity":"# + spelling).utf8)
+            var fold = RequestFold()
+            let folded = Result { try Self.fold(bytes: data, of: event, into: &fold) }
+            let decoded = Result { try Event.Detail(bytes: data) }
+            #expect(((try? folded.get()) != nil) == accepted, "\(spelling)")
+            #expect(((try? decoded.get()) != nil) == accepted, "\(spelling)")
+            if case .failure(let error) = folded { #expect("\(error)".contains("unknown capacity")) }
         }
     }
 
