@@ -39,7 +39,8 @@ public enum Audit {
     /// Audits the whole store, or one request.
     /// - Parameter workers: how many connections and threads read the log (`SnapshotReaders`):
     ///   the requests are split into consecutive ranges, each audited on its own, all on one
-    ///   snapshot; the report is the one a single reader gives.
+    ///   snapshot; the report is the one a single reader gives. One request is audited on
+    ///   one connection.
     public static func run(_ store: any EventStore, request: RequestID? = nil, workers: Int = SnapshotReaders.defaultWorkers) throws -> Report {
         if let request { return try audit(store, request: request) }
         return try SnapshotReaders.read(store, workers: workers) { split in
