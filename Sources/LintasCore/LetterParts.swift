@@ -203,7 +203,7 @@ public enum LetterParts {
             let start = bytes.count
             JSONWriter.writeKey(name, into: &bytes)
             JSONWriter.writeString(string, into: &bytes)
-            members.append((start, start + 1 + name.utf8CodeUnitCount, bytes.count))
+            members.append((start, start + 2 + name.utf8CodeUnitCount, bytes.count))
         }
 
         /// Whether member `index`'s name sorts before member `other`'s of `piece`, compared as text
