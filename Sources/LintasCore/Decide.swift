@@ -78,7 +78,15 @@ public let allowedClockSkew: Int64 = 5 * 60 * 1000
 /// Pure: the same input gives the same decision. Letter numbers are the only thing it
 /// draws from outside, and only once every check has passed.
 public func decide(_ input: DecisionInput, numbering: inout some LetterNumbering, counting: some RequestCounting = NoQuotas()) -> Decision {
-    switch Decider(input: input).run(numbering: &numbering, counting: counting) {
+    var frames = LetterFrames()
+    return decide(input, numbering: &numbering, counting: counting, frames: &frames)
+}
+
+/// `decide`, composing letters with the frames of earlier letters (`LetterFrames`), which the
+/// caller keeps from command to command for one org directory version. The decision is the same.
+public func decide(_ input: DecisionInput, numbering: inout some LetterNumbering, counting: some RequestCounting = NoQuotas(),
+                   frames: inout LetterFrames) -> Decision {
+    switch Decider(input: input).run(numbering: &numbering, counting: counting, frames: &frames) {
     case .success(let event): .accepted([event])
     case .failure(let refusal): .refused(refusal)
     }
@@ -88,15 +96,15 @@ private struct Decider {
     let input: DecisionInput
     var command: Command { input.command }
 
-    func run(numbering: inout some LetterNumbering, counting: some RequestCounting) -> Result<Event, Refusal> {
+    func run(numbering: inout some LetterNumbering, counting: some RequestCounting, frames: inout LetterFrames) -> Result<Event, Refusal> {
         do throws(Refusal) {
-            return .success(try decide(numbering: &numbering, counting: counting))
+            return .success(try decide(numbering: &numbering, counting: counting, frames: &frames))
         } catch {
             return .failure(error)
         }
     }
 
-    private func decide(numbering: inout some LetterNumbering, counting: some RequestCounting) throws(Refusal) -> Event {
+    private func decide(numbering: inout some LetterNumbering, counting: some RequestCounting, frames: inout LetterFrames) throws(Refusal) -> Event {
         let definition = try checkDefinition()
         let directory = try checkTime(definition)
         let transition = try findTransition(definition)
@@ -120,7 +128,7 @@ private struct Decider {
         let letter = try transition.letter.map { spec throws(Refusal) in
             try issue(LetterDraft(spec: spec, definition: definition, transition: transition, context: context, actor: office,
                                   followsRequest: input.state?.letters.isEmpty == false || bound[LetterDraft.referenceField] != nil),
-                      version: (input.state?.version ?? 0) + 1, &numbering)
+                      version: (input.state?.version ?? 0) + 1, &numbering, &frames)
         }
         let employee = directory.employees[command.actor]!
         return Event(
@@ -513,12 +521,15 @@ private struct Decider {
     ///
     /// A letter an employee writes (numbering `none`) draws and claims nothing: its id is the request,
     /// its type and the version of the event that issues it.
-    private func issue(_ draft: LetterDraft, version: Int, _ numbering: inout some LetterNumbering) throws(Refusal) -> LetterRecord {
+    private func issue(_ draft: LetterDraft, version: Int, _ numbering: inout some LetterNumbering,
+                       _ frames: inout LetterFrames) throws(Refusal) -> LetterRecord {
         let spec = draft.spec, context = draft.context, date = context.date
         guard let registerExpression = spec.register else {
             let id = LetterReference.unnumberedID(request: command.request, type: spec.type, version: version)
-            return LetterRecord(type: spec.type, label: spec.label, number: "", register: "", sequence: 0, numbering: .none,
-                                content: draft.unnumberedContent(id: id, request: command.request))
+            var composed = draft.compose(number: "", register: "", sequence: 0, request: command.request, frames: &frames)
+            composed.own["id"] = .string(id)
+            return LetterRecord(LetterIdentity(type: spec.type, label: spec.label, number: "", register: "", sequence: 0, numbering: .none),
+                                composed: composed)
         }
         guard let unitID = registerExpression.resolve(in: context).unit, let unit = context.directory.units[unitID] else {
             throw Refusal(.invalidField, "The register of the \(spec.label) (\(registerExpression)) names no unit for this request.")
@@ -535,21 +546,21 @@ private struct Decider {
             }
             let id = LetterReference.id(register: register, sequence: 0, external: true, number: external.number)
             try claim(external.number, NumberedLetter(id: id, request: command.request, label: spec.label), article: article, &numbering)
-            var content = draft.content(number: external.number, register: register, sequence: 0, request: command.request).objectValue ?? [:]
-            content["id"] = .string(id)
-            content["numbering"] = .string(LetterRecord.Numbering.external.rawValue)
-            content["date"] = .string(external.date.description)
-            content["date_text"] = .string(external.date.indonesian)
-            return LetterRecord(type: spec.type, label: spec.label, number: external.number, register: register, sequence: 0, numbering: .external,
-                                content: .object(content))
+            var composed = draft.compose(number: external.number, register: register, sequence: 0, request: command.request, frames: &frames)
+            composed.own["id"] = .string(id)
+            composed.own["numbering"] = .string(LetterRecord.Numbering.external.rawValue)
+            composed.own["date"] = .string(external.date.description)
+            composed.own["date_text"] = .string(external.date.indonesian)
+            return LetterRecord(LetterIdentity(type: spec.type, label: spec.label, number: external.number, register: register, sequence: 0,
+                                               numbering: .external), composed: composed)
         }
         let register = "\(unitID)/\(series)/\(date.year)"
         let sequence = numbering.nextSequence(register: register)
         let number = LetterNumber.format(spec.numberTemplate, sequence: sequence, unitCode: unit.code, date: date, klasifikasi: spec.klasifikasi ?? "")
         let id = LetterReference.id(register: register, sequence: sequence, external: false, number: number)
         try claim(number, NumberedLetter(id: id, request: command.request, label: spec.label), article: article, &numbering)
-        return LetterRecord(type: spec.type, label: spec.label, number: number, register: register, sequence: sequence,
-                            content: draft.content(number: number, register: register, sequence: sequence, request: command.request))
+        return LetterRecord(LetterIdentity(type: spec.type, label: spec.label, number: number, register: register, sequence: sequence),
+                            composed: draft.compose(number: number, register: register, sequence: sequence, request: command.request, frames: &frames))
     }
 
     /// Claims a printed number; refused when another letter already carries it.

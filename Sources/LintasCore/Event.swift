@@ -84,8 +84,19 @@ public struct LetterRecord: Sendable, Hashable {
     public var external: Bool { identity.numbering == .external }
     /// The letter as issued (see `LetterDraft`), frozen in the event, so the event's hash covers it;
     /// as read from a stored event whose letter has `parts`, only the members the event keeps
-    /// (`LetterParts`): the whole content is those and the parts' members.
-    public var content: JSONValue?
+    /// (`LetterParts`): the whole content is those and the parts' members. For a letter `decide`
+    /// composed, built from its pieces (`composed`) when asked for; setting it drops them.
+    public var content: JSONValue? {
+        get { composed?.content ?? tree }
+        set {
+            tree = newValue
+            composed = nil
+        }
+    }
+    private var tree: JSONValue?
+    /// The content as `decide` composed it, in pieces (`ComposedLetter`): what sealing and the
+    /// store use, without the content as one tree. `nil` once `content` is set, and as read back.
+    public private(set) var composed: ComposedLetter?
     /// The SHA-256 (lowercase hex) of each part of the content stored apart (`LetterParts`), in
     /// the order of `LetterParts.groups`; empty when `content` is whole (as composed, or as
     /// stored before schema version 7). Set by the store when it writes the event.
@@ -101,15 +112,39 @@ public struct LetterRecord: Sendable, Hashable {
     public init(_ identity: LetterIdentity, content: JSONValue? = nil, contentHash: String? = nil, parts: [String] = []) {
         self.identity = identity
         self.parts = parts
-        self.content = content
+        self.tree = content
         self.contentHash = contentHash
+    }
+
+    /// A letter `decide` composed, its content in pieces.
+    init(_ identity: LetterIdentity, composed: ComposedLetter) {
+        self.identity = identity
+        self.composed = composed
+    }
+
+    /// Equal when identity, content, parts and seal are, however the content is held.
+    public static func == (lhs: LetterRecord, rhs: LetterRecord) -> Bool {
+        lhs.identity == rhs.identity && lhs.contentHash == rhs.contentHash && lhs.parts == rhs.parts
+            && lhs.content == rhs.content
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(identity)
+        hasher.combine(contentHash)
+        hasher.combine(parts)
+    }
+
+    /// The content's `date`: read from the pieces of a composed letter without building its tree.
+    var date: String? {
+        if let composed { return composed.own["date"]?.stringValue }
+        return tree?["date"]?.stringValue
     }
 
     /// A stable id for the letter: its register and sequence, e.g. `diskominfo/surat_penugasan/2026/1`,
     /// or for a number given elsewhere `diskominfo/surat_penugasan/2026/external:<number>`; an unnumbered
     /// letter's is in its content (`GBG-1/surat_pengajuan/1`).
     public var id: String {
-        identity.numbering == .none ? content?["id"]?.stringValue ?? "" : LetterReference.id(register: identity.register, sequence: identity.sequence, external: external, number: identity.number)
+        identity.numbering == .none ? (composed?.own["id"] ?? content?["id"])?.stringValue ?? "" : LetterReference.id(register: identity.register, sequence: identity.sequence, external: external, number: identity.number)
     }
 
     /// `letter.number`, `letter.register`, …: the identity's members.

@@ -6,6 +6,11 @@
 /// office, number, date and place, subject, legal basis, the request's contents, the
 /// assigned employees, the period, the signature block and the numbered tembusan.
 /// Rendering (text, HTML) reads only this value, never today's directory.
+///
+/// Composed in the pieces it is stored in (`compose`, `LetterParts.groups`): the frame, the
+/// same for every letter one office issues at one step on one date and reused from the
+/// caller's `LetterFrames`; the request part, reused while the request's fields are the same;
+/// and the letter's own members. The content as one tree is those members together.
 struct LetterDraft {
     /// The request fields a letter's body repeats when the request has them: the four
     /// contents every request letter carries (e.g. Pemalang Pasal 11 ayat (6)).
@@ -65,54 +70,88 @@ struct LetterDraft {
     /// The unit whose kop heads the letter: the signing office's unit.
     private var signingUnit: UnitID? { directory.positions[signer.position]?.unit }
 
-    /// The letter's content once numbered.
-    func content(number: String, register: String, sequence: Int, request: RequestID) -> JSONValue {
-        let date = context.date
+    /// The letter's content once numbered, composed as its pieces (`LetterParts.groups`): the frame,
+    /// taken from `frames` when an earlier letter of the same office, step and date had it, the
+    /// request part, and the letter's own members. The one composition rule: `content` is these
+    /// members together, and each part's bytes are its members' canonical JSON.
+    func compose(number: String, register: String, sequence: Int, request: RequestID, frames: inout LetterFrames) -> ComposedLetter {
+        let values = Self.requestFields.map { context.fields[$0] }
+        let requestPart = frames.requestPart(request, definition: definition.hash, values: values) { LetterParts.Part(requestMembers, group: 1) }
+        let hasContents = Self.requestContents.contains { context.fields[$0] != nil }
+        let key = LetterFrames.Key(spec: spec, article: transition.article, definition: definition.hash, date: context.date,
+                                   signer: signer, onBehalfOf: onBehalfOf, followsRequest: followsRequest, hasContents: hasContents,
+                                   fields: Self.frameFields(of: spec).map { context.fields[$0] })
+        let frame = frames.frame(key) { LetterParts.Part(frameMembers(hasContents: hasContents), group: 0) }
+        return ComposedLetter(own: ownMembers(number: number, register: register, sequence: sequence, request: request),
+                              parts: [frame, requestPart])
+    }
+
+    /// The request fields the request part reads (with the definition's labels and kinds).
+    static let requestFields = requestContents + [referenceField]
+
+    /// The request fields the frame reads: those the tembusan and the addressee resolve from.
+    static func frameFields(of spec: WorkflowDefinition.LetterSpec) -> [String] {
+        spec.cc.flatMap(\.expression.fieldNames) + (spec.addressee?.expression.fieldNames ?? [])
+    }
+
+    /// The members of the frame (`LetterParts.groups[0]`): the same for every letter one office
+    /// issues at one step on one date, given the fields `frameFields` names.
+    private func frameMembers(hasContents: Bool) -> [String: JSONValue] {
         var members: [String: JSONValue] = [
             "format": "lintas.letter/1",
-            "id": .string("\(register)/\(sequence)"),
-            "request": .string(request.rawValue),
-            "type": .string(spec.type), "label": .string(spec.label), "number": .string(number),
-            "date": .string(date.description), "date_text": .string(date.indonesian), "place": .string(place),
+            "type": .string(spec.type), "label": .string(spec.label), "place": .string(place),
             "subject": .string(spec.subject ?? spec.label),
             "legal_basis": .object(["regulation": .string(definition.regulation.title), "article": .string(transition.article),
                                     "citation": .string(definition.cite(transition.article))]),
-            "kop": kop,
             "signature": signature,
             "cc": .array(copies),
         ]
+        // A letter an employee writes (no register) has no kop: it is not an office's letter.
+        if spec.register != nil { members["kop"] = kop }
         if let klasifikasi = spec.klasifikasi { members["klasifikasi"] = .string(klasifikasi) }
         if let addressee { members["addressee"] = addressee }
-        var contents: [JSONValue] = []
-        for name in Self.requestContents {
-            guard let value = context.fields[name] else { continue }
-            contents.append(.object(["field": .string(name), "label": .string(definition.label(ofField: name)), "text": .string(Self.text(of: value))]))
-            if context.kinds[name] == .period, let start = value["start"], let end = value["end"] {
-                members["period"] = .object(["start": start, "end": end, "text": .string(Self.text(of: value))])
-            }
-        }
-        members["contents"] = .array(contents)
-        if !contents.isEmpty {
+        if hasContents {
             members["contents_heading"] = .string(spec.contentsHeading
                                                   ?? (followsRequest ? "Memperhatikan permohonan pelibatan" : "Dengan rincian sebagai berikut"))
         }
-        if let reference = context.fields[Self.referenceField]?.stringValue { members["reference"] = .string(reference) }
-        if let assigned = spec.assigned { members["assigned"] = .array(people(in: assigned)) }
         if let heading = spec.assignedHeading { members["assigned_heading"] = .string(heading) }
-        let particulars = self.particulars
-        if !particulars.isEmpty { members["particulars"] = .array(particulars) }
-        return .object(members)
+        return members
     }
 
-    /// The content of a letter an employee writes and signs (numbering `none`): no number and no
-    /// kop, as it is not an office's letter; `numbering` says so and `id` identifies it.
-    func unnumberedContent(id: String, request: RequestID) -> JSONValue {
-        var members = content(number: "", register: "", sequence: 0, request: request).objectValue ?? [:]
-        members["number"] = nil
-        members["kop"] = nil
-        members["id"] = .string(id)
-        members["numbering"] = .string(LetterRecord.Numbering.none.rawValue)
-        return .object(members)
+    /// The members of the request part (`LetterParts.groups[1]`): what the request's fields give.
+    private var requestMembers: [String: JSONValue] {
+        var members: [String: JSONValue] = [:]
+        var contents: [JSONValue] = []
+        for name in Self.requestContents {
+            guard let value = context.fields[name] else { continue }
+            let text = JSONValue.string(Self.text(of: value))
+            contents.append(.object(["field": .string(name), "label": .string(definition.label(ofField: name)), "text": text]))
+            if context.kinds[name] == .period, let start = value["start"], let end = value["end"] {
+                members["period"] = .object(["start": start, "end": end, "text": text])
+            }
+        }
+        members["contents"] = .array(contents)
+        if let reference = context.fields[Self.referenceField]?.stringValue { members["reference"] = .string(reference) }
+        return members
+    }
+
+    /// The letter's own members: its id, number and request, date, the people assigned, the particulars.
+    private func ownMembers(number: String, register: String, sequence: Int, request: RequestID) -> [String: JSONValue] {
+        let date = context.date
+        var members: [String: JSONValue] = [
+            "request": .string(request.rawValue),
+            "date": .string(date.description), "date_text": .string(date.indonesian),
+        ]
+        if spec.register == nil {
+            members["numbering"] = .string(LetterRecord.Numbering.none.rawValue)
+        } else {
+            members["id"] = .string("\(register)/\(sequence)")
+            members["number"] = .string(number)
+        }
+        if let assigned = spec.assigned { members["assigned"] = .array(people(in: assigned)) }
+        let particulars = self.particulars
+        if !particulars.isEmpty { members["particulars"] = .array(particulars) }
+        return members
     }
 
     /// What else the regulation says the letter carries, in the order of `requires`: each required

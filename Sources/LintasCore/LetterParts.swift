@@ -238,6 +238,12 @@ public enum LetterParts {
             try pieces[0].read(own)
         }
 
+        /// Starts a letter from its own members already laid out as a piece.
+        mutating func start(own: Piece) {
+            pieces.removeSubrange(2...)
+            pieces[0] = own
+        }
+
         /// Adds a part, in the order the event lists them.
         public mutating func add(_ part: Piece) { pieces.append(part) }
 
@@ -361,5 +367,155 @@ public enum LetterParts {
         var output: [UInt8] = []
         try assembler.write(implied: implied) { output.append(contentsOf: $0) }
         return output
+    }
+}
+
+extension LetterParts {
+    /// One part of a composed letter (a `groups` entry): its members' canonical JSON (`bytes`,
+    /// what the store keeps under its hash) and the same members laid out for `Assembler`
+    /// (`piece`), both from one writing of the members. Its members as a tree are read back
+    /// from those bytes (`members`), so the tree and the bytes cannot differ.
+    public struct Part: Sendable, Hashable {
+        public let bytes: [UInt8]
+        let piece: Piece
+
+        /// The members, read from `bytes`.
+        public var members: [String: JSONValue] { (try? JSONValue.parse(bytes))?.objectValue ?? [:] }
+
+        /// Whether the part has no member (it is then not stored).
+        public var isEmpty: Bool { piece.members.isEmpty }
+
+        /// Whether every member belongs to the group the part was made for (`init(_:group:)`).
+        let inGroup: Bool
+
+        /// A part of `groups[group]`'s members; `inGroup` says whether they all are.
+        init(_ members: [String: JSONValue], group: Int) {
+            self.init(members, inGroup: members.keys.allSatisfy { LetterParts.groups[group].contains($0) })
+        }
+
+        public init(_ members: [String: JSONValue]) {
+            self.init(members, inGroup: true)
+        }
+
+        private init(_ members: [String: JSONValue], inGroup: Bool) {
+            self.inGroup = inGroup
+            piece = Piece(implied: members)
+            var bytes: [UInt8] = [UInt8(ascii: "{")]
+            bytes.reserveCapacity(piece.bytes.count + 1)
+            bytes.append(contentsOf: piece.bytes.dropFirst())
+            bytes.append(UInt8(ascii: "}"))
+            self.bytes = bytes
+        }
+
+        public static func == (lhs: Part, rhs: Part) -> Bool { lhs.bytes == rhs.bytes }
+        public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
+    }
+
+    /// A composed letter sealed and split for the store without its whole content as one tree or
+    /// one buffer: the members the event keeps (`own`, without those `implied` gives the same, as
+    /// `split` leaves them out) and the parts' bytes, and the whole content's canonical JSON
+    /// handed to `sink` in runs (`Assembler`), for its seal.
+    /// - Throws: when two pieces hold the same member (a defect of `groups`).
+    public static func encode(_ composed: ComposedLetter, implying letter: LetterRecord, request: RequestID,
+                              assembler: inout Assembler, whole sink: (UnsafeRawBufferPointer) -> Void) throws(JSONSyntaxError) -> Encoded {
+        var own = composed.own
+        forEachImplied(letter, request: request) { name, value in
+            let name = name.description
+            if own[name] == .string(value) { own[name] = nil }
+        }
+        assembler.start(own: Piece(implied: own))
+        for part in composed.parts where !part.isEmpty { assembler.add(part.piece) }
+        try assembler.write(implying: letter, request: request, to: sink)
+        return Encoded(whole: [], own: .object(own), parts: composed.parts.filter { !$0.isEmpty }.map(\.bytes))
+    }
+}
+
+/// A letter's content as `decide` composes it (`LetterDraft.compose`): its own members and its
+/// parts, in the order of `LetterParts.groups`. The content is their members together
+/// (`content`); sealing and storing use the parts' bytes as they are (`LetterParts.encode`).
+public struct ComposedLetter: Sendable, Hashable {
+    /// The letter's own members, `id`, `number` and `request` included.
+    public var own: [String: JSONValue]
+    public private(set) var parts: [LetterParts.Part]
+
+    /// The pieces as composed, laid out again by `LetterParts.groups` when a member is not in the
+    /// piece its group says (`groups` is the one rule of what a part holds, as `split` applies it).
+    init(own: [String: JSONValue], parts: [LetterParts.Part]) {
+        self.own = own
+        self.parts = parts
+        let ownInGroups = own.keys.contains { name in LetterParts.groups.contains { $0.contains(name) } }
+        if ownInGroups || parts.contains(where: { !$0.inGroup }) {
+            let (own, parts) = LetterParts.split(content)
+            self.own = own.objectValue ?? [:]
+            self.parts = parts.map { LetterParts.Part($0.objectValue ?? [:]) }
+        }
+    }
+
+    /// The whole content as one tree.
+    public var content: JSONValue {
+        var members = own
+        for part in parts { members.merge(part.members) { mine, _ in mine } }
+        return .object(members)
+    }
+}
+
+/// The frames of letters already composed, reused by later letters of the same office, step and
+/// date (`LetterDraft.compose`): passed into `decide` by its caller, who keeps one per org
+/// directory version (a frame is resolved against the directory; the key does not name it).
+/// Keeping it changes no letter: a frame is a pure function of its key and the directory.
+public struct LetterFrames: Sendable {
+    struct Key: Hashable {
+        let spec: WorkflowDefinition.LetterSpec
+        let article: String
+        let definition: DefinitionHash
+        let date: CivilDate
+        let signer: Officeholder
+        let onBehalfOf: Officeholder?
+        let followsRequest: Bool
+        let hasContents: Bool
+        /// The values of the fields the tembusan and addressee resolve from.
+        let fields: [JSONValue?]
+
+        /// Hashes what tells frames apart cheaply (hashing the whole letter object is most of a
+        /// lookup); `==` still compares every member.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(definition)
+            hasher.combine(article)
+            hasher.combine(spec.type)
+            hasher.combine(date)
+            hasher.combine(signer.nip)
+            hasher.combine(fields.count)
+            for case .string(let value)? in fields { hasher.combine(value) }
+        }
+    }
+
+    private var frames: [Key: LetterParts.Part] = [:]
+    /// At most this many frames are kept; then they are dropped and composed again.
+    public static let limit = 1_024
+
+    /// Each request's part as its last letter had it, with the values it was composed from.
+    private var requestParts: [RequestID: (definition: DefinitionHash, values: [JSONValue?], part: LetterParts.Part)] = [:]
+    /// At most this many requests' parts are kept (about 1 KB each); then they are dropped.
+    public static let requestLimit = 20_000
+
+    public init() {}
+
+    /// The request part of `request`'s letter: its last letter's, when composed from the same
+    /// definition and values, else `make`'s.
+    mutating func requestPart(_ request: RequestID, definition: DefinitionHash, values: [JSONValue?],
+                              make: () -> LetterParts.Part) -> LetterParts.Part {
+        if let known = requestParts[request], known.definition == definition, known.values == values { return known.part }
+        let part = make()
+        if requestParts.count >= Self.requestLimit { requestParts.removeAll(keepingCapacity: true) }
+        requestParts[request] = (definition, values, part)
+        return part
+    }
+
+    mutating func frame(_ key: Key, make: () -> LetterParts.Part) -> LetterParts.Part {
+        if let known = frames[key] { return known }
+        let frame = make()
+        if frames.count >= Self.limit { frames.removeAll(keepingCapacity: true) }
+        frames[key] = frame
+        return frame
     }
 }

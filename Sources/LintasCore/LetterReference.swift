@@ -30,7 +30,7 @@ public struct LetterReference: Sendable, Hashable {
     /// The reference to a letter issued by the event of `version`.
     public init(_ letter: LetterRecord, version: Int) {
         self.init(type: letter.type, label: letter.label, number: letter.number, register: letter.register, sequence: letter.sequence,
-                  numbering: letter.numbering, date: letter.content?["date"]?.stringValue, contentHash: letter.contentHash, version: version)
+                  numbering: letter.numbering, date: letter.date, contentHash: letter.contentHash, version: version)
     }
 
     /// A stable id for the letter of `request`: its register and sequence, e.g. `diskominfo/800.1.11.1/2026/1`,

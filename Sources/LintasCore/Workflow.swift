@@ -358,21 +358,31 @@ public enum LetterNumber {
     /// Fills a template in one pass; a placeholder it does not know is left as written
     /// (validation refuses those on load).
     public static func format(_ template: String, sequence: Int, unitCode: String, date: CivilDate, klasifikasi: String = "") -> String {
-        var result = ""
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            result += rest[..<open]
-            switch rest[rest.index(after: open)..<close] {
-            case "seq": result += String(sequence)
-            case "unit": result += unitCode
-            case "year": result += String(date.year)
-            case "klasifikasi": result += klasifikasi
-            case "month_roman": result += romanMonths[date.month - 1]
-            default: result += rest[open...close]
+        // Over the template's bytes, not its Characters: `{`, `}` and the names are ASCII.
+        var template = template
+        return template.withUTF8 { bytes in
+            var result: [UInt8] = []
+            result.reserveCapacity(bytes.count + unitCode.utf8.count + klasifikasi.utf8.count + 8)
+            var index = 0
+            while index < bytes.count {
+                guard bytes[index] == UInt8(ascii: "{"),
+                      let close = bytes[(index + 1)...].firstIndex(of: UInt8(ascii: "}")) else {
+                    result.append(bytes[index])
+                    index += 1
+                    continue
+                }
+                let name = UnsafeBufferPointer(rebasing: bytes[(index + 1)..<close])
+                if name.elementsEqual("seq".utf8) { result.append(contentsOf: String(sequence).utf8)
+                } else if name.elementsEqual("unit".utf8) { result.append(contentsOf: unitCode.utf8)
+                } else if name.elementsEqual("year".utf8) { result.append(contentsOf: String(date.year).utf8)
+                } else if name.elementsEqual("klasifikasi".utf8) { result.append(contentsOf: klasifikasi.utf8)
+                } else if name.elementsEqual("month_roman".utf8) { result.append(contentsOf: romanMonths[date.month - 1].utf8)
+                } else { result.append(contentsOf: bytes[index...close])
+                }
+                index = close + 1
             }
-            rest = rest[rest.index(after: close)...]
+            return String(decoding: result, as: UTF8.self)
         }
-        return result + rest
     }
 
     static let romanMonths = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]

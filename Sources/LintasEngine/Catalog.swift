@@ -326,9 +326,14 @@ public final class DirectoryCatalog {
     /// The version in force at an instant: the latest whose effective date is on or before the
     /// instant's date in the regency's zone (among versions of one date, the last imported).
     public func directory(at instant: Timestamp) throws -> Directory? {
+        try version(at: instant)?.directory
+    }
+
+    /// `directory(at:)` with its version number.
+    public func version(at instant: Timestamp) throws -> (version: Int64, directory: Directory)? {
         let date = instant.civilDate(in: try timeZone())
         guard let version = versions.last(where: { $0.effectiveFrom <= date }) else { return nil }
-        return try directory(version.version)
+        return (version.version, try directory(version.version))
     }
 
     private func directory(_ version: Int64) throws -> Directory {

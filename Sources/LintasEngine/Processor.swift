@@ -17,6 +17,8 @@ public final class Processor {
     public var batchSize: Int
     /// Request states carried from one transaction to the next.
     private var states: StateCache
+    /// Letters' frames composed so far (`LetterFrames`), one set per org directory version.
+    private var letterFrames = LetterFrameSets()
 
     /// - Parameter cachedRequests: how many request states to keep between transactions (0: none).
     public init(store: any EventStore, batchSize: Int = 500, cachedRequests: Int = 20_000) throws {
@@ -68,6 +70,8 @@ public final class Processor {
             let (report, kept, mark) = try store.withBatch { (batch) throws -> (BatchReport, [RequestID: StateCache.Entry], Int64) in
                 let cached = try self.states.valid(in: batch)
                 var work = BatchWork(batch: batch, definitions: definitions, directories: directories, cached: cached, now: now)
+                swap(&work.frames, &self.letterFrames)
+                defer { swap(&work.frames, &self.letterFrames) }
                 for queued in try batch.claimQueued(limit: batchSize) {
                     try work.process(queued)
                 }
@@ -246,6 +250,10 @@ private struct BatchWork {
     var touched: [RequestID] = []
     var touchedSet: Set<RequestID> = []
     var numbering: StoreNumbering
+    /// Letters' frames, kept by the processor from batch to batch (a frame is a pure function of its key and directory).
+    var frames = LetterFrameSets()
+    /// Reused for each letter's seal.
+    var assembler = LetterParts.Assembler()
     var report = Processor.BatchReport()
     /// Every claimed command's outcome, recorded together by `finish`.
     var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
@@ -275,10 +283,11 @@ private struct BatchWork {
                                               hint: "Load a valid version with 'lintas workflows load'."))
         }
         let at = command.at ?? queued.enqueuedAt
+        let directory = try directories.version(at: at)
         let input = DecisionInput(command: command, state: current?.state, definition: definition,
-                                  directory: try directories.directory(at: at), at: at, now: now)
+                                  directory: directory?.directory, at: at, now: now)
         let counting = BatchCounting(batch: batch, inBatch: requests)
-        let decision = decide(input, numbering: &numbering, counting: counting)
+        let decision = frames.with(directory?.version) { frames in decide(input, numbering: &numbering, counting: counting, frames: &frames) }
         if let error = numbering.takeError() ?? counting.error { throw error }
         switch decision {
         case .refused(let refusal):
@@ -286,7 +295,7 @@ private struct BatchWork {
         case .accepted(let events):
             var state = current?.state
             var head = current?.head ?? .zero
-            for (event, letter) in events.map(LetterSeal.seal) {
+            for (event, letter) in events.map({ LetterSeal.seal($0, assembler: &assembler) }) {
                 let next: RequestState
                 do {
                     next = try RequestState.evolve(state, event)
@@ -440,5 +449,22 @@ private struct StoreNumbering: LetterNumbering {
         for (number, letter) in committedNumbers.sorted(by: { $0.key < $1.key }) {
             try batch.recordLetterNumber(number, of: letter)
         }
+    }
+}
+
+/// The letters' frames a processor keeps (`LetterFrames`), one set per org directory version:
+/// a frame is resolved against the directory, which its key does not name.
+struct LetterFrameSets {
+    private var sets: [Int64: LetterFrames] = [:]
+
+    /// Runs `body` with the frames of directory `version` (none kept without one).
+    mutating func with<Result>(_ version: Int64?, _ body: (inout LetterFrames) -> Result) -> Result {
+        guard let version else {
+            var none = LetterFrames()
+            return body(&none)
+        }
+        var frames = sets.removeValue(forKey: version) ?? LetterFrames()
+        defer { sets[version] = frames }
+        return body(&frames)
     }
 }

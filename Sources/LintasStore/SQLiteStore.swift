@@ -942,9 +942,9 @@ struct SQLiteBatch: StoreBatch {
     /// (`LetterParts`), each part written to `letter_parts` unless it is there already.
     /// `encoded`, when given, is that content already split and encoded (`LetterParts.encode`).
     private func storedDetail(_ detail: Event.Detail, of request: RequestID, encoded: LetterParts.Encoded?) throws -> [UInt8] {
-        guard var letter = detail.letter, letter.parts.isEmpty, let content = letter.content else { return detail.canonicalBytes }
+        guard var letter = detail.letter, letter.parts.isEmpty, encoded != nil || letter.content != nil else { return detail.canonicalBytes }
         let (own, parts) = encoded.map { ($0.own, $0.parts) } ?? {
-            let split = LetterParts.split(content, implied: LetterParts.implied(letter, request: request))
+            let split = LetterParts.split(letter.content ?? .null, implied: LetterParts.implied(letter, request: request))
             return (split.own, split.parts.map(\.canonicalBytes))
         }()
         guard !parts.isEmpty else { return detail.canonicalBytes }

@@ -75,6 +75,22 @@ struct CanonicalEncodingTests {
                     #expect(encoded.own == split.own)
                     #expect(encoded.parts == split.parts.map(\.canonicalBytes))
                 }
+                // Composed in pieces by decide: sealed and stored from them without the whole as a tree or a buffer,
+                // the same members, parts and whole bytes as the tree split and encoded.
+                let letter = try #require(event.detail.letter)
+                let composed = try #require(letter.composed)
+                var assembler = LetterParts.Assembler()
+                for implied in [implied, other] {
+                    var whole: [UInt8] = []
+                    var pretending = letter
+                    if let number = implied["number"]?.stringValue { pretending.number = number }
+                    let encoded = try LetterParts.encode(composed, implying: pretending, request: RequestID(implied["request"]!.stringValue!),
+                                                         assembler: &assembler) { whole.append(contentsOf: $0) }
+                    let split = LetterParts.split(content, implied: LetterParts.implied(pretending, request: RequestID(implied["request"]!.stringValue!)))
+                    #expect(whole == content.canonicalBytes)
+                    #expect(encoded.own == split.own)
+                    #expect(encoded.parts == split.parts.map(\.canonicalBytes))
+                }
                 var stored = try #require(event.detail.letter)
                 (stored.content, stored.parts) = (own, [String(repeating: "0f", count: 32), String(repeating: "e1", count: 32)])
                 var detail = event.detail
