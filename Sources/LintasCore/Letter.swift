@@ -158,11 +158,13 @@ struct LetterDraft {
     /// field the body does not already show (the reasons of a refusal, a disposisi's direction, a
     /// team's lead, a surat perintah's other arrangements), with its label and article.
     private var particulars: [JSONValue] {
-        let shown = Set(Self.requestContents + [spec.assigned].compactMap { $0 })
-        var seen = Set<String>()
+        // A letter requires a handful of fields: lists, not sets.
+        var seen: [String] = []
         return spec.requires.compactMap { requirement in
-            guard !shown.contains(requirement.field), seen.insert(requirement.field).inserted,
-                  let value = context.fields[requirement.field] else { return nil }
+            let field = requirement.field
+            guard !Self.requestContents.contains(field), field != spec.assigned, !seen.contains(field),
+                  let value = context.fields[field] else { return nil }
+            seen.append(field)
             return .object(["field": .string(requirement.field), "label": .string(definition.label(ofField: requirement.field)),
                             "article": .string(requirement.article), "text": .string(particular(requirement.field, value))])
         }
