@@ -68,8 +68,9 @@ public final class Processor {
         try directories.refresh()
         do {
             let (report, kept, mark) = try store.withBatch { (batch) throws -> (BatchReport, [RequestID: StateCache.Entry], Int64) in
-                let cached = try self.states.valid(in: batch)
-                var work = BatchWork(batch: batch, definitions: definitions, directories: directories, cached: cached, now: now)
+                let start = try batch.lastEventSequence()
+                var work = BatchWork(batch: batch, definitions: definitions, directories: directories, cached: self.states.valid(at: start),
+                                     lastSequence: start, now: now)
                 swap(&work.frames, &self.letterFrames)
                 defer { swap(&work.frames, &self.letterFrames) }
                 for queued in try batch.claimQueued(limit: batchSize) {
@@ -79,13 +80,15 @@ public final class Processor {
                     let timed = try definitions.timed().all
                     let looked = work.touched.compactMap { work.requests.entries[$0] }.filter { timed.contains($0.state.state) }
                     var report = TimerReport()
-                    for (request, entry) in try fire(looked, in: batch, calendar: timers.calendar, now: now, report: &report) {
+                    for (request, entry) in try fire(looked, in: batch, calendar: timers.calendar, now: now, report: &report,
+                                                     last: &work.lastSequence) {
                         work.requests.entries[request] = entry
                     }
                     work.report.timers = report
                 }
                 try work.finish()
-                return (work.report, work.requests.entries, try batch.lastEventSequence())
+                // The last event appended is the store's last (sequences only grow): no query for it.
+                return (work.report, work.requests.entries, work.lastSequence)
             }
             states.keep(kept, mark: mark)
             return report
@@ -114,9 +117,10 @@ struct StateCache {
 
     init(limit: Int) { self.limit = limit }
 
-    /// The entries, if nobody appended an event since they were kept; otherwise empties itself.
-    mutating func valid(in batch: any StoreBatch) throws -> [RequestID: Entry] {
-        guard let mark, try batch.lastEventSequence() == mark else {
+    /// The entries, if nobody appended an event since they were kept (the store's last event
+    /// sequence is still `current`); otherwise empties itself.
+    mutating func valid(at current: Int64) -> [RequestID: Entry] {
+        guard let mark, current == mark else {
             forget()
             return [:]
         }
@@ -174,7 +178,8 @@ extension Processor {
                     guard timed.contains(stored.columns.state), let head = stored.headDigest else { return }
                     looked.append((try stored.decode(), head))
                 }
-                let cached = try self.states.valid(in: batch)
+                let start = try batch.lastEventSequence()
+                let cached = self.states.valid(at: start)
                 if let only {
                     for request in only {
                         if let entry = cached[request] {
@@ -195,9 +200,10 @@ extension Processor {
                         }
                     }
                 }
-                let changed = try fire(looked, in: batch, calendar: calendar, now: now, report: &report)
+                var last = start
+                let changed = try fire(looked, in: batch, calendar: calendar, now: now, report: &report, last: &last)
                 for (state, head) in changed.values { try batch.saveRequest(state, head: head) }
-                return (report, changed, try batch.lastEventSequence())
+                return (report, changed, last)
             }
             states.keep(changed, mark: mark)
             return report
@@ -210,7 +216,7 @@ extension Processor {
     /// Appends the timer events due at `now` for the requests looked at, and reports them.
     /// - Returns: the requests that changed, with their new state and head (not yet saved).
     private func fire(_ looked: [StateCache.Entry], in batch: any StoreBatch, calendar: WorkingCalendar?, now: Timestamp,
-                      report: inout TimerReport) throws -> [RequestID: StateCache.Entry] {
+                      report: inout TimerReport, last: inout Int64) throws -> [RequestID: StateCache.Entry] {
         guard !looked.isEmpty else { return [:] }
         let zone = try directories.timeZone()
         let directory = try directories.directory(at: now)
@@ -226,7 +232,9 @@ extension Processor {
             var previous = head
             for event in due.events {
                 current = try RequestState.evolve(current, event)
-                previous = Digest(bytes: try batch.append(event, previous: previous).hash)!
+                let stored = try batch.append(event, previous: previous)
+                previous = Digest(bytes: stored.hash)!
+                last = stored.sequence
                 report.events.append(event)
             }
             changed[state.request] = (current, previous)
@@ -243,6 +251,8 @@ private struct BatchWork {
     let now: Timestamp
     /// States kept from earlier transactions (`StateCache`), still current.
     let cached: [RequestID: StateCache.Entry]
+    /// The store's last event sequence: the last this batch appended, else the one it started at.
+    var lastSequence: Int64
     /// The states this batch has read or changed, shared with the quota counting by reference
     /// (a copy per command would copy the whole batch's states each time).
     let requests = BatchStates()
@@ -259,11 +269,12 @@ private struct BatchWork {
     var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
 
     init(batch: any StoreBatch, definitions: DefinitionCatalog, directories: DirectoryCatalog,
-         cached: [RequestID: StateCache.Entry], now: Timestamp) {
+         cached: [RequestID: StateCache.Entry], lastSequence: Int64, now: Timestamp) {
         self.batch = batch
         self.definitions = definitions
         self.directories = directories
         self.cached = cached
+        self.lastSequence = lastSequence
         self.now = now
         numbering = StoreNumbering(batch: batch)
     }
@@ -305,6 +316,7 @@ private struct BatchWork {
                                                       hint: "Report this as a defect; the command is kept."))
                 }
                 let stored = try batch.append(event, previous: head, letter: letter)
+                lastSequence = stored.sequence
                 head = Digest(bytes: stored.hash)!
                 state = next
                 report.events += 1

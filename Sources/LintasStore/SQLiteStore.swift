@@ -887,11 +887,16 @@ struct SQLiteBatch: StoreBatch {
         return QueuedCommand(sequence: row.int64(0), command: command, enqueuedAt: Timestamp(milliseconds: row.int64(8)), damage: damage)
     }
 
+    // Built once: SQL interpolated at each call is a new string to build, hash and compare each batch.
+    private static let claimSQL = """
+        SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at
+        FROM queue WHERE seq > \(SQLiteStore.processedThrough) ORDER BY seq LIMIT ?
+        """
+    private static let outcomesCheckSQL =
+        "SELECT \(SQLiteStore.processedThrough), (SELECT count(*) FROM queue WHERE seq > \(SQLiteStore.processedThrough) AND seq <= ?)"
+
     func claimQueued(limit: Int) throws -> [QueuedCommand] {
-        try connection.query("""
-            SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at
-            FROM queue WHERE seq > \(SQLiteStore.processedThrough) ORDER BY seq LIMIT ?
-            """, [.integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
+        try connection.query(SQLiteBatch.claimSQL, [.integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
     }
 
     func request(_ id: RequestID) throws -> StoredRequest? {
@@ -976,9 +981,7 @@ struct SQLiteBatch: StoreBatch {
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {
         guard let through = outcomes.map(\.command.sequence).max() else { return }
         // Done is implicit (processed, not refused), so the outcomes must be those of every command the batch reaches.
-        let (after, waiting) = try connection.query(
-            "SELECT \(SQLiteStore.processedThrough), (SELECT count(*) FROM queue WHERE seq > \(SQLiteStore.processedThrough) AND seq <= ?)",
-            [.integer(through)]) { ($0.int64(0), $0.int64(1)) }[0]
+        let (after, waiting) = try connection.query(SQLiteBatch.outcomesCheckSQL, [.integer(through)]) { ($0.int64(0), $0.int64(1)) }[0]
         guard Set(outcomes.map(\.command.sequence)).count == outcomes.count, outcomes.allSatisfy({ $0.command.sequence > after }),
               waiting == outcomes.count else {
             throw StoreError(.other, "outcomes must be recorded for the oldest queued commands, each once: \(outcomes.count) given up to #\(through), \(waiting) queued there")

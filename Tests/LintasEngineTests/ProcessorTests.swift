@@ -106,6 +106,27 @@ struct ProcessorTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 
+    @Test("Pasal 11 ayat (4) huruf a–e one command a transaction: states kept between transactions give the same events, projections and outcomes as states read from the file")
+    func cachedStatesAreTheStoredOnes() throws {
+        let cached = try Harness(batchSize: 1)
+        let uncached = try Harness(batchSize: 1)
+        let reader = try Processor(store: uncached.store, batchSize: 1, cachedRequests: 0)
+        // Interleaved requests, a refusal among them: every command but a request's first finds its state kept.
+        var lines = zip(Lines.accepted("PML-1"), Lines.accepted("PML-2")).flatMap { [$0, $1] }
+        lines.insert(Lines.line("bad-1", "PML-1", "recommend", Lines.kabid, day: 4), at: 3)
+        for harness in [cached, uncached] { try harness.submit(lines) }
+        try cached.drain()
+        while try reader.runBatch(now: uncached.now).commands > 0 {}
+        for request in ["PML-1", "PML-2"].map(RequestID.init) {
+            #expect(try cached.store.request(request)?.body == uncached.store.request(request)?.body)
+            #expect(try cached.store.events(of: request).map(\.hash) == uncached.store.events(of: request).map(\.hash))
+        }
+        let outcomes = { (harness: Harness) in try harness.store.commands(CommandFilter()).map { "\($0.command.id) \($0.refusal?.code.rawValue ?? "done")" } }
+        #expect(try outcomes(cached) == outcomes(uncached))
+        #expect(try outcomes(cached).filter { $0.hasSuffix("done") }.count == 12)
+        #expect(try Audit.run(cached.store).isClean)
+    }
+
     @Test("a queued command whose stored data was damaged is refused, not dropped")
     func damagedCommand() throws {
         let harness = try Harness()
