@@ -110,12 +110,14 @@ private struct Decider {
         let transition = try findTransition(definition)
         let date = input.at.civilDate(in: directory.timeZone)
         var fields = try checkFields(transition, definition, directory)
-        let office = try checkActor(transition, definition, directory, date, &fields)
-        try checkFieldRelations(transition, definition, directory, fields)
-        let warnings = try checkRules(transition, definition, directory, date, &fields, counting)
-
+        // The request's fields with this step's over them, kept in step with `fields` as
+        // defaults and the quota unit are bound (one copy of the state's fields per command).
         var bound = input.state?.fields ?? [:]
-        bound.merge(fields) { _, new in new }
+        for (name, value) in fields { bound[name] = value }
+        let office = try checkActor(transition, definition, directory, date, &fields, &bound)
+        try checkFieldRelations(transition, definition, directory, fields, bound)
+        let warnings = try checkRules(transition, definition, directory, date, &fields, &bound, counting)
+
         let context = definition.roleContext(fields: bound, directory: directory, on: date)
         var nextState = transition.to
         if transition.each {
@@ -219,22 +221,24 @@ private struct Decider {
     /// Checks each field on its own: presence, type, existence in the directory.
     private func checkFields(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
                              _ directory: Directory) throws(Refusal) -> [String: JSONValue] {
-        var known = Set(transition.fields.map(\.name))
-        let numberedHere = [WorkflowDefinition.LetterSpec.externalNumberField, WorkflowDefinition.LetterSpec.externalDateField].filter { command.data[$0] != nil }
-        if let letter = transition.letter {
-            if letter.numbering == .register || letter.numbering == .none, !numberedHere.isEmpty {
-                let how = letter.numbering == .none ? "is written by the employee and carries no number (numbering \"none\")"
-                    : "is numbered by its register in lintas (numbering \"register\")"
-                throw Refusal(.invalidField, "The \(letter.label) of \"\(transition.action)\" \(how); "
-                              + "it does not take \(numberedHere.map { "\"\($0)\"" }.joined(separator: ", ")).",
-                              article: definition.cite(transition.article),
-                              hint: letter.numbering == .none ? "Leave out the number: the letter is identified by its id."
-                                  : "Leave out the number, or set the letter's \"numbering\" to \"external\" or \"either\" in the workflow.")
-            }
-            known.formUnion([WorkflowDefinition.LetterSpec.externalNumberField, WorkflowDefinition.LetterSpec.externalDateField])
+        let letterFields = [WorkflowDefinition.LetterSpec.externalNumberField, WorkflowDefinition.LetterSpec.externalDateField]
+        if let letter = transition.letter, letter.numbering == .register || letter.numbering == .none,
+           letterFields.contains(where: { command.data[$0] != nil }) {
+            let numberedHere = letterFields.filter { command.data[$0] != nil }
+            let how = letter.numbering == .none ? "is written by the employee and carries no number (numbering \"none\")"
+                : "is numbered by its register in lintas (numbering \"register\")"
+            throw Refusal(.invalidField, "The \(letter.label) of \"\(transition.action)\" \(how); "
+                          + "it does not take \(numberedHere.map { "\"\($0)\"" }.joined(separator: ", ")).",
+                          article: definition.cite(transition.article),
+                          hint: letter.numbering == .none ? "Leave out the number: the letter is identified by its id."
+                              : "Leave out the number, or set the letter's \"numbering\" to \"external\" or \"either\" in the workflow.")
         }
-        let unknown = command.data.keys.filter { !known.contains($0) }.sorted()
-        if !unknown.isEmpty {
+        /// A field of the transition, or a number and date of its letter: compared in place, with no set made per command.
+        func isKnown(_ name: String) -> Bool {
+            transition.fields.contains { $0.name == name } || (transition.letter != nil && letterFields.contains(name))
+        }
+        if !command.data.keys.allSatisfy(isKnown) {
+            let unknown = command.data.keys.filter { !isKnown($0) }.sorted()
             let expected = transition.fields.isEmpty ? "it takes no fields" : "it takes: \(transition.fields.map(\.name).joined(separator: ", "))"
             throw Refusal(.invalidField, "\"\(transition.action)\" does not take \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); \(expected).",
                           article: definition.cite(transition.article))
@@ -321,9 +325,7 @@ private struct Decider {
     /// Checks between fields, once defaults are bound: how units (or people's units) must
     /// stand to each other, people who must sit within a unit and hold a kind of position.
     private func checkFieldRelations(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
-                                     _ directory: Directory, _ fields: [String: JSONValue]) throws(Refusal) {
-        var bound = input.state?.fields ?? [:]
-        bound.merge(fields) { _, new in new }
+                                     _ directory: Directory, _ fields: [String: JSONValue], _ bound: [String: JSONValue]) throws(Refusal) {
         var problems: [(FieldSpec, String)] = []
         /// The unit a field stands for: a unit field's unit, an employee field's person's unit.
         func unit(_ name: String) -> UnitID? {
@@ -366,12 +368,13 @@ private struct Decider {
     /// command; a broken preferred one ("diutamakan") becomes a warning in the event.
     /// Binds `quota_unit` for a quota rule.
     private func checkRules(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition, _ directory: Directory,
-                            _ date: CivilDate, _ fields: inout [String: JSONValue], _ counting: some RequestCounting) throws(Refusal) -> [String] {
+                            _ date: CivilDate, _ fields: inout [String: JSONValue], _ bound: inout [String: JSONValue],
+                            _ counting: some RequestCounting) throws(Refusal) -> [String] {
         var warnings: [String] = []
         for rule in transition.rules {
-            var bound = input.state?.fields ?? [:]
-            bound.merge(fields) { _, new in new }
-            guard let breach = breach(of: rule, definition, directory, date, bound, &fields, counting) else { continue }
+            let breach = breach(of: rule, definition, directory, date, bound, &fields, counting)
+            if let quotaUnit = fields[RuleSpec.quotaField] { bound[RuleSpec.quotaField] = quotaUnit }
+            guard let breach else { continue }
             let article = definition.cite(rule.article)
             switch rule.strength {
             case .mandatory: throw Refusal(.ruleBroken, breach, article: article)
@@ -451,18 +454,21 @@ private struct Decider {
     /// Resolves the role the transition requires and checks the actor plays it.
     /// Binds unit fields that default to the unit the actor heads.
     private func checkActor(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
-                            _ directory: Directory, _ date: CivilDate, _ fields: inout [String: JSONValue]) throws(Refusal) -> Officeholder {
+                            _ directory: Directory, _ date: CivilDate, _ fields: inout [String: JSONValue],
+                            _ bound: inout [String: JSONValue]) throws(Refusal) -> Officeholder {
         let role = definition.roles[transition.by]!
-        let article = definition.cite(transition.article)
+        // The article and the actor's description only go into refusals: made when one is thrown.
+        var article: String { definition.cite(transition.article) }
         guard let employee = directory.employees[command.actor] else {
             throw Refusal(.unknownActor, "NIP \(command.actor) is not in the org directory in force on \(date) (\(directory.regency), effective \(directory.effectiveFrom)).",
                           article: article, hint: "Check the NIP, or import a directory that lists this employee.")
         }
-        let actorDescription = "\(employee.name) (NIP \(command.actor), \(directory.positions[employee.position]?.title ?? employee.position.rawValue))"
-        for spec in transition.fields where spec.defaultValue == .actor && fields[spec.name] == nil && input.state?.fields[spec.name] == nil {
+        var actorDescription: String { "\(employee.name) (NIP \(command.actor), \(directory.positions[employee.position]?.title ?? employee.position.rawValue))" }
+        for spec in transition.fields where spec.defaultValue == .actor && bound[spec.name] == nil {
             fields[spec.name] = .string(command.actor.rawValue)
+            bound[spec.name] = .string(command.actor.rawValue)
         }
-        for spec in transition.fields where spec.defaultValue == .unitHeadedByActor && fields[spec.name] == nil && input.state?.fields[spec.name] == nil {
+        for spec in transition.fields where spec.defaultValue == .unitHeadedByActor && bound[spec.name] == nil {
             let headed = directory.unitsHeaded(by: command.actor, on: date)
                 .filter { spec.unitKinds.isEmpty || spec.unitKinds.contains(directory.units[$0.unit]!.kind) }
             switch headed.count {
@@ -471,13 +477,12 @@ private struct Decider {
                               + displacedNote(employee, directory, date), article: article)
             case 1:
                 fields[spec.name] = .string(headed[0].unit.rawValue)
+                bound[spec.name] = .string(headed[0].unit.rawValue)
             default:
                 throw Refusal(.missingField, "\(actorDescription) heads several units (\(headed.map(\.unit.rawValue).joined(separator: ", "))); \(spec.name) (\(spec.label)) must say which one.",
                               article: definition.cite(spec.article))
             }
         }
-        var bound = input.state?.fields ?? [:]
-        bound.merge(fields) { _, new in new }
         let holders = role.expression.resolve(in: definition.roleContext(fields: bound, directory: directory, on: date)).persons
         guard !holders.isEmpty else {
             throw Refusal(.noOfficeholder, "Nobody can act as \(role.label) (\(role.expression)) on \(date): the office is vacant and no Plt or Plh is appointed.",
