@@ -15,6 +15,15 @@ public struct Directory: Sendable {
     private var holdersByPosition: [PositionID: [NIP]] = [:]
     private var actingByPosition: [PositionID: [ActingAppointment]] = [:]
     private var unitsByHead: [PositionID: [UnitID]] = [:]
+    /// Each unit's department, agency and org unit (`ancestor(of:kind:)`, `orgUnit(of:)`), found
+    /// once per directory version: role expressions and field relations ask them on every command.
+    private var levels: [UnitID: Levels] = [:]
+
+    private struct Levels: Sendable {
+        var department: UnitID?
+        var agency: UnitID?
+        var orgUnit: UnitID?
+    }
 
     public struct Unit: Sendable, Hashable {
         public var id: UnitID
@@ -204,6 +213,14 @@ extension Directory {
 
     /// The unit itself or its nearest ancestor of a kind: the department of an org unit, the agency of a department.
     public func ancestor(of unit: UnitID, kind: UnitKind) -> UnitID? {
+        switch kind {
+        case .department: levels[unit]?.department
+        case .agency: levels[unit]?.agency
+        case .orgUnit, .workUnit: walkAncestors(of: unit, kind: kind)
+        }
+    }
+
+    private func walkAncestors(of unit: UnitID, kind: UnitKind) -> UnitID? {
         var current: UnitID? = unit
         var steps = 0
         while let id = current, let found = units[id], steps <= units.count {
@@ -240,6 +257,10 @@ extension Directory {
     /// The organisational unit a unit belongs to: itself or its nearest ancestor that is a
     /// Unit Organisasi or a Perangkat Daerah (a Unit Kerja belongs to the one above it).
     public func orgUnit(of unit: UnitID) -> UnitID? {
+        levels[unit]?.orgUnit
+    }
+
+    private func walkOrgUnit(of unit: UnitID) -> UnitID? {
         var current: UnitID? = unit
         var steps = 0
         while let id = current, let found = units[id], steps <= units.count {
@@ -519,6 +540,10 @@ extension Directory {
         }
         for unit in units.values.sorted(by: { $0.id < $1.id }) {
             if let head = unit.head { unitsByHead[head, default: []].append(unit.id) }
+        }
+        for id in units.keys {
+            levels[id] = Levels(department: walkAncestors(of: id, kind: .department), agency: walkAncestors(of: id, kind: .agency),
+                                orgUnit: walkOrgUnit(of: id))
         }
     }
 }
