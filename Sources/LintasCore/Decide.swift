@@ -188,6 +188,18 @@ private struct Decider {
     }
 
     private func findTransition(_ definition: WorkflowDefinition) throws(Refusal) -> WorkflowDefinition.Transition {
+        // The transition found in place; the transitions of the action are gathered only to say why there is none.
+        if let state = input.state {
+            var found: WorkflowDefinition.Transition?
+            var opens = false
+            for transition in definition.transitions where transition.action == command.action {
+                if transition.isInitial { opens = true; break }
+                if found == nil && transition.from.contains(state.state) { found = transition }
+            }
+            if !opens, let found { return found }
+        } else if let opening = definition.transitions.first(where: { $0.action == command.action && $0.isInitial }) {
+            return opening
+        }
         let named = definition.transitions.filter { $0.action == command.action }
         guard !named.isEmpty else {
             let actions = Array(Set(definition.transitions.map(\.action))).sorted()
@@ -275,10 +287,11 @@ private struct Decider {
         switch spec.kind {
         case .text:
             guard let text = value.stringValue else { return .failure(FieldProblem(message: "expected text, found \(value.typeName)")) }
-            if text.count > spec.maxLength { return .failure(FieldProblem(message: "longer than \(spec.maxLength) characters")) }
+            // A text has no more characters than UTF-8 bytes: only one with more bytes than the limit is counted.
+            if text.utf8.count > spec.maxLength && text.count > spec.maxLength { return .failure(FieldProblem(message: "longer than \(spec.maxLength) characters")) }
             return .success(.string(text))
         case .period:
-            guard let members = value.objectValue, Set(members.keys) == ["start", "end"],
+            guard let members = value.objectValue, members.count == 2,
                   let startText = members["start"]?.stringValue, let endText = members["end"]?.stringValue else {
                 return .failure(FieldProblem(message: "expected {\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"}"))
             }
