@@ -120,6 +120,29 @@ struct DecideTests {
         #expect(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal?.message.contains("ends (2025-07-01) before it starts") == true)
     }
 
+    @Test("a text field's limit counts characters, not bytes; a period has exactly a start and an end")
+    func textLengthAndPeriodShape() throws {
+        var contents = Walk.contents
+        for extra in [["start": "2025-07-01", "end": "2025-12-31", "until": "2025-12-31"], ["start": "2025-07-01"]] as [[String: JSONValue]] {
+            contents["duration"] = .object(extra)
+            var walk = try Walk()
+            let refusal = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal)
+            #expect(refusal.code == .invalidField)
+            #expect(refusal.message.contains("duration (Durasi pelibatan): expected {\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"}"))
+        }
+        contents = Walk.contents
+        // "reference" takes at most 200 characters; "é" is two bytes in UTF-8.
+        contents["reference"] = .string(String(repeating: "é", count: 200))
+        var walk = try Walk()
+        let accepted = try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents)
+        #expect(accepted.event?.detail.fields["reference"] == contents["reference"])
+        contents["reference"] = .string(String(repeating: "é", count: 201))
+        walk = try Walk()
+        let refusal = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal)
+        #expect(refusal.code == .invalidField)
+        #expect(refusal.message == "reference (Nomor surat permohonan): longer than 200 characters")
+    }
+
     @Test("Pasal 11 ayat (4) huruf b: only the Kepala Perangkat Daerah dituju recommends")
     func wrongActor() throws {
         var walk = try Walk()
