@@ -305,6 +305,15 @@ public struct RequestFold {
 
     // MARK: The folded state
 
+    /// One field's value as `result()` would hold it in `fields`, without building the state;
+    /// `nil` when the request has no such field.
+    public func field(_ name: String) throws(EventFormatError) -> JSONValue? {
+        for field in fields {
+            if try string(field.key) == name { return try value(field.value) }
+        }
+        return nil
+    }
+
     /// The state folded so far, `nil` before the first event.
     public func result() throws(EventFormatError) -> RequestState? {
         guard !isEmpty else { return nil }

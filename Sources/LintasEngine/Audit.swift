@@ -115,12 +115,17 @@ public enum Audit {
         report.findings.sort { ($0.sequence ?? .max, $0.request?.rawValue ?? "") < ($1.sequence ?? .max, $1.request?.rawValue ?? "") }
     }
 
-    private static func checkDefinitions(_ store: any EventStore, _ report: inout Report) throws -> Set<DefinitionHash> {
-        var hashes: Set<DefinitionHash> = []
+    /// - Returns: each stored definition's states that end, with the period field that ends them
+    /// (`PeriodEnd`), what the projections' `ends` is checked against.
+    private static func checkDefinitions(_ store: any EventStore, _ report: inout Report) throws -> [DefinitionHash: [String: String]] {
+        var hashes: [DefinitionHash: [String: String]] = [:]
         for version in try store.definitionVersions() {
             report.definitions += 1
-            hashes.insert(version.hash)
+            hashes[version.hash] = [:]
             guard let body = try store.definitionBody(version.hash) else { continue }
+            if let definition = try? WorkflowDefinition.decode(try JSONValue.parse(body), source: "stored definition \(version.hash.short)", hash: version.hash) {
+                hashes[version.hash] = PeriodEnd.fields(in: definition)
+            }
             let actual = Digest.sha256(Array(body.utf8)).hex
             if actual != version.hash.rawValue {
                 report.findings.append(Finding(message: "stored definition \(version.hash.short) of \(version.workflow) was altered: its content hashes to \(actual.prefix(12))"))
@@ -132,7 +137,8 @@ public enum Audit {
     /// The checks of one request's stream, event by event from the stored bytes, then against
     /// its stored projection; reused from request to request, so its buffers are too.
     private struct StreamCheck {
-        let definitions: Set<DefinitionHash>
+        /// The stored definitions, each with its states that end and their period fields.
+        let definitions: [DefinitionHash: [String: String]]
         let store: any EventStore
         var fold = RequestFold()
         /// Letter parts read and checked, and the buffers their letters are written from (`LetterSeal.Parts`).
@@ -144,7 +150,7 @@ public enum Audit {
         var scratch: [UInt8] = []
         var state: [UInt8] = []
 
-        init(definitions: Set<DefinitionHash>, store: any EventStore) {
+        init(definitions: [DefinitionHash: [String: String]], store: any EventStore) {
             self.definitions = definitions
             self.store = store
         }
@@ -208,7 +214,7 @@ public enum Audit {
             }
             guard replayable, !fold.isEmpty else { return }
             let definition = fold.definitionHash
-            if !definitions.contains(definition) {
+            if definitions[definition] == nil {
                 findings.append(Finding(request: requestID, message: "pinned to definition \(definition.short), which is not in the store"))
             }
             state.removeAll(keepingCapacity: true)
@@ -229,7 +235,23 @@ public enum Audit {
                 }
             }
             let folded = fold.columns
-            let columns = StoredRequest.Columns(workflow: folded.workflow, state: folded.state, version: folded.version, updated: folded.updated)
+            // The period's end from the replayed fields, for a state that ends: a wrong `ends` would
+            // make the timers end the assignment early or never.
+            var ends: CivilDate?
+            if let field = definitions[definition]?[folded.state] {
+                do {
+                    ends = PeriodEnd.of(period: try fold.field(field))
+                } catch {
+                    findings.append(Finding(request: requestID, message: "cannot be replayed: \(error)"))
+                    return
+                }
+            }
+            if ends != stored.columns.ends {
+                findings.append(Finding(request: requestID, message: "the stored end of the period (ends \(stored.columns.ends?.description ?? "none")) does not match "
+                                               + "the log (\(ends?.description ?? "none")): the timers end the assignment by it"))
+            }
+            let columns = StoredRequest.Columns(workflow: folded.workflow, state: folded.state, version: folded.version, updated: folded.updated,
+                                                ends: stored.columns.ends)
             if columns != stored.columns {
                 findings.append(Finding(request: requestID, message: "the stored state's columns (\(stored.columns.state) version \(stored.columns.version) "
                                                + "of \(stored.columns.workflow)) do not match the log (\(columns.state) version \(columns.version) of \(columns.workflow))"))

@@ -292,6 +292,16 @@ public final class DefinitionCatalog {
         parsed[hash] = definition
         return definition
     }
+
+    /// The end of the period `state` runs for under the definition it is pinned to (`PeriodEnd`),
+    /// what the projection stores as `ends`.
+    /// - Throws: `StoreError` when that definition is not in the store: the end cannot be derived.
+    public func periodEnd(of state: RequestState) throws -> CivilDate? {
+        guard let definition = try definition(state.definition) else {
+            throw StoreError(.corrupt, "request \(state.request) is pinned to definition \(state.definition.short), which is not in the store: the end of its period cannot be derived")
+        }
+        return PeriodEnd.of(state, in: definition)
+    }
 }
 
 /// The org directory versions a store holds, parsed once and cached.

@@ -193,8 +193,9 @@ extension Processor {
                     for stored in try batch.requests(inStates: specs.deadlines) where seen.insert(stored.request).inserted {
                         try look(stored)
                     }
-                    for ending in specs.endings {
-                        for stored in try batch.requests(inState: ending.state, period: ending.field, endingBefore: now.civilDate(in: zone))
+                    // Through `requests.ends` (each request's own definition says which field ends it): once a state.
+                    for ending in Set(specs.endings.map(\.state)).sorted() {
+                        for stored in try batch.requests(inState: ending, endingBefore: now.civilDate(in: zone))
                         where seen.insert(stored.request).inserted {
                             try look(stored)
                         }
@@ -202,7 +203,7 @@ extension Processor {
                 }
                 var last = start
                 let changed = try fire(looked, in: batch, calendar: calendar, now: now, report: &report, last: &last)
-                for (state, head) in changed.values { try batch.saveRequest(state, head: head) }
+                for (state, head) in changed.values { try batch.saveRequest(state, head: head, ends: try definitions.periodEnd(of: state)) }
                 return (report, changed, last)
             }
             states.keep(changed, mark: mark)
@@ -357,7 +358,7 @@ private struct BatchWork {
         report.touched = touched
         for request in touched {
             let (state, head) = requests.entries[request]!
-            try batch.saveRequest(state, head: head)
+            try batch.saveRequest(state, head: head, ends: try definitions.periodEnd(of: state))
         }
         try numbering.flush()
         try batch.recordOutcomes(outcomes, now: now)

@@ -91,9 +91,10 @@ public protocol StoreBatch {
     func request(_ id: RequestID) throws -> StoredRequest?
     /// The requests whose current state is one of `states`, in request order.
     func requests(inStates states: [String]) throws -> [StoredRequest]
-    /// The requests in `state` whose period field `field` ended before `date` (its `end`, a
-    /// `YYYY-MM-DD`, is earlier), found without reading every state: the assignments that ran out.
-    func requests(inState state: String, period field: String, endingBefore date: CivilDate) throws -> [StoredRequest]
+    /// The requests in `state` whose period ended before `date` (the `ends` column, the end of the
+    /// period field its definition's `ends` names, is earlier), found through an index, without
+    /// reading every state: the assignments that ran out.
+    func requests(inState state: String, endingBefore date: CivilDate) throws -> [StoredRequest]
     /// Appends an event, its hash chained to the request's previous one (`EventChain`).
     /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
     /// - Returns: the event as stored, with its sequence number and hash.
@@ -101,8 +102,9 @@ public protocol StoreBatch {
     /// `append` of an event whose letter's content is given encoded (`LetterParts.encode` of that
     /// content with its `implied` members), so that the store need not split and encode it again.
     func append(_ event: Event, previous: Digest, letter: LetterParts.Encoded?) throws -> StoredEvent
-    /// Writes the projection of a request's state.
-    func saveRequest(_ state: RequestState, head: Digest) throws
+    /// Writes the projection of a request's state, with `ends`, the end of the period its state
+    /// runs for (`PeriodEnd.of`; `nil` when the state does not end), which the timers look up.
+    func saveRequest(_ state: RequestState, head: Digest, ends: CivilDate?) throws
     /// Records the outcome of every command the transaction claimed, in one go: the oldest
     /// queued commands, each once, processed at `now`.
     /// - Throws: `StoreError` when the commands are not the oldest queued ones (one skipped, one twice).
@@ -123,6 +125,38 @@ public protocol StoreBatch {
 }
 
 // MARK: - Records
+
+/// The end of the period a request's state runs for: the `end` of the period field its
+/// definition's state names in `ends` (`"ends": {"field": "duration"}`), what the timers end the
+/// assignment after. `nil` when the state does not end or the field holds no date (the timers then
+/// never end it either). Stored beside the projection (`ends`) so the timers' look is an index range.
+public enum PeriodEnd {
+    /// The period field that ends `state` in `definition`, if it ends.
+    public static func field(of state: String, in definition: WorkflowDefinition) -> String? {
+        definition.states.first { $0.id == state }?.ends?.field
+    }
+
+    /// Each state of `definition` that ends, with the period field that ends it.
+    public static func fields(in definition: WorkflowDefinition) -> [String: String] {
+        var fields: [String: String] = [:]
+        for spec in definition.states { if let field = spec.ends?.field { fields[spec.id] = field } }
+        return fields
+    }
+
+    public static func of(_ state: RequestState, field: String?) -> CivilDate? {
+        guard let field else { return nil }
+        return of(period: state.fields[field])
+    }
+
+    /// The `end` of a period field's value.
+    public static func of(period value: JSONValue?) -> CivilDate? {
+        value?["end"]?.stringValue.flatMap(CivilDate.init(iso:))
+    }
+
+    public static func of(_ state: RequestState, in definition: WorkflowDefinition) -> CivilDate? {
+        of(state, field: field(of: state.state, in: definition))
+    }
+}
 
 public enum DefinitionChange: Sendable, Equatable {
     /// A new version, now current.
@@ -312,12 +346,15 @@ public struct StoredRequest: Sendable, Hashable {
         public var state: String
         public var version: Int
         public var updated: Timestamp
+        /// The end of the period the state runs for (schema version 9), `nil` when it does not end.
+        public var ends: CivilDate?
 
-        public init(workflow: WorkflowID, state: String, version: Int, updated: Timestamp) {
+        public init(workflow: WorkflowID, state: String, version: Int, updated: Timestamp, ends: CivilDate? = nil) {
             self.workflow = workflow
             self.state = state
             self.version = version
             self.updated = updated
+            self.ends = ends
         }
 
         public init(of state: RequestState) {

@@ -24,7 +24,10 @@ public final class SQLiteStore: EventStore {
     /// request, enqueue time and source; `queue` keeps only commands waiting or refused, a done one
     /// deleted by the batch that processes it (its action, actor and time are its first event's, its
     /// data in its events), and has no index but its sequence (`commandIDs`).
-    public static let schemaVersion: Int64 = 8
+    /// 9: `requests.ends`, the end of the period the state runs for (`PeriodEnd`), and the index
+    /// `requests_by_state_ends` on `(state, ends)`: the timers' full look reads the expired periods and
+    /// the states with a deadline through it instead of every projection (`addPeriodEnds`).
+    public static let schemaVersion: Int64 = 9
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -80,6 +83,7 @@ public final class SQLiteStore: EventStore {
                     try connection.execute(SQLiteStore.letterParts)
                 }
                 if current < 8 { try connection.execute(SQLiteStore.commandIDs) }
+                if current < 9 { try addPeriodEnds() }
             }
         } catch let error as StoreError {
             throw error
@@ -110,14 +114,52 @@ public final class SQLiteStore: EventStore {
     /// projection disagreeing with its replay; the log is the truth and the projection derived,
     /// so it is rebuilt, in the transaction that sets the version.
     private func rebuildProjections() throws {
+        try addEndsColumn()
         let batch = SQLiteBatch(connection: connection)
+        let ends = PeriodEnds(connection: connection, path: path)
         try forEachStream { request, rows in
             guard let state = try RequestState.folding(rows), let head = rows.last.flatMap({ Digest(bytes: $0.hash) }) else {
                 throw StoreError(.corrupt, "the log of \(request) cannot be folded into a projection: run `lintas audit` with the previous lintas")
             }
-            try batch.saveRequest(state, head: head)
+            try batch.saveRequest(state, head: head, ends: try ends.of(state))
         }
         try connection.execute("PRAGMA user_version = 4")
+    }
+
+    /// The `ends` column (version 9), added when `requests` lacks it: before version 4's rebuild,
+    /// which writes it, and by version 9's step.
+    private func addEndsColumn() throws(StoreError) {
+        let columns = try connection.query("SELECT name FROM pragma_table_info('requests')") { $0.text(0) }
+        guard !columns.contains("ends") else { return }
+        try connection.execute("ALTER TABLE requests ADD COLUMN ends TEXT")
+    }
+
+    /// Version 9: `requests.ends` filled for every stored state from the definition it is pinned to
+    /// (a state pinned to a definition the file lacks is an error naming the request: its end cannot
+    /// be derived, and a missing end would silence its timer), then the index on `(state, ends)`.
+    /// Idempotent: the values are derived again from the states, the index made if missing.
+    private func addPeriodEnds() throws {
+        try addEndsColumn()
+        let ends = PeriodEnds(connection: connection, path: path)
+        var updates: [(request: String, ends: CivilDate?)] = []
+        let statement = try connection.statement("SELECT request, body FROM requests ORDER BY request")
+        while try statement.step() {
+            let request = statement.text(0)
+            let state: RequestState
+            do {
+                state = try RequestState(bytes: statement.bytes(1))
+            } catch {
+                throw StoreError(.corrupt, "\(path): the stored state of \(request) cannot be read (\(error)), so the end of its period cannot be derived for schema version 9")
+            }
+            updates.append((request, try ends.of(state)))
+        }
+        for update in updates {
+            try connection.run("UPDATE requests SET ends = ? WHERE request = ?", [.optional(update.ends?.description), .text(update.request)])
+        }
+        try connection.execute("""
+            CREATE INDEX IF NOT EXISTS requests_by_state_ends ON requests (state, ends);
+            PRAGMA user_version = 9;
+            """)
     }
 
     /// Version 7: `letter_numbers` without its `label` column, rebuilt with its rows when it has
@@ -860,18 +902,50 @@ final class LetterPartCache {
     func rollback() { pending.removeAll(keepingCapacity: true) }
 }
 
+/// The ends of stored states' periods (`PeriodEnd`) during a migration, from the definitions in
+/// the file, each parsed once.
+private final class PeriodEnds {
+    let connection: SQLiteConnection
+    let path: String
+    private var fields: [DefinitionHash: [String: String]] = [:]
+
+    init(connection: SQLiteConnection, path: String) {
+        self.connection = connection
+        self.path = path
+    }
+
+    func of(_ state: RequestState) throws -> CivilDate? {
+        if let known = fields[state.definition] { return PeriodEnd.of(state, field: known[state.state]) }
+        // A state without a period (no field with an `end` date) does not end, whatever its definition says.
+        guard state.fields.values.contains(where: { PeriodEnd.of(period: $0) != nil }) else { return nil }
+        let hash = state.definition
+        guard let body = try connection.query("SELECT body FROM definitions WHERE hash = ?", [.text(hash.rawValue)], row: { $0.text(0) }).first else {
+            throw StoreError(.corrupt, "\(path): request \(state.request) is pinned to definition \(hash.short), which is not in the file: the end of its period (`ends`, schema version 9) cannot be derived")
+        }
+        let definition: WorkflowDefinition
+        do {
+            definition = try WorkflowDefinition.decode(try JSONValue.parse(body), source: "stored definition \(hash.short)", hash: hash)
+        } catch {
+            throw StoreError(.corrupt, "\(path): definition \(hash.short), which request \(state.request) is pinned to, cannot be read (\(error)): the end of its period cannot be derived")
+        }
+        let ends = PeriodEnd.fields(in: definition)
+        fields[hash] = ends
+        return PeriodEnd.of(state, field: ends[state.state])
+    }
+}
+
 /// The write side of one daemon transaction on SQLite.
 struct SQLiteBatch: StoreBatch {
     let connection: SQLiteConnection
     var parts = LetterPartCache()
 
-    static let requestColumns = "request, body, head, workflow, state, version, updated"
+    static let requestColumns = "request, body, head, workflow, state, version, updated, ends"
 
     /// A `requests` row selected with `requestColumns`.
     static func storedRequest(_ row: SQLiteStatement) -> StoredRequest {
         StoredRequest(request: RequestID(row.text(0)), body: row.bytes(1), head: row.bytes(2),
                       columns: .init(workflow: WorkflowID(row.text(3)), state: row.text(4), version: Int(row.int64(5)),
-                                     updated: Timestamp(milliseconds: row.int64(6))))
+                                     updated: Timestamp(milliseconds: row.int64(6)), ends: row.optionalText(7).flatMap(CivilDate.init(iso:))))
     }
 
     static func queuedCommand(_ row: SQLiteStatement) -> QueuedCommand {
@@ -913,12 +987,12 @@ struct SQLiteBatch: StoreBatch {
         }
     }
 
-    func requests(inState state: String, period field: String, endingBefore date: CivilDate) throws -> [StoredRequest] {
-        // ISO dates compare as text; json_extract reads the end without decoding the state in Swift.
+    func requests(inState state: String, endingBefore date: CivilDate) throws -> [StoredRequest] {
+        // ISO dates compare as text: a range of `requests_by_state_ends` (NULL is never `<`).
         try connection.query("""
             SELECT \(SQLiteBatch.requestColumns) FROM requests
-            WHERE state = ? AND json_extract(body, ?) < ? ORDER BY request
-            """, [.text(state), .text("$.fields.\"\(field)\".end"), .text(date.description)]) { SQLiteBatch.storedRequest($0) }
+            WHERE state = ? AND ends < ? ORDER BY request
+            """, [.text(state), .text(date.description)]) { SQLiteBatch.storedRequest($0) }
     }
 
     func append(_ event: Event, previous: Digest) throws -> StoredEvent {
@@ -969,13 +1043,13 @@ struct SQLiteBatch: StoreBatch {
         return stored.canonicalBytes
     }
 
-    func saveRequest(_ state: RequestState, head: Digest) throws {
+    func saveRequest(_ state: RequestState, head: Digest, ends: CivilDate?) throws {
         try connection.run("""
-            INSERT INTO requests (request, workflow, state, version, updated, head, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO requests (request, workflow, state, version, updated, head, body, ends) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (request) DO UPDATE SET workflow = excluded.workflow, state = excluded.state, version = excluded.version,
-                updated = excluded.updated, head = excluded.head, body = excluded.body
+                updated = excluded.updated, head = excluded.head, body = excluded.body, ends = excluded.ends
             """, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
-                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(state.canonicalBytes)])
+                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(state.canonicalBytes), .optional(ends?.description)])
     }
 
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {

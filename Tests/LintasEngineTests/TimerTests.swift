@@ -1,7 +1,7 @@
 import Foundation
 import LintasCore
 import LintasEngine
-import LintasStore
+@testable import LintasStore
 import Testing
 
 /// The shipped workflows, with a deadline of five working days on the request letter (an SOP
@@ -154,6 +154,85 @@ struct TimerTests {
         #expect(report.timers?.events.isEmpty == true)
         #expect(report.timers?.next == Self.at("2026-01-01T00:00:00+07:00"))
         #expect(try harness.state(RequestID("PML-1"))?.state == "accepted")
+    }
+
+    /// The end of PML-1's period as `requests.ends` holds it, `nil` when NULL.
+    func storedEnd(_ store: SQLiteStore, _ request: String = "PML-1") throws -> String? {
+        try store.connection.query("SELECT ends FROM requests WHERE request = ?", [.text(request)]) { $0.optionalText(0) }.first ?? nil
+    }
+
+    /// The file as lintas of schema version 8 left it: `requests` without `ends` and its index.
+    func rewriteAsVersionEight(_ harness: Harness) throws {
+        try harness.tamper("""
+            DROP INDEX requests_by_state_ends;
+            ALTER TABLE requests DROP COLUMN ends;
+            PRAGMA user_version = 8;
+            """)
+        let columns = try harness.store.connection.query("SELECT name FROM pragma_table_info('requests')") { $0.text(0) }
+        #expect(!columns.contains("ends"))
+    }
+
+    @Test("Pasal 11 ayat (6) huruf d: in a version-8 file opened again, each accepted period's end is filled and the daemon's full look ends the expired assignment through the index")
+    func versionEightFileEnds() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Lines.owner, day: 3, Lines.contents, workflow: true)])
+        try harness.drain()
+        #expect(try harness.state(RequestID("PML-1"))?.state == "accepted")
+        try rewriteAsVersionEight(harness)
+
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
+        // Lines.contents runs to 31 December 2025; the request not yet accepted does not end.
+        #expect(try storedEnd(reopened) == "2025-12-31")
+        #expect(try storedEnd(reopened, "PML-2") == nil)
+        let plan = try reopened.connection.query("EXPLAIN QUERY PLAN SELECT request FROM requests WHERE state = 'accepted' AND ends < '2026-01-01'") { $0.text(3) }
+        #expect(plan.contains { $0.contains("requests_by_state_ends") }, "\(plan)")
+
+        let processor = try Processor(store: reopened, batchSize: 500)
+        #expect(try processor.runTimers(now: Self.at("2025-12-31T23:59:59+07:00"), calendar: nil).events.isEmpty)
+        let ended = try processor.runTimers(now: Self.at("2026-01-01T00:00:00+07:00"), calendar: nil)
+        #expect(ended.events.map(\.request) == [RequestID("PML-1")] && ended.events.map(\.action) == ["ended"])
+        #expect(ended.events.first?.detail.article == "Pasal 11 ayat (6) huruf d Perbup Pemalang 38/2023")
+        // Ended, the state no longer runs out: its end is cleared with the projection.
+        #expect(try storedEnd(reopened) == nil)
+        #expect(try reopened.request(RequestID("PML-1"))?.columns.state == "ended")
+        let report = try Audit.run(reopened)
+        #expect(report.isClean, "\(report.findings)")
+        // The step is idempotent.
+        try reopened.connection.execute("PRAGMA user_version = 8")
+        let again = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try storedEnd(again) == nil && Audit.run(again).isClean)
+    }
+
+    @Test("a version-8 state pinned to a definition the file lacks is refused on opening, naming the request; the file stays at version 8")
+    func versionEightMissingDefinition() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1"))
+        try harness.drain()
+        try rewriteAsVersionEight(harness)
+        try harness.tamper("UPDATE requests SET body = json_set(body, '$.definition', '\(String(repeating: "0", count: 64))') WHERE request = 'PML-1'")
+        #expect { try SQLiteStore(path: harness.store.path, create: false) } throws: { error in
+            "\(error)".contains("request PML-1 is pinned to definition") && "\(error)".contains("cannot be derived")
+        }
+        #expect(try harness.store.connection.query("PRAGMA user_version") { $0.int64(0) }.first == 8)
+    }
+
+    @Test("audit: a period end changed in the projection (which would keep the timers from ending the assignment) is a finding naming the request")
+    func auditTamperedEnd() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1"))
+        try harness.drain()
+        #expect(try Audit.run(harness.store).isClean)
+        for tampered in ["'2099-12-31'", "NULL"] {
+            try harness.tamper("UPDATE requests SET ends = \(tampered) WHERE request = 'PML-1'")
+            let report = try Audit.run(harness.store)
+            #expect(report.findings.count == 1)
+            #expect(report.findings.first?.request == RequestID("PML-1"))
+            #expect(report.findings.first?.message.contains("the stored end of the period") == true, "\(report.findings)")
+            #expect(report.findings.first?.message.contains("(2025-12-31)") == true, "\(report.findings)")
+        }
+        // What the finding warns of: with no end stored, the full look does not see the assignment run out.
+        #expect(try harness.processor.runTimers(now: Self.at("2026-01-01T00:00:00+07:00"), calendar: nil).events.isEmpty)
     }
 }
 

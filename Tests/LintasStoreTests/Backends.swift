@@ -49,7 +49,8 @@ enum Sample {
                 actor: "197705112003121004", at: t0, data: data)
     }
 
-    /// Appends events of one request in a batch, chaining hashes and saving the projection as the daemon does.
+    /// Appends events of one request in a batch, chaining hashes and saving the projection as the daemon does,
+    /// its period ending at the end of a `duration` field (as a definition whose state `ends` by it would say).
     @discardableResult
     static func append(_ events: [Event], to store: any EventStore) throws -> [StoredEvent] {
         try store.withBatch { batch in
@@ -62,7 +63,7 @@ enum Sample {
                 state = try RequestState.evolve(state, event)
                 stored.append(row)
             }
-            try batch.saveRequest(state!, head: head)
+            try batch.saveRequest(state!, head: head, ends: PeriodEnd.of(state!, field: "duration"))
             return stored
         }
     }

@@ -191,8 +191,9 @@ struct SQLiteStoreTests {
             let state = try RequestState(bytes: Array(("{\"definition\":\"abc\",\"fields\":{\"purpose\":\"Dasbor\"},\"letters\":[],"
                 + "\"participants\":{\"submit\":[\"197705112003121004\"]},\"request\":\"PML-1\",\"since\":5,\"state\":\"submitted\","
                 + "\"updated\":5,\"version\":1,\"warnings\":[],\"workflow\":\"pemalang.penunjukan.lintas-pd\"}").utf8))
-            try batch.saveRequest(state, head: Digest.zero)
+            try batch.saveRequest(state, head: Digest.zero, ends: nil)
         }
+        let before = try #require(try original.request("PML-1"))
         // As version 1 files made before the projection became a rowid table are.
         try original.connection.execute("""
             CREATE TABLE old (request TEXT PRIMARY KEY, workflow TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
@@ -200,7 +201,6 @@ struct SQLiteStoreTests {
             INSERT INTO old SELECT request, workflow, state, version, updated, head, body FROM requests;
             DROP TABLE requests; ALTER TABLE old RENAME TO requests; DROP TABLE letter_numbers; PRAGMA user_version = 1;
             """)
-        let before = try #require(try original.request("PML-1"))
         let reopened = try SQLiteStore(path: path)
         #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) } == [SQLiteStore.schemaVersion])
         let definition = try reopened.connection.query("SELECT sql FROM sqlite_schema WHERE name = 'requests'") { $0.text(0) }
