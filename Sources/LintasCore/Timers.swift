@@ -60,7 +60,7 @@ public enum Timers {
         var due = Due()
         guard state.ended == nil, let spec = input.definition.state(state.state) else { return due }
         if let ends = spec.ends {
-            guard let end = state.fields[ends.field]?["end"]?.stringValue.flatMap(CivilDate.init(iso:)) else { return due }
+            guard let end = PeriodEnd.of(period: state.fields[ends.field]) else { return due }
             let endsAt = end.adding(days: 1).start(in: input.zone)
             if input.now < endsAt {
                 due.next = endsAt
@@ -110,5 +110,37 @@ public enum Timers {
                      at: at, recorded: input.now, command: CommandID("timer:\(input.state.request):\(version)"),
                      detail: Event.Detail(article: input.definition.cite(article), role: "sistem", actorName: "lintas", actorTitle: title,
                                           capacity: .definitive, position: PositionID("lintas"), fields: fields))
+    }
+}
+
+/// The end of the period a request's state runs for: the `end` of the period field its
+/// definition's state names in `ends` (`"ends": {"field": "duration"}`), what the timers end the
+/// assignment after. `nil` when the state does not end or the field holds no date (the timers then
+/// never end it either). Stored beside the projection (`ends`) so the timers' look is an index range.
+public enum PeriodEnd {
+    /// The period field that ends `state` in `definition`, if it ends.
+    public static func field(of state: String, in definition: WorkflowDefinition) -> String? {
+        definition.states.first { $0.id == state }?.ends?.field
+    }
+
+    /// Each state of `definition` that ends, with the period field that ends it.
+    public static func fields(in definition: WorkflowDefinition) -> [String: String] {
+        var fields: [String: String] = [:]
+        for spec in definition.states { if let field = spec.ends?.field { fields[spec.id] = field } }
+        return fields
+    }
+
+    public static func of(_ state: RequestState, field: String?) -> CivilDate? {
+        guard let field else { return nil }
+        return of(period: state.fields[field])
+    }
+
+    /// The `end` of a period field's value.
+    public static func of(period value: JSONValue?) -> CivilDate? {
+        value?["end"]?.stringValue.flatMap(CivilDate.init(iso:))
+    }
+
+    public static func of(_ state: RequestState, in definition: WorkflowDefinition) -> CivilDate? {
+        of(state, field: field(of: state.state, in: definition))
     }
 }
