@@ -4,6 +4,12 @@ extension WorkflowDefinition {
     /// The `format` value of a workflow file.
     public static let format = "lintas.workflow/1"
 
+    /// A definition as the store keeps it (`definitions.body`: canonical JSON with its regulation
+    /// inlined), named in messages as "stored definition" and its short hash.
+    public static func stored(_ body: String, hash: DefinitionHash) throws -> WorkflowDefinition {
+        try decode(try JSONValue.parse(body), source: "stored definition \(hash.short)", hash: hash)
+    }
+
     /// Reads and validates a workflow document. Every problem is reported at once:
     /// unknown states or roles, unreachable states, dead ends, duplicate transitions,
     /// missing citations, unknown fields, malformed role expressions and rules, and

@@ -288,7 +288,7 @@ public final class DefinitionCatalog {
     public func definition(_ hash: DefinitionHash) throws -> WorkflowDefinition? {
         if let cached = parsed[hash] { return cached }
         guard let body = try store.definitionBody(hash) else { return nil }
-        let definition = try WorkflowDefinition.decode(try JSONValue.parse(body), source: "stored definition \(hash.short)", hash: hash)
+        let definition = try WorkflowDefinition.stored(body, hash: hash)
         parsed[hash] = definition
         return definition
     }

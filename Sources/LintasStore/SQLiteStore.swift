@@ -116,7 +116,7 @@ public final class SQLiteStore: EventStore {
     private func rebuildProjections() throws {
         try addEndsColumn()
         let batch = SQLiteBatch(connection: connection)
-        let ends = PeriodEnds(connection: connection, path: path)
+        let ends = PeriodEnds(store: self)
         try forEachStream { request, rows in
             guard let state = try RequestState.folding(rows), let head = rows.last.flatMap({ Digest(bytes: $0.hash) }) else {
                 throw StoreError(.corrupt, "the log of \(request) cannot be folded into a projection: run `lintas audit` with the previous lintas")
@@ -140,7 +140,7 @@ public final class SQLiteStore: EventStore {
     /// Idempotent: the values are derived again from the states, the index made if missing.
     private func addPeriodEnds() throws {
         try addEndsColumn()
-        let ends = PeriodEnds(connection: connection, path: path)
+        let ends = PeriodEnds(store: self)
         var updates: [(request: String, ends: CivilDate?)] = []
         let statement = try connection.statement("SELECT request, body FROM requests ORDER BY request")
         while try statement.step() {
@@ -905,13 +905,11 @@ final class LetterPartCache {
 /// The ends of stored states' periods (`PeriodEnd`) during a migration, from the definitions in
 /// the file, each parsed once.
 private final class PeriodEnds {
-    let connection: SQLiteConnection
-    let path: String
+    let store: SQLiteStore
     private var fields: [DefinitionHash: [String: String]] = [:]
 
-    init(connection: SQLiteConnection, path: String) {
-        self.connection = connection
-        self.path = path
+    init(store: SQLiteStore) {
+        self.store = store
     }
 
     func of(_ state: RequestState) throws -> CivilDate? {
@@ -919,14 +917,14 @@ private final class PeriodEnds {
         // A state without a period (no field with an `end` date) does not end, whatever its definition says.
         guard state.fields.values.contains(where: { PeriodEnd.of(period: $0) != nil }) else { return nil }
         let hash = state.definition
-        guard let body = try connection.query("SELECT body FROM definitions WHERE hash = ?", [.text(hash.rawValue)], row: { $0.text(0) }).first else {
-            throw StoreError(.corrupt, "\(path): request \(state.request) is pinned to definition \(hash.short), which is not in the file: the end of its period (`ends`, schema version 9) cannot be derived")
+        guard let body = try store.definitionBody(hash) else {
+            throw StoreError(.corrupt, "\(store.path): request \(state.request) is pinned to definition \(hash.short), which is not in the file: the end of its period (`ends`, schema version 9) cannot be derived")
         }
         let definition: WorkflowDefinition
         do {
-            definition = try WorkflowDefinition.decode(try JSONValue.parse(body), source: "stored definition \(hash.short)", hash: hash)
+            definition = try WorkflowDefinition.stored(body, hash: hash)
         } catch {
-            throw StoreError(.corrupt, "\(path): definition \(hash.short), which request \(state.request) is pinned to, cannot be read (\(error)): the end of its period cannot be derived")
+            throw StoreError(.corrupt, "\(store.path): definition \(hash.short), which request \(state.request) is pinned to, cannot be read (\(error)): the end of its period cannot be derived")
         }
         let ends = PeriodEnd.fields(in: definition)
         fields[hash] = ends

@@ -4,12 +4,18 @@ import Testing
 
 @Suite("Store contract: every backend keeps the log, the queue and the projections the same way")
 struct StoreContractTests {
-    @Test("events are appended with a gap-free global sequence and read back exactly", arguments: Backend.allCases)
-    func appendAndRead(backend: Backend) throws {
-        let store = try backend.makeStore()
+    /// PML-1 versions 1 and 2, PML-2 version 1, then PML-1 version 3: two streams interleaved in the
+    /// log (sequences 1, 2, 4 for PML-1 and 3 for PML-2).
+    private func appendInterleaved(to store: any EventStore) throws {
         try Sample.append([Sample.event("PML-1", 1), Sample.event("PML-1", 2, state: "recommended", action: "recommend")], to: store)
         try Sample.append([Sample.event("PML-2", 1)], to: store)
         try Sample.append([Sample.event("PML-1", 3, state: "approved", action: "approve")], to: store)
+    }
+
+    @Test("events are appended with a gap-free global sequence and read back exactly", arguments: Backend.allCases)
+    func appendAndRead(backend: Backend) throws {
+        let store = try backend.makeStore()
+        try appendInterleaved(to: store)
         let rows = try store.events(of: "PML-1")
         #expect(rows.map(\.version) == [1, 2, 3])
         #expect(rows.map(\.sequence) == [1, 2, 4])
@@ -23,9 +29,7 @@ struct StoreContractTests {
     @Test("scanning the log gives each event's stored bytes in request and version order, each request's projection after its last event, and passes over projections without events", arguments: Backend.allCases)
     func scanEvents(backend: Backend) throws {
         let store = try backend.makeStore()
-        try Sample.append([Sample.event("PML-1", 1), Sample.event("PML-1", 2, state: "recommended", action: "recommend")], to: store)
-        try Sample.append([Sample.event("PML-2", 1)], to: store)
-        try Sample.append([Sample.event("PML-1", 3, state: "approved", action: "approve")], to: store)
+        try appendInterleaved(to: store)
         // Projections without events, one before and one between the requests that have them.
         let stray = try #require(try store.request("PML-2")?.decode())
         for request: RequestID in ["PML-0", "PML-15"] {
