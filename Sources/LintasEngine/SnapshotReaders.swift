@@ -82,32 +82,27 @@ public enum SnapshotReaders {
 }
 
 /// What the threads of `concurrentPerform` share: the parts, each read by one thread only, the
-/// body, and a slot for each part's outcome, each written by its part's thread only (read once
-/// `concurrentPerform` has returned, after every thread).
+/// body, and each part's outcome, kept under a lock until `concurrentPerform` has returned.
 private final class Unchecked<Part>: @unchecked Sendable {
     let parts: [(store: any EventStore, range: RequestRange)]
     let body: (Int, any EventStore, RequestRange) throws -> Part
-    let slots: UnsafeMutableBufferPointer<Result<Part, any Error>?>
+    private let lock = NSLock()
+    private var outcomes: [Int: Result<Part, any Error>] = [:]
 
     init(parts: [(store: any EventStore, range: RequestRange)], body: @escaping (Int, any EventStore, RequestRange) throws -> Part) {
         self.parts = parts
         self.body = body
-        slots = .allocate(capacity: parts.count)
-        slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
     }
 
     func run(_ index: Int) {
         let part = parts[index]
-        slots[index] = Result { try body(index, part.store, part.range) }
+        let outcome = Result { try body(index, part.store, part.range) }
+        lock.withLock { outcomes[index] = outcome }
     }
 
     /// Each part's result in order, or the first part's error.
     func results() throws -> [Part] {
-        try slots.map { try $0!.get() }
+        let outcomes = lock.withLock { self.outcomes }
+        return try parts.indices.map { try outcomes[$0]!.get() }
     }
 }
