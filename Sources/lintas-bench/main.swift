@@ -19,9 +19,27 @@ if arguments.first == "child" {
     exit(0)
 }
 
-let requests = arguments.first(where: { !$0.hasPrefix("--") }).map { Int($0.replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")) ?? -1 } ?? 10_000
-guard requests > 0 else {
-    FileHandle.standardError.write(Data("Usage: lintas-bench [N] [--keep] [--queue-only]   (N requests of workload W1, default 10000)\n".utf8))
+let usage = """
+    Usage: lintas-bench [N] [--keep] [--queue-only]
+      N             requests of workload W1 (default 10000; 100000 and 1000000 on request)
+      --keep        keep the benchmark's databases (their folder is printed)
+      --queue-only  only queue W1 and keep the database, to profile one phase with
+                    lintas-bench child daemon|replay|audit|status DB RESULT.json [BATCH]
+
+    """
+let options: Set = ["--keep", "--queue-only"]
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(usage, terminator: "")
+    exit(0)
+}
+let numbers = arguments.filter { !$0.hasPrefix("-") }
+let requests = numbers.first.map { Int($0.replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")) ?? -1 } ?? 10_000
+if let unknown = arguments.first(where: { $0.hasPrefix("-") && !options.contains($0) }) {
+    FileHandle.standardError.write(Data("lintas-bench: unknown option \(unknown)\n\(usage)".utf8))
+    exit(64)
+}
+guard requests > 0, numbers.count <= 1 else {
+    FileHandle.standardError.write(Data("lintas-bench: N must be one positive whole number of requests, not \(numbers.joined(separator: " "))\n\(usage)".utf8))
     exit(64)
 }
 
