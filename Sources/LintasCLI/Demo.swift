@@ -37,7 +37,6 @@ enum Demo {
             return JSONValue.object(members).canonicalText
         }
         let period: JSONValue = .object(["start": "2026-04-01", "end": .string("\(now.civilDate(in: .wib).year + 1)-12-31")])
-        let year = 2026
         return [
             // 1. Accepted: Dinas Kesehatan asks Bidang Aplikasi Informatika of Diskominfo for programmers.
             line("demo-001-submit", "PML-DEMO-001", "submit", People.kabidP2P, at(0), [
@@ -45,7 +44,7 @@ enum Demo {
                 "purpose": "Membangun dasbor surveilans penyakit menular terpadu untuk Puskesmas se-Kabupaten Pemalang",
                 "competence": "Pengembangan aplikasi web, basis data dan integrasi data (Pranata Komputer)",
                 "performance_target": "Dasbor surveilans berjalan di 22 Puskesmas dan memperbarui data setiap hari",
-                "duration": period, "reference": "400.7/112/P2P/\(year)",
+                "duration": period,
             ], workflow: true),
             line("demo-001-recommend", "PML-DEMO-001", "recommend", People.kadisKominfo, at(1), ["note": "Direkomendasikan; selaras dengan program SPBE."]),
             line("demo-001-approve", "PML-DEMO-001", "approve", People.kabidAptika, at(2),

@@ -43,7 +43,10 @@ struct LetterView {
     var date: String
     var subject: String
     var legalBasis: String
-    var reference: String?
+    /// The line under *Dasar* naming the earlier letter: `Surat Permohonan Nomor … tanggal …` from the
+    /// letter's `cites`, or, in letters composed before letters cited each other, the number the
+    /// requester typed (`Surat permohonan Nomor …`).
+    var citation: String?
     /// `Kepada Yth.` the office, `di` its place, when the letter names its addressee.
     var addressee: (office: String, place: String?)?
     var contents: [(label: String, text: String)]
@@ -74,7 +77,7 @@ struct LetterView {
         if let regulation = content["legal_basis"]?["regulation"]?.stringValue, let article = content["legal_basis"]?["article"]?.stringValue {
             legalBasis = "\(regulation), \(article)"
         }
-        reference = content["reference"]?.stringValue
+        citation = content["cites"].map(Self.citation) ?? content["reference"]?.stringValue.map { "Surat permohonan Nomor \($0)" }
         addressee = content["addressee"]?["office"]?.stringValue.map { ($0, content["addressee"]?["place"]?.stringValue) }
         contents = (content["contents"]?.arrayValue ?? []).map { ($0["label"]?.stringValue ?? "", $0["text"]?.stringValue ?? "") }
         contentsHeading = content["contents_heading"]?.stringValue ?? "Memperhatikan permohonan pelibatan"
@@ -90,6 +93,12 @@ struct LetterView {
                  holders: (copy["holders"]?.arrayValue ?? []).map(Person.init))
         }
         self.hash = hash
+    }
+
+    /// `Surat Permohonan Nomor 800.1.11.1/3/DISKOMINFO/2026 tanggal 2 Maret 2026`; a letter an employee wrote has no number.
+    static func citation(_ cites: JSONValue) -> String {
+        let label = cites["label"]?.stringValue ?? ""
+        return label + (cites["number"]?.stringValue.map { " Nomor \($0)" } ?? "") + (cites["date_text"]?.stringValue.map { " tanggal \($0)" } ?? "")
     }
 
     /// The closing sentence of an assignment; a letter that assigns nobody (a request, a refusal) or lists
@@ -108,7 +117,7 @@ struct LetterView {
         lines += [label.uppercased(), "Nomor: \(number)", ""]
         lines.append("Perihal : \(subject)")
         lines.append("Dasar   : \(legalBasis)")
-        if let reference { lines.append("          Surat permohonan Nomor \(reference)") }
+        if let citation { lines.append("          \(citation)") }
         if let addressee { lines += ["", "Kepada Yth.", addressee.office] + (addressee.place.map { ["di \($0)"] } ?? []) }
         if !contents.isEmpty {
             lines += ["", "\(contentsHeading):"]
@@ -152,7 +161,7 @@ struct LetterView {
         body.append("<h1>\(e(label))</h1>")
         body.append("<p class=\"number\">Nomor: \(e(number))</p>")
         body.append("<table class=\"meta\"><tr><th>Perihal</th><td>\(e(subject))</td></tr><tr><th>Dasar</th><td>\(e(legalBasis))"
-                    + (reference.map { "<br>Surat permohonan Nomor \(e($0))" } ?? "") + "</td></tr></table>")
+                    + (citation.map { "<br>\(e($0))" } ?? "") + "</td></tr></table>")
         if let addressee {
             body.append("<div class=\"addressee\"><p>Kepada Yth.</p><p>\(e(addressee.office))</p>" + (addressee.place.map { "<p>di \(e($0))</p>" } ?? "") + "</div>")
         }

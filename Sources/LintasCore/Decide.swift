@@ -129,7 +129,8 @@ private struct Decider {
         // Letter numbers are drawn last, once nothing can refuse the command any more.
         let letter = try transition.letter.map { spec throws(Refusal) in
             try issue(LetterDraft(spec: spec, definition: definition, transition: transition, context: context, actor: office,
-                                  followsRequest: input.state?.letters.isEmpty == false || bound[LetterDraft.referenceField] != nil),
+                                  followsRequest: input.state?.letters.isEmpty == false || bound[LetterDraft.referenceField] != nil,
+                                  cited: spec.cites.flatMap { citedLetter(type: $0) }),
                       version: (input.state?.version ?? 0) + 1, &numbering, &frames)
         }
         let employee = directory.employees[command.actor]!
@@ -230,6 +231,25 @@ private struct Decider {
 
     // MARK: Fields
 
+    /// Why a command may no longer quote a letter number in free text (`reference`): the engine issued
+    /// the letters of the request, and each letter cites the earlier one itself from the log.
+    private func referenceRefusal(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition) -> Refusal {
+        let letters = definition.transitions.compactMap(\.letter)
+        let what: String
+        if let letter = transition.letter, let cited = letter.cites, let label = letters.first(where: { $0.type == cited })?.label {
+            what = "the \(letter.label) cites the request's \(label) itself, by the number and date recorded when it was issued"
+        } else if let letter = transition.letter, letters.contains(where: { $0.cites == letter.type }) {
+            what = "the letters that follow cite this \(letter.label) itself, by the number and date recorded when it is issued"
+        } else {
+            what = "a letter of the request cites the earlier letter itself, by the number and date recorded when it was issued"
+        }
+        let numberedElsewhere = transition.letter.map { $0.numbering == .external || $0.numbering == .either } ?? false
+        return Refusal(.invalidField, "\"\(transition.action)\" does not take \"\(LetterDraft.referenceField)\" (a letter number typed in): \(what).",
+                       article: definition.cite(transition.article),
+                       hint: "Leave out \"\(LetterDraft.referenceField)\"" + (numberedElsewhere
+                           ? "; when another system (e.g. SRIKANDI) numbered the \(transition.letter!.label), give its number in \"\(WorkflowDefinition.LetterSpec.externalNumberField)\"." : "."))
+    }
+
     /// Checks each field on its own: presence, type, existence in the directory.
     private func checkFields(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
                              _ directory: Directory) throws(Refusal) -> [String: JSONValue] {
@@ -249,6 +269,7 @@ private struct Decider {
         func isKnown(_ name: String) -> Bool {
             transition.fields.contains { $0.name == name } || (transition.letter != nil && letterFields.contains(name))
         }
+        if command.data[LetterDraft.referenceField] != nil, !isKnown(LetterDraft.referenceField) { throw referenceRefusal(transition, definition) }
         if !command.data.keys.allSatisfy(isKnown) {
             let unknown = command.data.keys.filter { !isKnown($0) }.sorted()
             let expected = transition.fields.isEmpty ? "it takes no fields" : "it takes: \(transition.fields.map(\.name).joined(separator: ", "))"
@@ -527,6 +548,13 @@ private struct Decider {
     }
 
     // MARK: Letters
+
+    /// The letter a letter citing `type` cites: the request's latest letter of that type, else the
+    /// letter of its first step; `nil` when the request has neither (a request opened without one).
+    private func citedLetter(type: String) -> LetterReference? {
+        guard let letters = input.state?.letters else { return nil }
+        return letters.last { $0.type == type } ?? letters.first { $0.version == 1 }
+    }
 
     /// Numbers a letter whose content checks have passed, and freezes its content.
     ///

@@ -15,7 +15,10 @@ struct LetterDraft {
     /// The request fields a letter's body repeats when the request has them: the four
     /// contents every request letter carries (e.g. Pemalang Pasal 11 ayat (6)).
     static let requestContents = ["purpose", "competence", "performance_target", "duration"]
-    /// The field holding the requester's own letter number, quoted in the body when present.
+    /// The free-text field in which requests of definitions stored before letters cited each other
+    /// quoted the requester's own letter number (`Surat permohonan Nomor …` under *Dasar*). Such a
+    /// definition still composes its letters with it, byte for byte; workflows now name the letter
+    /// a letter cites (`cites`) and lintas takes its number and date from the log.
     static let referenceField = "reference"
 
     let spec: WorkflowDefinition.LetterSpec
@@ -26,6 +29,8 @@ struct LetterDraft {
     let onBehalfOf: Officeholder?
     /// Whether a request letter came before this one: an earlier letter of the request, or the requester's own letter quoted.
     let followsRequest: Bool
+    /// The earlier letter of the request this one cites (`LetterSpec.cites`), when it names one and the request has it.
+    let cited: LetterReference?
 
     var directory: Directory { context.directory }
 
@@ -34,9 +39,10 @@ struct LetterDraft {
     ///   - actor: the office the acting official holds; signs when the letter names no signer.
     /// - Throws: `missing_field` with the article demanding the content, `no_officeholder` when the signer's office is vacant.
     init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transition: WorkflowDefinition.Transition,
-         context: RoleContext, actor: Officeholder, followsRequest: Bool) throws(Refusal) {
+         context: RoleContext, actor: Officeholder, followsRequest: Bool, cited: LetterReference? = nil) throws(Refusal) {
         self.spec = spec
         self.followsRequest = followsRequest
+        self.cited = cited
         self.definition = definition
         self.transition = transition
         self.context = context
@@ -148,10 +154,23 @@ struct LetterDraft {
             members["id"] = .string("\(register)/\(sequence)")
             members["number"] = .string(number)
         }
+        if let cited { members["cites"] = Self.citation(of: cited) }
         if let assigned = spec.assigned { members["assigned"] = .array(people(in: assigned)) }
         let particulars = self.particulars
         if !particulars.isEmpty { members["particulars"] = .array(particulars) }
         return members
+    }
+
+    /// The `cites` member: the cited letter's type, label, number (`null` for a letter an employee
+    /// wrote; the number SRIKANDI gave for one numbered there) and date, as its event recorded them.
+    static func citation(of letter: LetterReference) -> JSONValue {
+        var members: [String: JSONValue] = ["type": .string(letter.type), "label": .string(letter.label),
+                                            "number": letter.numbered ? .string(letter.number) : .null]
+        if let date = letter.date {
+            members["date"] = .string(date)
+            if let civil = CivilDate(iso: date) { members["date_text"] = .string(civil.indonesian) }
+        }
+        return .object(members)
     }
 
     /// What else the regulation says the letter carries, in the order of `requires`: each required

@@ -137,6 +137,10 @@ public struct WorkflowDefinition: Sendable {
         public var contentsHeading: String? = nil
         /// Request fields the letter cannot be issued without, each with the article that demands it.
         public var requires: [Requirement] = []
+        /// The type of the earlier letter of the request this letter cites under *Dasar* (e.g. the
+        /// surat permohonan a reply answers): the latest letter of that type the request has, else
+        /// the letter of its first step. The engine issued it, so its number and date come from the log.
+        public var cites: String? = nil
 
         public enum Numbering: String, Sendable, Hashable, CaseIterable {
             /// The next number of the register, drawn when the step is decided.

@@ -296,7 +296,7 @@ extension WorkflowDefinition {
 
     private static func readLetter(_ value: JSONValue?, path: String, _ reader: inout DocumentReader) -> LetterSpec? {
         guard let value, let members = reader.object(value, path) else { return nil }
-        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number", "numbering", "signer", "on_behalf_of", "klasifikasi", "subject", "cc", "addressee", "assigned", "assigned_heading", "contents_heading", "requires"], path)
+        reader.rejectUnknown(members, allowed: ["type", "label", "register", "number", "numbering", "signer", "on_behalf_of", "klasifikasi", "subject", "cc", "addressee", "assigned", "assigned_heading", "contents_heading", "requires", "cites"], path)
         var numbering = LetterSpec.Numbering.register
         if let name = reader.string(members, "numbering", path, required: false) {
             if let known = LetterSpec.Numbering(rawValue: name) { numbering = known } else {
@@ -331,6 +331,7 @@ extension WorkflowDefinition {
         spec.assigned = reader.string(members, "assigned", path, required: false)
         spec.assignedHeading = reader.string(members, "assigned_heading", path, required: false)
         spec.contentsHeading = reader.string(members, "contents_heading", path, required: false)
+        spec.cites = reader.string(members, "cites", path, required: false)
         if spec.assignedHeading != nil && spec.assigned == nil {
             reader.report("\(path).assigned_heading", "a heading of the list of people needs \"assigned\", the field naming them")
         }
@@ -478,6 +479,12 @@ extension WorkflowDefinition {
         if let assigned = letter.assigned { checkField(assigned, [.employee, .employees], path, "assigned", &reader) }
         for (offset, requirement) in letter.requires.enumerated() where fieldKinds[requirement.field] == nil {
             reader.report("\(path).requires[\(offset)].field", "\"\(requirement.field)\" is not a field any transition declares")
+        }
+        let types = transitions.compactMap { $0.letter?.type }
+        if let cited = letter.cites, !types.contains(cited) {
+            var known: [String] = []
+            for type in types where !known.contains(type) { known.append(type) }
+            reader.report("\(path).cites", "\"\(cited)\" is not a letter type this workflow issues; its letters: \(known.joined(separator: ", "))")
         }
     }
 

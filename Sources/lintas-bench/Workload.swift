@@ -110,7 +110,6 @@ struct Workload {
                 "competence": "Pengembangan aplikasi web dan pengolahan data",
                 "performance_target": "Keluaran tersusun dan digunakan oleh 22 Puskesmas",
                 "duration": .object(["start": .string(today.adding(days: 30).description), "end": .string(today.adding(days: 210).description)]),
-                "reference": .string("400.7/\(request)/W1/\(today.year)"),
             ]
         case (1, true):
             action = "reject"; actor = route.departmentHead

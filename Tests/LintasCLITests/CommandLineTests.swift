@@ -51,18 +51,33 @@ struct CommandLineTests {
         #expect(shipped.status == 0, "\(shipped.stderr)")
         #expect(shipped.stdout.contains("ok      "))
 
-        let source = try String(contentsOfFile: Lintas.workflows + "/pemalang/penunjukan-lintas-pd.json", encoding: .utf8)
-        let broken = source.replacingOccurrences(of: #""to": "recommended""#, with: #""to": "direkomendasi""#)
-        #expect(broken != source)
-        let file = lintas.folder.appendingPathComponent("broken.json")
-        try broken.write(to: file, atomically: true, encoding: .utf8)
-        let result = try lintas.run(["workflows", "check", file.path], database: false)
+        let (result, file) = try Self.checkChanged(lintas, replacing: #""to": "recommended""#, with: #""to": "direkomendasi""#)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("broken.json"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(file.lastPathComponent), "stderr: \(result.stderr)")
         #expect(result.stderr.contains("direkomendasi"), "stderr: \(result.stderr)")
         // A broken file refuses the whole load.
         let load = try lintas.run(["workflows", "load", file.path])
         #expect(load.status == 1)
+    }
+
+    /// `workflows check` of the shipped Pasal 11 ayat (4) file with one text replaced, written as a file of its own.
+    static func checkChanged(_ lintas: Lintas, replacing old: String, with new: String) throws -> (result: Lintas.Result, file: URL) {
+        let source = try String(contentsOfFile: Lintas.workflows + "/pemalang/penunjukan-lintas-pd.json", encoding: .utf8)
+        let broken = source.replacingOccurrences(of: old, with: new)
+        #expect(broken != source)
+        let file = lintas.folder.appendingPathComponent("broken-\(UUID().uuidString).json")
+        try broken.write(to: file, atomically: true, encoding: .utf8)
+        return (try lintas.run(["workflows", "check", file.path], database: false), file)
+    }
+
+    @Test("workflows check names the file and the letter of a citation of a letter type the workflow does not issue")
+    func workflowsCheckCites() throws {
+        let lintas = try Lintas()
+        let (result, file) = try Self.checkChanged(lintas, replacing: #""cites": "surat_permohonan_pelibatan","#, with: #""cites": "surat_permohonan","#)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(file.lastPathComponent), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("transitions[2] (reject).letter.cites: \"surat_permohonan\" is not a letter type this workflow issues"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("transitions[4] (issue_letter).letter.cites"), "stderr: \(result.stderr)")
     }
 
     @Test("org import refuses a bad directory file with every problem listed, and imports nothing of it")

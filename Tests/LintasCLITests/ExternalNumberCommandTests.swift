@@ -79,4 +79,28 @@ struct ExternalNumberCommandTests {
         #expect(numbers.sorted() == ["800.1.11.1/1/DISKOMINFO/2026", "800.1.11.1/2/DISKOMINFO/2026"], "the refused numbers drew nothing")
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
     }
+
+    @Test("Pasal 11 ayat (4) huruf a and c: the surat permohonan pelibatan numbered by SRIKANDI is cited by the surat penugasan with the number and date SRIKANDI gave it; a typed \"reference\" is refused")
+    func citedExternalNumber() throws {
+        let lintas = try Lintas.prepared()
+        let permohonan = "000.1.2.3/0112/DINKES/2026"
+        var lines = Self.lines("PML-1", issue: [:])
+        lines[0] = Pemalang.submit("PML-1", Pemalang.contents.merging(["letter_number": .string(permohonan), "letter_date": "2026-02-27"]) { _, new in new })
+        try lintas.process(lines + [Pemalang.submit("PML-2", Pemalang.contents.merging(["reference": "400.7/112/P2P/2026"]) { _, new in new })])
+        #expect(try lintas.refusals() == ["PML-2-submit": "invalid_field"])
+        let refused = try lintas.expectSuccess(["commands", "--id", "PML-2-submit", "--json"]).json()["commands"]?.arrayValue?.first?["refusal"]
+        #expect(refused?["message"]?.stringValue?.contains("does not take \"reference\"") == true)
+        #expect(refused?["message"]?.stringValue?.contains("the letters that follow cite this Surat Permohonan Pelibatan itself") == true)
+        #expect(refused?["hint"]?.stringValue?.contains("give its number in \"letter_number\"") == true)
+        #expect(refused?["article"] == "Pasal 11 ayat (4) huruf a Perbup Pemalang 38/2023")
+
+        let text = try lintas.expectSuccess(["letter", "show", "800.1.11.1/1/DISKOMINFO/2026"]).stdout
+        #expect(text.contains("          Surat Permohonan Pelibatan Nomor \(permohonan) tanggal 27 Februari 2026\n"))
+        let html = try lintas.expectSuccess(["letter", "show", "800.1.11.1/1/DISKOMINFO/2026", "--format", "html"]).stdout
+        #expect(html.contains("<br>Surat Permohonan Pelibatan Nomor \(permohonan) tanggal 27 Februari 2026</td>"))
+        let json = try lintas.expectSuccess(["letter", "show", "800.1.11.1/1/DISKOMINFO/2026", "--format", "json"]).json()
+        #expect(json["cites"] == .object(["type": "surat_permohonan_pelibatan", "label": "Surat Permohonan Pelibatan",
+                                          "number": .string(permohonan), "date": "2026-02-27", "date_text": "27 Februari 2026"]))
+        #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean"))
+    }
 }

@@ -5,7 +5,6 @@ import Testing
 @Suite("lintas letter: the surat penugasan of Perbup Pemalang 38/2023 Pasal 11 ayat (4) huruf c, printed and proven")
 struct LetterCommandTests {
     static let number = "800.1.11.1/1/DISKOMINFO/2026"
-    static let golden = Lintas.repository.appendingPathComponent("Tests/LintasCLITests/Golden/pemalang-11-4-surat-penugasan.txt")
 
     /// Pasal 11 ayat (4) huruf a–c for one request: the letter is issued on `issueDay` of March 2026.
     static func issued(_ lintas: Lintas, _ request: String, issueDay: Int = 5) throws {
@@ -23,9 +22,27 @@ struct LetterCommandTests {
         let lintas = try Lintas.prepared()
         try Self.issued(lintas, "PML-1")
         let shown = try lintas.expectSuccess(["letter", "show", Self.number, "--format", "text"]).stdout
-        let expected = try String(contentsOf: Self.golden, encoding: .utf8)
-        #expect(shown == expected)
+        Golden.check(shown, "pemalang-11-4-surat-penugasan.txt")
         #expect(try lintas.expectSuccess(["letter", "show", "diskominfo/800.1.11.1/2026/1"]).stdout == shown, "by id as by number")
+    }
+
+    @Test("a definition stored before letters cited each other (its submit step takes the free-text \"reference\") composes its letters as before, byte for byte: the same text and the same SHA-256 of the content")
+    func storedDefinitionWithReference() throws {
+        let lintas = try Lintas()
+        // The Pasal 11 ayat (4) workflow as shipped until then (and stored in logs): "reference" at submit, no letter naming the letter it cites.
+        let stored = try JSONValue.parse(Array(try Data(contentsOf: Golden.folder.appendingPathComponent("stored-definitions/pemalang-penunjukan-lintas-pd.json"))))
+        let copy = try lintas.workflowsCopy(changing: "pemalang/penunjukan-lintas-pd.json") { document in document = stored.objectValue ?? [:] }
+        try lintas.expectSuccess(["workflows", "load", copy])
+        try lintas.expectSuccess(["org", "import", Lintas.directory])
+        try lintas.process([
+            Pemalang.submit("PML-1", day: 2, Pemalang.contents.merging(["reference": "400.7/112/P2P/2026"]) { _, new in new }),
+            Pemalang.line("PML-1-r", "PML-1", "recommend", Pemalang.kadisKominfo, day: 3),
+            Pemalang.line("PML-1-a", "PML-1", "approve", Pemalang.kabidAptika, day: 4, ["nominees": .array([.string(Pemalang.prakomMuda)])]),
+            Pemalang.line("PML-1-i", "PML-1", "issue_letter", Pemalang.kadisKominfo, day: 5),
+        ])
+        #expect(try lintas.refusals() == [:])
+        Golden.check(try lintas.expectSuccess(["letter", "show", "800.1.11.1/1/DINKES/2026"]).stdout, "stored-reference-pemalang-11-4-a-surat_permohonan_pelibatan.txt")
+        Golden.check(try lintas.expectSuccess(["letter", "show", Self.number]).stdout, "stored-reference-pemalang-11-4-c-surat_penugasan.txt")
     }
 
     @Test("--format json carries every field of the letter and its content hash")

@@ -378,6 +378,61 @@ struct LetterGoldenTests {
         }
     }
 
+    /// Every letter of `request` in the order its steps issued them (`status --json`), with its content.
+    static func issued(_ lintas: Lintas, _ request: String) throws -> [JSONValue] {
+        try (lintas.expectSuccess(["status", request, "--json"]).json()["letters"]?.arrayValue ?? []).map { listed in
+            try lintas.expectSuccess(["letter", "show", listed["id"]?.stringValue ?? "", "--format", "json"]).json()
+        }
+    }
+
+    @Test("a letter cites the earlier letter of its request by the number and date lintas recorded, printed under Dasar: Pemalang 11(4) huruf c and d, 11(5) huruf b and e; Jepara B.2.a.2), B.2.a.3) and B.2.b.2) (a letter without a number by its date); Grobogan 11(3)-(4) and 12(3) huruf b; Bungo 6(3) and 6(4); Barito Utara 20(3)-(4) and 21(3)-(4); Permenpan RB 7/2022 huruf b) and e)", arguments: scenarios.indices)
+    func citations(_ index: Int) throws {
+        // (request, letter type, the type it cites) per regulation, in scenario order.
+        let expected: [[(String, String, String)]] = [
+            [("PML-4C", "surat_penugasan", "surat_permohonan_pelibatan"), ("PML-4D", "surat_jawaban", "surat_permohonan_pelibatan"),
+             ("PML-5D", "surat_permohonan_pelibatan", "surat_permohonan"), ("PML-5D", "surat_jawaban", "surat_permohonan_pelibatan"),
+             ("PML-5", "surat_penugasan", "surat_permohonan_pelibatan")],
+            [("GBG-11-5", "surat_permohonan_pelibatan", "surat_permohonan"), ("GBG-11-5", "surat_penugasan", "surat_permohonan_pelibatan"),
+             ("GBG-12-3", "surat_penugasan", "surat_pengajuan")],
+            [("BGO-63C", "surat_penugasan", "surat_permohonan_pelibatan"), ("BGO-64", "surat_permohonan_pelibatan", "surat_permohonan"),
+             ("BGO-64", "surat_penugasan", "surat_permohonan_pelibatan")],
+            [("JPR-10", "surat_perintah_tugas", "nota_dinas"), ("JPR-20", "disposisi", "surat_permohonan"), ("JPR-20", "surat_balasan", "surat_permohonan"),
+             ("JPR-20", "surat_perintah_tugas", "surat_balasan"), ("JPR-41", "surat_persetujuan", "surat_permohonan"),
+             ("JPR-41", "surat_penugasan", "surat_persetujuan")],
+            [("BU-20-4A", "surat_perintah", "surat_permohonan"), ("BU-21-4", "surat_jawaban", "surat_permohonan"),
+             ("BU-21-4", "surat_perintah", "surat_jawaban"), ("BU-19-2", "surat_penugasan", "surat_permohonan_pelibatan")],
+        ]
+        let lintas = try Self.scenarios[index].run()
+        var requests: [String] = []
+        for listed in try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? [] {
+            if let request = listed["request"]?.stringValue, !requests.contains(request) { requests.append(request) }
+        }
+        var citing: Set<String> = []
+        for request in requests {
+            let letters = try Self.issued(lintas, request)
+            for (offset, letter) in letters.enumerated() {
+                let type = letter["type"]?.stringValue ?? ""
+                guard let cites = letter["cites"] else {
+                    #expect(!expected[index].contains { $0.0 == request && $0.1 == type }, "\(request) \(type) cites nothing")
+                    continue
+                }
+                citing.insert("\(request) \(type)")
+                // The latest earlier letter of the type named (or the request's first letter): what the log says of it.
+                let earlier = letters[..<offset]
+                let cited = try #require(earlier.last { $0["type"] == cites["type"] } ?? earlier.first, "\(request) \(type)")
+                #expect(cites["number"] == (cited["number"] ?? .null) && cites["date"] == cited["date"] && cites["label"] == cited["label"],
+                        "\(request) \(type) cites \(cited["id"]?.stringValue ?? "")")
+                if let want = expected[index].first(where: { $0.0 == request && $0.1 == type }) { #expect(cites["type"]?.stringValue == want.2, "\(request) \(type)") }
+                let line = (cited["label"]?.stringValue ?? "") + (cited["number"]?.stringValue.map { " Nomor \($0)" } ?? "")
+                    + " tanggal \(cited["date_text"]?.stringValue ?? "?")"
+                let text = try lintas.expectSuccess(["letter", "show", letter["id"]?.stringValue ?? "", "--format", "text"]).stdout
+                #expect(text.contains("\nDasar   : \(letter["legal_basis"]?["regulation"]?.stringValue ?? ""), \(letter["legal_basis"]?["article"]?.stringValue ?? "")\n          \(line)\n"),
+                        "\(request) \(type): \(line)")
+            }
+        }
+        for (request, type, _) in expected[index] { #expect(citing.contains("\(request) \(type)"), "\(request) \(type) cites its earlier letter") }
+    }
+
     @Test("a refusal letter carries its reasons: Pemalang 11(4) huruf d, Bungo 6(3) huruf d, Jepara B.2.a.3) huruf d), Barito Utara 21(3)")
     func refusalCarriesReason() throws {
         for (scenario, request, type, article) in [(0, "PML-4D", "surat_jawaban", "Pasal 11 ayat (4) huruf d"), (3, "JPR-23", "surat_balasan", "Lampiran B.2.a.3) huruf d)"),

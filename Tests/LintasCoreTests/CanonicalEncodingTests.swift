@@ -30,6 +30,8 @@ struct CanonicalEncodingTests {
     @Test("every event and state of Pasal 11 ayat (4) a–e, with text that needs escaping and text that is not ASCII")
     func directEqualsJSON() throws {
         var walk = try Walk()
+        // A definition stored before letters cited each other: its letters repeat the free-text reference in the request part.
+        walk.definition = try Fixtures.pemalangWorkflowWithReference()
         var contents = Walk.contents
         contents["purpose"] = "Dasbor \"surveilans\"\nuntuk Puskesmas\\Pustu, tahap ke-2 — ɓaru, 日本"
         contents["reference"] = "400.7/112/P2P/2025"

@@ -131,13 +131,15 @@ struct DecideTests {
             #expect(refusal.message.contains("duration (Durasi pelibatan): expected {\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"}"))
         }
         contents = Walk.contents
-        // "reference" takes at most 200 characters; "é" is two bytes in UTF-8.
+        // "reference" (in a definition stored before letters cited each other) takes at most 200 characters; "é" is two bytes in UTF-8.
         contents["reference"] = .string(String(repeating: "é", count: 200))
         var walk = try Walk()
+        walk.definition = try Fixtures.pemalangWorkflowWithReference()
         let accepted = try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents)
         #expect(accepted.event?.detail.fields["reference"] == contents["reference"])
         contents["reference"] = .string(String(repeating: "é", count: 201))
         walk = try Walk()
+        walk.definition = try Fixtures.pemalangWorkflowWithReference()
         let refusal = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal)
         #expect(refusal.code == .invalidField)
         #expect(refusal.message == "reference (Nomor surat permohonan): longer than 200 characters")

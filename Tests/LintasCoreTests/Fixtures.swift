@@ -25,6 +25,15 @@ enum Fixtures {
         try WorkflowDefinition.decode(try document(workflowPath), source: workflowPath, hash: "test-hash", regulations: try regulations())
     }
 
+    /// The Pasal 11 ayat (4) workflow as definitions stored before letters cited each other had it (and
+    /// logs still hold): the submit step takes the requester's letter number as free text, `reference`;
+    /// no letter names the letter it cites. The file as shipped until then, kept beside the golden letters.
+    static let storedWorkflowPath = "Tests/LintasCLITests/Golden/stored-definitions/pemalang-penunjukan-lintas-pd.json"
+
+    static func pemalangWorkflowWithReference() throws -> WorkflowDefinition {
+        try WorkflowDefinition.decode(try document(storedWorkflowPath), source: storedWorkflowPath, hash: "stored-hash", regulations: try regulations())
+    }
+
     static func pemalangDirectory() throws -> Directory {
         try Directory.decode(try document(directoryPath), source: directoryPath)
     }
