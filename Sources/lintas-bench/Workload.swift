@@ -106,7 +106,8 @@ struct Workload {
             members["workflow"] = .string(Workload.workflow)
             data = [
                 "target_unit": .string(route.targetUnit),
-                "purpose": .string(Workload.purposes[request % Workload.purposes.count]),
+                // Each request's contents its own, as real requests' are (its letters' request part is then its own too).
+                "purpose": .string("\(Workload.purposes[request % Workload.purposes.count]), kegiatan \(request + 1)"),
                 "competence": "Pengembangan aplikasi web dan pengolahan data",
                 "performance_target": "Keluaran tersusun dan digunakan oleh 22 Puskesmas",
                 "duration": .object(["start": .string(today.adding(days: 30).description), "end": .string(today.adding(days: 210).description)]),
