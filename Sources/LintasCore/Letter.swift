@@ -39,7 +39,7 @@ struct LetterDraft {
     ///   - actor: the office the acting official holds; signs when the letter names no signer.
     /// - Throws: `missing_field` with the article demanding the content, `no_officeholder` when the signer's office is vacant.
     init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transition: WorkflowDefinition.Transition,
-         context: RoleContext, actor: Officeholder, followsRequest: Bool, cited: LetterReference? = nil) throws(Refusal) {
+         context: RoleContext, actor: Officeholder, followsRequest: Bool, cited: LetterReference?) throws(Refusal) {
         self.spec = spec
         self.followsRequest = followsRequest
         self.cited = cited
