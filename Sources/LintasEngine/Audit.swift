@@ -10,7 +10,9 @@ import LintasStore
 /// 4. the global sequence runs 1…N without gaps (a removed event leaves one);
 /// 5. no projection exists without events;
 /// 6. every stored workflow definition still hashes to its id, and each request's definition is stored;
-/// 7. every issued letter's content still hashes to the content hash sealed into its event.
+/// 7. every issued letter's content still hashes to the content hash sealed into its event;
+/// 8. every actor stored once (an event's `by`, schema version 10) still hashes to its key: a changed
+///    one also fails the hash of every event by it, whose detail is read back with it.
 public enum Audit {
     public struct Finding: Sendable, Hashable, CustomStringConvertible {
         /// The event's global sequence number, when the finding is about an event.
@@ -46,6 +48,7 @@ public enum Audit {
         return try SnapshotReaders.read(store, workers: workers) { split in
             var report = Report()
             let definitions = try checkDefinitions(store, &report)
+            try checkActors(store, &report)
             // Each range on its own reader: the chain is per request (each event's hash from its
             // request's previous one), so the ranges share nothing but the definitions.
             let parts = try split.map { _, reader, range in
@@ -90,6 +93,7 @@ public enum Audit {
         try store.readSnapshot {
             var report = Report()
             var stream = StreamCheck(definitions: try checkDefinitions(store, &report), store: store)
+            try checkActors(store, &report)
             let events = try store.events(of: request)
             if events.isEmpty {
                 if try store.request(request) != nil {
@@ -132,6 +136,15 @@ public enum Audit {
             }
         }
         return hashes
+    }
+
+    private static func checkActors(_ store: any EventStore, _ report: inout Report) throws {
+        for (hash, body) in try store.storedActors() {
+            let actual = Digest.sha256(body).hex
+            if actual != hash {
+                report.findings.append(Finding(message: "stored actor \(hash.prefix(12)) was altered: its content hashes to \(actual.prefix(12)); every event by it fails its hash"))
+            }
+        }
     }
 
     /// The checks of one request's stream, event by event from the stored bytes, then against

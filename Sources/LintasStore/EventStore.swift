@@ -80,6 +80,9 @@ public protocol EventStore: AnyObject {
     /// The stored body of a letter's part (`LetterParts`) by the hex SHA-256 its event names,
     /// exactly as stored (audit checks it still hashes to that name); `nil` when absent.
     func letterPart(_ hash: String) throws -> [UInt8]?
+    /// Every actor stored once (an event's `by`; `StoredActors` in SQLite), keyed by the hex SHA-256
+    /// of its body, with that body exactly as stored (audit checks it still hashes to its key).
+    func storedActors() throws -> [(hash: String, body: [UInt8])]
     func commands(_ filter: CommandFilter) throws -> [CommandRecord]
     func queueSummary() throws -> QueueSummary
 }
@@ -258,6 +261,9 @@ extension EventStore {
     }
 
     public func splitRequests(into parts: Int) throws -> [RequestRange] { [.all] }
+
+    /// None for a store that keeps each event's `by` in the event.
+    public func storedActors() throws -> [(hash: String, body: [UInt8])] { [] }
 
     public func openReader() throws -> (any EventStore)? { nil }
 }

@@ -27,7 +27,9 @@ public final class SQLiteStore: EventStore {
     /// 9: `requests.ends`, the end of the period the state runs for (`PeriodEnd`), and the index
     /// `requests_by_state_ends` on `(state, ends)`: the timers' full look reads the expired periods and
     /// the states with a deadline through it instead of every projection (`addPeriodEnds`).
-    public static let schemaVersion: Int64 = 9
+    /// 10: `actors`, each event's `by` stored once by its SHA-256 (hex), the event's `data` without it
+    /// and `events.by_actor` naming the row; every event is rewritten so (`StoredActors`, `splitActors`).
+    public static let schemaVersion: Int64 = 10
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -38,6 +40,8 @@ public final class SQLiteStore: EventStore {
     let connection: SQLiteConnection
     /// The letter parts this connection stored and saw committed (`LetterPartCache`).
     private let parts = LetterPartCache()
+    /// The actors this connection stored and saw committed (`ActorCache`).
+    private let actors = ActorCache()
     /// Definitions and directory versions saved through this object (`catalogStamp`).
     private var catalogWrites: Int64 = 0
 
@@ -84,6 +88,7 @@ public final class SQLiteStore: EventStore {
                 }
                 if current < 8 { try connection.execute(SQLiteStore.commandIDs) }
                 if current < 9 { try addPeriodEnds() }
+                if current < 10 { try splitActors() }
             }
         } catch let error as StoreError {
             throw error
@@ -115,6 +120,7 @@ public final class SQLiteStore: EventStore {
     /// so it is rebuilt, in the transaction that sets the version.
     private func rebuildProjections() throws {
         try addEndsColumn()
+        try addActors()
         let batch = SQLiteBatch(connection: connection)
         let ends = PeriodEnds(store: self)
         try forEachStream { request, rows in
@@ -161,6 +167,47 @@ public final class SQLiteStore: EventStore {
             PRAGMA user_version = 9;
             """)
     }
+
+    /// `actors` and `events.by_actor` (version 10), made when missing: before version 4's rebuild,
+    /// which reads the events as they are read from then on, and by version 10's step.
+    private func addActors() throws(StoreError) {
+        try connection.execute(StoredActors.table)
+        let columns = try connection.query("SELECT name FROM pragma_table_info('events')") { $0.text(0) }
+        if !columns.contains("by_actor") { try connection.execute("ALTER TABLE events ADD COLUMN by_actor INTEGER") }
+    }
+
+    /// Version 10: `actors` and `events.by_actor` (`StoredActors`), and every event whose detail is whole
+    /// rewritten without its `by`, which goes to `actors` (its hash chain unchanged: the bytes it covers
+    /// are read back the same). A row whose detail is not as lintas writes it stays whole, for audit to
+    /// report. Idempotent: rows already split are left as they are.
+    private func splitActors() throws {
+        try addActors()
+        try connection.execute("DROP TRIGGER IF EXISTS events_refuse_update")
+        var ids: [[UInt8]: Int64] = [:]
+        var after: Int64 = 0
+        // A chunk of rows read, then rewritten: the rows are not updated under an open read of them.
+        while true {
+            let rows = try connection.query("SELECT seq, data FROM events WHERE seq > ? AND by_actor IS NULL ORDER BY seq LIMIT 10000",
+                                            [.integer(after)]) { ($0.int64(0), $0.bytes(1)) }
+            guard let last = rows.last else { break }
+            after = last.0
+            for (sequence, data) in rows {
+                guard let (rest, actor) = StoredActors.split(data) else { continue }
+                let id = try ids[actor] ?? StoredActors.id(of: actor, in: connection)
+                ids[actor] = id
+                try connection.run("UPDATE events SET data = ?, by_actor = ? WHERE seq = ?", [.utf8(rest), .integer(id), .integer(sequence)])
+            }
+        }
+        try connection.execute("""
+            \(SQLiteStore.refuseEventUpdates)
+            PRAGMA user_version = 10;
+            """)
+    }
+
+    static let refuseEventUpdates = """
+        CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
+        """
 
     /// Version 7: `letter_numbers` without its `label` column, rebuilt with its rows when it has
     /// one (files of versions 5 and 6); the label of a letter is in its event. Run before version 5's
@@ -376,8 +423,7 @@ public final class SQLiteStore: EventStore {
         register TEXT PRIMARY KEY,
         last INTEGER NOT NULL
     ) WITHOUT ROWID;
-    CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
-        BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
+    \(refuseEventUpdates)
     CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
         BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
     CREATE TRIGGER definitions_refuse_update BEFORE UPDATE ON definitions
@@ -577,13 +623,17 @@ public final class SQLiteStore: EventStore {
         do {
             let result = try transaction(immediate: true) {
                 // A schema changed since (a table dropped, a file rewritten) voids what the cache knows.
-                parts.check(schema: try connection.query("PRAGMA schema_version") { $0.int64(0) }.first ?? 0)
-                return try body(SQLiteBatch(connection: connection, parts: parts))
+                let schema = try connection.query("PRAGMA schema_version") { $0.int64(0) }.first ?? 0
+                parts.check(schema: schema)
+                actors.check(schema: schema)
+                return try body(SQLiteBatch(connection: connection, parts: parts, actors: actors))
             }
             parts.commit()
+            actors.commit()
             return result
         } catch {
             parts.rollback()
+            actors.rollback()
             throw error
         }
     }
@@ -644,21 +694,24 @@ public final class SQLiteStore: EventStore {
         try SQLiteBatch(connection: connection).request(id)
     }
 
-    static let eventColumns = "seq, request, version, action, state, actor, at, recorded, command, data, hash"
+    /// The events' columns, the detail's `by` (schema version 10: `StoredActors`) last, from `eventsJoined`.
+    static let eventColumns = "e.seq, e.request, e.version, e.action, e.state, e.actor, e.at, e.recorded, e.command, e.data, e.hash, a.body"
+    static let eventsJoined = "events e LEFT JOIN actors a ON a.id = e.by_actor"
 
     static func eventRow(_ row: SQLiteStatement) -> StoredEvent {
         let envelope = EventEnvelope(request: RequestID(row.text(1)), version: Int(row.int64(2)), action: row.text(3),
                                      state: row.text(4), actor: NIP(row.text(5)), at: Timestamp(milliseconds: row.int64(6)),
                                      recorded: Timestamp(milliseconds: row.int64(7)), command: CommandID(row.text(8)))
-        return StoredEvent(sequence: row.int64(0), envelope: envelope, data: row.bytes(9), hash: row.bytes(10))
+        let data = row.isNull(11) ? row.bytes(9) : StoredActors.join(row.bytes(9), actor: row.bytes(11))
+        return StoredEvent(sequence: row.int64(0), envelope: envelope, data: data, hash: row.bytes(10))
     }
 
     public func events(of request: RequestID) throws -> [StoredEvent] {
-        try connection.query("SELECT \(SQLiteStore.eventColumns) FROM events WHERE request = ? ORDER BY version", [.text(request.rawValue)], row: SQLiteStore.eventRow)
+        try connection.query("SELECT \(SQLiteStore.eventColumns) FROM \(SQLiteStore.eventsJoined) WHERE e.request = ? ORDER BY e.version", [.text(request.rawValue)], row: SQLiteStore.eventRow)
     }
 
     public func forEachStream(_ visit: (RequestID, [StoredEvent]) throws -> Void) throws {
-        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns) FROM events ORDER BY request, version")
+        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns) FROM \(SQLiteStore.eventsJoined) ORDER BY e.request, e.version")
         defer { statement.reset() }
         var current: [StoredEvent] = []
         while try statement.step() {
@@ -679,7 +732,7 @@ public final class SQLiteStore: EventStore {
     public func scanEvents(in range: RequestRange, projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
         // `request` compares as bytes (the BINARY collation): the order the scan and its merge use.
         let (condition, bindings) = SQLiteStore.condition(range)
-        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns) FROM events\(condition) ORDER BY request, version")
+        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns) FROM \(SQLiteStore.eventsJoined)\(condition) ORDER BY e.request, e.version")
         defer { statement.reset() }
         try statement.bind(bindings)
         // The projections in the same (binary) order as the events' requests, merged as they go.
@@ -689,6 +742,7 @@ public final class SQLiteStore: EventStore {
         var pending: StoredRequest?
         var pendingRead = false
         var current: [UInt8] = []
+        var joined: [UInt8] = []
         var inStream = false
         func finish() throws {
             guard let stored else { return try end(nil) }
@@ -715,9 +769,17 @@ public final class SQLiteStore: EventStore {
                 current.append(contentsOf: request)
                 inStream = true
             }
-            try event(StoredEventBytes(sequence: statement.int64(0), request: request, version: Int(statement.int64(2)), action: statement.borrowed(3),
-                                       state: statement.borrowed(4), actor: statement.borrowed(5), at: statement.int64(6), recorded: statement.int64(7),
-                                       command: statement.borrowed(8), data: statement.borrowed(9), hash: statement.borrowed(10)))
+            func visit(data: UnsafeRawBufferPointer) throws {
+                try event(StoredEventBytes(sequence: statement.int64(0), request: request, version: Int(statement.int64(2)), action: statement.borrowed(3),
+                                           state: statement.borrowed(4), actor: statement.borrowed(5), at: statement.int64(6), recorded: statement.int64(7),
+                                           command: statement.borrowed(8), data: data, hash: statement.borrowed(10)))
+            }
+            // The detail with its `by` put back (`StoredActors`), in a buffer reused from row to row.
+            if !statement.isNull(11), StoredActors.join(statement.borrowed(9), actor: statement.borrowed(11), into: &joined) {
+                try joined.withUnsafeBytes { try visit(data: $0) }
+            } else {
+                try visit(data: statement.borrowed(9))
+            }
         }
         if inStream { try finish() }
     }
@@ -796,6 +858,10 @@ public final class SQLiteStore: EventStore {
         return try connection.query("SELECT body FROM letter_parts WHERE hash = ?", [.blob(digest.bytes)]) { $0.bytes(0) }.first
     }
 
+    public func storedActors() throws -> [(hash: String, body: [UInt8])] {
+        try connection.query("SELECT hash, body FROM actors ORDER BY id") { ($0.text(0), $0.bytes(1)) }
+    }
+
     public func commands(_ filter: CommandFilter) throws -> [CommandRecord] {
         // The two halves of the `commands` view, each filtered by the keys of its own tables rather than
         // through the view (whose computed columns and union would be scanned).
@@ -863,27 +929,28 @@ public final class SQLiteStore: EventStore {
     }
 }
 
-/// The letter parts a connection knows are stored, by their canonical JSON, with their hashes: a
-/// letter's frame recurs in every letter an office issues at a step, and the request's part in
-/// each of its letters, so most parts need neither a SHA-256 nor an insert again. Parts
-/// are append-only, so one committed stays; those of a transaction count only once it commits,
-/// and all are forgotten when the file's schema changes.
-final class LetterPartCache {
-    private var committed: [Key: String] = [:]
-    private var pending: [Key: String] = [:]
+/// What a connection stored once by its canonical JSON and saw committed, with what names it:
+/// the letter parts (`LetterPartCache`, their hashes) and the actors (`ActorCache`, their row ids).
+/// A letter's frame recurs in every letter an office issues at a step, the request's part in each
+/// of its letters, and an official's `by` in each of their steps, so most need neither a SHA-256
+/// nor an insert again. Both tables are append-only, so a row committed stays; those of a
+/// transaction count only once it commits, and all are forgotten when the file's schema changes.
+final class StoredOnceCache<Value> {
+    private var committed: [Key: Value] = [:]
+    private var pending: [Key: Value] = [:]
     private var schema: Int64?
 
     func check(schema current: Int64) {
         if schema != current { committed.removeAll() }
         schema = current
     }
-    /// At most this many parts are kept; beyond, the cache is emptied and refilled.
-    static let limit = 4_096
+    /// At most this many are kept; beyond, the cache is emptied and refilled.
+    static var limit: Int { 4_096 }
 
-    func hash(of part: [UInt8]) -> String? { committed[Key(part)] ?? pending[Key(part)] }
-    func stored(_ part: [UInt8], hash: String) { pending[Key(part)] = hash }
+    func value(of body: [UInt8]) -> Value? { committed[Key(body)] ?? pending[Key(body)] }
+    func stored(_ body: [UInt8], value: Value) { pending[Key(body)] = value }
 
-    /// A part's canonical JSON as a dictionary key, hashed as one run of bytes (an array of bytes
+    /// Canonical JSON as a dictionary key, hashed as one run of bytes (an array of bytes
     /// hashes byte by byte; a part's tree, string by string and member by member, which cost
     /// more than the SHA-256 it saves: measured).
     struct Key: Hashable {
@@ -901,6 +968,11 @@ final class LetterPartCache {
 
     func rollback() { pending.removeAll(keepingCapacity: true) }
 }
+
+/// The letter parts stored, by their canonical JSON, with their hashes (hex).
+typealias LetterPartCache = StoredOnceCache<String>
+/// The actors stored (`StoredActors`), by their canonical JSON, with their row ids.
+typealias ActorCache = StoredOnceCache<Int64>
 
 /// The ends of stored states' periods (`PeriodEnd`) during a migration, from the definitions in
 /// the file, each parsed once.
@@ -936,6 +1008,7 @@ private final class PeriodEnds {
 struct SQLiteBatch: StoreBatch {
     let connection: SQLiteConnection
     var parts = LetterPartCache()
+    var actors = ActorCache()
 
     static let requestColumns = "request, body, head, workflow, state, version, updated, ends"
 
@@ -1000,13 +1073,20 @@ struct SQLiteBatch: StoreBatch {
     func append(_ event: Event, previous: Digest, letter encoded: LetterParts.Encoded?) throws -> StoredEvent {
         let data = try storedDetail(event.detail, of: event.request, encoded: encoded)
         let hash = EventChain.hash(event.envelope, data: data, previous: previous)
+        // The detail without its `by`, which is stored once in `actors` (`StoredActors`).
+        let (rest, actor) = StoredActors.split(data) ?? (data, [])
+        var actorID: Int64?
+        if !actor.isEmpty {
+            actorID = try actors.value(of: actor) ?? StoredActors.id(of: actor, in: connection)
+            actors.stored(actor, value: actorID!)
+        }
         do {
             try connection.run("""
-                INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash, by_actor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(event.request.rawValue), .integer(Int64(event.version)), .text(event.action), .text(event.state),
                       .text(event.actor.rawValue), .integer(event.at.milliseconds), .integer(event.recorded.milliseconds),
-                      .text(event.command.rawValue), .utf8(data), .blob(hash.bytes)])
+                      .text(event.command.rawValue), .utf8(rest), .blob(hash.bytes), .optional(actorID)])
         } catch {
             // (`catch let error where …` here crashes the Swift 6.3.1 compiler: keep the test inside.)
             guard error.code == .constraint else { throw error }
@@ -1026,13 +1106,13 @@ struct SQLiteBatch: StoreBatch {
         }()
         guard !parts.isEmpty else { return detail.canonicalBytes }
         for body in parts {
-            if let known = self.parts.hash(of: body) {
+            if let known = self.parts.value(of: body) {
                 letter.parts.append(known)
                 continue
             }
             let hash = Digest.sha256(body)
             try connection.run("INSERT OR IGNORE INTO letter_parts (hash, body) VALUES (?, ?)", [.blob(hash.bytes), .utf8(body)])
-            self.parts.stored(body, hash: hash.hex)
+            self.parts.stored(body, value: hash.hex)
             letter.parts.append(hash.hex)
         }
         letter.content = own

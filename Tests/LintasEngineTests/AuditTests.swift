@@ -64,7 +64,7 @@ struct AuditTests {
     func alteredEvent() throws {
         let harness = try run()
         try harness.tamper("DROP TRIGGER events_refuse_update")
-        try harness.tamper("UPDATE events SET data = replace(data, 'Heru Santoso', 'Heru Santosa') WHERE seq = 7")
+        try harness.tamper("UPDATE events SET data = replace(data, 'Pasal 11', 'Pasal 12') WHERE seq = 7")
         let report = try Audit.run(harness.store)
         #expect(!report.isClean)
         #expect(report.findings.first?.sequence == 7)
