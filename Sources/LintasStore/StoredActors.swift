@@ -1,3 +1,4 @@
+import Glibc
 import LintasCore
 
 /// Schema version 10: an event's `by` (the role played, the official's name, title, capacity and
@@ -15,14 +16,15 @@ enum StoredActors {
 
     /// The index just past the article's closing quote, when the bytes open as a detail does.
     private static func articleEnd(_ data: UnsafeRawBufferPointer) -> Int? {
-        guard data.count > opening.count, data.starts(with: opening) else { return nil }
+        guard data.count > opening.count, let base = data.baseAddress, memcmp(base, opening, opening.count) == 0 else { return nil }
         var index = opening.count
-        while index < data.count {
-            switch data[index] {
-            case UInt8(ascii: "\\"): index += 2
-            case UInt8(ascii: "\""): return index + 1
-            default: index += 1
-            }
+        // Each quote found by `memchr`: the closing one has an even number of backslashes before it.
+        while index < data.count, let found = memchr(base + index, Int32(UInt8(ascii: "\"")), data.count - index) {
+            let quote = base.distance(to: UnsafeRawPointer(found))
+            var escapes = 0
+            while quote - escapes - 1 >= opening.count, data[quote - escapes - 1] == UInt8(ascii: "\\") { escapes += 1 }
+            if escapes % 2 == 0 { return quote + 1 }
+            index = quote + 1
         }
         return nil
     }
@@ -31,7 +33,7 @@ enum StoredActors {
     /// when they are not as `Event.Detail.canonicalBytes` writes them (then kept whole).
     static func split(_ data: [UInt8]) -> (rest: [UInt8], actor: [UInt8])? {
         data.withUnsafeBytes { bytes -> (rest: [UInt8], actor: [UInt8])? in
-            guard let end = articleEnd(bytes), bytes[end...].starts(with: member) else { return nil }
+            guard let end = articleEnd(bytes), data[end...].starts(with: member) else { return nil }
             let start = end + member.count
             guard start < bytes.count, bytes[start] == UInt8(ascii: "{") else { return nil }
             // The object's members are strings: its end is the first `}` outside a string.
@@ -43,8 +45,9 @@ enum StoredActors {
                 } else if byte == UInt8(ascii: "\"") {
                     inString = true
                 } else if byte == UInt8(ascii: "}") {
-                    let actor = Array(bytes[start...index])
-                    let rest = Array(bytes[..<end]) + Array(bytes[(index + 1)...])
+                    let actor = Array(data[start...index])
+                    var rest = Array(data[..<end])
+                    rest.append(contentsOf: data[(index + 1)...])
                     return (rest, actor)
                 } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
                     return nil
@@ -61,10 +64,11 @@ enum StoredActors {
     static func join(_ data: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Bool {
         guard let end = articleEnd(data) else { return false }
         output.removeAll(keepingCapacity: true)
-        output.append(contentsOf: data[..<end])
+        // Whole buffers, copied at once (a slice of a raw buffer is copied byte by byte).
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[..<end]))
         output.append(contentsOf: member)
         output.append(contentsOf: actor)
-        output.append(contentsOf: data[end...])
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[end...]))
         return true
     }
 

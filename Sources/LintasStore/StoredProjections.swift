@@ -24,10 +24,16 @@ enum StoredProjections {
         guard bytes.count >= pattern.count else { return nil }
         var index = bytes.count - pattern.count
         while index >= 0 {
-            if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
+            if bytes[index] == pattern[0], matches(pattern, in: bytes, at: index) { return index }
             index -= 1
         }
         return nil
+    }
+
+    private static func matches(_ pattern: [UInt8], in bytes: UnsafeRawBufferPointer, at index: Int) -> Bool {
+        guard index + pattern.count <= bytes.count else { return false }
+        for offset in pattern.indices where bytes[index + offset] != pattern[offset] { return false }
+        return true
     }
 
     /// Where the integer starting at `start` ends.
@@ -45,13 +51,12 @@ enum StoredProjections {
             guard let start = last(request, in: bytes), let at = last(since, in: bytes), at > start,
                   let tail = last(warnings, in: bytes), tail > at, let end = last(workflow, in: bytes), end > tail else { return nil }
             let sinceEnd = integerEnd(bytes, from: at + since.count)
-            guard bytes[sinceEnd...].starts(with: state) else { return nil }
-            var output = Array(bytes[..<start])
-            output.append(contentsOf: bytes[at..<sinceEnd])
-            let list = bytes[(tail + warnings.count)..<end]
-            if !list.elementsEqual([UInt8(ascii: "["), UInt8(ascii: "]")]) {
-                output.append(contentsOf: warnings)
-                output.append(contentsOf: list)
+            guard matches(state, in: bytes, at: sinceEnd) else { return nil }
+            // Copied from the array's slices (one copy each), not byte by byte from the raw buffer's.
+            var output = Array(body[..<start])
+            output.append(contentsOf: body[at..<sinceEnd])
+            if end - (tail + warnings.count) != 2 {
+                output.append(contentsOf: body[tail..<end])
             }
             output.append(UInt8(ascii: "}"))
             return output
@@ -64,22 +69,22 @@ enum StoredProjections {
         body.withUnsafeBytes { bytes -> [UInt8] in
             guard let at = last(since, in: bytes) else { return body }
             let sinceEnd = integerEnd(bytes, from: at + since.count)
-            let rest = bytes[sinceEnd...]
-            guard rest.starts(with: warnings) || rest.elementsEqual([UInt8(ascii: "}")]) else { return body }
+            let listed = matches(warnings, in: bytes, at: sinceEnd)
+            guard listed || sinceEnd == bytes.count - 1 else { return body }
             var output: [UInt8] = []
             output.reserveCapacity(body.count + 160)
-            output.append(contentsOf: bytes[..<at])
+            output.append(contentsOf: body[..<at])
             output.append(contentsOf: request)
             JSONWriter.writeString(id.rawValue, into: &output)
-            output.append(contentsOf: bytes[at..<sinceEnd])
+            output.append(contentsOf: body[at..<sinceEnd])
             output.append(contentsOf: state)
             JSONWriter.writeString(columns.state, into: &output)
             JSONWriter.writeKey("updated", into: &output)
             JSONWriter.writeInteger(columns.updated.milliseconds, into: &output)
             JSONWriter.writeKey("version", into: &output)
             JSONWriter.writeInteger(Int64(columns.version), into: &output)
-            if rest.starts(with: warnings) {
-                output.append(contentsOf: rest.dropLast())
+            if listed {
+                output.append(contentsOf: body[sinceEnd..<(body.count - 1)])
             } else {
                 output.append(contentsOf: noWarnings)
             }

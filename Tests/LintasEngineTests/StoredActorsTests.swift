@@ -39,13 +39,16 @@ struct StoredActorsTests {
 
     @Test("split and join give back the detail's bytes, escapes in the article and the by included; bytes not as lintas writes them are not split")
     func splitAndJoin() throws {
-        let detail = Event.Detail(article: #"Pasal "11" \ ayat {4}"#, role: "pimpinan", actorName: #"Heru "Santoso" {S.KM.}"#, actorTitle: "Kepala",
-                                  capacity: .definitive, position: "kabid-p2p", fields: ["note": "a,\"by\":{}"])
-        let data = detail.canonicalBytes
-        let (rest, actor) = try #require(StoredActors.split(data))
-        #expect(!String(decoding: rest, as: UTF8.self).contains("Santoso"))
-        #expect(String(decoding: actor, as: UTF8.self).hasPrefix(#"{"capacity":"definitif""#))
-        #expect(StoredActors.join(rest, actor: actor) == data)
+        for article in [#"Pasal "11" \ ayat {4}"#, #"ends in a backslash \"#, #"\"quoted\""#] {
+            let detail = Event.Detail(article: article, role: "pimpinan", actorName: #"Heru "Santoso" {S.KM.}"#, actorTitle: "Kepala",
+                                      capacity: .definitive, position: "kabid-p2p", fields: ["note": "a,\"by\":{}"])
+            let data = detail.canonicalBytes
+            let (rest, actor) = try #require(StoredActors.split(data))
+            #expect(!String(decoding: rest, as: UTF8.self).contains("Santoso"))
+            #expect(String(decoding: actor, as: UTF8.self).hasPrefix(#"{"capacity":"definitif""#))
+            #expect(StoredActors.join(rest, actor: actor) == data)
+            #expect(try Event.Detail(bytes: StoredActors.join(rest, actor: actor)) == detail)
+        }
         #expect(StoredActors.split(Array(#"{"fields":{},"by":{}}"#.utf8)) == nil)
         #expect(StoredActors.split(Array(#"{"article":"a","fields":{}}"#.utf8)) == nil)
     }
