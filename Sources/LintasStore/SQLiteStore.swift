@@ -29,9 +29,7 @@ public final class SQLiteStore: EventStore {
     /// the states with a deadline through it instead of every projection (`addPeriodEnds`).
     /// 10: `actors`, each event's `by` stored once by its SHA-256 (hex), the event's `data` without it
     /// and `events.by_actor` naming the row; every event is rewritten so (`StoredActors`, `splitActors`).
-    /// 11: `requests.body` without the members the row's columns hold and without empty `warnings`
-    /// (`StoredProjections`); every body is rewritten so (`compactProjections`).
-    public static let schemaVersion: Int64 = 11
+    public static let schemaVersion: Int64 = 10
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -91,7 +89,6 @@ public final class SQLiteStore: EventStore {
                 if current < 8 { try connection.execute(SQLiteStore.commandIDs) }
                 if current < 9 { try addPeriodEnds() }
                 if current < 10 { try splitActors() }
-                if current < 11 { try compactProjections() }
             }
         } catch let error as StoreError {
             throw error
@@ -151,13 +148,12 @@ public final class SQLiteStore: EventStore {
         try addEndsColumn()
         let ends = PeriodEnds(store: self)
         var updates: [(request: String, ends: CivilDate?)] = []
-        let statement = try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests ORDER BY request")
+        let statement = try connection.statement("SELECT request, body FROM requests ORDER BY request")
         while try statement.step() {
-            let stored = SQLiteBatch.storedRequest(statement)
-            let request = stored.request.rawValue
+            let request = statement.text(0)
             let state: RequestState
             do {
-                state = try stored.decode()
+                state = try RequestState(bytes: statement.bytes(1))
             } catch {
                 throw StoreError(.corrupt, "\(path): the stored state of \(request) cannot be read (\(error)), so the end of its period cannot be derived for schema version 9")
             }
@@ -206,24 +202,6 @@ public final class SQLiteStore: EventStore {
             \(SQLiteStore.refuseEventUpdates)
             PRAGMA user_version = 10;
             """)
-    }
-
-    /// Version 11: every projection stored whole rewritten without what its columns hold
-    /// (`StoredProjections`); the bytes read back are the same. Idempotent: a body already
-    /// stored so, or not as lintas writes it, is left as it is.
-    private func compactProjections() throws(StoreError) {
-        var after: Int64 = 0
-        while true {
-            let rows = try connection.query("SELECT rowid, body FROM requests WHERE rowid > ? ORDER BY rowid LIMIT 10000",
-                                            [.integer(after)]) { ($0.int64(0), $0.bytes(1)) }
-            guard let last = rows.last else { break }
-            after = last.0
-            for (row, body) in rows {
-                guard let stored = StoredProjections.stored(body) else { continue }
-                try connection.run("UPDATE requests SET body = ? WHERE rowid = ?", [.utf8(stored), .integer(row)])
-            }
-        }
-        try connection.execute("PRAGMA user_version = 11")
     }
 
     static let refuseEventUpdates = """
@@ -1034,13 +1012,11 @@ struct SQLiteBatch: StoreBatch {
 
     static let requestColumns = "request, body, head, workflow, state, version, updated, ends"
 
-    /// A `requests` row selected with `requestColumns`, its body whole (`StoredProjections`).
+    /// A `requests` row selected with `requestColumns`.
     static func storedRequest(_ row: SQLiteStatement) -> StoredRequest {
-        let request = RequestID(row.text(0))
-        let columns = StoredRequest.Columns(workflow: WorkflowID(row.text(3)), state: row.text(4), version: Int(row.int64(5)),
-                                            updated: Timestamp(milliseconds: row.int64(6)), ends: row.optionalText(7).flatMap(CivilDate.init(iso:)))
-        return StoredRequest(request: request, body: StoredProjections.whole(row.bytes(1), request: request, columns: columns),
-                             head: row.bytes(2), columns: columns)
+        StoredRequest(request: RequestID(row.text(0)), body: row.bytes(1), head: row.bytes(2),
+                      columns: .init(workflow: WorkflowID(row.text(3)), state: row.text(4), version: Int(row.int64(5)),
+                                     updated: Timestamp(milliseconds: row.int64(6)), ends: row.optionalText(7).flatMap(CivilDate.init(iso:))))
     }
 
     static func queuedCommand(_ row: SQLiteStatement) -> QueuedCommand {
@@ -1151,8 +1127,7 @@ struct SQLiteBatch: StoreBatch {
             ON CONFLICT (request) DO UPDATE SET workflow = excluded.workflow, state = excluded.state, version = excluded.version,
                 updated = excluded.updated, head = excluded.head, body = excluded.body, ends = excluded.ends
             """, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
-                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(StoredProjections.stored(state.canonicalBytes) ?? state.canonicalBytes),
-                  .optional(ends?.description)])
+                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(state.canonicalBytes), .optional(ends?.description)])
     }
 
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {

@@ -97,7 +97,7 @@ struct AuditTests {
     @Test("a stored state that replay does not give, or that has no events, is found")
     func projections() throws {
         let harness = try run()
-        try harness.tamper("UPDATE requests SET state = 'rejected' WHERE request = 'PML-2'")
+        try harness.tamper("UPDATE requests SET body = replace(body, '\"state\":\"accepted\"', '\"state\":\"rejected\"') WHERE request = 'PML-2'")
         try harness.tamper("INSERT INTO requests SELECT 'PML-GHOST', workflow, state, version, updated, head, body, ends FROM requests WHERE request = 'PML-1'")
         let report = try Audit.run(harness.store)
         #expect(report.findings.contains { $0.request == "PML-2" && $0.message.contains("stored state says rejected version 6, replay gives accepted version 6") })
