@@ -4,12 +4,12 @@ import LintasEngine
 import LintasStore
 
 /// The parts of the benchmark that run in a process of their own, so that each starts cold
-/// and its peak RSS is its own: `lintas-bench child daemon|replay|audit DB RESULT [BATCH]`.
+/// and its peak RSS is its own: `lintas-bench child daemon|replay|states|audit|status DB RESULT [BATCH]`.
 /// Each writes its figures to RESULT as one JSON object.
 enum Child {
     static func run(_ arguments: [String]) throws {
         let clock = Stopwatch()
-        guard arguments.count >= 3 else { fatalError("usage: lintas-bench child daemon|replay|projections|audit|status DB RESULT [BATCH]") }
+        guard arguments.count >= 3 else { fatalError("usage: lintas-bench child daemon|replay|states|audit|status DB RESULT [BATCH]") }
         let (mode, database, result) = (arguments[0], arguments[1], arguments[2])
         let store = try SQLiteStore(path: database, create: false)
         var figures: [String: JSONValue] = [:]
@@ -26,11 +26,13 @@ enum Child {
             figures = ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
                        "refused": .int(Int64(summary.refused))]
         case "replay":
-            let replayed = try Replay.all(in: store, workers: SnapshotReaders.defaultWorkers)
-            figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
-        case "projections":
-            // Replay as a rebuild of the projection: each request's canonical state bytes, no state values.
+            // Replay as a rebuild of the projections: each request's canonical state bytes, as the
+            // store keeps them, no state values built.
             let replayed = try Replay.projections(in: store, workers: SnapshotReaders.defaultWorkers)
+            figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
+        case "states":
+            // Replay into `RequestState` values (what `Replay.all` gives a caller that reads them).
+            let replayed = try Replay.all(in: store, workers: SnapshotReaders.defaultWorkers)
             figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
         case "audit":
             let report = try Audit.run(store)
