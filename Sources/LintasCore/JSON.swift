@@ -253,6 +253,16 @@ public struct JSONReader {
         return start..<parser.index
     }
 
+    /// Where the next value, which must be a string, stands (its quotes included), read past as
+    /// strictly as `skip()`: straight to the string's scan.
+    @inline(__always)
+    public mutating func stringRange() throws(JSONSyntaxError) -> Range<Int> {
+        let start = parser.index
+        guard start < parser.bytes.count, parser.bytes[start] == UInt8(ascii: "\"") else { throw expected("a string") }
+        try parser.skipString()
+        return start..<parser.index
+    }
+
     /// Reads past the next value by matching its brackets and quotes only, without checking
     /// what lies between them: for a subtree whose bytes are proven otherwise (a letter's
     /// content, which the event's hash and the letter's seal cover and `audit` checks).
@@ -417,7 +427,7 @@ private struct JSONParser {
         while true {
             while index + 8 <= bytes.count {
                 let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let found = Self.zeroBytes(word ^ Self.quotes) | Self.zeroBytes(word ^ Self.backslashes)
+                let found = (Self.firstZeroByte(word ^ Self.quotes) | Self.firstZeroByte(word ^ Self.backslashes)) & Self.highBits
                 if found != 0 {
                     index += found.trailingZeroBitCount >> 3
                     break
@@ -434,14 +444,18 @@ private struct JSONParser {
     }
 
     private static let quotes: UInt64 = 0x2222_2222_2222_2222, backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+    private static let ones: UInt64 = 0x0101_0101_0101_0101, spaces: UInt64 = 0x2020_2020_2020_2020
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
-    /// 0x80 in each byte of `word` that is zero, 0 in every other (exact, so the lowest set bit
-    /// finds the first such byte: words are loaded little-endian).
+    /// With `highBits` masked in: the high bit set in the first byte of `word` that is zero, and
+    /// maybe in bytes after it (a borrow), none before it. Words are loaded little-endian, so the
+    /// lowest set bit finds the first such byte; three operations where an exact mask takes five.
     @inline(__always)
-    static func zeroBytes(_ word: UInt64) -> UInt64 {
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        return ~(((word & low7) &+ low7) | word | low7)
-    }
+    static func firstZeroByte(_ word: UInt64) -> UInt64 { (word &- ones) & ~word }
+
+    /// As `firstZeroByte`, for the first byte below 0x20 (a control byte).
+    @inline(__always)
+    static func firstControlByte(_ word: UInt64) -> UInt64 { (word &- spaces) & ~word }
 
     /// Reads past a string; plain ASCII without escapes is only scanned.
     mutating func skipString() throws(JSONSyntaxError) {
@@ -449,8 +463,9 @@ private struct JSONParser {
         // Eight bytes at a time up to the first quote, backslash, control byte or byte of non-ASCII text.
         while cursor + 8 <= bytes.count {
             let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: cursor, as: UInt64.self)
-            let found = Self.zeroBytes(word ^ Self.quotes) | Self.zeroBytes(word ^ Self.backslashes)
-                | Self.zeroBytes(word & 0xE0E0_E0E0_E0E0_E0E0) | (word & 0x8080_8080_8080_8080)
+            // The first quote, backslash or control byte, or any byte with its high bit set.
+            let found = (Self.firstZeroByte(word ^ Self.quotes) | Self.firstZeroByte(word ^ Self.backslashes)
+                | Self.firstControlByte(word) | word) & Self.highBits
             if found != 0 {
                 cursor += found.trailingZeroBitCount >> 3
                 break

@@ -205,14 +205,14 @@ public struct RequestFold {
             try JSONReader.read(buffer) { (reader) throws(JSONSyntaxError) in
                 try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
                     if Self.equal(key, "article") {
-                        _ = try Self.stringToken(&reader)
+                        _ = try reader.stringRange()
                         hasArticle = true
                     } else if Self.equal(key, "by") {
                         try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
                             let bit = Self.equal(key, "role") ? 1 : Self.equal(key, "name") ? 2 : Self.equal(key, "title") ? 4
                                 : Self.equal(key, "capacity") ? 8 : Self.equal(key, "position") ? 16 : 0
                             guard bit != 0 else { return try reader.skip() }
-                            let token = try Self.stringToken(&reader)
+                            let token = try reader.stringRange()
                             if bit == 8 { capacity = token }
                             by |= bit
                         })
@@ -273,15 +273,15 @@ public struct RequestFold {
                 guard reader.position < reader.bytes.count, reader.bytes[reader.position] == UInt8(ascii: "[") else { throw reader.expected("a list of hashes") }
                 scan.contentParts = try reader.rawRange()
             } else if Self.equal(key, "content_hash") {
-                letter.contentHash = try Self.stringToken(&reader)
+                letter.contentHash = try reader.stringRange()
             } else if Self.equal(key, "type") {
-                letter.type = try Self.stringToken(&reader)
+                letter.type = try reader.stringRange()
             } else if Self.equal(key, "label") {
-                letter.label = try Self.stringToken(&reader)
+                letter.label = try reader.stringRange()
             } else if Self.equal(key, "number") {
-                letter.number = try Self.stringToken(&reader)
+                letter.number = try reader.stringRange()
             } else if Self.equal(key, "register") {
-                letter.register = try Self.stringToken(&reader)
+                letter.register = try reader.stringRange()
             } else if Self.equal(key, "sequence") {
                 letter.sequence = try reader.int()
             } else if Self.equal(key, "numbering") {
@@ -295,12 +295,6 @@ public struct RequestFold {
         }
         scan.letter = letter
         letterContent = scan.content
-    }
-
-    /// Where the next value, which must be a string, stands (its quotes included).
-    private static func stringToken(_ reader: inout JSONReader) throws(JSONSyntaxError) -> Range<Int> {
-        guard reader.position < reader.bytes.count, reader.bytes[reader.position] == UInt8(ascii: "\"") else { throw reader.expected("a string") }
-        return try reader.rawRange()
     }
 
     // MARK: The folded state
@@ -374,42 +368,49 @@ public struct RequestFold {
         guard !isEmpty else { return }
         sortFields()
         sortActions()
-        RequestState.writeCanonical(definition: definition.rawValue, ended: ended, remindedFor: remindedFor, request: request.rawValue, since: since,
-                                    state: state, updated: updated, version: version, warnings: warnings, workflow: workflow.rawValue, into: &output,
-                                    fields: writeFields, letters: writeLetters, participants: writeParticipants)
+        // Static writers over the arena's bytes: a method passed as the writer would copy the
+        // whole fold (and retain each of its arrays) for each of the three.
+        let (fields, order, letters, participants, actionOrder) = (self.fields, self.order, self.letters, self.participants, self.actionOrder)
+        arena.withUnsafeBufferPointer { arena in
+            RequestState.writeCanonical(definition: definition.rawValue, ended: ended, remindedFor: remindedFor, request: request.rawValue, since: since,
+                                        state: state, updated: updated, version: version, warnings: warnings, workflow: workflow.rawValue, into: &output,
+                                        fields: { Self.writeFields(fields, in: order, arena: arena, into: &$0) },
+                                        letters: { Self.writeLetters(letters, arena: arena, into: &$0) },
+                                        participants: { Self.writeParticipants(participants, actions: actionOrder, into: &$0) })
+        }
     }
 
-    private func writeLetters(into output: inout [UInt8]) {
+    private static func writeLetters(_ letters: [Letter], arena: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         for (index, letter) in letters.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             var first = true
             if let contentHash = letter.contentHash {
-                write(key: "content_hash", contentHash, first: true, into: &output)
+                write(key: "content_hash", contentHash, arena: arena, first: true, into: &output)
                 first = false
             }
             if let date = letter.date {
-                write(key: "date", date, first: first, into: &output)
+                write(key: "date", date, arena: arena, first: first, into: &output)
                 first = false
             }
-            write(key: "label", letter.label, first: first, into: &output)
-            write(key: "number", letter.number, into: &output)
+            write(key: "label", letter.label, arena: arena, first: first, into: &output)
+            write(key: "number", letter.number, arena: arena, into: &output)
             if letter.numbering != .register {
                 JSONWriter.writeKey("numbering", into: &output)
                 JSONWriter.writeString(letter.numbering.rawValue, into: &output)
             }
-            write(key: "register", letter.register, into: &output)
+            write(key: "register", letter.register, arena: arena, into: &output)
             JSONWriter.writeKey("sequence", into: &output)
             JSONWriter.writeInteger(Int64(letter.sequence), into: &output)
-            write(key: "type", letter.type, into: &output)
+            write(key: "type", letter.type, arena: arena, into: &output)
             JSONWriter.writeKey("version", into: &output)
             JSONWriter.writeInteger(Int64(letter.version), into: &output)
             output.append(UInt8(ascii: "}"))
         }
     }
 
-    private func write(key: StaticString, _ token: Token, first: Bool = false, into output: inout [UInt8]) {
+    private static func write(key: StaticString, _ token: Token, arena: UnsafeBufferPointer<UInt8>, first: Bool = false, into output: inout [UInt8]) {
         JSONWriter.writeKey(key, first: first, into: &output)
-        output.append(contentsOf: arena[token])
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[token]))
     }
 
     /// Puts the field indices in `order` by their names' bytes (the names as stored, between
@@ -429,13 +430,13 @@ public struct RequestFold {
         }
     }
 
-    private func writeFields(into output: inout [UInt8]) {
+    private static func writeFields(_ fields: [Field], in order: [Int], arena: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "{"))
         for (position, index) in order.enumerated() {
             if position > 0 { output.append(UInt8(ascii: ",")) }
-            output.append(contentsOf: arena[fields[index].key])
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[fields[index].key]))
             output.append(UInt8(ascii: ":"))
-            output.append(contentsOf: arena[fields[index].value])
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[fields[index].value]))
         }
         output.append(UInt8(ascii: "}"))
     }
@@ -450,7 +451,8 @@ public struct RequestFold {
         }
     }
 
-    private func writeParticipants(into output: inout [UInt8]) {
+    private static func writeParticipants(_ participants: [(action: String, id: Int, actor: NIP)], actions actionOrder: [(action: String, id: Int)],
+                                          into output: inout [UInt8]) {
         for (index, (action, id)) in actionOrder.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             JSONWriter.writeString(action, into: &output)

@@ -49,7 +49,9 @@ struct JSONTests {
         for offset in 0..<17 {
             let pad = String(repeating: "a", count: offset)
             for (text, valid) in [("\(pad)Kabupaten Pemalang", true), ("\(pad)\\\"kutip\\\" di tengah", true), ("\(pad)Kepala Dinas é Kesehatan", true),
-                                  ("\(pad)baris\tdengan tab mentah", false), ("\(pad)akhir\\", false)] {
+                                  ("\(pad)baris\tdengan tab mentah", false), ("\(pad)akhir\\", false),
+                                  // The bytes next to the ones the scan looks for: space, '!', '#', '[', ']', DEL; then 0x1F, a control byte.
+                                  ("\(pad) !#[]\u{7F}~ batas tanda baca", true), ("\(pad)kontrol\u{1F} sebelum akhir", false)] {
                 let document = "{\"k\":\"\(text)\"}"
                 #expect(((try? JSONValue.parse(document)) != nil) == valid, "\(document)")
                 let skipped = (try? JSONReader.read(Array(document.utf8)) { (reader) throws(JSONSyntaxError) in try reader.skip() }) != nil
