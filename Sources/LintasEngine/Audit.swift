@@ -1,3 +1,4 @@
+import Foundation
 import LintasCore
 import LintasStore
 
@@ -119,23 +120,51 @@ public enum Audit {
         report.findings.sort { ($0.sequence ?? .max, $0.request?.rawValue ?? "") < ($1.sequence ?? .max, $1.request?.rawValue ?? "") }
     }
 
-    /// - Returns: each stored definition's states that end, with the period field that ends them
-    /// (`PeriodEnd`), what the projections' `ends` is checked against.
-    private static func checkDefinitions(_ store: any EventStore, _ report: inout Report) throws -> [DefinitionHash: [String: String]] {
-        var hashes: [DefinitionHash: [String: String]] = [:]
+    /// - Returns: the stored definitions, each decoded only when a request pinned to it is checked.
+    private static func checkDefinitions(_ store: any EventStore, _ report: inout Report) throws -> StoredDefinitions {
+        var bodies: [DefinitionHash: StoredDefinitions.Body] = [:]
         for version in try store.definitionVersions() {
             report.definitions += 1
-            hashes[version.hash] = [:]
-            guard let body = try store.definitionBody(version.hash) else { continue }
-            if let definition = try? WorkflowDefinition.stored(body, hash: version.hash) {
-                hashes[version.hash] = PeriodEnd.fields(in: definition)
-            }
+            let body = try store.definitionBody(version.hash)
+            bodies[version.hash] = StoredDefinitions.Body(text: body)
+            guard let body else { continue }
             let actual = Digest.sha256(Array(body.utf8)).hex
             if actual != version.hash.rawValue {
                 report.findings.append(Finding(message: "stored definition \(version.hash.short) of \(version.workflow) was altered: its content hashes to \(actual.prefix(12))"))
             }
         }
-        return hashes
+        return StoredDefinitions(bodies)
+    }
+
+    /// The store's definitions as audit reads them: every version is hashed, but only those that
+    /// requests are pinned to are decoded (a store keeps every version ever loaded, most pinned by
+    /// none), each once, by the first range of requests that needs it.
+    private final class StoredDefinitions: @unchecked Sendable {
+        struct Body {
+            /// `nil` when the store lists the version without a body.
+            var text: String?
+        }
+
+        private let bodies: [DefinitionHash: Body]
+        private let lock = NSLock()
+        private var ending: [DefinitionHash: [String: String]] = [:]
+
+        init(_ bodies: [DefinitionHash: Body]) { self.bodies = bodies }
+
+        func contains(_ hash: DefinitionHash) -> Bool { bodies[hash] != nil }
+
+        /// The definition's states that end, with the period field that ends them (`PeriodEnd`),
+        /// what the projections' `ends` is checked against; empty for a body that does not decode,
+        /// `nil` for a definition not in the store.
+        func endingStates(of hash: DefinitionHash) -> [String: String]? {
+            guard let body = bodies[hash] else { return nil }
+            return lock.withLock {
+                if let known = ending[hash] { return known }
+                let states = body.text.flatMap { try? WorkflowDefinition.stored($0, hash: hash) }.map(PeriodEnd.fields(in:)) ?? [:]
+                ending[hash] = states
+                return states
+            }
+        }
     }
 
     private static func checkActors(_ store: any EventStore, _ report: inout Report) throws {
@@ -151,7 +180,7 @@ public enum Audit {
     /// its stored projection; reused from request to request, so its buffers are too.
     private struct StreamCheck {
         /// The stored definitions, each with its states that end and their period fields.
-        let definitions: [DefinitionHash: [String: String]]
+        let definitions: StoredDefinitions
         let store: any EventStore
         var fold = RequestFold()
         /// Letter parts read and checked, and the buffers their letters are written from (`LetterSeal.Parts`).
@@ -163,7 +192,7 @@ public enum Audit {
         var scratch: [UInt8] = []
         var state: [UInt8] = []
 
-        init(definitions: [DefinitionHash: [String: String]], store: any EventStore) {
+        init(definitions: StoredDefinitions, store: any EventStore) {
             self.definitions = definitions
             self.store = store
         }
@@ -227,14 +256,14 @@ public enum Audit {
             }
             guard replayable, !fold.isEmpty else { return }
             let definition = fold.definitionHash
-            if definitions[definition] == nil {
+            if !definitions.contains(definition) {
                 findings.append(Finding(request: requestID, message: "pinned to definition \(definition.short), which is not in the store"))
             }
             state.removeAll(keepingCapacity: true)
             fold.writeCanonical(into: &state)
             // The bytes written from the fold equal the state's canonical bytes for events as lintas
             // wrote them; on a difference the state is built and encoded before anything is reported.
-            if state != stored.body {
+            if !Audit.equal(state, stored.body) {
                 do {
                     if let replayed = try fold.result(), replayed.canonicalBytes != stored.body {
                         let detail = (try? stored.decode()).map {
@@ -251,7 +280,7 @@ public enum Audit {
             // The period's end from the replayed fields, for a state that ends: a wrong `ends` would
             // make the timers end the assignment early or never.
             var ends: CivilDate?
-            if let field = definitions[definition]?[folded.state] {
+            if let field = definitions.endingStates(of: definition)?[folded.state] {
                 do {
                     ends = PeriodEnd.of(period: try fold.field(field))
                 } catch {
@@ -272,10 +301,15 @@ public enum Audit {
         }
     }
 
+    /// Byte for byte, by `memcmp`: a request's replayed state against its stored projection.
+    private static func equal(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+        guard left.count == right.count else { return false }
+        guard !left.isEmpty else { return true }
+        return left.withUnsafeBytes { left in right.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 } }
+    }
+
     private static func findOrphanProjections(_ store: any EventStore, streams: Int, into report: inout Report) throws {
-        var projections = 0
-        try store.forEachRequest { _ in projections += 1 }
-        guard projections != streams else { return }
+        guard try store.requestCount() != streams else { return }
         // Only when the counts differ: look for the states without events.
         try store.forEachRequest { stored in
             if try store.events(of: stored.request).isEmpty {

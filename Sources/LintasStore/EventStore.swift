@@ -75,6 +75,8 @@ public protocol EventStore: AnyObject {
     func snapshotMark() throws -> SnapshotMark
     /// Every stored request state, in request order.
     func forEachRequest(_ visit: (StoredRequest) throws -> Void) throws
+    /// How many request states are stored, without reading them.
+    func requestCount() throws -> Int
     /// Count and range of the global event sequence, to prove it has no gaps.
     func sequenceSummary() throws -> SequenceSummary
     /// The stored body of a letter's part (`LetterParts`) by the hex SHA-256 its event names,
@@ -264,6 +266,12 @@ extension EventStore {
 
     /// None for a store that keeps each event's `by` in the event.
     public func storedActors() throws -> [(hash: String, body: [UInt8])] { [] }
+
+    public func requestCount() throws -> Int {
+        var count = 0
+        try forEachRequest { _ in count += 1 }
+        return count
+    }
 
     public func openReader() throws -> (any EventStore)? { nil }
 }

@@ -799,8 +799,12 @@ public final class SQLiteStore: EventStore {
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), bindings)
     }
 
+    public func requestCount() throws -> Int {
+        Int(try connection.query("SELECT count(*) FROM requests") { $0.int64(0) }.first ?? 0)
+    }
+
     public func splitRequests(into parts: Int) throws -> [RequestRange] {
-        let count = try connection.query("SELECT count(*) FROM requests") { $0.int64(0) }.first ?? 0
+        let count = Int64(try requestCount())
         guard parts > 1, count >= Int64(parts) else { return [.all] }
         var bounds: [RequestID] = []
         for part in 1..<parts {

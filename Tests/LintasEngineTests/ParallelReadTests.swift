@@ -24,6 +24,7 @@ struct ParallelReadTests {
     @Test("the requests are split into consecutive ranges that together read every event once, in order")
     func split() throws {
         let harness = try run()
+        #expect(try harness.store.requestCount() == 10)
         let ranges = try harness.store.splitRequests(into: 3)
         #expect(ranges.count == 3)
         #expect(ranges.first?.lower == nil && ranges.last?.upper == nil)
