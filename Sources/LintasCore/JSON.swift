@@ -457,6 +457,13 @@ private struct JSONParser {
     @inline(__always)
     static func firstControlByte(_ word: UInt64) -> UInt64 { (word &- spaces) & ~word }
 
+    /// The high bit set in the first quote, backslash or byte below 0x20 of `word` (and maybe
+    /// in bytes after it), none before it; 0 when it has none. A byte of non-ASCII text is none.
+    @inline(__always)
+    static func escapeOrControl(_ word: UInt64) -> UInt64 {
+        (firstZeroByte(word ^ quotes) | firstZeroByte(word ^ backslashes) | firstControlByte(word)) & highBits
+    }
+
     /// Reads past a string; plain ASCII without escapes is only scanned.
     mutating func skipString() throws(JSONSyntaxError) {
         var cursor = index + 1
@@ -464,8 +471,7 @@ private struct JSONParser {
         while cursor + 8 <= bytes.count {
             let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: cursor, as: UInt64.self)
             // The first quote, backslash or control byte, or any byte with its high bit set.
-            let found = (Self.firstZeroByte(word ^ Self.quotes) | Self.firstZeroByte(word ^ Self.backslashes)
-                | Self.firstControlByte(word) | word) & Self.highBits
+            let found = Self.escapeOrControl(word) | (word & Self.highBits)
             if found != 0 {
                 cursor += found.trailingZeroBitCount >> 3
                 break
@@ -856,6 +862,25 @@ public enum JSONWriter {
         }
     }
 
+    /// Whether the text has a quote, a backslash or a control byte: eight bytes at a time.
+    static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if JSONParser.escapeOrControl(word) != 0 { return true }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return true }
+            index += 1
+        }
+        return false
+    }
+
     public static func writeInteger(_ number: Int64, into output: inout [UInt8]) {
         if number >= 0 && number < 10 {
             output.append(UInt8(ascii: "0") + UInt8(number))
@@ -879,17 +904,17 @@ public enum JSONWriter {
     }
 
     public static func writeString(_ text: String, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
         // Most strings need no escape: copy them whole.
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes in
-            for byte in bytes where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return false }
+        var text = text
+        let copied = text.withUTF8 { bytes in
+            guard !needsEscape(bytes) else { return false }
+            output.append(UInt8(ascii: "\""))
             output.append(contentsOf: bytes)
+            output.append(UInt8(ascii: "\""))
             return true
         }
-        if copied == true {
-            output.append(UInt8(ascii: "\""))
-            return
-        }
+        if copied { return }
+        output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])

@@ -19,6 +19,17 @@ struct JSONTests {
         #expect(try JSONValue.parse(encoded) == .string(text))
         #expect(encoded.contains("\\u0001"))
         #expect(try JSONValue.parse(#""\ud83d\ude00 \u00e9""#) == .string("😀 é"))
+        // Long enough to be checked eight bytes at a time, with what needs an escape at each offset in a word.
+        for offset in 0..<17 {
+            let pad = String(repeating: "a", count: offset)
+            for (text, escaped) in [("\(pad)Kabupaten Pemalang é", false), ("\(pad)\"kutip\" di tengah", true), ("\(pad)garis\\miring", true),
+                                    ("\(pad)kontrol\u{1F} dan DEL \u{7F}", true), ("\(pad) !#[]\u{7F}~ tanda baca", false)] {
+                var bytes: [UInt8] = []
+                JSONWriter.writeString(text, into: &bytes)
+                #expect(try JSONValue.parse(bytes) == .string(text), "\(text)")
+                #expect((bytes.count != text.utf8.count + 2) == escaped, "\(text)")
+            }
+        }
     }
 
     @Test("numbers: integers stay exact, fractions and exponents become doubles")
