@@ -63,8 +63,9 @@ public protocol EventStore: AnyObject {
     /// `scanEvents` over the requests in `range` only: the scans of the ranges `splitRequests`
     /// gives, one after the other, see what one scan of every request sees, in the same order.
     func scanEvents(in range: RequestRange, projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws
-    /// Consecutive ranges of request ids covering every request, about as many requests in each
-    /// (from the stored projections), at most `parts`, in order: what parallel readers split by.
+    /// Consecutive ranges of request ids covering every request, about as many events in each
+    /// (a request's events all in one range), at most `parts`, in order: what parallel readers
+    /// split by.
     func splitRequests(into parts: Int) throws -> [RequestRange]
     /// Another connection to the same store, for a reader on another thread, or `nil` when the
     /// backend has none (an in-memory file): parallel readers then read on this one alone.

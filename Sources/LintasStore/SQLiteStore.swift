@@ -804,14 +804,18 @@ public final class SQLiteStore: EventStore {
     }
 
     public func splitRequests(into parts: Int) throws -> [RequestRange] {
-        let count = Int64(try requestCount())
-        guard parts > 1, count >= Int64(parts) else { return [.all] }
+        // By events, not requests: a request weighs what its events do when its range is read.
+        let count = try connection.query("SELECT count(*) FROM events") { $0.int64(0) }.first ?? 0
+        guard parts > 1, count >= Int64(parts),
+              let first = try connection.query("SELECT min(request) FROM events", row: { RequestID($0.text(0)) }).first else { return [.all] }
         var bounds: [RequestID] = []
         for part in 1..<parts {
-            // The request that starts each part, by the projections' primary-key index.
+            // The request of the event at that place in the log's (request, version) order, by the
+            // events' unique index; the part starts with it, so its events stay in one part.
             let offset = count * Int64(part) / Int64(parts)
-            if let bound = try connection.query("SELECT request FROM requests ORDER BY request LIMIT 1 OFFSET ?", [.integer(offset)], row: { RequestID($0.text(0)) }).first,
-               bounds.last.map({ $0.rawValue.utf8.lexicographicallyPrecedes(bound.rawValue.utf8) }) ?? true {
+            if let bound = try connection.query("SELECT request FROM events ORDER BY request, version LIMIT 1 OFFSET ?", [.integer(offset)],
+                                                row: { RequestID($0.text(0)) }).first,
+               (bounds.last ?? first).rawValue.utf8.lexicographicallyPrecedes(bound.rawValue.utf8) {
                 bounds.append(bound)
             }
         }

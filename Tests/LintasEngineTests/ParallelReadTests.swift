@@ -41,6 +41,25 @@ struct ParallelReadTests {
         #expect(pieced == all && all.count == 55)
     }
 
+    @Test("the ranges hold about as many events each, not as many requests: long requests first, short ones after")
+    func splitByEvents() throws {
+        let harness = try Harness()
+        // Nine requests of six events each, then nine of one: as many requests in each half would
+        // put 54 events in the first and 9 in the second.
+        let long = (1...9).map { "PML-0\($0)" }, short = (1...9).map { "PML-1\($0)" }
+        try harness.submit(long.flatMap(Lines.accepted) + short.map { Lines.line("\($0)-1", $0, "submit", Lines.owner, day: 1, Lines.contents, workflow: true) })
+        try harness.drain()
+        let ranges = try harness.store.splitRequests(into: 2)
+        #expect(ranges.count == 2)
+        var events = [0, 0]
+        for (index, range) in ranges.enumerated() {
+            try harness.store.scanEvents(in: range, projections: false, { _ in events[index] += 1 }, end: { _ in })
+        }
+        #expect(events[0] + events[1] == 63)
+        // Each part within one request's events (six) of half the log.
+        #expect(events.allSatisfy { abs(2 * $0 - 63) <= 2 * 6 }, "\(events)")
+    }
+
     @Test("replay on two and three readers gives the states and projection bytes one reader gives, in the same order")
     func replay() throws {
         let harness = try run()
