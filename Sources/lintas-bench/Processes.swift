@@ -9,13 +9,18 @@ import LintasStore
 enum Child {
     static func run(_ arguments: [String]) throws {
         let clock = Stopwatch()
-        guard arguments.count >= 3 else { fatalError("usage: lintas-bench child daemon|replay|states|audit|status DB RESULT [BATCH]") }
+        let modes = ["daemon", "replay", "states", "audit", "status"]
+        guard arguments.count >= 3, modes.contains(arguments[0]), arguments.count == 3 || (arguments[0] == "daemon" && arguments.count == 4),
+              arguments.count == 3 || Int(arguments[3]).map({ $0 > 0 }) == true else {
+            usageError("lintas-bench child: expected child daemon|replay|states|audit|status DB RESULT.json, and for daemon "
+                       + "optionally a batch size (a positive whole number, default \(Daemon.Options().batchSize)); got: \(arguments.joined(separator: " "))")
+        }
         let (mode, database, result) = (arguments[0], arguments[1], arguments[2])
         let store = try SQLiteStore(path: database, create: false)
         var figures: [String: JSONValue] = [:]
         switch mode {
         case "daemon":
-            let batch = Int(arguments[3])!
+            let batch = arguments.count == 4 ? Int(arguments[3])! : Daemon.Options().batchSize
             var options = Daemon.Options()
             options.batchSize = batch
             options.untilIdle = true
@@ -47,7 +52,7 @@ enum Child {
             for index in 0..<10_000 { awaited += try lookup.awaitedCount(ids[index % ids.count]) }
             figures = ["lookups": .int(10_000), "awaited": .int(Int64(awaited))]
         default:
-            fatalError("unknown child mode \(mode)")
+            preconditionFailure("modes are checked above")
         }
         figures["seconds"] = .double(clock.seconds)
         figures["peak_rss_kb"] = .int(Int64(peakRSSKilobytes()))

@@ -10,6 +10,22 @@ import LintasCore
 import LintasEngine
 import LintasStore
 
+/// How to call lintas-bench.
+let usage = """
+    Usage: lintas-bench [N] [--keep] [--queue-only]
+      N             requests of workload W1 (default 10000; 100000 and 1000000 on request)
+      --keep        keep the benchmark's databases (their folder is printed)
+      --queue-only  only queue W1 and keep the database, to profile one phase with
+                    lintas-bench child daemon|replay|states|audit|status DB RESULT.json [BATCH]
+
+    """
+
+/// A usage error: what is wrong and the usage on standard error, exit 64 (EX_USAGE).
+func usageError(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("\(message)\n\(usage)".utf8))
+    exit(64)
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "child" {
     do { try Child.run(Array(arguments.dropFirst())) } catch {
@@ -19,14 +35,6 @@ if arguments.first == "child" {
     exit(0)
 }
 
-let usage = """
-    Usage: lintas-bench [N] [--keep] [--queue-only]
-      N             requests of workload W1 (default 10000; 100000 and 1000000 on request)
-      --keep        keep the benchmark's databases (their folder is printed)
-      --queue-only  only queue W1 and keep the database, to profile one phase with
-                    lintas-bench child daemon|replay|states|audit|status DB RESULT.json [BATCH]
-
-    """
 let options: Set = ["--keep", "--queue-only"]
 if arguments.contains("--help") || arguments.contains("-h") {
     print(usage, terminator: "")
@@ -35,12 +43,10 @@ if arguments.contains("--help") || arguments.contains("-h") {
 let numbers = arguments.filter { !$0.hasPrefix("-") }
 let requests = numbers.first.map { Int($0.replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")) ?? -1 } ?? 10_000
 if let unknown = arguments.first(where: { $0.hasPrefix("-") && !options.contains($0) }) {
-    FileHandle.standardError.write(Data("lintas-bench: unknown option \(unknown)\n\(usage)".utf8))
-    exit(64)
+    usageError("lintas-bench: unknown option \(unknown)")
 }
 guard requests > 0, numbers.count <= 1 else {
-    FileHandle.standardError.write(Data("lintas-bench: N must be one positive whole number of requests, not \(numbers.joined(separator: " "))\n\(usage)".utf8))
-    exit(64)
+    usageError("lintas-bench: N must be one positive whole number of requests, not \(numbers.joined(separator: " "))")
 }
 
 do {

@@ -31,6 +31,14 @@ struct BenchmarkSmokeTests {
             #expect(!refused.errors.contains("W1 at N"), "\(arguments) must not start a run")
         }
         #expect(try bench(["--fast"]).errors.contains("unknown option --fast"))
+
+        // The child modes the benchmark spawns, called by hand to profile one phase.
+        for arguments in [["child"], ["child", "replay", "/nonexistent.db"], ["child", "fold", "a.db", "r.json"],
+                          ["child", "daemon", "a.db", "r.json", "many"], ["child", "audit", "a.db", "r.json", "500"]] {
+            let refused = try bench(arguments)
+            #expect(refused.status == 64, "\(arguments): \(refused.errors)")
+            #expect(refused.errors.contains("expected child daemon|replay|states|audit|status DB RESULT.json"), "\(arguments): \(refused.errors)")
+        }
     }
 
     private func bench(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
