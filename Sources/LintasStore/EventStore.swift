@@ -113,7 +113,8 @@ public protocol StoreBatch {
     func saveRequest(_ state: RequestState, head: Digest, ends: CivilDate?) throws
     /// Records the outcome of every command the transaction claimed, in one go: the oldest
     /// queued commands, each once, processed at `now`.
-    /// - Throws: `StoreError` when the commands are not the oldest queued ones (one skipped, one twice).
+    /// - Throws: `StoreError` when the commands are not the oldest queued ones that this transaction
+    ///   claimed (one skipped, one twice, one not claimed).
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws
     /// The stored requests of a workflow bound by a quota rule to `unit` (their `quota_unit`
     /// field) that stand in one of `states`.

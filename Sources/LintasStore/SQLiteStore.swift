@@ -1017,6 +1017,13 @@ struct SQLiteBatch: StoreBatch {
     let connection: SQLiteConnection
     var parts = LetterPartCache()
     var actors = ActorCache()
+    /// The sequences `claimQueued` handed out in this transaction, oldest first: what
+    /// `recordOutcomes` checks its outcomes against without a query.
+    let claimed = Claimed()
+
+    final class Claimed {
+        var sequences: [Int64] = []
+    }
 
     static let requestColumns = "request, body, head, workflow, state, version, updated, ends"
 
@@ -1045,11 +1052,11 @@ struct SQLiteBatch: StoreBatch {
         SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at
         FROM queue WHERE seq > \(SQLiteStore.processedThrough) ORDER BY seq LIMIT ?
         """
-    private static let outcomesCheckSQL =
-        "SELECT \(SQLiteStore.processedThrough), (SELECT count(*) FROM queue WHERE seq > \(SQLiteStore.processedThrough) AND seq <= ?)"
-
     func claimQueued(limit: Int) throws -> [QueuedCommand] {
-        try connection.query(SQLiteBatch.claimSQL, [.integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
+        let commands = try connection.query(SQLiteBatch.claimSQL, [.integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
+        // The longest claim stands: a claim again in the same transaction hands out the same oldest commands.
+        if commands.count > claimed.sequences.count { claimed.sequences = commands.map(\.sequence) }
+        return commands
     }
 
     func request(_ id: RequestID) throws -> StoredRequest? {
@@ -1139,23 +1146,37 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {
-        guard let through = outcomes.map(\.command.sequence).max() else { return }
-        // Done is implicit (processed, not refused), so the outcomes must be those of every command the batch reaches.
-        let (after, waiting) = try connection.query(SQLiteBatch.outcomesCheckSQL, [.integer(through)]) { ($0.int64(0), $0.int64(1)) }[0]
-        guard Set(outcomes.map(\.command.sequence)).count == outcomes.count, outcomes.allSatisfy({ $0.command.sequence > after }),
-              waiting == outcomes.count else {
-            throw StoreError(.other, "outcomes must be recorded for the oldest queued commands, each once: \(outcomes.count) given up to #\(through), \(waiting) queued there")
+        guard !outcomes.isEmpty else { return }
+        // Done is implicit (processed, not refused), so the outcomes must be those of every command the batch
+        // reaches: the oldest this transaction claimed, each once (what `claimQueued` handed out is the oldest queued).
+        let sorted = outcomes.sorted { $0.command.sequence < $1.command.sequence }
+        guard sorted.count <= claimed.sequences.count, zip(sorted, claimed.sequences).allSatisfy({ $0.command.sequence == $1 }) else {
+            throw StoreError(.other, "outcomes must be recorded for the oldest queued commands this transaction claimed, each once: \(outcomes.count) given up to #\(sorted.last!.command.sequence), \(claimed.sequences.count) claimed")
         }
-        for case let (command, .refused(refusal)) in outcomes {
-            try connection.run("INSERT INTO command_refusals (seq, code, message, article, hint) VALUES (?, ?, ?, ?, ?)",
-                               [.integer(command.sequence), .text(refusal.code.rawValue), .text(refusal.message), .optional(refusal.article),
-                                .optional(refusal.hint)])
-        }
-        try connection.run("INSERT INTO queue_batches (through, processed_at) VALUES (?, ?)", [.integer(through), .integer(now.milliseconds)])
+        var done: (first: Int64, last: Int64)?
         // The batch's done commands leave `queue` (schema version 8): what idempotency and listings need
-        // is in `command_ids`, their data in their events. One statement a batch, a range of rowids.
-        try connection.run("DELETE FROM queue WHERE seq > ?1 AND seq <= ?2 AND seq NOT IN (SELECT seq FROM command_refusals WHERE seq > ?1)",
-                           [.integer(after), .integer(through)])
+        // is in `command_ids`, their data in their events. One statement for each run of done commands
+        // between refusals (one a batch, usually): a range of rowids.
+        func deleteDone() throws {
+            guard let (first, last) = done else { return }
+            try connection.run("DELETE FROM queue WHERE seq >= ? AND seq <= ?", [.integer(first), .integer(last)])
+            done = nil
+        }
+        for (command, outcome) in sorted {
+            switch outcome {
+            case .done:
+                done = (done?.first ?? command.sequence, command.sequence)
+            case .refused(let refusal):
+                try deleteDone()
+                try connection.run("INSERT INTO command_refusals (seq, code, message, article, hint) VALUES (?, ?, ?, ?, ?)",
+                                   [.integer(command.sequence), .text(refusal.code.rawValue), .text(refusal.message), .optional(refusal.article),
+                                    .optional(refusal.hint)])
+            }
+        }
+        try deleteDone()
+        let through = sorted.last!.command.sequence
+        try connection.run("INSERT INTO queue_batches (through, processed_at) VALUES (?, ?)", [.integer(through), .integer(now.milliseconds)])
+        claimed.sequences.removeFirst(sorted.count)
     }
 
     func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID] {
