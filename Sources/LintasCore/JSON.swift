@@ -816,7 +816,7 @@ public enum JSONWriter {
 
     /// The positions of an object's members in canonical order: the sort moves plain positions
     /// and integers, not keys and values (whose copies cost a retain and a release each).
-    static func sortedIndices(_ members: [String: JSONValue]) -> [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] {
+    public static func sortedIndices(_ members: [String: JSONValue]) -> [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] {
         var sorted: [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] = []
         sorted.reserveCapacity(members.count)
         var index = members.startIndex

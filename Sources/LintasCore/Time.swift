@@ -15,15 +15,31 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// ISO 8601 with the zone's offset, e.g. `2025-03-03T09:15:00+07:00`; milliseconds only when present.
     public func iso8601(in zone: TimeZoneOffset) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(29)
+        writeISO8601(in: zone, into: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `iso8601(in:)` written into a byte buffer, digit by digit (no String per part: the daemon
+    /// stamps every log line with one).
+    public func writeISO8601(in zone: TimeZoneOffset, into output: inout [UInt8]) {
         let local = milliseconds + Int64(zone.seconds) * 1000
         let (days, dayMillis) = local.floorDivided(by: 86_400_000)
-        let date = CivilDate(daysSinceEpoch: Int(days))
+        CivilDate(daysSinceEpoch: Int(days)).write(into: &output)
         let seconds = Int(dayMillis / 1000)
         let millis = Int(dayMillis % 1000)
-        var text = "\(date)T\(pad(seconds / 3600)):\(pad(seconds / 60 % 60)):\(pad(seconds % 60))"
-        if millis != 0 { text += "." + String(millis + 1000).dropFirst() }
-        text += zone.seconds == 0 ? "Z" : zone.isoSuffix
-        return text
+        output.append(UInt8(ascii: "T"))
+        writePadded(seconds / 3600, into: &output)
+        output.append(UInt8(ascii: ":"))
+        writePadded(seconds / 60 % 60, into: &output)
+        output.append(UInt8(ascii: ":"))
+        writePadded(seconds % 60, into: &output)
+        if millis != 0 {
+            output.append(UInt8(ascii: "."))
+            writeDroppingFirstDigit(millis + 1000, into: &output)
+        }
+        if zone.seconds == 0 { output.append(UInt8(ascii: "Z")) } else { zone.writeISOSuffix(into: &output) }
     }
 
     /// The calendar date of this instant in a zone.
@@ -140,7 +156,19 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     public var description: String {
-        String(year + 10000).dropFirst() + "-" + pad(month) + "-" + pad(day)
+        var text: [UInt8] = []
+        text.reserveCapacity(10)
+        write(into: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `YYYY-MM-DD` written into a byte buffer.
+    public func write(into output: inout [UInt8]) {
+        writeDroppingFirstDigit(year + 10000, into: &output)
+        output.append(UInt8(ascii: "-"))
+        writePadded(month, into: &output)
+        output.append(UInt8(ascii: "-"))
+        writePadded(day, into: &output)
     }
 
     /// Indonesian long form, e.g. `25 Oktober 2023`.
@@ -189,13 +217,28 @@ public struct TimeZoneOffset: Sendable, Hashable {
         self.name = name
     }
 
-    var isoSuffix: String {
+    /// `+07:00`: the offset as ISO 8601 writes it after a time.
+    func writeISOSuffix(into output: inout [UInt8]) {
         let magnitude = abs(seconds)
-        return (seconds < 0 ? "-" : "+") + pad(magnitude / 3600) + ":" + pad(magnitude / 60 % 60)
+        output.append(seconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        writePadded(magnitude / 3600, into: &output)
+        output.append(UInt8(ascii: ":"))
+        writePadded(magnitude / 60 % 60, into: &output)
     }
 }
 
-private func pad(_ number: Int) -> String { number < 10 ? "0\(number)" : "\(number)" }
+/// A number of at least two digits (`07`, `12`).
+private func writePadded(_ number: Int, into output: inout [UInt8]) {
+    if number >= 0 && number < 10 { output.append(UInt8(ascii: "0")) }
+    JSONWriter.writeInteger(Int64(number), into: &output)
+}
+
+/// A number's digits but the first: `1007` as `007`, the zero-padding of a number added to a power of ten.
+private func writeDroppingFirstDigit(_ number: Int, into output: inout [UInt8]) {
+    let start = output.count
+    JSONWriter.writeInteger(Int64(number), into: &output)
+    output.remove(at: start)
+}
 
 private func digits(_ bytes: ArraySlice<UInt8>) -> Int? {
     var value = 0
