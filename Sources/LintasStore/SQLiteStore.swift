@@ -44,6 +44,12 @@ public final class SQLiteStore: EventStore {
     private let actors = ActorCache()
     /// Definitions and directory versions saved through this object (`catalogStamp`).
     private var catalogWrites: Int64 = 0
+    /// The last event sequence this connection's last batch left, with the file's schema and
+    /// data versions then: while neither changed, no other connection committed since
+    /// (`data_version` counts their commits only), so it is still the last, and the next batch
+    /// need not ask for `max(seq)`.
+    private var lastSequence: (sequence: Int64, versions: Versions)?
+    private typealias Versions = (schema: Int64, data: Int64)
 
     /// Opens (and if asked creates) a store file, bringing its schema up to date.
     /// - Parameters:
@@ -621,22 +627,29 @@ public final class SQLiteStore: EventStore {
 
     public func withBatch<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
         do {
-            let result = try transaction(immediate: true) {
+            let (result, last) = try transaction(immediate: true) {
+                let versions = try connection.query(SQLiteStore.versionsSQL) { (schema: $0.int64(0), data: $0.int64(1)) }[0]
                 // A schema changed since (a table dropped, a file rewritten) voids what the cache knows.
-                let schema = try connection.query("PRAGMA schema_version") { $0.int64(0) }.first ?? 0
-                parts.check(schema: schema)
-                actors.check(schema: schema)
-                return try body(SQLiteBatch(connection: connection, parts: parts, actors: actors))
+                parts.check(schema: versions.schema)
+                actors.check(schema: versions.schema)
+                let known = lastSequence.flatMap { $0.versions == versions ? $0.sequence : nil }
+                let batch = SQLiteBatch(connection: connection, parts: parts, actors: actors, last: .init(sequence: known))
+                return (try body(batch), batch.last.sequence.map { ($0, versions) })
             }
             parts.commit()
             actors.commit()
+            lastSequence = last
             return result
         } catch {
             parts.rollback()
             actors.rollback()
+            lastSequence = nil
             throw error
         }
     }
+
+    /// The file's schema version and `data_version`, in one statement.
+    private static let versionsSQL = "SELECT (SELECT schema_version FROM pragma_schema_version), (SELECT data_version FROM pragma_data_version)"
 
     // MARK: Operating
 
@@ -1020,9 +1033,16 @@ struct SQLiteBatch: StoreBatch {
     /// The sequences `claimQueued` handed out in this transaction, oldest first: what
     /// `recordOutcomes` checks its outcomes against without a query.
     let claimed = Claimed()
+    /// The last event sequence, once known: from the store's last batch, a query, or the last append.
+    var last = LastSequence(sequence: nil)
 
     final class Claimed {
         var sequences: [Int64] = []
+    }
+
+    final class LastSequence {
+        var sequence: Int64?
+        init(sequence: Int64?) { self.sequence = sequence }
     }
 
     static let requestColumns = "request, body, head, workflow, state, version, updated, ends"
@@ -1052,6 +1072,7 @@ struct SQLiteBatch: StoreBatch {
         SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at
         FROM queue WHERE seq > \(SQLiteStore.processedThrough) ORDER BY seq LIMIT ?
         """
+
     func claimQueued(limit: Int) throws -> [QueuedCommand] {
         let commands = try connection.query(SQLiteBatch.claimSQL, [.integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
         // The longest claim stands: a claim again in the same transaction hands out the same oldest commands.
@@ -1107,7 +1128,9 @@ struct SQLiteBatch: StoreBatch {
             guard error.code == .constraint else { throw error }
             throw StoreError(.versionConflict, "request \(event.request) already has an event with version \(event.version)")
         }
-        return StoredEvent(sequence: connection.lastInsertRowID, envelope: event.envelope, data: data, hash: hash.bytes)
+        let sequence = connection.lastInsertRowID
+        last.sequence = sequence
+        return StoredEvent(sequence: sequence, envelope: event.envelope, data: data, hash: hash.bytes)
     }
 
     /// The detail as stored: a letter's content as its own members and the hashes of its parts
@@ -1210,8 +1233,11 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func lastEventSequence() throws -> Int64 {
+        if let known = last.sequence { return known }
         // max() of the rowid is one step down the B-tree, not a scan.
-        try connection.query("SELECT max(seq) FROM events") { $0.optionalInt64(0) ?? 0 }.first ?? 0
+        let sequence = try connection.query("SELECT max(seq) FROM events") { $0.optionalInt64(0) ?? 0 }.first ?? 0
+        last.sequence = sequence
+        return sequence
     }
 
     func setLetterSequence(register: String, to sequence: Int) throws {
