@@ -64,10 +64,11 @@ public final class Processor {
     /// - Returns: what the batch did; `commands == 0` when the queue was empty.
     /// - Throws: a `StoreError` when the transaction could not be committed; nothing of the batch is kept.
     public func runBatch(now: Timestamp, timers: TimerLook? = nil) throws -> BatchReport {
-        try definitions.refresh()
-        try directories.refresh()
         do {
             let (report, kept, mark) = try store.withBatch { (batch) throws -> (BatchReport, [RequestID: StateCache.Entry], Int64) in
+                // In the batch's transaction: a read transaction of their own before it cost more than the look.
+                try definitions.refresh()
+                try directories.refresh()
                 let start = try batch.lastEventSequence()
                 var work = BatchWork(batch: batch, definitions: definitions, directories: directories, cached: self.states.valid(at: start),
                                      lastSequence: start, now: now)
