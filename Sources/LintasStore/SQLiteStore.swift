@@ -50,6 +50,9 @@ public final class SQLiteStore: EventStore {
     /// need not ask for `max(seq)`.
     private var lastSequence: (sequence: Int64, versions: Versions)?
     private typealias Versions = (schema: Int64, data: Int64)
+    /// `data_version` as the batch under way read it: no other connection commits while this one
+    /// holds the write lock, so it stands for the whole batch (`catalogStamp` without a query).
+    private var batchDataVersion: Int64?
 
     /// Opens (and if asked creates) a store file, bringing its schema up to date.
     /// - Parameters:
@@ -538,7 +541,7 @@ public final class SQLiteStore: EventStore {
 
     public func catalogStamp() throws -> CatalogStamp {
         // data_version changes with every commit of another connection, never with this one's.
-        CatalogStamp(others: try connection.query("PRAGMA data_version") { $0.int64(0) }.first ?? 0, own: catalogWrites)
+        CatalogStamp(others: try batchDataVersion ?? connection.query("PRAGMA data_version") { $0.int64(0) }.first ?? 0, own: catalogWrites)
     }
 
     public func definitionVersions() throws -> [DefinitionVersion] {
@@ -632,6 +635,8 @@ public final class SQLiteStore: EventStore {
                 // A schema changed since (a table dropped, a file rewritten) voids what the cache knows.
                 parts.check(schema: versions.schema)
                 actors.check(schema: versions.schema)
+                batchDataVersion = versions.data
+                defer { batchDataVersion = nil }
                 let known = lastSequence.flatMap { $0.versions == versions ? $0.sequence : nil }
                 let batch = SQLiteBatch(connection: connection, parts: parts, actors: actors, last: .init(sequence: known))
                 return (try body(batch), batch.last.sequence.map { ($0, versions) })
