@@ -982,8 +982,22 @@ final class StoredOnceCache<Value> {
     struct Key: Hashable {
         let bytes: [UInt8]
         init(_ bytes: [UInt8]) { self.bytes = bytes }
-        static func == (left: Key, right: Key) -> Bool { left.bytes == right.bytes }
-        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+        static func == (left: Key, right: Key) -> Bool {
+            left.bytes.count == right.bytes.count
+                && left.bytes.withUnsafeBytes { l in right.bytes.withUnsafeBytes { r in memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0 } }
+        }
+
+        /// Sampled, not every byte: the length, eight words spread over the part and its last 32
+        /// bytes (a request's part ends with its reference number). Equal keys are still compared whole.
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { raw in
+                hasher.combine(raw.count)
+                guard raw.count > 128 else { return hasher.combine(bytes: raw) }
+                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[(raw.count - 32)...]))
+                let step = (raw.count - 40) / 7
+                for index in 0..<8 { hasher.combine(raw.loadUnaligned(fromByteOffset: index * step, as: UInt64.self)) }
+            }
+        }
     }
 
     func commit() {
