@@ -40,10 +40,12 @@ let package = Package(
         // Depends on `lintas` so that the binary it times as a cold `lintas status` is built with it.
         .executableTarget(name: "lintas-bench", dependencies: ["lintas", "LintasCore", "LintasStore", "LintasEngine", "CSQLite"]),
 
-        .testTarget(name: "LintasCoreTests", dependencies: ["LintasCore"]),
-        .testTarget(name: "LintasStoreTests", dependencies: ["LintasCore", "LintasStore"]),
-        .testTarget(name: "LintasEngineTests", dependencies: ["LintasCore", "LintasStore", "LintasEngine"]),
+        // The people of the sample org directories (workflows/directories), by role, for every test module.
+        .target(name: "SamplePeople", path: "Tests/SamplePeople"),
+        .testTarget(name: "LintasCoreTests", dependencies: ["LintasCore", "SamplePeople"]),
+        .testTarget(name: "LintasStoreTests", dependencies: ["LintasCore", "LintasStore", "SamplePeople"]),
+        .testTarget(name: "LintasEngineTests", dependencies: ["LintasCore", "LintasStore", "LintasEngine", "SamplePeople"]),
         // Depends on the executables so that `swift test` builds the binaries the tests run.
-        .testTarget(name: "LintasCLITests", dependencies: ["lintas", "lintas-bench", "LintasCore", "CSQLite"], exclude: ["Golden"]),
+        .testTarget(name: "LintasCLITests", dependencies: ["lintas", "lintas-bench", "LintasCore", "CSQLite", "SamplePeople"], exclude: ["Golden"]),
     ]
 )

@@ -1,4 +1,5 @@
 import LintasCore
+import SamplePeople
 import Testing
 
 /// The daemon writes events and states with encoders that skip building a `JSONValue`; what
@@ -38,7 +39,7 @@ struct CanonicalEncodingTests {
         try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents)
         try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00", ["note": "Tab\there"])
         try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00",
-                     ["nominees": .array([.string(Pemalang.prakomMuda.rawValue), .string(Pemalang.prakomPertama.rawValue)])])
+                     ["nominees": .array([.string(Pemalang.prakomMuda), .string(Pemalang.prakomPertama)])])
         try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00")
         try walk.run("accept", by: Pemalang.prakomMuda, at: "2025-03-07T09:00:00+07:00")
         try walk.run("accept", by: Pemalang.prakomPertama, at: "2025-03-07T10:00:00+07:00")

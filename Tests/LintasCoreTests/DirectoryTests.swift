@@ -1,4 +1,5 @@
 import LintasCore
+import SamplePeople
 import Testing
 
 @Suite("The org directory: validated as a whole, resolving heads and acting officials by date")
@@ -10,8 +11,8 @@ struct DirectoryTests {
         #expect(directory.timeZone == .wib)
         #expect(directory.ancestor(of: "diskominfo-aptika", kind: .department) == "diskominfo")
         #expect(directory.ancestor(of: "diskominfo-aptika", kind: .agency) == "pemalang")
-        #expect(directory.heads(of: "diskominfo", on: date).map(\.nip) == [Pemalang.kadisKominfo])
-        #expect(directory.authorizedOfficials(for: "dinkes-p2p", on: date).map(\.nip) == ["197103151996031002"])
+        #expect(directory.heads(of: "diskominfo", on: date).map(\.nip.rawValue) == [Pemalang.kadisKominfo])
+        #expect(directory.authorizedOfficials(for: "dinkes-p2p", on: date).map(\.nip.rawValue) == [Pemalang.sekda])
         #expect(directory.unit("diskominfo-aptika", isWithin: "diskominfo"))
         #expect(!directory.unit("diskominfo-aptika", isWithin: "dinkes"))
     }
@@ -24,12 +25,12 @@ struct DirectoryTests {
         let after = try #require(CivilDate(iso: "2027-01-01"))
         #expect(directory.heads(of: "bkpsdm", on: before).isEmpty, "the post is vacant until the Plt starts")
         let acting = directory.heads(of: "bkpsdm", on: inside)
-        #expect(acting.map(\.nip) == [Pemalang.sekretarisBKPSDM])
+        #expect(acting.map(\.nip.rawValue) == [Pemalang.pltKepalaBKPSDM])
         #expect(acting.first?.capacity == .plt)
         #expect(directory.title(of: acting[0]) == "Plt. Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia")
         #expect(directory.heads(of: "bkpsdm", on: after).isEmpty)
         // The Plt still heads his own unit definitively.
-        #expect(directory.unitsHeaded(by: Pemalang.sekretarisBKPSDM, on: inside).map(\.unit).sorted() == ["bkpsdm", "bkpsdm-sekretariat"])
+        #expect(directory.unitsHeaded(by: NIP(Pemalang.pltKepalaBKPSDM), on: inside).map(\.unit).sorted() == ["bkpsdm", "bkpsdm-sekretariat"])
     }
 
     @Test("a bad directory is refused with every problem listed, nothing half-read")
@@ -42,7 +43,7 @@ struct DirectoryTests {
             members["units"] = .array(units)
             var employees = members["employees"]!.arrayValue!
             employees.append(.object(["nip": "1234", "name": "A", "status": "PNS", "position": "kabid-aptika"]))
-            employees.append(.object(["nip": "198903262015031002", "name": "Dup", "status": "PNS", "position": "kabid-aptika"]))
+            employees.append(.object(["nip": .string(Pemalang.prakomMuda), "name": "Dup", "status": "PNS", "position": "kabid-aptika"]))
             employees.append(.object(["nip": "199001012015031001", "name": "B", "status": "honorer", "position": "kabid-aptika"]))
             members["employees"] = .array(employees)
             members["acting"] = .array([.object(["nip": "199001012015031001", "position": "kadinkes", "capacity": "Pj",

@@ -1,4 +1,5 @@
 import LintasCore
+import SamplePeople
 import Testing
 
 extension Walk {

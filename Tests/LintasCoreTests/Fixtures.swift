@@ -1,5 +1,6 @@
 import Foundation
 import LintasCore
+import SamplePeople
 
 /// The shipped data files, read from the repository: tests check the real procedure and directory.
 enum Fixtures {
@@ -11,7 +12,7 @@ enum Fixtures {
     }
 
     static let workflowPath = "workflows/pemalang/penunjukan-lintas-pd.json"
-    static let directoryPath = "workflows/directories/pemalang.json"
+    static let directoryPath = Pemalang.directory
 
     static let regulationPath = "workflows/pemalang/regulation.json"
 
@@ -51,21 +52,6 @@ enum Fixtures {
         change(&members)
         return .object(members)
     }
-}
-
-/// People of the sample Pemalang directory, by the role they play in Pasal 11 ayat (4).
-enum Pemalang {
-    static let kabidP2P: NIP = "197705112003121004"        // owner: Kepala Bidang P2P, Dinas Kesehatan
-    static let kadisKominfo: NIP = "197502142000031005"    // Kepala Perangkat Daerah dituju
-    static let kabidAptika: NIP = "198001172006041007"     // Pimpinan Unit Organisasi dituju
-    static let prakomMuda: NIP = "198903262015031002"      // nominee
-    static let prakomPertama: NIP = "199407092019022004"   // nominee
-    static let pppkPelaksana: NIP = "199512032022212006"   // PPPK pelaksana in Bidang Aptika
-    static let kabidStatistik: NIP = "198206302008012009"  // head of another unit of Diskominfo
-    static let statistisi: NIP = "199601182020122005"      // fungsional in Bidang Statistik, not Aptika
-    static let sekretarisBKPSDM: NIP = "197604282002121003" // Plt. Kepala BKPSDM from 2025-01-02 to 2026-12-31
-    static let kabidKompetensi: NIP = "198102162006042008"
-    static let kabagOrganisasi: NIP = "197908222005012003"
 }
 
 /// Hands out letter numbers from memory, like the store's registers do within a batch.

@@ -1,4 +1,5 @@
 import LintasCore
+import SamplePeople
 import Testing
 
 @Suite("A letter cites the earlier letter of its request from the log: Perbup Pemalang 38/2023 Pasal 11 ayat (4), in memory")
@@ -8,7 +9,7 @@ struct LetterCitationTests {
         try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents.merging(submit) { _, new in new }).event != nil)
         try #require(try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00").event != nil)
         try #require(try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00",
-                                  ["nominees": .array([.string(Pemalang.prakomMuda.rawValue)])]).event != nil)
+                                  ["nominees": .array([.string(Pemalang.prakomMuda)])]).event != nil)
         try #require(try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00").event != nil)
     }
 
@@ -68,7 +69,7 @@ struct LetterCitationTests {
         try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents).event != nil)
         try #require(try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00").event != nil)
         try #require(try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00",
-                                  ["nominees": .array([.string(Pemalang.prakomMuda.rawValue)])]).event != nil)
+                                  ["nominees": .array([.string(Pemalang.prakomMuda)])]).event != nil)
         let atIssue = try #require(try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00", ["reference": "1/2025"]).refusal)
         #expect(atIssue.message.contains("the Surat Penugasan cites the request's Surat Permohonan Pelibatan itself, by the number and date recorded when it was issued"))
         #expect(atIssue.article == "Pasal 11 ayat (4) huruf c Perbup Pemalang 38/2023")

@@ -1,4 +1,5 @@
 import LintasCore
+import SamplePeople
 import Testing
 
 extension Walk {
@@ -21,11 +22,11 @@ extension Walk {
     }
 
     /// Pasal 11 ayat (4) huruf a–c up to the approval, naming `nominees` (or none).
-    mutating func approved(nominees: [NIP]) throws {
+    mutating func approved(nominees: [String]) throws {
         try run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
         try run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00")
         var data: [String: JSONValue] = [:]
-        if !nominees.isEmpty { data["nominees"] = .array(nominees.map { .string($0.rawValue) }) }
+        if !nominees.isEmpty { data["nominees"] = .array(nominees.map(JSONValue.string)) }
         try run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00", data)
     }
 }
@@ -44,14 +45,14 @@ struct LetterTests {
         #expect(content["place"] == "Pemalang")
         #expect(content["kop"]?["unit"] == "Dinas Komunikasi dan Informatika")
         #expect(content["legal_basis"]?["article"] == "Pasal 11 ayat (4) huruf c")
-        #expect(content["signature"]?["nip"] == .string(Pemalang.kadisKominfo.rawValue))
+        #expect(content["signature"]?["nip"] == .string(Pemalang.kadisKominfo))
         #expect(content["signature"]?["capacity"] == "definitif")
         #expect(content["contents"]?.arrayValue?.compactMap { $0["field"]?.stringValue } == ["purpose", "competence", "performance_target", "duration"])
         #expect(content["period"]?["start"] == "2025-07-01")
-        #expect(content["assigned"]?.arrayValue?.compactMap { $0["nip"]?.stringValue } == [Pemalang.prakomMuda.rawValue, Pemalang.prakomPertama.rawValue])
+        #expect(content["assigned"]?.arrayValue?.compactMap { $0["nip"]?.stringValue } == [Pemalang.prakomMuda, Pemalang.prakomPertama])
         let copies = content["cc"]?.arrayValue ?? []
         #expect(copies.compactMap { $0["number"]?.intValue } == [1, 2])
-        #expect(copies.compactMap { $0["holders"]?.arrayValue?.first?["nip"]?.stringValue } == [Pemalang.kabidP2P.rawValue, Pemalang.kabidAptika.rawValue])
+        #expect(copies.compactMap { $0["holders"]?.arrayValue?.first?["nip"]?.stringValue } == [Pemalang.kabidP2P, Pemalang.kabidAptika])
         #expect(letter.contentHash == nil, "the core leaves hashing to the engine")
     }
 
@@ -111,7 +112,7 @@ struct LetterTests {
         })
         try walk.approved(nominees: [Pemalang.prakomMuda])
         let content = try #require(try walk.run("issue_letter", by: Pemalang.kadisKominfo, at: "2025-03-06T09:00:00+07:00").event?.detail.letter?.content)
-        #expect(content["signature"]?["nip"] == .string(Pemalang.kabidAptika.rawValue))
+        #expect(content["signature"]?["nip"] == .string(Pemalang.kabidAptika))
         #expect(content["signature"]?["on_behalf_of"] == "Kepala Dinas Komunikasi dan Informatika")
         #expect(content["kop"]?["unit"] == "Bidang Aplikasi Informatika")
     }

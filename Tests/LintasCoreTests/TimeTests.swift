@@ -1,4 +1,5 @@
 import LintasCore
+import SamplePeople
 import Testing
 
 @Suite("Time: instants, civil dates and Indonesian zones")
@@ -41,11 +42,11 @@ struct TimeTests {
 
     @Test("NIP: 18 digits starting with a date of birth, the 15th digit 1 or 2; PPPK numbers too")
     func nip() {
-        #expect(NIP.problem(with: "198903262015031002") == nil)
-        #expect(NIP.problem(with: "199512032022212006") == nil, "a PPPK number")
+        #expect(NIP.problem(with: Pemalang.prakomMuda) == nil)
+        #expect(NIP.problem(with: Pemalang.pppkPelaksana) == nil, "a PPPK number")
         #expect(NIP.problem(with: "19890326201503100")?.contains("18 digits") == true)
         #expect(NIP.problem(with: "198913262015031002")?.contains("date of birth") == true)
         #expect(NIP.problem(with: "198903262015033002")?.contains("15th digit") == true)
-        #expect(NIP("198903262015031002").grouped == "19890326 201503 1 002")
+        #expect(NIP(Pemalang.prakomMuda).grouped == "19890326 201503 1 002")
     }
 }

@@ -27,6 +27,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
     }
 }
 
+import SamplePeople
 import Testing
 
 /// Events and commands built by hand: the store does not care what they mean.
@@ -35,7 +36,7 @@ enum Sample {
 
     static func event(_ request: RequestID, _ version: Int, state: String = "requested", action: String = "submit",
                       fields: [String: JSONValue] = ["purpose": "Membangun dasbor"]) -> Event {
-        Event(request: request, version: version, action: action, state: state, actor: "197705112003121004",
+        Event(request: request, version: version, action: action, state: state, actor: NIP(Pemalang.kabidP2P),
               at: t0.adding(milliseconds: Int64(version) * 60_000), recorded: t0.adding(milliseconds: Int64(version) * 60_000 + 5),
               command: CommandID("\(request)-\(version)"),
               detail: Event.Detail(article: "Pasal 11 ayat (4) huruf a Perbup Pemalang 38/2023", role: "pimpinan_uo_pemilik",
@@ -46,7 +47,7 @@ enum Sample {
 
     static func command(_ id: String, request: RequestID = "PML-1", action: String = "submit", data: [String: JSONValue] = [:]) -> Command {
         Command(id: CommandID(id), request: request, workflow: "pemalang.penunjukan.lintas-pd", action: action,
-                actor: "197705112003121004", at: t0, data: data)
+                actor: NIP(Pemalang.kabidP2P), at: t0, data: data)
     }
 
     /// Appends events of one request in a batch, chaining hashes and saving the projection as the daemon does,
