@@ -1,5 +1,6 @@
 import Foundation
 import LintasCore
+import SamplePeople
 import Testing
 
 @Suite("the letter's HTML printed by a real headless browser (Debian's chromium, installed by .ci/setup)")
@@ -113,13 +114,12 @@ struct BrowserRenderingTests {
         try (["nip,name,status,position"] + zip(nips, names).map { "\($0),\"\($1)\",PNS,epidemiolog-ahli-pertama-tebo" })
             .joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
         try lintas.expectSuccess(["org", "import", Lintas.repository.appendingPathComponent("workflows/directories/bungo.json").path, "--employees", csv.path])
-        typealias Bgo = LetterGoldenTests.Bgo
         try lintas.process(LetterGoldenTests.walk("BGO-64", "bungo.penunjukan.lintas-instansi", [
-            ("submit", Bgo.kabidP2P, LetterGoldenTests.contents("Dasbor surveilans penyakit menular", "Epidemiologi lapangan dan analisis data",
+            ("submit", Bungo.kabidP2P, LetterGoldenTests.contents("Dasbor surveilans penyakit menular", "Epidemiologi lapangan dan analisis data",
                                                                "Laporan mingguan dari 19 Puskesmas").merging(["target_agency": "tebo"]) { $1 }),
-            ("forward", Bgo.sekda, [:]), ("instruct", Bgo.sekdaTebo, ["target_unit": "tebo-dinkes-p2p-surveilans"]), ("recommend", Bgo.kabidP2PTebo, [:]),
-            ("answer_available", Bgo.kasiSurveilansTebo, ["nominees": .array(([Bgo.epidemiologTebo, Bgo.epidemiologTeboPPPK] + nips).map(JSONValue.string))]),
-            ("approve_answer", Bgo.sekdaTebo, [:]), ("issue_letter", Bgo.kabidP2PTebo, [:]),
+            ("forward", Bungo.sekda, [:]), ("instruct", Bungo.sekdaTebo, ["target_unit": "tebo-dinkes-p2p-surveilans"]), ("recommend", Bungo.kabidP2PTebo, [:]),
+            ("answer_available", Bungo.kasiSurveilansTebo, ["nominees": .array(([Bungo.epidemiologTebo, Bungo.epidemiologTeboPPPK] + nips).map(JSONValue.string))]),
+            ("approve_answer", Bungo.sekdaTebo, [:]), ("issue_letter", Bungo.kabidP2PTebo, [:]),
         ]))
         #expect(try lintas.refusals() == [:])
         let letter = try #require(try LetterGoldenTests.letters(lintas, "BGO-64")["surat_penugasan"])

@@ -1,5 +1,6 @@
 import Foundation
 import LintasCore
+import SamplePeople
 import Testing
 
 @Suite("lintas daemon as a long-running process")

@@ -1,5 +1,6 @@
 import Foundation
 import LintasCore
+import SamplePeople
 import Testing
 
 @Suite("lintas export ekinerja: accepted assignments of Perbup Pemalang 38/2023 Pasal 11 ayat (4) as hasil kerja tambahan")
@@ -82,7 +83,7 @@ struct ExportCommandTests {
 
     @Test("Jepara Pasal 12 ayat (5) huruf a, Pasal 14 ayat (1), Lampiran B.4: a squad has no period, so it is exported from its Surat Perintah Tugas, open (periode_terbuka ya) while it stands, to its dissolution once dissolved")
     func squadPeriod() throws {
-        typealias J = LetterGoldenTests.Jpr
+        typealias J = Jepara
         let lintas = try Lintas()
         try lintas.expectSuccess(["workflows", "load", Lintas.workflows])
         try lintas.expectSuccess(["org", "import", Lintas.repository.appendingPathComponent("workflows/directories/jepara.json").path])

@@ -1,5 +1,6 @@
 import Foundation
 import LintasCore
+import SamplePeople
 import Testing
 
 /// Golden copies of every letter a procedure issues, per regulation, as `lintas letter show`
@@ -77,51 +78,9 @@ struct LetterGoldenTests {
         ["purpose": .string(purpose), "competence": .string(competence), "performance_target": .string(target), "duration": duration]
     }
 
-    // People of the sample directories (workflows/directories/*.json).
-    enum Pml {
-        static let kadinkes = "197012081997032006", sekda = "197103151996031002"
-        static let kasiSurveilans = "198203142008011005", epidemiologTerampil = "199508212020122004", epidemiologPertama = "199211302018032002"
-        static let statistisi = "199601182020122005"
-        static let sekdaPekalongan = "197209181998031004", kadisKominfoPekalongan = "197512202001121002"
-        static let kabidStatistikPekalongan = "198107252006042006", statistisiPekalongan = "198810102012121003"
-        static let prakomPekalonganPPPK = "199605052022212001", kepalaBKPSDMPekalongan = "197405232000031006"
-    }
-    enum Grb {
-        static let sekda = "196911071995031004"
-        static let kabidP2P = "197606302002122004", epidemiologMuda = "198510082009031006", sanitarian = "199011272012011002"
-        static let kabidAptika = "198002202006041008", prakomMuda = "198712032010011004", prakomPertamaPPPK = "199504172022212006"
-        static let kabidIKP = "197904282005012008", humasMuda = "198909142014022002"
-        static let kabidKedaruratan = "197912182005011006", kasiKedaruratan = "198204062008011010", analisBencana = "199107302015031004"
-        static let pengelolaKedaruratanPPPK = "199402142021211003", pengadministrasiLogistik = "199512062022031007"
-        static let sekdaJateng = "196904201995031003", kabidAptikaJateng = "198003142005011007"
-        static let prakomMudaJateng = "198711202010012005", prakomPertamaJateng = "199302282019031006"
-    }
-    enum Bgo {
-        static let sekda = "197004221996031003", kadinkes = "197205202000032004"
-        static let kabidAptika = "198105152006041004", kabidP2P = "197710252003121003", kasiSurveilans = "198207072008011008"
-        static let epidemiologPertama = "199309232019022003", epidemiologTerampilPPPK = "199812012023211005"
-        static let prakomMuda = "198910102014031002", prakomTerampilPPPK = "199904182024212007"
-        static let sekdaTebo = "197101281997031002", kabidP2PTebo = "197912122006041006", kasiSurveilansTebo = "198306302009011004"
-        static let epidemiologTebo = "199410052019032006", epidemiologTeboPPPK = "199707172023211002"
-    }
-    enum Jpr {
-        static let sekda = "196801031993031001", kadisDiskan = "197104181996032016", kabidTangkap = "198004122006041029"
-        static let kabidBudidaya = "197607192002122033", penyuluhMuda = "198506072010011030", pengelolaProduksi = "199101302015031032"
-        static let analisPasarPPPK = "199508232022042031", penyuluhTerampil = "199403112018111034"
-        static let kadisKominfo = "197009111995031009", kabidAptika = "198209052008031036", prakomMuda = "198704182012011037"
-        static let prakomPertama = "199606272020062038", statistisi = "199701122021032040", kadinkes = "197110121996032010"
-        static let sekdaJateng = "196806101993031052", kabidJatengTangkap = "197802172004032054", jatengPengawas = "198405142009121055"
-    }
-    enum Bu {
-        static let sekda = "197003221996031005", kadinkes = "197104091997031006"
-        static let kabidP2P = "197710302005011005", epidemiologMuda = "198512122010011009", epidemiologPertama = "199208082017012006"
-        static let pengelolaP2PPPPK = "199705052023211004", kabidKesmas = "197907072006042008", nutrisionisMuda = "198701302011012005"
-        static let kabidAptika = "198101192006041006", prakomMuda = "198804042011011005"
-        static let sekdaKalteng = "196910101995031008", kabidP2PKalteng = "197809192004121003"
-        /// Pasal 20 ayat (2): what a surat perintah carries besides the people.
-        static let order: [String: JSONValue] = ["purpose": "Penyelidikan kasus malaria", "performance_target": "Laporan penyelidikan 5 desa",
-                                                 "duration": duration, "arrangements": "Berkoordinasi dengan Puskesmas setempat"]
-    }
+    /// Barito Utara's Pasal 20 ayat (2): what a surat perintah carries besides the people.
+    static let baritoUtaraOrder: [String: JSONValue] = ["purpose": "Penyelidikan kasus malaria", "performance_target": "Laporan penyelidikan 5 desa",
+                                                       "duration": duration, "arrangements": "Berkoordinasi dengan Puskesmas setempat"]
 
     /// One request walked step by step: each step a day after the one before, from `day` of March 2026.
     /// - Parameters:
@@ -140,15 +99,15 @@ struct LetterGoldenTests {
         S(regency: "pemalang", directory: "pemalang", lines: [
             Pemalang.submit("PML-4D"),
             S.line("d1", "PML-4D", "reject", Pemalang.kadisKominfo, day: 3, ["reason": "Pranata Komputer sedang menyelesaikan migrasi SPBE sampai Juni 2026"]),
-            S.line("e1", "PML-5", "submit", Pml.kadinkes, day: 2,
+            S.line("e1", "PML-5", "submit", Pemalang.kadinkes, day: 2,
                    Pemalang.contents.merging(["owner_unit": "dinkes-p2p", "target_agency": "pekalongan"]) { $1 }.filter { $0.key != "target_unit" },
                    workflow: "pemalang.penunjukan.lintas-instansi"),
-            S.line("e2", "PML-5", "forward", Pml.sekda, day: 3),
-            S.line("e3", "PML-5", "instruct", Pml.sekdaPekalongan, day: 4, ["target_unit": "pekalongan-dinkominfo-statistik"]),
-            S.line("e4", "PML-5", "answer_available", Pml.kabidStatistikPekalongan, day: 5,
-                   ["nominees": S.nips(Pml.statistisiPekalongan, Pml.prakomPekalonganPPPK)]),
-            S.line("e5", "PML-5", "approve_answer", Pml.sekdaPekalongan, day: 6),
-            S.line("e6", "PML-5", "issue_letter", Pml.kadisKominfoPekalongan, day: 9, ["staffing_department": "pekalongan-bkpsdm"]),
+            S.line("e2", "PML-5", "forward", Pemalang.sekda, day: 3),
+            S.line("e3", "PML-5", "instruct", Pemalang.sekdaPekalongan, day: 4, ["target_unit": "pekalongan-dinkominfo-statistik"]),
+            S.line("e4", "PML-5", "answer_available", Pemalang.kabidStatistikPekalongan, day: 5,
+                   ["nominees": S.nips(Pemalang.statistisiPekalongan, Pemalang.prakomPekalonganPPPK)]),
+            S.line("e5", "PML-5", "approve_answer", Pemalang.sekdaPekalongan, day: 6),
+            S.line("e6", "PML-5", "issue_letter", Pemalang.kadisKominfoPekalongan, day: 9, ["staffing_department": "pekalongan-bkpsdm"]),
         ] + walk("PML-113", "pemalang.penunjukan.dalam-uo", [
             ("assign", Pemalang.kabidAptika, ["nominees": S.nips(Pemalang.prakomMuda, Pemalang.prakomPertama),
                                               "purpose": "Pengembangan aplikasi layanan perizinan", "duration": duration]),
@@ -157,157 +116,157 @@ struct LetterGoldenTests {
             ("approve", Pemalang.kabidAptika, ["nominees": S.nips(Pemalang.prakomMuda, Pemalang.prakomPertama)]),
             ("issue_letter", Pemalang.kadisKominfo, [:]),
         ]) + walk("PML-5D", "pemalang.penunjukan.lintas-instansi", [
-            ("submit", Pml.kadinkes, Pemalang.contents.merging(["owner_unit": "dinkes-p2p", "target_agency": "pekalongan"]) { $1 }.filter { $0.key != "target_unit" }),
-            ("forward", Pml.sekda, [:]), ("instruct", Pml.sekdaPekalongan, ["target_unit": "pekalongan-dinkominfo-statistik"]),
-            ("answer_unavailable", Pml.kabidStatistikPekalongan, ["reason": "Statistisi sedang menyusun Pekalongan Dalam Angka 2026"]),
-            ("confirm_unavailable", Pml.sekdaPekalongan, [:]),
+            ("submit", Pemalang.kadinkes, Pemalang.contents.merging(["owner_unit": "dinkes-p2p", "target_agency": "pekalongan"]) { $1 }.filter { $0.key != "target_unit" }),
+            ("forward", Pemalang.sekda, [:]), ("instruct", Pemalang.sekdaPekalongan, ["target_unit": "pekalongan-dinkominfo-statistik"]),
+            ("answer_unavailable", Pemalang.kabidStatistikPekalongan, ["reason": "Statistisi sedang menyusun Pekalongan Dalam Angka 2026"]),
+            ("confirm_unavailable", Pemalang.sekdaPekalongan, [:]),
         ]) + walk("PML-123", "pemalang.pengajuan-sukarela.dalam-uo", [
-            ("apply", Pml.epidemiologPertama, ["purpose": "Penyelidikan epidemiologi DBD"]), ("agree", Pemalang.kabidP2P, [:]),
-            ("approve", Pml.kadinkes, [:]), ("assign", Pemalang.kabidP2P, ["duration": duration]),
+            ("apply", Pemalang.epidemiologPertama, ["purpose": "Penyelidikan epidemiologi DBD"]), ("agree", Pemalang.kabidP2P, [:]),
+            ("approve", Pemalang.kadinkes, [:]), ("assign", Pemalang.kabidP2P, ["duration": duration]),
         ]) + walk("PML-124", "pemalang.pengajuan-sukarela.lintas-uo", [
-            ("apply", Pml.epidemiologTerampil, ["target_unit": "diskominfo-aptika", "purpose": "Uji coba aplikasi pelaporan imunisasi", "duration": duration]),
-            ("approve_appraiser", Pml.kasiSurveilans, [:]), ("approve_own_head", Pemalang.kabidP2P, [:]), ("approve", Pemalang.kabidAptika, [:]),
-            ("draft_letter", Pemalang.kabidP2P, [:]), ("issue_letter", Pml.kadinkes, [:]),
+            ("apply", Pemalang.epidemiologTerampil, ["target_unit": "diskominfo-aptika", "purpose": "Uji coba aplikasi pelaporan imunisasi", "duration": duration]),
+            ("approve_appraiser", Pemalang.kasiSurveilans, [:]), ("approve_own_head", Pemalang.kabidP2P, [:]), ("approve", Pemalang.kabidAptika, [:]),
+            ("draft_letter", Pemalang.kabidP2P, [:]), ("issue_letter", Pemalang.kadinkes, [:]),
         ]) + walk("PML-13", "pemalang.pembentukan-tim.lintas-uo", [
-            ("form", Pemalang.kabidAptika, ["lead": .string(Pemalang.prakomMuda), "members": S.nips(Pemalang.prakomPertama, Pml.statistisi),
+            ("form", Pemalang.kabidAptika, ["lead": .string(Pemalang.prakomMuda), "members": S.nips(Pemalang.prakomPertama, Pemalang.statistisi),
                                             "purpose": "Satu data kesehatan", "performance_target": "Portal data terintegrasi", "duration": duration]),
         ])),
         // Grobogan Pasal 11 ayat (2)-(4); ayat (5) by the national chain to the Provinsi Jawa Tengah; Pasal 12 ayat (2) huruf b, (3) huruf b; Pasal 14.
         S(regency: "grobogan", directory: "grobogan", lines: [
-            S.line("g1", "GBG-11", "submit", Grb.kabidP2P, day: 2,
+            S.line("g1", "GBG-11", "submit", Grobogan.kabidP2P, day: 2,
                    contents("Aplikasi surveilans penyakit", "Pengembangan aplikasi web", "Aplikasi dipakai 30 Puskesmas")
                        .merging(["target_unit": "diskominfo-aptika"]) { $1 }, workflow: "grobogan.penunjukan.lintas-pd"),
-            S.line("g2", "GBG-11", "issue_letter", Grb.kabidAptika, day: 4, ["nominees": S.nips(Grb.prakomMuda, Grb.prakomPertamaPPPK)]),
+            S.line("g2", "GBG-11", "issue_letter", Grobogan.kabidAptika, day: 4, ["nominees": S.nips(Grobogan.prakomMuda, Grobogan.prakomPertamaPPPK)]),
         ] + walk("GBG-11-2", "grobogan.penunjukan.dalam-pd", [
-            ("appoint", Grb.kabidP2P, ["nominees": S.nips(Grb.epidemiologMuda, Grb.sanitarian), "purpose": "Penyelidikan epidemiologi DBD", "duration": duration]),
+            ("appoint", Grobogan.kabidP2P, ["nominees": S.nips(Grobogan.epidemiologMuda, Grobogan.sanitarian), "purpose": "Penyelidikan epidemiologi DBD", "duration": duration]),
         ]) + walk("GBG-11-5", "national.penunjukan.lintas-instansi", [
-            ("submit", Grb.kabidP2P, contents("Integrasi data surveilans ke Satu Data", "Interoperabilitas sistem", "Data tersinkron harian")
+            ("submit", Grobogan.kabidP2P, contents("Integrasi data surveilans ke Satu Data", "Interoperabilitas sistem", "Data tersinkron harian")
                 .merging(["target_unit": "jateng-diskominfo-aptika"]) { $1 }),
-            ("forward", Grb.sekda, [:]), ("instruct", Grb.sekdaJateng, [:]),
-            ("answer", Grb.kabidAptikaJateng, ["nominees": S.nips(Grb.prakomMudaJateng, Grb.prakomPertamaJateng)]),
-            ("approve_answer", Grb.sekdaJateng, [:]), ("send_reply", Grb.sekdaJateng, [:]), ("issue_letter", Grb.kabidAptikaJateng, [:]),
+            ("forward", Grobogan.sekda, [:]), ("instruct", Grobogan.sekdaJateng, [:]),
+            ("answer", Grobogan.kabidAptikaJateng, ["nominees": S.nips(Grobogan.prakomMudaJateng, Grobogan.prakomPertamaJateng)]),
+            ("approve_answer", Grobogan.sekdaJateng, [:]), ("send_reply", Grobogan.sekdaJateng, [:]), ("issue_letter", Grobogan.kabidAptikaJateng, [:]),
         ]) + walk("GBG-12-2", "grobogan.pengajuan-sukarela.dalam-pd", [
-            ("apply", Grb.humasMuda, ["unit": "diskominfo-ikp", "involvement": "Kampanye layanan aduan", "participation": "anggota Tim Kerja"]),
-            ("approve", Grb.kabidIKP, ["duration": duration]),
+            ("apply", Grobogan.humasMuda, ["unit": "diskominfo-ikp", "involvement": "Kampanye layanan aduan", "participation": "anggota Tim Kerja"]),
+            ("approve", Grobogan.kabidIKP, ["duration": duration]),
         ]) + walk("GBG-12-3", "grobogan.pengajuan-sukarela.lintas-pd", [
-            ("apply", Grb.analisBencana, ["home_unit": "bpbd-kedaruratan", "owner_unit": "dinkes-p2p", "involvement": "Pemetaan risiko penyakit pascabanjir"]),
-            ("consent", Grb.kabidKedaruratan, [:]), ("approve", Grb.kabidP2P, ["duration": duration]), ("issue_letter", Grb.kabidKedaruratan, [:]),
+            ("apply", Grobogan.analisBencana, ["home_unit": "bpbd-kedaruratan", "owner_unit": "dinkes-p2p", "involvement": "Pemetaan risiko penyakit pascabanjir"]),
+            ("consent", Grobogan.kabidKedaruratan, [:]), ("approve", Grobogan.kabidP2P, ["duration": duration]), ("issue_letter", Grobogan.kabidKedaruratan, [:]),
         ]) + walk("GBG-14", "grobogan.pembentukan-tim.dalam-pd", [
-            ("form", Grb.kabidKedaruratan, ["lead": .string(Grb.kasiKedaruratan),
-                                            "members": S.nips(Grb.analisBencana, Grb.pengelolaKedaruratanPPPK, Grb.pengadministrasiLogistik),
+            ("form", Grobogan.kabidKedaruratan, ["lead": .string(Grobogan.kasiKedaruratan),
+                                            "members": S.nips(Grobogan.analisBencana, Grobogan.pengelolaKedaruratanPPPK, Grobogan.pengadministrasiLogistik),
                                             "purpose": "Kesiapsiagaan musim hujan", "performance_target": "Rencana kontinjensi 19 kecamatan", "duration": duration]),
         ])),
         // Bungo Pasal 6 ayat (2), (3) huruf a, c and d, (4) huruf a, b, e; Pasal 7 ayat (2) huruf b, (3) huruf b; Pasal 9 ayat (4).
         S(regency: "bungo", directory: "bungo", lines: [
-            S.line("b1", "BGO-63", "submit", Bgo.kabidAptika, day: 2,
+            S.line("b1", "BGO-63", "submit", Bungo.kabidAptika, day: 2,
                    contents("Dasbor surveilans DBD", "Analisis data epidemiologi", "Dasbor terbit untuk 18 Puskesmas")
-                       .merging(["target_unit": "dinkes-p2p", "nominee": .string(Bgo.epidemiologPertama)]) { $1 },
+                       .merging(["target_unit": "dinkes-p2p", "nominee": .string(Bungo.epidemiologPertama)]) { $1 },
                    workflow: "bungo.penunjukan.lintas-uo"),
         ] + walk("BGO-62", "bungo.penunjukan.dalam-uo", [
-            ("assign", Bgo.kabidAptika, ["nominees": S.nips(Bgo.prakomMuda, Bgo.prakomTerampilPPPK), "purpose": "Aplikasi antrean Puskesmas", "duration": duration]),
+            ("assign", Bungo.kabidAptika, ["nominees": S.nips(Bungo.prakomMuda, Bungo.prakomTerampilPPPK), "purpose": "Aplikasi antrean Puskesmas", "duration": duration]),
         ]) + walk("BGO-63C", "bungo.penunjukan.lintas-uo", [
-            ("submit", Bgo.kabidAptika, contents("Dasbor surveilans DBD", "Analisis data epidemiologi", "Dasbor terbit untuk 18 Puskesmas")
-                .merging(["target_unit": "dinkes-p2p", "nominee": .string(Bgo.epidemiologPertama)]) { $1 }),
-            ("agree", Bgo.kasiSurveilans, [:]), ("recommend", Bgo.kabidP2P, [:]), ("issue_letter", Bgo.kasiSurveilans, [:]),
+            ("submit", Bungo.kabidAptika, contents("Dasbor surveilans DBD", "Analisis data epidemiologi", "Dasbor terbit untuk 18 Puskesmas")
+                .merging(["target_unit": "dinkes-p2p", "nominee": .string(Bungo.epidemiologPertama)]) { $1 }),
+            ("agree", Bungo.kasiSurveilans, [:]), ("recommend", Bungo.kabidP2P, [:]), ("issue_letter", Bungo.kasiSurveilans, [:]),
         ]) + walk("BGO-64", "bungo.penunjukan.lintas-instansi", [
-            ("submit", Bgo.kabidP2P, contents("Dasbor surveilans penyakit menular", "Epidemiologi lapangan dan analisis data", "Laporan mingguan dari 19 Puskesmas")
+            ("submit", Bungo.kabidP2P, contents("Dasbor surveilans penyakit menular", "Epidemiologi lapangan dan analisis data", "Laporan mingguan dari 19 Puskesmas")
                 .merging(["target_agency": "tebo"]) { $1 }),
-            ("forward", Bgo.sekda, [:]), ("instruct", Bgo.sekdaTebo, ["target_unit": "tebo-dinkes-p2p-surveilans"]), ("recommend", Bgo.kabidP2PTebo, [:]),
-            ("answer_available", Bgo.kasiSurveilansTebo, ["nominees": S.nips(Bgo.epidemiologTebo, Bgo.epidemiologTeboPPPK)]),
-            ("approve_answer", Bgo.sekdaTebo, [:]), ("issue_letter", Bgo.kabidP2PTebo, [:]),
+            ("forward", Bungo.sekda, [:]), ("instruct", Bungo.sekdaTebo, ["target_unit": "tebo-dinkes-p2p-surveilans"]), ("recommend", Bungo.kabidP2PTebo, [:]),
+            ("answer_available", Bungo.kasiSurveilansTebo, ["nominees": S.nips(Bungo.epidemiologTebo, Bungo.epidemiologTeboPPPK)]),
+            ("approve_answer", Bungo.sekdaTebo, [:]), ("issue_letter", Bungo.kabidP2PTebo, [:]),
         ]) + walk("BGO-72", "bungo.pengajuan-sukarela.dalam-uo", [
-            ("apply", Bgo.epidemiologTerampilPPPK, ["purpose": "Pendataan imunisasi kejar"]), ("assign", Bgo.kabidP2P, ["duration": duration]),
+            ("apply", Bungo.epidemiologTerampilPPPK, ["purpose": "Pendataan imunisasi kejar"]), ("assign", Bungo.kabidP2P, ["duration": duration]),
         ]) + walk("BGO-73", "bungo.pengajuan-sukarela.lintas-uo", [
-            ("apply", Bgo.epidemiologPertama, ["target_unit": "diskominfo-aptika", "purpose": "Uji coba aplikasi pelaporan imunisasi", "duration": duration]),
-            ("approve_appraiser", Bgo.kasiSurveilans, [:]), ("approve_own_head", Bgo.kabidP2P, [:]), ("approve", Bgo.kabidAptika, [:]),
-            ("issue_letter", Bgo.kabidP2P, [:]),
+            ("apply", Bungo.epidemiologPertama, ["target_unit": "diskominfo-aptika", "purpose": "Uji coba aplikasi pelaporan imunisasi", "duration": duration]),
+            ("approve_appraiser", Bungo.kasiSurveilans, [:]), ("approve_own_head", Bungo.kabidP2P, [:]), ("approve", Bungo.kabidAptika, [:]),
+            ("issue_letter", Bungo.kabidP2P, [:]),
         ]) + walk("BGO-9", "bungo.pembentukan-tim.lintas-uo", [
-            ("appoint", Bgo.kabidP2P, ["lead": .string(Bgo.kasiSurveilans), "members": S.nips(Bgo.epidemiologPertama, Bgo.prakomMuda),
+            ("appoint", Bungo.kabidP2P, ["lead": .string(Bungo.kasiSurveilans), "members": S.nips(Bungo.epidemiologPertama, Bungo.prakomMuda),
                                        "purpose": "Sistem peringatan dini KLB", "duration": duration]),
-            ("issue_letter", Bgo.kadinkes, [:]),
+            ("issue_letter", Bungo.kadinkes, [:]),
         ])),
         // Jepara Lampiran B.2.a.1)-4), B.2.b.1)-2) and the Satuan Kerja/Squad of Pasal 14 ayat (1).
         S(regency: "jepara", directory: "jepara", lines: [
-            S.line("j1", "JPR-23", "submit", Jpr.kadisDiskan, day: 2,
+            S.line("j1", "JPR-23", "submit", Jepara.kadisDiskan, day: 2,
                    contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
                        .merging(["target_unit": "diskominfo-aptika"]) { $1 }, workflow: "jepara.penunjukan.lintas-pd"),
-            S.line("j2", "JPR-23", "dispose", Jpr.kadisKominfo, day: 3, ["direction": "Kabid Aptika: tindak lanjuti sesuai ketersediaan Pranata Komputer"]),
-            S.line("j3", "JPR-23", "draft_refusal", Jpr.kabidAptika, day: 4, ["reason": "Pranata Komputer menangani SPBE sampai Desember 2026"]),
-            S.line("j4", "JPR-23", "sign_refusal", Jpr.kadisKominfo, day: 5),
+            S.line("j2", "JPR-23", "dispose", Jepara.kadisKominfo, day: 3, ["direction": "Kabid Aptika: tindak lanjuti sesuai ketersediaan Pranata Komputer"]),
+            S.line("j3", "JPR-23", "draft_refusal", Jepara.kabidAptika, day: 4, ["reason": "Pranata Komputer menangani SPBE sampai Desember 2026"]),
+            S.line("j4", "JPR-23", "sign_refusal", Jepara.kadisKominfo, day: 5),
         ] + walk("JPR-1", "jepara.penunjukan.dalam-uk", [
-            ("appoint", Jpr.kadisDiskan, ["work_unit": "diskan-tangkap", "nominees": S.nips(Jpr.penyuluhMuda, Jpr.pengelolaProduksi),
+            ("appoint", Jepara.kadisDiskan, ["work_unit": "diskan-tangkap", "nominees": S.nips(Jepara.penyuluhMuda, Jepara.pengelolaProduksi),
                                           "purpose": "Pendataan kapal", "duration": duration]),
         ]) + walk("JPR-2", "jepara.penunjukan.dalam-uk", [
-            ("propose", Jpr.kabidTangkap, ["nominees": S.nips(Jpr.analisPasarPPPK), "purpose": "Analisis harga ikan", "duration": duration]),
-            ("approve", Jpr.kadisDiskan, [:]),
+            ("propose", Jepara.kabidTangkap, ["nominees": S.nips(Jepara.analisPasarPPPK), "purpose": "Analisis harga ikan", "duration": duration]),
+            ("approve", Jepara.kadisDiskan, [:]),
         ]) + walk("JPR-10", "jepara.penunjukan.lintas-uk", [
-            ("request", Jpr.kabidTangkap, contents("Pendataan produksi budidaya", "Penyuluhan perikanan", "Data 16 kecamatan")
+            ("request", Jepara.kabidTangkap, contents("Pendataan produksi budidaya", "Penyuluhan perikanan", "Data 16 kecamatan")
                 .merging(["target_unit": "diskan-budidaya"]) { $1 }),
-            ("approve", Jpr.kabidBudidaya, ["nominees": S.nips(Jpr.penyuluhTerampil)]), ("propose", Jpr.kabidTangkap, [:]), ("issue_letter", Jpr.kadisDiskan, [:]),
+            ("approve", Jepara.kabidBudidaya, ["nominees": S.nips(Jepara.penyuluhTerampil)]), ("propose", Jepara.kabidTangkap, [:]), ("issue_letter", Jepara.kadisDiskan, [:]),
         ]) + walk("JPR-11", "jepara.penunjukan.lintas-uk", [
-            ("request", Jpr.kabidTangkap, contents("Pendataan produksi budidaya", "Penyuluhan perikanan", "Data 16 kecamatan")
+            ("request", Jepara.kabidTangkap, contents("Pendataan produksi budidaya", "Penyuluhan perikanan", "Data 16 kecamatan")
                 .merging(["target_unit": "diskan-budidaya"]) { $1 }),
-            ("reject", Jpr.kabidBudidaya, ["reason": "Penyuluh sedang musim tebar benih"]),
+            ("reject", Jepara.kabidBudidaya, ["reason": "Penyuluh sedang musim tebar benih"]),
         ]) + walk("JPR-20", "jepara.penunjukan.lintas-pd", [
-            ("submit", Jpr.kadisDiskan, contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
+            ("submit", Jepara.kadisDiskan, contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
                 .merging(["target_unit": "diskominfo-aptika"]) { $1 }),
-            ("dispose", Jpr.kadisKominfo, ["direction": "Kabid Aptika: tindak lanjuti"]),
-            ("draft_approval", Jpr.kabidAptika, ["nominees": S.nips(Jpr.prakomMuda)]), ("sign_approval", Jpr.kadisKominfo, [:]),
-            ("issue_assignment", Jpr.kadisDiskan, [:]),
+            ("dispose", Jepara.kadisKominfo, ["direction": "Kabid Aptika: tindak lanjuti"]),
+            ("draft_approval", Jepara.kabidAptika, ["nominees": S.nips(Jepara.prakomMuda)]), ("sign_approval", Jepara.kadisKominfo, [:]),
+            ("issue_assignment", Jepara.kadisDiskan, [:]),
         ]) + walk("JPR-21", "jepara.penunjukan.lintas-pd", [
-            ("submit", Jpr.kadisDiskan, contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
+            ("submit", Jepara.kadisDiskan, contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
                 .merging(["target_unit": "diskominfo-aptika"]) { $1 }),
-            ("dispose", Jpr.kadisKominfo, ["direction": "Kabid Aptika: tindak lanjuti"]),
-            ("draft_approval", Jpr.kabidAptika, ["nominees": S.nips(Jpr.prakomMuda)]), ("sign_approval", Jpr.kadisKominfo, [:]),
-            ("list_in_decree", Jpr.kadisDiskan, ["team_name": "Tim Dasbor TPI", "lead": .string(Jpr.penyuluhMuda), "members": S.nips(Jpr.pengelolaProduksi)]),
-            ("set_decree", Jpr.sekda, [:]),
+            ("dispose", Jepara.kadisKominfo, ["direction": "Kabid Aptika: tindak lanjuti"]),
+            ("draft_approval", Jepara.kabidAptika, ["nominees": S.nips(Jepara.prakomMuda)]), ("sign_approval", Jepara.kadisKominfo, [:]),
+            ("list_in_decree", Jepara.kadisDiskan, ["team_name": "Tim Dasbor TPI", "lead": .string(Jepara.penyuluhMuda), "members": S.nips(Jepara.pengelolaProduksi)]),
+            ("set_decree", Jepara.sekda, [:]),
         ]) + walk("JPR-30", "jepara.penunjukan.lintas-instansi", [
-            ("submit", Jpr.kadisDiskan, contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
+            ("submit", Jepara.kadisDiskan, contents("Dasbor produksi perikanan tangkap", "Pengembangan aplikasi web dan basis data", "Dasbor terbit untuk 11 TPI")
                 .merging(["target_agency": "jateng"]) { $1 }),
-            ("forward", Jpr.sekda, [:]), ("instruct", Jpr.sekdaJateng, ["target_unit": "jateng-dkp-tangkap"]),
-            ("report_available", Jpr.kabidJatengTangkap, ["nominees": S.nips(Jpr.jatengPengawas)]), ("send_answer", Jpr.sekdaJateng, [:]),
-            ("issue_letter", Jpr.kabidJatengTangkap, [:]),
+            ("forward", Jepara.sekda, [:]), ("instruct", Jepara.sekdaJateng, ["target_unit": "jateng-dkp-tangkap"]),
+            ("report_available", Jepara.kabidJatengTangkap, ["nominees": S.nips(Jepara.jatengPengawas)]), ("send_answer", Jepara.sekdaJateng, [:]),
+            ("issue_letter", Jepara.kabidJatengTangkap, [:]),
         ]) + walk("JPR-40", "jepara.pengajuan_sukarela.dalam-uo", [
-            ("apply", Jpr.statistisi, ["purpose": "Statistik sektoral kominfo"]), ("approve", Jpr.kadisKominfo, [:]),
+            ("apply", Jepara.statistisi, ["purpose": "Statistik sektoral kominfo"]), ("approve", Jepara.kadisKominfo, [:]),
         ]) + walk("JPR-41", "jepara.pengajuan_sukarela.lintas-uo", [
-            ("apply", Jpr.prakomPertama, ["target_unit": "dinkes", "purpose": "Aplikasi surveilans", "duration": duration]),
-            ("target_approve", Jpr.kadinkes, [:]), ("forward_approval", Jpr.prakomPertama, [:]), ("own_approve", Jpr.kadisKominfo, [:]),
+            ("apply", Jepara.prakomPertama, ["target_unit": "dinkes", "purpose": "Aplikasi surveilans", "duration": duration]),
+            ("target_approve", Jepara.kadinkes, [:]), ("forward_approval", Jepara.prakomPertama, [:]), ("own_approve", Jepara.kadisKominfo, [:]),
         ]) + walk("JPR-SQ", "jepara.pembentukan_tim.dalam-uo", [
-            ("form", Jpr.kadisDiskan, ["squad_name": "Squad Pendataan", "service": "Pendataan produksi perikanan tangkap",
-                                       "lead": .string(Jpr.penyuluhMuda), "members": S.nips(Jpr.penyuluhMuda, Jpr.pengelolaProduksi)]),
+            ("form", Jepara.kadisDiskan, ["squad_name": "Squad Pendataan", "service": "Pendataan produksi perikanan tangkap",
+                                       "lead": .string(Jepara.penyuluhMuda), "members": S.nips(Jepara.penyuluhMuda, Jepara.pengelolaProduksi)]),
         ])),
         // Barito Utara Pasal 20 ayat (1), (3), (4) huruf a and b; Pasal 21 ayat (1)-(4); Pasal 23 ayat (5); Pasal 19 ayat (2) by the national chain.
         S(regency: "barito-utara", directory: "barito-utara", lines: [
-            S.line("u1", "BU-21", "submit", Bu.kabidP2P, day: 2,
+            S.line("u1", "BU-21", "submit", BaritoUtara.kabidP2P, day: 2,
                    contents("Aplikasi surveilans malaria", "Pemrograman aplikasi web", "Aplikasi dipakai 17 Puskesmas")
                        .merging(["target_unit": "diskominfo-aptika"]) { $1 }, workflow: "barito-utara.pembentukan-tim.lintas-pd"),
-            S.line("u2", "BU-21", "reject", Bu.kabidAptika, day: 3, ["reason": "Seluruh Pranata Komputer sedang menangani migrasi pusat data"]),
+            S.line("u2", "BU-21", "reject", BaritoUtara.kabidAptika, day: 3, ["reason": "Seluruh Pranata Komputer sedang menangani migrasi pusat data"]),
         ] + walk("BU-20-1", "barito-utara.penunjukan.dalam-uo", [
-            ("issue", Bu.kabidP2P, Bu.order.merging(["nominee": .string(Bu.epidemiologMuda)]) { $1 }),
+            ("issue", BaritoUtara.kabidP2P, baritoUtaraOrder.merging(["nominee": .string(BaritoUtara.epidemiologMuda)]) { $1 }),
         ]) + walk("BU-20-4A", "barito-utara.penunjukan.lintas-uo", [
-            ("submit", Bu.kabidKesmas, contents("Penyelidikan kasus malaria", "Epidemiologi lapangan", "Laporan penyelidikan 5 desa")
+            ("submit", BaritoUtara.kabidKesmas, contents("Penyelidikan kasus malaria", "Epidemiologi lapangan", "Laporan penyelidikan 5 desa")
                 .merging(["target_unit": "dinkes-p2p"]) { $1 }),
-            ("approve", Bu.kabidP2P, ["nominee": .string(Bu.epidemiologPertama)]), ("issue_letter", Bu.kadinkes, [:]),
+            ("approve", BaritoUtara.kabidP2P, ["nominee": .string(BaritoUtara.epidemiologPertama)]), ("issue_letter", BaritoUtara.kadinkes, [:]),
         ]) + walk("BU-20-4B", "barito-utara.penunjukan.lintas-pd", [
-            ("submit", Bu.kabidAptika, contents("Sistem informasi kewaspadaan dini", "Surveilans dan analisis data", "Notifikasi KLB otomatis")
+            ("submit", BaritoUtara.kabidAptika, contents("Sistem informasi kewaspadaan dini", "Surveilans dan analisis data", "Notifikasi KLB otomatis")
                 .merging(["target_unit": "dinkes-p2p"]) { $1 }),
-            ("approve", Bu.kabidP2P, ["nominee": .string(Bu.epidemiologMuda)]), ("issue_letter", Bu.sekda, [:]),
+            ("approve", BaritoUtara.kabidP2P, ["nominee": .string(BaritoUtara.epidemiologMuda)]), ("issue_letter", BaritoUtara.sekda, [:]),
         ]) + walk("BU-21-1", "barito-utara.pembentukan-tim.dalam-uo", [
-            ("issue", Bu.kabidP2P, Bu.order.merging(["unit": "dinkes-p2p", "lead": .string(Bu.epidemiologMuda),
-                                                    "members": S.nips(Bu.epidemiologPertama, Bu.pengelolaP2PPPPK)]) { $1 }),
+            ("issue", BaritoUtara.kabidP2P, baritoUtaraOrder.merging(["unit": "dinkes-p2p", "lead": .string(BaritoUtara.epidemiologMuda),
+                                                    "members": S.nips(BaritoUtara.epidemiologPertama, BaritoUtara.pengelolaP2PPPPK)]) { $1 }),
         ]) + walk("BU-21-4", "barito-utara.pembentukan-tim.lintas-pd", [
-            ("submit", Bu.kabidAptika, contents("Sistem informasi kewaspadaan dini", "Surveilans dan analisis data", "Notifikasi KLB otomatis")
+            ("submit", BaritoUtara.kabidAptika, contents("Sistem informasi kewaspadaan dini", "Surveilans dan analisis data", "Notifikasi KLB otomatis")
                 .merging(["target_unit": "dinkes-p2p"]) { $1 }),
-            ("approve", Bu.kabidP2P, ["nominees": S.nips(Bu.epidemiologMuda, Bu.epidemiologPertama)]),
-            ("issue_letter", Bu.sekda, ["lead": .string(Bu.epidemiologMuda), "members": S.nips(Bu.prakomMuda)]),
+            ("approve", BaritoUtara.kabidP2P, ["nominees": S.nips(BaritoUtara.epidemiologMuda, BaritoUtara.epidemiologPertama)]),
+            ("issue_letter", BaritoUtara.sekda, ["lead": .string(BaritoUtara.epidemiologMuda), "members": S.nips(BaritoUtara.prakomMuda)]),
         ]) + walk("BU-23", "barito-utara.pengajuan-sukarela.lintas-uo", [
-            ("apply", Bu.nutrisionisMuda, ["owner_unit": "dinkes-p2p", "involvement": "Analisis gizi pada kasus diare", "duration": duration]),
-            ("endorse", Bu.kabidKesmas, [:]), ("agree", Bu.kabidP2P, [:]), ("issue_letter", Bu.kabidKesmas, [:]),
+            ("apply", BaritoUtara.nutrisionisMuda, ["owner_unit": "dinkes-p2p", "involvement": "Analisis gizi pada kasus diare", "duration": duration]),
+            ("endorse", BaritoUtara.kabidKesmas, [:]), ("agree", BaritoUtara.kabidP2P, [:]), ("issue_letter", BaritoUtara.kabidKesmas, [:]),
         ]) + walk("BU-19-2", "national.penunjukan.lintas-instansi", [
-            ("submit", Bu.kabidP2PKalteng, contents("Penanggulangan KLB malaria di DAS Barito", "Epidemiologi lapangan", "Penyelidikan epidemiologi 10 desa")
+            ("submit", BaritoUtara.kabidP2PKalteng, contents("Penanggulangan KLB malaria di DAS Barito", "Epidemiologi lapangan", "Penyelidikan epidemiologi 10 desa")
                 .merging(["target_unit": "dinkes-p2p"]) { $1 }),
-            ("forward", Bu.sekdaKalteng, [:]), ("instruct", Bu.sekda, [:]), ("answer", Bu.kabidP2P, ["nominees": S.nips(Bu.epidemiologMuda)]),
-            ("approve_answer", Bu.sekda, [:]), ("send_reply", Bu.sekda, [:]), ("issue_letter", Bu.kabidP2P, [:]),
+            ("forward", BaritoUtara.sekdaKalteng, [:]), ("instruct", BaritoUtara.sekda, [:]), ("answer", BaritoUtara.kabidP2P, ["nominees": S.nips(BaritoUtara.epidemiologMuda)]),
+            ("approve_answer", BaritoUtara.sekda, [:]), ("send_reply", BaritoUtara.sekda, [:]), ("issue_letter", BaritoUtara.kabidP2P, [:]),
         ])),
     ]
 
@@ -446,11 +405,11 @@ struct LetterGoldenTests {
         }
         // Bungo Pasal 6 ayat (3) huruf d: the PPK of the nominee refuses, with the reason.
         let bungo = try Self.scenarios[2].run()
-        try bungo.process([S.line("b2", "BGO-63", "reject", Bgo.kasiSurveilans, day: 3, ["reason": "Epidemiolog menangani KLB campak"])])
+        try bungo.process([S.line("b2", "BGO-63", "reject", Bungo.kasiSurveilans, day: 3, ["reason": "Epidemiolog menangani KLB campak"])])
         #expect(try bungo.refusals() == [:])
         let reply = try #require(try Self.letters(bungo, "BGO-63")["surat_jawaban"])
         #expect(reply["particulars"]?.arrayValue?.first?["article"] == "Pasal 6 ayat (3) huruf d")
-        #expect(reply["signature"]?["nip"]?.stringValue == Bgo.kasiSurveilans)
+        #expect(reply["signature"]?["nip"]?.stringValue == Bungo.kasiSurveilans)
         Golden.check(try bungo.expectSuccess(["letter", "show", reply["id"]?.stringValue ?? "", "--format", "text"]).stdout, "bungo-6-3-d-surat_jawaban.txt")
         Golden.check(try bungo.expectSuccess(["letter", "show", reply["id"]?.stringValue ?? "", "--format", "html"]).stdout, "bungo-6-3-d-surat_jawaban.html")
     }
@@ -460,12 +419,12 @@ struct LetterGoldenTests {
         // Each regulation: a request letter without its competence (huruf b of the four contents).
         let cases: [(String, String, String, String, [String: JSONValue], String)] = [
             ("pemalang", "pemalang.penunjukan.lintas-pd", Pemalang.kabidP2P, "PML-X", Pemalang.contents, "Pasal 11 ayat (6) huruf b"),
-            ("grobogan", "grobogan.penunjukan.lintas-pd", Grb.kabidP2P, "GBG-X", Self.contents("a", "b", "c").merging(["target_unit": "diskominfo-aptika"]) { $1 }, "Pasal 11 ayat (6) huruf b"),
-            ("bungo", "bungo.penunjukan.lintas-uo", Bgo.kabidAptika, "BGO-X",
-             Self.contents("a", "b", "c").merging(["target_unit": "dinkes-p2p", "nominee": .string(Bgo.epidemiologPertama)]) { $1 }, "Pasal 6 ayat (5) huruf b"),
-            ("jepara", "jepara.penunjukan.lintas-pd", Jpr.kadisDiskan, "JPR-X", Self.contents("a", "b", "c").merging(["target_unit": "diskominfo-aptika"]) { $1 },
+            ("grobogan", "grobogan.penunjukan.lintas-pd", Grobogan.kabidP2P, "GBG-X", Self.contents("a", "b", "c").merging(["target_unit": "diskominfo-aptika"]) { $1 }, "Pasal 11 ayat (6) huruf b"),
+            ("bungo", "bungo.penunjukan.lintas-uo", Bungo.kabidAptika, "BGO-X",
+             Self.contents("a", "b", "c").merging(["target_unit": "dinkes-p2p", "nominee": .string(Bungo.epidemiologPertama)]) { $1 }, "Pasal 6 ayat (5) huruf b"),
+            ("jepara", "jepara.penunjukan.lintas-pd", Jepara.kadisDiskan, "JPR-X", Self.contents("a", "b", "c").merging(["target_unit": "diskominfo-aptika"]) { $1 },
              "Lampiran B.2, muatan surat permohonan huruf b"),
-            ("barito-utara", "barito-utara.pembentukan-tim.lintas-pd", Bu.kabidP2P, "BU-X", Self.contents("a", "b", "c").merging(["target_unit": "diskominfo-aptika"]) { $1 },
+            ("barito-utara", "barito-utara.pembentukan-tim.lintas-pd", BaritoUtara.kabidP2P, "BU-X", Self.contents("a", "b", "c").merging(["target_unit": "diskominfo-aptika"]) { $1 },
              "Pasal 21 ayat (2) huruf b"),
         ]
         for (directory, workflow, actor, request, data, article) in cases {
@@ -487,25 +446,25 @@ struct LetterGoldenTests {
     func tembusanInOrder() throws {
         let pemalang = try Self.scenarios[0].run()
         let assignment = try Self.letters(pemalang, "PML-5")["surat_penugasan"]
-        #expect(Self.ccNIPs(assignment) == [[Pml.sekdaPekalongan], [Pml.kabidStatistikPekalongan], [Pml.sekda], [Pml.kepalaBKPSDMPekalongan]],
+        #expect(Self.ccNIPs(assignment) == [[Pemalang.sekdaPekalongan], [Pemalang.kabidStatistikPekalongan], [Pemalang.sekda], [Pemalang.kepalaBKPSDMPekalongan]],
                 "PyB instansi bersangkutan, pimpinan unit kerja bersangkutan, PyB instansi pemohon, Kepala PD kepegawaian")
         #expect(assignment?["cc"]?.arrayValue?.compactMap { $0["number"]?.intValue } == [1, 2, 3, 4])
         let request = try Self.letters(pemalang, "PML-5")["surat_permohonan"]
-        #expect(request?["signature"]?["nip"]?.stringValue == Pml.kadinkes, "huruf a: the Kepala PD writes to the PyB")
-        #expect(Self.ccNIPs(request) == [["197705112003121004"]], "huruf a: tembusan pimpinan unit organisasi bersangkutan (Kepala Bidang P2P)")
+        #expect(request?["signature"]?["nip"]?.stringValue == Pemalang.kadinkes, "huruf a: the Kepala PD writes to the PyB")
+        #expect(Self.ccNIPs(request) == [[Pemalang.kabidP2P]], "huruf a: tembusan pimpinan unit organisasi bersangkutan (Kepala Bidang P2P)")
 
         let jepara = try Self.scenarios[3].run()
         let letters = try Self.letters(jepara, "JPR-23")
-        #expect(Self.ccNIPs(letters["surat_permohonan"]) == [[Jpr.kabidAptika]], "ditembuskan kepada Pimpinan Unit kerja dimana Pejabat Fungsional berada")
-        #expect(letters["surat_balasan"]?["signature"]?["nip"]?.stringValue == Jpr.kadisKominfo, "huruf d: signed by the Kepala PD, drafted by the UK head")
+        #expect(Self.ccNIPs(letters["surat_permohonan"]) == [[Jepara.kabidAptika]], "ditembuskan kepada Pimpinan Unit kerja dimana Pejabat Fungsional berada")
+        #expect(letters["surat_balasan"]?["signature"]?["nip"]?.stringValue == Jepara.kadisKominfo, "huruf d: signed by the Kepala PD, drafted by the UK head")
     }
 
     @Test("Bungo Pasal 6 ayat (4) huruf e angka 3: tembusan PyB instansi bersangkutan, PPK bersangkutan, PyB instansi pemohon, in that order")
     func bungoTembusanInOrder() throws {
         let bungo = try Self.scenarios[2].run()
         let assignment = try #require(try Self.letters(bungo, "BGO-64")["surat_penugasan"])
-        #expect(assignment["signature"]?["nip"]?.stringValue == Bgo.kabidP2PTebo, "angka 2: the Pimpinan Unit Organisasi dituju assigns")
-        #expect(Self.ccNIPs(assignment) == [[Bgo.sekdaTebo], [Bgo.kasiSurveilansTebo], [Bgo.sekda]],
+        #expect(assignment["signature"]?["nip"]?.stringValue == Bungo.kabidP2PTebo, "angka 2: the Pimpinan Unit Organisasi dituju assigns")
+        #expect(Self.ccNIPs(assignment) == [[Bungo.sekdaTebo], [Bungo.kasiSurveilansTebo], [Bungo.sekda]],
                 "the Sekda of Tebo, the nominees' Pejabat Penilai Kinerja (Kepala Seksi Surveilans), the Sekda of Bungo")
         #expect(assignment["cc"]?.arrayValue?.compactMap { $0["label"]?.stringValue }
                 == ["Pejabat yang Berwenang instansi bersangkutan", "Pejabat Penilai Kinerja bersangkutan", "Pejabat yang Berwenang instansi pemohon"])
@@ -515,8 +474,8 @@ struct LetterGoldenTests {
     func nationalChainTembusanInOrder() throws {
         // Grobogan asks the Provinsi Jawa Tengah; the Provinsi Kalimantan Tengah asks Barito Utara.
         for (scenario, request, signer, expected) in [
-            (1, "GBG-11-5", Grb.kabidAptikaJateng, [[Grb.sekdaJateng], [Grb.sekda], [Grb.kabidP2P]]),
-            (4, "BU-19-2", Bu.kabidP2P, [[Bu.sekda], [Bu.sekdaKalteng], [Bu.kabidP2PKalteng]]),
+            (1, "GBG-11-5", Grobogan.kabidAptikaJateng, [[Grobogan.sekdaJateng], [Grobogan.sekda], [Grobogan.kabidP2P]]),
+            (4, "BU-19-2", BaritoUtara.kabidP2P, [[BaritoUtara.sekda], [BaritoUtara.sekdaKalteng], [BaritoUtara.kabidP2PKalteng]]),
         ] {
             let lintas = try Self.scenarios[scenario].run()
             let assignment = try #require(try Self.letters(lintas, request)["surat_penugasan"], "\(request)")

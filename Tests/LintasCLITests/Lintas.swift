@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import LintasCore
+import SamplePeople
 
 /// The real `lintas` executable, run as a separate process on a real database file.
 struct Lintas {
@@ -162,16 +163,8 @@ final class Locked<Value>: @unchecked Sendable {
 }
 
 /// Command lines of Perbup Pemalang 38/2023 Pasal 11 ayat (4), as other systems write them.
-enum Pemalang {
+extension Pemalang {
     static let workflow = "pemalang.penunjukan.lintas-pd"
-    // People of the sample directory (workflows/directories/pemalang.json).
-    static let kabidP2P = "197705112003121004"        // Pimpinan UO pemilik: Kepala Bidang P2P, Dinas Kesehatan
-    static let kadisKominfo = "197502142000031005"    // Kepala Perangkat Daerah dituju
-    static let kabidAptika = "198001172006041007"     // Pimpinan UO dituju: Kepala Bidang Aplikasi Informatika
-    static let prakomMuda = "198903262015031002"      // nominee, Bidang Aptika
-    static let prakomPertama = "199407092019022004"   // nominee, Bidang Aptika
-    static let kabagOrganisasi = "197908222005012003" // Kepala Bagian Organisasi, Setda
-    static let pltKepalaBKPSDM = "197604282002121003" // Sekretaris BKPSDM acting as Plt. Kepala BKPSDM
 
     /// One command line; `day` is a day of March 2026, at 09:00 WIB.
     static func line(_ id: String, _ request: String, _ action: String, _ actor: String, day: Int,

@@ -1,4 +1,5 @@
 import LintasCore
+import SamplePeople
 import Testing
 
 /// Perbup Pemalang 38/2023 Pasal 11 ayat (4), walked through the real CLI and daemon processes.
@@ -110,7 +111,7 @@ struct ProcedureTests {
             // Pasal 11 ayat (4) huruf c comes after b: no approval before the recommendation.
             Pemalang.line("too-early", "PML-A", "approve", Pemalang.kabidAptika, day: 3, ["nominees": .array([.string(Pemalang.prakomMuda)])]),
             Pemalang.line("nobody", "PML-NONE", "recommend", Pemalang.kadisKominfo, day: 3),
-            #"{"id":"no-workflow","request":"PML-C","action":"submit","actor":"197705112003121004","workflow":"pemalang.tidak-ada","at":"2026-03-02T09:00:00+07:00","data":{}}"#,
+            #"{"id":"no-workflow","request":"PML-C","action":"submit","actor":"\#(Pemalang.kabidP2P)","workflow":"pemalang.tidak-ada","at":"2026-03-02T09:00:00+07:00","data":{}}"#,
         ])
         #expect(try lintas.refusals() == [
             "PML-B-submit": "missing_field", "wrong-actor": "wrong_actor", "no-reason": "missing_field",

@@ -1,18 +1,18 @@
 import Foundation
 import LintasCore
+import SamplePeople
 import Testing
 
 @Suite("Letters an employee writes (numbering \"none\"): Perbup Grobogan 49/2024 Pasal 12 ayat (3) huruf a, Perbup Jepara 17/2024 Lampiran B.2.b.2) huruf a)")
 struct UnnumberedLetterCommandTests {
-    typealias Grb = LetterGoldenTests.Grb
     static let application = "GBG-12-3/surat_pengajuan/1"
 
     /// Pasal 12 ayat (3): the employee's surat pengajuan, the own head's consent, the owner's approval, the surat penugasan.
     static func walked(_ extra: [String] = []) throws -> Lintas {
         try LetterScenario(regency: "grobogan", directory: "grobogan", lines: LetterGoldenTests.walk("GBG-12-3", "grobogan.pengajuan-sukarela.lintas-pd", [
-            ("apply", Grb.analisBencana, ["home_unit": "bpbd-kedaruratan", "owner_unit": "dinkes-p2p", "involvement": "Pemetaan risiko penyakit pascabanjir"]),
-            ("consent", Grb.kabidKedaruratan, [:]), ("approve", Grb.kabidP2P, ["duration": LetterGoldenTests.duration]),
-            ("issue_letter", Grb.kabidKedaruratan, [:]),
+            ("apply", Grobogan.analisBencana, ["home_unit": "bpbd-kedaruratan", "owner_unit": "dinkes-p2p", "involvement": "Pemetaan risiko penyakit pascabanjir"]),
+            ("consent", Grobogan.kabidKedaruratan, [:]), ("approve", Grobogan.kabidP2P, ["duration": LetterGoldenTests.duration]),
+            ("issue_letter", Grobogan.kabidKedaruratan, [:]),
         ]) + extra).run()
     }
 
@@ -28,11 +28,11 @@ struct UnnumberedLetterCommandTests {
         let text = try lintas.expectSuccess(["letter", "list", "GBG-12-3"]).stdout
         #expect(text.contains("tanpa nomor  2026-03-02  Surat Pengajuan  request GBG-12-3  (id \(Self.application))"), "\(text)")
         let shown = try lintas.expectSuccess(["letter", "show", Self.application, "--format", "json"]).json()
-        #expect(shown["signature"]?["nip"]?.stringValue == Grb.analisBencana && shown["number"] == nil && shown["content_hash"] != nil)
+        #expect(shown["signature"]?["nip"]?.stringValue == Grobogan.analisBencana && shown["number"] == nil && shown["content_hash"] != nil)
         #expect(try lintas.expectSuccess(["letter", "show", Self.application]).stdout.contains("Nomor: tanpa nomor"))
         #expect(try lintas.run(["letter", "show", ""]).status == 1, "no number matches a letter without one")
         #expect(try lintas.expectSuccess(["status", "GBG-12-3"]).stdout.contains("Letter    Surat Pengajuan (tanpa nomor), 2026-03-02"))
-        #expect(try lintas.status("GBG-12-3")["letters"]?.arrayValue?.first?["signer"]?["nip"]?.stringValue == Grb.analisBencana)
+        #expect(try lintas.status("GBG-12-3")["letters"]?.arrayValue?.first?["signer"]?["nip"]?.stringValue == Grobogan.analisBencana)
         #expect(try lintas.expectSuccess(["history", "GBG-12-3"]).stdout.contains("letter   Surat Pengajuan (tanpa nomor)"))
         let history = try lintas.expectSuccess(["history", "GBG-12-3", "--json"]).json()["events"]?.arrayValue?.first?["letter"]
         #expect(history?["number"] == .null && history?["type"] == "surat_pengajuan")
@@ -42,7 +42,7 @@ struct UnnumberedLetterCommandTests {
     @Test("Pasal 12 ayat (3) huruf a: a command giving a number to the surat pengajuan is refused with the article, and nothing is recorded")
     func numberRefused() throws {
         let lintas = try LetterScenario(regency: "grobogan", directory: "grobogan", lines: [
-            LetterScenario.line("n1", "GBG-N", "apply", Grb.analisBencana, day: 2,
+            LetterScenario.line("n1", "GBG-N", "apply", Grobogan.analisBencana, day: 2,
                                 ["home_unit": "bpbd-kedaruratan", "owner_unit": "dinkes-p2p", "involvement": "Pemetaan risiko", "letter_number": "1/PRIBADI/2026"],
                                 workflow: "grobogan.pengajuan-sukarela.lintas-pd"),
         ]).run()

@@ -1,6 +1,7 @@
 import LintasCore
 import LintasEngine
 import LintasStore
+import SamplePeople
 import Testing
 
 @Suite("Audit: the log proves itself, and names the first bad event")
@@ -26,7 +27,7 @@ struct AuditTests {
     @Test("replay rebuilds every request from the stored bytes: the states and the projection bytes the store holds, the same on every run")
     func replayFromBytes() throws {
         let harness = try run()
-        try harness.submit([Lines.line("PML-3-1", "PML-3", "submit", Lines.owner, day: 1, Lines.contents, workflow: true)])
+        try harness.submit([Lines.line("PML-3-1", "PML-3", "submit", Pemalang.kabidP2P, day: 1, Lines.contents, workflow: true)])
         try harness.drain()
         var stored: [RequestID: StoredRequest] = [:]
         try harness.store.forEachRequest { stored[$0.request] = $0 }

@@ -1,23 +1,11 @@
 import LintasCore
 import LintasEngine
 import LintasStore
+import SamplePeople
 import Testing
 
-/// The sample directory's people (workflows/directories/barito-utara.json).
-private enum BaritoUtara {
-    static let directory = "workflows/directories/barito-utara.json"
-    static let sekda = "197003221996031005"
-    // Dinas Kesehatan; its Sekretaris is Plh. Kepala Dinas from 10 to 14 March 2025
-    static let kadinkes = "197104091997031006", sekretarisDinkes = "197608172003122005"
-    static let kasubbagUmpeg = "198306252009011008", pengadministrasiUmpeg = "199310182020122004", prakomTerampilPPPK = "199601112022212003"
-    static let kabidP2P = "197710302005011005", epidemiologMadya = "197502262001122003", epidemiologMuda = "198512122010011009"
-    static let epidemiologPertama = "199208082017012006", pengelolaP2PPPPK = "199705052023211004"
-    static let kabidKesmas = "197907072006042008", nutrisionisMuda = "198701302011012005"
-    // Dinas Komunikasi, Informatika, Statistik dan Persandian
-    static let kadisKominfo = "197305151999031004", kabidAptika = "198101192006041006", prakomMuda = "198804042011011005"
-    // Pemerintah Provinsi Kalimantan Tengah
-    static let sekdaKalteng = "196910101995031008", kabidP2PKalteng = "197809192004121003"
-
+/// What this file's walks share beside the people (SamplePeople.BaritoUtara).
+fileprivate extension BaritoUtara {
     static func harness() throws -> Harness { try Harness(directory: directory) }
 
     static let order: [String: JSONValue] = ["purpose": "Penyelidikan kasus malaria", "performance_target": "Laporan penyelidikan 5 desa",

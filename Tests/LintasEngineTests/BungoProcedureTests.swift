@@ -1,21 +1,10 @@
 import LintasCore
+import SamplePeople
 import Testing
 
-/// People of `workflows/directories/bungo.json`.
-private enum Bungo {
-    // Pemerintah Kabupaten Bungo
-    static let sekda = "197004221996031003"
-    static let kadinkes = "197205202000032004", kabidP2P = "197710252003121003", kasiSurveilans = "198207072008011008"
-    static let epidemiologMuda = "198509162010012012", epidemiologPertama = "199309232019022003", epidemiologTerampilPPPK = "199812012023211005"
-    static let kadisKominfo = "197409092001121003", kabidAptika = "198105152006041004"
-    static let prakomMuda = "198910102014031002", prakomPertama = "199601202020121004", prakomTerampilPPPK = "199904182024212007"
-    static let kabagOrganisasi = "198010202006042005", plhKabagOrganisasi = "198612122011011003", analisKebijakanPertama = "199404172019032008"
-    // Pemerintah Kabupaten Tebo
-    static let sekdaTebo = "197101281997031002", kadinkesTebo = "197308082002122005", kabidP2PTebo = "197912122006041006"
-    static let kasiSurveilansTebo = "198306302009011004", epidemiologTebo = "199410052019032006", epidemiologTeboPPPK = "199707172023211002"
-
+/// What this file's walks share beside the people (SamplePeople.Bungo).
+fileprivate extension Bungo {
     static let regulation = "Perbup Bungo 15/2024"
-    static let directory = "workflows/directories/bungo.json"
     static let contents = requestContents(purpose: "Dasbor surveilans penyakit menular",
                                           competence: "Epidemiologi lapangan dan analisis data",
                                           target: "Laporan mingguan dari 19 Puskesmas", duration: period("2025-04-01", "2025-09-30"))
@@ -255,17 +244,17 @@ struct BungoProcedureTests {
     // MARK: Pasal 16-29
 
     @Test("Pasal 16-29: the PPK of each kind of position, from the regulation's rules and the directory", arguments: [
-        ("197605182002122003", "197004221996031003", "Pasal 16 ayat (2) huruf a: Ahli Madya of the Setda under the Sekda (named in the directory)"),
-        ("198502112010011006", "197911032005011004", "Pasal 16 ayat (2) huruf b: Ahli Muda under the Kepala Bagian"),
-        ("197709272003122004", "197306151999031006", "Pasal 19 ayat (2) huruf a: Ahli Madya under the Sekretaris DPRD"),
-        ("199511302020121007", "198104092007011002", "Pasal 19 ayat (2) huruf b: Ahli Pertama under the Kepala Bagian"),
-        ("197506302001122002", "197112121997031004", "Pasal 22 ayat (2) huruf a: Ahli Madya under the Inspektur"),
-        ("199710142023212004", "197902142005011003", "Pasal 22 ayat (2) huruf b: Ahli Pertama (PPPK) under the Inspektur Pembantu"),
-        ("197404112000122001", "197205202000032004", "Pasal 25 ayat (2) huruf a: Ahli Madya under the Kepala Dinas"),
-        ("198509162010012012", "197710252003121003", "Pasal 25 ayat (2) huruf b: Ahli Muda under the Kepala Bidang"),
-        ("199309232019022003", "198207072008011008", "Pasal 29 ayat (2) huruf d: Ahli Pertama under the Kepala Seksi"),
-        ("199907072024211003", "198401012009022006", "Pasal 28 ayat (2) huruf d: Pelaksana under the Kepala Subbagian"),
-        ("199502282020122006", "197409092001121003", "Pasal 27 ayat (2) huruf b: in a Dinas of one level, under the Kepala Dinas"),
+        (Bungo.analisHukumMadya, Bungo.sekda, "Pasal 16 ayat (2) huruf a: Ahli Madya of the Setda under the Sekda (named in the directory)"),
+        (Bungo.analisHukumMuda, Bungo.kabagHukum, "Pasal 16 ayat (2) huruf b: Ahli Muda under the Kepala Bagian"),
+        (Bungo.perancangMadya, Bungo.sekwan, "Pasal 19 ayat (2) huruf a: Ahli Madya under the Sekretaris DPRD"),
+        (Bungo.perancangPertama, Bungo.kabagPersidangan, "Pasal 19 ayat (2) huruf b: Ahli Pertama under the Kepala Bagian"),
+        (Bungo.auditorMadya, Bungo.inspektur, "Pasal 22 ayat (2) huruf a: Ahli Madya under the Inspektur"),
+        (Bungo.auditorPertamaPPPK, Bungo.inspekturPembantu1, "Pasal 22 ayat (2) huruf b: Ahli Pertama (PPPK) under the Inspektur Pembantu"),
+        (Bungo.epidemiologMadya, Bungo.kadinkes, "Pasal 25 ayat (2) huruf a: Ahli Madya under the Kepala Dinas"),
+        (Bungo.epidemiologMuda, Bungo.kabidP2P, "Pasal 25 ayat (2) huruf b: Ahli Muda under the Kepala Bidang"),
+        (Bungo.epidemiologPertama, Bungo.kasiSurveilans, "Pasal 29 ayat (2) huruf d: Ahli Pertama under the Kepala Seksi"),
+        (Bungo.pengadministrasiUmpegPPPK, Bungo.kasubbagUmpeg, "Pasal 28 ayat (2) huruf d: Pelaksana under the Kepala Subbagian"),
+        (Bungo.humasPertama, Bungo.kadisKominfo, "Pasal 27 ayat (2) huruf b: in a Dinas of one level, under the Kepala Dinas"),
     ])
     func appraiserOfEachPosition(employee: String, appraiser: String, article: String) throws {
         #expect(try appraisers(of: employee, regency: "bungo") == [appraiser], "\(article)")

@@ -2,6 +2,7 @@ import Foundation
 import LintasCore
 import LintasEngine
 import LintasStore
+import SamplePeople
 import Testing
 
 @Suite("letter numbers under concurrent issue: several writers on one SQLite file, as several daemons would")
@@ -54,7 +55,7 @@ struct ConcurrentNumberingTests {
             lines += Lines.accepted(request).prefix(3)
             if index % 5 == 0 {
                 // Refused (not the Kepala PD): the number it would have drawn is put back.
-                lines.append(Lines.line("\(request)-wrong", request, "issue_letter", Lines.kabid, day: 6))
+                lines.append(Lines.line("\(request)-wrong", request, "issue_letter", Pemalang.kabidAptika, day: 6))
             }
             lines.append(Lines.accepted(request)[3])
         }

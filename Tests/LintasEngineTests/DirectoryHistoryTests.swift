@@ -2,17 +2,16 @@ import Foundation
 import LintasCore
 import LintasEngine
 import LintasStore
+import SamplePeople
 import Testing
 
 /// Directory versions in a real SQLite file: a decision is checked against the directory in
 /// force on its date, and what it resolved stays in its event.
 @Suite("Org directory versions: decisions against the directory of their date, replay independent of later versions")
 struct DirectoryHistoryTests {
-    static let kadisKominfo = "197502142000031005", inspektur = "196909101995031001"
-
     /// The Pemalang sample directory with some members changed, imported as another version into the harness's store.
     static func importVersion(_ harness: Harness, _ change: (inout [String: JSONValue]) -> Void) throws {
-        var members = try DocumentFile.read(Harness.repository.appendingPathComponent("workflows/directories/pemalang.json").path).objectValue!
+        var members = try DocumentFile.read(Harness.repository.appendingPathComponent(Pemalang.directory).path).objectValue!
         change(&members)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pemalang-\(UUID().uuidString).json")
         try JSONValue.object(members).canonicalText.write(to: file, atomically: true, encoding: .utf8)
@@ -27,13 +26,13 @@ struct DirectoryHistoryTests {
         let data = requestContents(purpose: "Dasbor", competence: "Visualisasi data", target: "Dasbor 22 Puskesmas")
             .merging(["target_unit": "diskominfo-aptika"])
         let early = Walk(harness, request: "PML-22-A", workflow: "pemalang.penunjukan.lintas-pd")
-        let refusal = try #require(try early.take("submit", by: "197705112003121004", on: "2023-10-24", data))
+        let refusal = try #require(try early.take("submit", by: Pemalang.kabidP2P, on: "2023-10-24", data))
         #expect(refusal.code == .notInForce)
         #expect(refusal.message.contains("25 Oktober 2023"), "\(refusal.message)")
         #expect(refusal.article?.contains("Peraturan Bupati Pemalang Nomor 38 Tahun 2023") == true, "\(String(describing: refusal.article))")
         #expect(try early.current == nil)
         let onTheDay = Walk(harness, request: "PML-22-B", workflow: "pemalang.penunjukan.lintas-pd")
-        #expect(try onTheDay.take("submit", by: "197705112003121004", on: "2023-10-25", data) == nil)
+        #expect(try onTheDay.take("submit", by: Pemalang.kabidP2P, on: "2023-10-25", data) == nil)
     }
 
     @Test("Moving an employee after a decision: the stored events, the replay and the audit stay as they were; later steps use the new version")
@@ -41,9 +40,9 @@ struct DirectoryHistoryTests {
         let harness = try Harness(directory: "workflows/directories/pemalang.json")
         let walk = Walk(harness, request: "PML-MOVE", workflow: "pemalang.penunjukan.lintas-pd")
         let refusals = try walk.take(from: "2025-03-03", [
-            Step("submit", by: "197705112003121004", requestContents(purpose: "Dasbor", competence: "Visualisasi data", target: "Dasbor")
+            Step("submit", by: Pemalang.kabidP2P, requestContents(purpose: "Dasbor", competence: "Visualisasi data", target: "Dasbor")
                 .merging(["target_unit": "diskominfo-aptika"])),
-            Step("recommend", by: Self.kadisKominfo),
+            Step("recommend", by: Pemalang.kadisKominfo),
         ])
         #expect(refusals.allSatisfy { $0 == nil })
         let events = try walk.events()
@@ -52,8 +51,8 @@ struct DirectoryHistoryTests {
         try Self.importVersion(harness) { members in
             members["effective_from"] = "2025-04-01"
             members["employees"] = .array(members["employees"]!.arrayValue!.compactMap { employee in
-                if employee["nip"] == .string(Self.inspektur) { return nil }
-                guard employee["nip"] == .string(Self.kadisKominfo), var moved = employee.objectValue else { return employee }
+                if employee["nip"] == .string(Pemalang.inspektur) { return nil }
+                guard employee["nip"] == .string(Pemalang.kadisKominfo), var moved = employee.objectValue else { return employee }
                 moved["position"] = "inspektur"
                 return .object(moved)
             })
@@ -63,7 +62,7 @@ struct DirectoryHistoryTests {
         #expect(try Audit.run(harness.store).isClean)
         #expect(events[1].detail.actorTitle == "Kepala Dinas Komunikasi dan Informatika", "the office at the time, frozen in the event")
         // The next step is checked against the new version: the Kepala Dinas post is now vacant.
-        #expect(try walk.take("approve", by: "198001172006041007", on: "2025-04-02", ["nominees": nips("198903262015031002")]) == nil)
-        #expect(try walk.take("issue_letter", by: Self.kadisKominfo, on: "2025-04-03")?.code == .noOfficeholder)
+        #expect(try walk.take("approve", by: Pemalang.kabidAptika, on: "2025-04-02", ["nominees": nips(Pemalang.prakomMuda)]) == nil)
+        #expect(try walk.take("issue_letter", by: Pemalang.kadisKominfo, on: "2025-04-03")?.code == .noOfficeholder)
     }
 }

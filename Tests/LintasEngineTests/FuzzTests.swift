@@ -2,6 +2,7 @@ import Foundation
 import LintasCore
 import LintasEngine
 import LintasStore
+import SamplePeople
 import Testing
 
 /// Random and mutated command lines: what other systems might really send, and worse.
@@ -28,8 +29,8 @@ struct Mutator {
         case reusedID
     }
 
-    static let people = ["196805121990031004", "197103151996031002", "197908222005012003", "198811052014022001", "197502142000031005",
-                         "198001172006041007", "198903262015031002", "199407092019022004", "197705112003121004", "197604282002121003"]
+    static let people = [Pemalang.bupati, Pemalang.sekda, Pemalang.kabagOrganisasi, Pemalang.analisKelembagaan, Pemalang.kadisKominfo,
+                         Pemalang.kabidAptika, Pemalang.prakomMuda, Pemalang.prakomPertama, Pemalang.kabidP2P, Pemalang.pltKepalaBKPSDM]
     static let actions = ["submit", "recommend", "approve", "reject", "issue_letter", "accept"]
 
     mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &random) }
@@ -61,15 +62,15 @@ struct Mutator {
         var data: [String: JSONValue] = [:]
         switch action {
         case "submit": data = Lines.contents
-        case "approve": data = ["nominees": .array([.string(Lines.nominee1)])]
+        case "approve": data = ["nominees": .array([.string(Pemalang.prakomMuda)])]
         case "reject": data = ["reason": "Pegawai sedang menjalankan tugas lain"]
         default: break
         }
         let actor = switch action {
-        case "submit": Lines.owner
-        case "recommend", "issue_letter", "reject": Lines.kadis
-        case "approve": Lines.kabid
-        default: chance(50) ? Lines.nominee1 : Lines.nominee2
+        case "submit": Pemalang.kabidP2P
+        case "recommend", "issue_letter", "reject": Pemalang.kadisKominfo
+        case "approve": Pemalang.kabidAptika
+        default: chance(50) ? Pemalang.prakomMuda : Pemalang.prakomPertama
         }
         var members: [String: JSONValue] = ["id": .string(nextID()), "request": .string(request), "action": .string(action),
                                             "actor": .string(actor), "at": .string("2025-03-\(day)T09:00:00+07:00"), "data": .object(data)]

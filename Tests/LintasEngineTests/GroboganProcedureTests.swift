@@ -1,29 +1,11 @@
 import LintasCore
 import LintasEngine
 import LintasStore
+import SamplePeople
 import Testing
 
-/// The sample directory's people (workflows/directories/grobogan.json).
-private enum Grobogan {
-    static let directory = "workflows/directories/grobogan.json"
-    static let sekda = "196911071995031004"
-    static let kadinkes = "197201131998031007"
-    // Dinas Kesehatan, Bidang Pencegahan dan Pengendalian Penyakit
-    static let kabidP2P = "197606302002122004", epidemiologMuda = "198510082009031006"
-    static let epidemiologPertamaPPPK = "199608192023212004", sanitarian = "199011272012011002"
-    static let admkesMudaYankes = "198603212010012007"
-    // Dinas Komunikasi dan Informatika: its Kepala is vacant, its Sekretaris is Plt until 30 June 2025
-    static let pltKadisKominfo = "197709092003121005"
-    static let kabidAptika = "198002202006041008", prakomMuda = "198712032010011004", prakomPertamaPPPK = "199504172022212006"
-    static let kabidIKP = "197904282005012008", humasMuda = "198909142014022002"
-    static let kasubagUmpegKominfo = "198304152009022003"   // Pejabat Pengawas kept after the simplification
-    // Badan Penanggulangan Bencana Daerah, not simplified
-    static let kabidKedaruratan = "197912182005011006", kasiKedaruratan = "198204062008011010"
-    static let analisBencana = "199107302015031004", pengelolaKedaruratanPPPK = "199402142021211003", pengadministrasiLogistik = "199512062022031007"
-    // Pemerintah Provinsi Jawa Tengah
-    static let sekdaJateng = "196904201995031003", kabidAptikaJateng = "198003142005011007"
-    static let prakomMudaJateng = "198711202010012005", prakomPertamaJateng = "199302282019031006"
-
+/// What this file's walks share beside the people (SamplePeople.Grobogan).
+fileprivate extension Grobogan {
     static func harness() throws -> Harness { try Harness(directory: directory) }
 }
 

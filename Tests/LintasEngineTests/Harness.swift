@@ -1,6 +1,7 @@
 import Foundation
 import LintasCore
 import LintasEngine
+import SamplePeople
 @testable import LintasStore
 
 /// A real SQLite file with the shipped workflows and one regency's sample directory loaded.
@@ -66,9 +67,6 @@ struct Harness {
 
 /// Command lines of Perbup Pemalang 38/2023 Pasal 11 ayat (4) with the sample directory's people.
 enum Lines {
-    static let owner = "197705112003121004", kadis = "197502142000031005", kabid = "198001172006041007"
-    static let nominee1 = "198903262015031002", nominee2 = "199407092019022004"
-
     static func line(_ id: String, _ request: String, _ action: String, _ actor: String, day: Int, _ data: [String: JSONValue] = [:], workflow: Bool = false) -> String {
         Harness.line(id, request, action, actor, at: String(format: "2025-03-%02dT09:00:00+07:00", day), data,
                      workflow: workflow ? "pemalang.penunjukan.lintas-pd" : nil)
@@ -82,12 +80,12 @@ enum Lines {
     /// The whole procedure for one request, a to e, with two nominees.
     static func accepted(_ request: String) -> [String] {
         [
-            line("\(request)-1", request, "submit", owner, day: 3, contents, workflow: true),
-            line("\(request)-2", request, "recommend", kadis, day: 4),
-            line("\(request)-3", request, "approve", kabid, day: 5, ["nominees": .array([.string(nominee1), .string(nominee2)])]),
-            line("\(request)-4", request, "issue_letter", kadis, day: 6),
-            line("\(request)-5", request, "accept", nominee1, day: 7),
-            line("\(request)-6", request, "accept", nominee2, day: 8),
+            line("\(request)-1", request, "submit", Pemalang.kabidP2P, day: 3, contents, workflow: true),
+            line("\(request)-2", request, "recommend", Pemalang.kadisKominfo, day: 4),
+            line("\(request)-3", request, "approve", Pemalang.kabidAptika, day: 5, ["nominees": .array([.string(Pemalang.prakomMuda), .string(Pemalang.prakomPertama)])]),
+            line("\(request)-4", request, "issue_letter", Pemalang.kadisKominfo, day: 6),
+            line("\(request)-5", request, "accept", Pemalang.prakomMuda, day: 7),
+            line("\(request)-6", request, "accept", Pemalang.prakomPertama, day: 8),
         ]
     }
 }

@@ -1,5 +1,6 @@
 import LintasCore
 import LintasEngine
+import SamplePeople
 import Testing
 
 @Suite("Intake: command lines are queued whole or not at all, each bad line named")
@@ -7,12 +8,12 @@ struct IntakeTests {
     @Test("every malformed line is refused with its number; blank lines and CRLF are fine")
     func lineNumbers() {
         let text = """
-        {"id":"c1","request":"PML-1","action":"submit","actor":"197705112003121004","workflow":"w","data":{}}\r
+        {"id":"c1","request":"PML-1","action":"submit","actor":"\(Pemalang.kabidP2P)","workflow":"w","data":{}}\r
 
-        {"id":"c2","request":"PML-1","action":"recommend","actor":"197502142000031005"
+        {"id":"c2","request":"PML-1","action":"recommend","actor":"\(Pemalang.kadisKominfo)"
         {"id":"c3","request":"PML-1","action":"recommend","actor":"1975"}
         ["not", "an", "object"]
-        {"id":"c5","request":"PML-1","action":"recommend","actor":"197502142000031005","at":"yesterday","data":[],"extra":1}
+        {"id":"c5","request":"PML-1","action":"recommend","actor":"\(Pemalang.kadisKominfo)","at":"yesterday","data":[],"extra":1}
         """
         let (commands, problems) = Intake.parse(Array(text.utf8))
         #expect(commands.map(\.line) == [1])
@@ -27,7 +28,7 @@ struct IntakeTests {
 
     @Test("invalid UTF-8 and oversized lines are refused, not truncated")
     func hostileBytes() {
-        var bytes = Array(#"{"id":"c1","request":"PML-"#.utf8) + [0xFF, 0xFE] + Array(#"","action":"x","actor":"197705112003121004"}"#.utf8)
+        var bytes = Array(#"{"id":"c1","request":"PML-"#.utf8) + [0xFF, 0xFE] + Array(#"","action":"x","actor":"\#(Pemalang.kabidP2P)"}"#.utf8)
         bytes += [0x0A] + Array(repeating: UInt8(ascii: " "), count: 10) + Array("{\"id\":\"".utf8)
             + Array(repeating: UInt8(ascii: "a"), count: Intake.maximumLineBytes) + Array("\"}".utf8)
         let (commands, problems) = Intake.parse(bytes)

@@ -1,32 +1,11 @@
 import LintasCore
 import LintasEngine
 import LintasStore
+import SamplePeople
 import Testing
 
-/// People of the sample directory `workflows/directories/jepara.json` (synthetic), by office.
-private enum Jepara {
-    static let directory = "workflows/directories/jepara.json"
-    static let sekda = "196801031993031001"                      // Sekretaris Daerah, Pejabat yang Berwenang
-    static let kadisDiskan = "197104181996032016"                // Kepala Dinas Perikanan
-    static let kabidTangkap = "198004122006041029"               // Kepala Bidang Perikanan Tangkap
-    static let kabidBudidaya = "197607192002122033"              // Kepala Bidang Perikanan Budidaya; Plh Kepala Dinas 10-21 March 2025
-    static let penyuluhMuda = "198506072010011030"               // Penyuluh Perikanan Ahli Muda, Perikanan Tangkap
-    static let pengelolaProduksi = "199101302015031032"          // Pengelola Produksi Perikanan Tangkap (pelaksana)
-    static let analisPasarPPPK = "199508232022042031"            // Analis Pasar Hasil Perikanan Ahli Pertama, PPPK
-    static let penyuluhTerampil = "199403112018111034"           // Penyuluh Perikanan Terampil, Perikanan Budidaya
-    static let kadisKominfo = "197009111995031009"               // Kepala Dinas Komunikasi dan Informatika
-    static let kabidAptika = "198209052008031036"                // Kepala Bidang Aplikasi Informatika
-    static let prakomMuda = "198704182012011037"                 // Pranata Komputer Ahli Muda
-    static let prakomPertama = "199606272020062038"              // Pranata Komputer Ahli Pertama
-    static let statistisi = "199701122021032040"                 // Statistisi Ahli Pertama
-    static let kadinkes = "197110121996032010"                   // Kepala Dinas Kesehatan
-    static let direkturRSUD = "196801271993031024"               // Direktur RSUD R.A. Kartini
-    static let perawatPPPK = "199609092023012044"                // Perawat Ahli Pertama, PPPK, RSUD
-    static let perawatMuda = "198603162011021045"                // Perawat Ahli Muda, RSUD
-    static let sekdaJateng = "196806101993031052"                // Sekretaris Daerah Provinsi Jawa Tengah
-    static let kabidJatengTangkap = "197802172004032054"         // Kepala Bidang Perikanan Tangkap, DKP Provinsi
-    static let jatengPengawas = "198405142009121055"             // Pengawas Perikanan Ahli Muda, DKP Provinsi
-
+/// What this file's walks share beside the people (SamplePeople.Jepara).
+fileprivate extension Jepara {
     static func harness() throws -> Harness { try Harness(directory: directory) }
 
     /// A command line dated `day` March 2025, 09:00 WIB (or another month).

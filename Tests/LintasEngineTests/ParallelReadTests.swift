@@ -1,6 +1,7 @@
 import LintasCore
 import LintasEngine
 @testable import LintasStore
+import SamplePeople
 import Synchronization
 import Testing
 
@@ -10,7 +11,7 @@ struct ParallelReadTests {
     func run() throws -> Harness {
         let harness = try Harness()
         let requests = (1...9).map { "PML-0\($0)" }
-        try harness.submit(requests.flatMap(Lines.accepted) + [Lines.line("PML-10-1", "PML-10", "submit", Lines.owner, day: 1, Lines.contents, workflow: true)])
+        try harness.submit(requests.flatMap(Lines.accepted) + [Lines.line("PML-10-1", "PML-10", "submit", Pemalang.kabidP2P, day: 1, Lines.contents, workflow: true)])
         try harness.drain()
         return harness
     }
@@ -47,7 +48,7 @@ struct ParallelReadTests {
         // Nine requests of six events each, then nine of one: as many requests in each half would
         // put 54 events in the first and 9 in the second.
         let long = (1...9).map { "PML-0\($0)" }, short = (1...9).map { "PML-1\($0)" }
-        try harness.submit(long.flatMap(Lines.accepted) + short.map { Lines.line("\($0)-1", $0, "submit", Lines.owner, day: 1, Lines.contents, workflow: true) })
+        try harness.submit(long.flatMap(Lines.accepted) + short.map { Lines.line("\($0)-1", $0, "submit", Pemalang.kabidP2P, day: 1, Lines.contents, workflow: true) })
         try harness.drain()
         let ranges = try harness.store.splitRequests(into: 2)
         #expect(ranges.count == 2)

@@ -1,23 +1,10 @@
 import LintasCore
+import SamplePeople
 import Testing
 
-/// People of `workflows/directories/pemalang.json`.
-private enum Pemalang {
-    // Pemerintah Kabupaten Pemalang
-    static let sekda = "197103151996031002"
-    static let kadinkes = "197012081997032006", kabidP2P = "197705112003121004"
-    static let kasiSurveilans = "198203142008011005", epidemiologTerampil = "199508212020122004", epidemiologPertama = "199211302018032002"
-    static let kabidAptika = "198001172006041007", prakomMuda = "198903262015031002", prakomPertama = "199407092019022004"
-    static let statistisi = "199601182020122005"
-    static let pltKepalaBKPSDM = "197604282002121003", kabidKompetensi = "198102162006042008", analisSDMPPPK = "199702102022212003"
-    // Pemerintah Kabupaten Pekalongan
-    static let sekdaPekalongan = "197209181998031004", kadisKominfoPekalongan = "197512202001121002"
-    static let kabidStatistikPekalongan = "198107252006042006"
-    static let statistisiPekalongan = "198810102012121003", prakomPekalonganPPPK = "199605052022212001"
-    static let kepalaBKPSDMPekalongan = "197405232000031006"
-
+/// What this file's walks share beside the people (SamplePeople.Pemalang).
+fileprivate extension Pemalang {
     static let regulation = "Perbup Pemalang 38/2023"
-    static let directory = "workflows/directories/pemalang.json"
     static let contents = requestContents(purpose: "Dasbor surveilans penyakit menular",
                                           competence: "Analisis data statistik dan visualisasi",
                                           target: "Dasbor terbit di 22 Puskesmas", duration: period("2025-07-01", "2025-12-31"))
@@ -259,7 +246,7 @@ struct PemalangProcedureTests {
 
     @Test("Pasal 9: the PPK of a Pejabat Fungsional or Pelaksana is the nearest Administrator, Pengawas or unit-heading Fungsional above them", arguments: [
         (Pemalang.prakomMuda, Pemalang.kabidAptika, "huruf a: in a Bidang led by an Administrator"),
-        ("198811052014022001", "197908222005012003", "huruf d: in the Sekretariat Daerah, the Kepala Bagian"),
+        (Pemalang.analisKelembagaan, Pemalang.kabagOrganisasi, "huruf d: in the Sekretariat Daerah, the Kepala Bagian"),
         (Pemalang.epidemiologTerampil, Pemalang.kasiSurveilans, "huruf e: placed under a Pengawas, the Pengawas"),
         (Pemalang.analisSDMPPPK, Pemalang.kabidKompetensi, "huruf a: a PPPK in a Bidang of the BKPSDM"),
     ])

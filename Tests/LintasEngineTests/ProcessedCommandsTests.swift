@@ -2,6 +2,7 @@ import Foundation
 import LintasCore
 import LintasEngine
 @testable import LintasStore
+import SamplePeople
 import Testing
 
 /// Schema version 8: every command's id, digest, sequence, request, enqueue time and source are in
@@ -12,9 +13,9 @@ struct ProcessedCommandsTests {
     /// head of the requesting office (refused); PML-3 submitted and left queued.
     func run(drainLast: Bool = false) throws -> Harness {
         let harness = try Harness()
-        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Lines.nominee1, day: 3, Lines.contents, workflow: true)])
+        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Pemalang.prakomMuda, day: 3, Lines.contents, workflow: true)])
         try harness.drain()
-        try harness.submit([Lines.line("PML-3-1", "PML-3", "submit", Lines.owner, day: 3, Lines.contents, workflow: true)])
+        try harness.submit([Lines.line("PML-3-1", "PML-3", "submit", Pemalang.kabidP2P, day: 3, Lines.contents, workflow: true)])
         if drainLast { try harness.drain() }
         return harness
     }
@@ -33,7 +34,7 @@ struct ProcessedCommandsTests {
         #expect(records.map(\.status) == Array(repeating: .done, count: 6) + [.refused, .queued])
         // A done command is listed as it was given: its request, action and actor are its first event's.
         let approve = records[2]
-        #expect((approve.command.request, approve.command.action, approve.command.actor) == ("PML-1", "approve", NIP(Lines.kabid)))
+        #expect((approve.command.request, approve.command.action, approve.command.actor) == ("PML-1", "approve", NIP(Pemalang.kabidAptika)))
         #expect(approve.firstEvent == 3 && approve.processedAt == harness.now && approve.source == "test")
         let refused = records[6]
         #expect(refused.refusal != nil && refused.command.data["target_unit"] == "diskominfo-aptika")
@@ -51,7 +52,7 @@ struct ProcessedCommandsTests {
         #expect(try count(harness, "queue") == 1, "only the refused command is left")
         let again = try harness.submit(Lines.accepted("PML-1"))
         #expect(again.duplicateIDs.count == 6 && again.queuedIDs.isEmpty)
-        #expect { try harness.submit([Lines.line("PML-1-2", "PML-1", "recommend", Lines.kadis, day: 9)]) } throws: { error in
+        #expect { try harness.submit([Lines.line("PML-1-2", "PML-1", "recommend", Pemalang.kadisKominfo, day: 9)]) } throws: { error in
             "\(error)".contains("\"PML-1-2\" was already used for a different command (queue #2)")
         }
         // Every queued row but the refused one is gone: the next sequence still follows the highest given.

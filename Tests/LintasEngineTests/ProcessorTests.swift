@@ -1,6 +1,7 @@
 import LintasCore
 import LintasEngine
 import LintasStore
+import SamplePeople
 import Testing
 
 @Suite("The processor: one transaction per batch, refusals kept as outcomes")
@@ -23,8 +24,8 @@ struct ProcessorTests {
     func refusalsAreOutcomes() throws {
         let harness = try Harness()
         var lines = Lines.accepted("PML-1")
-        lines.insert(Lines.line("bad-1", "PML-1", "recommend", Lines.kabid, day: 4), at: 1)      // wrong actor
-        lines.append(Lines.line("bad-2", "PML-9", "recommend", Lines.kadis, day: 4))           // unknown request
+        lines.insert(Lines.line("bad-1", "PML-1", "recommend", Pemalang.kabidAptika, day: 4), at: 1)      // wrong actor
+        lines.append(Lines.line("bad-2", "PML-9", "recommend", Pemalang.kadisKominfo, day: 4))           // unknown request
         try harness.submit(lines)
         let report = try #require(try harness.drain().first)
         #expect((report.done, report.refused) == (6, 2))
@@ -61,10 +62,10 @@ struct ProcessorTests {
         for request in ["PML-1", "PML-2", "PML-3"] {
             lines += Lines.accepted(request).prefix(3)
         }
-        lines.append(Lines.line("PML-1-4", "PML-1", "issue_letter", Lines.kadis, day: 6))
-        lines.append(Lines.line("wrong-issue", "PML-2", "issue_letter", Lines.kabid, day: 6))   // refused: not the Kepala PD
-        lines.append(Lines.line("PML-2-4", "PML-2", "issue_letter", Lines.kadis, day: 6))
-        lines.append(Lines.line("PML-3-4", "PML-3", "issue_letter", Lines.kadis, day: 6))
+        lines.append(Lines.line("PML-1-4", "PML-1", "issue_letter", Pemalang.kadisKominfo, day: 6))
+        lines.append(Lines.line("wrong-issue", "PML-2", "issue_letter", Pemalang.kabidAptika, day: 6))   // refused: not the Kepala PD
+        lines.append(Lines.line("PML-2-4", "PML-2", "issue_letter", Pemalang.kadisKominfo, day: 6))
+        lines.append(Lines.line("PML-3-4", "PML-3", "issue_letter", Pemalang.kadisKominfo, day: 6))
         try harness.submit(lines)
         try harness.drain()
         let numbers = try ["PML-1", "PML-2", "PML-3"].map { try harness.state(RequestID($0))?.letters.first?.sequence }
@@ -113,7 +114,7 @@ struct ProcessorTests {
         let reader = try Processor(store: uncached.store, batchSize: 1, cachedRequests: 0)
         // Interleaved requests, a refusal among them: every command but a request's first finds its state kept.
         var lines = zip(Lines.accepted("PML-1"), Lines.accepted("PML-2")).flatMap { [$0, $1] }
-        lines.insert(Lines.line("bad-1", "PML-1", "recommend", Lines.kabid, day: 4), at: 3)
+        lines.insert(Lines.line("bad-1", "PML-1", "recommend", Pemalang.kabidAptika, day: 4), at: 3)
         for harness in [cached, uncached] { try harness.submit(lines) }
         try cached.drain()
         while try reader.runBatch(now: uncached.now).commands > 0 {}

@@ -2,6 +2,7 @@ import Foundation
 import LintasCore
 import LintasEngine
 @testable import LintasStore
+import SamplePeople
 import Testing
 
 /// The shipped workflows, with a deadline of five working days on the request letter (an SOP
@@ -41,7 +42,7 @@ struct TimerTests {
         let harness = try Harness(now: Self.at("2026-03-12T10:00:00+07:00"), workflows: try workflowsWithDeadline())
         var contents = Lines.contents
         contents["duration"] = .object(["start": "2026-04-01", "end": "2026-06-30"])
-        try harness.submit([Harness.line("s", "PML-1", "submit", Lines.owner, at: "2026-03-12T09:00:00+07:00", contents,
+        try harness.submit([Harness.line("s", "PML-1", "submit", Pemalang.kabidP2P, at: "2026-03-12T09:00:00+07:00", contents,
                                          workflow: "pemalang.penunjukan.lintas-pd")])
         try harness.drain()
         return harness
@@ -71,7 +72,7 @@ struct TimerTests {
         #expect(try Audit.run(harness.store).isClean)
 
         // The step, late, still goes through; the next state has no deadline.
-        try harness.submit([Harness.line("r", "PML-1", "recommend", Lines.kadis, at: "2026-03-30T09:00:00+07:00")])
+        try harness.submit([Harness.line("r", "PML-1", "recommend", Pemalang.kadisKominfo, at: "2026-03-30T09:00:00+07:00")])
         _ = try harness.processor.runBatch(now: Self.at("2026-03-30T10:00:00+07:00"))
         #expect(try harness.state(RequestID("PML-1"))?.state == "recommended")
     }
@@ -175,7 +176,7 @@ struct TimerTests {
     @Test("Pasal 11 ayat (6) huruf d: in a version-8 file opened again, each accepted period's end is filled and the daemon's full look ends the expired assignment through the index")
     func versionEightFileEnds() throws {
         let harness = try Harness()
-        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Lines.owner, day: 3, Lines.contents, workflow: true)])
+        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Pemalang.kabidP2P, day: 3, Lines.contents, workflow: true)])
         try harness.drain()
         #expect(try harness.state(RequestID("PML-1"))?.state == "accepted")
         try rewriteAsVersionEight(harness)
