@@ -392,6 +392,87 @@ struct LetterGoldenTests {
         for (request, type, _) in expected[index] { #expect(citing.contains("\(request) \(type)"), "\(request) \(type) cites its earlier letter") }
     }
 
+    /// The addressee each article names, by (request, article) in each scenario's walk: the office and the place of its
+    /// instansi, as printed under `Kepada Yth.`. Every other letter of the walk (an assignment, a keputusan, a disposisi,
+    /// the replies that none is available, whose articles name no recipient) prints none.
+    static let national = "Lampiran, Penunjukan lintas Instansi Pemerintah, huruf"
+    static let addressees: [[String: (office: String, place: String)]] = [
+        [   // Pemalang 11(4) huruf a and d; 11(5) huruf a, b and e angka 1 (the reply goes back to the PyB pemohon, in Pemalang).
+            "PML-4C Pasal 11 ayat (4) huruf a": ("Kepala Bidang Aplikasi Informatika", "Pemalang"),
+            "PML-4D Pasal 11 ayat (4) huruf a": ("Kepala Bidang Aplikasi Informatika", "Pemalang"),
+            "PML-4D Pasal 11 ayat (4) huruf d": ("Kepala Bidang Pencegahan dan Pengendalian Penyakit", "Pemalang"),
+            "PML-5 Pasal 11 ayat (5) huruf a": ("Sekretaris Daerah", "Pemalang"),
+            "PML-5 Pasal 11 ayat (5) huruf b": ("Sekretaris Daerah Kabupaten Pekalongan", "Pekalongan"),
+            "PML-5 Pasal 11 ayat (5) huruf e angka 1": ("Sekretaris Daerah", "Pemalang"),
+            "PML-5D Pasal 11 ayat (5) huruf a": ("Sekretaris Daerah", "Pemalang"),
+            "PML-5D Pasal 11 ayat (5) huruf b": ("Sekretaris Daerah Kabupaten Pekalongan", "Pekalongan"),
+        ],
+        [   // Grobogan 11(3), 12(3) huruf a; 11(5) by the national chain with the Provinsi Jawa Tengah.
+            "GBG-11 Pasal 11 ayat (3)": ("Kepala Bidang Aplikasi Informatika", "Grobogan"),
+            "GBG-12-3 Pasal 12 ayat (3) huruf a": ("Kepala Bidang Pencegahan dan Pengendalian Penyakit", "Grobogan"),
+            "GBG-11-5 \(national) a)": ("Sekretaris Daerah", "Grobogan"),
+            "GBG-11-5 \(national) b)": ("Sekretaris Daerah Provinsi Jawa Tengah", "Semarang"),
+            "GBG-11-5 \(national) e) butir 1": ("Sekretaris Daerah", "Grobogan"),
+        ],
+        [   // Bungo 6(3) huruf a (the nominee's PPK, a Kepala Seksi); 6(4) huruf a, b and e angka 1 (back from Tebo to Bungo).
+            "BGO-63 Pasal 6 ayat (3) huruf a": ("Kepala Seksi Surveilans dan Imunisasi", "Bungo"),
+            "BGO-63C Pasal 6 ayat (3) huruf a": ("Kepala Seksi Surveilans dan Imunisasi", "Bungo"),
+            "BGO-64 Pasal 6 ayat (4) huruf a": ("Sekretaris Daerah", "Bungo"),
+            "BGO-64 Pasal 6 ayat (4) huruf b": ("Sekretaris Daerah Kabupaten Tebo", "Tebo"),
+            "BGO-64 Pasal 6 ayat (4) huruf e angka 1": ("Sekretaris Daerah", "Bungo"),
+        ],
+        [   // Jepara Lampiran B.2.a.2) a)-d), B.2.a.3) a), c), d), B.2.a.4) a), b), d)-e), B.2.b.2) a), b).
+            "JPR-10 Lampiran B.2.a.2) huruf a)": ("Kepala Bidang Perikanan Budidaya", "Jepara"),
+            "JPR-10 Lampiran B.2.a.2) huruf b) dan huruf c)": ("Kepala Bidang Perikanan Tangkap", "Jepara"),
+            "JPR-11 Lampiran B.2.a.2) huruf a)": ("Kepala Bidang Perikanan Budidaya", "Jepara"),
+            "JPR-11 Lampiran B.2.a.2) huruf d)": ("Kepala Bidang Perikanan Tangkap", "Jepara"),
+            "JPR-20 Lampiran B.2.a.3) huruf a)": ("Kepala Dinas Komunikasi dan Informatika", "Jepara"),
+            "JPR-20 Lampiran B.2.a.3) huruf c)": ("Kepala Dinas Perikanan", "Jepara"),
+            "JPR-21 Lampiran B.2.a.3) huruf a)": ("Kepala Dinas Komunikasi dan Informatika", "Jepara"),
+            "JPR-21 Lampiran B.2.a.3) huruf c)": ("Kepala Dinas Perikanan", "Jepara"),
+            "JPR-23 Lampiran B.2.a.3) huruf a)": ("Kepala Dinas Komunikasi dan Informatika", "Jepara"),
+            "JPR-23 Lampiran B.2.a.3) huruf d)": ("Kepala Dinas Perikanan", "Jepara"),
+            "JPR-30 Lampiran B.2.a.4) huruf a)": ("Sekretaris Daerah", "Jepara"),
+            "JPR-30 Lampiran B.2.a.4) huruf b)": ("Sekretaris Daerah Provinsi Jawa Tengah", "Semarang"),
+            "JPR-30 Lampiran B.2.a.4) huruf d) dan huruf e) angka 1": ("Sekretaris Daerah Provinsi Jawa Tengah", "Semarang"),
+            "JPR-30 Lampiran B.2.a.4) huruf e) angka 1": ("Sekretaris Daerah", "Jepara"),
+            "JPR-41 Lampiran B.2.b.2) huruf a)": ("Kepala Dinas Kesehatan", "Jepara"),
+            "JPR-41 Lampiran B.2.b.2) huruf b)": ("Kepala Dinas Komunikasi dan Informatika", "Jepara"),
+        ],
+        [   // Barito Utara 20(3), 21(2), 21(3); 19(2) by the national chain from the Provinsi Kalimantan Tengah.
+            "BU-21 Pasal 21 ayat (2)": ("Kepala Bidang Aplikasi Informatika", "Barito Utara"),
+            "BU-21 Pasal 21 ayat (3)": ("Kepala Bidang Pencegahan dan Pengendalian Penyakit", "Barito Utara"),
+            "BU-20-4A Pasal 20 ayat (3)": ("Kepala Bidang Pencegahan dan Pengendalian Penyakit", "Barito Utara"),
+            "BU-20-4B Pasal 20 ayat (3)": ("Kepala Bidang Pencegahan dan Pengendalian Penyakit", "Barito Utara"),
+            "BU-21-4 Pasal 21 ayat (2)": ("Kepala Bidang Pencegahan dan Pengendalian Penyakit", "Barito Utara"),
+            "BU-21-4 Pasal 21 ayat (3)": ("Kepala Bidang Aplikasi Informatika", "Barito Utara"),
+            "BU-19-2 \(national) a)": ("Sekretaris Daerah Provinsi Kalimantan Tengah", "Palangka Raya"),
+            "BU-19-2 \(national) b)": ("Sekretaris Daerah", "Barito Utara"),
+            "BU-19-2 \(national) e) butir 1": ("Sekretaris Daerah Provinsi Kalimantan Tengah", "Palangka Raya"),
+        ],
+    ]
+
+    @Test("each letter is addressed (Kepada Yth. office, di place) to whom its article says: Pemalang 11(4) a, d, 11(5) a, b, e angka 1; Grobogan 11(3), 12(3) a; Bungo 6(3) a, 6(4) a, b, e angka 1; Jepara B.2.a.2) a)-d), B.2.a.3) a), c), d), B.2.a.4) a), b), d), e), B.2.b.2) a), b); Barito Utara 20(3), 21(2), 21(3); Permenpan RB 7/2022 a), b), e) butir 1. A reply back across instansi names the asking instansi's place; assignments name none", arguments: scenarios.indices)
+    func addressedAsTheArticleSays(_ index: Int) throws {
+        let lintas = try Self.scenarios[index].run()
+        var seen: Set<String> = []
+        for listed in try lintas.expectSuccess(["letter", "list", "--json"]).json()["letters"]?.arrayValue ?? [] {
+            let id = listed["id"]?.stringValue ?? ""
+            let letter = try lintas.expectSuccess(["letter", "show", id, "--format", "json"]).json()
+            let key = "\(listed["request"]?.stringValue ?? "") \(letter["legal_basis"]?["article"]?.stringValue ?? "")"
+            let text = try lintas.expectSuccess(["letter", "show", id, "--format", "text"]).stdout
+            guard let expected = Self.addressees[index][key] else {
+                #expect(!text.contains("Kepada Yth."), "\(key) \(letter["type"]?.stringValue ?? ""): its article names no recipient")
+                continue
+            }
+            seen.insert(key)
+            #expect(text.contains("\nKepada Yth.\n\(expected.office)\ndi \(expected.place)\n"), "\(key): \(String(describing: letter["addressee"]))")
+            let html = try lintas.expectSuccess(["letter", "show", id, "--format", "html"]).stdout
+            #expect(html.contains("<p>Kepada Yth.</p><p>\(expected.office)</p><p>di \(expected.place)</p>"), "\(key)")
+        }
+        #expect(seen == Set(Self.addressees[index].keys), "every letter of the table is issued by the walk")
+    }
+
     @Test("a refusal letter carries its reasons: Pemalang 11(4) huruf d, Bungo 6(3) huruf d, Jepara B.2.a.3) huruf d), Barito Utara 21(3)")
     func refusalCarriesReason() throws {
         for (scenario, request, type, article) in [(0, "PML-4D", "surat_jawaban", "Pasal 11 ayat (4) huruf d"), (3, "JPR-23", "surat_balasan", "Lampiran B.2.a.3) huruf d)"),
