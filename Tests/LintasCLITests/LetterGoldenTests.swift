@@ -397,7 +397,8 @@ struct LetterGoldenTests {
     /// the replies that none is available, whose articles name no recipient) prints none.
     static let national = "Lampiran, Penunjukan lintas Instansi Pemerintah, huruf"
     static let addressees: [[String: (office: String, place: String)]] = [
-        [   // Pemalang 11(4) huruf a and d; 11(5) huruf a, b and e angka 1 (the reply goes back to the PyB pemohon, in Pemalang).
+        [   // Pemalang 11(4) huruf a and d; 11(5) huruf a, b and e angka 1 (the reply goes back to the PyB pemohon, in Pemalang);
+            // 12(4) huruf a, the employee's own surat permohonan to the Pimpinan Unit Organisasi dituju.
             "PML-4C Pasal 11 ayat (4) huruf a": ("Kepala Bidang Aplikasi Informatika", "Pemalang"),
             "PML-4D Pasal 11 ayat (4) huruf a": ("Kepala Bidang Aplikasi Informatika", "Pemalang"),
             "PML-4D Pasal 11 ayat (4) huruf d": ("Kepala Bidang Pencegahan dan Pengendalian Penyakit", "Pemalang"),
@@ -406,6 +407,7 @@ struct LetterGoldenTests {
             "PML-5 Pasal 11 ayat (5) huruf e angka 1": ("Sekretaris Daerah", "Pemalang"),
             "PML-5D Pasal 11 ayat (5) huruf a": ("Sekretaris Daerah", "Pemalang"),
             "PML-5D Pasal 11 ayat (5) huruf b": ("Sekretaris Daerah Kabupaten Pekalongan", "Pekalongan"),
+            "PML-124 Pasal 12 ayat (4) huruf a": ("Kepala Bidang Aplikasi Informatika", "Pemalang"),
         ],
         [   // Grobogan 11(3), 12(3) huruf a; 11(5) by the national chain with the Provinsi Jawa Tengah.
             "GBG-11 Pasal 11 ayat (3)": ("Kepala Bidang Aplikasi Informatika", "Grobogan"),
@@ -414,12 +416,14 @@ struct LetterGoldenTests {
             "GBG-11-5 \(national) b)": ("Sekretaris Daerah Provinsi Jawa Tengah", "Semarang"),
             "GBG-11-5 \(national) e) butir 1": ("Sekretaris Daerah", "Grobogan"),
         ],
-        [   // Bungo 6(3) huruf a (the nominee's PPK, a Kepala Seksi); 6(4) huruf a, b and e angka 1 (back from Tebo to Bungo).
+        [   // Bungo 6(3) huruf a (the nominee's PPK, a Kepala Seksi); 6(4) huruf a, b and e angka 1 (back from Tebo to Bungo);
+            // 7(3) huruf a, the employee's own surat permohonan to the Pimpinan Unit Organisasi dituju.
             "BGO-63 Pasal 6 ayat (3) huruf a": ("Kepala Seksi Surveilans dan Imunisasi", "Bungo"),
             "BGO-63C Pasal 6 ayat (3) huruf a": ("Kepala Seksi Surveilans dan Imunisasi", "Bungo"),
             "BGO-64 Pasal 6 ayat (4) huruf a": ("Sekretaris Daerah", "Bungo"),
             "BGO-64 Pasal 6 ayat (4) huruf b": ("Sekretaris Daerah Kabupaten Tebo", "Tebo"),
             "BGO-64 Pasal 6 ayat (4) huruf e angka 1": ("Sekretaris Daerah", "Bungo"),
+            "BGO-73 Pasal 7 ayat (3) huruf a": ("Kepala Bidang Aplikasi Informatika", "Bungo"),
         ],
         [   // Jepara Lampiran B.2.a.2) a)-d), B.2.a.3) a), c), d), B.2.a.4) a), b), d)-e), B.2.b.2) a), b).
             "JPR-10 Lampiran B.2.a.2) huruf a)": ("Kepala Bidang Perikanan Budidaya", "Jepara"),
@@ -452,7 +456,7 @@ struct LetterGoldenTests {
         ],
     ]
 
-    @Test("each letter is addressed (Kepada Yth. office, di place) to whom its article says: Pemalang 11(4) a, d, 11(5) a, b, e angka 1; Grobogan 11(3), 12(3) a; Bungo 6(3) a, 6(4) a, b, e angka 1; Jepara B.2.a.2) a)-d), B.2.a.3) a), c), d), B.2.a.4) a), b), d), e), B.2.b.2) a), b); Barito Utara 20(3), 21(2), 21(3); Permenpan RB 7/2022 a), b), e) butir 1. A reply back across instansi names the asking instansi's place; assignments name none", arguments: scenarios.indices)
+    @Test("each letter is addressed (Kepada Yth. office, di place) to whom its article says: Pemalang 11(4) a, d, 11(5) a, b, e angka 1, 12(4) a; Grobogan 11(3), 12(3) a; Bungo 6(3) a, 6(4) a, b, e angka 1, 7(3) a; Jepara B.2.a.2) a)-d), B.2.a.3) a), c), d), B.2.a.4) a), b), d), e), B.2.b.2) a), b); Barito Utara 20(3), 21(2), 21(3); Permenpan RB 7/2022 a), b), e) butir 1. A reply back across instansi names the asking instansi's place; assignments name none", arguments: scenarios.indices)
     func addressedAsTheArticleSays(_ index: Int) throws {
         let lintas = try Self.scenarios[index].run()
         var seen: Set<String> = []

@@ -164,7 +164,7 @@ struct BungoProcedureTests {
         #expect(try after.take("assign", by: Bungo.kabagOrganisasi, on: "2025-04-01", ["duration": period("2025-04-07", "2025-06-30")]) == nil)
     }
 
-    @Test("Pasal 7 ayat (3): sukarela across UO: own PPK, own UO head, target UO head; the own UO head issues the letter without the Kepala PD")
+    @Test("Pasal 7 ayat (3): sukarela across UO: the employee's own surat permohonan (huruf a) to the target UO head; own PPK, own UO head, target UO head; the own UO head issues the surat penugasan citing it, without the Kepala PD")
     func volunteeringAcrossUnits() throws {
         let walk = try Walk(directory: Bungo.directory, request: "BGO-73", workflow: "bungo.pengajuan-sukarela.lintas-uo")
         #expect(try walk.take("apply", by: Bungo.epidemiologPertama, on: "2025-03-03", [
@@ -179,6 +179,9 @@ struct BungoProcedureTests {
         #expect(try walk.take("accept", by: Bungo.epidemiologPertama, on: "2025-03-08") == nil)
         #expect(try walk.state == "accepted")
         #expect(try walk.events().map(\.detail.role) == ["pemohon", "ppk_pemohon", "pimpinan_uo_pemohon", "pimpinan_uo_dituju", "pimpinan_uo_pemohon", "pemohon"])
+        #expect(try walk.current?.letters.map(\.number) == ["", "800.1.11.1/1/DINKES/2025"], "the employee's letter draws nothing from the Dinkes register")
+        try expectEmployeeApplication(of: walk, signedBy: Bungo.epidemiologPertama, addressedTo: "Kepala Bidang Aplikasi Informatika",
+                                      article: "Pasal 7 ayat (3) huruf a")
     }
 
     @Test("Pasal 7 ayat (1): a pengajuan sukarela stays within the agency and goes to another organisational unit")

@@ -165,7 +165,7 @@ struct PemalangProcedureTests {
 
     // MARK: Pasal 12 ayat (4)
 
-    @Test("Pasal 12 ayat (4): sukarela across UO: own PPK, then own UO head, then the target head; own head drafts, the Kepala PD signs")
+    @Test("Pasal 12 ayat (4): sukarela across UO: the employee's own surat permohonan (huruf a) to the target head; own PPK, then own UO head, then the target head; own head drafts, the Kepala PD signs the surat penugasan citing it")
     func volunteeringAcrossUnits() throws {
         let walk = try Walk(directory: Pemalang.directory, request: "PML-124", workflow: "pemalang.pengajuan-sukarela.lintas-uo")
         #expect(try walk.take("apply", by: Pemalang.epidemiologTerampil, on: "2025-03-03", [
@@ -187,7 +187,9 @@ struct PemalangProcedureTests {
         #expect(try walk.state == "accepted")
         #expect(try walk.events().map(\.detail.role) == ["pemohon", "ppk_pemohon", "pimpinan_uo_pemohon", "pimpinan_uo_dituju",
                                                          "pimpinan_uo_pemohon", "kepala_pd", "pemohon"])
-        #expect(try walk.current?.letters.map(\.number) == ["800.1.11.1/1/DINKES/2025"])
+        #expect(try walk.current?.letters.map(\.number) == ["", "800.1.11.1/1/DINKES/2025"], "the employee's letter draws nothing from the Dinkes register")
+        try expectEmployeeApplication(of: walk, signedBy: Pemalang.epidemiologTerampil, addressedTo: "Kepala Bidang Aplikasi Informatika",
+                                      article: "Pasal 12 ayat (4) huruf a")
     }
 
     @Test("Pasal 12 ayat (2) and (4): the target is another organisational unit of this agency, and the target head's refusal carries its reason")

@@ -142,3 +142,29 @@ func signerAndCopies(of walk: Walk) throws -> (signer: String?, copies: [[String
     let copies = (letter?["cc"]?.arrayValue ?? []).map { copy in (copy["holders"]?.arrayValue ?? []).compactMap { $0["nip"]?.stringValue } }
     return (letter?["signature"]?["nip"]?.stringValue, copies)
 }
+
+/// The request's first letter is the employee's own surat permohonan of a pengajuan sukarela across
+/// organisational units (Pemalang 12(4)(a), Bungo 7(3)(a)): unnumbered, no kop, signed by `applicant`,
+/// addressed by `office` to the Pimpinan Unit Organisasi dituju, carrying the unit and the kinerja asked
+/// for, under `article`; the request's last letter, the surat penugasan, cites it by its date.
+func expectEmployeeApplication(of walk: Walk, signedBy applicant: String, addressedTo office: String, article: String,
+                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let letters = try walk.letters()
+    #expect(letters.map(\.identity.type) == ["surat_permohonan", "surat_penugasan"], sourceLocation: sourceLocation)
+    #expect(letters.map(\.identity.numbering) == [.none, .register], sourceLocation: sourceLocation)
+    let application = try #require(letters.first?.content, sourceLocation: sourceLocation)
+    #expect(application["number"] == nil && application["kop"] == nil && application["numbering"] == "none",
+            "an employee's letter has no office number and no kop", sourceLocation: sourceLocation)
+    #expect(application["label"] == "Surat Permohonan", sourceLocation: sourceLocation)
+    #expect(application["signature"]?["nip"]?.stringValue == applicant, "the Pejabat Fungsional/Pelaksana signs it", sourceLocation: sourceLocation)
+    #expect(application["addressee"]?["label"] == "Pimpinan Unit Organisasi dituju", sourceLocation: sourceLocation)
+    #expect(application["addressee"]?["office"]?.stringValue == office, sourceLocation: sourceLocation)
+    #expect(application["legal_basis"]?["article"]?.stringValue == article, sourceLocation: sourceLocation)
+    #expect(application["particulars"]?.arrayValue?.map { $0["field"] } == ["target_unit"], "the unit dituju", sourceLocation: sourceLocation)
+    #expect(application["contents"]?.arrayValue?.map { $0["field"] } == ["purpose", "duration"],
+            "the kinerja asked for, and for how long", sourceLocation: sourceLocation)
+    let cited = letters.last?.content?["cites"]
+    #expect(cited?["type"] == "surat_permohonan" && cited?["number"] == .null, "apabila permohonan disetujui: the surat penugasan cites it",
+            sourceLocation: sourceLocation)
+    #expect(cited?["date"] == application["date"], sourceLocation: sourceLocation)
+}
