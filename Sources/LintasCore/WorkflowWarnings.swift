@@ -33,11 +33,12 @@ extension WorkflowDefinition {
     /// What `workflows check` and `workflows load` warn about without refusing the file: number
     /// templates that will print a taken number some day (refused at run time): without `{year}`, or
     /// without `{unit}` (a register is a unit expression of the request's fields, so no workflow's
-    /// register is one fixed unit), and an assignment
+    /// register is one fixed unit), an assignment
     /// letter in a workflow that marks no state `assignment_accepted` (the e-Kinerja export would
-    /// leave its assignments out).
+    /// leave its assignments out), and a letter that `cites` a type some request can reach it
+    /// without (`uncitedPaths`).
     public var warnings: [Problem] {
-        var found: [Problem] = []
+        var found: [Problem] = uncitedPaths
         for site in registerLetters {
             let placeholders = LetterNumber.placeholders(in: site.letter.numberTemplate)
             if !placeholders.contains("year") {
@@ -54,6 +55,39 @@ extension WorkflowDefinition {
         if let letter = assigning.first, !states.contains(where: \.assignmentAccepted) {
             found.append(Problem(path: "states", message: "the workflow issues an assignment letter (\(letter.label)) but marks no state "
                                  + "\"assignment_accepted\": lintas export ekinerja will not list its accepted assignments"))
+        }
+        return found
+    }
+
+    /// Letters whose `cites` can find nothing: a request opened by a step that issues no letter (so
+    /// there is no first letter to fall back on) reaches the citing step along transitions none of
+    /// which issues a letter of the cited type. The letter is then issued without its *Dasar*
+    /// citation, which the author of the workflow should know before a request does it.
+    var uncitedPaths: [Problem] {
+        var found: [Problem] = []
+        for (offset, citing) in transitions.enumerated() {
+            guard let cited = citing.letter?.cites else { continue }
+            let path = "transitions[\(offset)] (\(citing.action)).letter.cites"
+            if citing.isInitial {
+                found.append(Problem(path: path, message: "the \(citing.letter!.label) cites the \(cited), but \"\(citing.action)\" opens "
+                                     + "the request: no letter comes before it, so it is always issued citing nothing"))
+                continue
+            }
+            let openings = transitions.filter { $0.isInitial && $0.letter == nil }
+            // States a request can stand in with no letter of the cited type issued yet.
+            var reached = Set(openings.map(\.to)), frontier = Array(reached)
+            while let state = frontier.popLast() {
+                for next in transitions where next.from.contains(state) && next.letter?.type != cited && !reached.contains(next.to) {
+                    reached.insert(next.to)
+                    frontier.append(next.to)
+                }
+            }
+            if let state = citing.from.first(where: reached.contains), let opening = openings.first {
+                found.append(Problem(path: path,
+                                     message: "the \(citing.letter!.label) cites the \(cited), but a request opened by \"\(opening.action)\" "
+                                         + "(which issues no letter to fall back on) can reach \"\(state)\" without one, and the letter "
+                                         + "is then issued citing nothing"))
+            }
         }
         return found
     }

@@ -2,7 +2,7 @@ import Foundation
 import LintasCore
 import Testing
 
-@Suite("workflows check and load warn about number templates that will print a taken number, and about an assignment workflow without an accepted state")
+@Suite("workflows check and load warn about number templates that will print a taken number, an assignment workflow without an accepted state, and a letter that can cite nothing")
 struct WorkflowCheckWarningTests {
     static let file = "pemalang/penunjukan-lintas-pd.json"
 
@@ -101,5 +101,38 @@ struct WorkflowCheckWarningTests {
         #expect(checked.status == 0)
         #expect(Self.warnings(checked).contains { $0.contains("\(Self.file): states: the workflow issues an assignment letter (Surat Penugasan) but marks no state \"assignment_accepted\"") },
                 "\(checked.stderr)")
+    }
+
+    @Test("a letter that cites a type a request can reach it without is warned, naming the step, the opening and the state; the shipped workflows raise none")
+    func citesNothingOnSomePath() throws {
+        let lintas = try Lintas()
+        // Pasal 11 ayat (4) huruf a's surat permohonan pelibatan moved to huruf b's recommendation: the
+        // surat jawaban of huruf d (a refusal before any recommendation) would have nothing to cite,
+        // while the surat penugasan of huruf c, issued after the recommendation, always finds it.
+        let copy = try lintas.workflowsCopy(changing: Self.file) { document in
+            let transitions = document["transitions"]?.arrayValue ?? []
+            let letter = transitions.first { $0["action"] == "submit" }?["letter"]
+            document["transitions"] = .array(transitions.map { item in
+                guard var transition = item.objectValue else { return item }
+                if transition["action"] == "submit" { transition["letter"] = nil }
+                if transition["action"] == "recommend" { transition["letter"] = letter }
+                return .object(transition)
+            })
+        }
+        let checked = try lintas.run(["workflows", "check", copy], database: false)
+        #expect(checked.status == 0, "a warning, not an error: \(checked.stderr)")
+        let citing = Self.warnings(checked).filter { $0.contains(".letter.cites: ") }
+        #expect(citing.count == 1, "\(checked.stderr)")
+        #expect(citing.first?.contains("\(Self.file): transitions[2] (reject).letter.cites: the Surat Jawaban Permohonan Pelibatan cites the surat_permohonan_pelibatan, but a request opened by \"submit\" (which issues no letter to fall back on) can reach \"requested\" without one") == true,
+                "\(checked.stderr)")
+
+        // A step that opens the request and cites: nothing can come before it.
+        let opening = try Self.copy(lintas, ["submit": ["cites": "surat_penugasan"]])
+        let warned = try lintas.run(["workflows", "check", opening], database: false)
+        #expect(Self.warnings(warned).contains { $0.contains("transitions[0] (submit).letter.cites: the Surat Permohonan Pelibatan cites the surat_penugasan, but \"submit\" opens the request") },
+                "\(warned.stderr)")
+
+        let shipped = try lintas.run(["workflows", "check"], database: false)
+        #expect(shipped.status == 0 && !shipped.stderr.contains(".letter.cites"), "every shipped citation finds its letter: \(shipped.stderr)")
     }
 }
