@@ -41,11 +41,11 @@ let package = Package(
         .executableTarget(name: "lintas-bench", dependencies: ["lintas", "LintasCore", "LintasStore", "LintasEngine", "CSQLite"]),
 
         // The people of the sample org directories (workflows/directories), by role, for every test module.
-        .target(name: "SamplePeople", path: "Tests/SamplePeople"),
-        .testTarget(name: "LintasCoreTests", dependencies: ["LintasCore", "SamplePeople"]),
-        .testTarget(name: "LintasStoreTests", dependencies: ["LintasCore", "LintasStore", "SamplePeople"]),
-        .testTarget(name: "LintasEngineTests", dependencies: ["LintasCore", "LintasStore", "LintasEngine", "SamplePeople"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LintasCoreTests", dependencies: ["LintasCore", "TestSupport"]),
+        .testTarget(name: "LintasStoreTests", dependencies: ["LintasCore", "LintasStore", "TestSupport"]),
+        .testTarget(name: "LintasEngineTests", dependencies: ["LintasCore", "LintasStore", "LintasEngine", "TestSupport"]),
         // Depends on the executables so that `swift test` builds the binaries the tests run.
-        .testTarget(name: "LintasCLITests", dependencies: ["lintas", "lintas-bench", "LintasCore", "CSQLite", "SamplePeople"], exclude: ["Golden"]),
+        .testTarget(name: "LintasCLITests", dependencies: ["lintas", "lintas-bench", "LintasCore", "CSQLite", "TestSupport"], exclude: ["Golden"]),
     ]
 )

@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("the letter's HTML printed by a real headless browser (Debian's chromium, installed by .ci/setup)")

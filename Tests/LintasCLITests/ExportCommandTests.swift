@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("lintas export ekinerja: accepted assignments of Perbup Pemalang 38/2023 Pasal 11 ayat (4) as hasil kerja tambahan")

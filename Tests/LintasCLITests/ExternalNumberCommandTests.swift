@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("lintas with letters numbered by SRIKANDI: Perbup Pemalang 38/2023 Pasal 11 ayat (4) huruf c with numbering \"either\"")

@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("lintas submit: whole files or nothing, idempotent ids")

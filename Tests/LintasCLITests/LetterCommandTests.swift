@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("lintas letter: the surat penugasan of Perbup Pemalang 38/2023 Pasal 11 ayat (4) huruf c, printed and proven")

@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// Golden copies of every letter a procedure issues, per regulation, as `lintas letter show`

@@ -1,7 +1,7 @@
 import CSQLite
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 
 /// The real `lintas` executable, run as a separate process on a real database file.
 struct Lintas {
@@ -35,8 +35,7 @@ struct Lintas {
     var db: String { folder.appendingPathComponent("lintas.db").path }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try Scratch.folder("lintas-cli")
     }
 
     /// A database with the shipped workflows and the sample Pemalang directory, loaded by the CLI.

@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("letter numbers through kill -9: allocated in the event's transaction, so a crash leaves neither a gap nor a duplicate")

@@ -1,5 +1,5 @@
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// Perbup Pemalang 38/2023 Pasal 11 ayat (4), walked through the real CLI and daemon processes.

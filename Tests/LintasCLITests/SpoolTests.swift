@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// The five steps that take a request to `accepted` (Pasal 11 ayat (4) huruf a, b, c, e).

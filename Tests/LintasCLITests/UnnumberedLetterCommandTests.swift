@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("Letters an employee writes (numbering \"none\"): Perbup Grobogan 49/2024 Pasal 12 ayat (3) huruf a, Perbup Jepara 17/2024 Lampiran B.2.b.2) huruf a)")

@@ -1,5 +1,5 @@
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// The daemon writes events and states with encoders that skip building a `JSONValue`; what

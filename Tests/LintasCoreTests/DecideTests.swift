@@ -1,5 +1,5 @@
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// Drives one request through `decide` and `evolve` in memory, as the daemon does.

@@ -1,5 +1,5 @@
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("The org directory: validated as a whole, resolving heads and acting officials by date")

@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 
 /// The shipped data files, read from the repository: tests check the real procedure and directory.
 enum Fixtures {

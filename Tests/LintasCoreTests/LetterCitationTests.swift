@@ -1,5 +1,5 @@
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("A letter cites the earlier letter of its request from the log: Perbup Pemalang 38/2023 Pasal 11 ayat (4), in memory")

@@ -1,5 +1,5 @@
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 extension Walk {

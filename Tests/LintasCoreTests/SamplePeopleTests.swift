@@ -1,6 +1,6 @@
 import Foundation
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// The people table every test module names people by (Tests/SamplePeople) against the directory
@@ -22,7 +22,7 @@ struct SamplePeopleTests {
 
     @Test("every NIP written in the table is listed in its directory's positions, so the check above sees it")
     func everyNIPIsChecked() throws {
-        let source = try String(contentsOf: Fixtures.repository.appendingPathComponent("Tests/SamplePeople/SamplePeople.swift"), encoding: .utf8)
+        let source = try String(contentsOf: Fixtures.repository.appendingPathComponent("Tests/TestSupport/SamplePeople.swift"), encoding: .utf8)
         let quoted: [Substring] = source.split(separator: "\"")
         let written = quoted.filter { $0.utf8.count == 18 && $0.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }.map(String.init)
         #expect(written.count == Set(written).count, "a NIP written twice")

@@ -1,5 +1,5 @@
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("Time: instants, civil dates and Indonesian zones")

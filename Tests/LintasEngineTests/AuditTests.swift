@@ -1,7 +1,7 @@
 import LintasCore
 import LintasEngine
 import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("Audit: the log proves itself, and names the first bad event")

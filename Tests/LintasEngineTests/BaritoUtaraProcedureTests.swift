@@ -1,10 +1,10 @@
 import LintasCore
 import LintasEngine
 import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
-/// What this file's walks share beside the people (SamplePeople.BaritoUtara).
+/// What this file's walks share beside the people (TestSupport.BaritoUtara).
 fileprivate extension BaritoUtara {
     static func harness() throws -> Harness { try Harness(directory: directory) }
 

@@ -1,8 +1,8 @@
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
-/// What this file's walks share beside the people (SamplePeople.Bungo).
+/// What this file's walks share beside the people (TestSupport.Bungo).
 fileprivate extension Bungo {
     static let regulation = "Perbup Bungo 15/2024"
     static let contents = requestContents(purpose: "Dasbor surveilans penyakit menular",

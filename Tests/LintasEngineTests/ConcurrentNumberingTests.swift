@@ -2,7 +2,7 @@ import Foundation
 import LintasCore
 import LintasEngine
 import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("letter numbers under concurrent issue: several writers on one SQLite file, as several daemons would")

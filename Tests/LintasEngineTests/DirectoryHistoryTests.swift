@@ -2,7 +2,7 @@ import Foundation
 import LintasCore
 import LintasEngine
 import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// Directory versions in a real SQLite file: a decision is checked against the directory in
@@ -13,7 +13,7 @@ struct DirectoryHistoryTests {
     static func importVersion(_ harness: Harness, _ change: (inout [String: JSONValue]) -> Void) throws {
         var members = try DocumentFile.read(Harness.repository.appendingPathComponent(Pemalang.directory).path).objectValue!
         change(&members)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pemalang-\(UUID().uuidString).json")
+        let file = Scratch.file("pemalang", extension: "json")
         try JSONValue.object(members).canonicalText.write(to: file, atomically: true, encoding: .utf8)
         _ = try Loading.importDirectory(from: file.path, into: harness.store, now: harness.now)
     }

@@ -2,7 +2,7 @@ import Foundation
 import LintasCore
 import LintasEngine
 import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// Random and mutated command lines: what other systems might really send, and worse.
@@ -166,7 +166,7 @@ struct FuzzTests {
     @Test("thousands of random and mutated lines and files: each ends queued with an outcome or refused with its line named; the audit stays clean")
     func randomAndMutatedInput() throws {
         let harness = try Harness(batchSize: 100)
-        let spool = try Spool(root: FileManager.default.temporaryDirectory.appendingPathComponent("lintas-fuzz-\(UUID().uuidString)").path)
+        let spool = try Spool(root: Scratch.folder("lintas-fuzz").path)
         var mutator = Mutator(random: SplitMix64(state: FuzzTests.seed))
         var counts: [Mutator.Kind: Int] = [:]
         var files = 0, refusedFiles = 0, spooledFiles = 0, queued = 0, duplicates = 0, linesSent = 0

@@ -1,10 +1,10 @@
 import LintasCore
 import LintasEngine
 import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
-/// What this file's walks share beside the people (SamplePeople.Grobogan).
+/// What this file's walks share beside the people (TestSupport.Grobogan).
 fileprivate extension Grobogan {
     static func harness() throws -> Harness { try Harness(directory: directory) }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import LintasCore
 import LintasEngine
-import SamplePeople
+import TestSupport
 @testable import LintasStore
 
 /// A real SQLite file with the shipped workflows and one regency's sample directory loaded.
@@ -19,8 +19,7 @@ struct Harness {
     ///   - workflows: the workflows folder to load; the shipped one by default.
     init(batchSize: Int = 500, directory: String = "workflows/directories/pemalang.json", now: Timestamp = Harness.now,
          workflows: String = Harness.repository.appendingPathComponent("workflows").path) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-engine-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Scratch.folder("lintas-engine")
         store = try SQLiteStore(path: folder.appendingPathComponent("lintas.db").path)
         self.now = now
         _ = try Loading.loadWorkflows(from: workflows, into: store, now: now)

@@ -1,6 +1,6 @@
 import LintasCore
 import LintasEngine
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("Intake: command lines are queued whole or not at all, each bad line named")

@@ -1,10 +1,10 @@
 import LintasCore
 import LintasEngine
 import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
-/// What this file's walks share beside the people (SamplePeople.Jepara).
+/// What this file's walks share beside the people (TestSupport.Jepara).
 fileprivate extension Jepara {
     static func harness() throws -> Harness { try Harness(directory: directory) }
 

@@ -1,7 +1,7 @@
 import LintasCore
 import LintasEngine
 @testable import LintasStore
-import SamplePeople
+import TestSupport
 import Synchronization
 import Testing
 

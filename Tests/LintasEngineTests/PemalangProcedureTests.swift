@@ -1,8 +1,8 @@
 import LintasCore
-import SamplePeople
+import TestSupport
 import Testing
 
-/// What this file's walks share beside the people (SamplePeople.Pemalang).
+/// What this file's walks share beside the people (TestSupport.Pemalang).
 fileprivate extension Pemalang {
     static let regulation = "Perbup Pemalang 38/2023"
     static let contents = requestContents(purpose: "Dasbor surveilans penyakit menular",

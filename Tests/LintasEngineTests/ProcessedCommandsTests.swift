@@ -2,7 +2,7 @@ import Foundation
 import LintasCore
 import LintasEngine
 @testable import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// Schema version 8: every command's id, digest, sequence, request, enqueue time and source are in

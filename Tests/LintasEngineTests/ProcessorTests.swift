@@ -1,7 +1,7 @@
 import LintasCore
 import LintasEngine
 import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
 @Suite("The processor: one transaction per batch, refusals kept as outcomes")

@@ -2,15 +2,14 @@ import Foundation
 import LintasCore
 import LintasEngine
 @testable import LintasStore
-import SamplePeople
+import TestSupport
 import Testing
 
 /// The shipped workflows, with a deadline of five working days on the request letter (an SOP
 /// a regency might set; the regulations themselves give no number of days), escalated to the
 /// Pejabat yang Berwenang.
 func workflowsWithDeadline() throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-deadline-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try Scratch.folder("lintas-deadline")
     let shipped = Harness.repository.appendingPathComponent("workflows/pemalang")
     try FileManager.default.copyItem(at: shipped.appendingPathComponent("regulation.json"), to: folder.appendingPathComponent("regulation.json"))
     guard case .object(var workflow) = try JSONValue.parse([UInt8](Data(contentsOf: shipped.appendingPathComponent("penunjukan-lintas-pd.json")))),

@@ -13,9 +13,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
     func makeStore() throws -> any EventStore {
         switch self {
         case .sqlite:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-store-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            return try SQLiteStore(path: folder.appendingPathComponent("lintas.db").path)
+            return try SQLiteStore(path: Scratch.folder("lintas-store").appendingPathComponent("lintas.db").path)
         }
     }
 
@@ -27,7 +25,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
     }
 }
 
-import SamplePeople
+import TestSupport
 import Testing
 
 /// Events and commands built by hand: the store does not care what they mean.

@@ -2,13 +2,12 @@ import Foundation
 import LintasCore
 @testable import LintasStore
 import Testing
+import TestSupport
 
 @Suite("The SQLite file: append-only, WAL, durable, and honest about what it is")
 struct SQLiteStoreTests {
     func freshPath() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lintas-sqlite-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder.appendingPathComponent("lintas.db").path
+        try Scratch.folder("lintas-sqlite").appendingPathComponent("lintas.db").path
     }
 
     @Test("events cannot be updated or deleted: triggers refuse it")
