@@ -263,7 +263,7 @@ public enum Audit {
             fold.writeCanonical(into: &state)
             // The bytes written from the fold equal the state's canonical bytes for events as lintas
             // wrote them; on a difference the state is built and encoded before anything is reported.
-            if !Audit.equal(state, stored.body) {
+            if !state.sameBytes(as: stored.body) {
                 do {
                     if let replayed = try fold.result(), replayed.canonicalBytes != stored.body {
                         let detail = (try? stored.decode()).map {
@@ -299,13 +299,6 @@ public enum Audit {
                                                + "of \(stored.columns.workflow)) do not match the log (\(columns.state) version \(columns.version) of \(columns.workflow))"))
             }
         }
-    }
-
-    /// Byte for byte, by `memcmp`: a request's replayed state against its stored projection.
-    private static func equal(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-        guard left.count == right.count else { return false }
-        guard !left.isEmpty else { return true }
-        return left.withUnsafeBytes { left in right.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 } }
     }
 
     private static func findOrphanProjections(_ store: any EventStore, streams: Int, into report: inout Report) throws {

@@ -160,3 +160,13 @@ public final class SHA256Hasher {
         return Digest(bytes: output)!
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Byte for byte, by `memcmp` (`==` on arrays compares element by element): a replayed state
+    /// against its stored projection, a cache key against another.
+    public func sameBytes(as other: [UInt8]) -> Bool {
+        guard count == other.count else { return false }
+        guard !isEmpty else { return true }
+        return withUnsafeBytes { left in other.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 } }
+    }
+}

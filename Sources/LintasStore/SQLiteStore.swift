@@ -973,8 +973,15 @@ final class StoredOnceCache<Value> {
     /// At most this many are kept; beyond, the cache is emptied and refilled.
     static var limit: Int { 4_096 }
 
-    func value(of body: [UInt8]) -> Value? { committed[Key(body)] ?? pending[Key(body)] }
-    func stored(_ body: [UInt8], value: Value) { pending[Key(body)] = value }
+    /// What `body` was stored with; else `store` stores it (in the transaction under way) and
+    /// what it gives is remembered, counted once the transaction commits.
+    func value<E: Error>(of body: [UInt8], storing store: () throws(E) -> Value) throws(E) -> Value {
+        let key = Key(body)
+        if let known = committed[key] ?? pending[key] { return known }
+        let value = try store()
+        pending[key] = value
+        return value
+    }
 
     /// Canonical JSON as a dictionary key, hashed as one run of bytes (an array of bytes
     /// hashes byte by byte; a part's tree, string by string and member by member, which cost
@@ -982,10 +989,7 @@ final class StoredOnceCache<Value> {
     struct Key: Hashable {
         let bytes: [UInt8]
         init(_ bytes: [UInt8]) { self.bytes = bytes }
-        static func == (left: Key, right: Key) -> Bool {
-            left.bytes.count == right.bytes.count
-                && left.bytes.withUnsafeBytes { l in right.bytes.withUnsafeBytes { r in memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0 } }
-        }
+        static func == (left: Key, right: Key) -> Bool { left.bytes.sameBytes(as: right.bytes) }
 
         /// Sampled, not every byte: the length, eight words spread over the part and its last 32
         /// bytes (a request's part ends with its reference number). Equal keys are still compared whole.
@@ -1130,11 +1134,7 @@ struct SQLiteBatch: StoreBatch {
         let hash = EventChain.hash(event.envelope, data: data, previous: previous)
         // The detail without its `by`, which is stored once in `actors` (`StoredActors`).
         let (rest, actor) = StoredActors.split(data) ?? (data, [])
-        var actorID: Int64?
-        if !actor.isEmpty {
-            actorID = try actors.value(of: actor) ?? StoredActors.id(of: actor, in: connection)
-            actors.stored(actor, value: actorID!)
-        }
+        let actorID = actor.isEmpty ? nil : try actors.value(of: actor) { () throws(StoreError) in try StoredActors.id(of: actor, in: connection) }
         do {
             try connection.run("""
                 INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash, by_actor)
@@ -1163,14 +1163,11 @@ struct SQLiteBatch: StoreBatch {
         }()
         guard !parts.isEmpty else { return detail.canonicalBytes }
         for body in parts {
-            if let known = self.parts.value(of: body) {
-                letter.parts.append(known)
-                continue
-            }
-            let hash = Digest.sha256(body)
-            try connection.run("INSERT OR IGNORE INTO letter_parts (hash, body) VALUES (?, ?)", [.blob(hash.bytes), .utf8(body)])
-            self.parts.stored(body, value: hash.hex)
-            letter.parts.append(hash.hex)
+            letter.parts.append(try self.parts.value(of: body) { () throws(StoreError) in
+                let hash = Digest.sha256(body)
+                try connection.run("INSERT OR IGNORE INTO letter_parts (hash, body) VALUES (?, ?)", [.blob(hash.bytes), .utf8(body)])
+                return hash.hex
+            })
         }
         letter.content = own
         var stored = detail
