@@ -65,6 +65,7 @@ extension WorkflowDefinition {
     /// citation, which the author of the workflow should know before a request does it.
     var uncitedPaths: [Problem] {
         var found: [Problem] = []
+        let openings = transitions.filter { $0.isInitial && $0.letter == nil }
         for (offset, citing) in transitions.enumerated() {
             guard let cited = citing.letter?.cites else { continue }
             let path = "transitions[\(offset)] (\(citing.action)).letter.cites"
@@ -73,7 +74,6 @@ extension WorkflowDefinition {
                                      + "the request: no letter comes before it, so it is always issued citing nothing"))
                 continue
             }
-            let openings = transitions.filter { $0.isInitial && $0.letter == nil }
             // States a request can stand in with no letter of the cited type issued yet.
             var reached = Set(openings.map(\.to)), frontier = Array(reached)
             while let state = frontier.popLast() {

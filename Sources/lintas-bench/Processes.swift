@@ -10,8 +10,10 @@ enum Child {
     static func run(_ arguments: [String]) throws {
         let clock = Stopwatch()
         let modes = ["daemon", "replay", "states", "audit", "status"]
-        guard arguments.count >= 3, modes.contains(arguments[0]), arguments.count == 3 || (arguments[0] == "daemon" && arguments.count == 4),
-              arguments.count == 3 || Int(arguments[3]).map({ $0 > 0 }) == true else {
+        // The daemon's batch size: the fourth argument, for the daemon only, else the daemon's own.
+        let batch = arguments.count == 4 ? Int(arguments[3]) : Daemon.Options().batchSize
+        guard modes.contains(arguments.first ?? ""), arguments.count == 3 || (arguments.count == 4 && arguments[0] == "daemon"),
+              let batch, batch > 0 else {
             usageError("lintas-bench child: expected child daemon|replay|states|audit|status DB RESULT.json, and for daemon "
                        + "optionally a batch size (a positive whole number, default \(Daemon.Options().batchSize)); got: \(arguments.joined(separator: " "))")
         }
@@ -20,7 +22,6 @@ enum Child {
         var figures: [String: JSONValue] = [:]
         switch mode {
         case "daemon":
-            let batch = arguments.count == 4 ? Int(arguments[3])! : Daemon.Options().batchSize
             var options = Daemon.Options()
             options.batchSize = batch
             options.untilIdle = true
@@ -30,14 +31,11 @@ enum Child {
                                      logger: logger, options: options).run()
             figures = ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
                        "refused": .int(Int64(summary.refused))]
-        case "replay":
-            // Replay as a rebuild of the projections: each request's canonical state bytes, as the
-            // store keeps them, no state values built.
-            let replayed = try Replay.projections(in: store, workers: SnapshotReaders.defaultWorkers)
-            figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
-        case "states":
-            // Replay into `RequestState` values (what `Replay.all` gives a caller that reads them).
-            let replayed = try Replay.all(in: store, workers: SnapshotReaders.defaultWorkers)
+        case "replay", "states":
+            // `replay` rebuilds the projections: each request's canonical state bytes, as the store
+            // keeps them, no state values built; `states` builds `RequestState` values (`Replay.all`).
+            let replayed = mode == "replay" ? try Replay.projections(in: store, workers: SnapshotReaders.defaultWorkers)
+                                            : try Replay.all(in: store, workers: SnapshotReaders.defaultWorkers)
             figures = ["requests": .int(Int64(replayed.requests)), "events": .int(Int64(replayed.events))]
         case "audit":
             let report = try Audit.run(store)
