@@ -150,6 +150,15 @@ public enum LintasCLI {
              summary: "Where a request stands, whose turn it is and since when",
              details: "Shows the state, since when, who must act next (role, name, NIP) on which article, and the letters issued.",
              run: RequestCommands.status),
+        Spec(name: "requests", arguments: "[--awaiting NIP] [--state STATE] [--workflow ID] [--all]", positionals: (0, 0),
+             summary: "The requests in progress, the longest waiting first, and whose turn it is",
+             details: """
+             Every request not yet ended, the one waiting longest first: its state and since when, who
+             must act next (resolved against the org directory in force today, as status does) and
+             OVERDUE when the deadline of its next step has passed. --awaiting NIP keeps the requests
+             waiting on that official: their worklist. --state STATE and --workflow ID narrow the list
+             (a final state lists its ended requests); --all adds the ended ones; --limit N (default 100).
+             """, flags: ["all"], options: ["db", "awaiting", "state", "workflow", "limit"], run: RequestCommands.requests),
         Spec(name: "history", arguments: "REQ", positionals: (1, 1),
              summary: "The timeline of a request's events",
              details: "Each event: when, who (in which capacity), the action, the article, and the reason or letter number.",

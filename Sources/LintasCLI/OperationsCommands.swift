@@ -90,7 +90,7 @@ enum OperationsCommands {
         return 0
     }
 
-    /// Requests still waiting in a state whose deadline passed (a reminder was recorded for this stay).
+    /// Requests still waiting in a state whose deadline passed (`isOverdue`).
     static func overdueRequests(_ store: SQLiteStore) throws -> [RequestState] {
         var overdue: [RequestState] = []
         let marker = Array("\"reminded_for\"".utf8)
@@ -98,7 +98,7 @@ enum OperationsCommands {
             // Only projections that carry a reminder are worth decoding.
             guard stored.body.count >= marker.count,
                   (0...(stored.body.count - marker.count)).contains(where: { stored.body[$0..<$0 + marker.count].elementsEqual(marker) }),
-                  let state = try? stored.decode(), state.remindedFor == state.since, state.ended == nil
+                  let state = try? stored.decode(), state.isOverdue
             else { return }
             overdue.append(state)
         }
@@ -126,4 +126,10 @@ enum OperationsCommands {
         }
         return 0
     }
+}
+
+extension RequestState {
+    /// Still waiting in a state whose deadline passed: a reminder was recorded for this stay, and
+    /// the assignment has not ended.
+    var isOverdue: Bool { remindedFor == since && ended == nil }
 }

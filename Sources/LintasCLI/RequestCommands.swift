@@ -80,17 +80,29 @@ enum RequestCommands {
             "state_label": .string(definition?.state(state.state)?.label ?? state.state),
             "final": .bool(definition?.isFinal(state.state) ?? false), "version": .int(Int64(state.version)),
             "since": Render.iso(state.since, view.zone), "updated": Render.iso(state.updated, view.zone),
-            "awaiting": .array(awaiting.map { party in
-                .object([
-                    "role": .string(party.role), "label": .string(party.roleLabel),
-                    "people": .array(party.holders.map { .object(["nip": .string($0.nip.rawValue), "name": .string($0.name),
-                                                                  "title": .string($0.title), "capacity": .string($0.capacity.rawValue)]) }),
-                    "actions": .array(party.steps.map { .object(["action": .string($0.action), "label": .string($0.label), "article": .string($0.article)]) }),
-                ])
-            }),
+            "awaiting": awaitingJSON(awaiting),
             "fields": .object(state.fields), "warnings": .array(state.warnings.map(JSONValue.string)),
             "letters": .array(try IssuedLetters.load(state, in: view.store).map(letterJSON)),
         ])
+    }
+
+    /// The parties whose turn it is, as `status --json` and `requests --json` list them.
+    static func awaitingJSON(_ parties: [AwaitedParty]) -> JSONValue {
+        .array(parties.map { party in
+            .object([
+                "role": .string(party.role), "label": .string(party.roleLabel),
+                "people": .array(party.holders.map { .object(["nip": .string($0.nip.rawValue), "name": .string($0.name),
+                                                              "title": .string($0.title), "capacity": .string($0.capacity.rawValue)]) }),
+                "actions": .array(party.steps.map { .object(["action": .string($0.action), "label": .string($0.label), "article": .string($0.article)]) }),
+            ])
+        })
+    }
+
+    /// Who can act for a party, as status and the worklist print them.
+    static func people(_ party: AwaitedParty) -> String {
+        party.holders.isEmpty
+            ? "nobody holds this office today (vacant, no Plt/Plh)"
+            : party.holders.map { "\($0.name) (NIP \($0.nip.grouped)), \($0.title)" }.joined(separator: "; ")
     }
 
     /// A letter as `status --json` lists it: its reference, and its signer from the content in its event.
@@ -126,10 +138,7 @@ enum RequestCommands {
             out.line("Awaiting  nobody can act in this state (check the workflow)")
         }
         for (index, party) in awaiting.enumerated() {
-            let people = party.holders.isEmpty
-                ? "nobody holds this office today (vacant, no Plt/Plh)"
-                : party.holders.map { "\($0.name) (NIP \($0.nip.grouped)), \($0.title)" }.joined(separator: "; ")
-            out.line((index == 0 ? "Awaiting  " : "          ") + "\(party.roleLabel): \(people)")
+            out.line((index == 0 ? "Awaiting  " : "          ") + "\(party.roleLabel): \(people(party))")
             for step in party.steps {
                 out.line("            \(step.action) · \(step.label) · \(step.article)")
             }
@@ -141,6 +150,124 @@ enum RequestCommands {
             out.line("Reason    \(reason)")
         }
         for warning in state.warnings { out.line("Warning   \(warning)") }
+    }
+
+    // MARK: requests: the worklist
+
+    /// One request of the worklist: its state, the definition it is pinned to, whose turn it is.
+    struct WorklistEntry {
+        var state: RequestState
+        var definition: WorkflowDefinition?
+        var awaiting: [AwaitedParty]
+        var isFinal: Bool { definition?.isFinal(state.state) ?? false }
+
+        /// The worklist's order: in its state since earlier, then by request id.
+        func waitsLonger(than other: WorklistEntry) -> Bool {
+            (state.since, state.request.rawValue) < (other.state.since, other.state.request.rawValue)
+        }
+    }
+
+    /// The requests in progress, the one waiting longest first, each with whose turn it is (resolved
+    /// against the directory in force now); `--awaiting NIP` keeps those an official must act on,
+    /// `--state` and `--workflow` narrow the list, `--all` adds the ended ones.
+    static func requests(_ context: Context) throws -> Int32 {
+        let arguments = context.arguments
+        let limit = try arguments.positiveInteger("limit") ?? 100
+        let official = try arguments.option("awaiting").map { text in
+            if let problem = NIP.problem(with: text) { throw UsageError("--awaiting takes an official's NIP: \(problem)") }
+            return NIP(text)
+        }
+        let view = try View(context)
+        let out = context.output
+        let now = context.clock.now()
+        let definitions = try view.definitions.all()
+        let workflow = arguments.option("workflow").map(WorkflowID.init)
+        if let workflow, !definitions.contains(where: { $0.id == workflow }) {
+            out.error("Error: no workflow \(workflow) in the database.")
+            out.error("Loaded: \(Set(definitions.map(\.id.rawValue)).sorted().joined(separator: ", ")) (see 'lintas workflows list').")
+            throw Failure()
+        }
+        let stateFilter = arguments.option("state")
+        if let stateFilter {
+            let states = Set(definitions.filter { workflow == nil || $0.id == workflow }.flatMap { $0.states.map(\.id) })
+            guard states.contains(stateFilter) else {
+                out.error("Error: no state \"\(stateFilter)\" in \(workflow.map { "workflow \($0)" } ?? "any loaded workflow").")
+                out.error("Its states: \(states.sorted().joined(separator: ", ")).")
+                throw Failure()
+            }
+        }
+        let directory = try view.directories.directory(at: now)
+        let today = now.civilDate(in: view.zone)
+        if let official, directory?.employees[official] == nil {
+            out.error("Error: NIP \(official.grouped) is not in the org directory in force on \(today): nobody by that NIP can act today.")
+            out.error("Check the NIP, or see 'lintas org versions' for the directory in force.")
+            throw Failure()
+        }
+        // States final in every loaded version of their workflow: a request in one has ended, whichever
+        // version it is pinned to, so its projection need not be decoded to know it.
+        var ended: [WorkflowID: Set<String>] = [:]
+        for definition in definitions {
+            let final = Set(definition.states.map(\.id).filter { definition.isFinal($0) })
+            ended[definition.id] = ended[definition.id].map { $0.intersection(final) } ?? final
+        }
+        let listsEnded = arguments.has("all") || stateFilter != nil
+        // The `limit` longest waiting, in order, and how many matched: memory stays flat whatever the count.
+        var shown: [WorklistEntry] = []
+        var total = 0
+        try view.store.forEachRequest { stored in
+            if let workflow, stored.columns.workflow != workflow { return }
+            if let stateFilter, stored.columns.state != stateFilter { return }
+            if !listsEnded, ended[stored.columns.workflow]?.contains(stored.columns.state) == true { return }
+            let state = try stored.decode()
+            var entry = WorklistEntry(state: state, definition: try view.definitions.definition(state.definition), awaiting: [])
+            // An ended request is listed when asked for: --all, or --state naming its state.
+            if entry.isFinal, !listsEnded { return }
+            if let official {
+                entry.awaiting = entry.definition?.awaiting(state, directory: directory, on: today) ?? []
+                guard entry.awaiting.contains(where: { $0.holders.contains { $0.nip == official } }) else { return }
+            }
+            total += 1
+            guard shown.count < limit || entry.waitsLonger(than: shown[shown.count - 1]) else { return }
+            if shown.count == limit { shown.removeLast() }
+            shown.insert(entry, at: shown.firstIndex { entry.waitsLonger(than: $0) } ?? shown.count)
+        }
+        if official == nil {
+            for index in shown.indices {
+                shown[index].awaiting = shown[index].definition?.awaiting(shown[index].state, directory: directory, on: today) ?? []
+            }
+        }
+        if out.json {
+            out.document(.object([
+                "total": .int(Int64(total)),
+                "requests": .array(shown.map { entry in
+                    .object([
+                        "request": .string(entry.state.request.rawValue), "workflow": .string(entry.state.workflow.rawValue),
+                        "state": .string(entry.state.state), "state_label": .string(entry.definition?.state(entry.state.state)?.label ?? entry.state.state),
+                        "final": .bool(entry.isFinal), "since": Render.iso(entry.state.since, view.zone),
+                        "overdue": .bool(entry.state.isOverdue), "awaiting": awaitingJSON(entry.awaiting),
+                    ])
+                }),
+            ]))
+            return 0
+        }
+        let whose = official.map { nip in "awaiting \(directory?.employees[nip]?.name ?? nip.rawValue) (NIP \(nip.grouped))" }
+        guard total > 0 else {
+            out.line(whose.map { "No request is \($0)." } ?? "No requests match.")
+            return 0
+        }
+        out.line("\(Render.plural(Int64(total), "request"))\(whose.map { " " + $0 } ?? ""), the longest waiting first:")
+        for entry in shown {
+            let state = entry.state
+            out.line("")
+            out.line("\(state.request)  \(state.state) · \(entry.definition?.state(state.state)?.label ?? state.state)"
+                     + (entry.isFinal ? " (final)" : "") + (state.isOverdue ? "  OVERDUE" : ""))
+            out.line("    since \(Render.time(state.since, view.zone)) (\(Render.relative(state.since, now: now))) · \(state.workflow)")
+            for party in entry.awaiting {
+                out.line("    awaiting \(party.roleLabel): \(people(party))")
+            }
+        }
+        if total > shown.count { out.line("\n… and \(total - shown.count) more (--limit \(limit))") }
+        return 0
     }
 
     // MARK: history

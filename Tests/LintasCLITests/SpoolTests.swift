@@ -259,7 +259,7 @@ struct DeadlineProcessTests {
         return lintas
     }
 
-    @Test("a passed deadline is reminded of and escalated, an expired assignment ends; once each, shown by status, history and daemon status")
+    @Test("a passed deadline is reminded of and escalated, an expired assignment ends; once each, shown by status, history, daemon status and the worklist")
     func remindersAndEnds() throws {
         let lintas = try lintasWithDeadline()
         try lintas.expectSuccess(["submit", "-"], stdin: ([Pemalang.submit("PML-1")] + acceptedProcedure("PML-2", expired: true)).joined(separator: "\n"))
@@ -283,6 +283,9 @@ struct DeadlineProcessTests {
         let status = try lintas.expectSuccess(["daemon", "status", "--json"]).json()
         #expect(status["overdue"]?.arrayValue?.map { $0["request"] } == ["PML-1"])
         #expect(try lintas.expectSuccess(["daemon", "status"]).stdout.contains("Overdue    1 request past the deadline"))
+        let worklist = try lintas.expectSuccess(["requests", "--json"]).json()["requests"]?.arrayValue ?? []
+        #expect(worklist.map { [$0["request"], $0["overdue"]] } == [["PML-1", .bool(true)]])
+        #expect(try lintas.expectSuccess(["requests"]).stdout.contains("PML-1  requested · Surat permohonan pelibatan diterima  OVERDUE"))
 
         let events = try lintas.query("SELECT count(*) FROM events")
         try lintas.expectSuccess(["daemon", "--until-idle"])
