@@ -6,7 +6,9 @@ enum AuditCommand {
     static func run(_ context: Context) throws -> Int32 {
         let store = try context.openStore(create: false)
         let request = context.arguments.positionals.first.map(RequestID.init)
-        let report = try Audit.run(store, request: request)
+        let checkpoint = try CheckpointCommands.auditFindings(context, store: store)
+        var report = try Audit.run(store, request: request)
+        report.findings += checkpoint ?? []
         let out = context.output
         if out.json {
             out.document(.object([
@@ -23,6 +25,9 @@ enum AuditCommand {
         } else if report.isClean {
             out.line("Audit clean: \(Render.plural(Int64(report.events), "event")) in \(Render.plural(Int64(report.requests), "request")); "
                      + "every hash matches its event, the sequence has no gaps, and replaying the log gives every stored state.")
+            if checkpoint != nil, let file = context.arguments.option("checkpoint") {
+                out.line("Checkpoint \(file): signed by the key given, and the log still holds, unchanged, every event it covered.")
+            }
         } else {
             out.error("Audit FAILED: \(Render.plural(Int64(report.findings.count), "finding")) in \(Render.plural(Int64(report.events), "event")).")
             out.error("First bad: \(report.findings[0])")

@@ -77,6 +77,8 @@ public enum LintasCLI {
             output.error("Error: " + error.message + ".")
         case let error as SpoolError:
             output.error("Error: " + error.message + ".")
+        case let error as SigningError:
+            output.error("Error: " + error.message + ".")
         default:
             output.error("Error: \(error)")
         }
@@ -172,8 +174,27 @@ public enum LintasCLI {
              details: """
              Recomputes every event's hash from its content and the previous hash, checks the global
              sequence has no gaps, replays every request and compares with its stored state. Exits 1
-             and names the first bad event when anything does not match.
-             """, run: AuditCommand.run),
+             and names the first bad event when anything does not match. --checkpoint FILE
+             --public-key PUBLIC.pem also checks a checkpoint made by 'lintas checkpoint': that the key
+             signed it and that the log still holds, unchanged, every event it covered.
+             """, options: ["db", "checkpoint", "public-key"], run: AuditCommand.run),
+        Spec(name: "checkpoint", arguments: "--key PRIVATE.pem [--out FILE]", positionals: (0, 0),
+             summary: "Sign a checkpoint of the whole log, to archive away from the database",
+             details: """
+             Digests every event's sequence number and hash in order (SHA-256) and signs the count, the
+             last sequence number, the digest and the time with the Ed25519 key PRIVATE.pem ('lintas
+             keys generate'). Prints the checkpoint as JSON, or writes it to FILE (never overwritten).
+             Archived where whoever can write the database cannot (the e-office archive, the
+             inspectorate), it lets 'lintas audit --checkpoint FILE --public-key PUBLIC.pem' prove later
+             that no event it covered was rewritten or removed, even with every hash recomputed.
+             """, options: ["db", "key", "out"], run: CheckpointCommands.checkpoint),
+        Spec(name: "keys generate", arguments: "PRIVATE.pem PUBLIC.pem", positionals: (2, 2),
+             summary: "Make an Ed25519 key pair for signing checkpoints",
+             details: """
+             Writes a new Ed25519 private key (PEM, PKCS #8, mode 600) and its public key (PEM), with
+             libcrypto; neither file may exist. The private key signs checkpoints ('lintas checkpoint
+             --key'); the public key goes to the inspectors ('lintas audit --public-key').
+             """, options: [], run: CheckpointCommands.generateKeys),
         Spec(name: "letter list", arguments: "[REQ]", positionals: (0, 1),
              summary: "List the letters issued, or one request's",
              details: "Each letter: number, date, type, request and id (register/sequence), in register order.",

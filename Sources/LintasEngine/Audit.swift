@@ -22,6 +22,13 @@ public enum Audit {
         public var version: Int?
         public var message: String
 
+        public init(sequence: Int64? = nil, request: RequestID? = nil, version: Int? = nil, message: String) {
+            self.sequence = sequence
+            self.request = request
+            self.version = version
+            self.message = message
+        }
+
         public var description: String {
             var place: [String] = []
             if let sequence { place.append("event #\(sequence)") }

@@ -19,8 +19,14 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
 
     /// A digest from 64 hex digits (either case), or `nil` for anything else.
     public init?(hex: String) {
+        guard let bytes = Digest.bytes(hex: hex) else { return nil }
+        self.init(bytes: bytes)
+    }
+
+    /// The bytes hex digits (either case) spell, or `nil` for an odd count or any other character.
+    public static func bytes(hex: String) -> [UInt8]? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(Digest.byteCount)
+        bytes.reserveCapacity(hex.utf8.count / 2)
         var high: UInt8?
         for character in hex.utf8 {
             guard let nibble = Digest.nibble(character) else { return nil }
@@ -31,8 +37,7 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
                 high = nibble
             }
         }
-        guard high == nil else { return nil }
-        self.init(bytes: bytes)
+        return high == nil ? bytes : nil
     }
 
     /// The value of one hex digit (either case), or `nil` for any other byte.
@@ -46,10 +51,13 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Lowercase hex.
-    public var hex: String {
+    public var hex: String { Digest.hex(of: bytes) }
+
+    /// Any bytes as lowercase hex.
+    public static func hex(of bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
-        text.reserveCapacity(64)
+        text.reserveCapacity(bytes.count * 2)
         for byte in bytes {
             text.append(digits[Int(byte >> 4)])
             text.append(digits[Int(byte & 0x0F)])

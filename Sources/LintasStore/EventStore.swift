@@ -80,6 +80,10 @@ public protocol EventStore: AnyObject {
     func requestCount() throws -> Int
     /// Count and range of the global event sequence, to prove it has no gaps.
     func sequenceSummary() throws -> SequenceSummary
+    /// Every event's sequence number and stored hash, in sequence order, through `last` (every
+    /// event when `nil`): what a signed checkpoint digests (`Checkpoint`). The bytes are valid
+    /// only during the call.
+    func forEachEventHash(through last: Int64?, _ visit: (Int64, UnsafeRawBufferPointer) throws -> Void) throws
     /// The stored body of a letter's part (`LetterParts`) by the hex SHA-256 its event names,
     /// exactly as stored (audit checks it still hashes to that name); `nil` when absent.
     func letterPart(_ hash: String) throws -> [UInt8]?

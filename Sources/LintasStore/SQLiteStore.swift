@@ -873,6 +873,15 @@ public final class SQLiteStore: EventStore {
         }
     }
 
+    public func forEachEventHash(through last: Int64?, _ visit: (Int64, UnsafeRawBufferPointer) throws -> Void) throws {
+        let statement = try connection.statement("SELECT seq, hash FROM events WHERE seq <= ? ORDER BY seq")
+        defer { statement.reset() }
+        try statement.bind([.integer(last ?? Int64.max)])
+        while try statement.step() {
+            try visit(statement.int64(0), statement.borrowed(1))
+        }
+    }
+
     public func sequenceSummary() throws -> SequenceSummary {
         try connection.query("SELECT count(*), min(seq), max(seq) FROM events") {
             SequenceSummary(count: $0.int64(0), first: $0.optionalInt64(1), last: $0.optionalInt64(2))
