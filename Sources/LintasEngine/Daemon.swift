@@ -136,7 +136,8 @@ public final class Daemon {
             summary.done += report.done
             summary.refused += report.refused
             summary.events += report.events
-            lock?.beat(heartbeat, now: clock.now(), force: report.commands > 0)
+            // At most once a second while batches run, and when the state changes; on stopping, with the final counts.
+            lock?.beat(heartbeat, now: clock.now())
             if report.commands == 0 && !filesWaiting {
                 if options.untilIdle { break }
                 stop.sleep(milliseconds: options.pollMilliseconds)

@@ -11,6 +11,8 @@ public final class DaemonLock {
     public let path: String
     private let descriptor: Int32
     private var lastWrite: Timestamp?
+    /// The `state` the file was last written with.
+    private var lastState: String?
 
     /// The lock file of a database.
     public static func path(forDatabase database: String) -> String { database + ".daemon" }
@@ -35,10 +37,13 @@ public final class DaemonLock {
         close(descriptor)
     }
 
-    /// Rewrites the heartbeat. Cheap (no sync); at most once a second unless `force`.
+    /// Rewrites the heartbeat (no sync): at most once a second, unless `force` or its `state` changed.
+    /// Not after every batch: at batch size 1 that was a write and a truncate, and the heartbeat's JSON,
+    /// for every command.
     public func beat(_ heartbeat: Heartbeat, now: Timestamp, force: Bool = false) {
-        if !force, let lastWrite, now.milliseconds - lastWrite.milliseconds < 1000 { return }
+        if !force, heartbeat.state == lastState, let lastWrite, now.milliseconds - lastWrite.milliseconds < 1000 { return }
         lastWrite = now
+        lastState = heartbeat.state
         var members: [String: JSONValue] = [
             "pid": .int(Int64(getpid())), "started": .string(heartbeat.started.description), "beat": .string(now.description),
             "batches": .int(Int64(heartbeat.batches)), "commands": .int(Int64(heartbeat.commands)),

@@ -2,6 +2,7 @@ import LintasCore
 import LintasEngine
 import LintasStore
 import Testing
+import TestSupport
 
 /// A clock that stands still, so tests do not depend on the time of day.
 struct FixedClock: Clock {
@@ -40,6 +41,37 @@ struct DaemonTests {
         expected["event"] = "batch"
         #expect(lines.value == [JSONValue.object(expected).canonicalText])
         #expect(try JSONValue.parse(lines.value[0]) == .object(expected))
+    }
+
+    @Test("the heartbeat is rewritten at most once a second while batches run, at once when its state changes, and when forced")
+    func heartbeatAtMostOnceASecond() throws {
+        let database = Scratch.file("heartbeat", extension: "db").path
+        let lock = try DaemonLock(database: database)
+        let start = Timestamp(iso8601: "2026-03-02T09:00:00+07:00")!
+        func written() -> (commands: JSONValue?, state: JSONValue?) {
+            let heartbeat = DaemonLock.inspect(database: database).heartbeat
+            return (heartbeat?["commands"], heartbeat?["state"])
+        }
+        var heartbeat = DaemonLock.Heartbeat(started: start)
+        lock.beat(heartbeat, now: start, force: true)
+        heartbeat.commands = 1
+        lock.beat(heartbeat, now: start.adding(milliseconds: 10))
+        #expect(written().commands == .int(0), "a batch 10 ms after the last write does not rewrite the file")
+        heartbeat.commands = 2
+        lock.beat(heartbeat, now: start.adding(milliseconds: 1000))
+        #expect(written().commands == .int(2), "a second after the last write it is rewritten")
+        heartbeat.state = "retrying"
+        lock.beat(heartbeat, now: start.adding(milliseconds: 1010))
+        #expect(written().state == .string("retrying"), "a new state is written at once")
+        heartbeat.state = "running"
+        heartbeat.commands = 3
+        lock.beat(heartbeat, now: start.adding(milliseconds: 1020))
+        #expect(written().state == .string("running"))
+        heartbeat.commands = 4
+        lock.beat(heartbeat, now: start.adding(milliseconds: 1030))
+        #expect(written().commands == .int(3))
+        lock.beat(heartbeat, now: start.adding(milliseconds: 1040), force: true)
+        #expect(written().commands == .int(4), "forced, as on stopping")
     }
 
     @Test("a stop request ends the loop after the batch in hand, with nothing half-applied")
