@@ -462,7 +462,8 @@ public struct ComposedLetter: Sendable, Hashable {
 /// The frames of letters already composed, reused by later letters of the same office, step and
 /// date (`LetterDraft.compose`): passed into `decide` by its caller, who keeps one per org
 /// directory version (a frame is resolved against the directory; the key does not name it).
-/// Keeping it changes no letter: a frame is a pure function of its key and the directory.
+/// Keeping it changes no letter: a frame is a pure function of its key and the directory. It also
+/// carries the request part of the command under way (`RequestPart`), lent by the caller.
 public struct LetterFrames: Sendable {
     struct Key: Hashable {
         let spec: WorkflowDefinition.LetterSpec
@@ -493,21 +494,37 @@ public struct LetterFrames: Sendable {
     /// At most this many frames are kept; then they are dropped and composed again.
     public static let limit = 1_024
 
-    /// Each request's part as its last letter had it, with the values it was composed from.
-    private var requestParts: [RequestID: (definition: DefinitionHash, values: [JSONValue?], part: LetterParts.Part)] = [:]
-    /// At most this many requests' parts are kept (about 1 KB each); then they are dropped.
-    public static let requestLimit = 20_000
+    /// A request's part as its last letter had it, with the values it was composed from. Not kept
+    /// here by request: the caller keeps it with the request's state (one cache, one eviction) and
+    /// lends it for the request's next command (`lend`), taking it back after (`takeRequestPart`).
+    public struct RequestPart: Sendable {
+        let request: RequestID
+        let definition: DefinitionHash
+        let values: [JSONValue?]
+        let part: LetterParts.Part
+    }
+
+    /// The request part lent for the command under way, or the one its letter composed.
+    private var requestPart: RequestPart?
 
     public init() {}
 
-    /// The request part of `request`'s letter: its last letter's, when composed from the same
-    /// definition and values, else `make`'s.
+    /// Lends the request part the caller kept for the request of the next command (`nil`: none kept).
+    public mutating func lend(_ part: RequestPart?) { requestPart = part }
+
+    /// The request part lent or composed since `lend`, for the caller to keep with the request's state.
+    public mutating func takeRequestPart() -> RequestPart? {
+        defer { requestPart = nil }
+        return requestPart
+    }
+
+    /// The request part of `request`'s letter: the one lent, when it is that request's and composed
+    /// from the same definition and values, else `make`'s (which is then kept until taken).
     mutating func requestPart(_ request: RequestID, definition: DefinitionHash, values: [JSONValue?],
                               make: () -> LetterParts.Part) -> LetterParts.Part {
-        if let known = requestParts[request], known.definition == definition, known.values == values { return known.part }
+        if let known = requestPart, known.request == request, known.definition == definition, known.values == values { return known.part }
         let part = make()
-        if requestParts.count >= Self.requestLimit { requestParts.removeAll(keepingCapacity: true) }
-        requestParts[request] = (definition, values, part)
+        requestPart = RequestPart(request: request, definition: definition, values: values, part: part)
         return part
     }
 

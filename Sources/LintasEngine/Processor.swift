@@ -20,8 +20,11 @@ public final class Processor {
     /// Letters' frames composed so far (`LetterFrames`), one set per org directory version.
     private var letterFrames = LetterFrameSets()
 
-    /// - Parameter cachedRequests: how many request states to keep between transactions (0: none).
-    public init(store: any EventStore, batchSize: Int = 500, cachedRequests: Int = 20_000) throws {
+    /// How many requests a processor keeps between transactions unless told otherwise.
+    public static let defaultCachedRequests = 20_000
+
+    /// - Parameter cachedRequests: how many requests' states (each with its letters' request part) to keep between transactions (0: none).
+    public init(store: any EventStore, batchSize: Int = 500, cachedRequests: Int = Processor.defaultCachedRequests) throws {
         self.store = store
         self.batchSize = batchSize
         states = StateCache(limit: cachedRequests)
@@ -102,14 +105,22 @@ public final class Processor {
 
 /// Request states as the last transaction this processor committed left them, so that the
 /// next command on a request need not read and decode its projection again (W1 touches each
-/// request once a round, in batches of 500, so a batch alone never finds one twice).
+/// request once a round, in batches of 500, so a batch alone never finds one twice). Each
+/// entry also keeps the request part of the request's last letter (`LetterFrames.RequestPart`),
+/// so that its next letter need not compose it again: one cache, one bound, one eviction.
 ///
 /// Kept only while nobody else appends: each transaction first compares the store's last
 /// event sequence with the one this processor saw after its own commit, and starts empty when
 /// they differ; a transaction that fails (rolled back) empties it too. Bounded: when full it
 /// is emptied and refilled, which keeps memory flat whatever N is.
 struct StateCache {
-    typealias Entry = (state: RequestState, head: Digest)
+    struct Entry {
+        var state: RequestState
+        /// The hash of the request's last event.
+        var head: Digest
+        /// The request part of its last letter, with what it was composed from.
+        var requestPart: LetterFrames.RequestPart?
+    }
     private(set) var entries: [RequestID: Entry] = [:]
     /// The store's last event sequence right after this processor's last commit.
     private var mark: Int64?
@@ -177,7 +188,7 @@ extension Processor {
                 var looked: [StateCache.Entry] = []
                 func look(_ stored: StoredRequest) throws {
                     guard timed.contains(stored.columns.state), let head = stored.headDigest else { return }
-                    looked.append((try stored.decode(), head))
+                    looked.append(StateCache.Entry(state: try stored.decode(), head: head))
                 }
                 let start = try batch.lastEventSequence()
                 let cached = self.states.valid(at: start)
@@ -204,7 +215,7 @@ extension Processor {
                 }
                 var last = start
                 let changed = try fire(looked, in: batch, calendar: calendar, now: now, report: &report, last: &last)
-                for (state, head) in changed.values { try batch.saveRequest(state, head: head, ends: try definitions.periodEnd(of: state)) }
+                for entry in changed.values { try batch.saveRequest(entry.state, head: entry.head, ends: try definitions.periodEnd(of: entry.state)) }
                 return (report, changed, last)
             }
             states.keep(changed, mark: mark)
@@ -223,7 +234,8 @@ extension Processor {
         let zone = try directories.timeZone()
         let directory = try directories.directory(at: now)
         var changed: [RequestID: StateCache.Entry] = [:]
-        for (state, head) in looked {
+        for entry in looked {
+            let state = entry.state
             guard let definition = try definitions.definition(state.definition) else { continue }
             report.requests += 1
             let due = Timers.due(Timers.Input(state: state, definition: definition, calendar: calendar, directory: directory, zone: zone, now: now))
@@ -231,7 +243,7 @@ extension Processor {
             if let next = due.next { report.next = min(report.next ?? next, next) }
             guard !due.events.isEmpty else { continue }
             var current = state
-            var previous = head
+            var previous = entry.head
             for event in due.events {
                 current = try RequestState.evolve(current, event)
                 let stored = try batch.append(event, previous: previous)
@@ -239,7 +251,7 @@ extension Processor {
                 last = stored.sequence
                 report.events.append(event)
             }
-            changed[state.request] = (current, previous)
+            changed[state.request] = StateCache.Entry(state: current, head: previous, requestPart: entry.requestPart)
         }
         return changed
     }
@@ -300,7 +312,12 @@ private struct BatchWork {
         let input = DecisionInput(command: command, state: current?.state, definition: definition,
                                   directory: directory?.directory, at: at, now: now)
         let counting = BatchCounting(batch: batch, inBatch: requests)
-        let decision = frames.with(directory?.version) { frames in decide(input, numbering: &numbering, counting: counting, frames: &frames) }
+        // The request part kept with the state is lent to the letter's composer and taken back with the state.
+        let (decision, requestPart) = frames.with(directory?.version) { frames in
+            frames.lend(current?.requestPart)
+            let decision = decide(input, numbering: &numbering, counting: counting, frames: &frames)
+            return (decision, frames.takeRequestPart())
+        }
         if let error = numbering.takeError() ?? counting.error { throw error }
         switch decision {
         case .refused(let refusal):
@@ -325,7 +342,7 @@ private struct BatchWork {
             }
             if let state {
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
-                requests.entries[command.request] = (state, head)
+                requests.entries[command.request] = StateCache.Entry(state: state, head: head, requestPart: requestPart)
             }
             numbering.commit()
             outcomes.append((queued, .done))
@@ -342,7 +359,7 @@ private struct BatchWork {
 
     /// The request's state as this batch sees it: what it changed, else what an earlier
     /// transaction left (cached), else the stored projection.
-    private mutating func state(of request: RequestID) throws -> (state: RequestState, head: Digest)? {
+    private mutating func state(of request: RequestID) throws -> StateCache.Entry? {
         if let known = requests.entries[request] { return known }
         if let known = cached[request] {
             requests.entries[request] = known
@@ -350,7 +367,7 @@ private struct BatchWork {
         }
         guard let stored = try batch.request(request) else { return nil }
         guard let head = stored.headDigest else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
-        let loaded = (try stored.decode(), head)
+        let loaded = StateCache.Entry(state: try stored.decode(), head: head)
         requests.entries[request] = loaded
         return loaded
     }
@@ -358,8 +375,8 @@ private struct BatchWork {
     mutating func finish() throws {
         report.touched = touched
         for request in touched {
-            let (state, head) = requests.entries[request]!
-            try batch.saveRequest(state, head: head, ends: try definitions.periodEnd(of: state))
+            let entry = requests.entries[request]!
+            try batch.saveRequest(entry.state, head: entry.head, ends: try definitions.periodEnd(of: entry.state))
         }
         try numbering.flush()
         try batch.recordOutcomes(outcomes, now: now)
@@ -368,7 +385,7 @@ private struct BatchWork {
 
 /// The request states one batch has read or changed, by request.
 private final class BatchStates {
-    var entries: [RequestID: (state: RequestState, head: Digest)] = [:]
+    var entries: [RequestID: StateCache.Entry] = [:]
 }
 
 /// Counts for quota rules: the stored projections, corrected by what this batch has changed

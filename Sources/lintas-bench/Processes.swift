@@ -4,18 +4,22 @@ import LintasEngine
 import LintasStore
 
 /// The parts of the benchmark that run in a process of their own, so that each starts cold
-/// and its peak RSS is its own: `lintas-bench child daemon|replay|states|audit|status DB RESULT [BATCH]`.
-/// Each writes its figures to RESULT as one JSON object.
+/// and its peak RSS is its own: `lintas-bench child daemon|replay|states|audit|status DB RESULT [BATCH [CACHED]]`.
+/// Each writes its figures to RESULT as one JSON object. The daemon takes its batch size and
+/// how many requests its processor keeps between transactions (`cachedRequests`; 0 makes every
+/// command read its request from the file, as W1 beyond that many requests does).
 enum Child {
     static func run(_ arguments: [String]) throws {
         let clock = Stopwatch()
         let modes = ["daemon", "replay", "states", "audit", "status"]
-        // The daemon's batch size: the fourth argument, for the daemon only, else the daemon's own.
-        let batch = arguments.count == 4 ? Int(arguments[3]) : Daemon.Options().batchSize
-        guard modes.contains(arguments.first ?? ""), arguments.count == 3 || (arguments.count == 4 && arguments[0] == "daemon"),
-              let batch, batch > 0 else {
+        // For the daemon only: the batch size (fourth argument) and the requests kept (fifth), else the daemon's own.
+        let batch = arguments.count >= 4 ? Int(arguments[3]) : Daemon.Options().batchSize
+        let cached = arguments.count == 5 ? Int(arguments[4]) : Processor.defaultCachedRequests
+        guard modes.contains(arguments.first ?? ""), arguments.count == 3 || ((4...5).contains(arguments.count) && arguments[0] == "daemon"),
+              let batch, batch > 0, let cached, cached >= 0 else {
             usageError("lintas-bench child: expected child daemon|replay|states|audit|status DB RESULT.json, and for daemon "
-                       + "optionally a batch size (a positive whole number, default \(Daemon.Options().batchSize)); got: \(arguments.joined(separator: " "))")
+                       + "optionally a batch size (a positive whole number, default \(Daemon.Options().batchSize)) and then the requests "
+                       + "its processor keeps (a whole number, default \(Processor.defaultCachedRequests)); got: \(arguments.joined(separator: " "))")
         }
         let (mode, database, result) = (arguments[0], arguments[1], arguments[2])
         let store = try SQLiteStore(path: database, create: false)
@@ -27,7 +31,7 @@ enum Child {
             options.untilIdle = true
             // The daemon logs as in production (a line per batch); the lines are built and dropped.
             let logger = Logger(level: .info, write: { _ in })
-            let summary = try Daemon(processor: try Processor(store: store, batchSize: batch), clock: Workload.Clock(),
+            let summary = try Daemon(processor: try Processor(store: store, batchSize: batch, cachedRequests: cached), clock: Workload.Clock(),
                                      logger: logger, options: options).run()
             figures = ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
                        "refused": .int(Int64(summary.refused))]

@@ -16,7 +16,7 @@ let usage = """
       N             requests of workload W1 (default 10000; 100000 and 1000000 on request)
       --keep        keep the benchmark's databases (their folder is printed)
       --queue-only  only queue W1 and keep the database, to profile one phase with
-                    lintas-bench child daemon|replay|states|audit|status DB RESULT.json [BATCH]
+                    lintas-bench child daemon|replay|states|audit|status DB RESULT.json [BATCH [CACHED]]
 
     """
 

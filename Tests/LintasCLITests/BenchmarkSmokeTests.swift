@@ -34,7 +34,8 @@ struct BenchmarkSmokeTests {
 
         // The child modes the benchmark spawns, called by hand to profile one phase.
         for arguments in [["child"], ["child", "replay", "/nonexistent.db"], ["child", "fold", "a.db", "r.json"],
-                          ["child", "daemon", "a.db", "r.json", "many"], ["child", "audit", "a.db", "r.json", "500"]] {
+                          ["child", "daemon", "a.db", "r.json", "many"], ["child", "audit", "a.db", "r.json", "500"],
+                          ["child", "daemon", "a.db", "r.json", "500", "-1"], ["child", "daemon", "a.db", "r.json", "500", "0", "1"]] {
             let refused = try bench(arguments)
             #expect(refused.status == 64, "\(arguments): \(refused.errors)")
             #expect(refused.errors.contains("expected child daemon|replay|states|audit|status DB RESULT.json"), "\(arguments): \(refused.errors)")

@@ -46,6 +46,13 @@ struct Harness {
 
     func state(_ request: RequestID) throws -> RequestState? { try store.request(request)?.decode() }
 
+    /// Every stored letter part (`letter_parts`), its hash and body, in hash order.
+    func letterParts() throws -> [String] {
+        try store.connection.query("SELECT hash, body FROM letter_parts ORDER BY hash") { row in
+            "\(Digest(bytes: row.bytes(0))!.hex) \(String(decoding: row.bytes(1), as: UTF8.self))"
+        }
+    }
+
     /// Runs SQL directly on the file, as someone tampering with it would.
     func tamper(_ sql: String) throws { try store.connection.execute(sql) }
 

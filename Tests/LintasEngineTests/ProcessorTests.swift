@@ -128,6 +128,33 @@ struct ProcessorTests {
         #expect(try Audit.run(cached.store).isClean)
     }
 
+    @Test("W1's round robin over more requests than the processor keeps: the same events, projections, letter parts and outcomes with every request kept, a few, or none")
+    func requestsBeyondTheCache() throws {
+        // Every request's first command, then every second one, …, as lintas-bench's W1: with room
+        // for 2 requests the cache is emptied and refilled between batches, with none every command
+        // reads its state from the file and composes its letters' request part again.
+        let requests = (1...5).map { "PML-\($0)" }
+        let lines = (0..<6).flatMap { step in requests.map { Lines.accepted($0)[step] } }
+        let files = try [Processor.defaultCachedRequests, 2, 0].map { cached in
+            let harness = try Harness(batchSize: 3)
+            try harness.submit(lines)
+            let processor = try Processor(store: harness.store, batchSize: 3, cachedRequests: cached)
+            while try processor.runBatch(now: harness.now).commands > 0 {}
+            return harness
+        }
+        func stored(_ harness: Harness) throws -> [String] {
+            let outcomes = try harness.store.commands(CommandFilter()).map { "\($0.command.id) \($0.refusal?.code.rawValue ?? "done")" }
+            let projections = try requests.map { try harness.store.request(RequestID($0))?.body ?? [] }.map { String(decoding: $0, as: UTF8.self) }
+            let events = try requests.flatMap { try harness.store.events(of: RequestID($0)).map { Digest(bytes: $0.hash)!.hex } }
+            return outcomes + projections + events + (try harness.letterParts())
+        }
+        let kept = try stored(files[0])
+        #expect(kept.filter { $0.hasSuffix(" done") }.count == 30)
+        #expect(kept.contains { $0.contains("\"contents\":[") }, "the letters' request parts are among the compared rows")
+        for harness in files.dropFirst() { #expect(try stored(harness) == kept) }
+        for harness in files { #expect(try Audit.run(harness.store).isClean) }
+    }
+
     @Test("a queued command whose stored data was damaged is refused, not dropped")
     func damagedCommand() throws {
         let harness = try Harness()
