@@ -464,20 +464,25 @@ private struct JSONParser {
         (firstZeroByte(word ^ quotes) | firstZeroByte(word ^ backslashes) | firstControlByte(word)) & highBits
     }
 
-    /// Reads past a string; plain ASCII without escapes is only scanned.
-    mutating func skipString() throws(JSONSyntaxError) {
-        var cursor = index + 1
-        // Eight bytes at a time up to the first quote, backslash, control byte or byte of non-ASCII text.
+    /// Where plain text from `start` ends: the first quote, backslash, control byte or byte of
+    /// non-ASCII text, found eight bytes at a time; or, when none is found, where fewer than
+    /// eight bytes are left (the caller reads those one at a time).
+    @inline(__always)
+    func plainEnd(from start: Int) -> Int {
+        var cursor = start
         while cursor + 8 <= bytes.count {
             let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: cursor, as: UInt64.self)
             // The first quote, backslash or control byte, or any byte with its high bit set.
             let found = Self.escapeOrControl(word) | (word & Self.highBits)
-            if found != 0 {
-                cursor += found.trailingZeroBitCount >> 3
-                break
-            }
+            if found != 0 { return cursor + found.trailingZeroBitCount >> 3 }
             cursor += 8
         }
+        return cursor
+    }
+
+    /// Reads past a string; plain ASCII without escapes is only scanned.
+    mutating func skipString() throws(JSONSyntaxError) {
+        var cursor = plainEnd(from: index + 1)
         while cursor < bytes.count {
             let byte = bytes[cursor]
             if byte == UInt8(ascii: "\"") {
@@ -564,7 +569,7 @@ private struct JSONParser {
         let start = index
         index += 1
         // Fast path: no escapes, validated as UTF-8 by String's initializer.
-        var cursor = index
+        var cursor = plainEnd(from: index)
         var isASCII = true
         while cursor < bytes.count {
             let byte = bytes[cursor]
