@@ -371,13 +371,22 @@ public enum LetterParts {
 }
 
 extension LetterParts {
-    /// One part of a composed letter (a `groups` entry): its members' canonical JSON (`bytes`,
-    /// what the store keeps under its hash) and the same members laid out for `Assembler`
-    /// (`piece`), both from one writing of the members. Its members as a tree are read back
-    /// from those bytes (`members`), so the tree and the bytes cannot differ.
+    /// One part of a composed letter (a `groups` entry): its members laid out for `Assembler`
+    /// (`piece`), written once, and their canonical JSON (`bytes`, what the store keeps under its
+    /// hash) made from the piece's runs when asked for, so that a part kept with its request's
+    /// state is held once. Its members as a tree are read back from those bytes (`members`), so
+    /// the tree and the bytes cannot differ.
     public struct Part: Sendable, Hashable {
-        public let bytes: [UInt8]
         let piece: Piece
+
+        /// The members' canonical JSON: the piece's runs (`,"name":value` each) in braces.
+        public var bytes: [UInt8] {
+            var bytes: [UInt8] = [UInt8(ascii: "{")]
+            bytes.reserveCapacity(piece.bytes.count + 1)
+            bytes.append(contentsOf: piece.bytes.dropFirst())
+            bytes.append(UInt8(ascii: "}"))
+            return bytes
+        }
 
         /// The members, read from `bytes`.
         public var members: [String: JSONValue] { (try? JSONValue.parse(bytes))?.objectValue ?? [:] }
@@ -400,15 +409,11 @@ extension LetterParts {
         private init(_ members: [String: JSONValue], inGroup: Bool) {
             self.inGroup = inGroup
             piece = Piece(implied: members)
-            var bytes: [UInt8] = [UInt8(ascii: "{")]
-            bytes.reserveCapacity(piece.bytes.count + 1)
-            bytes.append(contentsOf: piece.bytes.dropFirst())
-            bytes.append(UInt8(ascii: "}"))
-            self.bytes = bytes
         }
 
-        public static func == (lhs: Part, rhs: Part) -> Bool { lhs.bytes == rhs.bytes }
-        public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
+        /// Equal when their bytes are: the pieces' runs, which the bytes are made of.
+        public static func == (lhs: Part, rhs: Part) -> Bool { lhs.piece.bytes == rhs.piece.bytes }
+        public func hash(into hasher: inout Hasher) { hasher.combine(piece.bytes) }
     }
 
     /// A composed letter sealed and split for the store without its whole content as one tree or
