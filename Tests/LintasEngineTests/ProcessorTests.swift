@@ -134,7 +134,13 @@ struct ProcessorTests {
         // for 2 requests the cache is emptied and refilled between batches, with none every command
         // reads its state from the file and composes its letters' request part again.
         let requests = (1...5).map { "PML-\($0)" }
-        let lines = (0..<6).flatMap { step in requests.map { Lines.accepted($0)[step] } }
+        // Each request's purpose names it, as W1's do: each has a request part of its own.
+        let procedures = requests.map { request in
+            [Lines.line("\(request)-1", request, "submit", Pemalang.kabidP2P, day: 3,
+                        Lines.contents.merging(["purpose": .string("Dasbor surveilans \(request)")]) { $1 }, workflow: true)]
+                + Lines.accepted(request).dropFirst()
+        }
+        let lines = (0..<6).flatMap { step in procedures.map { $0[step] } }
         let files = try [Processor.defaultCachedRequests, 2, 0].map { cached in
             let harness = try Harness(batchSize: 3)
             try harness.submit(lines)
@@ -150,7 +156,8 @@ struct ProcessorTests {
         }
         let kept = try stored(files[0])
         #expect(kept.filter { $0.hasSuffix(" done") }.count == 30)
-        #expect(kept.contains { $0.contains("\"contents\":[") }, "the letters' request parts are among the compared rows")
+        #expect(kept.filter { $0.contains("Dasbor surveilans PML-") && $0.contains("\"contents\":[") }.count == 5,
+                "each request's own request part is among the compared rows")
         for harness in files.dropFirst() { #expect(try stored(harness) == kept) }
         for harness in files { #expect(try Audit.run(harness.store).isClean) }
     }
