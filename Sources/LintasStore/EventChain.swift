@@ -24,6 +24,100 @@ public enum EventChain {
     public static func hash(_ row: StoredEventBytes, previous: Digest, scratch: inout [UInt8]) -> Digest {
         var stream = SHA256Stream()
         stream.update(previous.bytes)
+        if !hashPlain(row, scratch: &scratch, into: &stream) { hashEscaped(row, scratch: &scratch, into: &stream) }
+        return stream.finish()
+    }
+
+    /// The envelope around the detail written straight into `scratch` at known offsets (no
+    /// growing array, no `String`), when every text column is printable ASCII without quotes
+    /// or backslashes (as lintas writes them): the bytes `hashEscaped` writes for such a row.
+    /// `false`, with nothing hashed, for any other row.
+    private static func hashPlain(_ row: StoredEventBytes, scratch: inout [UInt8], into stream: inout SHA256Stream) -> Bool {
+        let texts = row.action.count + row.actor.count + row.command.count + row.request.count + row.state.count
+        guard isPlain(row.action), isPlain(row.actor), isPlain(row.command), isPlain(row.request), isPlain(row.state) else { return false }
+        // The keys (about 80 bytes), ten quotes, three integers of at most 20 bytes, the texts.
+        let needed = 160 + texts
+        if scratch.count < needed { scratch = [UInt8](repeating: 0, count: needed * 2) }
+        scratch.withUnsafeMutableBytes { buffer in
+            let base = buffer.baseAddress!
+            var end = 0
+            func put(_ text: StaticString) {
+                (base + end).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
+                end += text.utf8CodeUnitCount
+            }
+            func put(quoted column: UnsafeRawBufferPointer) {
+                base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: end, as: UInt8.self)
+                if let source = column.baseAddress { (base + end + 1).copyMemory(from: source, byteCount: column.count) }
+                base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: end + 1 + column.count, as: UInt8.self)
+                end += column.count + 2
+            }
+            func put(_ number: Int64) {
+                if number < 0 {
+                    base.storeBytes(of: UInt8(ascii: "-"), toByteOffset: end, as: UInt8.self)
+                    end += 1
+                }
+                var magnitude = number.magnitude, digits = 1
+                while magnitude >= 10 {
+                    magnitude /= 10
+                    digits += 1
+                }
+                magnitude = number.magnitude
+                for offset in stride(from: end + digits - 1, through: end, by: -1) {
+                    base.storeBytes(of: UInt8(ascii: "0") + UInt8(magnitude % 10), toByteOffset: offset, as: UInt8.self)
+                    magnitude /= 10
+                }
+                end += digits
+            }
+            // Keys in sorted order: action, actor, at, command, data, recorded, request, state, version.
+            put("{\"action\":")
+            put(quoted: row.action)
+            put(",\"actor\":")
+            put(quoted: row.actor)
+            put(",\"at\":")
+            put(row.at)
+            put(",\"command\":")
+            put(quoted: row.command)
+            put(",\"data\":")
+            stream.update(UnsafeRawBufferPointer(start: base, count: end))
+            stream.update(row.data)
+            end = 0
+            put(",\"recorded\":")
+            put(row.recorded)
+            put(",\"request\":")
+            put(quoted: row.request)
+            put(",\"state\":")
+            put(quoted: row.state)
+            put(",\"version\":")
+            put(Int64(row.version))
+            put("}")
+            stream.update(UnsafeRawBufferPointer(start: base, count: end))
+        }
+        return true
+    }
+
+    /// Whether a text column is written in JSON as it stands: printable ASCII without a quote or
+    /// a backslash (DEL included, which JSON does not escape). Eight bytes at a time: a byte
+    /// below 0x20 or above 0x7F, a quote or a backslash sets its high bit in the test.
+    private static func isPlain(_ column: UnsafeRawBufferPointer) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let spaces = ones &* 0x20, quotes = ones &* 0x22, backslashes = ones &* 0x5C
+        var index = 0
+        while index + 8 <= column.count {
+            let word = column.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if (word | (word &- spaces) | ((word ^ quotes) &- ones) | ((word ^ backslashes) &- ones)) & high != 0 { return false }
+            index += 8
+        }
+        while index < column.count {
+            let byte = column[index]
+            if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// The envelope around the detail for any row: each text column as `JSONWriter` writes the
+    /// `String` read from it (`writeText`).
+    private static func hashEscaped(_ row: StoredEventBytes, scratch: inout [UInt8], into stream: inout SHA256Stream) {
         // Keys in sorted order: action, actor, at, command, data, recorded, request, state, version.
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: "{\"action\":".utf8)
@@ -48,7 +142,6 @@ public enum EventChain {
         JSONWriter.writeInteger(Int64(row.version), into: &scratch)
         scratch.append(UInt8(ascii: "}"))
         stream.update(scratch)
-        return stream.finish()
     }
 
     /// A TEXT column as a JSON string, as `JSONWriter.writeString` writes the `String` read from

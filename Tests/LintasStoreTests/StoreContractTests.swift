@@ -73,6 +73,27 @@ struct StoreContractTests {
         #expect(EventChain.hash(altered, previous: Digest(bytes: rows[0].hash)!).bytes != rows[1].hash, "one changed byte changes the hash")
     }
 
+    @Test("a borrowed row hashes as the row read into values: plain columns, columns that need escapes or are not ASCII, any integer")
+    func borrowedRowHash() throws {
+        let data = Sample.event("PML-1", 1).detail.canonicalBytes
+        let columns: [(request: String, action: String, state: String, actor: String, command: String, at: Int64, version: Int)] = [
+            ("PML-1", "submit", "requested", "198003152005011002", "cmd-1", 1_772_416_800_000, 1),
+            ("PML-\"2\"", "sub\\mit", "diminta\n", "19890326 2015", "cmd\u{7F}", 0, 12),
+            ("PML-ü", "submit", "états", "198003152005011002", String(repeating: "x", count: 70), -42, 1_000_000),
+            ("", "", "", "", "", Int64.min, Int.max),
+        ]
+        for column in columns {
+            let envelope = EventEnvelope(request: RequestID(column.request), version: column.version, action: column.action, state: column.state,
+                                         actor: NIP(column.actor), at: Timestamp(milliseconds: column.at), recorded: Timestamp(milliseconds: column.at &+ 5),
+                                         command: CommandID(column.command))
+            let row = StoredEvent(sequence: 1, envelope: envelope, data: data, hash: [])
+            let previous = Digest.sha256(Array(column.request.utf8))
+            var scratch: [UInt8] = []
+            let borrowed = row.withBytes { EventChain.hash($0, previous: previous, scratch: &scratch) }
+            #expect(borrowed == EventChain.hash(row, previous: previous), "\(column)")
+        }
+    }
+
     @Test("requests by state, and those whose period ended before a date, for the timers", arguments: Backend.allCases)
     func requestsForTimers(backend: Backend) throws {
         let store = try backend.makeStore()
