@@ -246,6 +246,11 @@ public struct JSONReader {
     /// unless a string has escapes or text that is not ASCII (validated as UTF-8).
     public mutating func skip() throws(JSONSyntaxError) { try parser.skipValue(depth: 1) }
 
+    /// Steps over the next value, which ends at `end`: for a value whose bytes are the same as
+    /// those of one the caller read before, strictly and without error (a `by` object stored once
+    /// per actor, `RequestFold`).
+    public mutating func skip(readBefore end: Int) { parser.index = end }
+
     /// Where the next value stands in `bytes`, read past as strictly as `skip()`.
     public mutating func rawRange() throws(JSONSyntaxError) -> Range<Int> {
         let start = parser.index

@@ -16,9 +16,14 @@ public struct RequestFold {
     /// A stored string or value, as its bytes in `arena` (a JSON token: strings keep their quotes).
     private typealias Token = Range<Int>
 
+    /// A field as the member `"name":value`, one run of bytes: the name's token (quotes
+    /// included) is its first `keyCount` bytes, the value follows the colon.
     private struct Field {
-        var key: Token
-        var value: Token
+        var member: Token
+        var keyCount: Int
+
+        var key: Token { member.lowerBound..<(member.lowerBound + keyCount) }
+        var value: Token { (member.lowerBound + keyCount + 1)..<member.upperBound }
     }
 
     private struct Letter {
@@ -41,6 +46,10 @@ public struct RequestFold {
     }
 
     private var strings = Interner()
+    /// The `by` objects read strictly before (stored once per actor, so met again and again), and
+    /// where each one's capacity stands in it: the same bytes are not read again (`read`).
+    private var actors = Interner()
+    private var actorCapacities: [Range<Int>] = []
     private var scan = Scan()
     private var arena: [UInt8] = []
     private var requestBytes: [UInt8] = []
@@ -114,12 +123,14 @@ public struct RequestFold {
     }
 
     /// Folds the next event of the request, given as its stored columns.
+    /// - Parameter by: where the detail's `by` stands in `data` when it was stored apart (the
+    ///   same bytes for every event of an actor): read strictly the first time only.
     /// - Throws: `EventFormatError` when `data` is not what lintas writes, `ReplayError` when
     ///   the event cannot follow the events folded before it, as `evolve` does.
     public mutating func apply(request requestColumn: UnsafeRawBufferPointer, version eventVersion: Int, action actionColumn: UnsafeRawBufferPointer,
                                state stateColumn: UnsafeRawBufferPointer, actor actorColumn: UnsafeRawBufferPointer, at: Int64,
-                               data: UnsafeRawBufferPointer) throws {
-        try read(data)
+                               data: UnsafeRawBufferPointer, by: Range<Int>? = nil) throws {
+        try read(data, by: by)
         let action = strings.intern(actionColumn)
         let eventState = strings.intern(stateColumn).string
         let actor = NIP(strings.intern(actorColumn).string)
@@ -149,7 +160,7 @@ public struct RequestFold {
         state = eventState
         version = eventVersion
         updated = at
-        if Timers.actions.contains(action.string) {
+        if Self.timerActions.contains(where: { Self.equal(actionColumn, $0) }) {
             // The engine's own events: no person's step, no fields of the request.
             if action.string == Timers.ended { ended = at } else { remindedFor = since }
             return
@@ -162,11 +173,20 @@ public struct RequestFold {
     private mutating func take(_ data: UnsafeRawBufferPointer, action: (string: String, id: Int), actor: NIP) {
         for (key, value) in scan.fields {
             let keyBytes = UnsafeRawBufferPointer(rebasing: data[key])
-            let stored = copy(data, value)
-            if let index = fields.firstIndex(where: { field in arena.withUnsafeBytes { Self.equal(UnsafeRawBufferPointer(rebasing: $0[field.key]), keyBytes) } }) {
-                fields[index].value = stored
+            // The member copied as one run when it is stored as one (canonical JSON: no space around the colon).
+            let member: Token
+            if value.lowerBound == key.upperBound + 1 {
+                member = copy(data, key.lowerBound..<value.upperBound)
             } else {
-                fields.append(Field(key: copy(data, key), value: stored))
+                let start = copy(data, key).lowerBound
+                arena.append(UInt8(ascii: ":"))
+                member = start..<copy(data, value).upperBound
+            }
+            let stored = Field(member: member, keyCount: key.count)
+            if let index = fields.firstIndex(where: { field in arena.withUnsafeBytes { Self.equal(UnsafeRawBufferPointer(rebasing: $0[field.key]), keyBytes) } }) {
+                fields[index] = stored
+            } else {
+                fields.append(stored)
             }
         }
         participants.append((action.string, action.id, actor))
@@ -188,8 +208,10 @@ public struct RequestFold {
     // MARK: Reading an event's detail
 
     /// Scans the `data` column into `scan`, as strictly as `Event.Detail(bytes:)` except inside
-    /// a letter's content, which is read past by its brackets.
-    private mutating func read(_ data: UnsafeRawBufferPointer) throws(EventFormatError) {
+    /// a letter's content, which is read past by its brackets, and a `by` object (at `by`) that
+    /// is byte for byte one read strictly before (in a detail read without error), which is
+    /// stepped over.
+    private mutating func read(_ data: UnsafeRawBufferPointer, by byRange: Range<Int>?) throws(EventFormatError) {
         scan.fields.removeAll(keepingCapacity: true)
         scan.letter = nil
         scan.content = nil
@@ -200,7 +222,10 @@ public struct RequestFold {
         letterContent = nil
         var hasArticle = false, hasFields = false, by = 0
         var capacity: Range<Int>?
+        /// The `by` object read strictly here, to be remembered once the whole detail is read.
+        var readActor = false
         let buffer = data.assumingMemoryBound(to: UInt8.self)
+        let knownActor = byRange.flatMap { actors.find(UnsafeRawBufferPointer(rebasing: data[$0])) }
         do {
             try JSONReader.read(buffer) { (reader) throws(JSONSyntaxError) in
                 try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
@@ -208,6 +233,16 @@ public struct RequestFold {
                         _ = try reader.stringRange()
                         hasArticle = true
                     } else if Self.equal(key, "by") {
+                        if let byRange, reader.position == byRange.lowerBound {
+                            if let knownActor {
+                                reader.skip(readBefore: byRange.upperBound)
+                                let known = actorCapacities[knownActor]
+                                capacity = (byRange.lowerBound + known.lowerBound)..<(byRange.lowerBound + known.upperBound)
+                                by = 31
+                                return
+                            }
+                            readActor = true
+                        }
                         try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
                             let bit = Self.equal(key, "role") ? 1 : Self.equal(key, "name") ? 2 : Self.equal(key, "title") ? 4
                                 : Self.equal(key, "capacity") ? 8 : Self.equal(key, "position") ? 16 : 0
@@ -216,6 +251,8 @@ public struct RequestFold {
                             if bit == 8 { capacity = token }
                             by |= bit
                         })
+                        // Remembered only when the object read is the whole of the bytes stored apart.
+                        if readActor && reader.position != byRange?.upperBound { readActor = false }
                     } else if Self.equal(key, "fields") {
                         guard reader.isAtObject else { throw reader.expected("an object") }
                         try reader.members(bytes: { [buffer] (reader, key) throws(JSONSyntaxError) in
@@ -242,10 +279,17 @@ public struct RequestFold {
         guard hasArticle, by == 31, hasFields, let capacity else { throw EventFormatError(message: "event data lacks article, by or fields") }
         // Each capacity as lintas writes it, compared as bytes; any other spelling is read as a string.
         let written = UnsafeRawBufferPointer(rebasing: data[capacity])
-        if Self.equal(written, Self.definitive) || Self.equal(written, Self.plt) || Self.equal(written, Self.plh) { return }
-        let name = try? JSONReader.read(UnsafeBufferPointer(rebasing: buffer[capacity])) { (reader) throws(JSONSyntaxError) in try reader.string() }
-        guard let name, Capacity(rawValue: name) != nil else { throw EventFormatError(message: "event data has an unknown capacity \"\(name ?? "")\"") }
+        if !(Self.equal(written, Self.definitive) || Self.equal(written, Self.plt) || Self.equal(written, Self.plh)) {
+            let name = try? JSONReader.read(UnsafeBufferPointer(rebasing: buffer[capacity])) { (reader) throws(JSONSyntaxError) in try reader.string() }
+            guard let name, Capacity(rawValue: name) != nil else { throw EventFormatError(message: "event data has an unknown capacity \"\(name ?? "")\"") }
+        }
+        if readActor, let byRange, actors.intern(UnsafeRawBufferPointer(rebasing: data[byRange])).id == actorCapacities.count {
+            actorCapacities.append((capacity.lowerBound - byRange.lowerBound)..<(capacity.upperBound - byRange.lowerBound))
+        }
     }
+
+    /// The engine's own actions (`Timers.actions`) as stored: compared as bytes, not hashed as strings.
+    private static let timerActions = Timers.actions.map { Array($0.utf8) }
 
     /// The capacities as written in canonical JSON, quotes included (`Capacity`).
     private static let definitive = Array("\"\(Capacity.definitive.rawValue)\"".utf8)
@@ -434,9 +478,7 @@ public struct RequestFold {
         output.append(UInt8(ascii: "{"))
         for (position, index) in order.enumerated() {
             if position > 0 { output.append(UInt8(ascii: ",")) }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[fields[index].key]))
-            output.append(UInt8(ascii: ":"))
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[fields[index].value]))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[fields[index].member]))
         }
         output.append(UInt8(ascii: "}"))
     }
@@ -444,7 +486,9 @@ public struct RequestFold {
     /// Puts each action taken once in `actionOrder`, in key order.
     private mutating func sortActions() {
         actionOrder.removeAll(keepingCapacity: true)
-        for (action, id, _) in participants where !actionOrder.contains(where: { $0.id == id && $0.action == action }) {
+        for index in participants.indices {
+            let (action, id) = (participants[index].action, participants[index].id)
+            if actionOrder.contains(where: { Self.same($0, (action, id)) }) { continue }
             var position = actionOrder.count
             while position > 0 && JSONWriter.precedes(action, actionOrder[position - 1].action) { position -= 1 }
             actionOrder.insert((action, id), at: position)
@@ -459,13 +503,19 @@ public struct RequestFold {
             output.append(UInt8(ascii: ":"))
             output.append(UInt8(ascii: "["))
             var first = true
-            for (taken, takenID, actor) in participants where takenID == id && taken == action {
+            for index in participants.indices where same((participants[index].action, participants[index].id), (action, id)) {
                 if !first { output.append(UInt8(ascii: ",")) }
-                JSONWriter.writeString(actor.rawValue, into: &output)
+                JSONWriter.writeString(participants[index].actor.rawValue, into: &output)
                 first = false
             }
             output.append(UInt8(ascii: "]"))
         }
+    }
+
+    /// Whether two actions are the same: by their numbers in the scan (`Interner`), by text for one not kept there.
+    @inline(__always)
+    private static func same(_ left: (action: String, id: Int), _ right: (action: String, id: Int)) -> Bool {
+        left.id == right.id && (left.id >= 0 || left.action == right.action)
     }
 
     // MARK: Bytes
@@ -510,19 +560,30 @@ private struct Interner {
 
     /// The string of the bytes, and its number in this scan (-1 for one not kept: compare those by string).
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> (string: String, id: Int) {
-        let mask = slots.count - 1
-        var slot = Self.hash(bytes) & mask
-        while slots[slot] >= 0 {
-            let index = Int(slots[slot])
-            if entries[index].bytes.withUnsafeBytes({ RequestFold.equal($0, bytes) }) { return (entries[index].string, index) }
-            slot = (slot + 1) & mask
-        }
+        let (found, free) = lookUp(bytes)
+        if let found { return (entries[found].string, found) }
+        let slot = free
         let string = String(decoding: bytes, as: UTF8.self)
         guard entries.count < Self.limit else { return (string, -1) }
         slots[slot] = Int32(entries.count)
         entries.append((Array(bytes), string))
         if entries.count * 2 > slots.count { grow() }
         return (string, entries.count - 1)
+    }
+
+    /// The number of the bytes when they were interned, else `nil`.
+    func find(_ bytes: UnsafeRawBufferPointer) -> Int? { lookUp(bytes).found }
+
+    /// The entry of the bytes, or the free slot where they would go.
+    private func lookUp(_ bytes: UnsafeRawBufferPointer) -> (found: Int?, free: Int) {
+        let mask = slots.count - 1
+        var slot = Self.hash(bytes) & mask
+        while slots[slot] >= 0 {
+            let index = Int(slots[slot])
+            if entries[index].bytes.withUnsafeBytes({ RequestFold.equal($0, bytes) }) { return (index, slot) }
+            slot = (slot + 1) & mask
+        }
+        return (nil, slot)
     }
 
     /// Eight bytes at a time, each word mixed in by a multiply and a rotation.

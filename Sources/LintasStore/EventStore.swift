@@ -205,10 +205,13 @@ public struct StoredEventBytes {
     /// The canonical JSON of the event's detail.
     public var data: UnsafeRawBufferPointer
     public var hash: UnsafeRawBufferPointer
+    /// Where the detail's `by` stands in `data` when it was stored apart (schema version 10:
+    /// `StoredActors`) and put back: the same bytes for every event by that actor.
+    public var by: Range<Int>?
 
     public init(sequence: Int64, request: UnsafeRawBufferPointer, version: Int, action: UnsafeRawBufferPointer, state: UnsafeRawBufferPointer,
                 actor: UnsafeRawBufferPointer, at: Int64, recorded: Int64, command: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer,
-                hash: UnsafeRawBufferPointer) {
+                hash: UnsafeRawBufferPointer, by: Range<Int>? = nil) {
         self.sequence = sequence
         self.request = request
         self.version = version
@@ -220,11 +223,12 @@ public struct StoredEventBytes {
         self.command = command
         self.data = data
         self.hash = hash
+        self.by = by
     }
 
     /// Folds the row into `fold` (`RequestFold.apply`).
     public func fold(into fold: inout RequestFold) throws {
-        try fold.apply(request: request, version: version, action: action, state: state, actor: actor, at: at, data: data)
+        try fold.apply(request: request, version: version, action: action, state: state, actor: actor, at: at, data: data, by: by)
     }
 }
 

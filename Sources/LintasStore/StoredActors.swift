@@ -59,23 +59,25 @@ enum StoredActors {
     }
 
     /// The detail's canonical bytes from the stored `data` and the actor row's body, written into
-    /// `output` (emptied first); `false`, with `output` untouched, when `data` does not open as a
-    /// detail does (the row is then read as stored, and fails its hash).
-    static func join(_ data: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Bool {
-        guard let end = articleEnd(data) else { return false }
+    /// `output` (emptied first), and where the body stands in it; `nil`, with `output` untouched,
+    /// when `data` does not open as a detail does (the row is then read as stored, and fails its hash).
+    static func join(_ data: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Range<Int>? {
+        guard let end = articleEnd(data) else { return nil }
         output.removeAll(keepingCapacity: true)
         // Whole buffers, copied at once (a slice of a raw buffer is copied byte by byte).
         output.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[..<end]))
         output.append(contentsOf: member)
+        let start = output.count
         output.append(contentsOf: actor)
+        let body = start..<output.count
         output.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[end...]))
-        return true
+        return body
     }
 
     static func join(_ data: [UInt8], actor: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         let joined = data.withUnsafeBytes { data in actor.withUnsafeBytes { actor in join(data, actor: actor, into: &output) } }
-        return joined ? output : data
+        return joined != nil ? output : data
     }
 
     /// Version 10: `actors`, append-only, and `events.by_actor`.

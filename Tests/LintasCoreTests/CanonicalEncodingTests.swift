@@ -12,7 +12,7 @@ struct CanonicalEncodingTests {
     }
 
     /// Folds `data` as the stored detail of an event with `event`'s columns.
-    static func fold(bytes data: [UInt8], of event: Event, into fold: inout RequestFold) throws {
+    static func fold(bytes data: [UInt8], of event: Event, into fold: inout RequestFold, by: Range<Int>? = nil) throws {
         var (request, action, state, actor) = (event.request.rawValue, event.action, event.state, event.actor.rawValue)
         try request.withUTF8 { request in
             try action.withUTF8 { action in
@@ -20,7 +20,8 @@ struct CanonicalEncodingTests {
                     try actor.withUTF8 { actor in
                         try data.withUnsafeBytes { data in
                             try fold.apply(request: UnsafeRawBufferPointer(request), version: event.version, action: UnsafeRawBufferPointer(action),
-                                           state: UnsafeRawBufferPointer(state), actor: UnsafeRawBufferPointer(actor), at: event.at.milliseconds, data: data)
+                                           state: UnsafeRawBufferPointer(state), actor: UnsafeRawBufferPointer(actor), at: event.at.milliseconds, data: data,
+                                           by: by)
                         }
                     }
                 }
@@ -141,12 +142,17 @@ struct CanonicalEncodingTests {
         }
     }
 
-    @Test("replay's fold reads an official's capacity as decoding does: as lintas writes it or with an escape; any other capacity is refused")
-    func foldedCapacity() throws {
+    /// A submission of Pasal 11 ayat (4) huruf a and its detail as stored.
+    static func submitted() throws -> (event: Event, written: String) {
         var walk = try Walk()
         try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
         let event = try #require(walk.events.first)
-        let written = String(decoding: event.detail.canonicalBytes, as: UTF8.self)
+        return (event, String(decoding: event.detail.canonicalBytes, as: UTF8.self))
+    }
+
+    @Test("replay's fold reads an official's capacity as decoding does: as lintas writes it or with an escape; any other capacity is refused")
+    func foldedCapacity() throws {
+        let (event, written) = try Self.submitted()
         #expect(written.contains(#""capacity":"definitif""#))
         for (spelling, accepted) in [(#""defin\u0069tif""#, true), (#""Plt.""#, true), (#""acting""#, false), (#""Definitif""#, false)] {
             let data = Array(written.replacing(#""capacity":"definitif""#, with: #""capacity":"# + spelling).utf8)
@@ -156,6 +162,49 @@ struct CanonicalEncodingTests {
             #expect(((try? folded.get()) != nil) == accepted, "\(spelling)")
             #expect(((try? decoded.get()) != nil) == accepted, "\(spelling)")
             if case .failure(let error) = folded { #expect("\(error)".contains("unknown capacity")) }
+        }
+    }
+
+    @Test("replay's fold reads an official's `by` strictly once: the same bytes again are stepped over, any other bytes are read strictly")
+    func foldedActorOnce() throws {
+        let (event, written) = try Self.submitted()
+        // Where `by` stands, as the store puts an actor's body back (`StoredActors`): its object, which holds no object.
+        func byRange(_ data: [UInt8]) throws -> Range<Int> {
+            let start = try #require(data.firstRange(of: Array(#""by":{"#.utf8))).upperBound - 1
+            return start..<(try #require(data[start...].firstIndex(of: UInt8(ascii: "}"))) + 1)
+        }
+        let data = Array(written.utf8)
+        var plain = RequestFold()
+        try Self.fold(bytes: data, of: event, into: &plain)
+        let expected = try plain.result()
+        var fold = RequestFold()
+        for _ in 0..<3 {
+            fold.reset()
+            try Self.fold(bytes: data, of: event, into: &fold, by: try byRange(data))
+            #expect(try fold.result() == expected)
+        }
+        // After the same actor was read: one with another capacity, or a broken `by`, fails as ever.
+        for (altered, message) in [(written.replacing(#""capacity":"definitif""#, with: #""capacity":"acting""#), "unknown capacity"),
+                                   (written.replacing(#""capacity":"definitif""#, with: #""capacity":definitif"#), "not what lintas writes"),
+                                   (written.replacing(#""capacity":"definitif","#, with: ""), "lacks article, by or fields")] {
+            let bytes = Array(altered.utf8)
+            fold.reset()
+            do {
+                try Self.fold(bytes: bytes, of: event, into: &fold, by: try byRange(bytes))
+                Issue.record("folded: \(altered)")
+            } catch {
+                #expect(error is EventFormatError && "\(error)".contains(message), "\(error)")
+            }
+        }
+        // Bytes said to be `by` that are more than the object read there are never stepped over: what follows is still read.
+        let range = try byRange(data)
+        let longer = range.lowerBound..<data.firstRange(of: Array(#","fields":"#.utf8))!.lowerBound
+        #expect(longer.upperBound > range.upperBound)
+        var again = RequestFold()
+        for _ in 0..<2 {
+            again.reset()
+            try Self.fold(bytes: data, of: event, into: &again, by: longer)
+            #expect(try again.result() == expected)
         }
     }
 
