@@ -479,7 +479,10 @@ private struct JSONParser {
             let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: cursor, as: UInt64.self)
             // The first quote, backslash or control byte, or any byte with its high bit set.
             let found = Self.escapeOrControl(word) | (word & Self.highBits)
-            if found != 0 { return cursor + found.trailingZeroBitCount >> 3 }
+            if found != 0 {
+                cursor += found.trailingZeroBitCount >> 3
+                break
+            }
             cursor += 8
         }
         return cursor

@@ -62,8 +62,9 @@ public struct RequestFold {
     private var fields: [Field] = []
     /// Who took which action, in order; `id` is the action's number in the scan (`Interner`).
     private var participants: [(action: String, id: Int, actor: NIP)] = []
-    /// The actions taken, once each in key order: written by `writeCanonical` before the participants.
-    private var actionOrder: [(action: String, id: Int)] = []
+    /// The actions taken, once each in key order, as the index of each one's first entry in
+    /// `participants`: written by `writeCanonical` before the participants.
+    private var actionOrder: [Int] = []
     private var letters: [Letter] = []
     private var warnings: [String] = []
     private var order: [Int] = []
@@ -347,7 +348,10 @@ public struct RequestFold {
     /// `nil` when the request has no such field.
     public func field(_ name: String) throws(EventFormatError) -> JSONValue? {
         for field in fields {
-            if try string(field.key) == name { return try value(field.value) }
+            // A name without escapes compared as bytes, without a `String` per field.
+            let inner = arena[(field.key.lowerBound + 1)..<(field.key.upperBound - 1)]
+            let same = inner.contains(UInt8(ascii: "\\")) ? try string(field.key) == name : name.utf8.elementsEqual(inner)
+            if same { return try value(field.value) }
         }
         return nil
     }
@@ -487,23 +491,22 @@ public struct RequestFold {
     private mutating func sortActions() {
         actionOrder.removeAll(keepingCapacity: true)
         for index in participants.indices {
-            let (action, id) = (participants[index].action, participants[index].id)
-            if actionOrder.contains(where: { Self.same($0, (action, id)) }) { continue }
+            if actionOrder.contains(where: { Self.same(participants[$0], participants[index]) }) { continue }
             var position = actionOrder.count
-            while position > 0 && JSONWriter.precedes(action, actionOrder[position - 1].action) { position -= 1 }
-            actionOrder.insert((action, id), at: position)
+            while position > 0 && JSONWriter.precedes(participants[index].action, participants[actionOrder[position - 1]].action) { position -= 1 }
+            actionOrder.insert(index, at: position)
         }
     }
 
-    private static func writeParticipants(_ participants: [(action: String, id: Int, actor: NIP)], actions actionOrder: [(action: String, id: Int)],
+    private static func writeParticipants(_ participants: [(action: String, id: Int, actor: NIP)], actions actionOrder: [Int],
                                           into output: inout [UInt8]) {
-        for (index, (action, id)) in actionOrder.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(action, into: &output)
+        for (position, action) in actionOrder.enumerated() {
+            if position > 0 { output.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(participants[action].action, into: &output)
             output.append(UInt8(ascii: ":"))
             output.append(UInt8(ascii: "["))
             var first = true
-            for index in participants.indices where same((participants[index].action, participants[index].id), (action, id)) {
+            for index in participants.indices where same(participants[index], participants[action]) {
                 if !first { output.append(UInt8(ascii: ",")) }
                 JSONWriter.writeString(participants[index].actor.rawValue, into: &output)
                 first = false
@@ -514,7 +517,7 @@ public struct RequestFold {
 
     /// Whether two actions are the same: by their numbers in the scan (`Interner`), by text for one not kept there.
     @inline(__always)
-    private static func same(_ left: (action: String, id: Int), _ right: (action: String, id: Int)) -> Bool {
+    private static func same(_ left: (action: String, id: Int, actor: NIP), _ right: (action: String, id: Int, actor: NIP)) -> Bool {
         left.id == right.id && (left.id >= 0 || left.action == right.action)
     }
 
@@ -586,9 +589,19 @@ private struct Interner {
         return (nil, slot)
     }
 
-    /// Eight bytes at a time, each word mixed in by a multiply and a rotation.
+    /// Eight bytes at a time, each word mixed in by a multiply and a rotation. Of more than 64
+    /// bytes (an official's `by` object) only the length and eight words spread over them: a
+    /// lookup compares the bytes whole anyway, so values that differ only elsewhere cost a probe.
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
         var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        if bytes.count > 64 {
+            let step = (bytes.count - 8) / 7
+            for offset in stride(from: 0, through: 7 * step, by: step) {
+                hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                hash = hash << 29 | hash >> 35
+            }
+            return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+        }
         var offset = 0
         while offset + 8 <= bytes.count {
             hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD

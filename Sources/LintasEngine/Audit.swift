@@ -188,6 +188,9 @@ public enum Audit {
     private struct StreamCheck {
         /// The stored definitions, each with its states that end and their period fields.
         let definitions: StoredDefinitions
+        /// The definition the last request was pinned to, whether it is stored and its states that
+        /// end: most requests share their definition with the one before.
+        private var pinned: (hash: DefinitionHash, stored: Bool, ending: [String: String]?)?
         let store: any EventStore
         var fold = RequestFold()
         /// Letter parts read and checked, and the buffers their letters are written from (`LetterSeal.Parts`).
@@ -263,7 +266,10 @@ public enum Audit {
             }
             guard replayable, !fold.isEmpty else { return }
             let definition = fold.definitionHash
-            if !definitions.contains(definition) {
+            if pinned?.hash != definition {
+                pinned = (definition, definitions.contains(definition), definitions.endingStates(of: definition))
+            }
+            if pinned?.stored != true {
                 findings.append(Finding(request: requestID, message: "pinned to definition \(definition.short), which is not in the store"))
             }
             state.removeAll(keepingCapacity: true)
@@ -287,7 +293,7 @@ public enum Audit {
             // The period's end from the replayed fields, for a state that ends: a wrong `ends` would
             // make the timers end the assignment early or never.
             var ends: CivilDate?
-            if let field = definitions.endingStates(of: definition)?[folded.state] {
+            if let field = pinned?.ending?[folded.state] {
                 do {
                     ends = PeriodEnd.of(period: try fold.field(field))
                 } catch {
