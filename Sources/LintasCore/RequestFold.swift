@@ -51,7 +51,10 @@ public struct RequestFold {
     private var actors = Interner()
     private var actorCapacities: [Range<Int>] = []
     private var scan = Scan()
+    /// The tokens' bytes, `arenaCount` of them: a buffer reused from request to request, never
+    /// shrunk, each token copied to its place (`copy`) rather than appended.
     private var arena: [UInt8] = []
+    private var arenaCount = 0
     private var requestBytes: [UInt8] = []
     private var request = RequestID("")
     private var workflow = WorkflowID(""), definition = DefinitionHash("")
@@ -108,7 +111,7 @@ public struct RequestFold {
     /// Forgets the request folded so far; what was interned is kept for the next one.
     public mutating func reset() {
         version = 0
-        arena.removeAll(keepingCapacity: true)
+        arenaCount = 0
         fields.removeAll(keepingCapacity: true)
         participants.removeAll(keepingCapacity: true)
         letters.removeAll(keepingCapacity: true)
@@ -180,7 +183,7 @@ public struct RequestFold {
                 member = copy(data, key.lowerBound..<value.upperBound)
             } else {
                 let start = copy(data, key).lowerBound
-                arena.append(UInt8(ascii: ":"))
+                _ = withUnsafeBytes(of: UInt8(ascii: ":")) { copy($0) }
                 member = start..<copy(data, value).upperBound
             }
             let stored = Field(member: member, keyCount: key.count)
@@ -201,9 +204,17 @@ public struct RequestFold {
     }
 
     private mutating func copy(_ data: UnsafeRawBufferPointer, _ range: Range<Int>) -> Token {
-        let start = arena.count
-        arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[range]))
-        return start..<arena.count
+        copy(UnsafeRawBufferPointer(rebasing: data[range]))
+    }
+
+    private mutating func copy(_ bytes: UnsafeRawBufferPointer) -> Token {
+        let start = arenaCount
+        arenaCount += bytes.count
+        if arena.count < arenaCount { arena.append(contentsOf: repeatElement(0, count: max(arenaCount, 2 * arena.count) - arena.count)) }
+        if let source = bytes.baseAddress {
+            arena.withUnsafeMutableBytes { ($0.baseAddress! + start).copyMemory(from: source, byteCount: bytes.count) }
+        }
+        return start..<arenaCount
     }
 
     // MARK: Reading an event's detail

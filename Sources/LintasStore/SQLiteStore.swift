@@ -806,8 +806,8 @@ public final class SQLiteStore: EventStore {
             // The detail with its `by` put back (`StoredActors`), in a buffer reused from row to row;
             // an actor that is not stored leaves the detail as stored, as the join does (it fails its hash).
             if !statement.isNull(11), let actor = actors[statement.int64(11)],
-               let by = actor.withUnsafeBytes({ StoredActors.join(statement.borrowed(9), actor: $0, into: &joined) }) {
-                try joined.withUnsafeBytes { try visit(data: $0, by: by) }
+               let detail = actor.withUnsafeBytes({ StoredActors.join(statement.borrowed(9), actor: $0, into: &joined) }) {
+                try joined.withUnsafeBytes { try visit(data: UnsafeRawBufferPointer(rebasing: $0[..<detail.count]), by: detail.body) }
             } else {
                 try visit(data: statement.borrowed(9))
             }

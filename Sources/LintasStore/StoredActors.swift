@@ -59,25 +59,31 @@ enum StoredActors {
     }
 
     /// The detail's canonical bytes from the stored `data` and the actor row's body, written into
-    /// `output` (emptied first), and where the body stands in it; `nil`, with `output` untouched,
-    /// when `data` does not open as a detail does (the row is then read as stored, and fails its hash).
-    static func join(_ data: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Range<Int>? {
-        guard let end = articleEnd(data) else { return nil }
-        output.removeAll(keepingCapacity: true)
-        // Whole buffers, copied at once (a slice of a raw buffer is copied byte by byte).
-        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[..<end]))
-        output.append(contentsOf: member)
-        let start = output.count
-        output.append(contentsOf: actor)
-        let body = start..<output.count
-        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[end...]))
-        return body
+    /// the first `count` bytes of `output` (grown to fit, a buffer reused from row to row: each
+    /// piece copied to its place, no append), and where the body stands in them; `nil`, with
+    /// `output` untouched, when `data` does not open as a detail does (the row is then read as
+    /// stored, and fails its hash).
+    static func join(_ data: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer, into output: inout [UInt8]) -> (count: Int, body: Range<Int>)? {
+        guard let end = articleEnd(data), let source = data.baseAddress else { return nil }
+        let body = (end + member.count)..<(end + member.count + actor.count)
+        let count = data.count + member.count + actor.count
+        if output.count < count { output.append(contentsOf: repeatElement(0, count: count - output.count)) }
+        output.withUnsafeMutableBytes { output in
+            let base = output.baseAddress!
+            base.copyMemory(from: source, byteCount: end)
+            member.withUnsafeBytes { (base + end).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            if let actor = actor.baseAddress { (base + body.lowerBound).copyMemory(from: actor, byteCount: body.count) }
+            (base + body.upperBound).copyMemory(from: source + end, byteCount: data.count - end)
+        }
+        return (count, body)
     }
 
     static func join(_ data: [UInt8], actor: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         let joined = data.withUnsafeBytes { data in actor.withUnsafeBytes { actor in join(data, actor: actor, into: &output) } }
-        return joined != nil ? output : data
+        guard let joined else { return data }
+        output.removeSubrange(joined.count...)
+        return output
     }
 
     /// Version 10: `actors`, append-only, and `events.by_actor`.
