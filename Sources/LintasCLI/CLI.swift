@@ -98,14 +98,16 @@ public enum LintasCLI {
     }
 
     static let commands: [Spec] = [
-        Spec(name: "demo", arguments: "[--db PATH]", positionals: (0, 0),
+        Spec(name: "demo", arguments: "[--db PATH] [--workflows DIR]", positionals: (0, 0),
              summary: "Run the whole path on a fresh database: sample org, requests, daemon, status",
              details: """
              Creates a fresh database (in a temporary folder unless --db names a path that does not
              exist yet), loads the workflows and the sample Pemalang org directory, queues four
              requests under Perbup Pemalang 38/2023 Pasal 11 ayat (4) (one accepted, one rejected
              with a reason, one refused for missing contents, one refused for a wrong actor), runs
-             the daemon until the queue is empty and prints where each request stands.
+             the daemon until the queue is empty and prints where each request stands, the refused
+             commands and the audit. --workflows DIR loads the workflows from DIR instead of the shipped
+             folder.
              """, options: ["db", "workflows"], run: Demo.run),
         Spec(name: "submit", arguments: "FILE|-", positionals: (1, 1),
              summary: "Queue commands, one JSON object a line",
@@ -116,28 +118,31 @@ public enum LintasCLI {
              line is refused with its number. A line whose id was queued before with the same content
              is skipped; an id reused for a different command is refused.
              """, run: WriteCommands.submit),
-        Spec(name: "daemon", arguments: "[--until-idle] [--spool DIR]", positionals: (0, 0),
+        Spec(name: "daemon", arguments: "[--until-idle] [--spool DIR] [--batch N] [--poll-ms N] [--busy-ms N] [--calendar PATH] [--timer-seconds N] [--log-level debug|info|warning|error]", positionals: (0, 0),
              summary: "Process queued commands in batches",
              details: """
-             Takes queued commands in batches, decides each, appends its events, updates the
-             request's state and records the outcome (done, or refused with its reason) in one
-             transaction per batch. --until-idle exits when the queue (and the spool) is empty.
+             Takes queued commands in batches (--batch N, default 500 a transaction), decides each,
+             appends its events, updates the request's state and records the outcome (done, or refused
+             with its reason) in one transaction per batch; an empty queue is looked at again every
+             --poll-ms (default 200). --until-idle exits when the queue (and the spool) is empty.
              --spool DIR also takes command files dropped into DIR/inbox/ (written as NAME.tmp, then
              renamed), moving each to DIR/done/, or to DIR/failed/ with NAME.errors.json listing every
              problem. A store that is locked or full is retried with backoff (--busy-ms: how long to
              wait for another writer's lock, default 10000). One daemon per database: a second is
-             refused. Deadlines in working days are counted in --calendar PATH (default: the
+             refused with the first one's pid (exit 1). Deadlines in working days are counted in --calendar PATH (default: the
              calendars shipped in workflows/calendars); passed deadlines are reminded of (and
              escalated) once, expired assignments end, looked for every --timer-seconds (default 60)
              and after each batch. The first SIGTERM or SIGINT finishes the batch in hand and exits
-             0; a second exits at once. Logs JSON lines on standard error.
+             0; a second exits at once (130). Logs JSON lines on standard error; --log-level warning
+             keeps only the warnings (retries, refused spool files, calendar problems) and errors
+             (default info).
              """, flags: ["until-idle"], options: ["db", "batch", "poll-ms", "log-level", "spool", "busy-ms", "calendar", "timer-seconds"], run: WriteCommands.daemon),
-        Spec(name: "daemon status", arguments: "", positionals: (0, 0),
+        Spec(name: "daemon status", arguments: "[--calendar PATH]", positionals: (0, 0),
              summary: "Whether the daemon runs, the queue, the oldest waiting command, the last batch",
              details: """
              Whether a daemon holds the database's lock file (DB.daemon) and its last heartbeat, the
-             number of queued commands, the oldest one and how long it has waited, and when the last
-             batch was processed, and the working-day calendar (--calendar PATH, default: the calendars
+             number of queued commands, the oldest one and how long it has waited, the requests past the
+             deadline of their next step, when the last batch was processed, and the working-day calendar (--calendar PATH, default: the calendars
              shipped in workflows/calendars) with a warning when it ends within 60 days. Exit 0
              whether or not a daemon runs.
              """, options: ["db", "calendar"], run: OperationsCommands.daemonStatus),
@@ -146,30 +151,35 @@ public enum LintasCLI {
              details: """
              Copies the database with SQLite's online backup (one consistent snapshot; the daemon
              keeps writing meanwhile), then checks the copy (integrity check and event count). PATH
-             must not exist yet.
+             must not exist yet: it is written as PATH.part and renamed once checked.
              """, run: OperationsCommands.backup),
         Spec(name: "status", arguments: "REQ", positionals: (1, 1),
              summary: "Where a request stands, whose turn it is and since when",
-             details: "Shows the state, since when, who must act next (role, name, NIP) on which article, and the letters issued.",
-             run: RequestCommands.status),
-        Spec(name: "requests", arguments: "[--awaiting NIP] [--state STATE] [--workflow ID] [--all]", positionals: (0, 0),
+             details: """
+             Shows the state, since when, who must act next (role, name, NIP, title, capacity) with the
+             steps they may take and the article of each, the letters issued and the reason of a refusal.
+             A request that was never opened exits 1 and lists the commands queued for it, with their
+             refusals.
+             """, run: RequestCommands.status),
+        Spec(name: "requests", arguments: "[--awaiting NIP] [--state STATE] [--workflow ID] [--all] [--limit N]", positionals: (0, 0),
              summary: "The requests in progress, the longest waiting first, and whose turn it is",
              details: """
              Every request not yet ended, the one waiting longest first: its state and since when, who
              must act next (resolved against the org directory in force today, as status does) and
-             OVERDUE when the deadline of its next step has passed. --awaiting NIP keeps the requests
-             waiting on that official: their worklist. --state STATE and --workflow ID narrow the list
-             (a final state lists its ended requests); --all adds the ended ones; --limit N (default 100).
+             OVERDUE when a reminder was recorded for the deadline of its next step. --awaiting NIP keeps
+             the requests that official can act on today: their worklist. --state STATE and --workflow ID
+             narrow the list (a final state lists its ended requests); --all adds the ended ones;
+             --limit N (default 100) shows the first N, and the total says how many matched.
              """, flags: ["all"], options: ["db", "awaiting", "state", "workflow", "limit"], run: RequestCommands.requests),
         Spec(name: "history", arguments: "REQ", positionals: (1, 1),
              summary: "The timeline of a request's events",
              details: "Each event: when, who (in which capacity), the action, the article, and the reason or letter number.",
              run: RequestCommands.history),
-        Spec(name: "replay", arguments: "REQ", positionals: (1, 1),
+        Spec(name: "replay", arguments: "REQ [--version N]", positionals: (1, 1),
              summary: "Rebuild a request's state from its events, step by step",
              details: "Replays the log of one request and prints the state after each event; --version N stops after event N.",
              options: ["db", "version"], run: RequestCommands.replay),
-        Spec(name: "audit", arguments: "[REQ]", positionals: (0, 1),
+        Spec(name: "audit", arguments: "[REQ] [--checkpoint FILE --public-key PUBLIC.pem]", positionals: (0, 1),
              summary: "Verify the hash chain and that replay gives the stored states",
              details: """
              Recomputes every event's hash from its content and the previous hash, checks the global
@@ -197,7 +207,12 @@ public enum LintasCLI {
              """, options: [], run: CheckpointCommands.generateKeys),
         Spec(name: "letter list", arguments: "[REQ]", positionals: (0, 1),
              summary: "List the letters issued, or one request's",
-             details: "Each letter: number, date, type, request and id (register/sequence), in register order.",
+             details: """
+             Each letter: number, date, label, request and id, in register order. The id is
+             register/sequence (e.g. diskominfo/800.1.11.1/2026/1), register/external:NUMBER for a
+             number given by SRIKANDI, or REQ/type/version for a letter an employee writes, which
+             prints "tanpa nomor" as its number.
+             """,
              run: LetterCommands.list),
         Spec(name: "letter show", arguments: "NUMBER|ID [--format text|html|json]", positionals: (1, 1),
              summary: "Print a letter as text, a printable A4 HTML page, or JSON",
@@ -206,7 +221,9 @@ public enum LintasCLI {
              number, place and date, subject, legal basis, the request's contents, the assigned
              employees, the period, the signature block (name, NIP, Plt./Plh., a.n.) and the numbered
              tembusan. --format html gives an A4 page a browser prints cleanly; --format json (or
-             --json) every field plus content_hash, the SHA-256 sealed into the event.
+             --json) every field plus content_hash, the SHA-256 sealed into the event. A letter an
+             employee writes is shown by its id. Exits 1 when no letter has that number or id, or when
+             a number is shared (give the id).
              """, options: ["db", "format"], run: LetterCommands.show),
         Spec(name: "export ekinerja", arguments: "[REQ] [--from DATE] [--to DATE] [--format json|csv]", positionals: (0, 1),
              summary: "Accepted assignments as e-Kinerja records additional work (hasil kerja tambahan)",
@@ -218,30 +235,37 @@ public enum LintasCLI {
              overlaps those dates. --format json (default) or csv (RFC 4180, a header row of the
              field names). See docs/letters.md for the fields.
              """, options: ["db", "from", "to", "format"], run: ExportCommand.ekinerja),
-        Spec(name: "commands", arguments: "", positionals: (0, 0),
+        Spec(name: "commands", arguments: "[--status queued|done|refused] [--request REQ] [--id KEY] [--limit N]", positionals: (0, 0),
              summary: "List queued commands and their outcomes",
              details: "Filters: --status queued|done|refused, --request REQ, --id KEY, --limit N (default 100).",
              options: ["db", "status", "request", "id", "limit"], run: RequestCommands.commands),
         Spec(name: "workflows check", arguments: "[PATH]", positionals: (0, 1),
              summary: "Validate workflow, regulation, org directory and calendar files",
-             details: "Validates every .json file under PATH (default: the workflows folder) and lists every problem found.",
+             details: """
+             Validates every workflow, regulation, org directory and working-day calendar file (.json)
+             under PATH (default: the workflows folder) and exits 1 listing every problem found
+             (invalid FILE: PATH: MESSAGE). Warnings (warning FILE: PATH: MESSAGE: a number template
+             that will print a taken number, an assignment workflow without an assignment_accepted
+             state) do not change the exit status. See docs/workflow-format.md.
+             """,
              options: [], run: WriteCommands.workflowsCheck),
         Spec(name: "workflows load", arguments: "[PATH]", positionals: (0, 1),
              summary: "Load workflow files into the database",
              details: """
              Validates and stores every workflow file under PATH (default: the workflows folder); each
              becomes the current version for new requests. Requests in flight keep the version they
-             started with. One invalid file refuses the whole load.
+             started with. One invalid file refuses the whole load; warnings are printed as by
+             'lintas workflows check'.
              """, run: WriteCommands.workflowsLoad),
         Spec(name: "workflows list", arguments: "", positionals: (0, 0),
              summary: "List the workflows in the database",
-             details: "Every workflow with its current version, title, regulation and article.",
+             details: "Every version of every workflow in the database, marking the current one: id, definition hash, regulation, article and title.",
              run: WriteCommands.workflowsList),
-        Spec(name: "workflows graph", arguments: "[ID] [--format dot|mermaid]", positionals: (0, 1),
+        Spec(name: "workflows graph", arguments: "[ID] [--format dot|mermaid] [--workflows DIR]", positionals: (0, 1),
              summary: "Draw a workflow's state machine (Graphviz DOT or Mermaid)",
              details: """
              Prints the state machine of the workflow ID, read from the workflows folder (or --workflows
-             PATH), with the action, the acting role and the article on every edge. DOT renders with
+             DIR), with the action, the acting role and the article on every edge. DOT renders with
              'dot -Tsvg'; Mermaid renders in Markdown viewers that support it. Without ID and with
              --format mermaid: every workflow as one Markdown page (docs/procedures.md).
              """, options: ["format", "workflows"], run: WriteCommands.workflowsGraph),
@@ -249,7 +273,8 @@ public enum LintasCLI {
              summary: "Import an org directory version",
              details: """
              Validates the file (every problem listed, nothing half-imported) and stores it as the
-             directory in force from its effective_from date. --employees adds the employees of a CSV
+             directory in force from its effective_from date; importing the same file again changes
+             nothing. --employees adds the employees of a CSV
              file with the columns nip,name,status,position (header row first, RFC 4180 quoting);
              a bad row is named by its line.
              """, options: ["db", "employees"], run: WriteCommands.orgImport),

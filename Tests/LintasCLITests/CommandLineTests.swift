@@ -140,6 +140,34 @@ struct CommandLineTests {
         #expect(imported.stdout.contains("\(own + 2) employees"), "stdout: \(imported.stdout)")
     }
 
+    @Test("docs/cli.md heads every command with the usage 'lintas help COMMAND' prints, and no other")
+    func commandReferenceMatchesHelp() throws {
+        let lintas = try Lintas()
+        let overview = try lintas.run(["help"], database: false)
+        // The overview lists each command indented by two spaces, its name padded to 18 columns.
+        let names = overview.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
+            .map { $0.dropFirst(2).prefix(18).trimmingCharacters(in: .whitespaces) }
+        #expect(names.count > 20, "\(overview.stdout)")
+        var printed: Set<String> = []
+        for name in names {
+            let help = try lintas.run(["help"] + name.split(separator: " ").map(String.init), database: false)
+            let usage = help.stdout.split(separator: "\n").first.map(String.init) ?? ""
+            #expect(usage.hasPrefix("Usage: lintas \(name)"), "lintas help \(name): \(help.stdout)")
+            printed.insert(String(usage.dropFirst("Usage: ".count)))
+        }
+        // Headings such as "### `lintas org import FILE [--employees CSV]` · `org versions`".
+        let page = try String(contentsOfFile: Lintas.repository.appendingPathComponent("docs/cli.md").path, encoding: .utf8)
+        var documented: Set<String> = []
+        for heading in page.split(separator: "\n") where heading.hasPrefix("### ") {
+            for part in heading.dropFirst(4).components(separatedBy: " · ") {
+                let usage = part.trimmingCharacters(in: CharacterSet(charactersIn: "` "))
+                documented.insert(usage.hasPrefix("lintas ") ? usage : "lintas " + usage)
+            }
+        }
+        #expect(documented.subtracting(printed).isEmpty, "in docs/cli.md, not printed by 'lintas help': \(documented.subtracting(printed).sorted())")
+        #expect(printed.subtracting(documented).isEmpty, "printed by 'lintas help', not in docs/cli.md: \(printed.subtracting(documented).sorted())")
+    }
+
     @Test("docs/procedures.md draws exactly the workflows in workflows/ (regenerate it with the command it names)")
     func proceduresPageIsCurrent() throws {
         let generated = try Lintas().run(["workflows", "graph", "--format", "mermaid", "--workflows", Lintas.workflows], database: false)
