@@ -52,7 +52,13 @@ public enum DocumentFile {
 /// Finds the `workflows/` folder that ships with lintas: under the current folder or one
 /// of its parents, next to the executable's package, or in `<prefix>/share/lintas`.
 public enum WorkflowsFolder {
-    public static func locate(executable: String = CommandLine.arguments.first ?? "") -> String? {
+    /// The running executable's path. Not `argv[0]`: a program found on PATH gets only the name
+    /// that was typed (`lintas`), which would look for the folder next to the current one.
+    public static var runningExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
+    }
+
+    public static func locate(executable: String = runningExecutable) -> String? {
         let manager = FileManager.default
         var candidates: [URL] = []
         for start in [URL(fileURLWithPath: manager.currentDirectoryPath),

@@ -77,7 +77,7 @@ enum Child {
 enum Spawn {
     /// This benchmark's executable.
     static var ownExecutable: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        WorkflowsFolder.runningExecutable
     }
 
     /// Runs a program to its end with standard output to /dev/null (unless `stdout` names a file).
