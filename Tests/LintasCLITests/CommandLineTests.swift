@@ -144,19 +144,10 @@ struct CommandLineTests {
     func workflowsFolderFromPath() throws {
         let lintas = try Lintas()
         // env runs "lintas" through PATH, so its argv[0] is the bare name, as from a shell.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["PATH=" + Lintas.executable.deletingLastPathComponent().path, "lintas", "workflows", "graph", "pemalang.penunjukan.dalam-uo"]
-        process.currentDirectoryURL = lintas.folder
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(complaint)")
-        #expect(printed.hasPrefix("digraph \"pemalang.penunjukan.dalam-uo\""), "\(printed)")
+        let result = try lintas.run(["PATH=" + Lintas.executable.deletingLastPathComponent().path, "lintas", "workflows", "graph", "pemalang.penunjukan.dalam-uo"],
+                                    database: false, program: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("digraph \"pemalang.penunjukan.dalam-uo\""), "\(result.stdout)")
     }
 
     @Test("docs/cli.md heads every command with the usage 'lintas help COMMAND' prints, and no other")

@@ -70,10 +70,11 @@ struct Lintas {
         }
     }
 
-    /// Starts `lintas ARGUMENTS --db DB` (unless `database` is false) without waiting.
-    func start(_ arguments: [String], database: Bool = true, stdin: String? = nil) throws -> (Process, stdout: Pipe, stderr: Pipe) {
+    /// Starts `lintas ARGUMENTS --db DB` (unless `database` is false) without waiting; `program`
+    /// runs another executable in lintas's place (`/usr/bin/env`, to find lintas on PATH).
+    func start(_ arguments: [String], database: Bool = true, stdin: String? = nil, program: URL = Lintas.executable) throws -> (Process, stdout: Pipe, stderr: Pipe) {
         let process = Process()
-        process.executableURL = Lintas.executable
+        process.executableURL = program
         process.arguments = arguments + (database ? ["--db", db] : [])
         process.currentDirectoryURL = folder
         let stdout = Pipe(), stderr = Pipe(), input = Pipe()
@@ -88,8 +89,8 @@ struct Lintas {
 
     /// Runs `lintas ARGUMENTS --db DB` to the end.
     @discardableResult
-    func run(_ arguments: [String], database: Bool = true, stdin: String? = nil) throws -> Result {
-        let (process, stdout, stderr) = try start(arguments, database: database, stdin: stdin)
+    func run(_ arguments: [String], database: Bool = true, stdin: String? = nil, program: URL = Lintas.executable) throws -> Result {
+        let (process, stdout, stderr) = try start(arguments, database: database, stdin: stdin, program: program)
         // Read both pipes before waiting, so a full pipe cannot block the child.
         let errors = Locked(Data())
         let reader = Thread { errors.set(stderr.fileHandleForReading.readDataToEndOfFile()) }
