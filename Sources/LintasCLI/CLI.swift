@@ -129,22 +129,22 @@ public enum LintasCLI {
              renamed), moving each to DIR/done/, or to DIR/failed/ with NAME.errors.json listing every
              problem. A store that is locked or full is retried with backoff (--busy-ms: how long to
              wait for another writer's lock, default 10000). One daemon per database: a second is
-             refused with the first one's pid (exit 1). Deadlines in working days are counted in --calendar PATH (default: the
-             calendars shipped in workflows/calendars); passed deadlines are reminded of (and
-             escalated) once, expired assignments end, looked for every --timer-seconds (default 60)
-             and after each batch. The first SIGTERM or SIGINT finishes the batch in hand and exits
-             0; a second exits at once (130). Logs JSON lines on standard error; --log-level warning
-             keeps only the warnings (retries, refused spool files, calendar problems) and errors
-             (default info).
+             refused with the first one's pid (exit 1). Deadlines in working days are counted in
+             --calendar PATH (default: the calendars shipped in workflows/calendars); passed deadlines
+             are reminded of (and escalated) once, expired assignments end, looked for every
+             --timer-seconds (default 60) and after each batch. The first SIGTERM or SIGINT finishes
+             the batch in hand and exits 0; a second exits at once (130). Logs JSON lines on standard
+             error; --log-level warning keeps only the warnings (retries, refused spool files,
+             calendar problems) and errors (default info).
              """, flags: ["until-idle"], options: ["db", "batch", "poll-ms", "log-level", "spool", "busy-ms", "calendar", "timer-seconds"], run: WriteCommands.daemon),
         Spec(name: "daemon status", arguments: "[--calendar PATH]", positionals: (0, 0),
              summary: "Whether the daemon runs, the queue, the oldest waiting command, the last batch",
              details: """
              Whether a daemon holds the database's lock file (DB.daemon) and its last heartbeat, the
              number of queued commands, the oldest one and how long it has waited, the requests past the
-             deadline of their next step, when the last batch was processed, and the working-day calendar (--calendar PATH, default: the calendars
-             shipped in workflows/calendars) with a warning when it ends within 60 days. Exit 0
-             whether or not a daemon runs.
+             deadline of their next step, when the last batch was processed, and the working-day
+             calendar (--calendar PATH, default: the calendars shipped in workflows/calendars) with a
+             warning when it ends within 60 days. Exit 0 whether or not a daemon runs.
              """, options: ["db", "calendar"], run: OperationsCommands.daemonStatus),
         Spec(name: "backup", arguments: "PATH", positionals: (1, 1),
              summary: "Copy the database to PATH, safely while the daemon runs",
@@ -259,7 +259,10 @@ public enum LintasCLI {
              """, run: WriteCommands.workflowsLoad),
         Spec(name: "workflows list", arguments: "", positionals: (0, 0),
              summary: "List the workflows in the database",
-             details: "Every version of every workflow in the database, marking the current one: id, definition hash, regulation, article and title.",
+             details: """
+             Every version of every workflow in the database, marking the current one: id, definition
+             hash, regulation, article and title.
+             """,
              run: WriteCommands.workflowsList),
         Spec(name: "workflows graph", arguments: "[ID] [--format dot|mermaid] [--workflows DIR]", positionals: (0, 1),
              summary: "Draw a workflow's state machine (Graphviz DOT or Mermaid)",
