@@ -109,12 +109,14 @@ private struct Decider {
         let directory = try checkTime(definition)
         let transition = try findTransition(definition)
         let date = input.at.civilDate(in: directory.timeZone)
+        // Who acts before what they sent: a stranger's incomplete step is refused as a stranger's.
+        let employee = try checkKnownActor(transition, definition, directory, date)
         var fields = try checkFields(transition, definition, directory)
         // The request's fields with this step's over them, kept in step with `fields` as
         // defaults and the quota unit are bound (one copy of the state's fields per command).
         var bound = input.state?.fields ?? [:]
         for (name, value) in fields { bound[name] = value }
-        let office = try checkActor(transition, definition, directory, date, &fields, &bound)
+        let office = try checkActor(transition, definition, directory, date, employee, &fields, &bound)
         try checkFieldRelations(transition, definition, directory, fields, bound)
         let warnings = try checkRules(transition, definition, directory, date, &fields, &bound, counting)
 
@@ -133,7 +135,6 @@ private struct Decider {
                                   cited: spec.cites.flatMap { citedLetter(type: $0) }),
                       version: (input.state?.version ?? 0) + 1, &numbering, &frames)
         }
-        let employee = directory.employees[command.actor]!
         return Event(
             request: command.request, version: (input.state?.version ?? 0) + 1, action: transition.action, state: nextState,
             actor: command.actor, at: input.at, recorded: input.now, command: command.id,
@@ -484,18 +485,24 @@ private struct Decider {
 
     // MARK: Actor
 
-    /// Resolves the role the transition requires and checks the actor plays it.
+    /// The actor as the directory in force on the step's date lists them.
+    private func checkKnownActor(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
+                                 _ directory: Directory, _ date: CivilDate) throws(Refusal) -> Directory.Employee {
+        guard let employee = directory.employees[command.actor] else {
+            throw Refusal(.unknownActor, "NIP \(command.actor) is not in the org directory in force on \(date) (\(directory.regency), effective \(directory.effectiveFrom)).",
+                          article: definition.cite(transition.article), hint: "Check the NIP, or import a directory that lists this employee.")
+        }
+        return employee
+    }
+
+    /// Resolves the role the transition requires and checks the actor (`checkKnownActor`) plays it.
     /// Binds unit fields that default to the unit the actor heads.
     private func checkActor(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
-                            _ directory: Directory, _ date: CivilDate, _ fields: inout [String: JSONValue],
+                            _ directory: Directory, _ date: CivilDate, _ employee: Directory.Employee, _ fields: inout [String: JSONValue],
                             _ bound: inout [String: JSONValue]) throws(Refusal) -> Officeholder {
         let role = definition.roles[transition.by]!
         // The article and the actor's description only go into refusals: made when one is thrown.
         var article: String { definition.cite(transition.article) }
-        guard let employee = directory.employees[command.actor] else {
-            throw Refusal(.unknownActor, "NIP \(command.actor) is not in the org directory in force on \(date) (\(directory.regency), effective \(directory.effectiveFrom)).",
-                          article: article, hint: "Check the NIP, or import a directory that lists this employee.")
-        }
         var actorDescription: String { "\(employee.name) (NIP \(command.actor), \(directory.positions[employee.position]?.title ?? employee.position.rawValue))" }
         for spec in transition.fields where spec.defaultValue == .actor && bound[spec.name] == nil {
             fields[spec.name] = .string(command.actor.rawValue)

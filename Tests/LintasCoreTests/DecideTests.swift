@@ -156,6 +156,13 @@ struct DecideTests {
         #expect(refusal.article == "Pasal 11 ayat (4) huruf b Perbup Pemalang 38/2023")
         let stranger = try #require(try walk.run("recommend", by: "199001012015031001", at: "2025-03-04T09:00:00+07:00").refusal)
         #expect(stranger.code == .unknownActor)
+        // Who acts is checked before what they sent: a stranger's incomplete request letter is refused as a stranger's.
+        var incomplete = Walk.contents
+        incomplete["purpose"] = nil
+        var fresh = try Walk()
+        let strangerSubmits = try #require(try fresh.run("submit", by: "199001012015031001", at: "2025-03-03T09:00:00+07:00", incomplete).refusal)
+        #expect(strangerSubmits.code == .unknownActor)
+        #expect(strangerSubmits.message.contains("NIP 199001012015031001 is not in the org directory in force on 2025-03-03"))
     }
 
     @Test("Pasal 11 ayat (4) huruf a: only a unit head submits, and not to their own unit")
