@@ -406,9 +406,7 @@ extension WorkflowDefinition {
             for state in transition.from where !stateIDs.contains(state) {
                 reader.report("\(path).from", "unknown state \"\(state)\"")
             }
-            if !transition.by.isEmpty && roles[transition.by] == nil {
-                reader.report("\(path).by", "unknown role \"\(transition.by)\"; declared roles: \(roles.keys.sorted().joined(separator: ", "))")
-            }
+            if !transition.by.isEmpty { checkRole(transition.by, "\(path).by", &reader) }
             for source in transition.from.isEmpty ? ["(start)"] : transition.from {
                 if !seen.insert("\(transition.action)@\(source)").inserted {
                     reader.report(path, "duplicate transition: action \"\(transition.action)\" from \(source == "(start)" ? "the start" : "state \"\(source)\"") is declared twice")
@@ -461,14 +459,20 @@ extension WorkflowDefinition {
         }
     }
 
+    /// A role the workflow uses must be declared; one declared with a wrong expression was reported
+    /// where it is declared, and is not reported again at every use.
+    private func checkRole(_ role: String, _ path: String, _ reader: inout DocumentReader) {
+        guard roles[role] == nil, !reader.problems.contains(where: { $0.path.hasPrefix("roles.\(role).") }) else { return }
+        reader.report(path, "unknown role \"\(role)\"; declared roles: \(roles.keys.sorted().joined(separator: ", "))")
+    }
+
     /// A letter's register, signer, copy holders and required fields against the workflow's roles and fields.
     private func checkLetter(_ letter: LetterSpec, _ path: String, _ reader: inout DocumentReader) {
         if let register = letter.register, let problem = WorkflowDefinition.typeProblem(register, expected: .unit, fieldKinds: fieldKinds) {
             reader.report("\(path).register", problem)
         }
         for (key, role) in [("signer", letter.signer), ("on_behalf_of", letter.onBehalfOf)] {
-            guard let role, roles[role] == nil else { continue }
-            reader.report("\(path).\(key)", "unknown role \"\(role)\"; declared roles: \(roles.keys.sorted().joined(separator: ", "))")
+            if let role { checkRole(role, "\(path).\(key)", &reader) }
         }
         let offices = letter.cc.enumerated().map { ("\(path).cc[\($0.offset)]", $0.element) } + [letter.addressee].compactMap { $0 }.map { ("\(path).addressee", $0) }
         for (officePath, office) in offices {
@@ -565,9 +569,7 @@ extension WorkflowDefinition {
     private func checkTimers(_ reader: inout DocumentReader) {
         for (offset, state) in states.enumerated() {
             let path = "states[\(offset)] (\(state.id))"
-            if let role = state.deadline?.escalateTo, roles[role] == nil {
-                reader.report("\(path).deadline.escalate_to", "unknown role \"\(role)\"; declared roles: \(roles.keys.sorted().joined(separator: ", "))")
-            }
+            if let role = state.deadline?.escalateTo { checkRole(role, "\(path).deadline.escalate_to", &reader) }
             if state.deadline != nil && state.isFinal {
                 reader.report("\(path).deadline", "a final state has no next step to be due")
             }

@@ -57,6 +57,19 @@ struct WorkflowValidationTests {
         #expect(found.contains { $0.hasPrefix("transitions[4] (issue_letter).by: unknown role \"kepala_dinas\"") })
     }
 
+    @Test("a role declared with a wrong expression is reported where it is declared, not again at every step that uses it")
+    func brokenRoleReportedOnce() throws {
+        let found = try problems { members in
+            var roles = members["roles"]!.objectValue!
+            var role = roles["kepala_pd_dituju"]!.objectValue!
+            role["resolve"] = "head(department_of(target_unitt))"
+            roles["kepala_pd_dituju"] = .object(role)
+            members["roles"] = .object(roles)
+        }
+        #expect(found.contains { $0.hasPrefix("roles.kepala_pd_dituju.resolve:") }, "\(found)")
+        #expect(!found.contains { $0.contains("unknown role") }, "\(found)")
+    }
+
     @Test("a state no path reaches is refused as unreachable; a non-final state with no way out as a dead end")
     func reachabilityAndDeadEnds() throws {
         let found = try problems { members in
