@@ -132,8 +132,11 @@ enum Demo {
         for (file, _) in loaded {
             out.line("Workflow       \(file.definition.id) \(file.definition.hash.short) from \(file.path)")
         }
+        // Acting officials by capacity: `1 Plt., 1 Plh.`.
+        let acting = Dictionary(grouping: directory.directory.acting, by: \.capacity.rawValue)
+            .map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
         out.line("Org directory  \(directory.directory.regency), in force from \(directory.directory.effectiveFrom) (version \(version.version)): "
-                 + "\(directory.directory.units.count) units, \(directory.directory.employees.count) employees, \(directory.directory.acting.count) Plt")
+                 + "\(directory.directory.units.count) units, \(directory.directory.employees.count) employees, \(acting.isEmpty ? "no acting officials" : "acting " + acting)")
         out.line("Queued         \(intake.queuedIDs.count) commands from \(linesPath)")
         out.line("Daemon         \(summary.commands) commands in \(Render.plural(Int64(summary.batches), "batch")): "
                  + "\(summary.done) done, \(summary.refused) refused; \(summary.events) events appended")
