@@ -177,7 +177,10 @@ public enum LintasCLI {
              run: RequestCommands.history),
         Spec(name: "replay", arguments: "REQ [--version N]", positionals: (1, 1),
              summary: "Rebuild a request's state from its events, step by step",
-             details: "Replays the log of one request and prints the state after each event; --version N stops after event N.",
+             details: """
+             Replays the log of one request and prints the state after each event; --version N stops
+             after event N.
+             """,
              options: ["db", "version"], run: RequestCommands.replay),
         Spec(name: "audit", arguments: "[REQ] [--checkpoint FILE --public-key PUBLIC.pem]", positionals: (0, 1),
              summary: "Verify the hash chain and that replay gives the stored states",
