@@ -161,16 +161,18 @@ public enum LintasCLI {
              A request that was never opened exits 1 and lists the commands queued for it, with their
              refusals.
              """, run: RequestCommands.status),
-        Spec(name: "requests", arguments: "[--awaiting NIP] [--state STATE] [--workflow ID] [--all] [--limit N]", positionals: (0, 0),
+        Spec(name: "requests", arguments: "[--awaiting NIP | --by-official] [--state STATE] [--workflow ID] [--all] [--limit N]", positionals: (0, 0),
              summary: "The requests in progress, the longest waiting first, and whose turn it is",
              details: """
              Every request not yet ended, the one waiting longest first: its state and since when, who
              must act next (resolved against the org directory in force today, as status does) and
              OVERDUE when a reminder was recorded for the deadline of its next step. --awaiting NIP keeps
-             the requests that official can act on today: their worklist. --state STATE and --workflow ID
-             narrow the list (a final state lists its ended requests); --all adds the ended ones;
-             --limit N (default 100) shows the first N, and the total says how many matched.
-             """, flags: ["all"], options: ["db", "awaiting", "state", "workflow", "limit"], run: RequestCommands.requests),
+             the requests that official can act on today: their worklist. --by-official sums up instead,
+             per official (and per office nobody holds today): how many requests wait on them, how many
+             are overdue, and the one waiting longest. --state STATE and --workflow ID narrow the list
+             (a final state lists its ended requests); --all adds the ended ones; --limit N (default
+             100) shows the first N, and the total says how many matched.
+             """, flags: ["all", "by-official"], options: ["db", "awaiting", "state", "workflow", "limit"], run: WorklistCommand.run),
         Spec(name: "history", arguments: "REQ", positionals: (1, 1),
              summary: "The timeline of a request's events",
              details: "Each event: when, who (in which capacity), the action, the article, and the reason or letter number.",

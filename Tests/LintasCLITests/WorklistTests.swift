@@ -62,6 +62,24 @@ struct WorklistTests {
         #expect(first["requests"]?.arrayValue?.compactMap { $0["request"]?.stringValue } == ["PML-A"], "the one waiting longest")
     }
 
+    @Test("Pasal 11 ayat (4) huruf b and c: --by-official sums up who holds how many requests, the longest waiting first")
+    func byOfficial() throws {
+        let lintas = try Self.threeRequests()
+        try lintas.process([Pemalang.submit("PML-D", day: 6)])
+        let desks = try #require(try lintas.expectSuccess(["requests", "--by-official", "--json"]).json()["officials"]?.arrayValue)
+        // The Kepala Dinas Kominfo holds PML-A (since 2 March) and PML-D; the Kepala Bidang Aptika PML-B (since 4 March).
+        #expect(desks.compactMap { $0["nip"]?.stringValue } == [Pemalang.kadisKominfo, Pemalang.kabidAptika])
+        #expect(desks.compactMap { $0["requests"]?.intValue } == [2, 1])
+        #expect(desks.compactMap { $0["oldest"]?["request"]?.stringValue } == ["PML-A", "PML-B"])
+        #expect(desks.first?["oldest"]?["since"] == "2026-03-02T09:00:00+07:00")
+        let text = try lintas.expectSuccess(["requests", "--by-official"]).stdout
+        #expect(text.contains("3 requests in progress, by whom they wait on"), "\(text)")
+        #expect(text.contains("2 requests; the oldest PML-A since 2026-03-02 09:00 WIB"), "\(text)")
+        let both = try lintas.run(["requests", "--by-official", "--awaiting", Pemalang.kabidAptika])
+        #expect(both.status == 64)
+        #expect(both.stderr.contains("give one of them"), "\(both.stderr)")
+    }
+
     @Test("a wrong NIP, state or workflow is an error that says what is wrong")
     func wrongFiltersAreNamed() throws {
         let lintas = try Self.threeRequests()
