@@ -29,7 +29,8 @@ public final class SigningKey: @unchecked Sendable {
 
     /// The key in a PEM file (`-----BEGIN PRIVATE KEY-----`); refuses any other type than Ed25519.
     public init(pem: [UInt8], source: String) throws(SigningError) {
-        key = try readPEM(pem, source: source, kind: "private key") { PEM_read_bio_PrivateKey($0, nil, nil, nil) }
+        // A key protected by a passphrase is refused, not asked for: a checkpoint job has nobody to answer.
+        key = try readPEM(pem, source: source, kind: "private key") { PEM_read_bio_PrivateKey($0, nil, { _, _, _, _ in 0 }, nil) }
     }
 
     /// The private key as PEM (unencrypted PKCS #8): keep it where only the operator can read it.
@@ -100,7 +101,10 @@ private func readPEM(_ pem: [UInt8], source: String, kind: String,
     }
     ERR_clear_error()
     guard let parsed else {
-        throw SigningError("\(source) is not a PEM \(kind) libcrypto can read (make one with 'lintas keys generate')")
+        let encrypted = kind == "private key" && pem.starts(with: Array("-----BEGIN ENCRYPTED PRIVATE KEY-----".utf8))
+        throw SigningError(encrypted
+            ? "\(source) is protected by a passphrase, which lintas does not ask for: keep the key unencrypted, readable only by the signing job (mode 600)"
+            : "\(source) is not a PEM \(kind) libcrypto can read (make one with 'lintas keys generate')")
     }
     guard EVP_PKEY_get_id(parsed) == EVP_PKEY_ED25519 else {
         EVP_PKEY_free(parsed)
