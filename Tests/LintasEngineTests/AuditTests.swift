@@ -7,9 +7,7 @@ import Testing
 @Suite("Audit: the log proves itself, and names the first bad event")
 struct AuditTests {
     func run() throws -> Harness {
-        let harness = try Harness()
-        try harness.submit(Lines.accepted("PML-1") + Lines.accepted("PML-2"))
-        try harness.drain()
+        let harness = try Harness.twoAccepted()
         #expect(try Audit.run(harness.store).isClean)
         return harness
     }

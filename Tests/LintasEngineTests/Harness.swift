@@ -33,6 +33,14 @@ struct Harness {
         try Intake.submit(Array(lines.joined(separator: "\n").utf8), source: "test", to: store, now: now)
     }
 
+    /// A harness whose log holds PML-1 and PML-2, each accepted through Pasal 11 ayat (4) (`Lines.accepted`).
+    static func twoAccepted() throws -> Harness {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1") + Lines.accepted("PML-2"))
+        try harness.drain()
+        return harness
+    }
+
     /// Runs batches until the queue is empty.
     @discardableResult
     func drain() throws -> [Processor.BatchReport] {

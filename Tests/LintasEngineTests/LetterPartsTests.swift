@@ -9,12 +9,7 @@ import Testing
 /// in `letter_parts`; the event keeps the rest and the parts' hashes.
 @Suite("Letters stored in parts: each part once, the seal over the whole letter")
 struct LetterPartsTests {
-    func run() throws -> Harness {
-        let harness = try Harness()
-        try harness.submit(Lines.accepted("PML-1") + Lines.accepted("PML-2"))
-        try harness.drain()
-        return harness
-    }
+    func run() throws -> Harness { try Harness.twoAccepted() }
 
     func letters(_ harness: Harness) throws -> [IssuedLetter] {
         try ["PML-1", "PML-2"].flatMap { request in try IssuedLetters.load(try #require(try harness.state(RequestID(request))), in: harness.store) }

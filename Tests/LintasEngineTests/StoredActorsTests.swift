@@ -7,12 +7,7 @@ import Testing
 /// event keeps the rest and the actor row's id, and reads back whole.
 @Suite("Actors stored once: each event's by in one row, read back into the event its hash covers")
 struct StoredActorsTests {
-    func run() throws -> Harness {
-        let harness = try Harness()
-        try harness.submit(Lines.accepted("PML-1") + Lines.accepted("PML-2"))
-        try harness.drain()
-        return harness
-    }
+    func run() throws -> Harness { try Harness.twoAccepted() }
 
     func count(_ harness: Harness, _ sql: String) throws -> Int64 {
         try harness.store.connection.query(sql) { $0.int64(0) }.first ?? -1
