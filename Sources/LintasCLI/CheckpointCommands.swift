@@ -31,7 +31,7 @@ enum CheckpointCommands {
 
     static func checkpoint(_ context: Context) throws -> Int32 {
         guard let keyPath = context.arguments.option("key") else { throw UsageError("--key PRIVATE.pem is required: the key that signs") }
-        let key = try SigningKey(pem: try read(keyPath, context), source: keyPath)
+        let key = try SigningKey(pem: try DocumentFile.bytes(keyPath), source: keyPath)
         let store = try context.openStore(create: false)
         let zone = try DirectoryCatalog(store: store).timeZone()
         let checkpoint = try Checkpoint.make(store, key: key, now: context.clock.now(), zone: zone)
@@ -56,20 +56,12 @@ enum CheckpointCommands {
         guard let file, let keyPath else {
             throw UsageError("--checkpoint FILE and --public-key PUBLIC.pem go together: the checkpoint, and the key trusted to have signed it")
         }
-        let key = try VerifyingKey(pem: try read(keyPath, context), source: keyPath)
+        let key = try VerifyingKey(pem: try DocumentFile.bytes(keyPath), source: keyPath)
         let checkpoint = try Checkpoint(document: try DocumentFile.read(file), source: file)
         return try checkpoint.problems(in: store, trusting: key).map { Audit.Finding(message: "checkpoint \(file): \($0)") }
     }
 
     // MARK: files
-
-    private static func read(_ path: String, _ context: Context) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            context.output.error("Error: cannot read \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied." : "no such file."))
-            throw Failure()
-        }
-        return [UInt8](data)
-    }
 
     /// Writes a new file with `mode`; an existing file is never overwritten.
     private static func write(_ bytes: [UInt8], to path: String, mode: mode_t, _ context: Context) throws {

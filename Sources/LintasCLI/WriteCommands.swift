@@ -15,10 +15,7 @@ enum WriteCommands {
             bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             source = "stdin"
         } else {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw InvalidDocument(source: path, problems: [Problem(path: "", message: "no such file, or it cannot be read")])
-            }
-            bytes = [UInt8](data)
+            bytes = try DocumentFile.bytes(path)
             source = path
         }
         let store = try context.openStore(create: true)

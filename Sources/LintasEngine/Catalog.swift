@@ -204,10 +204,7 @@ public enum Loading {
                                        now: Timestamp) throws -> (DirectoryFile, DirectoryVersion) {
         var file = try DataFiles.readDirectory(path: path)
         if let employees {
-            guard let data = FileManager.default.contents(atPath: employees) else {
-                throw InvalidDocument(source: employees, problems: [Problem(path: "", message: "no such file, or it cannot be read")])
-            }
-            let merged = try EmployeesCSV.merge(try DocumentFile.read(path), csv: [UInt8](data), source: employees, directorySource: path)
+            let merged = try EmployeesCSV.merge(try DocumentFile.read(path), csv: try DocumentFile.bytes(employees), source: employees, directorySource: path)
             file = try DataFiles.readDirectory(merged, path: path)
         }
         let version = try store.saveDirectory(effectiveFrom: file.directory.effectiveFrom, hash: file.hash, body: file.body, source: path, now: now)

@@ -7,17 +7,24 @@ public enum DocumentFile {
     /// Reads and parses a JSON file.
     /// - Throws: `InvalidDocument` naming the file and, for syntax errors, the line and column.
     public static func read(_ path: String) throws(InvalidDocument) -> JSONValue {
+        let bytes = try self.bytes(path)
+        do {
+            return try JSONValue.parse(bytes)
+        } catch {
+            throw InvalidDocument(source: path, problems: [Problem(path: "", message: "not valid JSON: \(error)")])
+        }
+    }
+
+    /// A file's bytes.
+    /// - Throws: `InvalidDocument` naming the file and why it cannot be read.
+    public static func bytes(_ path: String) throws(InvalidDocument) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             let message = !exists ? "no such file" : isDirectory.boolValue ? "is a folder, not a file" : "cannot be read (permissions?)"
             throw InvalidDocument(source: path, problems: [Problem(path: "", message: message)])
         }
-        do {
-            return try JSONValue.parse([UInt8](data))
-        } catch {
-            throw InvalidDocument(source: path, problems: [Problem(path: "", message: "not valid JSON: \(error)")])
-        }
+        return [UInt8](data)
     }
 
     /// The JSON files under a folder (recursively), sorted; or the path itself when it is a file.
