@@ -127,9 +127,3 @@ enum OperationsCommands {
         return 0
     }
 }
-
-extension RequestState {
-    /// Still waiting in a state whose deadline passed: a reminder was recorded for this stay, and
-    /// the assignment has not ended.
-    var isOverdue: Bool { remindedFor == since && ended == nil }
-}

@@ -22,6 +22,10 @@ public struct RequestState: Sendable, Hashable {
     public var remindedFor: Timestamp? = nil
     /// When the assignment ended because its duration ran out.
     public var ended: Timestamp? = nil
+
+    /// Still waiting in a state whose deadline passed: a reminder was recorded for this stay, and
+    /// the assignment has not ended.
+    public var isOverdue: Bool { remindedFor == since && ended == nil }
 }
 
 /// Folding a log that cannot be folded: a first event without its workflow, a version out of order.
