@@ -64,7 +64,7 @@ enum Child {
     /// Spawns `lintas-bench child …` and reads back what it measured.
     static func spawn(_ mode: String, database: String, folder: String, extra: [String] = []) throws -> [String: JSONValue] {
         let result = folder + "/\(mode)-result.json"
-        let status = Spawn.run(Spawn.ownExecutable, ["child", mode, database, result] + extra)
+        let status = Spawn.run(WorkflowsFolder.runningExecutable, ["child", mode, database, result] + extra)
         guard status == 0, let data = FileManager.default.contents(atPath: result),
               let figures = try JSONValue.parse([UInt8](data)).objectValue else {
             throw BenchError("the \(mode) process failed (exit \(status))")
@@ -75,11 +75,6 @@ enum Child {
 
 /// Running other processes without Foundation's `Process`, whose own overhead would count.
 enum Spawn {
-    /// This benchmark's executable.
-    static var ownExecutable: String {
-        WorkflowsFolder.runningExecutable
-    }
-
     /// Runs a program to its end with standard output to /dev/null (unless `stdout` names a file).
     /// - Returns: the exit status, or -1 when it could not be started or died of a signal.
     static func run(_ path: String, _ arguments: [String], stdout: String = "/dev/null") -> Int32 {

@@ -78,7 +78,7 @@ struct Bench {
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
-        guard let workflows = WorkflowsFolder.locate(executable: Spawn.ownExecutable) else {
+        guard let workflows = WorkflowsFolder.locate(executable: WorkflowsFolder.runningExecutable) else {
             throw BenchError("no workflows folder found; run from the repository")
         }
         let started = Stopwatch()
@@ -203,7 +203,7 @@ struct Bench {
 
     /// Milliseconds of a whole `lintas status REQ` process, spawned and waited for (the first run is not counted).
     private func coldStatus(_ ids: [String]) -> [Double] {
-        let lintas = (Spawn.ownExecutable as NSString).deletingLastPathComponent + "/lintas"
+        let lintas = (WorkflowsFolder.runningExecutable as NSString).deletingLastPathComponent + "/lintas"
         guard FileManager.default.isExecutableFile(atPath: lintas) else { return [] }
         var times: [Double] = []
         for id in ids {
