@@ -877,18 +877,30 @@ public enum JSONWriter {
 
     /// Whether the text has a quote, a backslash or a control byte: eight bytes at a time.
     static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        contains(UnsafeRawBufferPointer(bytes), nonASCII: false)
+    }
+
+    /// Whether the bytes are printable ASCII without a quote or a backslash (DEL included, which
+    /// JSON does not escape): a JSON string holds them as they stand, and any reader gets them
+    /// back unchanged (no escape, no UTF-8 to repair).
+    public static func isPlainASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        !contains(bytes, nonASCII: true)
+    }
+
+    /// Whether the bytes have a quote, a backslash, a control byte or (with `nonASCII`) a byte
+    /// above 0x7F: eight bytes at a time.
+    @inline(__always)
+    private static func contains(_ bytes: UnsafeRawBufferPointer, nonASCII: Bool) -> Bool {
+        let high: UInt64 = nonASCII ? 0x8080_8080_8080_8080 : 0
         var index = 0
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while index + 8 <= bytes.count {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if JSONParser.escapeOrControl(word) != 0 { return true }
-                index += 8
-            }
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if JSONParser.escapeOrControl(word) | (word & high) != 0 { return true }
+            index += 8
         }
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return true }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || (nonASCII && byte >= 0x80) { return true }
             index += 1
         }
         return false

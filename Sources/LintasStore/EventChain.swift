@@ -34,7 +34,8 @@ public enum EventChain {
     /// `false`, with nothing hashed, for any other row.
     private static func hashPlain(_ row: StoredEventBytes, scratch: inout [UInt8], into stream: inout SHA256Stream) -> Bool {
         let texts = row.action.count + row.actor.count + row.command.count + row.request.count + row.state.count
-        guard isPlain(row.action), isPlain(row.actor), isPlain(row.command), isPlain(row.request), isPlain(row.state) else { return false }
+        guard JSONWriter.isPlainASCII(row.action), JSONWriter.isPlainASCII(row.actor), JSONWriter.isPlainASCII(row.command),
+              JSONWriter.isPlainASCII(row.request), JSONWriter.isPlainASCII(row.state) else { return false }
         // The keys (about 80 bytes), ten quotes, three integers of at most 20 bytes, the texts.
         let needed = 160 + texts
         if scratch.count < needed { scratch = [UInt8](repeating: 0, count: needed * 2) }
@@ -91,26 +92,6 @@ public enum EventChain {
             put(Int64(row.version))
             put("}")
             stream.update(UnsafeRawBufferPointer(start: base, count: end))
-        }
-        return true
-    }
-
-    /// Whether a text column is written in JSON as it stands: printable ASCII without a quote or
-    /// a backslash (DEL included, which JSON does not escape). Eight bytes at a time: a byte
-    /// below 0x20 or above 0x7F, a quote or a backslash sets its high bit in the test.
-    private static func isPlain(_ column: UnsafeRawBufferPointer) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        let spaces = ones &* 0x20, quotes = ones &* 0x22, backslashes = ones &* 0x5C
-        var index = 0
-        while index + 8 <= column.count {
-            let word = column.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if (word | (word &- spaces) | ((word ^ quotes) &- ones) | ((word ^ backslashes) &- ones)) & high != 0 { return false }
-            index += 8
-        }
-        while index < column.count {
-            let byte = column[index]
-            if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
-            index += 1
         }
         return true
     }
