@@ -205,7 +205,11 @@ enum WorklistCommand {
                 }
             }
         }
-        let ordered = desks.values.sorted { $0.oldest.waitsLonger(than: $1.oldest) || (!$1.oldest.waitsLonger(than: $0.oldest) && $0.office < $1.office) }
+        // The longest waiting first; among desks of one request, by office, then NIP: the same order every run.
+        let ordered = desks.values.sorted {
+            ($0.oldest.state.since, $0.oldest.state.request.rawValue, $0.office, $0.holder?.nip.rawValue ?? "")
+                < ($1.oldest.state.since, $1.oldest.state.request.rawValue, $1.office, $1.holder?.nip.rawValue ?? "")
+        }
         let zone = worklist.view.zone
         if out.json {
             out.document(.object([
