@@ -12,8 +12,9 @@ import LintasStore
 /// 5. no projection exists without events;
 /// 6. every stored workflow definition still hashes to its id, and each request's definition is stored;
 /// 7. every issued letter's content still hashes to the content hash sealed into its event;
-/// 8. every actor stored once (an event's `by`, schema version 10) still hashes to its key: a changed
-///    one also fails the hash of every event by it, whose detail is read back with it.
+/// 8. every opening stored once (an event's article and `by`, schema version 11) still hashes to its
+///    key: a changed one also fails the hash of every event that cites it, whose detail is read back
+///    with it.
 public enum Audit {
     public struct Finding: Sendable, Hashable, CustomStringConvertible {
         /// The event's global sequence number, when the finding is about an event.
@@ -56,7 +57,7 @@ public enum Audit {
         return try SnapshotReaders.read(store, workers: workers) { split in
             var report = Report()
             let definitions = try checkDefinitions(store, &report)
-            try checkActors(store, &report)
+            try checkOpenings(store, &report)
             // Each range on its own reader: the chain is per request (each event's hash from its
             // request's previous one), so the ranges share nothing but the definitions.
             let parts = try split.map { _, reader, range in
@@ -101,7 +102,7 @@ public enum Audit {
         try store.readSnapshot {
             var report = Report()
             var stream = StreamCheck(definitions: try checkDefinitions(store, &report), store: store)
-            try checkActors(store, &report)
+            try checkOpenings(store, &report)
             let events = try store.events(of: request)
             if events.isEmpty {
                 if try store.request(request) != nil {
@@ -174,11 +175,11 @@ public enum Audit {
         }
     }
 
-    private static func checkActors(_ store: any EventStore, _ report: inout Report) throws {
-        for (hash, body) in try store.storedActors() {
+    private static func checkOpenings(_ store: any EventStore, _ report: inout Report) throws {
+        for (hash, body) in try store.storedOpenings() {
             let actual = Digest.sha256(body).hex
             if actual != hash {
-                report.findings.append(Finding(message: "stored actor \(hash.prefix(12)) was altered: its content hashes to \(actual.prefix(12)); every event by it fails its hash"))
+                report.findings.append(Finding(message: "stored opening \(hash.prefix(12)) (an article and who acted) was altered: its content hashes to \(actual.prefix(12)); every event citing it fails its hash"))
             }
         }
     }

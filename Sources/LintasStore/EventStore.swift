@@ -87,9 +87,10 @@ public protocol EventStore: AnyObject {
     /// The stored body of a letter's part (`LetterParts`) by the hex SHA-256 its event names,
     /// exactly as stored (audit checks it still hashes to that name); `nil` when absent.
     func letterPart(_ hash: String) throws -> [UInt8]?
-    /// Every actor stored once (an event's `by`; `StoredActors` in SQLite), keyed by the hex SHA-256
-    /// of its body, with that body exactly as stored (audit checks it still hashes to its key).
-    func storedActors() throws -> [(hash: String, body: [UInt8])]
+    /// Every opening stored once (an event's article and `by`; `StoredOpenings` in SQLite), keyed by
+    /// the hex SHA-256 of its body, with that body exactly as stored (audit checks it still hashes to
+    /// its key).
+    func storedOpenings() throws -> [(hash: String, body: [UInt8])]
     func commands(_ filter: CommandFilter) throws -> [CommandRecord]
     func queueSummary() throws -> QueueSummary
 }
@@ -205,8 +206,8 @@ public struct StoredEventBytes {
     /// The canonical JSON of the event's detail.
     public var data: UnsafeRawBufferPointer
     public var hash: UnsafeRawBufferPointer
-    /// Where the detail's `by` stands in `data` when it was stored apart (schema version 10:
-    /// `StoredActors`) and put back: the same bytes for every event by that actor.
+    /// Where the detail's `by` stands in `data` when it was stored apart (schema version 11:
+    /// `StoredOpenings`) and put back: the same bytes for every event by that actor.
     public var by: Range<Int>?
 
     public init(sequence: Int64, request: UnsafeRawBufferPointer, version: Int, action: UnsafeRawBufferPointer, state: UnsafeRawBufferPointer,
@@ -274,8 +275,8 @@ extension EventStore {
 
     public func splitRequests(into parts: Int) throws -> [RequestRange] { [.all] }
 
-    /// None for a store that keeps each event's `by` in the event.
-    public func storedActors() throws -> [(hash: String, body: [UInt8])] { [] }
+    /// None for a store that keeps each event's detail whole.
+    public func storedOpenings() throws -> [(hash: String, body: [UInt8])] { [] }
 
     public func requestCount() throws -> Int {
         var count = 0

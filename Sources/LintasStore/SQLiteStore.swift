@@ -28,8 +28,12 @@ public final class SQLiteStore: EventStore {
     /// `requests_by_state_ends` on `(state, ends)`: the timers' full look reads the expired periods and
     /// the states with a deadline through it instead of every projection (`addPeriodEnds`).
     /// 10: `actors`, each event's `by` stored once by its SHA-256 (hex), the event's `data` without it
-    /// and `events.by_actor` naming the row; every event is rewritten so (`StoredActors`, `splitActors`).
-    public static let schemaVersion: Int64 = 10
+    /// and `events.by_actor` naming the row; every event was rewritten so.
+    /// 11: `openings`, each event's article and `by` stored once as one row by its SHA-256 (32 bytes),
+    /// the event's `data` the rest of its detail and `events.opening` (version 10's `by_actor`, renamed)
+    /// naming the row; every event is rewritten so, those of version 10 with their `by` from `actors`,
+    /// which is dropped (`StoredOpenings`, `splitOpenings`).
+    public static let schemaVersion: Int64 = 11
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -40,8 +44,8 @@ public final class SQLiteStore: EventStore {
     let connection: SQLiteConnection
     /// The letter parts this connection stored and saw committed (`LetterPartCache`).
     private let parts = LetterPartCache()
-    /// The actors this connection stored and saw committed (`ActorCache`).
-    private let actors = ActorCache()
+    /// The openings this connection stored and saw committed (`OpeningCache`).
+    private let openings = OpeningCache()
     /// Definitions and directory versions saved through this object (`catalogStamp`).
     private var catalogWrites: Int64 = 0
     /// The last event sequence this connection's last batch left, with the file's schema and
@@ -97,7 +101,10 @@ public final class SQLiteStore: EventStore {
                 }
                 if current < 8 { try connection.execute(SQLiteStore.commandIDs) }
                 if current < 9 { try addPeriodEnds() }
-                if current < 10 { try splitActors() }
+                if current < 11 {
+                    try splitOpenings()
+                    try connection.execute("PRAGMA user_version = 11")
+                }
             }
         } catch let error as StoreError {
             throw error
@@ -129,7 +136,7 @@ public final class SQLiteStore: EventStore {
     /// so it is rebuilt, in the transaction that sets the version.
     private func rebuildProjections() throws {
         try addEndsColumn()
-        try addActors()
+        try splitOpenings()
         let batch = SQLiteBatch(connection: connection)
         let ends = PeriodEnds(store: self)
         try forEachStream { request, rows in
@@ -177,40 +184,49 @@ public final class SQLiteStore: EventStore {
             """)
     }
 
-    /// `actors` and `events.by_actor` (version 10), made when missing: before version 4's rebuild,
-    /// which reads the events as they are read from then on, and by version 10's step.
-    private func addActors() throws(StoreError) {
-        try connection.execute(StoredActors.table)
+    /// Version 11: `openings` and `events.opening` (`StoredOpenings`), and every event whose detail is
+    /// not yet stored so rewritten as its rest, its article and `by` going to `openings` (its hash chain
+    /// unchanged: the bytes it covers are read back the same). A version-10 file's events are read with
+    /// their `by` from `actors` (`by_actor`), then that column is renamed `opening` and `actors` dropped.
+    /// A row whose detail is not as lintas writes it is kept whole, for audit to report. Idempotent:
+    /// rows already split are left as they are. Also run before version 4's rebuild, which reads the
+    /// events as they are read from then on.
+    private func splitOpenings() throws {
+        try connection.execute(StoredOpenings.table)
         let columns = try connection.query("SELECT name FROM pragma_table_info('events')") { $0.text(0) }
-        if !columns.contains("by_actor") { try connection.execute("ALTER TABLE events ADD COLUMN by_actor INTEGER") }
-    }
-
-    /// Version 10: `actors` and `events.by_actor` (`StoredActors`), and every event whose detail is whole
-    /// rewritten without its `by`, which goes to `actors` (its hash chain unchanged: the bytes it covers
-    /// are read back the same). A row whose detail is not as lintas writes it stays whole, for audit to
-    /// report. Idempotent: rows already split are left as they are.
-    private func splitActors() throws {
-        try addActors()
+        let version10 = columns.contains("by_actor")
+        if !version10 && !columns.contains("opening") { try connection.execute("ALTER TABLE events ADD COLUMN opening INTEGER") }
+        let column = version10 ? "by_actor" : "opening"
         try connection.execute("DROP TRIGGER IF EXISTS events_refuse_update")
+        let select = version10
+            ? "SELECT e.seq, e.data, a.body, e.by_actor IS NOT NULL FROM events e LEFT JOIN actors a ON a.id = e.by_actor WHERE e.seq > ? ORDER BY e.seq LIMIT 10000"
+            : "SELECT seq, data, NULL, 0 FROM events WHERE seq > ? AND opening IS NULL ORDER BY seq LIMIT 10000"
         var ids: [[UInt8]: Int64] = [:]
         var after: Int64 = 0
         // A chunk of rows read, then rewritten: the rows are not updated under an open read of them.
         while true {
-            let rows = try connection.query("SELECT seq, data FROM events WHERE seq > ? AND by_actor IS NULL ORDER BY seq LIMIT 10000",
-                                            [.integer(after)]) { ($0.int64(0), $0.bytes(1)) }
+            let rows = try connection.query(select, [.integer(after)]) { ($0.int64(0), $0.bytes(1), $0.isNull(2) ? nil : $0.bytes(2), $0.int64(3) != 0) }
             guard let last = rows.last else { break }
             after = last.0
-            for (sequence, data) in rows {
-                guard let (rest, actor) = StoredActors.split(data) else { continue }
-                let id = try ids[actor] ?? StoredActors.id(of: actor, in: connection)
-                ids[actor] = id
-                try connection.run("UPDATE events SET data = ?, by_actor = ? WHERE seq = ?", [.utf8(rest), .integer(id), .integer(sequence)])
+            for (sequence, stored, actor, named) in rows {
+                let data = actor.map { StoredOpenings.legacyJoin(stored, actor: $0) } ?? stored
+                guard let (rest, opening) = StoredOpenings.split(data) else {
+                    // Whole, as it reads (an actor id left in the column would name an opening).
+                    if named { try connection.run("UPDATE events SET data = ?, \(column) = NULL WHERE seq = ?", [.utf8(data), .integer(sequence)]) }
+                    continue
+                }
+                let id = try ids[opening] ?? StoredOpenings.id(of: opening, in: connection)
+                ids[opening] = id
+                try connection.run("UPDATE events SET data = ?, \(column) = ? WHERE seq = ?", [.utf8(rest), .integer(id), .integer(sequence)])
             }
         }
-        try connection.execute("""
-            \(SQLiteStore.refuseEventUpdates)
-            PRAGMA user_version = 10;
-            """)
+        if version10 {
+            try connection.execute("""
+                ALTER TABLE events RENAME COLUMN by_actor TO opening;
+                DROP TABLE actors;
+                """)
+        }
+        try connection.execute(SQLiteStore.refuseEventUpdates)
     }
 
     static let refuseEventUpdates = """
@@ -635,20 +651,20 @@ public final class SQLiteStore: EventStore {
                                 data: try connection.query("PRAGMA data_version") { $0.int64(0) }[0])
                 // A schema changed since (a table dropped, a file rewritten) voids what the cache knows.
                 parts.check(schema: versions.schema)
-                actors.check(schema: versions.schema)
+                openings.check(schema: versions.schema)
                 batchDataVersion = versions.data
                 defer { batchDataVersion = nil }
                 let known = lastSequence.flatMap { $0.versions == versions ? $0.sequence : nil }
-                let batch = SQLiteBatch(connection: connection, parts: parts, actors: actors, last: .init(sequence: known))
+                let batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, last: .init(sequence: known))
                 return (try body(batch), batch.last.sequence.map { ($0, versions) })
             }
             parts.commit()
-            actors.commit()
+            openings.commit()
             lastSequence = last
             return result
         } catch {
             parts.rollback()
-            actors.rollback()
+            openings.rollback()
             lastSequence = nil
             throw error
         }
@@ -714,19 +730,19 @@ public final class SQLiteStore: EventStore {
         try SQLiteBatch(connection: connection).request(id)
     }
 
-    /// The events' columns, the detail's `by` (schema version 10: `StoredActors`) last, from `eventsJoined`.
-    static let eventColumns = eventColumns(by: "a.body")
-    /// The events' columns with `by` as the given last column.
-    static func eventColumns(by: String) -> String {
-        "e.seq, e.request, e.version, e.action, e.state, e.actor, e.at, e.recorded, e.command, e.data, e.hash, \(by)"
+    /// The events' columns, the detail's opening (schema version 11: `StoredOpenings`) last, from `eventsJoined`.
+    static let eventColumns = eventColumns(opening: "o.body")
+    /// The events' columns with the opening as the given last column.
+    static func eventColumns(opening: String) -> String {
+        "e.seq, e.request, e.version, e.action, e.state, e.actor, e.at, e.recorded, e.command, e.data, e.hash, \(opening)"
     }
-    static let eventsJoined = "events e LEFT JOIN actors a ON a.id = e.by_actor"
+    static let eventsJoined = "events e LEFT JOIN openings o ON o.id = e.opening"
 
     static func eventRow(_ row: SQLiteStatement) -> StoredEvent {
         let envelope = EventEnvelope(request: RequestID(row.text(1)), version: Int(row.int64(2)), action: row.text(3),
                                      state: row.text(4), actor: NIP(row.text(5)), at: Timestamp(milliseconds: row.int64(6)),
                                      recorded: Timestamp(milliseconds: row.int64(7)), command: CommandID(row.text(8)))
-        let data = row.isNull(11) ? row.bytes(9) : StoredActors.join(row.bytes(9), actor: row.bytes(11))
+        let data = row.isNull(11) ? row.bytes(9) : StoredOpenings.join(row.bytes(9), opening: row.bytes(11))
         return StoredEvent(sequence: row.int64(0), envelope: envelope, data: data, hash: row.bytes(10))
     }
 
@@ -756,14 +772,16 @@ public final class SQLiteStore: EventStore {
     public func scanEvents(in range: RequestRange, projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
         // `request` compares as bytes (the BINARY collation): the order the scan and its merge use.
         let (condition, bindings) = SQLiteStore.condition(range)
-        // The detail's `by` from the actors read once, in the same snapshot, by `by_actor`, rather
-        // than joined row by row (a lookup of the actors' table per event cost about 1,000
-        // instructions; there are few actors against many events).
-        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns(by: "e.by_actor")) FROM events e\(condition) ORDER BY e.request, e.version")
+        // The detail's opening from the openings read once, in the same snapshot, by `opening`, rather
+        // than joined row by row (a lookup of the table per event cost about 1,000 instructions;
+        // there are few openings against many events), each with where its `by` stands.
+        let statement = try connection.statement("SELECT \(SQLiteStore.eventColumns(opening: "e.opening")) FROM events e\(condition) ORDER BY e.request, e.version")
         defer { statement.reset() }
         try statement.bind(bindings)
-        var actors: [Int64: [UInt8]] = [:]
-        for (id, body) in try connection.query("SELECT id, body FROM actors", row: { ($0.int64(0), $0.bytes(1)) }) { actors[id] = body }
+        var openings: [Int64: (body: [UInt8], by: Range<Int>?)] = [:]
+        for (id, body) in try connection.query("SELECT id, body FROM openings", row: { ($0.int64(0), $0.bytes(1)) }) {
+            openings[id] = (body, body.withUnsafeBytes(StoredOpenings.by(in:)))
+        }
         // The projections in the same (binary) order as the events' requests, merged as they go.
         let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests\(condition) ORDER BY request") : nil
         defer { stored?.reset() }
@@ -803,11 +821,12 @@ public final class SQLiteStore: EventStore {
                                            state: statement.borrowed(4), actor: statement.borrowed(5), at: statement.int64(6), recorded: statement.int64(7),
                                            command: statement.borrowed(8), data: data, hash: statement.borrowed(10), by: by))
             }
-            // The detail with its `by` put back (`StoredActors`), in a buffer reused from row to row;
-            // an actor that is not stored leaves the detail as stored, as the join does (it fails its hash).
-            if !statement.isNull(11), let actor = actors[statement.int64(11)],
-               let detail = actor.withUnsafeBytes({ StoredActors.join(statement.borrowed(9), actor: $0, into: &joined) }) {
-                try joined.withUnsafeBytes { try visit(data: UnsafeRawBufferPointer(rebasing: $0[..<detail.count]), by: detail.body) }
+            // The detail with its opening put back (`StoredOpenings`), in a buffer reused from row to row
+            // (the opening first: its `by` stands where it does in the row); an opening that is not stored
+            // leaves the detail as stored, as the join does (it fails its hash).
+            if !statement.isNull(11), let opening = openings[statement.int64(11)],
+               let count = opening.body.withUnsafeBytes({ StoredOpenings.join(statement.borrowed(9), opening: $0, into: &joined) }) {
+                try joined.withUnsafeBytes { try visit(data: UnsafeRawBufferPointer(rebasing: $0[..<count]), by: opening.by) }
             } else {
                 try visit(data: statement.borrowed(9))
             }
@@ -906,8 +925,8 @@ public final class SQLiteStore: EventStore {
         return try connection.query("SELECT body FROM letter_parts WHERE hash = ?", [.blob(digest.bytes)]) { $0.bytes(0) }.first
     }
 
-    public func storedActors() throws -> [(hash: String, body: [UInt8])] {
-        try connection.query("SELECT hash, body FROM actors ORDER BY id") { ($0.text(0), $0.bytes(1)) }
+    public func storedOpenings() throws -> [(hash: String, body: [UInt8])] {
+        try connection.query("SELECT hash, body FROM openings ORDER BY id") { (Digest(bytes: $0.bytes(0))?.hex ?? "(not a SHA-256)", $0.bytes(1)) }
     }
 
     public func commands(_ filter: CommandFilter) throws -> [CommandRecord] {
@@ -978,7 +997,7 @@ public final class SQLiteStore: EventStore {
 }
 
 /// What a connection stored once by its canonical JSON and saw committed, with what names it:
-/// the letter parts (`LetterPartCache`, their hashes) and the actors (`ActorCache`, their row ids).
+/// the letter parts (`LetterPartCache`, their hashes) and the openings (`OpeningCache`, their row ids).
 /// A letter's frame recurs in every letter an office issues at a step, the request's part in each
 /// of its letters, and an official's `by` in each of their steps, so most need neither a SHA-256
 /// nor an insert again. Both tables are append-only, so a row committed stays; those of a
@@ -1037,8 +1056,8 @@ final class StoredOnceCache<Value> {
 
 /// The letter parts stored, by their canonical JSON, with their hashes (hex).
 typealias LetterPartCache = StoredOnceCache<String>
-/// The actors stored (`StoredActors`), by their canonical JSON, with their row ids.
-typealias ActorCache = StoredOnceCache<Int64>
+/// The openings stored (`StoredOpenings`), by their bytes, with their row ids.
+typealias OpeningCache = StoredOnceCache<Int64>
 
 /// The ends of stored states' periods (`PeriodEnd`) during a migration, from the definitions in
 /// the file, each parsed once.
@@ -1074,7 +1093,7 @@ private final class PeriodEnds {
 struct SQLiteBatch: StoreBatch {
     let connection: SQLiteConnection
     var parts = LetterPartCache()
-    var actors = ActorCache()
+    var openings = OpeningCache()
     /// The sequences `claimQueued` handed out in this transaction, oldest first: what
     /// `recordOutcomes` checks its outcomes against without a query.
     let claimed = Claimed()
@@ -1154,16 +1173,16 @@ struct SQLiteBatch: StoreBatch {
     func append(_ event: Event, previous: Digest, letter encoded: LetterParts.Encoded?) throws -> StoredEvent {
         let data = try storedDetail(event.detail, of: event.request, encoded: encoded)
         let hash = EventChain.hash(event.envelope, data: data, previous: previous)
-        // The detail without its `by`, which is stored once in `actors` (`StoredActors`).
-        let (rest, actor) = StoredActors.split(data) ?? (data, [])
-        let actorID = actor.isEmpty ? nil : try actors.value(of: actor) { () throws(StoreError) in try StoredActors.id(of: actor, in: connection) }
+        // The detail without its article and `by`, which are stored once in `openings` (`StoredOpenings`).
+        let (rest, opening) = StoredOpenings.split(data) ?? (data, [])
+        let openingID = opening.isEmpty ? nil : try openings.value(of: opening) { () throws(StoreError) in try StoredOpenings.id(of: opening, in: connection) }
         do {
             try connection.run("""
-                INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash, by_actor)
+                INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash, opening)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(event.request.rawValue), .integer(Int64(event.version)), .text(event.action), .text(event.state),
                       .text(event.actor.rawValue), .integer(event.at.milliseconds), .integer(event.recorded.milliseconds),
-                      .text(event.command.rawValue), .utf8(rest), .blob(hash.bytes), .optional(actorID)])
+                      .text(event.command.rawValue), .utf8(rest), .blob(hash.bytes), .optional(openingID)])
         } catch {
             // (`catch let error where …` here crashes the Swift 6.3.1 compiler: keep the test inside.)
             guard error.code == .constraint else { throw error }

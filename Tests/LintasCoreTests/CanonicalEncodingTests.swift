@@ -168,7 +168,7 @@ struct CanonicalEncodingTests {
     @Test("replay's fold reads an official's `by` strictly once: the same bytes again are stepped over, any other bytes are read strictly")
     func foldedActorOnce() throws {
         let (event, written) = try Self.submitted()
-        // Where `by` stands, as the store puts an actor's body back (`StoredActors`): its object, which holds no object.
+        // Where `by` stands, as the store puts an opening back (`StoredOpenings`): its object, which holds no object.
         func byRange(_ data: [UInt8]) throws -> Range<Int> {
             let start = try #require(data.firstRange(of: Array(#""by":{"#.utf8))).upperBound - 1
             return start..<(try #require(data[start...].firstIndex(of: UInt8(ascii: "}"))) + 1)

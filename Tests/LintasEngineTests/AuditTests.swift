@@ -63,7 +63,8 @@ struct AuditTests {
     func alteredEvent() throws {
         let harness = try run()
         try harness.tamper("DROP TRIGGER events_refuse_update")
-        try harness.tamper("UPDATE events SET data = replace(data, 'Pasal 11', 'Pasal 12') WHERE seq = 7")
+        // The submission's purpose (its article is in `openings` since schema version 11: `StoredOpeningsTests`).
+        try harness.tamper("UPDATE events SET data = replace(data, 'Dasbor surveilans', 'Dasbor surveilanz') WHERE seq = 7")
         let report = try Audit.run(harness.store)
         #expect(!report.isClean)
         #expect(report.findings.first?.sequence == 7)

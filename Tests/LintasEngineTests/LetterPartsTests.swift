@@ -164,7 +164,7 @@ struct LetterPartsTests {
         try harness.tamper("DROP TRIGGER events_refuse_update")
         for row in rows {
             // The detail whole, its `by` too, as before schema version 10.
-            try store.connection.run("UPDATE events SET data = ?, hash = ?, by_actor = NULL WHERE seq = ?", [.utf8(row.data), .blob(row.hash), .integer(row.sequence)])
+            try store.connection.run("UPDATE events SET data = ?, hash = ?, opening = NULL WHERE seq = ?", [.utf8(row.data), .blob(row.hash), .integer(row.sequence)])
         }
         for (request, head) in heads {
             try store.connection.run("UPDATE requests SET head = ? WHERE request = ?", [.blob(head.bytes), .text(request.rawValue)])

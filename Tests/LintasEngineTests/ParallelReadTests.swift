@@ -102,10 +102,10 @@ struct ParallelReadTests {
     @Test("an event altered in the second half of the log is found on two readers and named exactly as on one")
     func alteredInSecondHalf() throws {
         let harness = try run()
-        // The submission's article (its maker, Heru Santoso, is in `actors` since schema version 10: `StoredActorsTests`).
+        // The submission's purpose (its article and maker are in `openings` since schema version 11: `StoredOpeningsTests`).
         let altered = try sequence(harness, "PML-09", version: 1)
         try harness.tamper("DROP TRIGGER events_refuse_update")
-        try harness.tamper("UPDATE events SET data = replace(data, 'huruf a', 'huruf b') WHERE seq = \(altered)")
+        try harness.tamper("UPDATE events SET data = replace(data, 'Dasbor surveilans', 'Dasbor surveilanz') WHERE seq = \(altered)")
         let serial = try Audit.run(harness.store, workers: 1)
         let parallel = try Audit.run(harness.store, workers: 2)
         #expect(parallel == serial)

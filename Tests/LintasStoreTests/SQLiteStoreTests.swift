@@ -136,8 +136,8 @@ struct SQLiteStoreTests {
         for (event, row) in zip(events, rows) {
             let data = event.detail.canonicalBytes
             let hash = EventChain.hash(row.envelope, data: data, previous: previous)
-            // Whole, its `by` too (schema version 10 moves it to `actors`).
-            try store.connection.run("UPDATE events SET data = ?, hash = ?, by_actor = NULL WHERE seq = ?", [.utf8(data), .blob(hash.bytes), .integer(row.sequence)])
+            // Whole, its article and `by` too (schema version 11 moves them to `openings`).
+            try store.connection.run("UPDATE events SET data = ?, hash = ?, opening = NULL WHERE seq = ?", [.utf8(data), .blob(hash.bytes), .integer(row.sequence)])
             previous = hash
         }
         try store.connection.execute("""

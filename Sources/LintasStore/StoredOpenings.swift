@@ -1,0 +1,128 @@
+import Glibc
+import LintasCore
+
+/// Schema version 11: an event's detail opens with the article cited and the `by` of who acted
+/// (`{"article":"…","by":{…},` keys in sorted order); those two members, the same for every step an
+/// official takes in one role on one article, are stored once as a row of `openings`: the JSON
+/// object `{"article":"…","by":{…}}`, keyed by its SHA-256 (32 bytes), with a small integer id. The
+/// event's `data` keeps the rest of the detail, itself an object (`{"fields":…}`), and `opening`
+/// names the row. What the event's hash covers is unchanged: the detail's canonical bytes, the
+/// opening and the rest put together (`join`), which every reader of the log gets back, so a changed
+/// opening row fails the hash of every event that cites it. A row whose `opening` is NULL (not as
+/// lintas writes it) keeps its detail whole.
+///
+/// Version 10 stored the `by` alone (`actors`, the event's `data` keeping its article); opening such a
+/// file rewrites its events in this form (`legacyJoin`, for the migration only).
+enum StoredOpenings {
+    /// `{"article":` then a string: how every detail starts (keys in sorted order, `by` next).
+    private static let start = Array(#"{"article":""#.utf8)
+    private static let member = Array(#","by":"#.utf8)
+
+    /// The index just past the article's closing quote, when the bytes open as a detail does.
+    private static func articleEnd(_ data: UnsafeRawBufferPointer) -> Int? {
+        guard data.count > start.count, let base = data.baseAddress, memcmp(base, start, start.count) == 0 else { return nil }
+        var index = start.count
+        // Each quote found by `memchr`: the closing one has an even number of backslashes before it.
+        while index < data.count, let found = memchr(base + index, Int32(UInt8(ascii: "\"")), data.count - index) {
+            let quote = base.distance(to: UnsafeRawPointer(found))
+            var escapes = 0
+            while quote - escapes - 1 >= start.count, data[quote - escapes - 1] == UInt8(ascii: "\\") { escapes += 1 }
+            if escapes % 2 == 0 { return quote + 1 }
+            index = quote + 1
+        }
+        return nil
+    }
+
+    /// Where `by`'s object stands, when the bytes open as a detail does: after the article, from
+    /// its `{` through the first `}` outside a string (its members are strings).
+    static func by(in data: UnsafeRawBufferPointer) -> Range<Int>? {
+        guard let end = articleEnd(data), end + member.count < data.count,
+              memcmp(data.baseAddress! + end, member, member.count) == 0, data[end + member.count] == UInt8(ascii: "{") else { return nil }
+        let lower = end + member.count
+        var index = lower + 1, inString = false
+        while index < data.count {
+            let byte = data[index]
+            if inString {
+                if byte == UInt8(ascii: "\\") { index += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "}") {
+                return lower..<(index + 1)
+            } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                return nil
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// A detail's canonical bytes as the rest (`data`, an object of the members after `by`) and the
+    /// opening (an object of the article and `by`), or `nil` when they are not as
+    /// `Event.Detail.canonicalBytes` writes them (then kept whole).
+    static func split(_ data: [UInt8]) -> (rest: [UInt8], opening: [UInt8])? {
+        data.withUnsafeBytes { bytes -> (rest: [UInt8], opening: [UInt8])? in
+            guard let by = by(in: bytes), by.upperBound < bytes.count - 1, bytes[by.upperBound] == UInt8(ascii: ","),
+                  bytes[bytes.count - 1] == UInt8(ascii: "}") else { return nil }
+            var opening = Array(data[..<by.upperBound])
+            opening.append(UInt8(ascii: "}"))
+            var rest = [UInt8(ascii: "{")]
+            rest.append(contentsOf: data[(by.upperBound + 1)...])
+            return (rest, opening)
+        }
+    }
+
+    /// The detail's canonical bytes from the stored `data` (the rest) and the opening row's body,
+    /// written into the first `count` bytes of `output` (grown to fit, a buffer reused from row to
+    /// row: each piece copied to its place, no append); `nil`, with `output` untouched, when either
+    /// is not an object (the row is then read as stored, and fails its hash).
+    static func join(_ data: UnsafeRawBufferPointer, opening: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Int? {
+        guard data.count >= 2, opening.count >= 2, data[0] == UInt8(ascii: "{"), opening[opening.count - 1] == UInt8(ascii: "}"),
+              let source = data.baseAddress, let head = opening.baseAddress else { return nil }
+        // The opening without its closing brace, a comma, the rest without its opening brace.
+        let count = opening.count + data.count - 1
+        if output.count < count { output.append(contentsOf: repeatElement(0, count: count - output.count)) }
+        output.withUnsafeMutableBytes { output in
+            let base = output.baseAddress!
+            base.copyMemory(from: head, byteCount: opening.count - 1)
+            output[opening.count - 1] = UInt8(ascii: ",")
+            (base + opening.count).copyMemory(from: source + 1, byteCount: data.count - 1)
+        }
+        return count
+    }
+
+    static func join(_ data: [UInt8], opening: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        let joined = data.withUnsafeBytes { data in opening.withUnsafeBytes { opening in join(data, opening: opening, into: &output) } }
+        guard let joined else { return data }
+        output.removeSubrange(joined...)
+        return output
+    }
+
+    /// A version-10 row's detail: its `data` (the detail without `by`) with the `actors` row's body
+    /// put back after the article; `data` as it is when it does not open as a detail does.
+    static func legacyJoin(_ data: [UInt8], actor: [UInt8]) -> [UInt8] {
+        guard let end = data.withUnsafeBytes(articleEnd) else { return data }
+        return Array(data[..<end]) + member + actor + data[end...]
+    }
+
+    /// Version 11: `openings`, append-only, keyed by the SHA-256 of the body.
+    static let table = """
+        CREATE TABLE IF NOT EXISTS openings (
+            id INTEGER PRIMARY KEY,
+            hash BLOB NOT NULL UNIQUE,
+            body TEXT NOT NULL
+        );
+        CREATE TRIGGER IF NOT EXISTS openings_refuse_update BEFORE UPDATE ON openings
+            BEGIN SELECT RAISE(ABORT, 'openings are append-only: UPDATE is refused'); END;
+        CREATE TRIGGER IF NOT EXISTS openings_refuse_delete BEFORE DELETE ON openings
+            BEGIN SELECT RAISE(ABORT, 'openings are append-only: DELETE is refused'); END;
+        """
+
+    /// The id of the opening row holding `body`, inserted when missing.
+    static func id(of body: [UInt8], in connection: SQLiteConnection) throws(StoreError) -> Int64 {
+        let hash = Digest.sha256(body).bytes
+        try connection.run("INSERT INTO openings (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING", [.blob(hash), .utf8(body)])
+        if connection.changes == 1 { return connection.lastInsertRowID }
+        return try connection.query("SELECT id FROM openings WHERE hash = ?", [.blob(hash)]) { $0.int64(0) }[0]
+    }
+}
