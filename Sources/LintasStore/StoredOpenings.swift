@@ -2,9 +2,11 @@ import Glibc
 import LintasCore
 
 /// Schema version 11: an event's detail opens with the article cited and the `by` of who acted
-/// (`{"article":"…","by":{…},` keys in sorted order); those two members, the same for every step an
-/// official takes in one role on one article, are stored once as a row of `openings`: the JSON
-/// object `{"article":"…","by":{…}}`, keyed by its SHA-256 (32 bytes), with a small integer id. The
+/// (`{"article":"…","by":{…},` keys in sorted order), and a request's first event with the hash of
+/// the definition it is pinned to next (`"definition":"…"`); those members, the same for every step
+/// an official takes in one role on one article (of one definition), are stored once as a row of
+/// `openings`: the JSON object `{"article":"…","by":{…}}` (or `{…,"definition":"…"}`), keyed by its
+/// SHA-256 (32 bytes), with a small integer id. The
 /// event's `data` keeps the rest of the detail, itself an object (`{"fields":…}`), and `opening`
 /// names the row. What the event's hash covers is unchanged: the detail's canonical bytes, the
 /// opening and the rest put together (`join`), which every reader of the log gets back, so a changed
@@ -17,16 +19,24 @@ enum StoredOpenings {
     /// `{"article":` then a string: how every detail starts (keys in sorted order, `by` next).
     private static let start = Array(#"{"article":""#.utf8)
     private static let member = Array(#","by":"#.utf8)
+    /// What follows `by` in a request's first event (keys in sorted order).
+    private static let definition = Array(#","definition":""#.utf8)
 
     /// The index just past the article's closing quote, when the bytes open as a detail does.
     private static func articleEnd(_ data: UnsafeRawBufferPointer) -> Int? {
-        guard data.count > start.count, let base = data.baseAddress, memcmp(base, start, start.count) == 0 else { return nil }
-        var index = start.count
+        guard data.count > start.count, memcmp(data.baseAddress!, start, start.count) == 0 else { return nil }
+        return stringEnd(data, from: start.count)
+    }
+
+    /// The index just past the closing quote of the string whose contents start at `first`.
+    private static func stringEnd(_ data: UnsafeRawBufferPointer, from first: Int) -> Int? {
+        guard let base = data.baseAddress else { return nil }
+        var index = first
         // Each quote found by `memchr`: the closing one has an even number of backslashes before it.
         while index < data.count, let found = memchr(base + index, Int32(UInt8(ascii: "\"")), data.count - index) {
             let quote = base.distance(to: UnsafeRawPointer(found))
             var escapes = 0
-            while quote - escapes - 1 >= start.count, data[quote - escapes - 1] == UInt8(ascii: "\\") { escapes += 1 }
+            while quote - escapes - 1 >= first, data[quote - escapes - 1] == UInt8(ascii: "\\") { escapes += 1 }
             if escapes % 2 == 0 { return quote + 1 }
             index = quote + 1
         }
@@ -56,17 +66,23 @@ enum StoredOpenings {
         return nil
     }
 
-    /// A detail's canonical bytes as the rest (`data`, an object of the members after `by`) and the
-    /// opening (an object of the article and `by`), or `nil` when they are not as
-    /// `Event.Detail.canonicalBytes` writes them (then kept whole).
+    /// A detail's canonical bytes as the rest (`data`, an object of the members after `by`, or after
+    /// `definition` when it follows) and the opening (an object of the article, `by` and that
+    /// `definition`), or `nil` when they are not as `Event.Detail.canonicalBytes` writes them (then
+    /// kept whole).
     static func split(_ data: [UInt8]) -> (rest: [UInt8], opening: [UInt8])? {
         data.withUnsafeBytes { bytes -> (rest: [UInt8], opening: [UInt8])? in
-            guard let by = by(in: bytes), by.upperBound < bytes.count - 1, bytes[by.upperBound] == UInt8(ascii: ","),
-                  bytes[bytes.count - 1] == UInt8(ascii: "}") else { return nil }
-            var opening = Array(data[..<by.upperBound])
+            guard let by = by(in: bytes) else { return nil }
+            var end = by.upperBound
+            if end + definition.count < bytes.count, memcmp(bytes.baseAddress! + end, definition, definition.count) == 0 {
+                guard let after = stringEnd(bytes, from: end + definition.count) else { return nil }
+                end = after
+            }
+            guard end < bytes.count - 1, bytes[end] == UInt8(ascii: ","), bytes[bytes.count - 1] == UInt8(ascii: "}") else { return nil }
+            var opening = Array(data[..<end])
             opening.append(UInt8(ascii: "}"))
             var rest = [UInt8(ascii: "{")]
-            rest.append(contentsOf: data[(by.upperBound + 1)...])
+            rest.append(contentsOf: data[(end + 1)...])
             return (rest, opening)
         }
     }

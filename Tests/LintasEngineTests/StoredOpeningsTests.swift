@@ -3,8 +3,9 @@ import LintasEngine
 @testable import LintasStore
 import Testing
 
-/// Schema version 11: each event's article and `by` are stored once in `openings`, keyed by their
-/// SHA-256; the event keeps the rest of its detail and the opening row's id, and reads back whole.
+/// Schema version 11: each event's article and `by` (and a first event's definition hash) are stored
+/// once in `openings`, keyed by their SHA-256; the event keeps the rest of its detail and the opening
+/// row's id, and reads back whole.
 @Suite("Openings stored once: each event's article and by in one row, read back into the event its hash covers")
 struct StoredOpeningsTests {
     func run() throws -> Harness { try Harness.twoAccepted() }
@@ -26,15 +27,17 @@ struct StoredOpeningsTests {
                                   FROM events e JOIN openings o ON o.id = e.opening WHERE e.seq = events.seq), opening = NULL;
         """
 
-    @Test("each official's article and by are one openings row, the events keep neither, and every event reads back whole: replay and audit as before")
+    @Test("each official's article and by (and a first event's definition) are one openings row, the events keep none of them, and every event reads back whole: replay and audit as before")
     func storedOnce() throws {
         let harness = try run()
         let store = harness.store
-        #expect(try count(store, #"SELECT count(*) FROM events WHERE data LIKE '%"by":%' OR data LIKE '%"article":%' OR opening IS NULL"#) == 0)
+        #expect(try count(store, #"SELECT count(*) FROM events WHERE data LIKE '%"by":%' OR data LIKE '%"article":%' OR data LIKE '%"definition":%' OR opening IS NULL"#) == 0)
         let distinct = try count(store, "SELECT count(DISTINCT opening) FROM events")
         let (openings, events) = (try count(store, "SELECT count(*) FROM openings"), try count(store, "SELECT count(*) FROM events"))
         #expect(distinct > 1 && distinct == openings)
         #expect(distinct < events, "steps of the same official on the same article share a row")
+        #expect(try count(store, #"SELECT count(DISTINCT opening) FROM events WHERE version = 1"#) == 1, "both submissions: one official, one article, one definition")
+        #expect(try count(store, #"SELECT count(*) FROM openings WHERE body LIKE '%"definition":"%'"#) == 1)
         #expect(try count(store, "SELECT count(*) FROM openings WHERE json_valid(body) AND length(hash) = 32") == distinct)
         #expect(try count(store, "SELECT count(*) FROM events WHERE NOT json_valid(data)") == 0, "the rest of a detail is JSON too")
         for row in try store.events(of: "PML-1") {
@@ -50,18 +53,20 @@ struct StoredOpeningsTests {
 
     @Test("split and join give back the detail's bytes, escapes in the article and the by included; bytes not as lintas writes them are not split")
     func splitAndJoin() throws {
-        for article in [#"Pasal "11" \ ayat {4}"#, #"ends in a backslash \"#, #"\"quoted\""#, "Pasal 11,\"by\":{}"] {
+        let articles = [#"Pasal "11" \ ayat {4}"#, #"ends in a backslash \"#, #"\"quoted\""#, "Pasal 11,\"by\":{}"]
+        for (article, definition) in zip(articles, [nil, DefinitionHash(String(repeating: "ab", count: 32)), DefinitionHash(#"a "quoted\" one\"#), nil]) {
             let detail = Event.Detail(article: article, role: "pimpinan", actorName: #"Heru "Santoso" {S.KM.}"#, actorTitle: "Kepala",
-                                      capacity: .definitive, position: "kabid-p2p", fields: ["note": "a,\"by\":{}"])
+                                      capacity: .definitive, position: "kabid-p2p", fields: ["note": "a,\"by\":{}"], definition: definition)
             let data = detail.canonicalBytes
             let (rest, opening) = try #require(StoredOpenings.split(data))
             #expect(!String(decoding: rest, as: UTF8.self).contains("Santoso") && !String(decoding: rest, as: UTF8.self).contains("Pasal"))
             #expect(String(decoding: rest, as: UTF8.self).hasPrefix(#"{"fields":{"note":"#))
-            #expect(try JSONValue.parse(opening).objectValue?.keys.sorted() == ["article", "by"])
+            #expect(try JSONValue.parse(opening).objectValue?.keys.sorted() == (definition == nil ? ["article", "by"] : ["article", "by", "definition"]))
             #expect(StoredOpenings.join(rest, opening: opening) == data)
             #expect(try Event.Detail(bytes: StoredOpenings.join(rest, opening: opening)) == detail)
             let by = try #require(opening.withUnsafeBytes(StoredOpenings.by(in:)))
-            #expect(String(decoding: opening[by], as: UTF8.self).hasPrefix(#"{"capacity":"definitif""#) && opening[by.upperBound] == UInt8(ascii: "}"))
+            let byInDetail = try #require(data.withUnsafeBytes(StoredOpenings.by(in:)))
+            #expect(String(decoding: opening[by], as: UTF8.self).hasPrefix(#"{"capacity":"definitif""#) && opening[by] == data[byInDetail] && by == byInDetail)
         }
         #expect(StoredOpenings.split(Array(#"{"fields":{},"by":{}}"#.utf8)) == nil)
         #expect(StoredOpenings.split(Array(#"{"article":"a","fields":{}}"#.utf8)) == nil)
@@ -145,7 +150,7 @@ struct StoredOpeningsTests {
     func expectUpgraded(path: String, before: (events: [[StoredEvent]], states: [StoredRequest?])) throws {
         let reopened = try SQLiteStore(path: path, create: false)
         #expect(try count(reopened, "PRAGMA user_version") == SQLiteStore.schemaVersion)
-        #expect(try count(reopened, #"SELECT count(*) FROM events WHERE data LIKE '%"by":%' OR data LIKE '%"article":%' OR opening IS NULL"#) == 0)
+        #expect(try count(reopened, #"SELECT count(*) FROM events WHERE data LIKE '%"by":%' OR data LIKE '%"article":%' OR data LIKE '%"definition":%' OR opening IS NULL"#) == 0)
         let after = try readBack(reopened)
         #expect(after.events == before.events, "every event reads back as it was, its hash too")
         #expect(after.states == before.states)
