@@ -164,9 +164,9 @@ public final class Daemon {
 
     private func log(_ report: Processor.BatchReport, since began: DispatchTime) {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e6
-        logger.info("batch", ["commands": .int(Int64(report.commands)), "done": .int(Int64(report.done)),
-                              "refused": .int(Int64(report.refused)), "events": .int(Int64(report.events)),
-                              "milliseconds": .double((elapsed * 100).rounded() / 100)])
+        logger.log(.info, "batch", ordered: ["commands": .int(Int64(report.commands)), "done": .int(Int64(report.done)),
+                                             "events": .int(Int64(report.events)), "milliseconds": .double((elapsed * 100).rounded() / 100),
+                                             "refused": .int(Int64(report.refused))])
         for refusal in report.refusals {
             logger.info("refused", ["command": .string(refusal.command.rawValue), "request": .string(refusal.request.rawValue),
                                     "code": .string(refusal.refusal.code.rawValue), "message": .string(refusal.refusal.message)])

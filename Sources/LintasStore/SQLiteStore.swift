@@ -647,8 +647,8 @@ public final class SQLiteStore: EventStore {
     public func withBatch<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
         do {
             let (result, last) = try transaction(immediate: true) {
-                let versions = (schema: try connection.query("PRAGMA schema_version") { $0.int64(0) }[0],
-                                data: try connection.query("PRAGMA data_version") { $0.int64(0) }[0])
+                let versions = (schema: try connection.query(SQLiteStore.schemaVersionSQL) { $0.int64(0) }[0],
+                                data: try connection.query(SQLiteStore.dataVersionSQL) { $0.int64(0) }[0])
                 // A schema changed since (a table dropped, a file rewritten) voids what the cache knows.
                 parts.check(schema: versions.schema)
                 openings.check(schema: versions.schema)
@@ -673,6 +673,8 @@ public final class SQLiteStore: EventStore {
     // The file's schema version and `data_version` are read by two `PRAGMA` statements, each prepared once: the
     // table-valued `pragma_schema_version` and `pragma_data_version` in one SELECT prepared a statement of their
     // own each time they were read (about 10,000 instructions a batch, a command's at batch size 1).
+    private static let schemaVersionSQL = FixedSQL("PRAGMA schema_version")
+    private static let dataVersionSQL = FixedSQL("PRAGMA data_version")
 
     // MARK: Operating
 
@@ -1132,10 +1134,10 @@ struct SQLiteBatch: StoreBatch {
     }
 
     // Built once: SQL interpolated at each call is a new string to build, hash and compare each batch.
-    private static let claimSQL = """
+    private static let claimSQL = FixedSQL("""
         SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at
         FROM queue WHERE seq > \(SQLiteStore.processedThrough) ORDER BY seq LIMIT ?
-        """
+        """)
 
     func claimQueued(limit: Int) throws -> [QueuedCommand] {
         let commands = try connection.query(SQLiteBatch.claimSQL, [.integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
@@ -1145,10 +1147,10 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func request(_ id: RequestID) throws -> StoredRequest? {
-        try connection.query("SELECT \(SQLiteBatch.requestColumns) FROM requests WHERE request = ?", [.text(id.rawValue)]) {
-            SQLiteBatch.storedRequest($0)
-        }.first
+        try connection.query(SQLiteBatch.requestSQL, [.text(id.rawValue)]) { SQLiteBatch.storedRequest($0) }.first
     }
+
+    private static let requestSQL = FixedSQL("SELECT \(requestColumns) FROM requests WHERE request = ?")
 
     func requests(inStates states: [String]) throws -> [StoredRequest] {
         try states.flatMap { state in
@@ -1177,10 +1179,7 @@ struct SQLiteBatch: StoreBatch {
         let (rest, opening) = StoredOpenings.split(data) ?? (data, [])
         let openingID = opening.isEmpty ? nil : try openings.value(of: opening) { () throws(StoreError) in try StoredOpenings.id(of: opening, in: connection) }
         do {
-            try connection.run("""
-                INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash, opening)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [.text(event.request.rawValue), .integer(Int64(event.version)), .text(event.action), .text(event.state),
+            try connection.run(SQLiteBatch.appendSQL, [.text(event.request.rawValue), .integer(Int64(event.version)), .text(event.action), .text(event.state),
                       .text(event.actor.rawValue), .integer(event.at.milliseconds), .integer(event.recorded.milliseconds),
                       .text(event.command.rawValue), .utf8(rest), .blob(hash.bytes), .optional(openingID)])
         } catch {
@@ -1192,6 +1191,11 @@ struct SQLiteBatch: StoreBatch {
         last.sequence = sequence
         return StoredEvent(sequence: sequence, envelope: event.envelope, data: data, hash: hash.bytes)
     }
+
+    private static let appendSQL = FixedSQL("""
+        INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash, opening)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
 
     /// The detail as stored: a letter's content as its own members and the hashes of its parts
     /// (`LetterParts`), each part written to `letter_parts` unless it is there already.
@@ -1217,13 +1221,15 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func saveRequest(_ state: RequestState, head: Digest, ends: CivilDate?) throws {
-        try connection.run("""
-            INSERT INTO requests (request, workflow, state, version, updated, head, body, ends) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (request) DO UPDATE SET workflow = excluded.workflow, state = excluded.state, version = excluded.version,
-                updated = excluded.updated, head = excluded.head, body = excluded.body, ends = excluded.ends
-            """, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
+        try connection.run(SQLiteBatch.saveRequestSQL, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
                   .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(state.canonicalBytes), .optional(ends?.description)])
     }
+
+    private static let saveRequestSQL = FixedSQL("""
+        INSERT INTO requests (request, workflow, state, version, updated, head, body, ends) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (request) DO UPDATE SET workflow = excluded.workflow, state = excluded.state, version = excluded.version,
+            updated = excluded.updated, head = excluded.head, body = excluded.body, ends = excluded.ends
+        """)
 
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {
         guard !outcomes.isEmpty else { return }
@@ -1239,7 +1245,7 @@ struct SQLiteBatch: StoreBatch {
         // between refusals (one a batch, usually): a range of rowids.
         func deleteDone() throws {
             guard let (first, last) = done else { return }
-            try connection.run("DELETE FROM queue WHERE seq >= ? AND seq <= ?", [.integer(first), .integer(last)])
+            try connection.run(SQLiteBatch.deleteDoneSQL, [.integer(first), .integer(last)])
             done = nil
         }
         for (command, outcome) in sorted {
@@ -1248,16 +1254,20 @@ struct SQLiteBatch: StoreBatch {
                 done = (done?.first ?? command.sequence, command.sequence)
             case .refused(let refusal):
                 try deleteDone()
-                try connection.run("INSERT INTO command_refusals (seq, code, message, article, hint) VALUES (?, ?, ?, ?, ?)",
+                try connection.run(SQLiteBatch.refusalSQL,
                                    [.integer(command.sequence), .text(refusal.code.rawValue), .text(refusal.message), .optional(refusal.article),
                                     .optional(refusal.hint)])
             }
         }
         try deleteDone()
         let through = sorted.last!.command.sequence
-        try connection.run("INSERT INTO queue_batches (through, processed_at) VALUES (?, ?)", [.integer(through), .integer(now.milliseconds)])
+        try connection.run(SQLiteBatch.batchSQL, [.integer(through), .integer(now.milliseconds)])
         claimed.sequences.removeFirst(sorted.count)
     }
+
+    private static let deleteDoneSQL = FixedSQL("DELETE FROM queue WHERE seq >= ? AND seq <= ?")
+    private static let refusalSQL = FixedSQL("INSERT INTO command_refusals (seq, code, message, article, hint) VALUES (?, ?, ?, ?, ?)")
+    private static let batchSQL = FixedSQL("INSERT INTO queue_batches (through, processed_at) VALUES (?, ?)")
 
     func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID] {
         guard !states.isEmpty else { return [] }
@@ -1269,23 +1279,26 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func letterSequence(register: String) throws -> Int {
-        Int(try connection.query("SELECT last FROM letter_registers WHERE register = ?", [.text(register)]) { $0.int64(0) }.first ?? 0)
+        Int(try connection.query(SQLiteBatch.registerSQL, [.text(register)]) { $0.int64(0) }.first ?? 0)
     }
 
     func letter(numbered number: String) throws -> NumberedLetter? {
         // The label is the carrying letter's, from its event (the first of its request that carries the number).
-        try connection.query("""
-            SELECT n.letter, n.request, (SELECT json_extract(e.data, '$.letter.label') FROM events e
-                                         WHERE e.request = n.request AND json_extract(e.data, '$.letter.number') = n.number
-                                         ORDER BY e.version LIMIT 1)
-            FROM letter_numbers n WHERE n.number = ?
-            """, [.text(number)]) {
+        try connection.query(SQLiteBatch.numberSQL, [.text(number)]) {
             NumberedLetter(id: $0.text(0), request: RequestID($0.text(1)), label: $0.optionalText(2) ?? "letter")
         }.first
     }
 
+    private static let registerSQL = FixedSQL("SELECT last FROM letter_registers WHERE register = ?")
+    private static let numberSQL = FixedSQL("""
+        SELECT n.letter, n.request, (SELECT json_extract(e.data, '$.letter.label') FROM events e
+                                     WHERE e.request = n.request AND json_extract(e.data, '$.letter.number') = n.number
+                                     ORDER BY e.version LIMIT 1)
+        FROM letter_numbers n WHERE n.number = ?
+        """)
+
     func recordLetterNumber(_ number: String, of letter: NumberedLetter) throws {
-        try connection.run("INSERT INTO letter_numbers (number, letter, request) VALUES (?, ?, ?)",
+        try connection.run(SQLiteBatch.recordNumberSQL,
                            [.text(number), .text(letter.id), .text(letter.request.rawValue)])
     }
 
@@ -1298,9 +1311,12 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func setLetterSequence(register: String, to sequence: Int) throws {
-        try connection.run("""
-            INSERT INTO letter_registers (register, last) VALUES (?, ?)
-            ON CONFLICT (register) DO UPDATE SET last = excluded.last
-            """, [.text(register), .integer(Int64(sequence))])
+        try connection.run(SQLiteBatch.setRegisterSQL, [.text(register), .integer(Int64(sequence))])
     }
+
+    private static let recordNumberSQL = FixedSQL("INSERT INTO letter_numbers (number, letter, request) VALUES (?, ?, ?)")
+    private static let setRegisterSQL = FixedSQL("""
+        INSERT INTO letter_registers (register, last) VALUES (?, ?)
+        ON CONFLICT (register) DO UPDATE SET last = excluded.last
+        """)
 }

@@ -43,6 +43,19 @@ struct DaemonTests {
         #expect(try JSONValue.parse(lines.value[0]) == .object(expected))
     }
 
+    @Test("a line with its fields given in order is the line the same fields give as a dictionary")
+    func orderedLogLineIsTheSame() throws {
+        let lines = Locked<[String]>([])
+        let at = Timestamp(iso8601: "2025-03-03T09:15:00.007+07:00")!
+        let logger = Logger(level: .info, clock: FixedClock(instant: at), write: { line in lines.mutate { $0.append(line) } })
+        logger.info("batch", ["commands": .int(1), "done": .int(1), "events": .int(2), "milliseconds": .double(0.25), "refused": .int(0)])
+        logger.log(.info, "batch", ordered: ["commands": .int(1), "done": .int(1), "events": .int(2), "milliseconds": .double(0.25), "refused": .int(0)])
+        logger.log(.debug, "batch", ordered: ["commands": .int(1)])
+        #expect(lines.value.count == 2)
+        #expect(lines.value[0] == lines.value[1])
+        #expect(lines.value[0] == #"{"commands":1,"done":1,"event":"batch","events":2,"level":"info","milliseconds":0.25,"refused":0,"time":"2025-03-03T02:15:00.007Z"}"#)
+    }
+
     @Test("the heartbeat is rewritten at most once a second while batches run, at once when its state changes, and when forced")
     func heartbeatAtMostOnceASecond() throws {
         let database = Scratch.file("heartbeat", extension: "db").path
