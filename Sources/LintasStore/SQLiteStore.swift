@@ -33,7 +33,9 @@ public final class SQLiteStore: EventStore {
     /// the event's `data` the rest of its detail and `events.opening` (version 10's `by_actor`, renamed)
     /// naming the row; every event is rewritten so, those of version 10 with their `by` from `actors`,
     /// which is dropped (`StoredOpenings`, `splitOpenings`).
-    public static let schemaVersion: Int64 = 11
+    /// 12: a batch leaves its done commands in `queue` for a later one to delete (`DoneLeft`), and the
+    /// `commands` view lists those from `command_ids` only (`doneLeftInQueue`).
+    public static let schemaVersion: Int64 = 12
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -46,6 +48,8 @@ public final class SQLiteStore: EventStore {
     private let parts = LetterPartCache()
     /// The openings this connection stored and saw committed (`OpeningCache`).
     private let openings = OpeningCache()
+    /// The done commands this connection's batches left in `queue`.
+    private let doneLeft = DoneLeft()
     /// Definitions and directory versions saved through this object (`catalogStamp`).
     private var catalogWrites: Int64 = 0
     /// The last event sequence this connection's last batch left, with the file's schema and
@@ -105,6 +109,7 @@ public final class SQLiteStore: EventStore {
                     try splitOpenings()
                     try connection.execute("PRAGMA user_version = 11")
                 }
+                if current < 12 { try connection.execute(SQLiteStore.doneLeftInQueue) }
             }
         } catch let error as StoreError {
             throw error
@@ -338,6 +343,23 @@ public final class SQLiteStore: EventStore {
         LEFT JOIN command_refusals r ON r.seq = q.seq
         LEFT JOIN queue_batches b ON b.through = (SELECT min(through) FROM queue_batches WHERE through >= q.seq)
         """
+
+    /// The commands of `queue` not yet done: waiting, or refused (which stay whole). From version 12 a
+    /// done command may still be in `queue` for a while (`DoneLeft`); it is listed from `command_ids`.
+    static let waitingCommandsSelect = """
+        \(queuedCommandsSelect)
+        WHERE (q.seq > \(processedThrough) OR r.seq IS NOT NULL)
+        """
+
+    /// Version 12: `commands` lists a done command once while it is still in `queue`. Idempotent.
+    static let doneLeftInQueue = """
+    DROP VIEW IF EXISTS commands;
+    CREATE VIEW commands AS
+    \(waitingCommandsSelect)
+    UNION ALL
+    \(processedCommandsSelect);
+    PRAGMA user_version = 12;
+    """
 
     /// The done commands of version 8 in the columns of `commands`: those of `command_ids` processed and
     /// not refused, their action, actor and time from the first event (an accepted command has at
@@ -655,7 +677,7 @@ public final class SQLiteStore: EventStore {
                 batchDataVersion = versions.data
                 defer { batchDataVersion = nil }
                 let known = lastSequence.flatMap { $0.versions == versions ? $0.sequence : nil }
-                let batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, last: .init(sequence: known))
+                let batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, doneLeft: doneLeft, last: .init(sequence: known))
                 return (try body(batch), batch.last.sequence.map { ($0, versions) })
             }
             parts.commit()
@@ -665,6 +687,7 @@ public final class SQLiteStore: EventStore {
         } catch {
             parts.rollback()
             openings.rollback()
+            doneLeft.forget()
             lastSequence = nil
             throw error
         }
@@ -976,7 +999,7 @@ public final class SQLiteStore: EventStore {
                                      refusal: refusal, firstEvent: row.optionalInt64(12), source: row.text(9))
             }
         }
-        let waiting = try records("\(SQLiteStore.queuedCommandsSelect) \(clause(queued))", "q.seq")
+        let waiting = try records("\(SQLiteStore.waitingCommandsSelect) \(clause(queued, after: true))", "q.seq")
         let done = try records("\(SQLiteStore.processedCommandsSelect) \(clause(processed, after: true))", "p.seq")
         return Array((waiting + done).sorted { $0.sequence < $1.sequence }.prefix(filter.limit))
     }
@@ -1091,11 +1114,32 @@ private final class PeriodEnds {
     }
 }
 
+/// The done commands a connection's batches left in `queue` (schema version 12): a batch records its
+/// outcomes without deleting its done commands, which `recordOutcomes` deletes together once
+/// `every` are done, and when the queue is empty. A commit of a batch of one then writes the
+/// queue's page once in `every`, not every time. Until deleted they are not claimed again (they
+/// are at or before `queue_batches`' last `through`) and are listed from `command_ids`.
+final class DoneLeft {
+    /// The done commands up to this sequence are gone from `queue`: `nil` until this connection
+    /// has deleted them once (then from the first), and after a transaction that failed.
+    var deletedThrough: Int64?
+    /// Done commands recorded since.
+    var count = 0
+    /// Done commands deleted together: about three of `queue`'s 8 KB leaves with W1's commands.
+    static let every = 64
+
+    func forget() {
+        deletedThrough = nil
+        count = 0
+    }
+}
+
 /// The write side of one daemon transaction on SQLite.
 struct SQLiteBatch: StoreBatch {
     let connection: SQLiteConnection
     var parts = LetterPartCache()
     var openings = OpeningCache()
+    var doneLeft = DoneLeft()
     /// The sequences `claimQueued` handed out in this transaction, oldest first: what
     /// `recordOutcomes` checks its outcomes against without a query.
     let claimed = Claimed()
@@ -1232,40 +1276,47 @@ struct SQLiteBatch: StoreBatch {
         """)
 
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {
-        guard !outcomes.isEmpty else { return }
+        guard !outcomes.isEmpty else {
+            // Nothing queued: the done commands left in `queue` go (all of them, from a connection that has not deleted any yet).
+            if doneLeft.count > 0 || doneLeft.deletedThrough == nil {
+                try deleteDone(through: try connection.query(SQLiteBatch.processedThroughSQL) { $0.int64(0) }[0])
+            }
+            return
+        }
         // Done is implicit (processed, not refused), so the outcomes must be those of every command the batch
         // reaches: the oldest this transaction claimed, each once (what `claimQueued` handed out is the oldest queued).
         let sorted = outcomes.sorted { $0.command.sequence < $1.command.sequence }
         guard sorted.count <= claimed.sequences.count, zip(sorted, claimed.sequences).allSatisfy({ $0.command.sequence == $1 }) else {
             throw StoreError(.other, "outcomes must be recorded for the oldest queued commands this transaction claimed, each once: \(outcomes.count) given up to #\(sorted.last!.command.sequence), \(claimed.sequences.count) claimed")
         }
-        var done: (first: Int64, last: Int64)?
-        // The batch's done commands leave `queue` (schema version 8): what idempotency and listings need
-        // is in `command_ids`, their data in their events. One statement for each run of done commands
-        // between refusals (one a batch, usually): a range of rowids.
-        func deleteDone() throws {
-            guard let (first, last) = done else { return }
-            try connection.run(SQLiteBatch.deleteDoneSQL, [.integer(first), .integer(last)])
-            done = nil
+        var refused = 0
+        for case let (command, .refused(refusal)) in sorted {
+            refused += 1
+            try connection.run(SQLiteBatch.refusalSQL,
+                               [.integer(command.sequence), .text(refusal.code.rawValue), .text(refusal.message), .optional(refusal.article),
+                                .optional(refusal.hint)])
         }
-        for (command, outcome) in sorted {
-            switch outcome {
-            case .done:
-                done = (done?.first ?? command.sequence, command.sequence)
-            case .refused(let refusal):
-                try deleteDone()
-                try connection.run(SQLiteBatch.refusalSQL,
-                                   [.integer(command.sequence), .text(refusal.code.rawValue), .text(refusal.message), .optional(refusal.article),
-                                    .optional(refusal.hint)])
-            }
-        }
-        try deleteDone()
         let through = sorted.last!.command.sequence
         try connection.run(SQLiteBatch.batchSQL, [.integer(through), .integer(now.milliseconds)])
         claimed.sequences.removeFirst(sorted.count)
+        // The done commands stay in `queue` (its `commands` view and `commands(_:)` list them from `command_ids`)
+        // until enough are done to delete together: a commit of a batch of one then leaves the queue's page alone.
+        doneLeft.count += sorted.count - refused
+        if doneLeft.count >= DoneLeft.every { try deleteDone(through: through) }
     }
 
-    private static let deleteDoneSQL = FixedSQL("DELETE FROM queue WHERE seq >= ? AND seq <= ?")
+    /// Deletes the done commands left in `queue` up to `through` (refused ones stay): one range of rowids
+    /// from where this connection last deleted, the refusals in it left out.
+    private func deleteDone(through: Int64) throws {
+        try connection.run(SQLiteBatch.deleteDoneSQL, [.integer(doneLeft.deletedThrough ?? 0), .integer(through)])
+        doneLeft.deletedThrough = through
+        doneLeft.count = 0
+    }
+
+    private static let deleteDoneSQL = FixedSQL("""
+        DELETE FROM queue WHERE seq > ?1 AND seq <= ?2 AND seq NOT IN (SELECT seq FROM command_refusals WHERE seq > ?1 AND seq <= ?2)
+        """)
+    private static let processedThroughSQL = FixedSQL("SELECT \(SQLiteStore.processedThrough)")
     private static let refusalSQL = FixedSQL("INSERT INTO command_refusals (seq, code, message, article, hint) VALUES (?, ?, ?, ?, ?)")
     private static let batchSQL = FixedSQL("INSERT INTO queue_batches (through, processed_at) VALUES (?, ?)")
 

@@ -64,6 +64,72 @@ struct ProcessedCommandsTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 
+    @Test("at batch size 1 done commands stay in the queue until 64 are done or it is empty: listed once meanwhile, never taken again, even by another connection")
+    func doneLeftInQueue() throws {
+        let harness = try Harness(batchSize: 1)
+        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Pemalang.prakomMuda, day: 3, Lines.contents, workflow: true)]
+                           + Lines.accepted("PML-3"))
+        for _ in 0..<8 { _ = try harness.processor.runBatch(now: harness.now) }
+        // PML-1's six and PML-3-1 done, PML-2-1 refused, five of PML-3 waiting: every row still in `queue`.
+        #expect(try count(harness, "queue") == 13)
+        func listed(_ store: SQLiteStore) throws -> [String] {
+            try store.commands(CommandFilter()).map { "\($0.command.id) \($0.status.rawValue)" }
+        }
+        let expected = (1...6).map { "PML-1-\($0) done" } + ["PML-2-1 refused", "PML-3-1 done"] + (2...6).map { "PML-3-\($0) queued" }
+        #expect(try listed(harness.store) == expected)
+        #expect(try harness.store.connection.query("SELECT id || ' ' || status FROM commands ORDER BY seq") { $0.text(0) } == expected)
+        #expect(try harness.store.commands(CommandFilter(request: "PML-1")).count == 6)
+        #expect(try harness.store.commands(CommandFilter(id: "PML-3-1")).map(\.status) == [.done])
+        let summary = try harness.store.queueSummary()
+        #expect((summary.queued, summary.done, summary.refused) == (5, 7, 1))
+        // Another connection (a daemon started after a crash) takes the waiting ones only, each once, and clears the done ones when idle.
+        let other = try Processor(store: try SQLiteStore(path: harness.store.path, create: false), batchSize: 1)
+        var taken: [Int] = []
+        while true {
+            let report = try other.runBatch(now: harness.now)
+            if report.commands == 0 { break }
+            taken.append(report.done)
+        }
+        #expect(taken == [1, 1, 1, 1, 1])
+        #expect(try count(harness, "queue") == 1, "only the refused command is left")
+        #expect(try listed(harness.store) == (1...6).map { "PML-1-\($0) done" } + ["PML-2-1 refused"] + (1...6).map { "PML-3-\($0) done" })
+        #expect(try harness.store.connection.query("SELECT count(*) FROM events WHERE request = 'PML-3'") { $0.int64(0) } == [6])
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("a file of schema version 11, its `commands` view listing done commands from both tables, is brought to version 12 on opening: each listed once, the audit clean")
+    func versionTwelveView() throws {
+        let harness = try Harness(batchSize: 1)
+        try harness.submit(Lines.accepted("PML-1"))
+        for _ in 0..<3 { _ = try harness.processor.runBatch(now: harness.now) }
+        try harness.store.connection.execute("""
+            DROP VIEW commands;
+            CREATE VIEW commands AS \(SQLiteStore.queuedCommandsSelect) UNION ALL \(SQLiteStore.processedCommandsSelect);
+            PRAGMA user_version = 11;
+            """)
+        let viewed = "SELECT id || ' ' || status FROM commands ORDER BY seq"
+        #expect(try harness.store.connection.query(viewed) { $0.text(0) }.count == 9, "the done ones twice, as version 11 would list commands left in the queue")
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
+        #expect(try reopened.connection.query(viewed) { $0.text(0) } == (1...3).map { "PML-1-\($0) done" } + (4...6).map { "PML-1-\($0) queued" })
+        #expect(try Audit.run(reopened).isClean)
+    }
+
+    @Test("at batch size 1 the done commands are deleted together once 64 are done (DoneLeft.every)")
+    func doneDeletedTogether() throws {
+        let harness = try Harness(batchSize: 1)
+        let requests = (1...11).map { "PML-\($0)" }
+        try harness.submit(requests.flatMap { Lines.accepted($0) })
+        var queueRows: [Int64] = []
+        for _ in 0..<(DoneLeft.every + 1) {
+            _ = try harness.processor.runBatch(now: harness.now)
+            queueRows.append(try count(harness, "queue"))
+        }
+        // 66 queued: every row stays until the 64th is done, then those 64 go at once.
+        #expect(queueRows[DoneLeft.every - 2] == 66 && queueRows[DoneLeft.every - 1] == 2 && queueRows[DoneLeft.every] == 2)
+        #expect(try harness.store.queueSummary().done == DoneLeft.every + 1)
+    }
+
     @Test("a version-7 file, every command whole in the queue: opened, it becomes version 8, its done commands moved, the listing unchanged, the audit clean; it takes new commands")
     func versionSevenFile() throws {
         let harness = try run()
