@@ -1125,7 +1125,7 @@ final class DoneLeft {
     var deletedThrough: Int64?
     /// Done commands recorded since.
     var count = 0
-    /// Done commands deleted together: about three of `queue`'s 8 KB leaves with W1's commands.
+    /// Done commands deleted together: two or three of `queue`'s 8 KB leaves with W1's commands.
     static let every = 64
 
     func forget() {
