@@ -222,6 +222,7 @@ public struct JSONReader {
     }
 
     /// Whether a member name read by `members(bytes:)` is `name`, byte for byte.
+    @inline(__always)
     public static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
         guard key.count == name.utf8CodeUnitCount else { return false }
         let expected = name.utf8Start
@@ -318,15 +319,19 @@ public struct JSONReader {
         return number
     }
 
-    public mutating func strings() throws(JSONSyntaxError) -> [String] {
-        var strings: [String] = []
+    public mutating func strings() throws(JSONSyntaxError) -> [String] { try strings { $0 } }
+
+    /// An array of strings, each made into an `Item` (a `NIP`, say) as it is read: one array, not two.
+    @inline(__always)
+    public mutating func strings<Item>(_ item: (String) -> Item) throws(JSONSyntaxError) -> [Item] {
+        var items: [Item] = []
         try elements { (reader) throws(JSONSyntaxError) in
             guard reader.parser.index < reader.parser.bytes.count, reader.parser.bytes[reader.parser.index] == UInt8(ascii: "\"") else {
                 throw reader.expected("an array of strings")
             }
-            strings.append(try reader.parser.parseString())
+            items.append(item(try reader.parser.parseString()))
         }
-        return strings
+        return items
     }
 
     /// An error at the current position: the value there is not what the decoder expects.
@@ -696,6 +701,14 @@ private struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number: digits expected in exponent", at: start) }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        // Up to 18 digits cannot overflow: summed in place, no `String` made (most numbers lintas reads).
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digits = (negative ? start + 1 : start)..<index
+        if isInteger && digits.count <= 18 {
+            var integer: Int64 = 0
+            for offset in digits { integer = integer * 10 + Int64(bytes[offset] &- UInt8(ascii: "0")) }
+            return .int(negative ? -integer : integer)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }

@@ -186,11 +186,15 @@ extension RequestState {
                         fields = members
                     } else if JSONReader.equal(key, "letters") {
                         var records: [LetterReference] = []
-                        try reader.elements { (reader) throws(JSONSyntaxError) in records.append(try LetterReference(reading: &reader)) }
+                        try reader.elements { (reader) throws(JSONSyntaxError) in
+                            if records.isEmpty { records.reserveCapacity(4) }  // grown once, not at every letter
+                            records.append(try LetterReference(reading: &reader))
+                        }
                         letters = records
                     } else if JSONReader.equal(key, "participants") {
-                        var actions: [String: [NIP]] = [:]
-                        try reader.members { (reader, action) throws(JSONSyntaxError) in actions[action] = try reader.strings().map(NIP.init) }
+                        // Room for a workflow's handful of actions: growing a dictionary rehashes it.
+                        var actions = [String: [NIP]](minimumCapacity: 8)
+                        try reader.members { (reader, action) throws(JSONSyntaxError) in actions[action] = try reader.strings(NIP.init) }
                         participants = actions
                     } else if JSONReader.equal(key, "request") { request = try reader.string()
                     } else if JSONReader.equal(key, "workflow") { workflow = try reader.string()

@@ -36,6 +36,10 @@ struct JSONTests {
     func numbers() throws {
         #expect(try JSONValue.parse("9007199254740993") == .int(9_007_199_254_740_993))
         #expect(try JSONValue.parse("-0") == .int(0))
+        // Up to 18 digits are summed in place, more go through the text: both exact, to the edges of Int64.
+        #expect(try JSONValue.parse("-999999999999999999") == .int(-999_999_999_999_999_999))
+        #expect(try JSONValue.parse("[9223372036854775807,-9223372036854775808]") == .array([.int(.max), .int(.min)]))
+        #expect(try JSONValue.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
         #expect(try JSONValue.parse("1.5e3") == .double(1500))
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("01") }
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("1.") }
