@@ -130,10 +130,11 @@ private struct Decider {
         }
         // Letter numbers are drawn last, once nothing can refuse the command any more.
         let letter = try transition.letter.map { spec throws(Refusal) in
-            try issue(LetterDraft(spec: spec, definition: definition, transition: transition, context: context, actor: office,
-                                  followsRequest: input.state?.letters.isEmpty == false || bound[LetterDraft.referenceField] != nil,
-                                  cited: spec.cites.flatMap { citedLetter(type: $0) }),
-                      version: (input.state?.version ?? 0) + 1, &numbering, &frames)
+            let letters = input.state?.letters ?? []  // read once: a stored state's are made into values when asked for
+            return try issue(LetterDraft(spec: spec, definition: definition, transition: transition, context: context, actor: office,
+                                         followsRequest: !letters.isEmpty || bound[LetterDraft.referenceField] != nil,
+                                         cited: spec.cites.flatMap { Self.citedLetter(type: $0, in: letters) }),
+                             version: (input.state?.version ?? 0) + 1, &numbering, &frames)
         }
         return Event(
             request: command.request, version: (input.state?.version ?? 0) + 1, action: transition.action, state: nextState,
@@ -558,9 +559,8 @@ private struct Decider {
 
     /// The letter a letter citing `type` cites: the request's latest letter of that type, else the
     /// letter of its first step; `nil` when the request has neither (a request opened without one).
-    private func citedLetter(type: String) -> LetterReference? {
-        guard let letters = input.state?.letters else { return nil }
-        return letters.last { $0.type == type } ?? letters.first { $0.version == 1 }
+    private static func citedLetter(type: String, in letters: [LetterReference]) -> LetterReference? {
+        letters.last { $0.type == type } ?? letters.first { $0.version == 1 }
     }
 
     /// Numbers a letter whose content checks have passed, and freezes its content.

@@ -100,6 +100,43 @@ public struct LetterReference: Sendable, Hashable {
         self.version = Int(version)
     }
 
+    /// Reads past an array of references as strictly as `init(reading:)` reads each, without
+    /// making their strings: what a state read from storage keeps of its letters until they are
+    /// asked for (`LetterList`).
+    /// - Returns: where the array stands in the reader's bytes.
+    static func checkArray(reading reader: inout JSONReader) throws(JSONSyntaxError) -> Range<Int> {
+        let start = reader.position
+        try reader.elements { (reader) throws(JSONSyntaxError) in
+            var found = 0
+            try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
+                guard let bit = storedMember(key) else { return try reader.skip() }
+                found |= bit
+                if bit & integerMembers != 0 { _ = try reader.int() } else { _ = try reader.stringRange() }
+            })
+            guard found & requiredMembers == requiredMembers else {
+                throw reader.expected("letters with type, label, number, register, sequence and version")
+            }
+        }
+        return start..<reader.position
+    }
+
+    /// A bit for each member `init(reading:)` reads (`json`'s), `nil` for any other name.
+    @inline(__always)
+    private static func storedMember(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        switch key.count {
+        case 4: JSONReader.equal(key, "type") ? 1 : JSONReader.equal(key, "date") ? 1 << 6 : nil
+        case 5: JSONReader.equal(key, "label") ? 1 << 1 : nil
+        case 6: JSONReader.equal(key, "number") ? 1 << 2 : nil
+        case 7: JSONReader.equal(key, "version") ? 1 << 5 : nil
+        case 8: JSONReader.equal(key, "register") ? 1 << 3 : JSONReader.equal(key, "sequence") ? 1 << 4 : nil
+        case 9: JSONReader.equal(key, "numbering") ? 1 << 7 : nil
+        case 12: JSONReader.equal(key, "content_hash") ? 1 << 8 : nil
+        default: nil
+        }
+    }
+    /// Type, label, number, register, sequence and version must be there; sequence and version are integers, the rest text.
+    private static let requiredMembers = 0b11_1111, integerMembers = 0b11_0000
+
     init?(json: JSONValue) {
         guard let identity = LetterIdentity(json: json), let version = json["version"]?.intValue else { return nil }
         self.identity = identity

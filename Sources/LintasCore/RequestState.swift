@@ -15,7 +15,14 @@ public struct RequestState: Sendable, Hashable {
     /// Who has taken each action, in order: for steps every nominee takes once.
     public var participants: [String: [NIP]]
     /// The letters its steps issued, by reference: the content is in the issuing event only.
-    public var letters: [LetterReference]
+    /// A state read from its stored bytes keeps them as stored (checked) until they are asked for:
+    /// whose turn it is, and a step that issues no letter, never ask.
+    public var letters: [LetterReference] {
+        get { letterList.references }
+        set { letterList = .references(newValue) }
+    }
+    /// `letters`, as values or as stored.
+    var letterList: LetterList
     public var warnings: [String]
     /// The `since` of the state whose deadline passed and was reminded of, so a reminder is
     /// recorded once per stay in a state.
@@ -49,7 +56,7 @@ extension RequestState {
             return RequestState(
                 request: event.request, workflow: workflow, definition: definition, state: event.state, version: 1,
                 since: event.at, updated: event.at, fields: event.detail.fields, participants: [event.action: [event.actor]],
-                letters: event.detail.letter.map { [LetterReference($0, version: 1)] } ?? [], warnings: event.detail.warnings)
+                letterList: .references(event.detail.letter.map { [LetterReference($0, version: 1)] } ?? []), warnings: event.detail.warnings)
         }
         guard event.request == next.request, event.version == next.version + 1 else {
             throw ReplayError(request: event.request, version: event.version,
@@ -110,12 +117,7 @@ extension RequestState {
                             since: since.milliseconds, state: state, updated: updated.milliseconds, version: version, warnings: warnings,
                             workflow: workflow.rawValue, into: &output,
                             fields: { JSONWriter.writeObject(fields, into: &$0) },
-                            letters: { output in
-                                for (index, letter) in letters.enumerated() {
-                                    if index > 0 { output.append(UInt8(ascii: ",")) }
-                                    letter.write(into: &output)
-                                }
-                            },
+                            letters: { letterList.write(into: &$0) },
                             participants: { output in
                                 for (index, (action, people)) in participants.sorted(by: { JSONWriter.precedes($0.key, $1.key) }).enumerated() {
                                     if index > 0 { output.append(UInt8(ascii: ",")) }
@@ -176,7 +178,7 @@ extension RequestState {
     public init(bytes: [UInt8]) throws(EventFormatError) {
         var request: String?, workflow: String?, definition: String?, state: String?
         var version: Int64?, since: Int64?, updated: Int64?, remindedFor: Int64?, ended: Int64?
-        var fields: [String: JSONValue]?, participants: [String: [NIP]]?, letters: [LetterReference]?, warnings: [String]?
+        var fields: [String: JSONValue]?, participants: [String: [NIP]]?, letters: LetterList?, warnings: [String]?
         do {
             try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
                 // Names as bytes, letters and participants read in place: no `String` per name, no tree but the fields'.
@@ -185,12 +187,9 @@ extension RequestState {
                         guard case .object(let members) = try reader.value() else { throw reader.expected("an object") }
                         fields = members
                     } else if JSONReader.equal(key, "letters") {
-                        var records: [LetterReference] = []
-                        try reader.elements { (reader) throws(JSONSyntaxError) in
-                            if records.isEmpty { records.reserveCapacity(4) }  // grown once, not at every letter
-                            records.append(try LetterReference(reading: &reader))
-                        }
-                        letters = records
+                        // Checked now, made into values when asked for (`LetterList`).
+                        let stored = try LetterReference.checkArray(reading: &reader)
+                        letters = stored.count == 2 ? .references([]) : .stored(Array(reader.bytes[stored]))
                     } else if JSONReader.equal(key, "participants") {
                         // Room for a workflow's handful of actions: growing a dictionary rehashes it.
                         var actions = [String: [NIP]](minimumCapacity: 8)
@@ -218,7 +217,7 @@ extension RequestState {
         else { throw EventFormatError(message: "stored request state is incomplete") }
         self.init(request: RequestID(request), workflow: WorkflowID(workflow), definition: DefinitionHash(definition), state: state,
                   version: Int(version), since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fields,
-                  participants: participants, letters: letters, warnings: warnings,
+                  participants: participants, letterList: letters, warnings: warnings,
                   remindedFor: remindedFor.map(Timestamp.init), ended: ended.map(Timestamp.init))
     }
 
@@ -239,7 +238,57 @@ extension RequestState {
             request: RequestID(request), workflow: WorkflowID(workflow), definition: DefinitionHash(definition), state: state,
             version: Int(version), since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fields,
             participants: participants.mapValues { ($0.arrayValue ?? []).compactMap(\.stringValue).map(NIP.init) },
-            letters: parsedLetters, warnings: warnings.compactMap(\.stringValue),
+            letterList: .references(parsedLetters), warnings: warnings.compactMap(\.stringValue),
             remindedFor: members["reminded_for"]?.intValue.map(Timestamp.init), ended: members["ended"]?.intValue.map(Timestamp.init))
     }
+}
+
+/// A state's letter references: as values, or as its stored projection has them (the `letters`
+/// array's bytes, checked as strictly as reading them) until they are asked for. Equal when the
+/// references are.
+enum LetterList: Sendable, Hashable, CustomDebugStringConvertible {
+    case references([LetterReference])
+    /// The array, brackets included, as it stood in a stored state.
+    case stored([UInt8])
+
+    var references: [LetterReference] {
+        switch self {
+        case .references(let references):
+            return references
+        case .stored(let bytes):
+            do {
+                return try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                    var references: [LetterReference] = []
+                    references.reserveCapacity(4)
+                    try reader.elements { (reader) throws(JSONSyntaxError) in references.append(try LetterReference(reading: &reader)) }
+                    return references
+                }
+            } catch {
+                preconditionFailure("letters checked when their state was read do not read: \(error)")
+            }
+        }
+    }
+
+    /// The array's items, between its brackets: written canonically, or stored ones as they
+    /// stood (the projection's bytes, which `audit` compares with the log's).
+    func write(into output: inout [UInt8]) {
+        switch self {
+        case .references(let references):
+            for (index, letter) in references.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                letter.write(into: &output)
+            }
+        case .stored(let bytes):
+            output.append(contentsOf: bytes[1..<(bytes.count - 1)])
+        }
+    }
+
+    static func == (lhs: LetterList, rhs: LetterList) -> Bool {
+        if case .stored(let left) = lhs, case .stored(let right) = rhs, left == right { return true }
+        return lhs.references == rhs.references
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(references) }
+
+    var debugDescription: String { "\(references)" }
 }

@@ -140,6 +140,19 @@ struct CanonicalEncodingTests {
         for broken in [text.replacing(#","version":1}"#, with: "}"), text.replacing(#""accept":[""#, with: #""accept":[1,""#)] {
             #expect(throws: EventFormatError.self) { try RequestState(bytes: Array(broken.utf8)) }
         }
+        // Its letters are kept as stored until asked for: the same references, written back as they stood,
+        // and checked as strictly when the state is read: a member missing, a number for text, text for a number.
+        let read = try RequestState(bytes: warned.canonicalBytes)
+        #expect(read.canonicalBytes == warned.canonicalBytes && read.letters == warned.letters && read.letters.count == 3)
+        var appended = read
+        appended.letters.append(warned.letters[1])
+        #expect(appended.canonicalBytes == appended.json.canonicalBytes && appended.letters.count == 4)
+        #expect(text.contains(#""type":"surat_penugasan""#) && text.contains(#""label":"Surat Penugasan""#) && text.contains(#""sequence":"#))
+        for broken in [text.replacing(#""type":"surat_penugasan""#, with: #""kind":"surat_penugasan""#),
+                       text.replacing(#""label":"Surat Penugasan""#, with: #""label":15"#), text.replacing(#""sequence":"#, with: #""sequence":"1","x":"#)] {
+            #expect(throws: EventFormatError.self) { try RequestState(bytes: Array(broken.utf8)) }
+            #expect(throws: EventFormatError.self, "as the tree's reading") { try RequestState(json: JSONValue.parse(broken)) }
+        }
     }
 
     /// A submission of Pasal 11 ayat (4) huruf a and its detail as stored.
