@@ -427,7 +427,7 @@ public enum Replay {
                 var requests = 0, events = 0
                 var fold = RequestFold()
                 var bytes: [UInt8] = []
-                try reader.scanEvents(in: range, projections: false, { row in
+                try reader.scanEvents(in: range, projections: false, columns: .fold, { row in
                     try row.fold(into: &fold)
                     events += 1
                 }, end: { _ in

@@ -62,7 +62,10 @@ public protocol EventStore: AnyObject {
     func scanEvents(projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws
     /// `scanEvents` over the requests in `range` only: the scans of the ranges `splitRequests`
     /// gives, one after the other, see what one scan of every request sees, in the same order.
-    func scanEvents(in range: RequestRange, projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws
+    /// `columns` says which of the row's columns `event` reads (`.fold`: the others are left
+    /// empty, not read from the store).
+    func scanEvents(in range: RequestRange, projections: Bool, columns: ScanColumns, _ event: (StoredEventBytes) throws -> Void,
+                    end: (StoredRequest?) throws -> Void) throws
     /// Consecutive ranges of request ids covering every request, about as many events in each
     /// (a request's events all in one range), at most `parts`, in order: what parallel readers
     /// split by.
@@ -191,6 +194,16 @@ public struct StoredEvent: Sendable, Hashable {
     }
 }
 
+/// Which of an event row's columns `scanEvents` reads.
+public enum ScanColumns: Sendable {
+    /// Every column.
+    case all
+    /// Only those a fold reads (`StoredEventBytes.fold`): `request`, `version`, `action`, `state`,
+    /// `actor`, `at`, `data` and `by`; `sequence` and `recorded` are 0, `command` and `hash` empty.
+    /// Replay's scan: each column read costs the store's stepping too.
+    case fold
+}
+
 /// An event row as the store holds it, borrowed from the store for one call (`scanEvents`):
 /// nothing is copied, and no buffer may be kept after the call returns.
 public struct StoredEventBytes {
@@ -266,6 +279,12 @@ extension EventStore {
     }
 
     public func scanEvents(in range: RequestRange, projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
+        try scanEvents(in: range, projections: projections, columns: .all, event, end: end)
+    }
+
+    /// Every column, whichever `columns` asks for: the rows are copies already.
+    public func scanEvents(in range: RequestRange, projections: Bool, columns: ScanColumns, _ event: (StoredEventBytes) throws -> Void,
+                           end: (StoredRequest?) throws -> Void) throws {
         try forEachStream { request, rows in
             guard range.contains(request) else { return }
             for row in rows { try row.withBytes(event) }

@@ -61,6 +61,31 @@ struct StoreContractTests {
         }
     }
 
+    @Test("a fold's scan gives what a fold reads of each row as the full scan does, and leaves the sequence, recorded time, command and hash out", arguments: Backend.allCases)
+    func scanForFold(backend: Backend) throws {
+        let store = try backend.makeStore()
+        try appendInterleaved(to: store)
+        func rows(_ columns: ScanColumns) throws -> [(folded: [[UInt8]], at: Int64, version: Int, left: [Int64], leftBytes: [UInt8])] {
+            var rows: [(folded: [[UInt8]], at: Int64, version: Int, left: [Int64], leftBytes: [UInt8])] = []
+            try store.readSnapshot {
+                try store.scanEvents(in: .all, projections: false, columns: columns, { row in
+                    rows.append(([Array(row.request), Array(row.action), Array(row.state), Array(row.actor), Array(row.data)], row.at, row.version,
+                                 [row.sequence, row.recorded], Array(row.command) + Array(row.hash)))
+                }, end: { _ in })
+            }
+            return rows
+        }
+        let all = try rows(.all), folded = try rows(.fold)
+        #expect(all.count == 4)
+        #expect(folded.map(\.folded) == all.map(\.folded))
+        #expect(folded.map(\.at) == all.map(\.at))
+        #expect(folded.map(\.version) == all.map(\.version))
+        #expect(all.allSatisfy { $0.left[0] > 0 && $0.left[1] > 0 && !$0.leftBytes.isEmpty })
+        if backend == .sqlite {
+            #expect(folded.allSatisfy { $0.left == [0, 0] && $0.leftBytes.isEmpty }, "not read from the file")
+        }
+    }
+
     @Test("each event's hash chains to the previous event of its request", arguments: Backend.allCases)
     func hashChain(backend: Backend) throws {
         let store = try backend.makeStore()
