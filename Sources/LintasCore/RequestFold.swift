@@ -63,8 +63,10 @@ public struct RequestFold {
     private var since: Int64 = 0, updated: Int64 = 0
     private var remindedFor: Int64?, ended: Int64?
     private var fields: [Field] = []
-    /// Who took which action, in order; `id` is the action's number in the scan (`Interner`).
-    private var participants: [(action: String, id: Int, actor: NIP)] = []
+    /// Who took which action, in order; `id` and `actorID` are the action's and the actor's numbers
+    /// in the scan (`Interner`).
+    private typealias Participant = (action: String, id: Int, actor: NIP, actorID: Int)
+    private var participants: [Participant] = []
     /// The actions taken, once each in key order, as the index of each one's first entry in
     /// `participants`: written by `writeCanonical` before the participants.
     private var actionOrder: [Int] = []
@@ -137,7 +139,7 @@ public struct RequestFold {
         try read(data, by: by)
         let action = strings.intern(actionColumn)
         let eventState = strings.intern(stateColumn).string
-        let actor = NIP(strings.intern(actorColumn).string)
+        let actor = strings.intern(actorColumn)
         guard !isEmpty else {
             let opened = RequestID(String(decoding: requestColumn, as: UTF8.self))
             guard eventVersion == 1, let workflow = scan.workflow, let definition = scan.definition else {
@@ -174,7 +176,7 @@ public struct RequestFold {
 
     /// Merges what the scanned event says into the state: fields (a later value replaces an
     /// earlier one), who acted, the letter, the warnings.
-    private mutating func take(_ data: UnsafeRawBufferPointer, action: (string: String, id: Int), actor: NIP) {
+    private mutating func take(_ data: UnsafeRawBufferPointer, action: (string: String, id: Int), actor: (string: String, id: Int)) {
         for (key, value) in scan.fields {
             let keyBytes = UnsafeRawBufferPointer(rebasing: data[key])
             // The member copied as one run when it is stored as one (canonical JSON: no space around the colon).
@@ -193,7 +195,7 @@ public struct RequestFold {
                 fields.append(stored)
             }
         }
-        participants.append((action.string, action.id, actor))
+        participants.append((action.string, action.id, NIP(actor.string), actor.id))
         if let letter = scan.letter, let type = letter.type, let label = letter.label, let number = letter.number,
            let register = letter.register, let sequence = letter.sequence {
             letters.append(Letter(type: copy(data, type), label: copy(data, label), number: copy(data, number), register: copy(data, register),
@@ -373,7 +375,7 @@ public struct RequestFold {
         var fieldValues = [String: JSONValue](minimumCapacity: fields.count)
         for field in fields { fieldValues[try string(field.key)] = try value(field.value) }
         var people: [String: [NIP]] = [:]
-        for (action, _, actor) in participants { people[action, default: []].append(actor) }
+        for (action, _, actor, _) in participants { people[action, default: []].append(actor) }
         var references: [LetterReference] = []
         for letter in letters {
             references.append(LetterReference(type: try string(letter.type), label: try string(letter.label), number: try string(letter.number),
@@ -429,47 +431,52 @@ public struct RequestFold {
         sortActions()
         // Static writers over the arena's bytes: a method passed as the writer would copy the
         // whole fold (and retain each of its arrays) for each of the three.
-        let (fields, order, letters, participants, actionOrder) = (self.fields, self.order, self.letters, self.participants, self.actionOrder)
+        let (fields, order, letters, participants, actionOrder, strings) = (self.fields, self.order, self.letters, self.participants, self.actionOrder, self.strings)
         arena.withUnsafeBufferPointer { arena in
             RequestState.writeCanonical(definition: definition.rawValue, ended: ended, remindedFor: remindedFor, request: request.rawValue, since: since,
                                         state: state, updated: updated, version: version, warnings: warnings, workflow: workflow.rawValue, into: &output,
                                         fields: { Self.writeFields(fields, in: order, arena: arena, into: &$0) },
                                         letters: { Self.writeLetters(letters, arena: arena, into: &$0) },
-                                        participants: { Self.writeParticipants(participants, actions: actionOrder, into: &$0) })
+                                        participants: { Self.writeParticipants(participants, actions: actionOrder, strings: strings, into: &$0) })
         }
     }
 
+    /// Each letter as `LetterReference.write` writes it, each key with its punctuation one run
+    /// (`{"key":` or `,"key":`) and each string its token.
     private static func writeLetters(_ letters: [Letter], arena: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        func put(_ text: StaticString) { output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+        func put(_ token: Token) { output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[token])) }
         for (index, letter) in letters.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             var first = true
             if let contentHash = letter.contentHash {
-                write(key: "content_hash", contentHash, arena: arena, first: true, into: &output)
+                put("{\"content_hash\":")
+                put(contentHash)
                 first = false
             }
             if let date = letter.date {
-                write(key: "date", date, arena: arena, first: first, into: &output)
+                put(first ? "{\"date\":" : ",\"date\":")
+                put(date)
                 first = false
             }
-            write(key: "label", letter.label, arena: arena, first: first, into: &output)
-            write(key: "number", letter.number, arena: arena, into: &output)
+            put(first ? "{\"label\":" : ",\"label\":")
+            put(letter.label)
+            put(",\"number\":")
+            put(letter.number)
             if letter.numbering != .register {
                 JSONWriter.writeKey("numbering", into: &output)
                 JSONWriter.writeString(letter.numbering.rawValue, into: &output)
             }
-            write(key: "register", letter.register, arena: arena, into: &output)
-            JSONWriter.writeKey("sequence", into: &output)
+            put(",\"register\":")
+            put(letter.register)
+            put(",\"sequence\":")
             JSONWriter.writeInteger(Int64(letter.sequence), into: &output)
-            write(key: "type", letter.type, arena: arena, into: &output)
-            JSONWriter.writeKey("version", into: &output)
+            put(",\"type\":")
+            put(letter.type)
+            put(",\"version\":")
             JSONWriter.writeInteger(Int64(letter.version), into: &output)
             output.append(UInt8(ascii: "}"))
         }
-    }
-
-    private static func write(key: StaticString, _ token: Token, arena: UnsafeBufferPointer<UInt8>, first: Bool = false, into output: inout [UInt8]) {
-        JSONWriter.writeKey(key, first: first, into: &output)
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[token]))
     }
 
     /// Puts the field indices in `order` by their names' bytes (the names as stored, between
@@ -504,22 +511,29 @@ public struct RequestFold {
         for index in participants.indices {
             if actionOrder.contains(where: { Self.same(participants[$0], participants[index]) }) { continue }
             var position = actionOrder.count
-            while position > 0 && JSONWriter.precedes(participants[index].action, participants[actionOrder[position - 1]].action) { position -= 1 }
+            while position > 0 && strings.precedes(participants[index].id, participants[index].action,
+                                                   participants[actionOrder[position - 1]].id, participants[actionOrder[position - 1]].action) {
+                position -= 1
+            }
             actionOrder.insert(index, at: position)
         }
     }
 
-    private static func writeParticipants(_ participants: [(action: String, id: Int, actor: NIP)], actions actionOrder: [Int],
+    private static func writeParticipants(_ participants: [Participant], actions actionOrder: [Int], strings: Interner,
                                           into output: inout [UInt8]) {
+        // Each as `JSONWriter.writeString` writes it: the interned string's quoted bytes when it needs no escape.
+        func write(_ text: String, _ id: Int) {
+            if let quoted = strings.quoted(id) { output.append(contentsOf: quoted) } else { JSONWriter.writeString(text, into: &output) }
+        }
         for (position, action) in actionOrder.enumerated() {
             if position > 0 { output.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(participants[action].action, into: &output)
+            write(participants[action].action, participants[action].id)
             output.append(UInt8(ascii: ":"))
             output.append(UInt8(ascii: "["))
             var first = true
             for index in participants.indices where same(participants[index], participants[action]) {
                 if !first { output.append(UInt8(ascii: ",")) }
-                JSONWriter.writeString(participants[index].actor.rawValue, into: &output)
+                write(participants[index].actor.rawValue, participants[index].actorID)
                 first = false
             }
             output.append(UInt8(ascii: "]"))
@@ -528,7 +542,7 @@ public struct RequestFold {
 
     /// Whether two actions are the same: by their numbers in the scan (`Interner`), by text for one not kept there.
     @inline(__always)
-    private static func same(_ left: (action: String, id: Int, actor: NIP), _ right: (action: String, id: Int, actor: NIP)) -> Bool {
+    private static func same(_ left: Participant, _ right: Participant) -> Bool {
         left.id == right.id && (left.id >= 0 || left.action == right.action)
     }
 
@@ -557,7 +571,7 @@ public struct RequestFold {
     private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool { JSONReader.equal(key, name) }
 
     /// UTF-8 byte order, as `JSONWriter.precedes`.
-    private static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+    fileprivate static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
         let common = min(left.count, right.count)
         for index in 0..<common where left[index] != right[index] { return left[index] < right[index] }
         return left.count < right.count
@@ -568,7 +582,9 @@ public struct RequestFold {
 /// again by hashing the bytes: no allocation for a value seen before.
 private struct Interner {
     private var slots = [Int32](repeating: -1, count: 256)
-    private var entries: [(bytes: [UInt8], string: String)] = []
+    /// Each value's bytes, its `String`, and that string as `JSONWriter.writeString` writes it when
+    /// it needs no escape (`quoted`).
+    private var entries: [(bytes: [UInt8], string: String, quoted: [UInt8]?)] = []
     /// Beyond this many distinct values new ones are not kept (a scan of a huge directory's actors).
     private static let limit = 1 << 16
 
@@ -580,9 +596,27 @@ private struct Interner {
         let string = String(decoding: bytes, as: UTF8.self)
         guard entries.count < Self.limit else { return (string, -1) }
         slots[slot] = Int32(entries.count)
-        entries.append((Array(bytes), string))
+        var text = string
+        let quoted = text.withUTF8 { JSONWriter.needsEscape($0) ? nil : [UInt8(ascii: "\"")] + $0 + [UInt8(ascii: "\"")] }
+        entries.append((Array(bytes), string, quoted))
         if entries.count * 2 > slots.count { grow() }
         return (string, entries.count - 1)
+    }
+
+    /// The string numbered `id` as a JSON string, when it was kept and needs no escape.
+    func quoted(_ id: Int) -> [UInt8]? { id >= 0 ? entries[id].quoted : nil }
+
+    /// `JSONWriter.precedes(left, right)` for two strings and their numbers: their UTF-8 compared
+    /// in place when both are kept without escapes.
+    func precedes(_ leftID: Int, _ left: String, _ rightID: Int, _ right: String) -> Bool {
+        guard let leftQuoted = quoted(leftID), let rightQuoted = quoted(rightID) else { return JSONWriter.precedes(left, right) }
+        return leftQuoted.withUnsafeBytes { leftBytes in
+            rightQuoted.withUnsafeBytes { rightBytes in
+                // Between the quotes: a closing quote must not sort against a byte of the other.
+                RequestFold.precedes(UnsafeRawBufferPointer(rebasing: leftBytes.dropFirst().dropLast()),
+                                     UnsafeRawBufferPointer(rebasing: rightBytes.dropFirst().dropLast()))
+            }
+        }
     }
 
     /// The number of the bytes when they were interned, else `nil`.

@@ -29,6 +29,34 @@ struct CanonicalEncodingTests {
         }
     }
 
+    @Test("the fold writes participants as the state does: actions and officials that need escapes or are not ASCII, actions that sort by their bytes")
+    func foldedParticipants() throws {
+        // "ab" before "ab!" (a prefix first: its closing quote, 0x22, would sort after "!", 0x21), "é" after "z" by its
+        // UTF-8; officials with a quote, a tab, text that is not ASCII.
+        let steps: [(action: String, actor: String)] = [("submit", "198003152005011002"), ("ab", "19800315200501100\""), ("ab!", "1980031520050110é"),
+                                                        ("é", "1980\t3152005011002"), ("z", "198003152005011002"), ("ab", "198003152005011002")]
+        let start = Timestamp(milliseconds: 1_740_967_200_000)
+        var state: RequestState?
+        var fold = RequestFold()
+        for (index, step) in steps.enumerated() {
+            let version = index + 1
+            let event = Event(request: "PML-9", version: version, action: step.action, state: "requested", actor: NIP(step.actor),
+                              at: start.adding(milliseconds: Int64(version) * 60_000), recorded: start.adding(milliseconds: Int64(version) * 60_000),
+                              command: CommandID("c-\(version)"),
+                              detail: Event.Detail(article: "Pasal 11 ayat (4) huruf a", role: "pimpinan_uo_pemilik", actorName: "Heru", actorTitle: "Kabid",
+                                                   capacity: .definitive, position: "kabid-p2p", fields: ["purpose": "x"],
+                                                   workflow: version == 1 ? "pemalang.penunjukan.lintas-pd" : nil, definition: version == 1 ? "abc" : nil))
+            state = try RequestState.evolve(state, event)
+            try Self.fold(event, into: &fold)
+            var folded: [UInt8] = []
+            fold.writeCanonical(into: &folded)
+            #expect(folded == state!.canonicalBytes)
+        }
+        #expect(state!.participants["ab"] == [NIP("19800315200501100\""), NIP("198003152005011002")])
+        let written = String(decoding: state!.canonicalBytes, as: UTF8.self)
+        #expect(written.contains(#""participants":{"ab":["19800315200501100\"","198003152005011002"],"ab!":["1980031520050110é"],"submit":"#))
+    }
+
     @Test("every event and state of Pasal 11 ayat (4) a–e, with text that needs escaping and text that is not ASCII")
     func directEqualsJSON() throws {
         var walk = try Walk()
