@@ -297,6 +297,8 @@ public enum LetterParts {
         /// The members of all pieces to `sink` in canonical name order, each run `,"name":value`
         /// as its piece holds it, in braces. A name both an implied member and another piece hold
         /// is taken from the other piece (chosen first; the implied one is then passed over).
+        /// Members that follow one another in one piece go to `sink` as one run (each call of
+        /// `sink` is a SHA-256 update when a seal is checked).
         /// - Returns: a member another piece holds too, or `nil`.
         private static func merge(_ pieces: [Piece], _ cursors: inout [Cursor], _ sink: (UnsafeRawBufferPointer) -> Void) -> (piece: Int, member: Int)? {
             func sorts(_ index: Int, _ other: Int, _ cursors: borrowing [Cursor]) -> Bool? {
@@ -307,6 +309,13 @@ public enum LetterParts {
             let open: UInt8 = UInt8(ascii: "{"), close: UInt8 = UInt8(ascii: "}")
             withUnsafeBytes(of: open) { sink($0) }
             var previous: (piece: Int, member: Int)?
+            // The bytes chosen but not yet handed to `sink`: one piece's, from `start` to `end`.
+            var pending: (piece: Int, start: Int, end: Int)?
+            func flush() {
+                guard let run = pending else { return }
+                sink(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: cursors[run.piece].bytes[run.start..<run.end])))
+                pending = nil
+            }
             while true {
                 var chosen: Int?
                 for index in cursors.indices where cursors[index].next < cursors[index].members.count {
@@ -330,10 +339,17 @@ public enum LetterParts {
                     }
                 }
                 let bounds = cursor.members[cursor.next]
-                sink(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: cursor.bytes[(previous == nil ? bounds.start + 1 : bounds.start)..<bounds.end])))
+                let start = previous == nil ? bounds.start + 1 : bounds.start
+                if let run = pending, run.piece == chosen, run.end == start {
+                    pending = (chosen, run.start, bounds.end)
+                } else {
+                    flush()
+                    pending = (chosen, start, bounds.end)
+                }
                 previous = (chosen, cursor.next)
                 cursors[chosen].next += 1
             }
+            flush()
             withUnsafeBytes(of: close) { sink($0) }
             return nil
         }

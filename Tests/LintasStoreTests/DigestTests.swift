@@ -16,4 +16,16 @@ struct DigestTests {
         #expect(hasher.finish() == Digest.sha256(message))
         #expect(hasher.finish() == Digest.sha256([]), "the hasher starts again after finishing")
     }
+
+    @Test("hex digits read back as bytes in either case; an odd count or any other character is refused")
+    func hexDigits() {
+        let digest = Digest.sha256(Array("abc".utf8))
+        #expect(Digest(hex: digest.hex) == digest)
+        #expect(Digest(hex: digest.hex.uppercased()) == digest)
+        #expect(Digest.bytes(hex: "00aF7f") == [0x00, 0xAF, 0x7F])
+        #expect(Digest.bytes(hex: "") == [])
+        #expect(Digest.bytes(hex: "abc") == nil, "an odd count")
+        #expect(Digest.bytes(hex: "0g") == nil && Digest.bytes(hex: "g0") == nil && Digest.bytes(hex: "é0") == nil)
+        #expect(Digest(hex: String(digest.hex.dropLast(2))) == nil, "31 bytes are not a digest")
+    }
 }
