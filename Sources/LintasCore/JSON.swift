@@ -778,10 +778,12 @@ public enum JSONWriter {
     }
 
     /// Writes an array of strings.
-    public static func writeStrings(_ items: [String], into output: inout [UInt8]) {
+    public static func writeStrings(_ items: some Sequence<String>, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "["))
-        for (index, item) in items.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
+        var first = true
+        for item in items {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
             writeString(item, into: &output)
         }
         output.append(UInt8(ascii: "]"))
@@ -842,8 +844,8 @@ public enum JSONWriter {
 
     /// The positions of an object's members in canonical order: the sort moves plain positions
     /// and integers, not keys and values (whose copies cost a retain and a release each).
-    public static func sortedIndices(_ members: [String: JSONValue]) -> [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] {
-        var sorted: [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] = []
+    public static func sortedIndices<Value>(_ members: [String: Value]) -> [(prefix: UInt64, index: Dictionary<String, Value>.Index)] {
+        var sorted: [(prefix: UInt64, index: Dictionary<String, Value>.Index)] = []
         sorted.reserveCapacity(members.count)
         var index = members.startIndex
         while index != members.endIndex {

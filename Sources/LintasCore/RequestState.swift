@@ -119,11 +119,15 @@ extension RequestState {
                             fields: { JSONWriter.writeObject(fields, into: &$0) },
                             letters: { letterList.write(into: &$0) },
                             participants: { output in
-                                for (index, (action, people)) in participants.sorted(by: { JSONWriter.precedes($0.key, $1.key) }).enumerated() {
-                                    if index > 0 { output.append(UInt8(ascii: ",")) }
+                                // Sorted as indices into the dictionary, each NIP written as it stands: no array of pairs or of strings made.
+                                var first = true
+                                for item in JSONWriter.sortedIndices(participants) {
+                                    if !first { output.append(UInt8(ascii: ",")) }
+                                    first = false
+                                    let (action, people) = participants[item.index]
                                     JSONWriter.writeString(action, into: &output)
                                     output.append(UInt8(ascii: ":"))
-                                    JSONWriter.writeStrings(people.map(\.rawValue), into: &output)
+                                    JSONWriter.writeStrings(people.lazy.map(\.rawValue), into: &output)
                                 }
                             })
         return output
