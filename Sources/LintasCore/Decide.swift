@@ -278,7 +278,7 @@ private struct Decider {
             throw Refusal(.invalidField, "\"\(transition.action)\" does not take \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); \(expected).",
                           article: definition.cite(transition.article))
         }
-        var fields: [String: JSONValue] = [:]
+        var fields = [String: JSONValue](minimumCapacity: transition.fields.count)  // not grown (and rehashed) field by field
         var missing: [FieldSpec] = []
         var invalid: [(FieldSpec, String)] = []
         for spec in transition.fields {

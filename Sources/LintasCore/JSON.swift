@@ -850,13 +850,17 @@ public enum JSONWriter {
         var index = members.startIndex
         while index != members.endIndex {
             let item = (prefix: prefix(members[index].key), index: index)
-            var position = sorted.count
+            // Appended, then moved down over the members it precedes: `insert(_:at:)` goes through
+            // the array's general `replaceSubrange`, several times the cost of these moves.
+            sorted.append(item)
+            var position = sorted.count - 1
             while position > 0 && (sorted[position - 1].prefix > item.prefix
                                    || (sorted[position - 1].prefix == item.prefix
                                        && precedes(members[item.index].key, members[sorted[position - 1].index].key))) {
+                sorted[position] = sorted[position - 1]
                 position -= 1
             }
-            sorted.insert(item, at: position)
+            sorted[position] = item
             members.formIndex(after: &index)
         }
         return sorted

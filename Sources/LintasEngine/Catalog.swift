@@ -226,6 +226,9 @@ public final class DefinitionCatalog {
     private let store: any EventStore
     private var current: [WorkflowID: DefinitionHash] = [:]
     private var parsed: [DefinitionHash: WorkflowDefinition] = [:]
+    /// The definition `definition(_:)` gave last: the commands of a batch mostly run on one
+    /// version, found again by comparing its hash rather than hashing its 64 characters.
+    private var last: WorkflowDefinition?
     /// The store's catalog stamp when `current` was read.
     private var stamp: CatalogStamp?
     /// `timed()`, kept until the stamp changes.
@@ -283,10 +286,15 @@ public final class DefinitionCatalog {
 
     /// A definition by hash: the version a request is pinned to.
     public func definition(_ hash: DefinitionHash) throws -> WorkflowDefinition? {
-        if let cached = parsed[hash] { return cached }
+        if let last, last.hash == hash { return last }
+        if let cached = parsed[hash] {
+            last = cached
+            return cached
+        }
         guard let body = try store.definitionBody(hash) else { return nil }
         let definition = try WorkflowDefinition.stored(body, hash: hash)
         parsed[hash] = definition
+        last = definition
         return definition
     }
 
