@@ -31,6 +31,13 @@ public final class Daemon {
         public init() {}
     }
 
+    /// SQLite's page cache for the daemon's connection, in KiB (`SQLiteStore(pageCacheKilobytes:)`),
+    /// instead of SQLite's 2,000. A batch rewrites its requests' rows, their index entries and the
+    /// events' `(request, version)` entries, scattered over the file once it holds more requests
+    /// than the processor keeps: with 2 or 8 MB the batch's own pages did not stay in memory
+    /// (docs/performance.md, *Scale: the daemon at large N*).
+    public static let pageCacheKilobytes = 32 * 1024
+
     /// What a run did.
     public struct Summary: Sendable, Hashable {
         public var batches = 0

@@ -67,11 +67,14 @@ public final class SQLiteStore: EventStore {
     ///   - create: create the file when it does not exist. Read-only commands pass `false`
     ///     so that a mistyped path is an error, not a new empty database.
     ///   - busyTimeout: how long to wait for another writer's lock, in milliseconds.
+    ///   - pageCacheKilobytes: SQLite's page cache for this connection (`PRAGMA cache_size`), in
+    ///     KiB; `nil` leaves SQLite's own, 2,000 KiB (the daemon's is `Daemon.pageCacheKilobytes`).
     /// - Throws: `StoreError` (`.notFound` for a missing file when `create` is false).
-    public init(path: String, create: Bool = true, busyTimeout: Int = 10_000) throws(StoreError) {
+    public init(path: String, create: Bool = true, busyTimeout: Int = 10_000, pageCacheKilobytes: Int? = nil) throws(StoreError) {
         self.path = path
         connection = try SQLiteConnection(path: path, create: create)
         try connection.execute("PRAGMA busy_timeout = \(busyTimeout)")
+        if let pageCacheKilobytes { try connection.execute("PRAGMA cache_size = -\(pageCacheKilobytes)") }
         // Takes effect only on a file that is still empty.
         try connection.execute("PRAGMA page_size = \(SQLiteStore.pageSize)")
         try connection.execute("PRAGMA journal_mode = WAL")

@@ -22,7 +22,8 @@ enum Child {
                        + "its processor keeps (a whole number, default \(Processor.defaultCachedRequests)); got: \(arguments.joined(separator: " "))")
         }
         let (mode, database, result) = (arguments[0], arguments[1], arguments[2])
-        let store = try SQLiteStore(path: database, create: false)
+        // The daemon's connection as `lintas daemon` opens it.
+        let store = try SQLiteStore(path: database, create: false, pageCacheKilobytes: mode == "daemon" ? Daemon.pageCacheKilobytes : nil)
         var figures: [String: JSONValue] = [:]
         switch mode {
         case "daemon":

@@ -91,6 +91,15 @@ struct SQLiteStoreTests {
         #expect(try store.connection.query("PRAGMA synchronous") { $0.text(0) }.first == "2", "FULL: every commit is synced")
     }
 
+    @Test("a connection opened with a page cache of its own (the daemon's) gets it; any other keeps SQLite's 2,000 KiB")
+    func pageCache() throws {
+        let path = try freshPath()
+        let daemon = try SQLiteStore(path: path, pageCacheKilobytes: 32 * 1024)
+        let reader = try SQLiteStore(path: path)
+        #expect(try daemon.connection.query("PRAGMA cache_size") { $0.int64(0) } == [-32 * 1024])
+        #expect(try reader.connection.query("PRAGMA cache_size") { $0.int64(0) } == [-2000])
+    }
+
     @Test("a read command on a path with no database is an error, not a new empty file")
     func missingFile() throws {
         let path = try freshPath()
