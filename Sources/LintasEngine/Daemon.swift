@@ -34,9 +34,10 @@ public final class Daemon {
     /// SQLite's page cache for the daemon's connection, in KiB (`SQLiteStore(pageCacheKilobytes:)`),
     /// instead of SQLite's 2,000. A batch rewrites its requests' rows, their index entries and the
     /// events' `(request, version)` entries, scattered over the file once it holds more requests
-    /// than the processor keeps: with 2 or 8 MB the batch's own pages did not stay in memory
-    /// (docs/performance.md, *Scale: the daemon at large N*).
-    public static let pageCacheKilobytes = 32 * 1024
+    /// than the processor keeps: in 2 MB they do not stay in memory until the commit (SQLite
+    /// spills them to the WAL and reads them back); in 16 MB they do (W1 at N = 30,000: 54 % fewer
+    /// read calls, 20 % fewer write calls; docs/performance.md, *Scale: the daemon at large N*).
+    public static let pageCacheKilobytes = 16 * 1024
 
     /// What a run did.
     public struct Summary: Sendable, Hashable {

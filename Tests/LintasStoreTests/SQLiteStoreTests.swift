@@ -94,9 +94,9 @@ struct SQLiteStoreTests {
     @Test("a connection opened with a page cache of its own (the daemon's) gets it; any other keeps SQLite's 2,000 KiB")
     func pageCache() throws {
         let path = try freshPath()
-        let daemon = try SQLiteStore(path: path, pageCacheKilobytes: 32 * 1024)
+        let daemon = try SQLiteStore(path: path, pageCacheKilobytes: 16 * 1024)
         let reader = try SQLiteStore(path: path)
-        #expect(try daemon.connection.query("PRAGMA cache_size") { $0.int64(0) } == [-32 * 1024])
+        #expect(try daemon.connection.query("PRAGMA cache_size") { $0.int64(0) } == [-16 * 1024])
         #expect(try reader.connection.query("PRAGMA cache_size") { $0.int64(0) } == [-2000])
     }
 
