@@ -36,7 +36,7 @@ public final class Daemon {
     /// events' `(request, version)` entries, scattered over the file once it holds more requests
     /// than the processor keeps: in 2 MB they do not stay in memory until the commit (SQLite
     /// spills them to the WAL and reads them back); in 16 MB they do (W1 at N = 30,000: 54 % fewer
-    /// read calls, 20 % fewer write calls; docs/performance.md, *Scale: the daemon at large N*).
+    /// read calls, 20 % fewer write calls; docs/performance-history.md, *Scale: the daemon at large N*).
     public static let pageCacheKilobytes = 16 * 1024
 
     /// What a run did.
