@@ -881,17 +881,18 @@ public enum JSONWriter {
     /// (the generic `utf8.lexicographicallyPrecedes` walked an iterator per byte).
     public static func precedes(_ first: String, _ second: String) -> Bool {
         var first = first, second = second
-        return first.withUTF8 { left in
-            second.withUTF8 { right in
-                let common = min(left.count, right.count)
-                var index = 0
-                while index < common {
-                    if left[index] != right[index] { return left[index] < right[index] }
-                    index += 1
-                }
-                return left.count < right.count
-            }
+        return first.withUTF8 { left in second.withUTF8 { right in precedes(UnsafeRawBufferPointer(left), UnsafeRawBufferPointer(right)) } }
+    }
+
+    /// Canonical key order over names' UTF-8 bytes as they stand (no quotes, no escapes).
+    public static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        let common = min(left.count, right.count)
+        var index = 0
+        while index < common {
+            if left[index] != right[index] { return left[index] < right[index] }
+            index += 1
         }
+        return left.count < right.count
     }
 
     /// Whether the text has a quote, a backslash or a control byte: eight bytes at a time.

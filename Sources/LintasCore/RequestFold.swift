@@ -490,7 +490,7 @@ public struct RequestFold {
             }
             for index in fields.indices {
                 var position = order.count
-                while position > 0 && Self.precedes(name(index), name(order[position - 1])) { position -= 1 }
+                while position > 0 && JSONWriter.precedes(name(index), name(order[position - 1])) { position -= 1 }
                 order.insert(index, at: position)
             }
         }
@@ -569,13 +569,6 @@ public struct RequestFold {
     }
 
     private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool { JSONReader.equal(key, name) }
-
-    /// UTF-8 byte order, as `JSONWriter.precedes`.
-    fileprivate static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
-        let common = min(left.count, right.count)
-        for index in 0..<common where left[index] != right[index] { return left[index] < right[index] }
-        return left.count < right.count
-    }
 }
 
 /// One `String` per distinct byte sequence (an action, a state, an actor's NIP) in a scan, found
@@ -613,7 +606,7 @@ private struct Interner {
         return leftQuoted.withUnsafeBytes { leftBytes in
             rightQuoted.withUnsafeBytes { rightBytes in
                 // Between the quotes: a closing quote must not sort against a byte of the other.
-                RequestFold.precedes(UnsafeRawBufferPointer(rebasing: leftBytes.dropFirst().dropLast()),
+                JSONWriter.precedes(UnsafeRawBufferPointer(rebasing: leftBytes.dropFirst().dropLast()),
                                      UnsafeRawBufferPointer(rebasing: rightBytes.dropFirst().dropLast()))
             }
         }
