@@ -229,8 +229,8 @@ public final class DefinitionCatalog {
     /// The definition `definition(_:)` gave last: the commands of a batch mostly run on one
     /// version, found again by comparing its hash rather than hashing its 64 characters.
     private var last: WorkflowDefinition?
-    /// The store's catalog stamp when `current` was read.
-    private var stamp: CatalogStamp?
+    /// When `current` was read.
+    private var read = CatalogRead()
     /// `timed()`, kept until the stamp changes.
     private var timedStates: TimedStates?
 
@@ -242,11 +242,10 @@ public final class DefinitionCatalog {
     /// Re-reads which version of each workflow is current, if anything was loaded since the
     /// last read (`EventStore.catalogStamp`, one cheap query otherwise).
     public func refresh() throws {
-        let now = try store.catalogStamp()
-        guard now != stamp else { return }
-        current = try store.currentDefinitions()
-        timedStates = nil
-        stamp = now
+        try read.again(from: store) {
+            current = try store.currentDefinitions()
+            timedStates = nil
+        }
     }
 
     /// The current definition of a workflow, for new requests.
@@ -316,8 +315,8 @@ public final class DirectoryCatalog {
     private let store: any EventStore
     private var versions: [DirectoryVersion] = []
     private var parsed: [Int64: Directory] = [:]
-    /// The store's catalog stamp when `versions` was read.
-    private var stamp: CatalogStamp?
+    /// When `versions` was read.
+    private var read = CatalogRead()
 
     public init(store: any EventStore) throws {
         self.store = store
@@ -326,10 +325,7 @@ public final class DirectoryCatalog {
 
     /// Re-reads the list of versions, if one was imported since the last read.
     public func refresh() throws {
-        let now = try store.catalogStamp()
-        guard now != stamp else { return }
-        versions = try store.directoryVersions()
-        stamp = now
+        try read.again(from: store) { versions = try store.directoryVersions() }
     }
 
     /// The regency's time zone, from the latest version; WIB when there is none.
@@ -359,5 +355,20 @@ public final class DirectoryCatalog {
         let directory = try Directory.decode(try JSONValue.parse(body), source: "stored directory version \(version)")
         parsed[version] = directory
         return directory
+    }
+}
+
+/// The store's catalog stamp (`EventStore.catalogStamp`) when a catalog last read what it holds:
+/// the one place a catalog decides whether to read it again.
+struct CatalogRead {
+    private var stamp: CatalogStamp?
+
+    /// Runs `read` when a definition or directory version may have been saved since the last
+    /// time it ran (and the first time), and remembers the stamp once it succeeded.
+    mutating func again(from store: any EventStore, _ read: () throws -> Void) throws {
+        let now = try store.catalogStamp()
+        guard now != stamp else { return }
+        try read()
+        stamp = now
     }
 }

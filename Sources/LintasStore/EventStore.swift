@@ -205,7 +205,8 @@ public enum ScanColumns: Sendable {
 }
 
 /// An event row as the store holds it, borrowed from the store for one call (`scanEvents`):
-/// nothing is copied, and no buffer may be kept after the call returns.
+/// nothing is copied, and no buffer may be kept after the call returns. Made by the store only
+/// (the memberwise initializer).
 public struct StoredEventBytes {
     public var sequence: Int64
     public var request: UnsafeRawBufferPointer
@@ -222,23 +223,6 @@ public struct StoredEventBytes {
     /// Where the detail's `by` stands in `data` when it was stored apart (schema version 11:
     /// `StoredOpenings`) and put back: the same bytes for every event by that actor.
     public var by: Range<Int>?
-
-    public init(sequence: Int64, request: UnsafeRawBufferPointer, version: Int, action: UnsafeRawBufferPointer, state: UnsafeRawBufferPointer,
-                actor: UnsafeRawBufferPointer, at: Int64, recorded: Int64, command: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer,
-                hash: UnsafeRawBufferPointer, by: Range<Int>? = nil) {
-        self.sequence = sequence
-        self.request = request
-        self.version = version
-        self.action = action
-        self.state = state
-        self.actor = actor
-        self.at = at
-        self.recorded = recorded
-        self.command = command
-        self.data = data
-        self.hash = hash
-        self.by = by
-    }
 
     /// Folds the row into `fold` (`RequestFold.apply`).
     public func fold(into fold: inout RequestFold) throws {

@@ -102,48 +102,53 @@ struct StoredOpeningsTests {
 
     @Test("a version-9 file, every detail whole in its event: opened, it becomes the current version, each article and by moved to openings, the chain and the states unchanged, the audit clean")
     func versionNineFile() throws {
-        let harness = try run()
-        let before = try readBack(harness.store)
-        try harness.tamper("""
-            \(Self.whole)
-            ALTER TABLE events DROP COLUMN opening;
-            DROP TABLE openings;
-            \(SQLiteStore.refuseEventUpdates)
-            PRAGMA user_version = 9;
-            """)
+        let (harness, before) = try olderFile(version: 9, form: "ALTER TABLE events DROP COLUMN opening;")
         #expect(try count(harness.store, #"SELECT count(*) FROM events WHERE data LIKE '{"article":"%","by":{%'"#) == 12)
         try expectUpgraded(path: harness.store.path, before: before)
     }
 
     @Test("a version-10 file, each by in actors and the article in its event: opened, each event's article and by become one opening, actors and by_actor gone, the chain and the states unchanged, the audit clean")
     func versionTenFile() throws {
-        let harness = try run()
-        let before = try readBack(harness.store)
         // Version 10's form: `actors` with each `by` keyed by its hex SHA-256, each event's detail without its `by`.
-        try harness.tamper("""
-            \(Self.whole)
+        let (harness, before) = try olderFile(version: 10, form: """
             CREATE TABLE actors (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
             ALTER TABLE events RENAME COLUMN opening TO by_actor;
-            DROP TABLE openings;
-            """)
-        let rows = try harness.store.connection.query("SELECT seq, data FROM events ORDER BY seq") { ($0.int64(0), $0.bytes(1)) }
-        for (sequence, data) in rows {
-            let by = try #require(data.withUnsafeBytes(StoredOpenings.by(in:)))
-            let actor = Array(data[by])
-            try harness.store.connection.run("INSERT OR IGNORE INTO actors (hash, body) VALUES (?, ?)", [.text(Digest.sha256(actor).hex), .utf8(actor)])
-            let id = try harness.store.connection.query("SELECT id FROM actors WHERE hash = ?", [.text(Digest.sha256(actor).hex)]) { $0.int64(0) }[0]
-            let rest = Array(data[..<(by.lowerBound - #","by":"#.utf8.count)]) + data[by.upperBound...]
-            try harness.store.connection.run("UPDATE events SET data = ?, by_actor = ? WHERE seq = ?", [.utf8(rest), .integer(id), .integer(sequence)])
+            """) { connection in
+            let rows = try connection.query("SELECT seq, data FROM events ORDER BY seq") { ($0.int64(0), $0.bytes(1)) }
+            for (sequence, data) in rows {
+                let by = try #require(data.withUnsafeBytes(StoredOpenings.by(in:)))
+                let actor = Array(data[by])
+                try connection.run("INSERT OR IGNORE INTO actors (hash, body) VALUES (?, ?)", [.text(Digest.sha256(actor).hex), .utf8(actor)])
+                let id = try connection.query("SELECT id FROM actors WHERE hash = ?", [.text(Digest.sha256(actor).hex)]) { $0.int64(0) }[0]
+                let rest = Array(data[..<(by.lowerBound - #","by":"#.utf8.count)]) + data[by.upperBound...]
+                try connection.run("UPDATE events SET data = ?, by_actor = ? WHERE seq = ?", [.utf8(rest), .integer(id), .integer(sequence)])
+            }
         }
-        try harness.tamper("""
-            \(SQLiteStore.refuseEventUpdates)
-            PRAGMA user_version = 10;
-            """)
         #expect(try count(harness.store, #"SELECT count(*) FROM events WHERE data LIKE '{"article":"%' AND data NOT LIKE '%"by":%' AND by_actor IS NOT NULL"#) == 12)
         try expectUpgraded(path: harness.store.path, before: before)
         let reopened = try SQLiteStore(path: harness.store.path, create: false)
         #expect(try count(reopened, "SELECT count(*) FROM sqlite_schema WHERE name = 'actors'") == 0)
         #expect(try count(reopened, "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'by_actor'") == 0)
+    }
+
+    /// The two requests' file taken back to an older schema's form: every detail whole in its event again
+    /// (`whole`), then `form` (SQL) and `rewrite` (the rows), `openings` gone, events append-only, and the
+    /// file saying `version`; with what it read back before.
+    func olderFile(version: Int64, form: String, rewrite: (SQLiteConnection) throws -> Void = { _ in })
+        throws -> (harness: Harness, before: (events: [[StoredEvent]], states: [StoredRequest?])) {
+        let harness = try run()
+        let before = try readBack(harness.store)
+        try harness.tamper("""
+            \(Self.whole)
+            \(form)
+            DROP TABLE openings;
+            """)
+        try rewrite(harness.store.connection)
+        try harness.tamper("""
+            \(SQLiteStore.refuseEventUpdates)
+            PRAGMA user_version = \(version);
+            """)
+        return (harness, before)
     }
 
     /// The file at `path`, opened: the current version, every detail split, read back as `before`, the audit clean, events append-only.
