@@ -7,16 +7,23 @@ struct Output {
     var json: Bool
 
     func line(_ text: String = "") {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        Self.write(text + "\n", to: .standardOutput)
     }
 
     /// Writes text as it is, without adding a line end.
     func text(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Self.write(text, to: .standardOutput)
     }
 
     func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Self.write(text + "\n", to: .standardError)
+    }
+
+    /// Writes to standard output or error. A write its reader is no longer there for (a pipe
+    /// closed early: `lintas requests | head -1`; SIGPIPE is ignored, `main.swift`) is dropped,
+    /// and the command runs on to its end, closing its database.
+    static func write(_ text: String, to handle: FileHandle) {
+        try? handle.write(contentsOf: Data(text.utf8))
     }
 
     /// Prints a JSON document, pretty, keys sorted.

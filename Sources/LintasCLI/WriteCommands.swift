@@ -153,7 +153,7 @@ enum WriteCommands {
         guard let name = context.arguments.positionals.first else {
             guard format == .mermaid else { throw UsageError("without ID, every workflow is drawn as Markdown: give --format mermaid") }
             if !report.failures.isEmpty { throw InvalidDocuments(documents: report.failures) }
-            FileHandle.standardOutput.write(Data(proceduresMarkdown(report.workflows.map(\.definition)).utf8))
+            context.output.text(proceduresMarkdown(report.workflows.map(\.definition)))
             return 0
         }
         let id = WorkflowID(name)
@@ -163,7 +163,7 @@ enum WriteCommands {
             for failure in report.failures { context.output.error("invalid \(failure)") }
             throw Failure()
         }
-        FileHandle.standardOutput.write(Data(file.definition.graph(format).utf8))
+        context.output.text(file.definition.graph(format))
         return 0
     }
 

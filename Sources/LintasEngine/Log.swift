@@ -30,9 +30,10 @@ public struct Logger: Sendable {
     private let clock: any Clock
     private let write: @Sendable (String) -> Void
 
-    /// - Parameter write: where a finished line goes; standard error by default.
+    /// - Parameter write: where a finished line goes; standard error by default, where a line
+    ///   nobody reads any more (a closed pipe) is dropped rather than stopping the process.
     public init(level: Level = .info, clock: any Clock = SystemClock(),
-                write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }) {
+                write: @escaping @Sendable (String) -> Void = { line in try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8)) }) {
         self.level = level
         self.clock = clock
         self.write = write
