@@ -81,61 +81,128 @@ public struct LetterReference: Sendable, Hashable {
         output.append(UInt8(ascii: "}"))
     }
 
-    /// Reads a reference from the object at the reader, member by member (`json`'s form).
+    /// Reads a reference from the object at the reader, member by member (`json`'s form): what
+    /// `checkArray` accepted, by the same table (`StoredMember`), so it cannot refuse what that accepted.
     init(reading reader: inout JSONReader) throws(JSONSyntaxError) {
-        var identity = LetterIdentity.Reading()
-        var version: Int64?, date: String?, contentHash: String?
+        // A member the table does not require keeps its default when absent.
+        var identity = LetterIdentity(type: "", label: "", number: "", register: "", sequence: 0)
+        var version = 0, date: String?, contentHash: String?, found = 0
         try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
-            if try identity.read(key, from: &reader) { return }
-            if JSONReader.equal(key, "version") { version = try reader.int()
-            } else if JSONReader.equal(key, "date") { date = try reader.string()
-            } else if JSONReader.equal(key, "content_hash") { contentHash = try reader.string()
-            } else { try reader.skip()
+            guard let member = StoredMember.named(key) else { return try reader.skip() }
+            found |= member.bit
+            if member.isInteger {
+                let value = Int(try reader.int())
+                if member == .sequence { identity.sequence = value } else if member == .version { version = value }
+                return
+            }
+            let value = try reader.string()
+            switch member {
+            case .type: identity.type = value
+            case .label: identity.label = value
+            case .number: identity.number = value
+            case .register: identity.register = value
+            case .numbering: identity.numbering = LetterRecord.Numbering(rawValue: value) ?? .register
+            case .date: date = value
+            case .contentHash: contentHash = value
+            case .sequence, .version: break
             }
         })
-        guard let read = identity.identity, let version else { throw reader.expected("letters with type, label, number, register, sequence and version") }
-        self.identity = read
+        try StoredMember.requireAll(found, reader)
+        self.identity = identity
         self.date = date
         self.contentHash = contentHash
-        self.version = Int(version)
+        self.version = version
     }
 
-    /// Reads past an array of references as strictly as `init(reading:)` reads each, without
-    /// making their strings: what a state read from storage keeps of its letters until they are
-    /// asked for (`LetterList`).
+    /// Reads past an array of references as strictly as `init(reading:)` reads each, by the same
+    /// table (`StoredMember`), without making their strings: what a state read from storage keeps
+    /// of its letters until they are asked for (`LetterList`).
     /// - Returns: where the array stands in the reader's bytes.
     static func checkArray(reading reader: inout JSONReader) throws(JSONSyntaxError) -> Range<Int> {
         let start = reader.position
         try reader.elements { (reader) throws(JSONSyntaxError) in
             var found = 0
             try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
-                guard let bit = storedMember(key) else { return try reader.skip() }
-                found |= bit
-                if bit & integerMembers != 0 { _ = try reader.int() } else { _ = try reader.stringRange() }
+                guard let member = StoredMember.named(key) else { return try reader.skip() }
+                found |= member.bit
+                if member.isInteger { _ = try reader.int() } else { _ = try reader.stringRange() }
             })
-            guard found & requiredMembers == requiredMembers else {
-                throw reader.expected("letters with type, label, number, register, sequence and version")
-            }
+            try StoredMember.requireAll(found, reader)
         }
         return start..<reader.position
     }
 
-    /// A bit for each member `init(reading:)` reads (`json`'s), `nil` for any other name.
-    @inline(__always)
-    private static func storedMember(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        switch key.count {
-        case 4: JSONReader.equal(key, "type") ? 1 : JSONReader.equal(key, "date") ? 1 << 6 : nil
-        case 5: JSONReader.equal(key, "label") ? 1 << 1 : nil
-        case 6: JSONReader.equal(key, "number") ? 1 << 2 : nil
-        case 7: JSONReader.equal(key, "version") ? 1 << 5 : nil
-        case 8: JSONReader.equal(key, "register") ? 1 << 3 : JSONReader.equal(key, "sequence") ? 1 << 4 : nil
-        case 9: JSONReader.equal(key, "numbering") ? 1 << 7 : nil
-        case 12: JSONReader.equal(key, "content_hash") ? 1 << 8 : nil
-        default: nil
+    /// The members of a reference as stored (`json`'s), with their kind and whether a reference
+    /// must have them: the one table `checkArray` and `init(reading:)` follow.
+    enum StoredMember: Int, CaseIterable {
+        case type, label, number, register, sequence, version, date, numbering, contentHash
+
+        var name: StaticString {
+            switch self {
+            case .type: "type"
+            case .label: "label"
+            case .number: "number"
+            case .register: "register"
+            case .sequence: "sequence"
+            case .version: "version"
+            case .date: "date"
+            case .numbering: "numbering"
+            case .contentHash: "content_hash"
+            }
+        }
+
+        /// Sequence and version are whole numbers, the rest text.
+        var isInteger: Bool { self == .sequence || self == .version }
+
+        /// A stored reference without it is refused: a letter has no date or seal when issued
+        /// without content, and `numbering` is written only when not the register's.
+        var isRequired: Bool {
+            switch self {
+            case .date, .numbering, .contentHash: false
+            case .type, .label, .number, .register, .sequence, .version: true
+            }
+        }
+
+        var bit: Int { 1 << rawValue }
+
+        static let requiredBits = allCases.reduce(0) { $1.isRequired ? $0 | $1.bit : $0 }
+
+        /// The member named `key`, `nil` for any other name: the members of the key's length are
+        /// compared with it (each `match` folds to a comparison with a constant).
+        @inline(__always)
+        static func named(_ key: UnsafeBufferPointer<UInt8>) -> StoredMember? {
+            switch key.count {
+            case 4: match(key, .type) ?? match(key, .date)
+            case 5: match(key, .label)
+            case 6: match(key, .number)
+            case 7: match(key, .version)
+            case 8: match(key, .register) ?? match(key, .sequence)
+            case 9: match(key, .numbering)
+            case 12: match(key, .contentHash)
+            default: nil
+            }
+        }
+
+        @inline(__always)
+        private static func match(_ key: UnsafeBufferPointer<UInt8>, _ member: StoredMember) -> StoredMember? {
+            JSONReader.equal(key, member.name) ? member : nil
+        }
+
+        /// Refuses a reference whose members found (`bit`s) lack a required one, naming the first.
+        @inline(__always)
+        static func requireAll(_ found: Int, _ reader: JSONReader) throws(JSONSyntaxError) {
+            guard found & requiredBits == requiredBits else { throw lacking(found, reader) }
+        }
+
+        @inline(never)
+        private static func lacking(_ found: Int, _ reader: JSONReader) -> JSONSyntaxError {
+            let required = allCases.filter(\.isRequired)
+            let missing = required.first { found & $0.bit == 0 }.map { "\($0.name)" } ?? ""
+            let names = required.map { "\($0.name)" }
+            return reader.expected("letters with \(names.dropLast().joined(separator: ", ")) and \(names.last ?? "")"
+                                   + ", a letter has no \"\(missing)\"")
         }
     }
-    /// Type, label, number, register, sequence and version must be there; sequence and version are integers, the rest text.
-    private static let requiredMembers = 0b11_1111, integerMembers = 0b11_0000
 
     init?(json: JSONValue) {
         guard let identity = LetterIdentity(json: json), let version = json["version"]?.intValue else { return nil }

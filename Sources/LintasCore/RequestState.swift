@@ -268,6 +268,7 @@ enum LetterList: Sendable, Hashable, CustomDebugStringConvertible {
                     return references
                 }
             } catch {
+                // Unreachable: `checkArray` accepted these bytes by the same table (`LetterReference.StoredMember`).
                 preconditionFailure("letters checked when their state was read do not read: \(error)")
             }
         }

@@ -183,6 +183,36 @@ struct CanonicalEncodingTests {
         }
     }
 
+    @Test("a stored state whose letter lacks a required member is refused naming the member; a member lintas does not write is stepped over and kept")
+    func storedLetterMembers() throws {
+        let state = try RequestState.evolve(nil, try Self.submitted().event)
+        #expect(state.letters.count == 1)
+        guard case .object(var members) = try JSONValue.parse(state.canonicalBytes), case .array(let letters) = members["letters"],
+              case .object(let letter) = letters.first else { Issue.record("a state with one letter"); return }
+        func stored(_ letter: [String: JSONValue]) -> [UInt8] {
+            members["letters"] = .array([.object(letter)])
+            return JSONValue.object(members).canonicalBytes
+        }
+        for name in ["type", "label", "number", "register", "sequence", "version"] {
+            var lacking = letter
+            #expect(lacking.removeValue(forKey: name) != nil)
+            let error = #expect(throws: EventFormatError.self, "without \(name)") { try RequestState(bytes: stored(lacking)) }
+            #expect(error?.message.contains("a letter has no \"\(name)\"") == true, "\(error?.message ?? "")")
+        }
+        // Not required: a letter issued without content has no date or seal (this one has no seal: the core does not seal).
+        var without = letter
+        #expect(without.removeValue(forKey: "date") != nil && without["content_hash"] == nil)
+        let undated = try RequestState(bytes: stored(without))
+        #expect(undated.letters.count == 1 && undated.letters[0].identity == state.letters[0].identity && undated.letters[0].version == 1)
+        #expect(undated.letters[0].date == nil && state.letters[0].date != nil)
+        var extra = letter
+        extra["remark"] = "x"
+        let bytes = stored(extra)
+        let read = try RequestState(bytes: bytes)
+        #expect(read.letters == state.letters, "the member is stepped over")
+        #expect(read.canonicalBytes == bytes, "and the stored bytes are written back as they stood")
+    }
+
     /// A submission of Pasal 11 ayat (4) huruf a and its detail as stored.
     static func submitted() throws -> (event: Event, written: String) {
         var walk = try Walk()
