@@ -31,6 +31,10 @@ public struct Spool: Sendable {
     /// - Throws: `SpoolError` when a folder cannot be created.
     public init(root: String) throws(SpoolError) {
         self.root = root
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: root, isDirectory: &isFolder) && !isFolder.boolValue {
+            throw SpoolError(message: "the spool \(root) is a file, not a folder")
+        }
         for name in ["inbox", "processing", "done", "failed"] {
             do {
                 try FileManager.default.createDirectory(atPath: folder(name), withIntermediateDirectories: true)

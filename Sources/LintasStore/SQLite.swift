@@ -56,6 +56,10 @@ final class SQLiteConnection {
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)
+            var status = stat()
+            if code == SQLITE_CANTOPEN && stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
+                throw StoreError(.notFound, "\(path) is a folder, not a database file")
+            }
             if code == SQLITE_CANTOPEN && !create {
                 throw StoreError(.notFound, "no database at \(path)")
             }

@@ -73,21 +73,39 @@ public final class SQLiteStore: EventStore {
     public init(path: String, create: Bool = true, busyTimeout: Int = 10_000, pageCacheKilobytes: Int? = nil) throws(StoreError) {
         self.path = path
         connection = try SQLiteConnection(path: path, create: create)
-        try connection.execute("PRAGMA busy_timeout = \(busyTimeout)")
-        if let pageCacheKilobytes { try connection.execute("PRAGMA cache_size = -\(pageCacheKilobytes)") }
-        // Takes effect only on a file that is still empty.
-        try connection.execute("PRAGMA page_size = \(SQLiteStore.pageSize)")
-        try connection.execute("PRAGMA journal_mode = WAL")
-        try connection.execute("PRAGMA synchronous = FULL")
-        try connection.execute("PRAGMA foreign_keys = ON")
+        do {
+            try connection.execute("PRAGMA busy_timeout = \(busyTimeout)")
+            if let pageCacheKilobytes { try connection.execute("PRAGMA cache_size = -\(pageCacheKilobytes)") }
+            // Before anything is written to it (WAL mode is): a file that is not SQLite's fails here.
+            try refuseOthers()
+            // Takes effect only on a file that is still empty.
+            try connection.execute("PRAGMA page_size = \(SQLiteStore.pageSize)")
+            try connection.execute("PRAGMA journal_mode = WAL")
+            try connection.execute("PRAGMA synchronous = FULL")
+            try connection.execute("PRAGMA foreign_keys = ON")
+        } catch {
+            throw error.code == .corrupt ? StoreError(.corrupt, "\(path) is not a database lintas can read (\(error.message))") : error
+        }
         try migrate()
     }
 
-    private func migrate() throws(StoreError) {
+    /// Refuses, untouched, a file of a newer lintas and an SQLite file of another program: tables
+    /// and no schema version (lintas sets it in the transaction that creates its tables).
+    private func refuseOthers() throws(StoreError) {
         let version = try connection.query("PRAGMA user_version") { $0.int64(0) }.first ?? 0
         if version > SQLiteStore.schemaVersion {
             throw StoreError(.schemaTooNew, "\(path) has schema version \(version); this lintas understands up to \(SQLiteStore.schemaVersion). Upgrade lintas.")
         }
+        guard version == 0 else { return }
+        let tables = try connection.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name LIMIT 4") { $0.text(0) }
+        if !tables.isEmpty {
+            throw StoreError(.malformed, "\(path) is an SQLite database but not a lintas one: it has tables (\(tables.joined(separator: ", "))) "
+                             + "and no lintas schema version; it is left as it is")
+        }
+    }
+
+    private func migrate() throws(StoreError) {
+        let version = try connection.query("PRAGMA user_version") { $0.int64(0) }.first ?? 0
         guard version < SQLiteStore.schemaVersion else { return }
         do {
             try connection.transaction(immediate: true) {

@@ -28,6 +28,40 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: lintas.db))
     }
 
+    @Test("a --db that is not a lintas database is refused with what it is and its path, and left as it was", arguments: [
+        ("folder", "is a folder, not a database file"),
+        ("text", "is not a database lintas can read (file is not a database)"),
+        ("other program's SQLite", "is an SQLite database but not a lintas one: it has tables (readings)"),
+        ("newer lintas", "has schema version 99; this lintas understands up to"),
+    ])
+    func notALintasDatabase(_ kind: String, _ message: String) throws {
+        let lintas = try Lintas()
+        if kind.contains("SQLite") || kind.contains("lintas") { #expect(FileManager.default.createFile(atPath: lintas.db, contents: nil)) }
+        switch kind {
+        case "folder": try FileManager.default.createDirectory(atPath: lintas.db, withIntermediateDirectories: false)
+        case "text": try Data("sep=,\nnip,name\n".utf8).write(to: URL(fileURLWithPath: lintas.db))
+        case "other program's SQLite": #expect(lintas.sql("CREATE TABLE readings (at INTEGER, value REAL); INSERT INTO readings VALUES (1, 2.5)") == nil)
+        default: #expect(lintas.sql("CREATE TABLE requests (request TEXT); PRAGMA user_version = 99") == nil)
+        }
+        let before = try? Data(contentsOf: URL(fileURLWithPath: lintas.db))
+        for arguments in [["status", "PML-1"], ["workflows", "load", Lintas.workflows]] {
+            let result = try lintas.run(arguments)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains(lintas.db) && result.stderr.contains(message), "stderr: \(result.stderr)")
+        }
+        #expect((try? Data(contentsOf: URL(fileURLWithPath: lintas.db))) == before, "nothing written to it")
+    }
+
+    @Test("daemon --spool naming a file, not a folder, is refused saying so")
+    func spoolIsAFile() throws {
+        let lintas = try Lintas.prepared()
+        let file = lintas.folder.appendingPathComponent("spool").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        let result = try lintas.run(["daemon", "--until-idle", "--spool", file])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the spool \(file) is a file, not a folder"), "stderr: \(result.stderr)")
+    }
+
     @Test("demo: one accepted, one rejected with a reason, one refused for missing contents, one for a wrong actor; audit clean")
     func demo() throws {
         let lintas = try Lintas()
