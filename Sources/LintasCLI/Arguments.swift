@@ -51,6 +51,8 @@ struct Arguments {
                     value = arguments[index]
                     index += 1
                 }
+                // An empty value is no value: SQLite would open an empty temporary database for `--db=`.
+                guard let value, !value.isEmpty else { throw UsageError("--\(name) needs a value") }
                 result.options[name] = value
             } else {
                 let known = (flags.union(options)).sorted().map { "--\($0)" }

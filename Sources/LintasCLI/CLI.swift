@@ -331,8 +331,9 @@ struct Context {
     var output: Output
     var clock: any Clock
 
+    /// `--db`, else `LINTAS_DB` when set and not empty, else `lintas.db`.
     var databasePath: String {
-        arguments.option("db") ?? ProcessInfo.processInfo.environment["LINTAS_DB"] ?? "lintas.db"
+        arguments.option("db") ?? ProcessInfo.processInfo.environment["LINTAS_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "lintas.db"
     }
 
     /// Opens the database; read commands pass `create: false` so a wrong path is an error.

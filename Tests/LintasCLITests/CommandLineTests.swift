@@ -8,6 +8,8 @@ struct CommandLineTests {
         (["frobnicate"], "unknown command"),
         (["status"], "missing REQ"),
         (["status", "A", "B"], "unexpected argument 'B'"),
+        (["status", "A", "--db="], "--db needs a value"),
+        (["status", "A", "--db", ""], "--db needs a value"),
         (["commands", "--limit", "many"], "--limit"),
         (["commands", "--status", "lost"], "--status takes"),
         (["workflows", "graph", "pemalang.penunjukan.lintas-pd", "--format", "png"], "--format takes dot or mermaid"),
@@ -26,6 +28,14 @@ struct CommandLineTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("--db"), "stderr: \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: lintas.db))
+    }
+
+    @Test("LINTAS_DB set but empty is not a database path: the default, lintas.db, is used")
+    func emptyDatabaseVariable() throws {
+        let lintas = try Lintas()
+        let result = try lintas.run(["LINTAS_DB=", Lintas.executable.path, "status", "PML-1"], database: false, program: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no database at lintas.db"), "stderr: \(result.stderr)")
     }
 
     @Test("a --db that is not a lintas database is refused with what it is and its path, and left as it was", arguments: [
