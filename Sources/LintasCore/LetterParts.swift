@@ -132,19 +132,23 @@ public enum LetterParts {
         }
 
         /// Reads `piece` into this one, keeping its buffers' capacity (a letter's own members, read
-        /// for every letter).
+        /// for every letter). Its members are found by matching brackets and quotes only
+        /// (`JSONReader.skipMatching()`), what lies between them not checked: the whole content
+        /// put together from the pieces is checked byte for byte, by its seal in `audit` (a piece
+        /// that is not canonical JSON makes a whole that is not the content sealed) and by
+        /// parsing it where it is shown (`LetterSeal.whole`).
         mutating func read(_ piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
             removeAll()
             try JSONReader.read(piece.assumingMemoryBound(to: UInt8.self)) { (reader) throws(JSONSyntaxError) in
-                try reader.members(bytes: { (reader, name) throws(JSONSyntaxError) in
-                    let value = try reader.rawRange()
+                try reader.members(matching: { (reader, name) throws(JSONSyntaxError) in
+                    let value = try reader.skipMatching()
                     if name.contains(UInt8(ascii: "\\")) {
                         let decoded = try JSONValue.parse([UInt8(ascii: "\"")] + Array(name) + [UInt8(ascii: "\"")])
                         guard case .string(let text) = decoded else { return }
                         escapedNames[members.count] = text
                         append(name: text, value: UnsafeBufferPointer(rebasing: reader.bytes[value]))
                     } else {
-                        append(name: name, value: UnsafeBufferPointer(rebasing: reader.bytes[value]))
+                        append(name: name, value: value, in: reader.bytes)
                     }
                 })
             }
@@ -175,6 +179,25 @@ public enum LetterParts {
             bytes.removeAll(keepingCapacity: true)
             members.removeAll(keepingCapacity: true)
             if !escapedNames.isEmpty { escapedNames.removeAll() }
+        }
+
+        /// Appends a member read from `source`, whose name stands in it and whose value is
+        /// `source[value]`: as one run of `source` when the member is written there as
+        /// `,"name":value` or `{"name":value` (no whitespace, as lintas writes JSON), its first
+        /// byte then made a comma; else put together.
+        private mutating func append(name: UnsafeBufferPointer<UInt8>, value: Range<Int>, in source: UnsafeBufferPointer<UInt8>) {
+            if let base = source.baseAddress, let at = name.baseAddress {
+                let nameStart = at - base, nameEnd = nameStart + name.count
+                if nameStart >= 2, value.lowerBound == nameEnd + 2,
+                   source[nameStart - 2] == UInt8(ascii: ",") || source[nameStart - 2] == UInt8(ascii: "{") {
+                    let start = bytes.count
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[(nameStart - 2)..<value.upperBound]))
+                    bytes[start] = UInt8(ascii: ",")
+                    members.append((start, start + 2 + name.count, bytes.count))
+                    return
+                }
+            }
+            append(name: name, value: UnsafeBufferPointer(rebasing: source[value]))
         }
 
         private mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {

@@ -214,11 +214,13 @@ public enum Audit {
             if count == 0 { request.append(contentsOf: row.request) }
             count += 1
             let expectedHash = EventChain.hash(row, previous: previous, scratch: &scratch)
-            if !expectedHash.equals(row.hash) {
+            if expectedHash.equals(row.hash) {
+                previous = expectedHash
+            } else {
                 findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
                                                message: "stored hash \(hex(Array(row.hash)).prefix(16))… does not match the event's content (\(expectedHash.hex.prefix(16))…): the event was altered"))
+                previous = Digest(bytes: Array(row.hash)) ?? expectedHash
             }
-            previous = Digest(bytes: Array(row.hash)) ?? expectedHash
             if row.version != count {
                 findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
                                                message: "versions must run 1, 2, 3, …; expected \(count): an event was removed or reordered"))

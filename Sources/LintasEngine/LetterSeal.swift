@@ -95,9 +95,9 @@ public enum LetterSeal {
                 guard let part = try store.letterPart(name) else {
                     throw StoreError(.malformed, "letter \(letter.number) has a part \(name.prefix(16))… that is not in the store")
                 }
-                let actual = Digest.sha256(part).hex
-                guard actual == name else {
-                    throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.prefix(16))…")
+                let actual = Digest.sha256(part)
+                guard actual.equals(hex: name, lowercase: true) else {
+                    throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.hex.prefix(16))…")
                 }
                 let piece = try part.withUnsafeBytes { part in Result { () throws(JSONSyntaxError) in try LetterParts.Piece(part) } }.get()
                 if parts.checked.count >= checkedLimit { parts.checked.removeAll(keepingCapacity: true) }

@@ -91,11 +91,13 @@ extension Digest {
         return stream.finish()
     }
 
-    /// Whether the digest is written by these 64 hex digits (either case), without decoding them.
-    public func equals(hex text: String) -> Bool {
+    /// Whether the digest is written by these 64 hex digits (either case; only lowercase, as
+    /// `hex` writes them, when `lowercase`), without decoding them or writing its own.
+    public func equals(hex text: String, lowercase: Bool = false) -> Bool {
         var text = text
         return text.withUTF8 { digits in
             guard digits.count == Digest.byteCount * 2 else { return false }
+            if lowercase, digits.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }) { return false }
             return bytes.withUnsafeBufferPointer { bytes in
                 for index in 0..<Digest.byteCount {
                     guard let high = Digest.nibble(digits[2 * index]), let low = Digest.nibble(digits[2 * index + 1]),

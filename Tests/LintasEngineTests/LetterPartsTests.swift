@@ -58,6 +58,12 @@ struct LetterPartsTests {
                 altered[at + date.count] = UInt8(ascii: "1")
                 let problem = try altered.withUnsafeBytes { own in try LetterSeal.problem(letter, request: request, own: own, in: harness.store, parts: &parts) }
                 #expect(problem?.contains("letter \(letter.number) was altered: its content hashes to") == true)
+                // Bytes that are not JSON between the pieces' brackets and quotes (a control character in a
+                // string): the pieces are read by matching those only, and the seal over the whole fails.
+                altered[at + date.count] = 0x01
+                let unreadable = try altered.withUnsafeBytes { own in try LetterSeal.problem(letter, request: request, own: own, in: harness.store, parts: &parts) }
+                #expect(unreadable?.contains("letter \(letter.number) was altered: its content hashes to") == true)
+                #expect(throws: (any Error).self) { try JSONValue.parse(altered) }
                 checked += 1
             }
         }
