@@ -117,8 +117,10 @@ public enum LetterParts {
         /// The members, one after the other, each `,"name":value`.
         var bytes: [UInt8] = []
         /// Where each member stands in `bytes`: from its comma, its name ending before `nameEnd`
-        /// (the closing quote), to `end`.
-        var members: [(start: Int, nameEnd: Int, end: Int)] = []
+        /// (the closing quote), to `end`; `order`, its name's first eight bytes as one number
+        /// (`Piece.order`).
+        var members: [Member] = []
+        typealias Member = (start: Int, nameEnd: Int, end: Int, order: UInt64)
         /// The names written with escapes (none in what lintas writes), decoded, by member index:
         /// compared as text, not as their escaped bytes.
         var escapedNames: [Int: String] = [:]
@@ -171,7 +173,7 @@ public enum LetterParts {
                 let nameEnd = bytes.count - 1
                 bytes.append(UInt8(ascii: ":"))
                 JSONWriter.write(value, into: &bytes)
-                members.append((start, nameEnd, bytes.count))
+                added(start: start, nameEnd: nameEnd)
             }
         }
 
@@ -193,7 +195,7 @@ public enum LetterParts {
                     let start = bytes.count
                     bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[(nameStart - 2)..<value.upperBound]))
                     bytes[start] = UInt8(ascii: ",")
-                    members.append((start, start + 2 + name.count, bytes.count))
+                    added(start: start, nameEnd: start + 2 + name.count)
                     return
                 }
             }
@@ -209,7 +211,7 @@ public enum LetterParts {
             bytes.append(UInt8(ascii: "\""))
             bytes.append(UInt8(ascii: ":"))
             bytes.append(contentsOf: value)
-            members.append((start, nameEnd, bytes.count))
+            added(start: start, nameEnd: nameEnd)
         }
 
         private mutating func append(name: String, value: UnsafeBufferPointer<UInt8>) {
@@ -219,14 +221,30 @@ public enum LetterParts {
             let nameEnd = bytes.count - 1
             bytes.append(UInt8(ascii: ":"))
             bytes.append(contentsOf: value)
-            members.append((start, nameEnd, bytes.count))
+            added(start: start, nameEnd: nameEnd)
         }
 
         private mutating func append(name: StaticString, string: String) {
             let start = bytes.count
             JSONWriter.writeKey(name, into: &bytes)
             JSONWriter.writeString(string, into: &bytes)
-            members.append((start, start + 2 + name.utf8CodeUnitCount, bytes.count))
+            added(start: start, nameEnd: start + 2 + name.utf8CodeUnitCount)
+        }
+
+        /// Records the member just written from `start` to the end of `bytes`, its name ending before `nameEnd`.
+        private mutating func added(start: Int, nameEnd: Int) {
+            members.append((start, nameEnd, bytes.count, bytes.withUnsafeBufferPointer { Piece.order(UnsafeBufferPointer(rebasing: $0[(start + 2)..<nameEnd])) }))
+        }
+
+        /// A name's first eight bytes as a big-endian number, zeros after a shorter name: two names
+        /// whose numbers differ sort as their numbers do (bytes compared unsigned, a name sorting
+        /// before any it begins); equal numbers tell nothing and the names are compared whole.
+        static func order(_ name: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            guard let base = name.baseAddress else { return 0 }
+            if name.count >= 8 { return UInt64(bigEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)) }
+            var order: UInt64 = 0
+            for index in 0..<name.count { order |= UInt64(base[index]) << (56 - 8 * index) }
+            return order
         }
 
         /// Whether member `index`'s name sorts before member `other`'s of `piece`, compared as text
@@ -299,7 +317,7 @@ public enum LetterParts {
         /// Where the merge stands in one piece, borrowed for one `write`.
         private struct Cursor {
             let bytes: UnsafeBufferPointer<UInt8>
-            let members: UnsafeBufferPointer<(start: Int, nameEnd: Int, end: Int)>
+            let members: UnsafeBufferPointer<Piece.Member>
             let escaped: Bool
             var next = 0
         }
@@ -380,8 +398,9 @@ public enum LetterParts {
         /// Whether the first member's name sorts before the second's, by their bytes (names without
         /// escapes); `nil` when they are the same name.
         @inline(__always)
-        private static func precedes(_ first: UnsafeBufferPointer<UInt8>, _ left: (start: Int, nameEnd: Int, end: Int),
-                                     _ second: UnsafeBufferPointer<UInt8>, _ right: (start: Int, nameEnd: Int, end: Int)) -> Bool? {
+        private static func precedes(_ first: UnsafeBufferPointer<UInt8>, _ left: Piece.Member,
+                                     _ second: UnsafeBufferPointer<UInt8>, _ right: Piece.Member) -> Bool? {
+            if left.order != right.order { return left.order < right.order }
             var (i, j) = (left.start + 2, right.start + 2)
             while i < left.nameEnd && j < right.nameEnd {
                 if first[i] != second[j] { return first[i] < second[j] }
