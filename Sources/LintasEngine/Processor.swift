@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import LintasCore
 import LintasStore
 
@@ -8,6 +10,12 @@ import LintasStore
 /// goes on. Only a store failure aborts a batch, and then nothing of it is kept, so the
 /// same commands are taken again by the next batch.
 ///
+/// A batch of at least `pipelineFrom` commands runs on two threads inside its one transaction
+/// (`BatchWriter`): the calling thread decides, seals and applies each command while a second
+/// thread appends the events of the commands before it and writes their projections. Every use
+/// of the batch's connection, from either thread, is serialized (`BatchConnection`); what is
+/// stored is byte for byte what one thread stores.
+///
 /// Not `Sendable`: runs on the thread that owns the store.
 public final class Processor {
     public let store: any EventStore
@@ -15,6 +23,11 @@ public final class Processor {
     public let directories: DirectoryCatalog
     /// The most commands one transaction takes.
     public var batchSize: Int
+    /// The fewest commands a batch hands to a writing thread of its own; smaller batches are
+    /// written on the calling thread, where handing over costs more than it saves.
+    public var pipelineFrom = Processor.defaultPipelineFrom
+    /// Measured (`docs/performance-history.md`, the daemon's batch on both cores).
+    public static let defaultPipelineFrom = 32
     /// Request states carried from one transaction to the next.
     private var states: StateCache
     /// Letters' frames composed so far (`LetterFrames`), one set per org directory version.
@@ -75,20 +88,29 @@ public final class Processor {
                 try definitions.refresh()
                 try directories.refresh()
                 let start = try batch.lastEventSequence()
-                var work = BatchWork(batch: batch, definitions: definitions, directories: directories, cached: self.states.valid(at: start),
+                let claimed = try batch.claimQueued(limit: batchSize)
+                let writer = BatchWriter(BatchConnection(batch), threaded: claimed.count >= max(pipelineFrom, 2))
+                // The writing thread never outlives the transaction, whatever is thrown.
+                defer { writer.stop() }
+                var work = BatchWork(writer: writer, definitions: definitions, directories: directories, cached: self.states.valid(at: start),
                                      lastSequence: start, now: now)
                 swap(&work.frames, &self.letterFrames)
                 defer { swap(&work.frames, &self.letterFrames) }
-                for queued in try batch.claimQueued(limit: batchSize) {
+                for queued in claimed {
                     try work.process(queued)
                 }
+                try work.written()
                 if let timers, !work.touched.isEmpty {
                     let timed = try definitions.timed().all
                     let looked = work.touched.compactMap { work.requests.entries[$0] }.filter { timed.contains($0.state.state) }
                     var report = TimerReport()
-                    for (request, entry) in try fire(looked, in: batch, calendar: timers.calendar, now: now, report: &report,
-                                                     last: &work.lastSequence) {
+                    let changed = try writer.connection.use { batch in
+                        try fire(looked, in: batch, calendar: timers.calendar, now: now, report: &report, last: &work.lastSequence)
+                    }
+                    for request in work.touched {
+                        guard let entry = changed[request] else { continue }
                         work.requests.entries[request] = entry
+                        try work.save(entry)
                     }
                     work.report.timers = report
                 }
@@ -262,17 +284,22 @@ extension Processor {
 }
 
 /// The state of one batch in memory: the requests it touched and the letter registers it drew from.
+///
+/// Runs on the calling thread ("thread A"): it decides, seals and applies each command, and
+/// hands what is to be stored to its `writer` ("thread B" when the batch is large enough).
 private struct BatchWork {
-    let batch: any StoreBatch
+    let writer: BatchWriter
     let definitions: DefinitionCatalog
     let directories: DirectoryCatalog
     let now: Timestamp
     /// States kept from earlier transactions (`StateCache`), still current.
     let cached: [RequestID: StateCache.Entry]
-    /// The store's last event sequence: the last this batch appended, else the one it started at.
+    /// The store's last event sequence: the last this batch appended, else the one it started at
+    /// (the appends' own once `written` has returned).
     var lastSequence: Int64
     /// The states this batch has read or changed, shared with the quota counting by reference
-    /// (a copy per command would copy the whole batch's states each time).
+    /// (a copy per command would copy the whole batch's states each time). Their heads are the
+    /// writer's once `written` has returned; before, a changed request's head is stale.
     let requests = BatchStates()
     /// Requests changed by this batch, in the order first touched.
     var touched: [RequestID] = []
@@ -286,16 +313,18 @@ private struct BatchWork {
     /// Every claimed command's outcome, recorded together by `finish`.
     var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
 
-    init(batch: any StoreBatch, definitions: DefinitionCatalog, directories: DirectoryCatalog,
+    init(writer: BatchWriter, definitions: DefinitionCatalog, directories: DirectoryCatalog,
          cached: [RequestID: StateCache.Entry], lastSequence: Int64, now: Timestamp) {
-        self.batch = batch
+        self.writer = writer
         self.definitions = definitions
         self.directories = directories
         self.cached = cached
         self.lastSequence = lastSequence
         self.now = now
-        numbering = StoreNumbering(batch: batch)
+        numbering = StoreNumbering(connection: writer.connection)
     }
+
+    private var connection: BatchConnection { writer.connection }
 
     mutating func process(_ queued: QueuedCommand) throws {
         report.commands += 1
@@ -306,16 +335,19 @@ private struct BatchWork {
         let current = try state(of: command.request)
         let definition: WorkflowDefinition?
         do {
-            definition = try current.map { try definitions.definition($0.state.definition) } ?? command.workflow.flatMap { try definitions.current($0) }
+            // The catalogs read the store (the batch's connection) for what they have not parsed yet.
+            definition = try connection.use { _ in
+                try current.map { try definitions.definition($0.state.definition) } ?? command.workflow.flatMap { try definitions.current($0) }
+            }
         } catch let error as InvalidDocument {
             return try refuse(queued, Refusal(.unknownWorkflow, "The workflow definition cannot be read: \(error.problems.first?.description ?? "invalid").",
                                               hint: "Load a valid version with 'lintas workflows load'."))
         }
         let at = command.at ?? queued.enqueuedAt
-        let directory = try directories.version(at: at)
+        let directory = try connection.use { _ in try directories.version(at: at) }
         let input = DecisionInput(command: command, state: current?.state, definition: definition,
                                   directory: directory?.directory, at: at, now: now)
-        let counting = BatchCounting(batch: batch, inBatch: requests)
+        let counting = BatchCounting(connection: connection, inBatch: requests)
         // The request part kept with the state is lent to the letter's composer and taken back with the state.
         let (decision, requestPart) = frames.with(directory?.version) { frames in
             frames.lend(current?.requestPart)
@@ -327,27 +359,27 @@ private struct BatchWork {
         case .refused(let refusal):
             try refuse(queued, refusal)
         case .accepted(let events):
+            // Every event is applied before any is stored: one the state cannot fold refuses the whole command.
             var state = current?.state
-            var head = current?.head ?? .zero
+            var sealed: [(Event, LetterParts.Encoded?)] = []
+            sealed.reserveCapacity(events.count)
             for (event, letter) in events.map({ LetterSeal.seal($0, assembler: &assembler) }) {
-                let next: RequestState
                 do {
-                    next = try RequestState.evolve(state, event)
+                    state = try RequestState.evolve(state, event)
                 } catch {
                     // decide produced an event its own state cannot fold: a defect, refused rather than stored.
                     return try refuse(queued, Refusal(Refusal.Code(rawValue: "internal_error"), "lintas could not apply this command: \(error)",
                                                       hint: "Report this as a defect; the command is kept."))
                 }
-                let stored = try batch.append(event, previous: head, letter: letter)
-                lastSequence = stored.sequence
-                head = Digest(bytes: stored.hash)!
-                state = next
-                report.events += 1
+                sealed.append((event, letter))
             }
             if let state {
+                let entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
+                try writer.write(BatchWriter.Item(events: sealed, entry: entry, ends: try periodEnd(of: state)))
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
-                requests.entries[command.request] = StateCache.Entry(state: state, head: head, requestPart: requestPart)
+                requests.entries[command.request] = entry
             }
+            report.events += sealed.count
             numbering.commit()
             outcomes.append((queued, .done))
             report.done += 1
@@ -369,21 +401,162 @@ private struct BatchWork {
             requests.entries[request] = known
             return known
         }
-        guard let stored = try batch.request(request) else { return nil }
+        guard let stored = try connection.use({ try $0.request(request) }) else { return nil }
         guard let head = stored.headDigest else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
         let loaded = StateCache.Entry(state: try stored.decode(), head: head)
         requests.entries[request] = loaded
         return loaded
     }
 
+    private func periodEnd(of state: RequestState) throws -> CivilDate? {
+        try connection.use { _ in try definitions.periodEnd(of: state) }
+    }
+
+    /// Waits for the writer to store everything handed to it (rethrowing its error), and takes
+    /// the requests' heads and the last sequence from it.
+    mutating func written() throws {
+        let written = try writer.finish()
+        for (request, head) in written.heads { requests.entries[request]?.head = head }
+        if let last = written.last { lastSequence = last }
+    }
+
+    /// Writes the projection of a request changed after `written` (by its timers).
+    func save(_ entry: StateCache.Entry) throws {
+        let ends = try periodEnd(of: entry.state)
+        try connection.use { try $0.saveRequest(entry.state, head: entry.head, ends: ends) }
+    }
+
+    /// Records the registers and outcomes, after `written` (the projections are the writer's).
     mutating func finish() throws {
         report.touched = touched
-        for request in touched {
-            let entry = requests.entries[request]!
-            try batch.saveRequest(entry.state, head: entry.head, ends: try definitions.periodEnd(of: entry.state))
-        }
         try numbering.flush()
-        try batch.recordOutcomes(outcomes, now: now)
+        try connection.use { try $0.recordOutcomes(outcomes, now: now) }
+    }
+}
+
+/// The batch's store, one use at a time: SQLite connections are opened without a mutex of their
+/// own (`SQLITE_OPEN_NOMUTEX`) and the store's statement caches are plain Swift state, so every
+/// use of a batch, and of the catalogs that read through its connection, from either of its
+/// threads, goes through `use`.
+private final class BatchConnection: @unchecked Sendable {
+    private let batch: any StoreBatch
+    private let lock = NSLock()
+
+    init(_ batch: any StoreBatch) { self.batch = batch }
+
+    func use<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
+        try lock.withLock { try body(batch) }
+    }
+}
+
+/// The writing half of a batch ("thread B"): appends each applied command's events, chaining
+/// their hashes per request, and writes the request's projection, in the order the commands were
+/// applied. Threaded, it runs on a thread of its own while the calling thread applies the next
+/// commands; otherwise `write` stores on the calling thread at once.
+///
+/// A store error stops it: what it was handed after is dropped, the next `write` and `finish`
+/// throw the error, and the batch rolls back whole.
+private final class BatchWriter: @unchecked Sendable {
+    /// What one applied command stores.
+    struct Item {
+        /// Its events, sealed, with their letters' content as encoded for the store.
+        var events: [(Event, LetterParts.Encoded?)]
+        /// The request's state after them, with its head before this batch touched it.
+        var entry: StateCache.Entry
+        /// The end of the state's period (`DefinitionCatalog.periodEnd`), for the projection.
+        var ends: CivilDate?
+    }
+
+    let connection: BatchConnection
+    /// Whether a thread of its own stores what `write` is handed.
+    private let threaded: Bool
+    private let condition = NSCondition()
+    // Under `condition`: what the thread has yet to take, and how it ended.
+    private var queue: [Item] = []
+    private var closed = false
+    private var running = false
+    private var failure: (any Error)?
+    // The writing side's own (the calling thread's after `finish`): each request's last event's hash and the last sequence.
+    private var heads: [RequestID: Digest] = [:]
+    private var last: Int64?
+
+    init(_ connection: BatchConnection, threaded: Bool) {
+        self.connection = connection
+        self.threaded = threaded
+        guard threaded else { return }
+        running = true
+        Thread.detachNewThread { [self] in run() }
+    }
+
+    /// Stores `item`, or hands it to the writing thread.
+    func write(_ item: Item) throws {
+        guard threaded else { return try store(item) }
+        try condition.withLock {
+            if let failure { throw failure }
+            queue.append(item)
+            condition.signal()
+        }
+    }
+
+    /// Waits until everything handed over is stored.
+    /// - Returns: each request's last event's hash, and the last sequence, if any was appended.
+    /// - Throws: the store error that stopped the writer.
+    func finish() throws -> (heads: [RequestID: Digest], last: Int64?) {
+        try condition.withLock {
+            closed = true
+            condition.signal()
+            while running { condition.wait() }
+            if let failure { throw failure }
+        }
+        return (heads, last)
+    }
+
+    /// Drops what was not stored yet and waits for the thread to end: nothing is stored after.
+    func stop() {
+        condition.withLock {
+            closed = true
+            queue.removeAll()
+            condition.signal()
+            while running { condition.wait() }
+        }
+    }
+
+    private func run() {
+        var taken: [Item] = []
+        while true {
+            let more = condition.withLock { () -> Bool in
+                while queue.isEmpty && !closed { condition.wait() }
+                swap(&taken, &queue)
+                return !taken.isEmpty
+            }
+            guard more else { break }
+            do {
+                for item in taken { try store(item) }
+            } catch {
+                condition.withLock { failure = error }
+                break
+            }
+            taken.removeAll(keepingCapacity: true)
+        }
+        condition.withLock {
+            running = false
+            queue.removeAll()
+            condition.broadcast()
+        }
+    }
+
+    private func store(_ item: Item) throws {
+        let request = item.entry.state.request
+        var head = heads[request] ?? item.entry.head
+        try connection.use { batch in
+            for (event, letter) in item.events {
+                let stored = try batch.append(event, previous: head, letter: letter)
+                last = stored.sequence
+                head = Digest(bytes: stored.hash)!
+            }
+            try batch.saveRequest(item.entry.state, head: head, ends: item.ends)
+        }
+        heads[request] = head
     }
 }
 
@@ -395,19 +568,19 @@ private final class BatchStates {
 /// Counts for quota rules: the stored projections, corrected by what this batch has changed
 /// but not yet written.
 private final class BatchCounting: RequestCounting {
-    let batch: any StoreBatch
+    let connection: BatchConnection
     let states: BatchStates
     /// A store error met while counting; the batch must not commit.
     var error: (any Error)?
 
-    init(batch: any StoreBatch, inBatch states: BatchStates) {
-        self.batch = batch
+    init(connection: BatchConnection, inBatch states: BatchStates) {
+        self.connection = connection
         self.states = states
     }
 
     func count(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) -> Int {
         let stored: [RequestID]
-        do { stored = try batch.requests(workflow: workflow, quotaUnit: unit, states: states) } catch {
+        do { stored = try connection.use { try $0.requests(workflow: workflow, quotaUnit: unit, states: states) } } catch {
             self.error = error
             return 0
         }
@@ -423,7 +596,7 @@ private final class BatchCounting: RequestCounting {
 /// written back with the batch. A number drawn by a command that is then refused is put back,
 /// so registers have no gaps.
 private struct StoreNumbering: LetterNumbering {
-    let batch: any StoreBatch
+    let connection: BatchConnection
     private var committed: [String: Int] = [:]
     private var pending: [String: Int] = [:]
     /// Printed numbers claimed by commands applied in this batch, and by the command under way.
@@ -431,14 +604,14 @@ private struct StoreNumbering: LetterNumbering {
     private var pendingNumbers: [String: NumberedLetter] = [:]
     private var error: (any Error)?
 
-    init(batch: any StoreBatch) { self.batch = batch }
+    init(connection: BatchConnection) { self.connection = connection }
 
     mutating func nextSequence(register: String) -> Int {
         let last: Int
         if let value = pending[register] ?? committed[register] {
             last = value
         } else {
-            do { last = try batch.letterSequence(register: register) } catch {
+            do { last = try connection.use { try $0.letterSequence(register: register) } } catch {
                 self.error = error
                 last = 0
             }
@@ -450,7 +623,7 @@ private struct StoreNumbering: LetterNumbering {
     mutating func claim(number: String, for letter: NumberedLetter) -> NumberedLetter? {
         if let holder = pendingNumbers[number] ?? committedNumbers[number] { return holder }
         do {
-            if let holder = try batch.letter(numbered: number) { return holder }
+            if let holder = try connection.use({ try $0.letter(numbered: number) }) { return holder }
         } catch {
             self.error = error
             return letter
@@ -478,11 +651,13 @@ private struct StoreNumbering: LetterNumbering {
     }
 
     func flush() throws {
-        for (register, sequence) in committed.sorted(by: { $0.key < $1.key }) {
-            try batch.setLetterSequence(register: register, to: sequence)
-        }
-        for (number, letter) in committedNumbers.sorted(by: { $0.key < $1.key }) {
-            try batch.recordLetterNumber(number, of: letter)
+        try connection.use { batch in
+            for (register, sequence) in committed.sorted(by: { $0.key < $1.key }) {
+                try batch.setLetterSequence(register: register, to: sequence)
+            }
+            for (number, letter) in committedNumbers.sorted(by: { $0.key < $1.key }) {
+                try batch.recordLetterNumber(number, of: letter)
+            }
         }
     }
 }

@@ -148,12 +148,7 @@ struct ProcessorTests {
             while try processor.runBatch(now: harness.now).commands > 0 {}
             return harness
         }
-        func stored(_ harness: Harness) throws -> [String] {
-            let outcomes = try harness.store.commands(CommandFilter()).map { "\($0.command.id) \($0.refusal?.code.rawValue ?? "done")" }
-            let projections = try requests.map { try harness.store.request(RequestID($0))?.body ?? [] }.map { String(decoding: $0, as: UTF8.self) }
-            let events = try requests.flatMap { try harness.store.events(of: RequestID($0)).map { Digest(bytes: $0.hash)!.hex } }
-            return outcomes + projections + events + (try harness.letterParts())
-        }
+        func stored(_ harness: Harness) throws -> [String] { try harness.stored(requests) }
         let kept = try stored(files[0])
         #expect(kept.filter { $0.hasSuffix(" done") }.count == 30)
         #expect(kept.filter { $0.contains("Dasbor surveilans PML-") && $0.contains("\"contents\":[") }.count == 5,
