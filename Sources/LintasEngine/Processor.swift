@@ -336,8 +336,9 @@ private struct BatchWork {
         let definition: WorkflowDefinition?
         do {
             // The catalogs read the store (the batch's connection) for what they have not parsed yet.
+            let (pinned, workflow) = (current?.state.definition, command.workflow)
             definition = try connection.use { _ in
-                try current.map { try definitions.definition($0.state.definition) } ?? command.workflow.flatMap { try definitions.current($0) }
+                try pinned.map { try definitions.definition($0) } ?? workflow.flatMap { try definitions.current($0) }
             }
         } catch let error as InvalidDocument {
             return try refuse(queued, Refusal(.unknownWorkflow, "The workflow definition cannot be read: \(error.problems.first?.description ?? "invalid").",
@@ -374,8 +375,8 @@ private struct BatchWork {
                 sealed.append((event, letter))
             }
             if let state {
-                let entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
-                try writer.write(BatchWriter.Item(events: sealed, entry: entry, ends: try periodEnd(of: state)))
+                var entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
+                if let head = try writer.write(BatchWriter.Item(events: sealed, entry: entry, ends: try periodEnd(of: state))) { entry.head = head }
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
                 requests.entries[command.request] = entry
             }
@@ -413,7 +414,7 @@ private struct BatchWork {
     }
 
     /// Waits for the writer to store everything handed to it (rethrowing its error), and takes
-    /// the requests' heads and the last sequence from it.
+    /// the requests' heads (those it stored on a thread of its own) and the last sequence from it.
     mutating func written() throws {
         let written = try writer.finish()
         for (request, head) in written.heads { requests.entries[request]?.head = head }
@@ -461,7 +462,8 @@ private final class BatchWriter: @unchecked Sendable {
     struct Item {
         /// Its events, sealed, with their letters' content as encoded for the store.
         var events: [(Event, LetterParts.Encoded?)]
-        /// The request's state after them, with its head before this batch touched it.
+        /// The request's state after them, with its head before them; when threaded, the head
+        /// before this batch touched it (the writer knows those of the requests it stored since).
         var entry: StateCache.Entry
         /// The end of the state's period (`DefinitionCatalog.periodEnd`), for the projection.
         var ends: CivilDate?
@@ -476,7 +478,7 @@ private final class BatchWriter: @unchecked Sendable {
     private var closed = false
     private var running = false
     private var failure: (any Error)?
-    // The writing side's own (the calling thread's after `finish`): each request's last event's hash and the last sequence.
+    // The writing thread's own (the calling thread's after `finish`): each request's last event's hash, and the last sequence.
     private var heads: [RequestID: Digest] = [:]
     private var last: Int64?
 
@@ -488,14 +490,15 @@ private final class BatchWriter: @unchecked Sendable {
         Thread.detachNewThread { [self] in run() }
     }
 
-    /// Stores `item`, or hands it to the writing thread.
-    func write(_ item: Item) throws {
-        guard threaded else { return try store(item) }
+    /// Stores `item` and returns the request's new head, or hands it to the writing thread (`nil`).
+    func write(_ item: Item) throws -> Digest? {
+        guard threaded else { return try store(item, after: item.entry.head) }
         try condition.withLock {
             if let failure { throw failure }
             queue.append(item)
             condition.signal()
         }
+        return nil
     }
 
     /// Waits until everything handed over is stored.
@@ -531,7 +534,10 @@ private final class BatchWriter: @unchecked Sendable {
             }
             guard more else { break }
             do {
-                for item in taken { try store(item) }
+                for item in taken {
+                    let request = item.entry.state.request
+                    heads[request] = try store(item, after: heads[request] ?? item.entry.head)
+                }
             } catch {
                 condition.withLock { failure = error }
                 break
@@ -545,18 +551,19 @@ private final class BatchWriter: @unchecked Sendable {
         }
     }
 
-    private func store(_ item: Item) throws {
-        let request = item.entry.state.request
-        var head = heads[request] ?? item.entry.head
+    /// Appends the item's events after the request's last one (`previous`) and writes its projection.
+    /// - Returns: the request's new head.
+    private func store(_ item: Item, after previous: Digest) throws -> Digest {
         try connection.use { batch in
+            var head = previous
             for (event, letter) in item.events {
                 let stored = try batch.append(event, previous: head, letter: letter)
                 last = stored.sequence
                 head = Digest(bytes: stored.hash)!
             }
             try batch.saveRequest(item.entry.state, head: head, ends: item.ends)
+            return head
         }
-        heads[request] = head
     }
 }
 
