@@ -476,6 +476,8 @@ private final class BatchWriter: @unchecked Sendable {
     // Under `condition`: what the thread has yet to take, and how it ended.
     private var queue: [Item] = []
     private var closed = false
+    /// Set by `stop`: the items the thread has taken are dropped too.
+    private var dropped = false
     private var running = false
     private var failure: (any Error)?
     // The writing thread's own (the calling thread's after `finish`): each request's last event's hash, and the last sequence.
@@ -514,10 +516,12 @@ private final class BatchWriter: @unchecked Sendable {
         return (heads, last)
     }
 
-    /// Drops what was not stored yet and waits for the thread to end: nothing is stored after.
+    /// Drops what was not stored yet and waits for the thread to end: nothing is stored after
+    /// the item in hand.
     func stop() {
         condition.withLock {
             closed = true
+            dropped = true
             queue.removeAll()
             condition.signal()
             while running { condition.wait() }
@@ -535,6 +539,7 @@ private final class BatchWriter: @unchecked Sendable {
             guard more else { break }
             do {
                 for item in taken {
+                    if condition.withLock({ dropped }) { break }
                     let request = item.entry.state.request
                     heads[request] = try store(item, after: heads[request] ?? item.entry.head)
                 }

@@ -67,4 +67,26 @@ struct PipelineTests {
         #expect(try harness.stored(Self.requests) == one.stored(Self.requests))
         #expect(try Audit.run(harness.store).isClean)
     }
+
+    @Test("an error on the deciding thread stops the writing one: what it was handed is not kept either")
+    func decidingThreadFails() throws {
+        let harness = try Harness(batchSize: 500)
+        try harness.submit(Array(Self.lines().prefix(11)))   // every request submitted and recommended, one refusal
+        try harness.drain()
+        let processor = try Processor(store: harness.store, batchSize: 500, cachedRequests: 0)
+        processor.pipelineFrom = 2
+        try harness.submit(Array(Self.lines()[11..<21]))   // each approved, then each letter issued
+        // PML-3's stored head is damaged: reading its state fails after PML-1's and PML-2's commands were handed over.
+        let head = try #require(try harness.store.request("PML-3")?.head)
+        try harness.tamper("UPDATE requests SET head = x'00' WHERE request = 'PML-3'")
+        #expect(throws: StoreError.self) { try processor.runBatch(now: harness.now) }
+        for request in Self.requests {
+            #expect(try harness.state(RequestID(request))?.version == 2, "\(request)")
+        }
+        #expect(try harness.store.commands(CommandFilter(status: .queued)).count == 10)
+        try harness.tamper("UPDATE requests SET head = x'\(Digest(bytes: head)!.hex)' WHERE request = 'PML-3'")
+        while try processor.runBatch(now: harness.now).commands > 0 {}
+        #expect(try harness.store.commands(CommandFilter(status: .done)).count == 20)
+        #expect(try Audit.run(harness.store).isClean)
+    }
 }
