@@ -192,16 +192,18 @@ private struct Decider {
 
     private func findTransition(_ definition: WorkflowDefinition) throws(Refusal) -> WorkflowDefinition.Transition {
         // The transition found in place; the transitions of the action are gathered only to say why there is none.
+        // Read in place by index: a transition is copied (every member retained) only once found.
+        let transitions = definition.transitions
         if let state = input.state {
-            var found: WorkflowDefinition.Transition?
+            var found: Int?
             var opens = false
-            for transition in definition.transitions where transition.action == command.action {
-                if transition.isInitial { opens = true; break }
-                if found == nil && transition.from.contains(state.state) { found = transition }
+            for index in transitions.indices where transitions[index].action == command.action {
+                if transitions[index].isInitial { opens = true; break }
+                if found == nil && transitions[index].from.contains(state.state) { found = index }
             }
-            if !opens, let found { return found }
-        } else if let opening = definition.transitions.first(where: { $0.action == command.action && $0.isInitial }) {
-            return opening
+            if !opens, let found { return transitions[found] }
+        } else if let opening = transitions.indices.first(where: { transitions[$0].action == command.action && transitions[$0].isInitial }) {
+            return transitions[opening]
         }
         let named = definition.transitions.filter { $0.action == command.action }
         guard !named.isEmpty else {
@@ -368,9 +370,10 @@ private struct Decider {
             return definition.fieldKinds[name] == .employee ? directory.unit(of: NIP(text)) : UnitID(text)
         }
         func describe(_ unit: UnitID) -> String { directory.units[unit]?.name ?? unit.rawValue }
-        for spec in transition.fields {
+        // Only the fields with something to check: each other one would cost a lookup by name for nothing.
+        for spec in transition.fields where !spec.relations.isEmpty || spec.kind.namesPeople {
             guard let value = fields[spec.name] else { continue }
-            if let mine = unit(spec.name) {
+            if !spec.relations.isEmpty, let mine = unit(spec.name) {
                 for relation in spec.relations {
                     guard let theirs = unit(relation.other), !relation.holds(mine, theirs, in: directory) else { continue }
                     let subject = spec.kind == .employee ? "\(directory.employees[NIP(value.stringValue ?? "")]?.name ?? "the employee") sits in \(describe(mine))"

@@ -82,7 +82,7 @@ struct LetterDraft {
     /// members together, and each part's bytes are its members' canonical JSON.
     func compose(number: String, register: String, sequence: Int, request: RequestID, frames: inout LetterFrames) -> ComposedLetter {
         let values = Self.requestFields.map { context.fields[$0] }
-        let requestPart = frames.requestPart(request, definition: definition.hash, values: values) { LetterParts.Part(requestMembers, group: 1) }
+        let requestPart = frames.requestPart(request, definition: definition.hash, values: values) { LetterParts.Part(requestMembers: requestMembers) }
         let hasContents = Self.requestContents.contains { context.fields[$0] != nil }
         let key = LetterFrames.Key(spec: spec, article: transition.article, definition: definition.hash, date: context.date,
                                    signer: signer, onBehalfOf: onBehalfOf, followsRequest: followsRequest, hasContents: hasContents,
@@ -124,21 +124,47 @@ struct LetterDraft {
         return members
     }
 
-    /// The members of the request part (`LetterParts.groups[1]`): what the request's fields give.
-    private var requestMembers: [String: JSONValue] {
-        var members: [String: JSONValue] = [:]
-        var contents: [JSONValue] = []
-        for name in Self.requestContents {
-            guard let value = context.fields[name] else { continue }
-            let text = JSONValue.string(Self.text(of: value))
-            contents.append(.object(["field": .string(name), "label": .string(definition.label(ofField: name)), "text": text]))
-            if context.kinds[name] == .period, let start = value["start"], let end = value["end"] {
-                members["period"] = .object(["start": start, "end": end, "text": text])
+    /// The members of the request part (`LetterParts.groups[1]`): what the request's fields give,
+    /// written in canonical order as they are read (`contents`, `period`, `reference`; a content's
+    /// `field`, `label`, `text`; a period's `end`, `start`, `text`), with no tree of them made.
+    private var requestMembers: LetterParts.Piece {
+        var piece = LetterParts.Piece()
+        // The last period among the contents, as a member set once per content would keep it.
+        var period: (start: JSONValue, end: JSONValue, text: String)?
+        piece.append(name: "contents") { output in
+            output.append(UInt8(ascii: "["))
+            var first = true
+            for name in Self.requestContents {
+                guard let value = context.fields[name] else { continue }
+                let text = Self.text(of: value)
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                JSONWriter.writeKey("field", first: true, into: &output)
+                JSONWriter.writeString(name, into: &output)
+                JSONWriter.writeKey("label", into: &output)
+                JSONWriter.writeString(definition.label(ofField: name), into: &output)
+                JSONWriter.writeKey("text", into: &output)
+                JSONWriter.writeString(text, into: &output)
+                output.append(UInt8(ascii: "}"))
+                if context.kinds[name] == .period, let start = value["start"], let end = value["end"] { period = (start, end, text) }
+            }
+            output.append(UInt8(ascii: "]"))
+        }
+        if let period {
+            piece.append(name: "period") { output in
+                JSONWriter.writeKey("end", first: true, into: &output)
+                JSONWriter.write(period.end, into: &output)
+                JSONWriter.writeKey("start", into: &output)
+                JSONWriter.write(period.start, into: &output)
+                JSONWriter.writeKey("text", into: &output)
+                JSONWriter.writeString(period.text, into: &output)
+                output.append(UInt8(ascii: "}"))
             }
         }
-        members["contents"] = .array(contents)
-        if let reference = context.fields[Self.referenceField]?.stringValue { members["reference"] = .string(reference) }
-        return members
+        if let reference = context.fields[Self.referenceField]?.stringValue {
+            piece.append(name: "reference") { JSONWriter.writeString(reference, into: &$0) }
+        }
+        return piece
     }
 
     /// The letter's own members: its id, number and request, date, the people assigned, the particulars.

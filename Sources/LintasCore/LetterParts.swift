@@ -106,6 +106,9 @@ public enum LetterParts {
         return Encoded(whole: whole, own: .object(own), parts: parts)
     }
 
+    /// Every member some part holds: `groups` together, so that a name is looked up once.
+    static let grouped = groups.reduce(into: Set<String>()) { $0.formUnion($1) }
+
     /// `groups` as lists, for `encode`.
     private static let groupLists = groups.map { Array($0) }
 
@@ -225,9 +228,15 @@ public enum LetterParts {
         }
 
         private mutating func append(name: StaticString, string: String) {
+            append(name: name) { JSONWriter.writeString(string, into: &$0) }
+        }
+
+        /// Appends the member `name` with the value `value` writes as canonical JSON: for a piece
+        /// written member by member, without a tree of its values. Names come in canonical order.
+        mutating func append(name: StaticString, value: (inout [UInt8]) -> Void) {
             let start = bytes.count
             JSONWriter.writeKey(name, into: &bytes)
-            JSONWriter.writeString(string, into: &bytes)
+            value(&bytes)
             added(start: start, nameEnd: start + 2 + name.utf8CodeUnitCount)
         }
 
@@ -464,6 +473,13 @@ extension LetterParts {
             self.init(members, inGroup: true)
         }
 
+        /// A part of `groups[1]`'s members (the request part), written member by member in
+        /// canonical order (`Piece.append(name:value:)`).
+        init(requestMembers piece: Piece) {
+            self.piece = piece
+            inGroup = true
+        }
+
         private init(_ members: [String: JSONValue], inGroup: Bool) {
             self.inGroup = inGroup
             piece = Piece(implied: members)
@@ -506,7 +522,7 @@ public struct ComposedLetter: Sendable, Hashable {
     init(own: [String: JSONValue], parts: [LetterParts.Part]) {
         self.own = own
         self.parts = parts
-        let ownInGroups = own.keys.contains { name in LetterParts.groups.contains { $0.contains(name) } }
+        let ownInGroups = own.keys.contains(where: LetterParts.grouped.contains)
         if ownInGroups || parts.contains(where: { !$0.inGroup }) {
             let (own, parts) = LetterParts.split(content)
             self.own = own.objectValue ?? [:]
