@@ -107,7 +107,8 @@ private struct Decider {
     private func decide(numbering: inout some LetterNumbering, counting: some RequestCounting, frames: inout LetterFrames) throws(Refusal) -> Event {
         let definition = try checkDefinition()
         let directory = try checkTime(definition)
-        let transition = try findTransition(definition)
+        let transitionIndex = try findTransition(definition)
+        let transition = definition.transitions[transitionIndex]
         let date = input.at.civilDate(in: directory.timeZone)
         // Who acts before what they sent: a stranger's incomplete step is refused as a stranger's.
         let employee = try checkKnownActor(transition, definition, directory, date)
@@ -131,7 +132,8 @@ private struct Decider {
         // Letter numbers are drawn last, once nothing can refuse the command any more.
         let letter = try transition.letter.map { spec throws(Refusal) in
             let letters = input.state?.letters ?? []  // read once: a stored state's are made into values when asked for
-            return try issue(LetterDraft(spec: spec, definition: definition, transition: transition, context: context, actor: office,
+            return try issue(LetterDraft(spec: spec, definition: definition, transition: transition, transitionIndex: transitionIndex,
+                                         context: context, actor: office,
                                          followsRequest: !letters.isEmpty || bound[LetterDraft.referenceField] != nil,
                                          cited: spec.cites.flatMap { Self.citedLetter(type: $0, in: letters) }),
                              version: (input.state?.version ?? 0) + 1, &numbering, &frames)
@@ -190,7 +192,8 @@ private struct Decider {
         return directory
     }
 
-    private func findTransition(_ definition: WorkflowDefinition) throws(Refusal) -> WorkflowDefinition.Transition {
+    /// The index of the transition the command takes in `definition.transitions`.
+    private func findTransition(_ definition: WorkflowDefinition) throws(Refusal) -> Int {
         // The transition found in place; the transitions of the action are gathered only to say why there is none.
         // Read in place by index: a transition is copied (every member retained) only once found.
         let transitions = definition.transitions
@@ -201,35 +204,35 @@ private struct Decider {
                 if transitions[index].isInitial { opens = true; break }
                 if found == nil && transitions[index].from.contains(state.state) { found = index }
             }
-            if !opens, let found { return transitions[found] }
+            if !opens, let found { return found }
         } else if let opening = transitions.indices.first(where: { transitions[$0].action == command.action && transitions[$0].isInitial }) {
-            return transitions[opening]
+            return opening
         }
-        let named = definition.transitions.filter { $0.action == command.action }
+        let named = transitions.indices.filter { transitions[$0].action == command.action }
         guard !named.isEmpty else {
             let actions = Array(Set(definition.transitions.map(\.action))).sorted()
             throw Refusal(.unknownAction, "Workflow \(definition.id) has no action \"\(command.action)\".",
                           hint: "Its actions are: \(actions.joined(separator: ", ")).")
         }
         guard let state = input.state else {
-            if let opening = named.first(where: \.isInitial) { return opening }
+            if let opening = named.first(where: { transitions[$0].isInitial }) { return opening }
             let openers = definition.transitions.filter(\.isInitial).map(\.action)
             throw Refusal(.unknownRequest, "Request \(command.request) does not exist.",
                           hint: "A request is opened with \(openers.map { "'\($0)'" }.joined(separator: " or ")); check the request id.")
         }
-        if named.contains(where: \.isInitial) {
+        if named.contains(where: { transitions[$0].isInitial }) {
             throw Refusal(.requestExists, "Request \(command.request) already exists (state \(state.state), since \(state.since)).",
                           hint: "Use a new request id to open another request.")
         }
-        if let transition = named.first(where: { $0.from.contains(state.state) }) { return transition }
+        if let index = named.first(where: { transitions[$0].from.contains(state.state) }) { return index }
         let label = definition.state(state.state)?.label ?? state.state
         if definition.isFinal(state.state) {
             throw Refusal(.requestClosed, "Request \(command.request) is closed: it ended in state \(state.state) (\(label)).",
-                          article: definition.cite(named[0].article))
+                          article: definition.cite(transitions[named[0]].article))
         }
         let allowed = definition.transitions(from: state.state).map(\.action)
         throw Refusal(.actionNotAllowed, "\"\(command.action)\" is not allowed while request \(command.request) is \(state.state) (\(label)).",
-                      article: definition.cite(named[0].article),
+                      article: definition.cite(transitions[named[0]].article),
                       hint: "Allowed now: \(allowed.joined(separator: ", ")).")
     }
 
@@ -255,9 +258,12 @@ private struct Decider {
     }
 
     /// Checks each field on its own: presence, type, existence in the directory.
+    /// The number and date of a letter numbered elsewhere, which a command may give besides its transition's fields.
+    private static let letterFields = [WorkflowDefinition.LetterSpec.externalNumberField, WorkflowDefinition.LetterSpec.externalDateField]
+
     private func checkFields(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
                              _ directory: Directory) throws(Refusal) -> [String: JSONValue] {
-        let letterFields = [WorkflowDefinition.LetterSpec.externalNumberField, WorkflowDefinition.LetterSpec.externalDateField]
+        let letterFields = Self.letterFields
         if let letter = transition.letter, letter.numbering == .register || letter.numbering == .none,
            letterFields.contains(where: { command.data[$0] != nil }) {
             let numberedHere = letterFields.filter { command.data[$0] != nil }

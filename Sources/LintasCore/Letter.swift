@@ -24,6 +24,9 @@ struct LetterDraft {
     let spec: WorkflowDefinition.LetterSpec
     let definition: WorkflowDefinition
     let transition: WorkflowDefinition.Transition
+    /// Where `transition` stands in `definition.transitions`: with the definition's hash, what names
+    /// the transition and its letter spec in a frame's key.
+    let transitionIndex: Int
     let context: RoleContext
     let signer: Officeholder
     let onBehalfOf: Officeholder?
@@ -38,9 +41,10 @@ struct LetterDraft {
     /// - Parameters:
     ///   - actor: the office the acting official holds; signs when the letter names no signer.
     /// - Throws: `missing_field` with the article demanding the content, `no_officeholder` when the signer's office is vacant.
-    init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transition: WorkflowDefinition.Transition,
+    init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transition: WorkflowDefinition.Transition, transitionIndex: Int,
          context: RoleContext, actor: Officeholder, followsRequest: Bool, cited: LetterReference?) throws(Refusal) {
         self.spec = spec
+        self.transitionIndex = transitionIndex
         self.followsRequest = followsRequest
         self.cited = cited
         self.definition = definition
@@ -84,7 +88,7 @@ struct LetterDraft {
         let values = Self.requestFields.map { context.fields[$0] }
         let requestPart = frames.requestPart(request, definition: definition.hash, values: values) { LetterParts.Part(requestMembers: requestMembers) }
         let hasContents = Self.requestContents.contains { context.fields[$0] != nil }
-        let key = LetterFrames.Key(spec: spec, article: transition.article, definition: definition.hash, date: context.date,
+        let key = LetterFrames.Key(definition: definition.hash, transition: transitionIndex, date: context.date,
                                    signer: signer, onBehalfOf: onBehalfOf, followsRequest: followsRequest, hasContents: hasContents,
                                    fields: Self.frameFields(of: spec).map { context.fields[$0] })
         let frame = frames.frame(key) { LetterParts.Part(frameMembers(hasContents: hasContents), group: 0) }
@@ -293,7 +297,9 @@ struct LetterDraft {
         return nips.map { nip in
             let employee = directory.employees[NIP(nip)]
             let position = employee.flatMap { directory.positions[$0.position] }
-            var members: [String: JSONValue] = ["nip": .string(nip), "name": .string(employee?.name ?? nip)]
+            var members = [String: JSONValue](minimumCapacity: 4)  // not grown (and rehashed) from two
+            members["nip"] = .string(nip)
+            members["name"] = .string(employee?.name ?? nip)
             if let position {
                 members["position"] = .string(position.title)
                 members["unit"] = .string(directory.units[position.unit]?.name ?? position.unit.rawValue)

@@ -168,6 +168,7 @@ public enum LetterParts {
 
         /// The members of `implied`, in canonical order.
         init(implied: [String: JSONValue]) {
+            members.reserveCapacity(implied.count)  // not grown member by member
             for (name, value) in JSONWriter.sortedMembers(implied) {
                 let start = bytes.count
                 bytes.append(UInt8(ascii: ","))
@@ -545,9 +546,10 @@ public struct ComposedLetter: Sendable, Hashable {
 /// carries the request part of the command under way (`RequestPart`), lent by the caller.
 public struct LetterFrames: Sendable {
     struct Key: Hashable {
-        let spec: WorkflowDefinition.LetterSpec
-        let article: String
+        /// The definition and the index of the transition in it: together they name the letter spec
+        /// and the article (a definition's hash names its content), compared as two values on a hit.
         let definition: DefinitionHash
+        let transition: Int
         let date: CivilDate
         let signer: Officeholder
         let onBehalfOf: Officeholder?
@@ -556,12 +558,10 @@ public struct LetterFrames: Sendable {
         /// The values of the fields the tembusan and addressee resolve from.
         let fields: [JSONValue?]
 
-        /// Hashes what tells frames apart cheaply (hashing the whole letter object is most of a
-        /// lookup); `==` still compares every member.
+        /// Hashes what tells frames apart cheaply; `==` still compares every member.
         func hash(into hasher: inout Hasher) {
             hasher.combine(definition)
-            hasher.combine(article)
-            hasher.combine(spec.type)
+            hasher.combine(transition)
             hasher.combine(date)
             hasher.combine(signer.nip)
             hasher.combine(fields.count)
