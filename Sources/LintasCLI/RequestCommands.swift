@@ -220,6 +220,11 @@ enum RequestCommands {
             _ = try view.state(id, context)
             throw error
         }
+        if let version, let last = steps.last?.event.version, version > last {
+            context.output.error("Error: request \(id) has only \(Render.plural(Int64(last), "event")); --version takes 1 to \(last), not \(version).")
+            context.output.error("See 'lintas history \(id)' for its events.")
+            throw Failure()
+        }
         let out = context.output
         if out.json {
             out.document(.object(["request": .string(id.rawValue), "steps": .array(steps.map { step in

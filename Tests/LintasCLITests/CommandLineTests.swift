@@ -1,5 +1,6 @@
 import Foundation
 import LintasCore
+import TestSupport
 import Testing
 
 @Suite("The command line: usage, missing databases, the demo, workflow checks")
@@ -12,6 +13,8 @@ struct CommandLineTests {
         (["status", "A", "--db", ""], "--db needs a value"),
         (["commands", "--limit", "many"], "--limit"),
         (["commands", "--status", "lost"], "--status takes"),
+        (["replay", "A", "--version", "0"], "--version takes a positive whole number, not \"0\""),
+        (["replay", "A", "--version", "-2"], "--version takes a positive whole number, not \"-2\""),
         (["workflows", "graph", "pemalang.penunjukan.lintas-pd", "--format", "png"], "--format takes dot or mermaid"),
     ])
     func usageErrors(_ arguments: [String], _ message: String) throws {
@@ -28,6 +31,17 @@ struct CommandLineTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("--db"), "stderr: \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: lintas.db))
+    }
+
+    @Test("replay --version past the request's last event says how many it has, and prints no step")
+    func replayPastTheEnd() throws {
+        let lintas = try Lintas.prepared()
+        try lintas.process([Pemalang.submit("PML-1")])
+        #expect(try lintas.expectSuccess(["replay", "PML-1", "--version", "1"]).stdout.contains("v1 "))
+        let result = try lintas.run(["replay", "PML-1", "--version", "2"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty, "stdout: \(result.stdout)")
+        #expect(result.stderr.contains("request PML-1 has only 1 event; --version takes 1 to 1, not 2"), "stderr: \(result.stderr)")
     }
 
     @Test("LINTAS_DB set but empty is not a database path: the default, lintas.db, is used")
