@@ -336,9 +336,22 @@ struct Context {
         arguments.option("db") ?? ProcessInfo.processInfo.environment["LINTAS_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "lintas.db"
     }
 
-    /// Opens the database; read commands pass `create: false` so a wrong path is an error.
+    /// Opens the database; read commands pass `create: false` so a wrong path is an error, and
+    /// so an empty file (0 bytes, and no write-ahead log holding its first commits) is refused
+    /// instead of being given lintas's schema by a command that only reads.
     func openStore(create: Bool) throws -> SQLiteStore {
-        try SQLiteStore(path: databasePath, create: create)
+        let path = databasePath
+        if !create && Context.fileSize(path) == 0 && (Context.fileSize(path + "-wal") ?? 0) == 0 {
+            throw StoreError(.notFound, "\(path) is empty (0 bytes), not a lintas database")
+        }
+        return try SQLiteStore(path: path, create: create)
+    }
+
+    /// The size of a regular file; nil when there is none at `path`.
+    private static func fileSize(_ path: String) -> Int64? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
+        return (attributes[.size] as? NSNumber)?.int64Value
     }
 
     /// The workflows folder: the command's PATH, or the one that ships with lintas.

@@ -33,6 +33,20 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: lintas.db))
     }
 
+    @Test("a read command on an empty (0-byte) file says it is empty and leaves it empty; a writing command gives it the schema")
+    func emptyDatabaseFile() throws {
+        let lintas = try Lintas()
+        #expect(FileManager.default.createFile(atPath: lintas.db, contents: nil))
+        for arguments in [["status", "PML-1"], ["replay", "PML-1"], ["audit"], ["requests"], ["daemon", "status"], ["workflows", "list"]] {
+            let result = try lintas.run(arguments)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderr.contains("\(lintas.db) is empty (0 bytes), not a lintas database"), "\(arguments): \(result.stderr)")
+        }
+        #expect((try FileManager.default.attributesOfItem(atPath: lintas.db))[.size] as? NSNumber == 0, "nothing written to it")
+        try lintas.expectSuccess(["workflows", "load", Lintas.workflows])
+        #expect(try lintas.expectSuccess(["audit"]).stdout.contains("clean"))
+    }
+
     @Test("replay --version past the request's last event says how many it has, and prints no step")
     func replayPastTheEnd() throws {
         let lintas = try Lintas.prepared()
