@@ -114,6 +114,14 @@ enum OperationsCommands {
             context.output.error("Give a new path, e.g. \(target).\(context.clock.now().civilDate(in: .wib)).")
             throw Failure()
         }
+        let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder)
+        guard exists && isFolder.boolValue else {
+            context.output.error("Error: cannot back up to \(target): \(folder) " + (exists ? "is a file, not a folder." : "does not exist."))
+            context.output.error("Create the folder first, or give a path in a folder that exists.")
+            throw Failure()
+        }
         let store = try context.openStore(create: false)
         let report = try store.backup(to: target)
         if context.output.json {

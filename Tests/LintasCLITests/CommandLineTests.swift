@@ -58,6 +58,17 @@ struct CommandLineTests {
         #expect(result.stderr.contains("request PML-1 has only 1 event; --version takes 1 to 1, not 2"), "stderr: \(result.stderr)")
     }
 
+    @Test("backup into a folder that does not exist, or under a file, names that folder; nothing is written", arguments: ["missing", "file"])
+    func backupFolder(_ kind: String) throws {
+        let lintas = try Lintas.prepared()
+        let parent = lintas.folder.appendingPathComponent("backups")
+        if kind == "file" { #expect(FileManager.default.createFile(atPath: parent.path, contents: Data("x".utf8))) }
+        let result = try lintas.run(["backup", parent.appendingPathComponent("lintas.db").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(parent.path) " + (kind == "file" ? "is a file, not a folder" : "does not exist")), "stderr: \(result.stderr)")
+        #expect(kind == "file" || !FileManager.default.fileExists(atPath: parent.path))
+    }
+
     @Test("LINTAS_DB set but empty is not a database path: the default, lintas.db, is used")
     func emptyDatabaseVariable() throws {
         let lintas = try Lintas()
