@@ -7,7 +7,14 @@ enum AuditCommand {
         let store = try context.openStore(create: false)
         let request = context.arguments.positionals.first.map(RequestID.init)
         let checkpoint = try CheckpointCommands.auditFindings(context, store: store)
-        var report = try Audit.run(store, request: request)
+        var report: Audit.Report
+        do {
+            report = try Audit.run(store, request: request)
+        } catch let error as StoreError where error.code == .notFound && request != nil {
+            // A request the log does not know: explained as status explains it.
+            _ = try RequestCommands.View(context).state(request!, context)
+            throw error
+        }
         report.findings += checkpoint ?? []
         let out = context.output
         if out.json {

@@ -58,6 +58,15 @@ struct CommandLineTests {
         #expect(result.stderr.contains("request PML-1 has only 1 event; --version takes 1 to 1, not 2"), "stderr: \(result.stderr)")
     }
 
+    @Test("audit of a request the log does not know says no command was queued for it, not where the database is")
+    func auditUnknownRequest() throws {
+        let lintas = try Lintas.prepared()
+        let result = try lintas.run(["audit", "PML-9"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no request PML-9") && result.stderr.contains("No command was ever queued for it"), "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("--db"), "stderr: \(result.stderr)")
+    }
+
     @Test("backup into a folder that does not exist, or under a file, names that folder; nothing is written", arguments: ["missing", "file"])
     func backupFolder(_ kind: String) throws {
         let lintas = try Lintas.prepared()
