@@ -47,7 +47,10 @@ struct Arguments {
                 result.flags.insert(name)
             } else if options.contains(name) {
                 if value == nil {
-                    guard index < arguments.count else { throw UsageError("--\(name) needs a value") }
+                    // `--request --limit 5`: the next option is not this one's value (`--request=--x` gives such a value).
+                    guard index < arguments.count, !(arguments[index].hasPrefix("--") && arguments[index].count > 2) else {
+                        throw UsageError("--\(name) needs a value")
+                    }
                     value = arguments[index]
                     index += 1
                 }

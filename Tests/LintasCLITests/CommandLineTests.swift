@@ -11,6 +11,7 @@ struct CommandLineTests {
         (["status", "A", "B"], "unexpected argument 'B'"),
         (["status", "A", "--db="], "--db needs a value"),
         (["status", "A", "--db", ""], "--db needs a value"),
+        (["commands", "--request", "--limit", "5"], "--request needs a value"),
         (["commands", "--limit", "many"], "--limit"),
         (["commands", "--status", "lost"], "--status takes"),
         (["replay", "A", "--version", "0"], "--version takes a positive whole number, not \"0\""),
