@@ -49,6 +49,7 @@ final class SQLiteConnection {
     /// Opens a database file.
     /// - Parameter create: create the file when it does not exist; otherwise a missing file is an error.
     init(path: String, create: Bool) throws(StoreError) {
+        SQLiteConnection.configure()
         self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
@@ -68,6 +69,13 @@ final class SQLiteConnection {
         self.handle = handle
         sqlite3_extended_result_codes(handle, 1)
     }
+
+    /// Process-wide settings, made before the first connection opens (SQLite takes them only
+    /// before it initializes): no count of the memory SQLite allocates, so its every malloc and
+    /// free (a few dozen a command, binding a text included) takes no global mutex. Nothing in
+    /// lintas reads the count (`sqlite3_memory_used`, a heap limit).
+    private static func configure() { _ = configured }
+    private static let configured: Bool = lintas_sqlite3_config_memstatus(0) == SQLITE_OK
 
     deinit {
         for statement in statements.values { statement.finalize() }

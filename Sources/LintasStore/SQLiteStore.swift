@@ -83,6 +83,9 @@ public final class SQLiteStore: EventStore {
             try connection.execute("PRAGMA journal_mode = WAL")
             try connection.execute("PRAGMA synchronous = FULL")
             try connection.execute("PRAGMA foreign_keys = ON")
+            // Debian's SQLite zeroes what a statement deletes (about 2,400 instructions a command of `memset`):
+            // a done queued command, a projection's old version, an index entry moved. All of it stays in the log.
+            try connection.execute("PRAGMA secure_delete = OFF")
         } catch {
             throw error.code == .corrupt ? StoreError(.corrupt, "\(path) is not a database lintas can read (\(error.message))") : error
         }
