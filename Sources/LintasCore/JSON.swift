@@ -790,14 +790,22 @@ public enum JSONWriter {
     }
 
     /// Writes `,"key":` (or `{"key":` for the first member): for encoders that write an object
-    /// of known keys directly, in sorted order, instead of building a `JSONValue` first.
+    /// of known keys directly, in sorted order, instead of building a `JSONValue` first. One run
+    /// put together on the stack and appended once: each `append` to an array checks its
+    /// uniqueness and capacity and goes through a generic copy (about 100 instructions a call,
+    /// whatever its length).
     @inline(__always)
     public static func writeKey(_ key: StaticString, first: Bool = false, into output: inout [UInt8]) {
-        output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        output.append(UInt8(ascii: "\""))
-        output.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        output.append(UInt8(ascii: "\""))
-        output.append(UInt8(ascii: ":"))
+        let count = key.utf8CodeUnitCount
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 4) { run in
+            let base = run.baseAddress!
+            base[0] = first ? UInt8(ascii: "{") : UInt8(ascii: ",")
+            base[1] = UInt8(ascii: "\"")
+            (base + 2).update(from: key.utf8Start, count: count)
+            base[count + 2] = UInt8(ascii: "\"")
+            base[count + 3] = UInt8(ascii: ":")
+            output.append(contentsOf: UnsafeBufferPointer(run))
+        }
     }
 
     static func writePretty(_ value: JSONValue, indent: Int, into output: inout [UInt8]) {
@@ -931,20 +939,45 @@ public enum JSONWriter {
             output.append(UInt8(ascii: "0") + UInt8(number))
             return
         }
-        // Digits written straight into the output, without a String in between.
-        if number < 0 { output.append(UInt8(ascii: "-")) }
-        var magnitude = number.magnitude
-        let start = output.count
-        repeat {
-            output.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        // Reversed in place: reversing `output[start...]` copied the slice into a new buffer.
-        var (low, high) = (start, output.count - 1)
-        while low < high {
-            output.swapAt(low, high)
-            low += 1
-            high -= 1
+        withDigits(of: number) { output.append(contentsOf: $0) }
+    }
+
+    /// The number's decimal digits (after a `-` when it is negative) as `writeInteger` writes
+    /// them, written backwards into a run on the stack (20 bytes hold any `Int64`) for `body`.
+    @inline(__always)
+    public static func withDigits<Result>(of number: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { run in
+            var magnitude = number.magnitude
+            var start = run.count
+            repeat {
+                start -= 1
+                run[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if number < 0 {
+                start -= 1
+                run[start] = UInt8(ascii: "-")
+            }
+            return body(UnsafeBufferPointer(rebasing: run[start...]))
+        }
+    }
+
+    /// Bytes that need no escape as a JSON string, quotes around them: one run appended once
+    /// (`writeKey`) when short, three appends otherwise.
+    @inline(__always)
+    static func writeQuoted(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        guard bytes.count <= 256 else {
+            output.append(UInt8(ascii: "\""))
+            output.append(contentsOf: bytes)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 2) { run in
+            let base = run.baseAddress!
+            base[0] = UInt8(ascii: "\"")
+            if let source = bytes.baseAddress { (base + 1).update(from: source, count: bytes.count) }
+            base[bytes.count + 1] = UInt8(ascii: "\"")
+            output.append(contentsOf: UnsafeBufferPointer(run))
         }
     }
 
@@ -953,9 +986,7 @@ public enum JSONWriter {
         var text = text
         let copied = text.withUTF8 { bytes in
             guard !needsEscape(bytes) else { return false }
-            output.append(UInt8(ascii: "\""))
-            output.append(contentsOf: bytes)
-            output.append(UInt8(ascii: "\""))
+            writeQuoted(bytes, into: &output)
             return true
         }
         if copied { return }

@@ -51,10 +51,12 @@ public struct RequestFold {
     private var actors = Interner()
     private var actorCapacities: [Range<Int>] = []
     private var scan = Scan()
-    /// The tokens' bytes, `arenaCount` of them: a buffer reused from request to request, never
-    /// shrunk, each token copied to its place (`copy`) rather than appended.
-    private var arena: [UInt8] = []
-    private var arenaCount = 0
+    /// The tokens' bytes: a buffer reused from request to request, never shrunk, each token
+    /// copied to its place (`copy`) rather than appended.
+    private var arena = ByteRun()
+    /// Where `writeCanonical` puts the fields, letters and participants together before it
+    /// appends each whole to its output.
+    private var scratch = ByteRun()
     private var requestBytes: [UInt8] = []
     private var request = RequestID("")
     private var workflow = WorkflowID(""), definition = DefinitionHash("")
@@ -113,7 +115,7 @@ public struct RequestFold {
     /// Forgets the request folded so far; what was interned is kept for the next one.
     public mutating func reset() {
         version = 0
-        arenaCount = 0
+        arena.count = 0
         fields.removeAll(keepingCapacity: true)
         participants.removeAll(keepingCapacity: true)
         letters.removeAll(keepingCapacity: true)
@@ -189,7 +191,7 @@ public struct RequestFold {
                 member = start..<copy(data, value).upperBound
             }
             let stored = Field(member: member, keyCount: key.count)
-            if let index = fields.firstIndex(where: { field in arena.withUnsafeBytes { Self.equal(UnsafeRawBufferPointer(rebasing: $0[field.key]), keyBytes) } }) {
+            if let index = fields.firstIndex(where: { field in arena.bytes.withUnsafeBytes { Self.equal(UnsafeRawBufferPointer(rebasing: $0[field.key]), keyBytes) } }) {
                 fields[index] = stored
             } else {
                 fields.append(stored)
@@ -210,13 +212,9 @@ public struct RequestFold {
     }
 
     private mutating func copy(_ bytes: UnsafeRawBufferPointer) -> Token {
-        let start = arenaCount
-        arenaCount += bytes.count
-        if arena.count < arenaCount { arena.append(contentsOf: repeatElement(0, count: max(arenaCount, 2 * arena.count) - arena.count)) }
-        if let source = bytes.baseAddress {
-            arena.withUnsafeMutableBytes { ($0.baseAddress! + start).copyMemory(from: source, byteCount: bytes.count) }
-        }
-        return start..<arenaCount
+        let start = arena.count
+        arena.put(bytes)
+        return start..<arena.count
     }
 
     // MARK: Reading an event's detail
@@ -362,7 +360,7 @@ public struct RequestFold {
     public func field(_ name: String) throws(EventFormatError) -> JSONValue? {
         for field in fields {
             // A name without escapes compared as bytes, without a `String` per field.
-            let inner = arena[(field.key.lowerBound + 1)..<(field.key.upperBound - 1)]
+            let inner = arena.bytes[(field.key.lowerBound + 1)..<(field.key.upperBound - 1)]
             let same = inner.contains(UInt8(ascii: "\\")) ? try string(field.key) == name : name.utf8.elementsEqual(inner)
             if same { return try value(field.value) }
         }
@@ -393,7 +391,7 @@ public struct RequestFold {
     private func value(_ token: Token) throws(EventFormatError) -> JSONValue {
         if let text = plainString(token) { return .string(text) }
         do {
-            return try arena.withUnsafeBufferPointer { buffer in
+            return try arena.bytes.withUnsafeBufferPointer { buffer in
                 Result { () throws(JSONSyntaxError) in try JSONValue.parse(UnsafeBufferPointer(rebasing: buffer[token])) }
             }.get()
         } catch {
@@ -411,7 +409,7 @@ public struct RequestFold {
     /// read strictly when its event was scanned (valid UTF-8, no control character), so only a
     /// backslash needs the parser. `nil` for any other token.
     private func plainString(_ token: Token) -> String? {
-        arena.withUnsafeBufferPointer { arena -> String? in
+        arena.bytes.withUnsafeBufferPointer { arena -> String? in
             guard token.count >= 2, arena[token.lowerBound] == UInt8(ascii: "\""), arena[token.upperBound - 1] == UInt8(ascii: "\"") else { return nil }
             let inner = UnsafeBufferPointer(rebasing: arena[(token.lowerBound + 1)..<(token.upperBound - 1)])
             guard !inner.contains(UInt8(ascii: "\\")) else { return nil }
@@ -432,22 +430,31 @@ public struct RequestFold {
         // Static writers over the arena's bytes: a method passed as the writer would copy the
         // whole fold (and retain each of its arrays) for each of the three.
         let (fields, order, letters, participants, actionOrder, strings) = (self.fields, self.order, self.letters, self.participants, self.actionOrder, self.strings)
-        arena.withUnsafeBufferPointer { arena in
+        // Each of the three written into the scratch run, piece by piece, and appended whole.
+        var run = ByteRun()
+        swap(&run, &scratch)
+        defer { swap(&run, &scratch) }
+        func appending(to output: inout [UInt8], _ write: (inout ByteRun) -> Void) {
+            run.count = 0
+            write(&run)
+            run.bytes.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<run.count])) }
+        }
+        arena.bytes.withUnsafeBufferPointer { arena in
             RequestState.writeCanonical(definition: definition.rawValue, ended: ended, remindedFor: remindedFor, request: request.rawValue, since: since,
                                         state: state, updated: updated, version: version, warnings: warnings, workflow: workflow.rawValue, into: &output,
-                                        fields: { Self.writeFields(fields, in: order, arena: arena, into: &$0) },
-                                        letters: { Self.writeLetters(letters, arena: arena, into: &$0) },
-                                        participants: { Self.writeParticipants(participants, actions: actionOrder, strings: strings, into: &$0) })
+                                        fields: { appending(to: &$0) { Self.writeFields(fields, in: order, arena: arena, into: &$0) } },
+                                        letters: { appending(to: &$0) { Self.writeLetters(letters, arena: arena, into: &$0) } },
+                                        participants: { appending(to: &$0) { Self.writeParticipants(participants, actions: actionOrder, strings: strings, into: &$0) } })
         }
     }
 
     /// Each letter as `LetterReference.write` writes it, each key with its punctuation one run
     /// (`{"key":` or `,"key":`) and each string its token.
-    private static func writeLetters(_ letters: [Letter], arena: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        func put(_ text: StaticString) { output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
-        func put(_ token: Token) { output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[token])) }
+    private static func writeLetters(_ letters: [Letter], arena: UnsafeBufferPointer<UInt8>, into output: inout ByteRun) {
+        func put(_ text: StaticString) { output.put(text) }
+        func put(_ token: Token) { output.put(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(arena)[token])) }
         for (index, letter) in letters.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
+            if index > 0 { output.put(UInt8(ascii: ",")) }
             var first = true
             if let contentHash = letter.contentHash {
                 put("{\"content_hash\":")
@@ -464,18 +471,20 @@ public struct RequestFold {
             put(",\"number\":")
             put(letter.number)
             if letter.numbering != .register {
-                JSONWriter.writeKey("numbering", into: &output)
-                JSONWriter.writeString(letter.numbering.rawValue, into: &output)
+                var numbering: [UInt8] = []
+                JSONWriter.writeKey("numbering", into: &numbering)
+                JSONWriter.writeString(letter.numbering.rawValue, into: &numbering)
+                numbering.withUnsafeBytes { output.put($0) }
             }
             put(",\"register\":")
             put(letter.register)
             put(",\"sequence\":")
-            JSONWriter.writeInteger(Int64(letter.sequence), into: &output)
+            output.put(integer: Int64(letter.sequence))
             put(",\"type\":")
             put(letter.type)
             put(",\"version\":")
-            JSONWriter.writeInteger(Int64(letter.version), into: &output)
-            output.append(UInt8(ascii: "}"))
+            output.put(integer: Int64(letter.version))
+            output.put(UInt8(ascii: "}"))
         }
     }
 
@@ -483,7 +492,7 @@ public struct RequestFold {
     /// their quotes), by insertion: a request has a handful to a few dozen fields.
     private mutating func sortFields() {
         order.removeAll(keepingCapacity: true)
-        arena.withUnsafeBytes { arena in
+        arena.bytes.withUnsafeBytes { arena in
             func name(_ index: Int) -> UnsafeRawBufferPointer {
                 let key = fields[index].key
                 return UnsafeRawBufferPointer(rebasing: arena[(key.lowerBound + 1)..<(key.upperBound - 1)])
@@ -496,13 +505,13 @@ public struct RequestFold {
         }
     }
 
-    private static func writeFields(_ fields: [Field], in order: [Int], arena: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "{"))
+    private static func writeFields(_ fields: [Field], in order: [Int], arena: UnsafeBufferPointer<UInt8>, into output: inout ByteRun) {
+        output.put(UInt8(ascii: "{"))
         for (position, index) in order.enumerated() {
-            if position > 0 { output.append(UInt8(ascii: ",")) }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[fields[index].member]))
+            if position > 0 { output.put(UInt8(ascii: ",")) }
+            output.put(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(arena)[fields[index].member]))
         }
-        output.append(UInt8(ascii: "}"))
+        output.put(UInt8(ascii: "}"))
     }
 
     /// Puts each action taken once in `actionOrder`, in key order.
@@ -520,23 +529,28 @@ public struct RequestFold {
     }
 
     private static func writeParticipants(_ participants: [Participant], actions actionOrder: [Int], strings: Interner,
-                                          into output: inout [UInt8]) {
+                                          into output: inout ByteRun) {
         // Each as `JSONWriter.writeString` writes it: the interned string's quoted bytes when it needs no escape.
         func write(_ text: String, _ id: Int) {
-            if let quoted = strings.quoted(id) { output.append(contentsOf: quoted) } else { JSONWriter.writeString(text, into: &output) }
+            if let quoted = strings.quoted(id) {
+                quoted.withUnsafeBytes { output.put($0) }
+            } else {
+                var escaped: [UInt8] = []
+                JSONWriter.writeString(text, into: &escaped)
+                escaped.withUnsafeBytes { output.put($0) }
+            }
         }
         for (position, action) in actionOrder.enumerated() {
-            if position > 0 { output.append(UInt8(ascii: ",")) }
+            if position > 0 { output.put(UInt8(ascii: ",")) }
             write(participants[action].action, participants[action].id)
-            output.append(UInt8(ascii: ":"))
-            output.append(UInt8(ascii: "["))
+            output.put(":[")
             var first = true
             for index in participants.indices where same(participants[index], participants[action]) {
-                if !first { output.append(UInt8(ascii: ",")) }
+                if !first { output.put(UInt8(ascii: ",")) }
                 write(participants[index].actor.rawValue, participants[index].actorID)
                 first = false
             }
-            output.append(UInt8(ascii: "]"))
+            output.put(UInt8(ascii: "]"))
         }
     }
 
@@ -569,6 +583,34 @@ public struct RequestFold {
     }
 
     private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool { JSONReader.equal(key, name) }
+}
+
+/// Bytes written piece by piece into a buffer that grows (doubling) and is reused, each piece
+/// copied into place: `Array.append(contentsOf:)` costs about 100 instructions a call whatever
+/// its length (a uniqueness check, a generic copy), and a request's state is written from some
+/// hundred pieces. `bytes` holds `count` bytes written, then room.
+private struct ByteRun {
+    private(set) var bytes: [UInt8] = []
+    /// How many of `bytes` are written; set to 0 to start again.
+    var count = 0
+
+    @inline(__always)
+    mutating func put(_ piece: UnsafeRawBufferPointer) {
+        guard let source = piece.baseAddress else { return }
+        let start = count
+        count += piece.count
+        if bytes.count < count { bytes.append(contentsOf: repeatElement(0, count: max(count, 2 * bytes.count) - bytes.count)) }
+        bytes.withUnsafeMutableBytes { ($0.baseAddress! + start).copyMemory(from: source, byteCount: piece.count) }
+    }
+
+    @inline(__always)
+    mutating func put(_ text: StaticString) { put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+
+    @inline(__always)
+    mutating func put(_ byte: UInt8) { withUnsafeBytes(of: byte) { put($0) } }
+
+    /// As `JSONWriter.writeInteger` writes it.
+    mutating func put(integer: Int64) { JSONWriter.withDigits(of: integer) { put(UnsafeRawBufferPointer($0)) } }
 }
 
 /// One `String` per distinct byte sequence (an action, a state, an actor's NIP) in a scan, found

@@ -19,6 +19,13 @@ struct JSONTests {
         #expect(try JSONValue.parse(encoded) == .string(text))
         #expect(encoded.contains("\\u0001"))
         #expect(try JSONValue.parse(#""\ud83d\ude00 \u00e9""#) == .string("😀 é"))
+        // Without escapes, short (one run) and long (three appends): the text between its quotes.
+        for count in [0, 1, 256, 257, 1_000] {
+            let plain = String(repeating: "Pemalang ", count: count / 9) + String(repeating: "a", count: count % 9)
+            var bytes: [UInt8] = []
+            JSONWriter.writeString(plain, into: &bytes)
+            #expect(bytes == Array("\"\(plain)\"".utf8))
+        }
         // Long enough to be checked eight bytes at a time, with what needs an escape at each offset in a word.
         for offset in 0..<17 {
             let pad = String(repeating: "a", count: offset)
@@ -44,6 +51,13 @@ struct JSONTests {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("01") }
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("1.") }
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("+1") }
+        // Written as their decimal text, to the edges of Int64 (the sign and 19 digits fill the writer's 20 bytes).
+        for number: Int64 in [0, 7, 10, -1, -10, 1_767_225_600_000, .max, .min] {
+            var bytes: [UInt8] = [UInt8(ascii: "[")]
+            JSONWriter.writeInteger(number, into: &bytes)
+            #expect(bytes == Array("[\(number)".utf8))
+            #expect(JSONValue.int(number).canonicalText == "\(number)")
+        }
     }
 
     @Test("reading past a value (a letter's content in replay) refuses what parsing it refuses")
