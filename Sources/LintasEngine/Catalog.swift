@@ -283,6 +283,18 @@ public final class DefinitionCatalog {
         return timed
     }
 
+    /// A definition already parsed, found without reading the store (`nil`: not parsed yet, ask
+    /// `definition`): what a batch's deciding thread asks while its writing thread holds the store.
+    public func parsedDefinition(_ hash: DefinitionHash) -> WorkflowDefinition? {
+        if let last, last.hash == hash { return last }
+        return parsed[hash]
+    }
+
+    /// The current definition of a workflow if already parsed, without reading the store (`nil`: ask `current`).
+    public func parsedCurrent(_ id: WorkflowID) -> WorkflowDefinition? {
+        current[id].flatMap(parsedDefinition)
+    }
+
     /// A definition by hash: the version a request is pinned to.
     public func definition(_ hash: DefinitionHash) throws -> WorkflowDefinition? {
         if let last, last.hash == hash { return last }
@@ -338,6 +350,15 @@ public final class DirectoryCatalog {
     /// instant's date in the regency's zone (among versions of one date, the last imported).
     public func directory(at instant: Timestamp) throws -> Directory? {
         try version(at: instant)?.directory
+    }
+
+    /// `version(at:)` when every directory it needs is parsed already, without reading the store
+    /// (`nil`: ask `version(at:)`): what a batch's deciding thread asks while its writing thread holds the store.
+    public func parsedVersion(at instant: Timestamp) -> (version: Int64, directory: Directory)? {
+        let zone = versions.last.map { parsed[$0.version]?.timeZone } ?? .wib
+        guard let zone, let version = versions.last(where: { $0.effectiveFrom <= instant.civilDate(in: zone) }),
+              let directory = parsed[version.version] else { return nil }
+        return (version.version, directory)
     }
 
     /// `directory(at:)` with its version number.

@@ -24,10 +24,14 @@ public final class Processor {
     /// The most commands one transaction takes.
     public var batchSize: Int
     /// The fewest commands a batch hands to a writing thread of its own; smaller batches are
-    /// written on the calling thread, where handing over costs more than it saves.
+    /// written on the calling thread.
     public var pipelineFrom = Processor.defaultPipelineFrom
-    /// Measured (`docs/performance-history.md`, the daemon's batch on both cores).
-    public static let defaultPipelineFrom = 32
+    /// Off (`Int.max`) until the two threads pay: measured slower in wall clock on W1 at
+    /// N = 10,000 (batched 10,391 commands/s on one thread, 6,922 on two; 9,319 once the catalogs
+    /// stopped waiting for the writer), because the deciding thread still waits for the writing
+    /// one at every use of the shared connection (a letter number's check); see
+    /// docs/performance.md, *Not done yet*.
+    public static let defaultPipelineFrom = Int.max
     /// Request states carried from one transaction to the next.
     private var states: StateCache
     /// Letters' frames composed so far (`LetterFrames`), one set per org directory version.
@@ -335,9 +339,10 @@ private struct BatchWork {
         let current = try state(of: command.request)
         let definition: WorkflowDefinition?
         do {
-            // The catalogs read the store (the batch's connection) for what they have not parsed yet.
+            // The catalogs read the store (the batch's connection) only for what they have not
+            // parsed yet: the writing thread is not waited for when they have.
             let (pinned, workflow) = (current?.state.definition, command.workflow)
-            definition = try connection.use { _ in
+            definition = try (pinned.map(definitions.parsedDefinition) ?? workflow.flatMap(definitions.parsedCurrent)) ?? connection.use { _ in
                 try pinned.map { try definitions.definition($0) } ?? workflow.flatMap { try definitions.current($0) }
             }
         } catch let error as InvalidDocument {
@@ -345,7 +350,7 @@ private struct BatchWork {
                                               hint: "Load a valid version with 'lintas workflows load'."))
         }
         let at = command.at ?? queued.enqueuedAt
-        let directory = try connection.use { _ in try directories.version(at: at) }
+        let directory = try directories.parsedVersion(at: at) ?? connection.use { _ in try directories.version(at: at) }
         let input = DecisionInput(command: command, state: current?.state, definition: definition,
                                   directory: directory?.directory, at: at, now: now)
         let counting = BatchCounting(connection: connection, inBatch: requests)
@@ -410,7 +415,8 @@ private struct BatchWork {
     }
 
     private func periodEnd(of state: RequestState) throws -> CivilDate? {
-        try connection.use { _ in try definitions.periodEnd(of: state) }
+        if let definition = definitions.parsedDefinition(state.definition) { return PeriodEnd.of(state, in: definition) }
+        return try connection.use { _ in try definitions.periodEnd(of: state) }
     }
 
     /// Waits for the writer to store everything handed to it (rethrowing its error), and takes
