@@ -297,10 +297,9 @@ public final class DefinitionCatalog {
 
     /// A definition by hash: the version a request is pinned to.
     public func definition(_ hash: DefinitionHash) throws -> WorkflowDefinition? {
-        if let last, last.hash == hash { return last }
-        if let cached = parsed[hash] {
-            last = cached
-            return cached
+        if let known = parsedDefinition(hash) {
+            last = known
+            return known
         }
         guard let body = try store.definitionBody(hash) else { return nil }
         let definition = try WorkflowDefinition.stored(body, hash: hash)
@@ -355,17 +354,25 @@ public final class DirectoryCatalog {
     /// `version(at:)` when every directory it needs is parsed already, without reading the store
     /// (`nil`: ask `version(at:)`): what a batch's deciding thread asks while its writing thread holds the store.
     public func parsedVersion(at instant: Timestamp) -> (version: Int64, directory: Directory)? {
-        let zone = versions.last.map { parsed[$0.version]?.timeZone } ?? .wib
-        guard let zone, let version = versions.last(where: { $0.effectiveFrom <= instant.civilDate(in: zone) }),
-              let directory = parsed[version.version] else { return nil }
-        return (version.version, directory)
+        version(at: instant) { parsed[$0] }
     }
 
     /// `directory(at:)` with its version number.
     public func version(at instant: Timestamp) throws -> (version: Int64, directory: Directory)? {
-        let date = instant.civilDate(in: try timeZone())
-        guard let version = versions.last(where: { $0.effectiveFrom <= date }) else { return nil }
-        return (version.version, try directory(version.version))
+        try version(at: instant) { try directory($0) }
+    }
+
+    /// The version in force at `instant`, its directory and the latest one's (for the regency's
+    /// time zone) given by `directory`; `nil` when there is none, or when `directory` gives none.
+    private func version(at instant: Timestamp, _ directory: (Int64) throws -> Directory?) rethrows -> (version: Int64, directory: Directory)? {
+        var zone = TimeZoneOffset.wib
+        if let latest = versions.last {
+            guard let known = try directory(latest.version) else { return nil }
+            zone = known.timeZone
+        }
+        let date = instant.civilDate(in: zone)
+        guard let version = versions.last(where: { $0.effectiveFrom <= date }), let found = try directory(version.version) else { return nil }
+        return (version.version, found)
     }
 
     private func directory(_ version: Int64) throws -> Directory {
