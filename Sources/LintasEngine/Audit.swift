@@ -196,7 +196,10 @@ public enum Audit {
         var fold = RequestFold()
         /// Letter parts read and checked, and the buffers their letters are written from (`LetterSeal.Parts`).
         var parts = LetterSeal.Parts()
-        var previous = Digest.zero
+        /// The hash of the request's last event checked (32 zero bytes before its first), and the
+        /// one recomputed for the next: buffers swapped on a match, not a digest made a row.
+        var previous = [UInt8](repeating: 0, count: Digest.byteCount)
+        var expected = [UInt8](repeating: 0, count: Digest.byteCount)
         var count = 0
         var replayable = true
         var request: [UInt8] = []
@@ -213,13 +216,14 @@ public enum Audit {
         mutating func check(_ row: StoredEventBytes, into findings: inout [Finding]) {
             if count == 0 { request.append(contentsOf: row.request) }
             count += 1
-            let expectedHash = EventChain.hash(row, previous: previous, scratch: &scratch)
-            if expectedHash.equals(row.hash) {
-                previous = expectedHash
+            previous.withUnsafeBytes { previous in expected.withUnsafeMutableBytes { EventChain.hash(row, previous: previous, scratch: &scratch, into: $0) } }
+            if row.hash.count == Digest.byteCount, expected.withUnsafeBytes({ memcmp($0.baseAddress!, row.hash.baseAddress!, Digest.byteCount) == 0 }) {
+                swap(&previous, &expected)
             } else {
                 findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
-                                               message: "stored hash \(hex(Array(row.hash)).prefix(16))… does not match the event's content (\(expectedHash.hex.prefix(16))…): the event was altered"))
-                previous = Digest(bytes: Array(row.hash)) ?? expectedHash
+                                               message: "stored hash \(hex(Array(row.hash)).prefix(16))… does not match the event's content (\(hex(expected).prefix(16))…): the event was altered"))
+                // The chain goes on from the stored hash, so that only the altered event is named.
+                if row.hash.count == Digest.byteCount { previous = Array(row.hash) } else { swap(&previous, &expected) }
             }
             if row.version != count {
                 findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version,
@@ -255,7 +259,7 @@ public enum Audit {
         mutating func finish(stored: StoredRequest?, into findings: inout [Finding]) {
             defer {
                 fold.reset()
-                previous = .zero
+                previous.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
                 count = 0
                 replayable = true
                 request.removeAll(keepingCapacity: true)
@@ -264,7 +268,7 @@ public enum Audit {
                 findings.append(Finding(request: requestID, message: "the log has events but no stored state"))
                 return
             }
-            if stored.head != previous.bytes {
+            if !stored.head.sameBytes(as: previous) {
                 findings.append(Finding(request: requestID, message: "the stored head hash is not the hash of the last event"))
             }
             guard replayable, !fold.isEmpty else { return }

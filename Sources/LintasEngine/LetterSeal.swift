@@ -59,9 +59,9 @@ public enum LetterSeal {
                                parts: inout Parts) throws -> String? {
         var stream = SHA256Stream()
         try writeContent(of: letter, request: request, own: own, in: store, parts: &parts) { stream.update($0) }
-        let actual = stream.finish()
         guard let stored = letter.contentHash else { return "letter \(letter.number) has content but no content hash" }
-        return actual.equals(hex: stored) ? nil : problem(letter, hashed: actual.hex)
+        return parts.digest { stream.finish(into: $0) } matches: { Digest.equals($0, hex: stored) } ? nil
+            : problem(letter, hashed: Digest(bytes: parts.digest).map(\.hex) ?? "")
     }
 
     /// What writing many letters' content reuses: the parts read and checked, by hash, as pieces
@@ -69,8 +69,16 @@ public enum LetterSeal {
     public struct Parts {
         var checked: [String: LetterParts.Piece] = [:]
         var assembler = LetterParts.Assembler()
+        /// The last digest computed (`SHA256Stream.finish(into:)`): one buffer, not one a letter and a part.
+        private(set) var digest = [UInt8](repeating: 0, count: Digest.byteCount)
 
         public init() {}
+
+        /// Whether the digest `finish` writes into `digest` passes `test`.
+        mutating func digest(_ finish: (UnsafeMutableRawBufferPointer) -> Void, matches test: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+            digest.withUnsafeMutableBytes { finish($0) }
+            return digest.withUnsafeBytes(test)
+        }
     }
 
     /// The canonical JSON of a stored letter's whole content, handed to `sink` in runs: for a
@@ -95,9 +103,11 @@ public enum LetterSeal {
                 guard let part = try store.letterPart(name) else {
                     throw StoreError(.malformed, "letter \(letter.number) has a part \(name.prefix(16))… that is not in the store")
                 }
-                let actual = Digest.sha256(part)
-                guard actual.equals(hex: name, lowercase: true) else {
-                    throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.hex.prefix(16))…")
+                var stream = SHA256Stream()
+                stream.update(part)
+                guard parts.digest({ stream.finish(into: $0) }, matches: { Digest.equals($0, hex: name, lowercase: true) }) else {
+                    let actual = Digest(bytes: parts.digest)?.hex ?? ""
+                    throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.prefix(16))…")
                 }
                 let piece = try part.withUnsafeBytes { part in Result { () throws(JSONSyntaxError) in try LetterParts.Piece(part) } }.get()
                 if parts.checked.count >= checkedLimit { parts.checked.removeAll(keepingCapacity: true) }

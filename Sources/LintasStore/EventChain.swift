@@ -22,10 +22,18 @@ public enum EventChain {
     /// parts around the detail, which is not copied.
     /// - Parameter scratch: a buffer reused from row to row.
     public static func hash(_ row: StoredEventBytes, previous: Digest, scratch: inout [UInt8]) -> Digest {
+        var output = [UInt8](repeating: 0, count: Digest.byteCount)
+        previous.bytes.withUnsafeBytes { previous in output.withUnsafeMutableBytes { hash(row, previous: previous, scratch: &scratch, into: $0) } }
+        return Digest(bytes: output)!
+    }
+
+    /// `hash(_:previous:scratch:)` with the previous hash and the result in the caller's buffers
+    /// (32 bytes each, reused from row to row by audit): no digest allocated a row.
+    public static func hash(_ row: StoredEventBytes, previous: UnsafeRawBufferPointer, scratch: inout [UInt8], into output: UnsafeMutableRawBufferPointer) {
         var stream = SHA256Stream()
-        stream.update(previous.bytes)
+        stream.update(previous)
         if !hashPlain(row, scratch: &scratch, into: &stream) { hashEscaped(row, scratch: &scratch, into: &stream) }
-        return stream.finish()
+        stream.finish(into: output)
     }
 
     /// The envelope around the detail written straight into `scratch` at known offsets (no
