@@ -144,6 +144,8 @@ public enum LetterParts {
         /// parsing it where it is shown (`LetterSeal.whole`).
         mutating func read(_ piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
             removeAll()
+            if try readAsWritten(piece) { return }
+            removeAll()
             try JSONReader.read(piece.assumingMemoryBound(to: UInt8.self)) { (reader) throws(JSONSyntaxError) in
                 try reader.members(matching: { (reader, name) throws(JSONSyntaxError) in
                     let value = try reader.skipMatching()
@@ -157,6 +159,34 @@ public enum LetterParts {
                     }
                 })
             }
+        }
+
+        /// `read` of a piece written as lintas writes JSON, its members one after the other from
+        /// its first byte, each `{"name":value` or `,"name":value` without whitespace and with no
+        /// escape in its name: the members' bounds found, then their bytes copied in one run, the
+        /// brace made a comma (not a copy a member). `false`, with members found so far kept, for
+        /// any other piece, which `read` then reads member by member.
+        private mutating func readAsWritten(_ piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> Bool {
+            let source = piece.assumingMemoryBound(to: UInt8.self)
+            guard let base = source.baseAddress else { return false }
+            var asWritten = true, end = 0
+            try JSONReader.read(source) { (reader) throws(JSONSyntaxError) in
+                try reader.members(matching: { (reader, name) throws(JSONSyntaxError) in
+                    let value = try reader.skipMatching()
+                    guard asWritten, let at = name.baseAddress, at - base == end + 2, value.lowerBound == end + 4 + name.count,
+                          !name.contains(UInt8(ascii: "\\")) else {
+                        asWritten = false
+                        return
+                    }
+                    members.append((end, end + 2 + name.count, value.upperBound, Piece.order(name)))
+                    end = value.upperBound
+                })
+            }
+            guard asWritten else { return false }
+            guard end > 0 else { return true }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[0..<end]))
+            bytes[0] = UInt8(ascii: ",")
+            return true
         }
 
         /// The implied members (`LetterParts.implied`) none of the other pieces holds, written

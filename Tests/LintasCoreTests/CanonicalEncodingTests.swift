@@ -140,6 +140,12 @@ struct CanonicalEncodingTests {
                 == Array(#"{"ba":3,"date":1,"id":"x","z\"q":2}"#.utf8))
         #expect(try LetterParts.assemble(own: Array(#"{"date":1,"z\"q":2}"#.utf8), parts: [Array(#"{"b\u0061":3}"#.utf8)], implied: ["id": "x"])
                 == JSONValue.parse(#"{"z\"q":2,"date":1,"ba":3,"id":"x"}"#).canonicalBytes)
+        // Pieces not written as lintas writes JSON (whitespace around a member, from the first or a later
+        // one) are read member by member: the same members, each value's bytes as stored.
+        #expect(try LetterParts.assemble(own: Array(#" {"date":1, "kop" : {}}"#.utf8), parts: [Array(#"{"b":[2, 3] }"#.utf8), Array(#"{ "c":4}"#.utf8)])
+                == Array(#"{"b":[2, 3],"c":4,"date":1,"kop":{}}"#.utf8))
+        #expect(try LetterParts.assemble(own: Array(#"{"date":1,"kop":{}}"#.utf8), parts: [Array(#"{"b":[2,3]}"#.utf8), Array(#"{}"#.utf8)])
+                == Array(#"{"b":[2,3],"date":1,"kop":{}}"#.utf8))
         #expect(throws: JSONSyntaxError.self, "a member in two pieces, once escaped") {
             try LetterParts.assemble(own: Array(#"{"ba":1}"#.utf8), parts: [Array(#"{"b\u0061":2}"#.utf8)])
         }
