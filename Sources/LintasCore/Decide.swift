@@ -289,14 +289,16 @@ private struct Decider {
         var fields = [String: JSONValue](minimumCapacity: transition.fields.count)  // not grown (and rehashed) field by field
         var missing: [FieldSpec] = []
         var invalid: [(FieldSpec, String)] = []
-        for spec in transition.fields {
-            guard let value = command.data[spec.name], !isBlank(value) else {
-                if spec.required && spec.defaultValue == nil { missing.append(spec) }
+        // Each spec read in place by index: `for spec in transition.fields` copies each (every member retained).
+        let specs = transition.fields
+        for index in specs.indices {
+            guard let value = command.data[specs[index].name], !isBlank(value) else {
+                if specs[index].required && specs[index].defaultValue == nil { missing.append(specs[index]) }
                 continue
             }
-            switch normalize(value, spec, directory) {
-            case .success(let normalized): fields[spec.name] = normalized
-            case .failure(let problem): invalid.append((spec, problem.message))
+            switch normalize(value, specs[index], directory) {
+            case .success(let normalized): fields[specs[index].name] = normalized
+            case .failure(let problem): invalid.append((specs[index], problem.message))
             }
         }
         if !missing.isEmpty {
@@ -377,7 +379,9 @@ private struct Decider {
         }
         func describe(_ unit: UnitID) -> String { directory.units[unit]?.name ?? unit.rawValue }
         // Only the fields with something to check: each other one would cost a lookup by name for nothing.
-        for spec in transition.fields where !spec.relations.isEmpty || spec.kind.namesPeople {
+        let specs = transition.fields
+        for index in specs.indices where !specs[index].relations.isEmpty || specs[index].kind.namesPeople {
+            let spec = specs[index]  // copied only when it has something to check
             guard let value = fields[spec.name] else { continue }
             if !spec.relations.isEmpty, let mine = unit(spec.name) {
                 for relation in spec.relations {
@@ -514,11 +518,14 @@ private struct Decider {
         // The article and the actor's description only go into refusals: made when one is thrown.
         var article: String { definition.cite(transition.article) }
         var actorDescription: String { "\(employee.name) (NIP \(command.actor), \(directory.positions[employee.position]?.title ?? employee.position.rawValue))" }
-        for spec in transition.fields where spec.defaultValue == .actor && bound[spec.name] == nil {
-            fields[spec.name] = .string(command.actor.rawValue)
-            bound[spec.name] = .string(command.actor.rawValue)
+        // Read in place by index; a spec is copied only when it has a default to bind.
+        let specs = transition.fields
+        for index in specs.indices where specs[index].defaultValue == .actor && bound[specs[index].name] == nil {
+            fields[specs[index].name] = .string(command.actor.rawValue)
+            bound[specs[index].name] = .string(command.actor.rawValue)
         }
-        for spec in transition.fields where spec.defaultValue == .unitHeadedByActor && bound[spec.name] == nil {
+        for index in specs.indices where specs[index].defaultValue == .unitHeadedByActor && bound[specs[index].name] == nil {
+            let spec = specs[index]
             let headed = directory.unitsHeaded(by: command.actor, on: date)
                 .filter { spec.unitKinds.isEmpty || spec.unitKinds.contains(directory.units[$0.unit]!.kind) }
             switch headed.count {

@@ -11,7 +11,10 @@
 /// same for every letter one office issues at one step on one date and reused from the
 /// caller's `LetterFrames`; the request part, reused while the request's fields are the same;
 /// and the letter's own members. The content as one tree is those members together.
-struct LetterDraft {
+///
+/// A class: the closures that compose the parts capture one reference, not a copy of the
+/// definition, transition and context (each of their members retained and released again).
+final class LetterDraft {
     /// The request fields a letter's body repeats when the request has them: the four
     /// contents every request letter carries (e.g. Pemalang Pasal 11 ayat (6)).
     static let requestContents = ["purpose", "competence", "performance_target", "duration"]
@@ -318,11 +321,7 @@ struct LetterDraft {
 }
 
 extension WorkflowDefinition {
-    /// The label a transition gives a field, or its name.
-    func label(ofField name: String) -> String {
-        for transition in transitions {
-            if let field = transition.fields.first(where: { $0.name == name }) { return field.label }
-        }
-        return name
-    }
+    /// The label the first transition that declares a field gives it, or its name: one lookup
+    /// (`fieldLabels`, collected when the definition is read), not a walk over every transition's fields.
+    func label(ofField name: String) -> String { fieldLabels[name] ?? name }
 }

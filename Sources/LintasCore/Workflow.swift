@@ -19,6 +19,9 @@ public struct WorkflowDefinition: Sendable {
     public var transitions: [Transition]
     /// Every field any transition declares, by name: the request's vocabulary.
     public var fieldKinds: [String: FieldKind]
+    /// The label of each field where a transition first declares it, by name (`label(ofField:)`):
+    /// set with the transitions when the definition is read.
+    var fieldLabels: [String: String] = [:]
 
     /// How the assignment comes about.
     public enum Mode: String, Sendable, Hashable, CaseIterable {
