@@ -117,15 +117,19 @@ private struct Decider {
         // defaults and the quota unit are bound (one copy of the state's fields per command).
         var bound = input.state?.fields ?? [:]
         for (name, value) in fields { bound[name] = value }
-        let office = try checkActor(transition, definition, directory, date, employee, &fields, &bound)
+        let (office, holders) = try checkActor(transition, definition, directory, date, employee, &fields, &bound)
         try checkFieldRelations(transition, definition, directory, fields, bound)
+        let quotaUnit = bound[RuleSpec.quotaField]
         let warnings = try checkRules(transition, definition, directory, date, &fields, &bound, counting)
+        // The actor's role resolved once: its holders stand while the rules bound no quota unit
+        // (the one field they bind), as the context is then the one they were resolved in.
+        let actorRole = bound[RuleSpec.quotaField] == quotaUnit ? LetterDraft.ResolvedRole(name: transition.by, holders: holders) : nil
 
         let context = definition.roleContext(fields: bound, directory: directory, on: date)
         var nextState = transition.to
         if transition.each {
             let role = definition.roles[transition.by]!
-            let everyone = Set(role.expression.resolve(in: context).persons.map(\.nip))
+            let everyone = Set((actorRole?.holders ?? role.expression.resolve(in: context).persons).map(\.nip))
             let done = Set(input.state?.participants[transition.action] ?? []).union([command.actor])
             if !everyone.isSubset(of: done) { nextState = input.state?.state ?? transition.to }
         }
@@ -133,7 +137,7 @@ private struct Decider {
         let letter = try transition.letter.map { spec throws(Refusal) in
             let letters = input.state?.letters ?? []  // read once: a stored state's are made into values when asked for
             return try issue(LetterDraft(spec: spec, definition: definition, transition: transition, transitionIndex: transitionIndex,
-                                         context: context, actor: office,
+                                         context: context, actor: office, actorRole: actorRole,
                                          followsRequest: !letters.isEmpty || bound[LetterDraft.referenceField] != nil,
                                          cited: spec.cites.flatMap { Self.citedLetter(type: $0, in: letters) }),
                              version: (input.state?.version ?? 0) + 1, &numbering, &frames)
@@ -511,9 +515,10 @@ private struct Decider {
 
     /// Resolves the role the transition requires and checks the actor (`checkKnownActor`) plays it.
     /// Binds unit fields that default to the unit the actor heads.
+    /// - Returns: the office the actor acts in, and everyone who holds the role on the date.
     private func checkActor(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
                             _ directory: Directory, _ date: CivilDate, _ employee: Directory.Employee, _ fields: inout [String: JSONValue],
-                            _ bound: inout [String: JSONValue]) throws(Refusal) -> Officeholder {
+                            _ bound: inout [String: JSONValue]) throws(Refusal) -> (office: Officeholder, holders: [Officeholder]) {
         let role = definition.roles[transition.by]!
         // The article and the actor's description only go into refusals: made when one is thrown.
         var article: String { definition.cite(transition.article) }
@@ -557,7 +562,7 @@ private struct Decider {
             throw Refusal(.alreadyDone, "\(actorDescription) has already taken \"\(transition.action)\" (\(transition.label)) for request \(command.request).",
                           article: article)
         }
-        return office
+        return (office, holders)
     }
 
     /// Why a definitive holder does not act today, when a Plt or Plh stands in for them; empty otherwise.

@@ -40,12 +40,19 @@ final class LetterDraft {
 
     var directory: Directory { context.directory }
 
+    /// A role of the definition with its holders, resolved in the letter's context already.
+    struct ResolvedRole {
+        let name: String
+        let holders: [Officeholder]
+    }
+
     /// Checks the letter can be issued: every field it requires is bound and someone can sign.
     /// - Parameters:
     ///   - actor: the office the acting official holds; signs when the letter names no signer.
+    ///   - actorRole: the acting role's holders when resolved in `context`, not resolved again for a signer of that role.
     /// - Throws: `missing_field` with the article demanding the content, `no_officeholder` when the signer's office is vacant.
     init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transition: WorkflowDefinition.Transition, transitionIndex: Int,
-         context: RoleContext, actor: Officeholder, followsRequest: Bool, cited: LetterReference?) throws(Refusal) {
+         context: RoleContext, actor: Officeholder, actorRole: ResolvedRole?, followsRequest: Bool, cited: LetterReference?) throws(Refusal) {
         self.spec = spec
         self.transitionIndex = transitionIndex
         self.followsRequest = followsRequest
@@ -63,15 +70,15 @@ final class LetterDraft {
                           article: definition.cite(missing.map(\.article).joined(separator: "; ")),
                           hint: "The letter carries what the regulation requires; complete the request first.")
         }
-        signer = try Self.officeholder(spec.signer, of: definition, in: context, preferring: actor, for: spec.label) ?? actor
-        onBehalfOf = try Self.officeholder(spec.onBehalfOf, of: definition, in: context, preferring: nil, for: spec.label)
+        signer = try Self.officeholder(spec.signer, of: definition, in: context, resolved: actorRole, preferring: actor, for: spec.label) ?? actor
+        onBehalfOf = try Self.officeholder(spec.onBehalfOf, of: definition, in: context, resolved: actorRole, preferring: nil, for: spec.label)
     }
 
     /// Who of a role signs: the actor when they hold it, else the definitive holder, else a Plt or Plh.
-    private static func officeholder(_ role: String?, of definition: WorkflowDefinition, in context: RoleContext,
+    private static func officeholder(_ role: String?, of definition: WorkflowDefinition, in context: RoleContext, resolved: ResolvedRole?,
                                      preferring actor: Officeholder?, for label: String) throws(Refusal) -> Officeholder? {
         guard let role, let spec = definition.roles[role] else { return nil }
-        let holders = spec.expression.resolve(in: context).persons
+        let holders = resolved?.name == role ? resolved!.holders : spec.expression.resolve(in: context).persons
         if let actor, let same = holders.first(where: { $0.nip == actor.nip }) { return same }
         guard let chosen = holders.first(where: { $0.capacity == .definitive }) ?? holders.first else {
             throw Refusal(.noOfficeholder, "Nobody can sign the \(label) as \(spec.label) (\(spec.expression)) on \(context.date): the office is vacant and no Plt or Plh is appointed.",
