@@ -16,12 +16,22 @@ public struct WorkflowDefinition: Sendable {
     public var scope: Scope
     public var states: [StateSpec]
     public var roles: [String: RoleSpec]
-    public var transitions: [Transition]
+    public var transitions: [Transition] {
+        didSet { fieldLabels = WorkflowDefinition.fieldLabels(of: transitions) }
+    }
     /// Every field any transition declares, by name: the request's vocabulary.
     public var fieldKinds: [String: FieldKind]
     /// The label of each field where a transition first declares it, by name (`label(ofField:)`):
-    /// set with the transitions when the definition is read.
-    var fieldLabels: [String: String] = [:]
+    /// kept with the transitions, so a change of them cannot leave it stale.
+    private(set) var fieldLabels: [String: String] = [:]
+
+    private static func fieldLabels(of transitions: [Transition]) -> [String: String] {
+        var labels: [String: String] = [:]
+        for transition in transitions {
+            for field in transition.fields where labels[field.name] == nil { labels[field.name] = field.label }
+        }
+        return labels
+    }
 
     /// How the assignment comes about.
     public enum Mode: String, Sendable, Hashable, CaseIterable {

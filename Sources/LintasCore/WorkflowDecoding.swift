@@ -46,7 +46,6 @@ extension WorkflowDefinition {
             states: readStates(reader.array(root, "states", ""), &reader), roles: [:], transitions: [], fieldKinds: [:])
         definition.transitions = readTransitions(reader.array(root, "transitions", ""), &reader)
         definition.fieldKinds = collectFieldKinds(definition.transitions, &reader)
-        definition.fieldLabels = collectFieldLabels(definition.transitions)
         definition.roles = readRoles(root["roles"], fieldKinds: definition.fieldKinds, &reader)
         definition.checkTransitions(&reader)
         definition.checkNumberClashes(&reader)
@@ -380,14 +379,6 @@ extension WorkflowDefinition {
 
     /// The request's field vocabulary; a name must keep one kind across transitions.
     /// Each field's label where a transition first declares it.
-    private static func collectFieldLabels(_ transitions: [Transition]) -> [String: String] {
-        var labels: [String: String] = [:]
-        for transition in transitions {
-            for field in transition.fields where labels[field.name] == nil { labels[field.name] = field.label }
-        }
-        return labels
-    }
-
     private static func collectFieldKinds(_ transitions: [Transition], _ reader: inout DocumentReader) -> [String: FieldKind] {
         var kinds: [String: FieldKind] = [:]
         for transition in transitions {
