@@ -191,7 +191,9 @@ public struct LetterRecord: Sendable, Hashable {
             } else { _ = try reader.value()
             }
         })
-        guard let identity = identity.identity else { throw reader.expected("a letter with type, label, number, register and sequence") }
+        guard let identity = identity.identity else {
+            throw reader.expected("a letter with type, label, number, register and sequence, a letter has no \"\(identity.missing ?? "")\"")
+        }
         self.init(identity, content: content, contentHash: contentHash, parts: parts)
     }
 

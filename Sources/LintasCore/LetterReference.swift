@@ -288,10 +288,16 @@ public struct LetterIdentity: Sendable, Hashable {
             return true
         }
 
-        /// The identity read, or `nil` when a member is missing.
+        /// The identity read, or `nil` when a member is missing (`missing` names it).
         var identity: LetterIdentity? {
             guard let type, let label, let number, let register, let sequence else { return nil }
             return LetterIdentity(type: type, label: label, number: number, register: register, sequence: Int(sequence), numbering: numbering)
+        }
+
+        /// The first of the identity's required members not read, for an error that names it.
+        var missing: String? {
+            [("type", type == nil), ("label", label == nil), ("number", number == nil), ("register", register == nil),
+             ("sequence", sequence == nil)].first { $0.1 }?.0
         }
     }
 }

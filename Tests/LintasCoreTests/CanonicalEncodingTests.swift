@@ -219,6 +219,22 @@ struct CanonicalEncodingTests {
         #expect(read.canonicalBytes == bytes, "and the stored bytes are written back as they stood")
     }
 
+    @Test("an event whose letter lacks a required member is refused naming the member (Pasal 11 ayat (4) huruf a's surat permohonan pelibatan)")
+    func eventLetterMembers() throws {
+        let event = try Self.submitted().event
+        #expect(event.detail.letter != nil)
+        guard case .object(var members) = try JSONValue.parse(event.detail.canonicalBytes),
+              case .object(let letter) = members["letter"] else { Issue.record("a detail with a letter"); return }
+        #expect(try Event.Detail(bytes: JSONValue.object(members).canonicalBytes) == event.detail)
+        for name in ["type", "label", "number", "register", "sequence"] {
+            var lacking = letter
+            #expect(lacking.removeValue(forKey: name) != nil)
+            members["letter"] = .object(lacking)
+            let error = #expect(throws: EventFormatError.self, "without \(name)") { try Event.Detail(bytes: JSONValue.object(members).canonicalBytes) }
+            #expect(error?.message.contains("a letter has no \"\(name)\"") == true, "\(error?.message ?? "")")
+        }
+    }
+
     /// A submission of Pasal 11 ayat (4) huruf a and its detail as stored.
     static func submitted() throws -> (event: Event, written: String) {
         var walk = try Walk()
