@@ -54,8 +54,7 @@ public struct RequestFold {
     /// The tokens' bytes: a buffer reused from request to request, never shrunk, each token
     /// copied to its place (`copy`) rather than appended.
     private var arena = ByteRun()
-    /// Where `writeCanonical` puts the fields, letters and participants together before it
-    /// appends each whole to its output.
+    /// Where `writeCanonical` writes the state before it appends it whole to its output.
     private var scratch = ByteRun()
     private var requestBytes: [UInt8] = []
     private var request = RequestID("")
@@ -64,6 +63,7 @@ public struct RequestFold {
     private var version = 0
     private var since: Int64 = 0, updated: Int64 = 0
     private var remindedFor: Int64?, ended: Int64?
+    /// In key order: the names' bytes as stored, between their quotes (`take`).
     private var fields: [Field] = []
     /// Who took which action, in order; `id` and `actorID` are the action's and the actor's numbers
     /// in the scan (`Interner`).
@@ -74,7 +74,6 @@ public struct RequestFold {
     private var actionOrder: [Int] = []
     private var letters: [Letter] = []
     private var warnings: [String] = []
-    private var order: [Int] = []
 
     /// The range in the last event's `data` of its letter's content as stored, `nil` when it
     /// issued none: the bytes the letter's seal covers.
@@ -190,11 +189,29 @@ public struct RequestFold {
                 _ = withUnsafeBytes(of: UInt8(ascii: ":")) { copy($0) }
                 member = start..<copy(data, value).upperBound
             }
+            // Kept in key order (as `writeCanonical` writes them): found from the end, where a
+            // detail's fields, themselves in key order, go one after the other.
+            let name = UnsafeRawBufferPointer(rebasing: keyBytes.dropFirst().dropLast())
+            var position = fields.count
+            var replaces = false
+            arena.bytes.withUnsafeBytes { arena in
+                while position > 0 {
+                    let key = fields[position - 1].key
+                    let other = UnsafeRawBufferPointer(rebasing: arena[(key.lowerBound + 1)..<(key.upperBound - 1)])
+                    if !JSONWriter.precedes(name, other) {
+                        replaces = !JSONWriter.precedes(other, name)
+                        break
+                    }
+                    position -= 1
+                }
+            }
             let stored = Field(member: member, keyCount: key.count)
-            if let index = fields.firstIndex(where: { field in arena.bytes.withUnsafeBytes { Self.equal(UnsafeRawBufferPointer(rebasing: $0[field.key]), keyBytes) } }) {
-                fields[index] = stored
-            } else {
+            if replaces {
+                fields[position - 1] = stored
+            } else if position == fields.count {
                 fields.append(stored)
+            } else {
+                fields.insert(stored, at: position)
             }
         }
         participants.append((action.string, action.id, NIP(actor.string), actor.id))
@@ -425,27 +442,23 @@ public struct RequestFold {
     /// reports one.
     public mutating func writeCanonical(into output: inout [UInt8]) {
         guard !isEmpty else { return }
-        sortFields()
         sortActions()
         // Static writers over the arena's bytes: a method passed as the writer would copy the
         // whole fold (and retain each of its arrays) for each of the three.
-        let (fields, order, letters, participants, actionOrder, strings) = (self.fields, self.order, self.letters, self.participants, self.actionOrder, self.strings)
-        // Each of the three written into the scratch run, piece by piece, and appended whole.
+        let (fields, letters, participants, actionOrder, strings) = (self.fields, self.letters, self.participants, self.actionOrder, self.strings)
+        // Written into the scratch run, piece by piece, and appended whole.
         var run = ByteRun()
         swap(&run, &scratch)
         defer { swap(&run, &scratch) }
-        func appending(to output: inout [UInt8], _ write: (inout ByteRun) -> Void) {
-            run.count = 0
-            write(&run)
-            run.bytes.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<run.count])) }
-        }
+        run.count = 0
         arena.bytes.withUnsafeBufferPointer { arena in
             RequestState.writeCanonical(definition: definition.rawValue, ended: ended, remindedFor: remindedFor, request: request.rawValue, since: since,
-                                        state: state, updated: updated, version: version, warnings: warnings, workflow: workflow.rawValue, into: &output,
-                                        fields: { appending(to: &$0) { Self.writeFields(fields, in: order, arena: arena, into: &$0) } },
-                                        letters: { appending(to: &$0) { Self.writeLetters(letters, arena: arena, into: &$0) } },
-                                        participants: { appending(to: &$0) { Self.writeParticipants(participants, actions: actionOrder, strings: strings, into: &$0) } })
+                                        state: state, updated: updated, version: version, warnings: warnings, workflow: workflow.rawValue, into: &run,
+                                        fields: { Self.writeFields(fields, arena: arena, into: &$0) },
+                                        letters: { Self.writeLetters(letters, arena: arena, into: &$0) },
+                                        participants: { Self.writeParticipants(participants, actions: actionOrder, strings: strings, into: &$0) })
         }
+        run.bytes.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<run.count])) }
     }
 
     /// Each letter as `LetterReference.write` writes it, each key with its punctuation one run
@@ -471,10 +484,8 @@ public struct RequestFold {
             put(",\"number\":")
             put(letter.number)
             if letter.numbering != .register {
-                var numbering: [UInt8] = []
-                JSONWriter.writeKey("numbering", into: &numbering)
-                JSONWriter.writeString(letter.numbering.rawValue, into: &numbering)
-                numbering.withUnsafeBytes { output.put($0) }
+                output.writeKey("numbering", first: false)
+                output.writeString(letter.numbering.rawValue)
             }
             put(",\"register\":")
             put(letter.register)
@@ -488,28 +499,11 @@ public struct RequestFold {
         }
     }
 
-    /// Puts the field indices in `order` by their names' bytes (the names as stored, between
-    /// their quotes), by insertion: a request has a handful to a few dozen fields.
-    private mutating func sortFields() {
-        order.removeAll(keepingCapacity: true)
-        arena.bytes.withUnsafeBytes { arena in
-            func name(_ index: Int) -> UnsafeRawBufferPointer {
-                let key = fields[index].key
-                return UnsafeRawBufferPointer(rebasing: arena[(key.lowerBound + 1)..<(key.upperBound - 1)])
-            }
-            for index in fields.indices {
-                var position = order.count
-                while position > 0 && JSONWriter.precedes(name(index), name(order[position - 1])) { position -= 1 }
-                order.insert(index, at: position)
-            }
-        }
-    }
-
-    private static func writeFields(_ fields: [Field], in order: [Int], arena: UnsafeBufferPointer<UInt8>, into output: inout ByteRun) {
+    private static func writeFields(_ fields: [Field], arena: UnsafeBufferPointer<UInt8>, into output: inout ByteRun) {
         output.put(UInt8(ascii: "{"))
-        for (position, index) in order.enumerated() {
+        for (position, field) in fields.enumerated() {
             if position > 0 { output.put(UInt8(ascii: ",")) }
-            output.put(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(arena)[fields[index].member]))
+            output.put(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(arena)[field.member]))
         }
         output.put(UInt8(ascii: "}"))
     }
@@ -583,34 +577,6 @@ public struct RequestFold {
     }
 
     private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool { JSONReader.equal(key, name) }
-}
-
-/// Bytes written piece by piece into a buffer that grows (doubling) and is reused, each piece
-/// copied into place: `Array.append(contentsOf:)` costs about 100 instructions a call whatever
-/// its length (a uniqueness check, a generic copy), and a request's state is written from some
-/// hundred pieces. `bytes` holds `count` bytes written, then room.
-private struct ByteRun {
-    private(set) var bytes: [UInt8] = []
-    /// How many of `bytes` are written; set to 0 to start again.
-    var count = 0
-
-    @inline(__always)
-    mutating func put(_ piece: UnsafeRawBufferPointer) {
-        guard let source = piece.baseAddress else { return }
-        let start = count
-        count += piece.count
-        if bytes.count < count { bytes.append(contentsOf: repeatElement(0, count: max(count, 2 * bytes.count) - bytes.count)) }
-        bytes.withUnsafeMutableBytes { ($0.baseAddress! + start).copyMemory(from: source, byteCount: piece.count) }
-    }
-
-    @inline(__always)
-    mutating func put(_ text: StaticString) { put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
-
-    @inline(__always)
-    mutating func put(_ byte: UInt8) { withUnsafeBytes(of: byte) { put($0) } }
-
-    /// As `JSONWriter.writeInteger` writes it.
-    mutating func put(integer: Int64) { JSONWriter.withDigits(of: integer) { put(UnsafeRawBufferPointer($0)) } }
 }
 
 /// One `String` per distinct byte sequence (an action, a state, an actor's NIP) in a scan, found

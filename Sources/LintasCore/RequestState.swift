@@ -136,45 +136,46 @@ extension RequestState {
     /// The canonical form of a state, members in sorted key order: the one definition of the
     /// bytes a projection stores, for `canonicalBytes` and for `RequestFold.writeCanonical`.
     /// `fields` writes the fields' object; `letters` and `participants` the members of their
-    /// array and object, between the brackets written here.
-    static func writeCanonical(definition: String, ended: Int64?, remindedFor: Int64?, request: String, since: Int64, state: String, updated: Int64,
-                               version: Int, warnings: [String], workflow: String, into output: inout [UInt8],
-                               fields: (inout [UInt8]) -> Void, letters: (inout [UInt8]) -> Void, participants: (inout [UInt8]) -> Void) {
-        JSONWriter.writeKey("definition", first: true, into: &output)
-        JSONWriter.writeString(definition, into: &output)
+    /// array and object, between the brackets written here. Into an array (`canonicalBytes`) or
+    /// a run written in place (`CanonicalOutput`).
+    static func writeCanonical<Output: CanonicalOutput>(definition: String, ended: Int64?, remindedFor: Int64?, request: String, since: Int64, state: String,
+                                                        updated: Int64, version: Int, warnings: [String], workflow: String, into output: inout Output,
+                                                        fields: (inout Output) -> Void, letters: (inout Output) -> Void, participants: (inout Output) -> Void) {
+        output.writeKey("definition", first: true)
+        output.writeString(definition)
         if let ended {
-            JSONWriter.writeKey("ended", into: &output)
-            JSONWriter.writeInteger(ended, into: &output)
+            output.writeKey("ended", first: false)
+            output.writeInteger(ended)
         }
-        JSONWriter.writeKey("fields", into: &output)
+        output.writeKey("fields", first: false)
         fields(&output)
-        JSONWriter.writeKey("letters", into: &output)
-        output.append(UInt8(ascii: "["))
+        output.writeKey("letters", first: false)
+        output.writeByte(UInt8(ascii: "["))
         letters(&output)
-        output.append(UInt8(ascii: "]"))
-        JSONWriter.writeKey("participants", into: &output)
-        output.append(UInt8(ascii: "{"))
+        output.writeByte(UInt8(ascii: "]"))
+        output.writeKey("participants", first: false)
+        output.writeByte(UInt8(ascii: "{"))
         participants(&output)
-        output.append(UInt8(ascii: "}"))
+        output.writeByte(UInt8(ascii: "}"))
         if let remindedFor {
-            JSONWriter.writeKey("reminded_for", into: &output)
-            JSONWriter.writeInteger(remindedFor, into: &output)
+            output.writeKey("reminded_for", first: false)
+            output.writeInteger(remindedFor)
         }
-        JSONWriter.writeKey("request", into: &output)
-        JSONWriter.writeString(request, into: &output)
-        JSONWriter.writeKey("since", into: &output)
-        JSONWriter.writeInteger(since, into: &output)
-        JSONWriter.writeKey("state", into: &output)
-        JSONWriter.writeString(state, into: &output)
-        JSONWriter.writeKey("updated", into: &output)
-        JSONWriter.writeInteger(updated, into: &output)
-        JSONWriter.writeKey("version", into: &output)
-        JSONWriter.writeInteger(Int64(version), into: &output)
-        JSONWriter.writeKey("warnings", into: &output)
-        JSONWriter.writeStrings(warnings, into: &output)
-        JSONWriter.writeKey("workflow", into: &output)
-        JSONWriter.writeString(workflow, into: &output)
-        output.append(UInt8(ascii: "}"))
+        output.writeKey("request", first: false)
+        output.writeString(request)
+        output.writeKey("since", first: false)
+        output.writeInteger(since)
+        output.writeKey("state", first: false)
+        output.writeString(state)
+        output.writeKey("updated", first: false)
+        output.writeInteger(updated)
+        output.writeKey("version", first: false)
+        output.writeInteger(Int64(version))
+        output.writeKey("warnings", first: false)
+        output.writeStrings(warnings)
+        output.writeKey("workflow", first: false)
+        output.writeString(workflow)
+        output.writeByte(UInt8(ascii: "}"))
     }
 
     /// Reads the stored projection (canonical JSON, as `canonicalBytes` writes it) without

@@ -1,0 +1,98 @@
+/// Bytes written piece by piece into a buffer that grows (doubling) and is reused, each piece
+/// copied into place: `Array.append(contentsOf:)` costs about 100 instructions a call whatever
+/// its length (a uniqueness check, a generic copy), and a request's state is written from some
+/// hundred pieces. `bytes` holds `count` bytes written, then room.
+struct ByteRun {
+    private(set) var bytes: [UInt8] = []
+    /// How many of `bytes` are written; set to 0 to start again.
+    var count = 0
+
+    @inline(__always)
+    mutating func put(_ piece: UnsafeRawBufferPointer) {
+        guard let source = piece.baseAddress else { return }
+        write(piece.count) { $0.copyMemory(from: source, byteCount: piece.count) }
+    }
+
+    @inline(__always)
+    mutating func put(_ text: StaticString) { put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+
+    @inline(__always)
+    mutating func put(_ byte: UInt8) { write(1) { $0.storeBytes(of: byte, as: UInt8.self) } }
+
+    /// As `JSONWriter.writeInteger` writes it.
+    mutating func put(integer: Int64) { JSONWriter.withDigits(of: integer) { put(UnsafeRawBufferPointer($0)) } }
+
+    /// Room for `length` more bytes, grown to fit, which `body` writes from the pointer it is given.
+    @inline(__always)
+    private mutating func write(_ length: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
+        let start = count
+        count += length
+        if bytes.count < count { bytes.append(contentsOf: repeatElement(0, count: max(count, 2 * bytes.count) - bytes.count)) }
+        bytes.withUnsafeMutableBytes { body($0.baseAddress! + start) }
+    }
+}
+
+/// Where `RequestState.writeCanonical` writes a state's canonical bytes, each piece as
+/// `JSONWriter` writes it: an array (`RequestState.canonicalBytes`), or a `ByteRun` written in
+/// place (`RequestFold.writeCanonical`, some thirty pieces a request that would each be an append).
+protocol CanonicalOutput {
+    /// `{"key":` for the first member, `,"key":` after it (`JSONWriter.writeKey`).
+    mutating func writeKey(_ key: StaticString, first: Bool)
+    mutating func writeString(_ text: String)
+    mutating func writeInteger(_ number: Int64)
+    mutating func writeByte(_ byte: UInt8)
+}
+
+extension CanonicalOutput {
+    /// An array of strings, as `JSONWriter.writeStrings` writes it.
+    mutating func writeStrings(_ items: [String]) {
+        writeByte(UInt8(ascii: "["))
+        for (index, item) in items.enumerated() {
+            if index > 0 { writeByte(UInt8(ascii: ",")) }
+            writeString(item)
+        }
+        writeByte(UInt8(ascii: "]"))
+    }
+}
+
+extension Array: CanonicalOutput where Element == UInt8 {
+    mutating func writeKey(_ key: StaticString, first: Bool) { JSONWriter.writeKey(key, first: first, into: &self) }
+    mutating func writeString(_ text: String) { JSONWriter.writeString(text, into: &self) }
+    mutating func writeInteger(_ number: Int64) { JSONWriter.writeInteger(number, into: &self) }
+    mutating func writeByte(_ byte: UInt8) { append(byte) }
+}
+
+extension ByteRun: CanonicalOutput {
+    mutating func writeKey(_ key: StaticString, first: Bool) {
+        let length = key.utf8CodeUnitCount
+        write(length + 4) { run in
+            run.storeBytes(of: first ? UInt8(ascii: "{") : UInt8(ascii: ","), as: UInt8.self)
+            run.storeBytes(of: UInt8(ascii: "\""), toByteOffset: 1, as: UInt8.self)
+            (run + 2).copyMemory(from: key.utf8Start, byteCount: length)
+            run.storeBytes(of: UInt8(ascii: "\""), toByteOffset: length + 2, as: UInt8.self)
+            run.storeBytes(of: UInt8(ascii: ":"), toByteOffset: length + 3, as: UInt8.self)
+        }
+    }
+
+    mutating func writeString(_ text: String) {
+        var text = text
+        let escaped: [UInt8]? = text.withUTF8 { bytes in
+            guard JSONWriter.needsEscape(bytes) else {
+                // Most strings need no escape: quoted as they stand.
+                write(bytes.count + 2) { run in
+                    run.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+                    if let source = bytes.baseAddress { (run + 1).copyMemory(from: source, byteCount: bytes.count) }
+                    run.storeBytes(of: UInt8(ascii: "\""), toByteOffset: bytes.count + 1, as: UInt8.self)
+                }
+                return nil
+            }
+            return []
+        }
+        guard var escaped else { return }
+        JSONWriter.writeString(text, into: &escaped)
+        escaped.withUnsafeBytes { put($0) }
+    }
+
+    mutating func writeInteger(_ number: Int64) { put(integer: number) }
+    mutating func writeByte(_ byte: UInt8) { put(byte) }
+}
