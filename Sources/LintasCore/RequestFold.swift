@@ -527,7 +527,7 @@ public struct RequestFold {
         // Each as `JSONWriter.writeString` writes it: the interned string's quoted bytes when it needs no escape.
         func write(_ text: String, _ id: Int) {
             if let quoted = strings.quoted(id) {
-                quoted.withUnsafeBytes { output.put($0) }
+                strings.run.bytes.withUnsafeBytes { output.put(UnsafeRawBufferPointer(rebasing: $0[quoted])) }
             } else {
                 var escaped: [UInt8] = []
                 JSONWriter.writeString(text, into: &escaped)
@@ -583,40 +583,54 @@ public struct RequestFold {
 /// again by hashing the bytes: no allocation for a value seen before.
 private struct Interner {
     private var slots = [Int32](repeating: -1, count: 256)
-    /// Each value's bytes, its `String`, and that string as `JSONWriter.writeString` writes it when
-    /// it needs no escape (`quoted`).
-    private var entries: [(bytes: [UInt8], string: String, quoted: [UInt8]?)] = []
+    /// Each kept value's `String`.
+    private var strings: [String] = []
+    /// Where each kept value's bytes stand in `run`, and its string as `JSONWriter.writeString`
+    /// writes it when it needs no escape (`quoted`): ranges of one buffer, not an array each,
+    /// which every lookup, sort and write would retain and release.
+    private var spans: [(bytes: Range<Int>, quoted: Range<Int>?)] = []
+    /// The bytes `spans` points into.
+    private(set) var run = ByteRun()
     /// Beyond this many distinct values new ones are not kept (a scan of a huge directory's actors).
     private static let limit = 1 << 16
 
     /// The string of the bytes, and its number in this scan (-1 for one not kept: compare those by string).
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> (string: String, id: Int) {
         let (found, free) = lookUp(bytes)
-        if let found { return (entries[found].string, found) }
+        if let found { return (strings[found], found) }
         let slot = free
         let string = String(decoding: bytes, as: UTF8.self)
-        guard entries.count < Self.limit else { return (string, -1) }
-        slots[slot] = Int32(entries.count)
+        guard strings.count < Self.limit else { return (string, -1) }
+        slots[slot] = Int32(strings.count)
+        let start = run.count
+        run.put(bytes)
         var text = string
-        let quoted = text.withUTF8 { JSONWriter.needsEscape($0) ? nil : [UInt8(ascii: "\"")] + $0 + [UInt8(ascii: "\"")] }
-        entries.append((Array(bytes), string, quoted))
-        if entries.count * 2 > slots.count { grow() }
-        return (string, entries.count - 1)
+        // Quoted from the string's UTF-8 (bytes that are not UTF-8 are repaired in it), when it needs no escape.
+        let quoted = text.withUTF8 { (utf8) -> Range<Int>? in
+            guard !JSONWriter.needsEscape(utf8) else { return nil }
+            let from = run.count
+            run.put(UInt8(ascii: "\""))
+            run.put(UnsafeRawBufferPointer(utf8))
+            run.put(UInt8(ascii: "\""))
+            return from..<run.count
+        }
+        strings.append(string)
+        spans.append((start..<(start + bytes.count), quoted))
+        if strings.count * 2 > slots.count { grow() }
+        return (string, strings.count - 1)
     }
 
-    /// The string numbered `id` as a JSON string, when it was kept and needs no escape.
-    func quoted(_ id: Int) -> [UInt8]? { id >= 0 ? entries[id].quoted : nil }
+    /// Where the string numbered `id` stands in `run` as a JSON string, when it was kept and needs no escape.
+    func quoted(_ id: Int) -> Range<Int>? { id >= 0 ? spans[id].quoted : nil }
 
     /// `JSONWriter.precedes(left, right)` for two strings and their numbers: their UTF-8 compared
     /// in place when both are kept without escapes.
     func precedes(_ leftID: Int, _ left: String, _ rightID: Int, _ right: String) -> Bool {
         guard let leftQuoted = quoted(leftID), let rightQuoted = quoted(rightID) else { return JSONWriter.precedes(left, right) }
-        return leftQuoted.withUnsafeBytes { leftBytes in
-            rightQuoted.withUnsafeBytes { rightBytes in
-                // Between the quotes: a closing quote must not sort against a byte of the other.
-                JSONWriter.precedes(UnsafeRawBufferPointer(rebasing: leftBytes.dropFirst().dropLast()),
-                                     UnsafeRawBufferPointer(rebasing: rightBytes.dropFirst().dropLast()))
-            }
+        return run.bytes.withUnsafeBytes { run in
+            // Between the quotes: a closing quote must not sort against a byte of the other.
+            JSONWriter.precedes(UnsafeRawBufferPointer(rebasing: run[(leftQuoted.lowerBound + 1)..<(leftQuoted.upperBound - 1)]),
+                                 UnsafeRawBufferPointer(rebasing: run[(rightQuoted.lowerBound + 1)..<(rightQuoted.upperBound - 1)]))
         }
     }
 
@@ -627,12 +641,14 @@ private struct Interner {
     private func lookUp(_ bytes: UnsafeRawBufferPointer) -> (found: Int?, free: Int) {
         let mask = slots.count - 1
         var slot = Self.hash(bytes) & mask
-        while slots[slot] >= 0 {
-            let index = Int(slots[slot])
-            if entries[index].bytes.withUnsafeBytes({ RequestFold.equal($0, bytes) }) { return (index, slot) }
-            slot = (slot + 1) & mask
+        return run.bytes.withUnsafeBytes { run in
+            while slots[slot] >= 0 {
+                let index = Int(slots[slot])
+                if RequestFold.equal(UnsafeRawBufferPointer(rebasing: run[spans[index].bytes]), bytes) { return (index, slot) }
+                slot = (slot + 1) & mask
+            }
+            return (nil, slot)
         }
-        return (nil, slot)
     }
 
     /// Eight bytes at a time, each word mixed in by a multiply and a rotation. Of more than 64
@@ -664,10 +680,13 @@ private struct Interner {
     private mutating func grow() {
         slots = [Int32](repeating: -1, count: slots.count * 2)
         let mask = slots.count - 1
-        for (index, entry) in entries.enumerated() {
-            var slot = entry.bytes.withUnsafeBytes(Self.hash) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(index)
+        let bytes = run.bytes
+        bytes.withUnsafeBytes { run in
+            for (index, span) in spans.enumerated() {
+                var slot = Self.hash(UnsafeRawBufferPointer(rebasing: run[span.bytes])) & mask
+                while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                slots[slot] = Int32(index)
+            }
         }
     }
 }
