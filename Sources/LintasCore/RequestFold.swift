@@ -46,10 +46,13 @@ public struct RequestFold {
     }
 
     private var strings = Interner()
-    /// The `by` objects read strictly before (stored once per actor, so met again and again), and
-    /// where each one's capacity stands in it: the same bytes are not read again (`read`).
-    private var actors = Interner()
-    private var actorCapacities: [Range<Int>] = []
+    /// The `by` objects read strictly before (stored once per actor, so met again and again), each
+    /// under the number of the opening it came in (`apply`'s `opening`), and where its capacity
+    /// stands in it: the same bytes are not read again (`read`), found by that number and
+    /// compared whole rather than hashed and looked up.
+    private var actors: [(bytes: [UInt8], capacity: Range<Int>)?] = []
+    /// Beyond this opening number `by` objects are not kept (read strictly each time).
+    private static let actorLimit = 1 << 16
     private var scan = Scan()
     /// The tokens' bytes: a buffer reused from request to request, never shrunk, each token
     /// copied to its place (`copy`) rather than appended.
@@ -130,14 +133,17 @@ public struct RequestFold {
     }
 
     /// Folds the next event of the request, given as its stored columns.
-    /// - Parameter by: where the detail's `by` stands in `data` when it was stored apart (the
-    ///   same bytes for every event of an actor): read strictly the first time only.
+    /// - Parameters:
+    ///   - by: where the detail's `by` stands in `data` when it was stored apart (the same bytes
+    ///     for every event of an actor): read strictly the first time only.
+    ///   - opening: the number of the opening `by` came in (`StoredEventBytes.opening`): where
+    ///     the `by` read before is kept, to compare with.
     /// - Throws: `EventFormatError` when `data` is not what lintas writes, `ReplayError` when
     ///   the event cannot follow the events folded before it, as `evolve` does.
     public mutating func apply(request requestColumn: UnsafeRawBufferPointer, version eventVersion: Int, action actionColumn: UnsafeRawBufferPointer,
                                state stateColumn: UnsafeRawBufferPointer, actor actorColumn: UnsafeRawBufferPointer, at: Int64,
-                               data: UnsafeRawBufferPointer, by: Range<Int>? = nil) throws {
-        try read(data, by: by)
+                               data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil) throws {
+        try read(data, by: by, opening: opening)
         let action = strings.intern(actionColumn)
         let eventState = strings.intern(stateColumn).string
         let actor = strings.intern(actorColumn)
@@ -240,7 +246,7 @@ public struct RequestFold {
     /// a letter's content, which is read past by its brackets, and a `by` object (at `by`) that
     /// is byte for byte one read strictly before (in a detail read without error), which is
     /// stepped over.
-    private mutating func read(_ data: UnsafeRawBufferPointer, by byRange: Range<Int>?) throws(EventFormatError) {
+    private mutating func read(_ data: UnsafeRawBufferPointer, by byRange: Range<Int>?, opening: Int?) throws(EventFormatError) {
         scan.fields.removeAll(keepingCapacity: true)
         scan.letter = nil
         scan.content = nil
@@ -254,7 +260,11 @@ public struct RequestFold {
         /// The `by` object read strictly here, to be remembered once the whole detail is read.
         var readActor = false
         let buffer = data.assumingMemoryBound(to: UInt8.self)
-        let knownActor = byRange.flatMap { actors.find(UnsafeRawBufferPointer(rebasing: data[$0])) }
+        let known = byRange.flatMap { (byRange) -> Range<Int>? in
+            guard let opening, opening < actors.count, let actor = actors[opening],
+                  actor.bytes.withUnsafeBytes({ Self.equal($0, UnsafeRawBufferPointer(rebasing: data[byRange])) }) else { return nil }
+            return actor.capacity
+        }
         do {
             try JSONReader.read(buffer) { (reader) throws(JSONSyntaxError) in
                 try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
@@ -263,9 +273,8 @@ public struct RequestFold {
                         hasArticle = true
                     } else if Self.equal(key, "by") {
                         if let byRange, reader.position == byRange.lowerBound {
-                            if let knownActor {
+                            if let known {
                                 reader.skip(readBefore: byRange.upperBound)
-                                let known = actorCapacities[knownActor]
                                 capacity = (byRange.lowerBound + known.lowerBound)..<(byRange.lowerBound + known.upperBound)
                                 by = 31
                                 return
@@ -312,8 +321,9 @@ public struct RequestFold {
             let name = try? JSONReader.read(UnsafeBufferPointer(rebasing: buffer[capacity])) { (reader) throws(JSONSyntaxError) in try reader.string() }
             guard let name, Capacity(rawValue: name) != nil else { throw EventFormatError(message: "event data has an unknown capacity \"\(name ?? "")\"") }
         }
-        if readActor, let byRange, actors.intern(UnsafeRawBufferPointer(rebasing: data[byRange])).id == actorCapacities.count {
-            actorCapacities.append((capacity.lowerBound - byRange.lowerBound)..<(capacity.upperBound - byRange.lowerBound))
+        if readActor, let byRange, let opening, opening >= 0, opening < Self.actorLimit {
+            if actors.count <= opening { actors.append(contentsOf: repeatElement(nil, count: opening + 1 - actors.count)) }
+            actors[opening] = (Array(data[byRange]), (capacity.lowerBound - byRange.lowerBound)..<(capacity.upperBound - byRange.lowerBound))
         }
     }
 
@@ -633,9 +643,6 @@ private struct Interner {
                                  UnsafeRawBufferPointer(rebasing: run[(rightQuoted.lowerBound + 1)..<(rightQuoted.upperBound - 1)]))
         }
     }
-
-    /// The number of the bytes when they were interned, else `nil`.
-    func find(_ bytes: UnsafeRawBufferPointer) -> Int? { lookUp(bytes).found }
 
     /// The entry of the bytes, or the free slot where they would go.
     private func lookUp(_ bytes: UnsafeRawBufferPointer) -> (found: Int?, free: Int) {

@@ -223,10 +223,13 @@ public struct StoredEventBytes {
     /// Where the detail's `by` stands in `data` when it was stored apart (schema version 11:
     /// `StoredOpenings`) and put back: the same bytes for every event by that actor.
     public var by: Range<Int>?
+    /// The number in this scan of the opening put back with `by` (the same for every event that
+    /// cites it): where the fold keeps the `by` it read, to compare the next one with.
+    public var opening: Int?
 
     /// Folds the row into `fold` (`RequestFold.apply`).
     public func fold(into fold: inout RequestFold) throws {
-        try fold.apply(request: request, version: version, action: action, state: state, actor: actor, at: at, data: data, by: by)
+        try fold.apply(request: request, version: version, action: action, state: state, actor: actor, at: at, data: data, by: by, opening: opening)
     }
 }
 
@@ -245,7 +248,7 @@ extension StoredEvent {
                                                               action: UnsafeRawBufferPointer(action), state: UnsafeRawBufferPointer(state),
                                                               actor: UnsafeRawBufferPointer(actor), at: envelope.at.milliseconds,
                                                               recorded: envelope.recorded.milliseconds, command: UnsafeRawBufferPointer(command),
-                                                              data: data, hash: hash))
+                                                              data: data, hash: hash, opening: nil))
                                 }
                             }
                         }

@@ -829,9 +829,9 @@ public final class SQLiteStore: EventStore {
         let statement = try connection.statement("SELECT \(selected) FROM events e\(condition) ORDER BY e.request, e.version")
         defer { statement.reset() }
         try statement.bind(bindings)
-        var openings: [Int64: (body: [UInt8], by: Range<Int>?)] = [:]
+        var openings: [Int64: (number: Int, body: [UInt8], by: Range<Int>?)] = [:]
         for (id, body) in try connection.query("SELECT id, body FROM openings", row: { ($0.int64(0), $0.bytes(1)) }) {
-            openings[id] = (body, body.withUnsafeBytes(StoredOpenings.by(in:)))
+            openings[id] = (openings.count, body, body.withUnsafeBytes(StoredOpenings.by(in:)))
         }
         // The projections in the same (binary) order as the events' requests, merged as they go.
         let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests\(condition) ORDER BY request") : nil
@@ -867,18 +867,19 @@ public final class SQLiteStore: EventStore {
                 current.append(contentsOf: request)
                 inStream = true
             }
-            func visit(data: UnsafeRawBufferPointer, by: Range<Int>? = nil) throws {
+            func visit(data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil) throws {
                 let none = UnsafeRawBufferPointer(start: nil, count: 0)
                 try event(StoredEventBytes(sequence: all ? statement.int64(0) : 0, request: request, version: Int(statement.int64(2)), action: statement.borrowed(3),
                                            state: statement.borrowed(4), actor: statement.borrowed(5), at: statement.int64(6), recorded: all ? statement.int64(7) : 0,
-                                           command: all ? statement.borrowed(8) : none, data: data, hash: all ? statement.borrowed(10) : none, by: by))
+                                           command: all ? statement.borrowed(8) : none, data: data, hash: all ? statement.borrowed(10) : none, by: by,
+                                           opening: opening))
             }
             // The detail with its opening put back (`StoredOpenings`), in a buffer reused from row to row
             // (the opening first: its `by` stands where it does in the row); an opening that is not stored
             // leaves the detail as stored, as the join does (it fails its hash).
             if !statement.isNull(11), let opening = openings[statement.int64(11)],
                let count = opening.body.withUnsafeBytes({ StoredOpenings.join(statement.borrowed(9), opening: $0, into: &joined) }) {
-                try joined.withUnsafeBytes { try visit(data: UnsafeRawBufferPointer(rebasing: $0[..<count]), by: opening.by) }
+                try joined.withUnsafeBytes { try visit(data: UnsafeRawBufferPointer(rebasing: $0[..<count]), by: opening.by, opening: opening.number) }
             } else {
                 try visit(data: statement.borrowed(9))
             }
