@@ -36,6 +36,9 @@ public final class Processor {
     private var states: StateCache
     /// Letters' frames composed so far (`LetterFrames`), one set per org directory version.
     private var letterFrames = LetterFrameSets()
+    /// The second connection a batch on two threads decides on (`DecideReads`), opened at the
+    /// first such batch; `.some(nil)` when the store has none.
+    private var reader: (any EventStore)??
 
     /// How many requests a processor keeps between transactions unless told otherwise: about
     /// 4.7 KB each in W1 (the state's fields 2.2 KB, its letters 1.0, its participants 0.9, the
@@ -93,15 +96,29 @@ public final class Processor {
                 try directories.refresh()
                 let start = try batch.lastEventSequence()
                 let claimed = try batch.claimQueued(limit: batchSize)
-                let writer = BatchWriter(BatchConnection(batch), threaded: claimed.count >= max(pipelineFrom, 2))
+                let threaded = claimed.count >= max(pipelineFrom, 2)
+                let writer = BatchWriter(BatchConnection(batch), threaded: threaded)
                 // The writing thread never outlives the transaction, whatever is thrown.
                 defer { writer.stop() }
-                var work = BatchWork(writer: writer, definitions: definitions, directories: directories, cached: self.states.valid(at: start),
-                                     lastSequence: start, now: now)
+                let reads = DecideReads(writer.connection)
+                var work = BatchWork(writer: writer, reads: reads, definitions: definitions, directories: directories,
+                                     cached: self.states.valid(at: start), lastSequence: start, now: now)
                 swap(&work.frames, &self.letterFrames)
                 defer { swap(&work.frames, &self.letterFrames) }
-                for queued in claimed {
-                    try work.process(queued)
+                func decideAll() throws {
+                    for queued in claimed {
+                        try work.process(queued)
+                    }
+                }
+                if threaded, let reader = try self.decideReader() {
+                    // Begun after this transaction took the write lock: it sees what the batch starts from.
+                    try reader.withLookups { lookups in
+                        reads.snapshot = lookups
+                        defer { reads.snapshot = nil }
+                        try decideAll()
+                    }
+                } else {
+                    try decideAll()
                 }
                 try work.written()
                 if let timers, !work.touched.isEmpty {
@@ -128,6 +145,14 @@ public final class Processor {
             self.states.forget()
             throw error
         }
+    }
+
+    /// The second connection a batch on two threads decides on, opened once.
+    private func decideReader() throws -> (any EventStore)? {
+        if let reader { return reader }
+        let opened = try store.openReader()
+        reader = .some(opened)
+        return opened
     }
 }
 
@@ -293,6 +318,8 @@ extension Processor {
 /// hands what is to be stored to its `writer` ("thread B" when the batch is large enough).
 private struct BatchWork {
     let writer: BatchWriter
+    /// What deciding reads from the store.
+    let reads: DecideReads
     let definitions: DefinitionCatalog
     let directories: DirectoryCatalog
     let now: Timestamp
@@ -317,15 +344,16 @@ private struct BatchWork {
     /// Every claimed command's outcome, recorded together by `finish`.
     var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
 
-    init(writer: BatchWriter, definitions: DefinitionCatalog, directories: DirectoryCatalog,
+    init(writer: BatchWriter, reads: DecideReads, definitions: DefinitionCatalog, directories: DirectoryCatalog,
          cached: [RequestID: StateCache.Entry], lastSequence: Int64, now: Timestamp) {
         self.writer = writer
+        self.reads = reads
         self.definitions = definitions
         self.directories = directories
         self.cached = cached
         self.lastSequence = lastSequence
         self.now = now
-        numbering = StoreNumbering(connection: writer.connection)
+        numbering = StoreNumbering(reads: reads)
     }
 
     private var connection: BatchConnection { writer.connection }
@@ -353,7 +381,7 @@ private struct BatchWork {
         let directory = try directories.parsedVersion(at: at) ?? connection.use { _ in try directories.version(at: at) }
         let input = DecisionInput(command: command, state: current?.state, definition: definition,
                                   directory: directory?.directory, at: at, now: now)
-        let counting = BatchCounting(connection: connection, inBatch: requests)
+        let counting = BatchCounting(reads: reads, inBatch: requests)
         // The request part kept with the state is lent to the letter's composer and taken back with the state.
         let (decision, requestPart) = frames.with(directory?.version) { frames in
             frames.lend(current?.requestPart)
@@ -407,7 +435,7 @@ private struct BatchWork {
             requests.entries[request] = known
             return known
         }
-        guard let stored = try connection.use({ try $0.request(request) }) else { return nil }
+        guard let stored = try reads.use({ try $0.request(request) }) else { return nil }
         guard let head = stored.headDigest else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
         let loaded = StateCache.Entry(state: try stored.decode(), head: head)
         requests.entries[request] = loaded
@@ -436,7 +464,7 @@ private struct BatchWork {
     /// Records the registers and outcomes, after `written` (the projections are the writer's).
     mutating func finish() throws {
         report.touched = touched
-        try numbering.flush()
+        try numbering.flush(to: connection)
         try connection.use { try $0.recordOutcomes(outcomes, now: now) }
     }
 }
@@ -453,6 +481,31 @@ private final class BatchConnection: @unchecked Sendable {
 
     func use<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
         try lock.withLock { try body(batch) }
+    }
+}
+
+/// Where deciding a batch's commands reads the store: the batch's own connection, one use at a
+/// time (`BatchConnection`), or, while the writer has a thread of its own, `snapshot`: a read
+/// transaction on a second connection that only the deciding thread uses, begun once the batch
+/// holds the write lock, so that deciding never waits for the writer's item in hand.
+///
+/// The snapshot holds what the batch started from, none of what it wrote; every read deciding
+/// makes is of that, or corrected in memory by what the batch did: a request's projection is read
+/// only when the batch has not touched it (`BatchWork.state(of:)`, its states are in
+/// `BatchStates`), quota counts replace the stored states of the batch's requests by their own
+/// (`BatchCounting`), and registers and printed numbers are written only by `StoreNumbering.flush`
+/// after the last decision, what the batch drew kept in memory until then. The catalogs are
+/// refreshed before the batch and answer from what they parsed; a miss reads through the
+/// batch's connection.
+private final class DecideReads {
+    let connection: BatchConnection
+    var snapshot: (any StoreLookups)?
+
+    init(_ connection: BatchConnection) { self.connection = connection }
+
+    func use<Result>(_ body: (any StoreLookups) throws -> Result) throws -> Result {
+        if let snapshot { return try body(snapshot) }
+        return try connection.use { try body($0) }
     }
 }
 
@@ -586,19 +639,19 @@ private final class BatchStates {
 /// Counts for quota rules: the stored projections, corrected by what this batch has changed
 /// but not yet written.
 private final class BatchCounting: RequestCounting {
-    let connection: BatchConnection
+    let reads: DecideReads
     let states: BatchStates
     /// A store error met while counting; the batch must not commit.
     var error: (any Error)?
 
-    init(connection: BatchConnection, inBatch states: BatchStates) {
-        self.connection = connection
+    init(reads: DecideReads, inBatch states: BatchStates) {
+        self.reads = reads
         self.states = states
     }
 
     func count(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) -> Int {
         let stored: [RequestID]
-        do { stored = try connection.use { try $0.requests(workflow: workflow, quotaUnit: unit, states: states) } } catch {
+        do { stored = try reads.use { try $0.requests(workflow: workflow, quotaUnit: unit, states: states) } } catch {
             self.error = error
             return 0
         }
@@ -614,7 +667,7 @@ private final class BatchCounting: RequestCounting {
 /// written back with the batch. A number drawn by a command that is then refused is put back,
 /// so registers have no gaps.
 private struct StoreNumbering: LetterNumbering {
-    let connection: BatchConnection
+    let reads: DecideReads
     private var committed: [String: Int] = [:]
     private var pending: [String: Int] = [:]
     /// Printed numbers claimed by commands applied in this batch, and by the command under way.
@@ -622,14 +675,14 @@ private struct StoreNumbering: LetterNumbering {
     private var pendingNumbers: [String: NumberedLetter] = [:]
     private var error: (any Error)?
 
-    init(connection: BatchConnection) { self.connection = connection }
+    init(reads: DecideReads) { self.reads = reads }
 
     mutating func nextSequence(register: String) -> Int {
         let last: Int
         if let value = pending[register] ?? committed[register] {
             last = value
         } else {
-            do { last = try connection.use { try $0.letterSequence(register: register) } } catch {
+            do { last = try reads.use { try $0.letterSequence(register: register) } } catch {
                 self.error = error
                 last = 0
             }
@@ -641,7 +694,7 @@ private struct StoreNumbering: LetterNumbering {
     mutating func claim(number: String, for letter: NumberedLetter) -> NumberedLetter? {
         if let holder = pendingNumbers[number] ?? committedNumbers[number] { return holder }
         do {
-            if let holder = try connection.use({ try $0.letter(numbered: number) }) { return holder }
+            if let holder = try reads.use({ try $0.letter(numbered: number) }) { return holder }
         } catch {
             self.error = error
             return letter
@@ -668,7 +721,7 @@ private struct StoreNumbering: LetterNumbering {
         pendingNumbers.removeAll()
     }
 
-    func flush() throws {
+    func flush(to connection: BatchConnection) throws {
         try connection.use { batch in
             for (register, sequence) in committed.sorted(by: { $0.key < $1.key }) {
                 try batch.setLetterSequence(register: register, to: sequence)

@@ -47,6 +47,31 @@ struct PipelineTests {
         #expect(try Audit.run(one.store).isClean)
     }
 
+    @Test("deciding on its own connection sees what earlier batches committed: the projections it reads on a miss, the registers' numbers drawn")
+    func decidingConnectionSeesEarlierBatches() throws {
+        // Batches of 5 and no states kept between them: every command's request is read from the
+        // store, and each round's letters draw after the numbers an earlier batch drew.
+        func processed(pipelineFrom: Int) throws -> (Harness, [Processor.BatchReport]) {
+            let harness = try Harness()
+            let processor = try Processor(store: harness.store, batchSize: 5, cachedRequests: 0)
+            processor.pipelineFrom = pipelineFrom
+            try harness.submit(Self.lines())
+            var reports: [Processor.BatchReport] = []
+            while true {
+                let report = try processor.runBatch(now: harness.now)
+                if report.commands == 0 { return (harness, reports) }
+                reports.append(report)
+            }
+        }
+        let (one, oneReports) = try processed(pipelineFrom: .max)
+        let (two, twoReports) = try processed(pipelineFrom: 2)
+        let stored = try one.stored(Self.requests)
+        #expect(stored.filter { $0.hasSuffix(" done") }.count == 30)
+        #expect(try two.stored(Self.requests) == stored)
+        #expect(twoReports == oneReports)
+        #expect(try Audit.run(two.store).isClean)
+    }
+
     @Test("a store error on the writing thread fails the whole batch: nothing of it is kept, and the next batch applies it whole")
     func writingThreadFails() throws {
         let harness = try Harness(batchSize: 500)
