@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import LintasCore
 import LintasStore
 
@@ -11,8 +9,8 @@ import LintasStore
 /// same commands are taken again by the next batch.
 ///
 /// One thread does all of it: a batch on two threads (a writing thread appending the events
-/// while this one decided the next commands) was built in the eighth round and measured no
-/// faster (docs/performance-history.md, *The daemon's batch on two threads, removed*).
+/// while this one decided the next commands) was built in the eighth and ninth rounds and
+/// measured no faster (docs/performance-history.md, *The daemon's batch on two threads, removed*).
 ///
 /// Not `Sendable`: runs on the thread that owns the store.
 public final class Processor {
@@ -112,7 +110,6 @@ public final class Processor {
             throw error
         }
     }
-
 }
 
 /// Request states as the last transaction this processor committed left them, so that the
