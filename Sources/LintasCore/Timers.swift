@@ -107,7 +107,7 @@ public enum Timers {
                               fields: [String: JSONValue], version: Int? = nil) -> Event {
         let version = version ?? input.state.version + 1
         return Event(request: input.state.request, version: version, action: action, state: state, actor: actor,
-                     at: at, recorded: input.now, command: CommandID("timer:\(input.state.request):\(version)"),
+                     at: at, recorded: input.now, command: CommandID("\(CommandID.timerPrefix)\(input.state.request):\(version)"),
                      detail: Event.Detail(article: input.definition.cite(article), role: "sistem", actorName: "lintas", actorTitle: title,
                                           capacity: .definitive, position: PositionID("lintas"), fields: fields))
     }
@@ -143,4 +143,11 @@ public enum PeriodEnd {
     public static func of(_ state: RequestState, in definition: WorkflowDefinition) -> CivilDate? {
         of(state, field: field(of: state.state, in: definition))
     }
+}
+
+extension CommandID {
+    /// What a timer's event names as its command (`timer:<request>:<version>`): no queued command's.
+    public static let timerPrefix = "timer:"
+    /// Whether the id is shaped as a timer's (a queued command may be given such an id too).
+    public var isTimerShaped: Bool { rawValue.hasPrefix(CommandID.timerPrefix) }
 }

@@ -34,8 +34,11 @@ public final class SQLiteStore: EventStore {
     /// naming the row; every event is rewritten so, those of version 10 with their `by` from `actors`,
     /// which is dropped (`StoredOpenings`, `splitOpenings`).
     /// 12: a batch leaves its done commands in `queue` for a later one to delete (`DoneLeft`), and the
-    /// `commands` view lists those from `command_ids` only (`doneLeftInQueue`).
-    public static let schemaVersion: Int64 = 12
+    /// `commands` view lists those from `command_ids` only (`derivedOutcomesView`).
+    /// 13: a batch of done commands writes no `queue_batches` row: what is processed runs through the
+    /// command of the log's last event of a queued command too, and a done command was processed when its
+    /// first event was recorded (`processedThrough`, `SQLiteBatch.recordOutcomes`); the view again.
+    public static let schemaVersion: Int64 = 13
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -56,7 +59,8 @@ public final class SQLiteStore: EventStore {
     /// data versions then: while neither changed, no other connection committed since
     /// (`data_version` counts their commits only), so it is still the last, and the next batch
     /// need not ask for `max(seq)`.
-    private var lastSequence: (sequence: Int64, versions: Versions)?
+    /// With it, what the queue was processed through then, once a batch of this connection asked (`processedThrough`).
+    private var lastSequence: (sequence: Int64, processed: Int64?, versions: Versions)?
     private typealias Versions = (schema: Int64, data: Int64)
     /// `data_version` as the batch under way read it: no other connection commits while this one
     /// holds the write lock, so it stands for the whole batch (`catalogStamp` without a query).
@@ -133,7 +137,7 @@ public final class SQLiteStore: EventStore {
                     try splitOpenings()
                     try connection.execute("PRAGMA user_version = 11")
                 }
-                if current < 12 { try connection.execute(SQLiteStore.doneLeftInQueue) }
+                if current < 13 { try connection.execute(SQLiteStore.derivedOutcomesView) }
             }
         } catch let error as StoreError {
             throw error
@@ -375,26 +379,27 @@ public final class SQLiteStore: EventStore {
         WHERE (q.seq > \(processedThrough) OR r.seq IS NOT NULL)
         """
 
-    /// Version 12: `commands` lists a done command once while it is still in `queue`. Idempotent.
-    static let doneLeftInQueue = """
+    /// Versions 12 and 13: `commands` lists a done command once while it is still in `queue` (12), with
+    /// what is processed and when as version 13 derives them (`processedThrough`). Idempotent.
+    static let derivedOutcomesView = """
     DROP VIEW IF EXISTS commands;
     CREATE VIEW commands AS
     \(waitingCommandsSelect)
     UNION ALL
     \(processedCommandsSelect);
-    PRAGMA user_version = 12;
+    PRAGMA user_version = 13;
     """
 
     /// The done commands of version 8 in the columns of `commands`: those of `command_ids` processed and
     /// not refused, their action, actor and time from the first event (an accepted command has at
-    /// least one), no workflow, the data left as `{}`.
+    /// least one), no workflow, the data left as `{}`; processed when that event was recorded (the batch's
+    /// time, which lintas writes in both; from version 13 a batch of done commands has no row of its own).
     static let processedCommandsSelect = """
         SELECT p.seq, p.id, p.digest, p.request, coalesce(e.action, '') AS action, coalesce(e.actor, '') AS actor, NULL AS workflow,
-            e.at AS at, '{}' AS data, p.enqueued_at, p.source, 'done' AS status, b.processed_at AS processed_at, e.seq AS first_event,
+            e.at AS at, '{}' AS data, p.enqueued_at, p.source, 'done' AS status, e.recorded AS processed_at, e.seq AS first_event,
             NULL AS refusal_code, NULL AS refusal_message, NULL AS refusal_article, NULL AS refusal_hint
         FROM command_ids p
         LEFT JOIN events e ON e.seq = (SELECT min(f.seq) FROM events f WHERE f.request = p.request AND f.command = p.id)
-        LEFT JOIN queue_batches b ON b.through = (SELECT min(through) FROM queue_batches WHERE through >= p.seq)
         WHERE p.seq <= \(processedThrough) AND p.seq NOT IN (SELECT seq FROM command_refusals)
         """
 
@@ -427,8 +432,22 @@ public final class SQLiteStore: EventStore {
     PRAGMA user_version = 8;
     """
 
-    /// The first sequence not yet processed is after this one.
-    static let processedThrough = "(SELECT coalesce(max(through), 0) FROM queue_batches)"
+    /// The first sequence not yet processed is after this one: the last `through` of `queue_batches`, or
+    /// the command of the log's last event of a queued command (`lastCommandEvent`), whichever is later.
+    /// From version 13 a batch writes its row only when the second would not reach its last command
+    /// (`SQLiteBatch.recordOutcomes`); outcomes are recorded for the oldest queued commands first.
+    static let processedThrough = """
+        (SELECT max((SELECT coalesce(max(through), 0) FROM queue_batches), coalesce((\(lastCommandEvent("c.seq"))), 0)))
+        """
+
+    /// `column` of the log's last event of a queued command and of that command (`c`, in `command_ids`),
+    /// the timers' own events left out: walked back from the log's end, one look-up of `command_ids` an event.
+    static func lastCommandEvent(_ column: String) -> String {
+        """
+        SELECT \(column) FROM events e CROSS JOIN command_ids c ON c.id = e.command AND c.request = e.request
+        WHERE e.command NOT GLOB '\(CommandID.timerPrefix)*' ORDER BY e.seq DESC LIMIT 1
+        """
+    }
 
     static let requestsColumns = """
         request TEXT PRIMARY KEY,
@@ -700,9 +719,10 @@ public final class SQLiteStore: EventStore {
                 openings.check(schema: versions.schema)
                 batchDataVersion = versions.data
                 defer { batchDataVersion = nil }
-                let known = lastSequence.flatMap { $0.versions == versions ? $0.sequence : nil }
-                let batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, doneLeft: doneLeft, last: .init(sequence: known))
-                return (try body(batch), batch.last.sequence.map { ($0, versions) })
+                let known = lastSequence.flatMap { $0.versions == versions ? $0 : nil }
+                let batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, doneLeft: doneLeft,
+                                        last: .init(sequence: known?.sequence, processed: known?.processed))
+                return (try body(batch), batch.last.sequence.map { ($0, batch.last.processed, versions) })
             }
             parts.commit()
             openings.commit()
@@ -1042,9 +1062,10 @@ public final class SQLiteStore: EventStore {
         summary.oldestQueued = try connection.query("SELECT min(enqueued_at) FROM queue WHERE seq > \(through)") {
             $0.optionalInt64(0).map(Timestamp.init)
         }.first ?? nil
-        summary.lastProcessed = try connection.query("SELECT processed_at FROM queue_batches ORDER BY through DESC LIMIT 1") {
-            Timestamp(milliseconds: $0.int64(0))
-        }.first
+        // The last batch with a row of its own, or the last of done commands (its last command's event), whichever is later.
+        summary.lastProcessed = try connection.query("""
+            SELECT (SELECT processed_at FROM queue_batches ORDER BY through DESC LIMIT 1), (\(SQLiteStore.lastCommandEvent("e.recorded")))
+            """) { row in [row.optionalInt64(0), row.optionalInt64(1)].compactMap { $0 }.max().map(Timestamp.init) }.first ?? nil
         return summary
     }
 }
@@ -1199,7 +1220,14 @@ struct SQLiteBatch: StoreBatch {
 
     final class LastSequence {
         var sequence: Int64?
-        init(sequence: Int64?) { self.sequence = sequence }
+        /// What the queue is processed through (`SQLiteStore.processedThrough`), once known.
+        var processed: Int64?
+        /// The command (id and request) of the last event this transaction appended that is not a timer's.
+        var appended: (command: CommandID, request: RequestID)?
+        init(sequence: Int64?, processed: Int64? = nil) {
+            self.sequence = sequence
+            self.processed = processed
+        }
     }
 
     static let requestColumns = "request, body, head, workflow, state, version, updated, ends"
@@ -1227,11 +1255,11 @@ struct SQLiteBatch: StoreBatch {
     // Built once: SQL interpolated at each call is a new string to build, hash and compare each batch.
     private static let claimSQL = FixedSQL("""
         SELECT seq, id, request, workflow, action, actor, at, data, enqueued_at
-        FROM queue WHERE seq > \(SQLiteStore.processedThrough) ORDER BY seq LIMIT ?
+        FROM queue WHERE seq > ? ORDER BY seq LIMIT ?
         """)
 
     func claimQueued(limit: Int) throws -> [QueuedCommand] {
-        let commands = try connection.query(SQLiteBatch.claimSQL, [.integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
+        let commands = try connection.query(SQLiteBatch.claimSQL, [.integer(try processedThrough()), .integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
         // The longest claim stands: a claim again in the same transaction hands out the same oldest commands.
         if commands.count > claimed.sequences.count { claimed.sequences = commands.map(\.sequence) }
         return commands
@@ -1280,6 +1308,7 @@ struct SQLiteBatch: StoreBatch {
         }
         let sequence = connection.lastInsertRowID
         last.sequence = sequence
+        if !event.command.isTimerShaped { last.appended = (event.command, event.request) }
         return StoredEvent(sequence: sequence, envelope: event.envelope, data: data, hash: hash.bytes)
     }
 
@@ -1326,7 +1355,7 @@ struct SQLiteBatch: StoreBatch {
         guard !outcomes.isEmpty else {
             // Nothing queued: the done commands left in `queue` go (all of them, from a connection that has not deleted any yet).
             if doneLeft.count > 0 || doneLeft.deletedThrough == nil {
-                try deleteDone(through: try connection.query(SQLiteBatch.processedThroughSQL) { $0.int64(0) }[0])
+                try deleteDone(through: try processedThrough())
             }
             return
         }
@@ -1344,7 +1373,14 @@ struct SQLiteBatch: StoreBatch {
                                 .optional(refusal.hint)])
         }
         let through = sorted.last!.command.sequence
-        try connection.run(SQLiteBatch.batchSQL, [.integer(through), .integer(now.milliseconds)])
+        // A batch of done commands whose last one's event is the log's last of a queued command is processed through
+        // it without a row (`SQLiteStore.processedThrough`), and each done command when its first event was recorded:
+        // at batch size 1 the commit leaves `queue_batches`' page alone. A refusal's time is its batch's row.
+        let lastCommand = sorted.last!.command.command
+        let derived = refused == 0 && !lastCommand.id.isTimerShaped
+            && last.appended.map { $0.command == lastCommand.id && $0.request == lastCommand.request } == true
+        if !derived { try connection.run(SQLiteBatch.batchSQL, [.integer(through), .integer(now.milliseconds)]) }
+        last.processed = through
         claimed.sequences.removeFirst(sorted.count)
         // The done commands stay in `queue` (its `commands` view and `commands(_:)` list them from `command_ids`)
         // until enough are done to delete together: a commit of a batch of one then leaves the queue's page alone.
@@ -1364,6 +1400,14 @@ struct SQLiteBatch: StoreBatch {
         DELETE FROM queue WHERE seq > ?1 AND seq <= ?2 AND seq NOT IN (SELECT seq FROM command_refusals WHERE seq > ?1 AND seq <= ?2)
         """)
     private static let processedThroughSQL = FixedSQL("SELECT \(SQLiteStore.processedThrough)")
+
+    /// What the queue is processed through: as this connection's last batch left it while no other committed since.
+    private func processedThrough() throws -> Int64 {
+        if let known = last.processed { return known }
+        let through = try connection.query(SQLiteBatch.processedThroughSQL) { $0.int64(0) }[0]
+        last.processed = through
+        return through
+    }
     private static let refusalSQL = FixedSQL("INSERT INTO command_refusals (seq, code, message, article, hint) VALUES (?, ?, ?, ?, ?)")
     private static let batchSQL = FixedSQL("INSERT INTO queue_batches (through, processed_at) VALUES (?, ?)")
 

@@ -24,6 +24,26 @@ struct ProcessedCommandsTests {
         try harness.store.connection.query("SELECT count(*) FROM \(table)") { $0.int64(0) }.first ?? -1
     }
 
+    /// At batch size 1, PML-1 through Pasal 11 ayat (4), PML-2 refused and PML-3 queued whole, and the first eight processed:
+    /// PML-1's six and PML-3-1 done, PML-2-1 refused, five of PML-3 waiting.
+    func eightOfThree() throws -> Harness {
+        let harness = try Harness(batchSize: 1)
+        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Pemalang.prakomMuda, day: 3, Lines.contents, workflow: true)]
+                           + Lines.accepted("PML-3"))
+        for _ in 0..<8 { _ = try harness.processor.runBatch(now: harness.now) }
+        return harness
+    }
+
+    /// Batches until the queue is empty: how many commands each did.
+    func doneByBatch(_ processor: Processor, now: Timestamp) throws -> [Int] {
+        var done: [Int] = []
+        while true {
+            let report = try processor.runBatch(now: now)
+            if report.commands == 0 { return done }
+            done.append(report.done)
+        }
+    }
+
     @Test("Pasal 11 ayat (4): once a batch is recorded its done commands leave the queue; the refused one keeps its data and refusal, the queued one waits whole")
     func doneLeaveQueue() throws {
         let harness = try run()
@@ -66,10 +86,7 @@ struct ProcessedCommandsTests {
 
     @Test("at batch size 1 done commands stay in the queue until 64 are done or it is empty: listed once meanwhile, never taken again, even by another connection")
     func doneLeftInQueue() throws {
-        let harness = try Harness(batchSize: 1)
-        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Pemalang.prakomMuda, day: 3, Lines.contents, workflow: true)]
-                           + Lines.accepted("PML-3"))
-        for _ in 0..<8 { _ = try harness.processor.runBatch(now: harness.now) }
+        let harness = try eightOfThree()
         // PML-1's six and PML-3-1 done, PML-2-1 refused, five of PML-3 waiting: every row still in `queue`.
         #expect(try count(harness, "queue") == 13)
         func listed(_ store: SQLiteStore) throws -> [String] {
@@ -84,13 +101,7 @@ struct ProcessedCommandsTests {
         #expect((summary.queued, summary.done, summary.refused) == (5, 7, 1))
         // Another connection (a daemon started after a crash) takes the waiting ones only, each once, and clears the done ones when idle.
         let other = try Processor(store: try SQLiteStore(path: harness.store.path, create: false), batchSize: 1)
-        var taken: [Int] = []
-        while true {
-            let report = try other.runBatch(now: harness.now)
-            if report.commands == 0 { break }
-            taken.append(report.done)
-        }
-        #expect(taken == [1, 1, 1, 1, 1])
+        #expect(try doneByBatch(other, now: harness.now) == [1, 1, 1, 1, 1])
         #expect(try count(harness, "queue") == 1, "only the refused command is left")
         #expect(try listed(harness.store) == (1...6).map { "PML-1-\($0) done" } + ["PML-2-1 refused"] + (1...6).map { "PML-3-\($0) done" })
         #expect(try harness.store.connection.query("SELECT count(*) FROM events WHERE request = 'PML-3'") { $0.int64(0) } == [6])
@@ -112,6 +123,32 @@ struct ProcessedCommandsTests {
         let reopened = try SQLiteStore(path: harness.store.path, create: false)
         #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
         #expect(try reopened.connection.query(viewed) { $0.text(0) } == (1...3).map { "PML-1-\($0) done" } + (4...6).map { "PML-1-\($0) queued" })
+        #expect(try Audit.run(reopened).isClean)
+    }
+
+    @Test("a file of schema version 12, a queue_batches row for every batch, is brought to version 13 on opening: listed the same, the audit clean, and its queue goes on from where it was, each command once")
+    func versionThirteen() throws {
+        let harness = try eightOfThree()
+        #expect(try count(harness, "queue_batches") == 1, "only the refusal's batch has a row")
+        // As version 12 wrote it: a row for each batch, what is processed only from them.
+        let versionTwelveThrough = "(SELECT coalesce(max(through), 0) FROM queue_batches)"
+        try harness.store.connection.execute("""
+            INSERT OR IGNORE INTO queue_batches (through, processed_at) SELECT seq, \(harness.now.milliseconds) FROM command_ids WHERE seq <= 8;
+            \(SQLiteStore.derivedOutcomesView.replacingOccurrences(of: SQLiteStore.processedThrough, with: versionTwelveThrough)
+                .replacingOccurrences(of: "PRAGMA user_version = 13", with: "PRAGMA user_version = 12"))
+            """)
+        #expect(try count(harness, "queue_batches") == 8)
+        let listed = "SELECT id || ' ' || status FROM commands ORDER BY seq"
+        let expected = (1...6).map { "PML-1-\($0) done" } + ["PML-2-1 refused", "PML-3-1 done"] + (2...6).map { "PML-3-\($0) queued" }
+        #expect(try harness.store.connection.query(listed) { $0.text(0) } == expected)
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
+        #expect(try reopened.connection.query(listed) { $0.text(0) } == expected)
+        #expect(try reopened.commands(CommandFilter(status: .done)).allSatisfy { $0.processedAt == harness.now })
+        #expect(try Audit.run(reopened).isClean)
+        #expect(try doneByBatch(try Processor(store: reopened, batchSize: 1), now: harness.now) == [1, 1, 1, 1, 1])
+        #expect(try reopened.connection.query("SELECT count(*) FROM events WHERE request = 'PML-3'") { $0.int64(0) } == [6])
+        #expect(try count(harness, "queue_batches") == 8, "the five new batches of done commands wrote none")
         #expect(try Audit.run(reopened).isClean)
     }
 

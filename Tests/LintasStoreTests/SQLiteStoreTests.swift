@@ -53,7 +53,7 @@ struct SQLiteStoreTests {
             try old.execute(SQLiteStore.letterNumbers)
             try old.execute("""
                 INSERT INTO events (seq, request, version, action, state, actor, at, recorded, command, data, hash)
-                    VALUES (1, 'PML-1', 1, 'submit', 'requested', '197705112003121004', 5, 6, 'c1', '{}', x'00');
+                    VALUES (1, 'PML-1', 1, 'submit', 'requested', '197705112003121004', 5, 20, 'c1', '{}', x'00');
                 INSERT INTO commands (seq, id, digest, request, action, actor, data, enqueued_at, source, status, processed_at, first_event)
                     VALUES (1, 'c1', x'01', 'PML-1', 'submit', '197705112003121004', '{}', 10, 'test', 'done', 20, 1);
                 INSERT INTO commands (seq, id, digest, request, action, actor, data, enqueued_at, source, status, processed_at,
@@ -82,6 +82,69 @@ struct SQLiteStoreTests {
         // The step is idempotent: a file set back to 5 after it is left as it is.
         try store.connection.execute("PRAGMA user_version = 5")
         try check(try SQLiteStore(path: path))
+    }
+
+    @Test("schema version 13: a batch of done commands whose last one's event is the log's last writes no queue_batches row; what is processed, and when, is derived from the log, timers' events after it and all, by this connection and a new one")
+    func derivedOutcomes() throws {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path)
+        // c5's id is shaped as a timer's: its events cannot tell what is processed, so its batch writes a row.
+        _ = try store.enqueue((1...4).map { Sample.command("c\($0)", request: RequestID("PML-\($0)")) } + [Sample.command("timer:PML-5:1", request: "PML-5")],
+                              source: "test", now: Sample.t0)
+        func at(_ minute: Int64) -> Timestamp { Sample.t0.adding(milliseconds: minute * 60_000) }
+        func event(_ request: RequestID, _ version: Int, command: CommandID, minute: Int64) -> Event {
+            var event = Sample.event(request, version)
+            event.envelope.command = command
+            event.envelope.recorded = at(minute)
+            return event
+        }
+        /// One batch on `store`: the oldest `count` claimed, done but for `refused` (by index), each done one's event appended, then `after`.
+        func batch(_ store: SQLiteStore, _ count: Int, refused: Set<Int> = [], after: [Event] = [], minute: Int64) throws {
+            try store.withBatch { batch in
+                let claimed = try batch.claimQueued(limit: count)
+                var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
+                for (index, queued) in claimed.enumerated() {
+                    if refused.contains(index) {
+                        outcomes.append((queued, .refused(Refusal(.wrongActor, "bukan Kepala Perangkat Daerah"))))
+                    } else {
+                        _ = try batch.append(event(queued.command.request, 1, command: queued.command.id, minute: minute), previous: .zero)
+                        outcomes.append((queued, .done))
+                    }
+                }
+                for event in after { _ = try batch.append(event, previous: .zero) }
+                try batch.recordOutcomes(outcomes, now: at(minute))
+            }
+        }
+        func rows() throws -> Int64 { try store.connection.query("SELECT count(*) FROM queue_batches") { $0.int64(0) }[0] }
+        func waiting(_ store: SQLiteStore) throws -> [String] {
+            try store.withBatch { batch in try batch.claimQueued(limit: 10).map(\.command.id.rawValue) }
+        }
+        try batch(store, 1, minute: 1)
+        #expect(try rows() == 0, "c1 is processed through its event")
+        // A timer's event after it, in a transaction of its own.
+        try store.withBatch { batch in _ = try batch.append(event("PML-1", 2, command: "timer:PML-1:2", minute: 2), previous: .zero) }
+        let other = try SQLiteStore(path: path, create: false)
+        #expect(try waiting(other) == ["c2", "c3", "c4", "timer:PML-5:1"])
+        #expect(try other.commands(CommandFilter()).map { "\($0.command.id) \($0.status.rawValue)" }
+                == ["c1 done", "c2 queued", "c3 queued", "c4 queued", "timer:PML-5:1 queued"])
+        #expect(try other.commands(CommandFilter(id: "c1")).first?.processedAt == at(1))
+        #expect(try other.queueSummary().lastProcessed == at(1))
+        // A refusal keeps its batch's row (its time); a timer's event after the done commands in the same batch needs none.
+        try batch(other, 2, refused: [1], minute: 3)
+        try batch(other, 1, after: [event("PML-4", 2, command: "timer:PML-4:2", minute: 4)], minute: 4)
+        #expect(try rows() == 1)
+        try batch(other, 1, minute: 5)
+        #expect(try rows() == 2, "the timer-shaped id's batch wrote its row")
+        for reader in [store, try SQLiteStore(path: path, create: false)] {
+            #expect(try waiting(reader).isEmpty)
+            let records = try reader.commands(CommandFilter())
+            #expect(records.map(\.status) == [.done, .done, .refused, .done, .done])
+            #expect(records.map(\.processedAt) == [at(1), at(3), at(3), at(4), at(5)])
+            #expect(try reader.connection.query("SELECT status || ' ' || processed_at FROM commands ORDER BY seq") { $0.text(0) }
+                    == zip(records.map(\.status.rawValue), records.map { $0.processedAt!.milliseconds }).map { "\($0) \($1)" })
+            let summary = try reader.queueSummary()
+            #expect((summary.queued, summary.done, summary.refused, summary.lastProcessed) == (0, 4, 1, at(5)))
+        }
     }
 
     @Test("the file is in WAL mode with durable commits")
