@@ -1186,7 +1186,7 @@ private final class PeriodEnds {
 /// outcomes without deleting its done commands, which `recordOutcomes` deletes together once
 /// `every` are done, and when the queue is empty. A commit of a batch of one then writes the
 /// queue's page once in `every`, not every time. Until deleted they are not claimed again (they
-/// are at or before `queue_batches`' last `through`) and are listed from `command_ids`.
+/// are at or before what is processed, `SQLiteStore.processedThrough`) and are listed from `command_ids`.
 final class DoneLeft {
     /// The done commands up to this sequence are gone from `queue`: `nil` until this connection
     /// has deleted them once (then from the first), and after a transaction that failed.
