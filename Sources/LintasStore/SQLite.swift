@@ -301,6 +301,12 @@ final class SQLiteStatement {
         }
     }
 
+    /// The steps SQLite's virtual machine took for this statement since it was prepared or last asked, counted
+    /// from zero again (`SQLITE_STMTSTATUS_VM_STEP`): it grows with the rows a query visits, so a test can bound them.
+    func virtualMachineSteps() -> Int32 {
+        sqlite3_stmt_status(pointer, SQLITE_STMTSTATUS_VM_STEP, 1)
+    }
+
     func reset() {
         sqlite3_reset(pointer)
         sqlite3_clear_bindings(pointer)

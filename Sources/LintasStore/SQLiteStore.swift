@@ -127,6 +127,10 @@ public final class SQLiteStore: EventStore {
                     try connection.execute(SQLiteStore.letterNumbers)
                 }
                 if current < 6 { try migrateQueue() }
+                // Before the views of versions 8 and 12, which read what is processed as version 13 does.
+                if current < 13, try connection.query(SQLiteStore.hasAfterEventSQL, row: { $0.int64(0) }) == [0] {
+                    try connection.execute(SQLiteStore.afterEventColumn)
+                }
                 if current < 7 {
                     try dropLetterNumberLabels()
                     try connection.execute(SQLiteStore.letterParts)
@@ -379,6 +383,16 @@ public final class SQLiteStore: EventStore {
         WHERE (q.seq > \(processedThrough) OR r.seq IS NOT NULL)
         """
 
+    /// Version 13: a `queue_batches` row records the log's last event when it was written (`after_event`): what
+    /// is processed is derived from the events after the last row's only (`lastCommandEvent`). In a file of version 12
+    /// every processed command is at or before a row's `through`, so the last row stands for the whole log then.
+    static let hasAfterEventSQL = "SELECT count(*) FROM pragma_table_info('queue_batches') WHERE name = 'after_event'"
+    static let afterEventColumn = """
+    ALTER TABLE queue_batches ADD COLUMN after_event INTEGER NOT NULL DEFAULT 0;
+    UPDATE queue_batches SET after_event = (SELECT coalesce(max(seq), 0) FROM events)
+        WHERE through = (SELECT max(through) FROM queue_batches);
+    """
+
     /// Versions 12 and 13: `commands` lists a done command once while it is still in `queue` (12), with
     /// what is processed and when as version 13 derives them (`processedThrough`). Idempotent.
     static let derivedOutcomesView = """
@@ -441,11 +455,27 @@ public final class SQLiteStore: EventStore {
         """
 
     /// `column` of the log's last event of a queued command and of that command (`c`, in `command_ids`),
-    /// the timers' own events left out: walked back from the log's end, one look-up of `command_ids` an event.
-    static func lastCommandEvent(_ column: String) -> String {
+    /// the timers' own events left out: walked back from the log's end (or from before `before`), one look-up of
+    /// `command_ids` an event, down to the last `queue_batches` row's `after_event` at most. Every transaction that
+    /// appends events writes such a row unless its last event is its last done command's (`SQLiteBatch.settle`),
+    /// so the walk ends at its first step.
+    static func lastCommandEvent(_ column: String, before: String? = nil) -> String {
         """
         SELECT \(column) FROM events e CROSS JOIN command_ids c ON c.id = e.command AND c.request = e.request
-        WHERE e.command NOT GLOB '\(CommandID.timerPrefix)*' ORDER BY e.seq DESC LIMIT 1
+        WHERE e.seq > \(lastAfterEvent)\(before.map { " AND e.seq < \($0)" } ?? "")
+        AND e.command NOT GLOB '\(CommandID.timerPrefix)*' ORDER BY e.seq DESC LIMIT 1
+        """
+    }
+
+    /// The log's last event when the last `queue_batches` row was written: the rows' `through` and `after_event` only grow.
+    static let lastAfterEvent = "coalesce((SELECT after_event FROM queue_batches ORDER BY through DESC LIMIT 1), 0)"
+
+    /// When the queue was last processed: the last batch with a row of its own (a row of a queue never processed,
+    /// `through` 0, says nothing), or the last of done commands (its last command's event), whichever is later.
+    static func lastProcessed(before: String? = nil) -> String {
+        """
+        SELECT (SELECT processed_at FROM queue_batches WHERE through > 0 ORDER BY through DESC LIMIT 1),
+            (\(lastCommandEvent("e.recorded", before: before)))
         """
     }
 
@@ -709,6 +739,9 @@ public final class SQLiteStore: EventStore {
 
     // MARK: Processing
 
+    /// The later of `lastProcessed`'s two columns.
+    static func latest(_ row: SQLiteStatement) -> Int64? { [row.optionalInt64(0), row.optionalInt64(1)].compactMap { $0 }.max() }
+
     public func withBatch<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
         do {
             let (result, last) = try transaction(immediate: true) {
@@ -722,7 +755,9 @@ public final class SQLiteStore: EventStore {
                 let known = lastSequence.flatMap { $0.versions == versions ? $0 : nil }
                 let batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, doneLeft: doneLeft,
                                         last: .init(sequence: known?.sequence, processed: known?.processed))
-                return (try body(batch), batch.last.sequence.map { ($0, batch.last.processed, versions) })
+                let result = try body(batch)
+                try batch.settle()
+                return (result, batch.last.sequence.map { ($0, batch.last.processed, versions) })
             }
             parts.commit()
             openings.commit()
@@ -1062,10 +1097,7 @@ public final class SQLiteStore: EventStore {
         summary.oldestQueued = try connection.query("SELECT min(enqueued_at) FROM queue WHERE seq > \(through)") {
             $0.optionalInt64(0).map(Timestamp.init)
         }.first ?? nil
-        // The last batch with a row of its own, or the last of done commands (its last command's event), whichever is later.
-        summary.lastProcessed = try connection.query("""
-            SELECT (SELECT processed_at FROM queue_batches ORDER BY through DESC LIMIT 1), (\(SQLiteStore.lastCommandEvent("e.recorded")))
-            """) { row in [row.optionalInt64(0), row.optionalInt64(1)].compactMap { $0 }.max().map(Timestamp.init) }.first ?? nil
+        summary.lastProcessed = try connection.query(SQLiteStore.lastProcessed()) { SQLiteStore.latest($0).map(Timestamp.init) }.first ?? nil
         return summary
     }
 }
@@ -1222,8 +1254,11 @@ struct SQLiteBatch: StoreBatch {
         var sequence: Int64?
         /// What the queue is processed through (`SQLiteStore.processedThrough`), once known.
         var processed: Int64?
-        /// The command (id and request) of the last event this transaction appended that is not a timer's.
+        /// The command (id and request) of the last event this transaction appended.
         var appended: (command: CommandID, request: RequestID)?
+        /// The first event appended since what is processed was last settled (a row written, or derived from
+        /// the log's last event), if any: `settle` writes a row for it and those after it.
+        var unsettledFrom: Int64?
         init(sequence: Int64?, processed: Int64? = nil) {
             self.sequence = sequence
             self.processed = processed
@@ -1308,7 +1343,8 @@ struct SQLiteBatch: StoreBatch {
         }
         let sequence = connection.lastInsertRowID
         last.sequence = sequence
-        if !event.command.isTimerShaped { last.appended = (event.command, event.request) }
+        last.appended = (event.command, event.request)
+        if last.unsettledFrom == nil { last.unsettledFrom = sequence }
         return StoredEvent(sequence: sequence, envelope: event.envelope, data: data, hash: hash.bytes)
     }
 
@@ -1373,14 +1409,17 @@ struct SQLiteBatch: StoreBatch {
                                 .optional(refusal.hint)])
         }
         let through = sorted.last!.command.sequence
-        // A batch of done commands whose last one's event is the log's last of a queued command is processed through
-        // it without a row (`SQLiteStore.processedThrough`), and each done command when its first event was recorded:
-        // at batch size 1 the commit leaves `queue_batches`' page alone. A refusal's time is its batch's row.
+        // A batch of done commands whose last one's event is the log's last is processed through it without a row
+        // (`SQLiteStore.processedThrough`), and each done command when its first event was recorded: at batch size 1
+        // the commit leaves `queue_batches`' page alone. A refusal's time is its batch's row.
         let lastCommand = sorted.last!.command.command
         let derived = refused == 0 && !lastCommand.id.isTimerShaped
             && last.appended.map { $0.command == lastCommand.id && $0.request == lastCommand.request } == true
-        if !derived { try connection.run(SQLiteBatch.batchSQL, [.integer(through), .integer(now.milliseconds)]) }
+        if !derived {
+            try connection.run(SQLiteBatch.batchSQL, [.integer(through), .integer(now.milliseconds), .integer(try lastEventSequence())])
+        }
         last.processed = through
+        last.unsettledFrom = nil
         claimed.sequences.removeFirst(sorted.count)
         // The done commands stay in `queue` (its `commands` view and `commands(_:)` list them from `command_ids`)
         // until enough are done to delete together: a commit of a batch of one then leaves the queue's page alone.
@@ -1409,7 +1448,30 @@ struct SQLiteBatch: StoreBatch {
         return through
     }
     private static let refusalSQL = FixedSQL("INSERT INTO command_refusals (seq, code, message, article, hint) VALUES (?, ?, ?, ?, ?)")
-    private static let batchSQL = FixedSQL("INSERT INTO queue_batches (through, processed_at) VALUES (?, ?)")
+    private static let batchSQL = FixedSQL("INSERT INTO queue_batches (through, processed_at, after_event) VALUES (?, ?, ?)")
+
+    /// At the end of the transaction: events appended after what is processed was last settled (a timer sweep's, a
+    /// batch's after its outcomes) get a `queue_batches` row recording the log's last event, what is processed as it
+    /// was before them, and when, so that `SQLiteStore.lastCommandEvent` never walks back over them. A timer sweep is
+    /// rare next to commands; a batch of commands settles in `recordOutcomes`.
+    func settle() throws {
+        guard let from = last.unsettledFrom, let end = last.sequence else { return }
+        let (through, at) = try connection.query(SQLiteBatch.settledSQL, [.integer(from)]) { row in
+            (row.optionalInt64(2) ?? 0, SQLiteStore.latest(row) ?? 0)
+        }[0]
+        try connection.run(SQLiteBatch.settleSQL, [.integer(through), .integer(at), .integer(end)])
+        last.unsettledFrom = nil
+    }
+
+    private static let settledSQL = FixedSQL("""
+        \(SQLiteStore.lastProcessed(before: "?1")),
+            (SELECT max((SELECT coalesce(max(through), 0) FROM queue_batches), coalesce((\(SQLiteStore.lastCommandEvent("c.seq", before: "?1"))), 0)))
+        """)
+    /// A row at an existing `through` (the last, a refusal's) keeps its time.
+    private static let settleSQL = FixedSQL("""
+        INSERT INTO queue_batches (through, processed_at, after_event) VALUES (?1, ?2, ?3)
+        ON CONFLICT (through) DO UPDATE SET after_event = excluded.after_event
+        """)
 
     func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID] {
         guard !states.isEmpty else { return [] }

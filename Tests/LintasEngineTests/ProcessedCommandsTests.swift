@@ -133,6 +133,8 @@ struct ProcessedCommandsTests {
         // As version 12 wrote it: a row for each batch, what is processed only from them.
         let versionTwelveThrough = "(SELECT coalesce(max(through), 0) FROM queue_batches)"
         try harness.store.connection.execute("""
+            DROP VIEW commands;
+            ALTER TABLE queue_batches DROP COLUMN after_event;
             INSERT OR IGNORE INTO queue_batches (through, processed_at) SELECT seq, \(harness.now.milliseconds) FROM command_ids WHERE seq <= 8;
             \(SQLiteStore.derivedOutcomesView.replacingOccurrences(of: SQLiteStore.processedThrough, with: versionTwelveThrough)
                 .replacingOccurrences(of: "PRAGMA user_version = 13", with: "PRAGMA user_version = 12"))
@@ -144,6 +146,8 @@ struct ProcessedCommandsTests {
         let reopened = try SQLiteStore(path: harness.store.path, create: false)
         #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
         #expect(try reopened.connection.query(listed) { $0.text(0) } == expected)
+        #expect(try reopened.connection.query("SELECT after_event FROM queue_batches ORDER BY through DESC LIMIT 1") { $0.int64(0) }
+                == reopened.connection.query("SELECT max(seq) FROM events") { $0.int64(0) }, "the last row stands for the whole log then")
         #expect(try reopened.commands(CommandFilter(status: .done)).allSatisfy { $0.processedAt == harness.now })
         #expect(try Audit.run(reopened).isClean)
         #expect(try doneByBatch(try Processor(store: reopened, batchSize: 1), now: harness.now) == [1, 1, 1, 1, 1])

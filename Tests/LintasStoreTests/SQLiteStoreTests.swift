@@ -84,20 +84,24 @@ struct SQLiteStoreTests {
         try check(try SQLiteStore(path: path))
     }
 
-    @Test("schema version 13: a batch of done commands whose last one's event is the log's last writes no queue_batches row; what is processed, and when, is derived from the log, timers' events after it and all, by this connection and a new one")
+    /// `minute` minutes after `Sample.t0`.
+    func at(_ minute: Int64) -> Timestamp { Sample.t0.adding(milliseconds: minute * 60_000) }
+
+    /// The request's event of `version` for `command`, recorded at `minute`.
+    func event(_ request: RequestID, _ version: Int, command: CommandID, minute: Int64) -> Event {
+        var event = Sample.event(request, version)
+        event.envelope.command = command
+        event.envelope.recorded = at(minute)
+        return event
+    }
+
+    @Test("schema version 13: a batch of done commands whose last one's event is the log's last writes no queue_batches row; what is processed, and when, is derived from the log and the rows of the others, by this connection and a new one")
     func derivedOutcomes() throws {
         let path = try freshPath()
         let store = try SQLiteStore(path: path)
         // c5's id is shaped as a timer's: its events cannot tell what is processed, so its batch writes a row.
         _ = try store.enqueue((1...4).map { Sample.command("c\($0)", request: RequestID("PML-\($0)")) } + [Sample.command("timer:PML-5:1", request: "PML-5")],
                               source: "test", now: Sample.t0)
-        func at(_ minute: Int64) -> Timestamp { Sample.t0.adding(milliseconds: minute * 60_000) }
-        func event(_ request: RequestID, _ version: Int, command: CommandID, minute: Int64) -> Event {
-            var event = Sample.event(request, version)
-            event.envelope.command = command
-            event.envelope.recorded = at(minute)
-            return event
-        }
         /// One batch on `store`: the oldest `count` claimed, done but for `refused` (by index), each done one's event appended, then `after`.
         func batch(_ store: SQLiteStore, _ count: Int, refused: Set<Int> = [], after: [Event] = [], minute: Int64) throws {
             try store.withBatch { batch in
@@ -121,7 +125,7 @@ struct SQLiteStoreTests {
         }
         try batch(store, 1, minute: 1)
         #expect(try rows() == 0, "c1 is processed through its event")
-        // A timer's event after it, in a transaction of its own.
+        // A timer's event after it, in a transaction of its own: its row keeps c1 processed at minute 1.
         try store.withBatch { batch in _ = try batch.append(event("PML-1", 2, command: "timer:PML-1:2", minute: 2), previous: .zero) }
         let other = try SQLiteStore(path: path, create: false)
         #expect(try waiting(other) == ["c2", "c3", "c4", "timer:PML-5:1"])
@@ -129,12 +133,12 @@ struct SQLiteStoreTests {
                 == ["c1 done", "c2 queued", "c3 queued", "c4 queued", "timer:PML-5:1 queued"])
         #expect(try other.commands(CommandFilter(id: "c1")).first?.processedAt == at(1))
         #expect(try other.queueSummary().lastProcessed == at(1))
-        // A refusal keeps its batch's row (its time); a timer's event after the done commands in the same batch needs none.
+        // A refusal keeps its batch's row (its time); so does a batch whose last event is a timer's, after its done commands.
         try batch(other, 2, refused: [1], minute: 3)
         try batch(other, 1, after: [event("PML-4", 2, command: "timer:PML-4:2", minute: 4)], minute: 4)
-        #expect(try rows() == 1)
+        #expect(try rows() == 3, "the sweep's, the refusal's, the one ending with a timer's event")
         try batch(other, 1, minute: 5)
-        #expect(try rows() == 2, "the timer-shaped id's batch wrote its row")
+        #expect(try rows() == 4, "the timer-shaped id's batch wrote its row")
         for reader in [store, try SQLiteStore(path: path, create: false)] {
             #expect(try waiting(reader).isEmpty)
             let records = try reader.commands(CommandFilter())
@@ -145,6 +149,56 @@ struct SQLiteStoreTests {
             let summary = try reader.queueSummary()
             #expect((summary.queued, summary.done, summary.refused, summary.lastProcessed) == (0, 4, 1, at(5)))
         }
+    }
+
+    @Test("schema version 13: after a timer sweep appended many events after the last command's, what is processed, the commands and the queue's summary are right, and a new connection finds what is processed without walking back over the sweep's events")
+    func sweepBoundsTheWalk() throws {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path)
+        _ = try store.enqueue([Sample.command("c1", request: "PML-1"), Sample.command("c2", request: "PML-2")], source: "test", now: Sample.t0)
+        func processOne(_ store: SQLiteStore, minute: Int64) throws {
+            try store.withBatch { batch in
+                let queued = try batch.claimQueued(limit: 1)[0]
+                _ = try batch.append(event(queued.command.request, 1, command: queued.command.id, minute: minute), previous: .zero)
+                try batch.recordOutcomes([(queued, .done)], now: at(minute))
+            }
+        }
+        func rows(_ store: SQLiteStore) throws -> [String] {
+            try store.connection.query("SELECT through || ' ' || processed_at || ' ' || after_event FROM queue_batches ORDER BY through") { $0.text(0) }
+        }
+        /// What is processed, as a connection with nothing cached finds it, and the virtual machine's steps that took.
+        func processed(_ store: SQLiteStore) throws -> (through: Int64, steps: Int32) {
+            let sql = "SELECT \(SQLiteStore.processedThrough)"
+            _ = try store.connection.statement(sql).virtualMachineSteps()
+            let through = try store.connection.query(sql) { $0.int64(0) }[0]
+            return (through, try store.connection.statement(sql).virtualMachineSteps())
+        }
+        try processOne(store, minute: 1)
+        #expect(try rows(store).isEmpty, "c1 is processed through its event")
+        let afterCommand = try processed(store)
+        #expect(afterCommand.through == 1)
+        // A sweep: 500 timers' events after c1's, in a transaction of its own.
+        let sweep = 500
+        try store.withBatch { batch in
+            for version in 2...(sweep + 1) { _ = try batch.append(event("PML-1", version, command: CommandID("timer:PML-1:\(version)"), minute: 2), previous: .zero) }
+        }
+        #expect(try rows(store) == ["1 \(at(1).milliseconds) \(sweep + 1)"], "the sweep's row: c1 processed at minute 1, the log's last event then")
+        let other = try SQLiteStore(path: path, create: false)
+        let afterSweep = try processed(other)
+        #expect(afterSweep.through == 1)
+        // Walking back over the sweep's events (a look-up of `command_ids` each) takes thousands of steps; the bound, as few as after a command.
+        #expect(afterSweep.steps <= afterCommand.steps + 20, "\(afterSweep.steps) steps after the sweep, \(afterCommand.steps) after a command")
+        #expect(try other.commands(CommandFilter()).map { "\($0.command.id) \($0.status.rawValue)" } == ["c1 done", "c2 queued"])
+        #expect(try other.commands(CommandFilter(id: "c1")).first?.processedAt == at(1))
+        let summary = try other.queueSummary()
+        #expect((summary.queued, summary.done, summary.lastProcessed) == (1, 1, at(1)))
+        // The next command's batch needs no row: what is processed is its event, the walk's first step.
+        try processOne(other, minute: 3)
+        #expect(try rows(other).count == 1)
+        let third = try SQLiteStore(path: path, create: false)
+        #expect(try processed(third).through == 2)
+        #expect(try third.queueSummary().lastProcessed == at(3))
+        #expect(try third.commands(CommandFilter()).map { "\($0.command.id) \($0.status.rawValue)" } == ["c1 done", "c2 done"])
     }
 
     @Test("the file is in WAL mode with durable commits")
