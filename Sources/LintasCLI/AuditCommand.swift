@@ -4,7 +4,7 @@ import LintasStore
 
 enum AuditCommand {
     static func run(_ context: Context) throws -> Int32 {
-        let store = try context.openStore(create: false)
+        let store = try context.openStore(reading: .scans)
         let request = context.arguments.positionals.first.map(RequestID.init)
         let checkpoint = try CheckpointCommands.auditFindings(context, store: store)
         var report: Audit.Report

@@ -336,15 +336,21 @@ struct Context {
         arguments.option("db") ?? ProcessInfo.processInfo.environment["LINTAS_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "lintas.db"
     }
 
-    /// Opens the database; read commands pass `create: false` so a wrong path is an error, and
-    /// so an empty file (0 bytes, and no write-ahead log holding its first commits) is refused
-    /// instead of being given lintas's schema by a command that only reads.
-    func openStore(create: Bool) throws -> SQLiteStore {
+    /// Opens the database for a command that writes; `create` makes a missing file.
+    func openStore(create: Bool) throws -> SQLiteStore { try openStore(create: create, reading: nil) }
+
+    /// Opens the database for a command that only reads: a wrong path is an error, and an empty
+    /// file (0 bytes, and no write-ahead log holding its first commits) is refused instead of
+    /// being given lintas's schema by a command that only reads. The connection refuses to
+    /// write, and maps the file for look-ups (`Reading`).
+    func openStore(reading: Reading) throws -> SQLiteStore { try openStore(create: false, reading: reading) }
+
+    private func openStore(create: Bool, reading: Reading?) throws -> SQLiteStore {
         let path = databasePath
         if !create && Context.fileSize(path) == 0 && (Context.fileSize(path + "-wal") ?? 0) == 0 {
             throw StoreError(.notFound, "\(path) is empty (0 bytes), not a lintas database")
         }
-        return try SQLiteStore(path: path, create: create)
+        return try SQLiteStore(path: path, create: create, reading: reading)
     }
 
     /// The size of a regular file; nil when there is none at `path`.

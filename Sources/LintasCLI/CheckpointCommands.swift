@@ -32,7 +32,7 @@ enum CheckpointCommands {
     static func checkpoint(_ context: Context) throws -> Int32 {
         guard let keyPath = context.arguments.option("key") else { throw UsageError("--key PRIVATE.pem is required: the key that signs") }
         let key = try SigningKey(pem: try DocumentFile.bytes(keyPath), source: keyPath)
-        let store = try context.openStore(create: false)
+        let store = try context.openStore(reading: .scans)
         let zone = try DirectoryCatalog(store: store).timeZone()
         let checkpoint = try Checkpoint.make(store, key: key, now: context.clock.now(), zone: zone)
         guard let out = context.arguments.option("out") else {

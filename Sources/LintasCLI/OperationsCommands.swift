@@ -8,7 +8,7 @@ enum OperationsCommands {
     // MARK: daemon status
 
     static func daemonStatus(_ context: Context) throws -> Int32 {
-        let store = try context.openStore(create: false)
+        let store = try context.openStore(reading: .lookUps)
         let now = context.clock.now()
         let zone = (try? DirectoryCatalog(store: store).timeZone()) ?? .wib
         let (running, heartbeat) = DaemonLock.inspect(database: context.databasePath)
@@ -122,7 +122,7 @@ enum OperationsCommands {
             context.output.error("Create the folder first, or give a path in a folder that exists.")
             throw Failure()
         }
-        let store = try context.openStore(create: false)
+        let store = try context.openStore(reading: .scans)
         let report = try store.backup(to: target)
         if context.output.json {
             context.output.document(.object(["path": .string(target), "pages": .int(Int64(report.pages)), "events": .int(report.events),

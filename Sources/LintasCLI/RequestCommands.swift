@@ -12,7 +12,7 @@ enum RequestCommands {
         let zone: TimeZoneOffset
 
         init(_ context: Context) throws {
-            store = try context.openStore(create: false)
+            store = try context.openStore(reading: .lookUps)
             definitions = try DefinitionCatalog(store: store)
             directories = try DirectoryCatalog(store: store)
             zone = try directories.timeZone()

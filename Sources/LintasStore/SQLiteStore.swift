@@ -73,8 +73,12 @@ public final class SQLiteStore: EventStore {
     ///   - busyTimeout: how long to wait for another writer's lock, in milliseconds.
     ///   - pageCacheKilobytes: SQLite's page cache for this connection (`PRAGMA cache_size`), in
     ///     KiB; `nil` leaves SQLite's own, 2,000 KiB (the daemon's is `Daemon.pageCacheKilobytes`).
+    ///   - reading: for a command that only reads, what it reads: once the file is opened (and,
+    ///     being older, upgraded) the connection refuses to write, and for look-ups maps the file
+    ///     (`SQLiteConnection.setUpForReading`, `ReadSettings`). `nil` for a writer.
     /// - Throws: `StoreError` (`.notFound` for a missing file when `create` is false).
-    public init(path: String, create: Bool = true, busyTimeout: Int = 10_000, pageCacheKilobytes: Int? = nil) throws(StoreError) {
+    public init(path: String, create: Bool = true, busyTimeout: Int = 10_000, pageCacheKilobytes: Int? = nil,
+                reading: Reading? = nil) throws(StoreError) {
         self.path = path
         connection = try SQLiteConnection(path: path, create: create)
         do {
@@ -94,6 +98,7 @@ public final class SQLiteStore: EventStore {
             throw error.code == .corrupt ? StoreError(.corrupt, "\(path) is not a database lintas can read (\(error.message))") : error
         }
         try migrate()
+        if let reading { try connection.setUpForReading(mapBytes: ReadSettings.mapBytes(for: reading)) }
     }
 
     /// Refuses, untouched, a file of a newer lintas and an SQLite file of another program: tables
@@ -993,11 +998,13 @@ public final class SQLiteStore: EventStore {
     }
 
     /// Another connection to a file this process has open, to read only: nothing is migrated or
-    /// set (the file is in WAL mode already), so opening it writes nothing.
+    /// set but reading's (the file is in WAL mode already), so opening it writes nothing. Its
+    /// reader scans a range of the log (`SnapshotReaders`).
     private init(reading path: String) throws(StoreError) {
         self.path = path
         connection = try SQLiteConnection(path: path, create: false)
         try connection.execute("PRAGMA busy_timeout = 10000")
+        try connection.setUpForReading(mapBytes: ReadSettings.mapBytes(for: .scans))
     }
 
     public func snapshotMark() throws -> SnapshotMark {

@@ -4,26 +4,28 @@ import LintasEngine
 import LintasStore
 
 /// The parts of the benchmark that run in a process of their own, so that each starts cold
-/// and its peak RSS is its own: `lintas-bench child daemon|replay|states|audit|status DB RESULT [BATCH [CACHED]]`.
+/// and its peak RSS is its own: `lintas-bench child daemon|replay|states|audit|status|lookups DB RESULT [BATCH [CACHED]]`.
 /// Each writes its figures to RESULT as one JSON object. The daemon takes its batch size and
 /// how many requests its processor keeps between transactions (`cachedRequests`; 0 makes every
 /// command read its request from the file, as W1 beyond that many requests does).
 enum Child {
     static func run(_ arguments: [String]) throws {
         let clock = Stopwatch()
-        let modes = ["daemon", "replay", "states", "audit", "status"]
+        let modes = ["daemon", "replay", "states", "audit", "status", "lookups"]
         // For the daemon only: the batch size (fourth argument) and the requests kept (fifth), else the daemon's own.
         let batch = arguments.count >= 4 ? Int(arguments[3]) : Daemon.Options().batchSize
         let cached = arguments.count == 5 ? Int(arguments[4]) : Processor.defaultCachedRequests
         guard modes.contains(arguments.first ?? ""), arguments.count == 3 || ((4...5).contains(arguments.count) && arguments[0] == "daemon"),
               let batch, batch > 0, let cached, cached >= 0 else {
-            usageError("lintas-bench child: expected child daemon|replay|states|audit|status DB RESULT.json, and for daemon "
+            usageError("lintas-bench child: expected child daemon|replay|states|audit|status|lookups DB RESULT.json, and for daemon "
                        + "optionally a batch size (a positive whole number, default \(Daemon.Options().batchSize)) and then the requests "
                        + "its processor keeps (a whole number, default \(Processor.defaultCachedRequests)); got: \(arguments.joined(separator: " "))")
         }
         let (mode, database, result) = (arguments[0], arguments[1], arguments[2])
-        // The daemon's connection as `lintas daemon` opens it.
-        let store = try SQLiteStore(path: database, create: false, pageCacheKilobytes: mode == "daemon" ? Daemon.pageCacheKilobytes : nil)
+        // The daemon's connection as `lintas daemon` opens it; the others as `lintas audit` does
+        // (for status and lookups it only lists the requests; `StatusLookup` opens its own).
+        let store = mode == "daemon" ? try SQLiteStore(path: database, create: false, pageCacheKilobytes: Daemon.pageCacheKilobytes)
+                                     : try SQLiteStore(path: database, create: false, reading: .scans)
         var figures: [String: JSONValue] = [:]
         switch mode {
         case "daemon":
@@ -54,6 +56,17 @@ enum Child {
             var awaited = 0
             for index in 0..<10_000 { awaited += try lookup.awaitedCount(ids[index % ids.count]) }
             figures = ["lookups": .int(10_000), "awaited": .int(Int64(awaited))]
+        case "lookups":
+            // The table's status rows alone, on a file processed before: 1,000 requests drawn as the
+            // benchmark draws them, timed warm, then the point-lookup limit on the same sample.
+            var ids: [RequestID] = []
+            try store.forEachRequest { ids.append($0.request) }
+            var random = SplitMix64(state: 2023)
+            let sample = (0..<1_000).map { _ in ids[random.next(below: ids.count)] }
+            let warm = try StatusLookup(database: database).times(sample)
+            let point = Limits.pointLookups(path: database, requests: sample.map(\.rawValue))
+            figures = ["warm_median_ms": .double(warm.median), "warm_p99_ms": .double(warm.p99),
+                       "point_median_ms": .double(point.median), "point_p99_ms": .double(point.p99)]
         default:
             preconditionFailure("modes are checked above")
         }
@@ -116,11 +129,26 @@ struct StatusLookup {
     let now: Timestamp
 
     init(database: String) throws {
-        store = try SQLiteStore(path: database, create: false)
+        store = try SQLiteStore(path: database, create: false, reading: .lookUps)
         definitions = try DefinitionCatalog(store: store)
         directories = try DirectoryCatalog(store: store)
         zone = try directories.timeZone()
         now = Workload.Clock().now()
+    }
+
+    /// Milliseconds per lookup (read the projection, decode it, resolve whose turn it is against
+    /// the directory in force on W1's clock) of the sample, the first 100 not counted and looked
+    /// up once more at the end (warm means warm): `(median, p99)`.
+    func times(_ sample: [RequestID]) throws -> (median: Double, p99: Double) {
+        var times: [Double] = []
+        var awaited = 0
+        for id in sample + sample.prefix(100) {
+            let clock = Stopwatch()
+            awaited += try awaitedCount(id)
+            times.append(clock.seconds * 1000)
+        }
+        times.removeFirst(100)
+        return (percentile(times, 0.5), percentile(times, 0.99))
     }
 
     /// How many parties the request awaits.

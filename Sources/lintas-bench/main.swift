@@ -16,7 +16,7 @@ let usage = """
       N             requests of workload W1 (default 10000; 100000 and 1000000 on request)
       --keep        keep the benchmark's databases (their folder is printed)
       --queue-only  only queue W1 and keep the database, to profile one phase with
-                    lintas-bench child daemon|replay|states|audit|status DB RESULT.json [BATCH [CACHED]]
+                    lintas-bench child daemon|replay|states|audit|status|lookups DB RESULT.json [BATCH [CACHED]]
 
     """
 
@@ -128,7 +128,7 @@ struct Bench {
         let total = requests + durableRequests
         var random = SplitMix64(state: 2023)
         let sample = (0..<1_000).map { _ in RequestID(main.requestID(random.next(below: total))) }
-        let warm = try warmStatus(sample)
+        let warm = try StatusLookup(database: database).times(sample)
         let point = Limits.pointLookups(path: database, requests: sample.map(\.rawValue))
         let cold = coldStatus(sample.prefix(21).map(\.rawValue))
 
@@ -184,21 +184,6 @@ struct Bench {
             }
         }
         return seconds
-    }
-
-    /// Milliseconds per status lookup (read the projection, decode it, resolve whose turn it is
-    /// against the directory in force on W1's clock), on an open store: `(median, p99)`.
-    private func warmStatus(_ sample: [RequestID]) throws -> (median: Double, p99: Double) {
-        let lookup = try StatusLookup(database: database)
-        var times: [Double] = []
-        var awaited = 0
-        for id in sample + sample.prefix(100) {  // the first 100 again: warm means warm
-            let clock = Stopwatch()
-            awaited += try lookup.awaitedCount(id)
-            times.append(clock.seconds * 1000)
-        }
-        times.removeFirst(100)
-        return (percentile(times, 0.5), percentile(times, 0.99))
     }
 
     /// Milliseconds of a whole `lintas status REQ` process, spawned and waited for (the first run is not counted).

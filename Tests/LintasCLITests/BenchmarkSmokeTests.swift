@@ -38,7 +38,7 @@ struct BenchmarkSmokeTests {
                           ["child", "daemon", "a.db", "r.json", "500", "-1"], ["child", "daemon", "a.db", "r.json", "500", "0", "1"]] {
             let refused = try bench(arguments)
             #expect(refused.status == 64, "\(arguments): \(refused.errors)")
-            #expect(refused.errors.contains("expected child daemon|replay|states|audit|status DB RESULT.json"), "\(arguments): \(refused.errors)")
+            #expect(refused.errors.contains("expected child daemon|replay|states|audit|status|lookups DB RESULT.json"), "\(arguments): \(refused.errors)")
         }
     }
 

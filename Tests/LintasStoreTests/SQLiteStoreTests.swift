@@ -217,6 +217,41 @@ struct SQLiteStoreTests {
         #expect(try reader.connection.query("PRAGMA cache_size") { $0.int64(0) } == [-2000])
     }
 
+    @Test("a store opened to read refuses to write; one that looks up maps the file, one that scans does not, nor do the readers it opens, nor a writer")
+    func reading() throws {
+        let path = try freshPath()
+        let writer = try SQLiteStore(path: path)
+        try Sample.append([Sample.event("PML-1", 1)], to: writer)
+        let lookUps = try SQLiteStore(path: path, create: false, reading: .lookUps)
+        let scans = try SQLiteStore(path: path, create: false, reading: .scans)
+        let another = try #require(try lookUps.openReader() as? SQLiteStore)
+        let mapped = { (store: SQLiteStore) in try store.connection.query("PRAGMA mmap_size") { $0.int64(0) }.first ?? -1 }
+        let events = { (store: SQLiteStore) in try store.connection.query("SELECT count(*) FROM events") { $0.int64(0) }.first ?? -1 }
+        // SQLite maps at most its SQLITE_MAX_MMAP_SIZE (2,147,418,112 bytes in Debian's build).
+        #expect(try mapped(lookUps) > 0 && mapped(lookUps) <= Int64(ReadSettings.mapBytes(for: .lookUps)))
+        #expect(try [writer, scans, another].map(mapped) == [0, 0, 0])
+        for store in [lookUps, scans, another] {
+            #expect(try events(store) == 1)
+            #expect { _ = try store.saveDefinition(workflow: "w", hash: "h", body: "{}", now: Sample.t0) } throws: { error in
+                (error as? StoreError)?.code == .readOnly
+            }
+        }
+        _ = try writer.saveDefinition(workflow: "w", hash: "h", body: "{}", now: Sample.t0)
+        // What LINTAS_READ_MMAP_MB=0 gives: no map, and the store reads as before.
+        try lookUps.connection.setUpForReading(mapBytes: ReadSettings.mapBytes(setting: "0"))
+        #expect(try mapped(lookUps) == 0)
+        #expect(try events(lookUps) == 1 && lookUps.definitionVersions().count == 1)
+    }
+
+    @Test("LINTAS_READ_MMAP_MB: a whole number of MiB, 0 for no map; anything else leaves the default")
+    func mapSetting() {
+        #expect(ReadSettings.mapBytes(setting: nil) == ReadSettings.defaultMapMebibytes << 20)
+        #expect(ReadSettings.mapBytes(for: .scans) == 0)
+        #expect(ReadSettings.mapBytes(setting: "0") == 0)
+        #expect(ReadSettings.mapBytes(setting: "64") == 64 << 20)
+        for wrong in ["", "off", "-1", "1.5"] { #expect(ReadSettings.mapBytes(setting: wrong) == ReadSettings.defaultMapMebibytes << 20) }
+    }
+
     @Test("a read command on a path with no database is an error, not a new empty file")
     func missingFile() throws {
         let path = try freshPath()
