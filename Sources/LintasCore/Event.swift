@@ -161,21 +161,26 @@ public struct LetterRecord: Sendable, Hashable {
         return .object(members)
     }
 
-    /// `json`'s canonical bytes, written directly (keys in sorted order).
-    func write(into output: inout [UInt8]) {
-        if let content {
+    /// `json`'s canonical bytes, written directly (keys in sorted order); with `contentBytes`,
+    /// the `content` member is those bytes as they are (canonical JSON already) instead of `content`.
+    func write(into output: inout [UInt8], contentBytes: [UInt8]? = nil) {
+        let hasContent = contentBytes != nil || content != nil
+        if let contentBytes {
+            JSONWriter.writeKey("content", first: true, into: &output)
+            output.append(contentsOf: contentBytes)
+        } else if let content {
             JSONWriter.writeKey("content", first: true, into: &output)
             JSONWriter.write(content, into: &output)
         }
         if let contentHash {
-            JSONWriter.writeKey("content_hash", first: content == nil, into: &output)
+            JSONWriter.writeKey("content_hash", first: !hasContent, into: &output)
             JSONWriter.writeString(contentHash, into: &output)
         }
         if !parts.isEmpty {
-            JSONWriter.writeKey("content_parts", first: content == nil && contentHash == nil, into: &output)
+            JSONWriter.writeKey("content_parts", first: !hasContent && contentHash == nil, into: &output)
             JSONWriter.writeStrings(parts, into: &output)
         }
-        identity.write(first: content == nil && contentHash == nil && parts.isEmpty, into: &output)
+        identity.write(first: !hasContent && contentHash == nil && parts.isEmpty, into: &output)
         output.append(UInt8(ascii: "}"))
     }
 
@@ -230,7 +235,12 @@ extension Event.Detail {
 
     /// The canonical bytes of `json`, written directly: the `data` column of the event log and
     /// part of what its hash covers. Keys in sorted order; a test checks it equals `json.canonicalBytes`.
-    public var canonicalBytes: [UInt8] {
+    public var canonicalBytes: [UInt8] { canonicalBytes(letterContent: nil) }
+
+    /// `canonicalBytes` with the letter's `content` given as its canonical JSON (`letterContent`,
+    /// written as it is, the letter's `content` not read): how the store writes a letter's own
+    /// members as sealing encoded them (`LetterParts.Encoded.own`), without writing them again.
+    public func canonicalBytes(letterContent: [UInt8]?) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(512)
         JSONWriter.writeKey("article", first: true, into: &output)
@@ -255,7 +265,7 @@ extension Event.Detail {
         JSONWriter.writeObject(fields, into: &output)
         if let letter {
             JSONWriter.writeKey("letter", into: &output)
-            letter.write(into: &output)
+            letter.write(into: &output, contentBytes: letterContent)
         }
         if !warnings.isEmpty {
             JSONWriter.writeKey("warnings", into: &output)

@@ -60,24 +60,34 @@ public enum LetterParts {
     }
 
     /// A composed content encoded once, for sealing and storing it: `whole`, its canonical JSON
-    /// (what the seal is the SHA-256 of), and what `split` gives, the parts already as their
-    /// canonical JSON (each part's members are the whole's, in the same order, byte for byte).
+    /// (what the seal is the SHA-256 of), and what `split` gives, the own members and the parts
+    /// already as their canonical JSON (each piece's members are the whole's, in the same order,
+    /// byte for byte): the store writes `own` as the letter's `content` as it is.
     public struct Encoded: Sendable {
         public var whole: [UInt8]
-        public var own: JSONValue
+        public var own: [UInt8]
         public var parts: [[UInt8]]
+    }
+
+    /// `runs` (each member `,"name":value`, as a piece holds them) as one canonical object.
+    static func object(ofRuns runs: some Collection<UInt8>) -> [UInt8] {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(runs.count + 1)
+        bytes.append(contentsOf: runs.dropFirst())
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
     }
 
     /// `split` and the canonical JSON of the content and of its parts, each member written once:
     /// the whole is written, and each part is put together from the members' bytes in it.
     public static func encode(_ content: JSONValue, implied: [String: JSONValue] = [:]) -> Encoded {
-        guard case .object(let members) = content else { return Encoded(whole: content.canonicalBytes, own: content, parts: []) }
+        guard case .object(let members) = content else { return Encoded(whole: content.canonicalBytes, own: content.canonicalBytes, parts: []) }
         // Names compared in lists, not hashed: a letter has about twenty members.
         let dropped = implied.compactMap { name, value in members[name] == value ? name : nil }
         var whole: [UInt8] = [UInt8(ascii: "{")]
         var spans: [(group: Int, span: Range<Int>)] = []
         spans.reserveCapacity(members.count)
-        var own: [String: JSONValue] = [:]
+        var own: [UInt8] = []  // the own members' runs, `,"name":value` each
         for item in JSONWriter.sortedIndices(members) {
             if whole.count > 1 { whole.append(UInt8(ascii: ",")) }
             let (key, value) = members[item.index]
@@ -88,7 +98,8 @@ public enum LetterParts {
             if let group = groupLists.firstIndex(where: { $0.contains(key) }) {
                 spans.append((group, start..<whole.count))
             } else if !dropped.contains(key) {
-                own[key] = value
+                own.append(UInt8(ascii: ","))
+                own.append(contentsOf: whole[start...])
             }
         }
         whole.append(UInt8(ascii: "}"))
@@ -103,7 +114,7 @@ public enum LetterParts {
             part.append(UInt8(ascii: "}"))
             parts.append(part)
         }
-        return Encoded(whole: whole, own: .object(own), parts: parts)
+        return Encoded(whole: whole, own: object(ofRuns: own), parts: parts)
     }
 
     /// Every member some part holds: `groups` together, so that a name is looked up once.
@@ -478,13 +489,7 @@ extension LetterParts {
         let piece: Piece
 
         /// The members' canonical JSON: the piece's runs (`,"name":value` each) in braces.
-        public var bytes: [UInt8] {
-            var bytes: [UInt8] = [UInt8(ascii: "{")]
-            bytes.reserveCapacity(piece.bytes.count + 1)
-            bytes.append(contentsOf: piece.bytes.dropFirst())
-            bytes.append(UInt8(ascii: "}"))
-            return bytes
-        }
+        public var bytes: [UInt8] { LetterParts.object(ofRuns: piece.bytes) }
 
         /// The members, read from `bytes`.
         public var members: [String: JSONValue] { (try? JSONValue.parse(bytes))?.objectValue ?? [:] }
@@ -533,10 +538,11 @@ extension LetterParts {
             let name = name.description
             if own[name] == .string(value) { own[name] = nil }
         }
-        assembler.start(own: Piece(implied: own))
+        let ownPiece = Piece(implied: own)
+        assembler.start(own: ownPiece)
         for part in composed.parts where !part.isEmpty { assembler.add(part.piece) }
         try assembler.write(implying: letter, request: request, to: sink)
-        return Encoded(whole: [], own: .object(own), parts: composed.parts.filter { !$0.isEmpty }.map(\.bytes))
+        return Encoded(whole: [], own: object(ofRuns: ownPiece.bytes), parts: composed.parts.filter { !$0.isEmpty }.map(\.bytes))
     }
 }
 

@@ -1367,7 +1367,7 @@ struct SQLiteBatch: StoreBatch {
         guard var letter = detail.letter, letter.parts.isEmpty, encoded != nil || letter.content != nil else { return detail.canonicalBytes }
         let (own, parts) = encoded.map { ($0.own, $0.parts) } ?? {
             let split = LetterParts.split(letter.content ?? .null, implied: LetterParts.implied(letter, request: request))
-            return (split.own, split.parts.map(\.canonicalBytes))
+            return (split.own.canonicalBytes, split.parts.map(\.canonicalBytes))
         }()
         guard !parts.isEmpty else { return detail.canonicalBytes }
         for body in parts {
@@ -1377,10 +1377,10 @@ struct SQLiteBatch: StoreBatch {
                 return hash.hex
             })
         }
-        letter.content = own
+        letter.content = nil  // written from `own`, the bytes sealing encoded
         var stored = detail
         stored.letter = letter
-        return stored.canonicalBytes
+        return stored.canonicalBytes(letterContent: own)
     }
 
     func saveRequest(_ state: RequestState, head: Digest, ends: CivilDate?) throws {
