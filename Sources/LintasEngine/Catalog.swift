@@ -283,12 +283,23 @@ public final class DefinitionCatalog {
         return timed
     }
 
+    /// A definition already parsed, found without reading the store (`nil`: not parsed yet, ask
+    /// `definition`): what a batch's deciding thread asks while its writing thread holds the store.
+    public func parsedDefinition(_ hash: DefinitionHash) -> WorkflowDefinition? {
+        if let last, last.hash == hash { return last }
+        return parsed[hash]
+    }
+
+    /// The current definition of a workflow if already parsed, without reading the store (`nil`: ask `current`).
+    public func parsedCurrent(_ id: WorkflowID) -> WorkflowDefinition? {
+        current[id].flatMap(parsedDefinition)
+    }
+
     /// A definition by hash: the version a request is pinned to.
     public func definition(_ hash: DefinitionHash) throws -> WorkflowDefinition? {
-        if let last, last.hash == hash { return last }
-        if let cached = parsed[hash] {
-            last = cached
-            return cached
+        if let known = parsedDefinition(hash) {
+            last = known
+            return known
         }
         guard let body = try store.definitionBody(hash) else { return nil }
         let definition = try WorkflowDefinition.stored(body, hash: hash)
@@ -340,11 +351,28 @@ public final class DirectoryCatalog {
         try version(at: instant)?.directory
     }
 
+    /// `version(at:)` when every directory it needs is parsed already, without reading the store
+    /// (`nil`: ask `version(at:)`): what a batch's deciding thread asks while its writing thread holds the store.
+    public func parsedVersion(at instant: Timestamp) -> (version: Int64, directory: Directory)? {
+        version(at: instant) { parsed[$0] }
+    }
+
     /// `directory(at:)` with its version number.
     public func version(at instant: Timestamp) throws -> (version: Int64, directory: Directory)? {
-        let date = instant.civilDate(in: try timeZone())
-        guard let version = versions.last(where: { $0.effectiveFrom <= date }) else { return nil }
-        return (version.version, try directory(version.version))
+        try version(at: instant) { try directory($0) }
+    }
+
+    /// The version in force at `instant`, its directory and the latest one's (for the regency's
+    /// time zone) given by `directory`; `nil` when there is none, or when `directory` gives none.
+    private func version(at instant: Timestamp, _ directory: (Int64) throws -> Directory?) rethrows -> (version: Int64, directory: Directory)? {
+        var zone = TimeZoneOffset.wib
+        if let latest = versions.last {
+            guard let known = try directory(latest.version) else { return nil }
+            zone = known.timeZone
+        }
+        let date = instant.civilDate(in: zone)
+        guard let version = versions.last(where: { $0.effectiveFrom <= date }), let found = try directory(version.version) else { return nil }
+        return (version.version, found)
     }
 
     private func directory(_ version: Int64) throws -> Directory {

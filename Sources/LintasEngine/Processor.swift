@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import LintasCore
 import LintasStore
 
@@ -8,9 +10,11 @@ import LintasStore
 /// goes on. Only a store failure aborts a batch, and then nothing of it is kept, so the
 /// same commands are taken again by the next batch.
 ///
-/// One thread does all of it: a batch on two threads (a writing thread appending the events
-/// while this one decided the next commands) was built in the eighth and ninth rounds and
-/// measured no faster (docs/performance-history.md, *The daemon's batch on two threads, removed*).
+/// A batch of at least `pipelineFrom` commands runs on two threads inside its one transaction
+/// (`BatchWriter`): the calling thread decides, seals and applies each command while a second
+/// thread appends the events of the commands before it and writes their projections. Every use
+/// of the batch's connection, from either thread, is serialized (`BatchConnection`); what is
+/// stored is byte for byte what one thread stores.
 ///
 /// Not `Sendable`: runs on the thread that owns the store.
 public final class Processor {
@@ -19,10 +23,22 @@ public final class Processor {
     public let directories: DirectoryCatalog
     /// The most commands one transaction takes.
     public var batchSize: Int
+    /// The fewest commands a batch hands to a writing thread of its own; smaller batches are
+    /// written on the calling thread.
+    public var pipelineFrom = Processor.defaultPipelineFrom
+    /// 64: below it a batch is written on the calling thread (a batch of one, the durable figure,
+    /// gains nothing from a hand-over). On two threads, with the deciding thread reading on a
+    /// connection of its own (`DecideReads`), W1 at N = 10,000 on a quiet machine measured batched
+    /// 11,045 and 11,665 commands/s on one thread against 13,484 and 14,226 on two (alternated
+    /// runs, ninth round); see docs/performance.md, *Batched commands/s*.
+    public static let defaultPipelineFrom = 64
     /// Request states carried from one transaction to the next.
     private var states: StateCache
     /// Letters' frames composed so far (`LetterFrames`), one set per org directory version.
     private var letterFrames = LetterFrameSets()
+    /// The second connection a batch on two threads decides on (`DecideReads`), opened at the
+    /// first such batch; `.some(nil)` when the store has none.
+    private var reader: (any EventStore)??
 
     /// How many requests a processor keeps between transactions unless told otherwise: about
     /// 4.7 KB each in W1 (the state's fields 2.2 KB, its letters 1.0, its participants 0.9, the
@@ -80,18 +96,38 @@ public final class Processor {
                 try directories.refresh()
                 let start = try batch.lastEventSequence()
                 let claimed = try batch.claimQueued(limit: batchSize)
-                var work = BatchWork(batch: batch, definitions: definitions, directories: directories, cached: self.states.valid(at: start),
-                                     lastSequence: start, now: now)
+                let threaded = claimed.count >= max(pipelineFrom, 2)
+                let writer = BatchWriter(BatchConnection(batch), threaded: threaded)
+                // The writing thread never outlives the transaction, whatever is thrown.
+                defer { writer.stop() }
+                let reads = DecideReads(writer.connection)
+                var work = BatchWork(writer: writer, reads: reads, definitions: definitions, directories: directories,
+                                     cached: self.states.valid(at: start), lastSequence: start, now: now)
                 swap(&work.frames, &self.letterFrames)
                 defer { swap(&work.frames, &self.letterFrames) }
-                for queued in claimed {
-                    try work.process(queued)
+                func decideAll() throws {
+                    for queued in claimed {
+                        try work.process(queued)
+                    }
                 }
+                if threaded, let reader = try self.decideReader() {
+                    // Begun after this transaction took the write lock: it sees what the batch starts from.
+                    try reader.withLookups { lookups in
+                        reads.snapshot = lookups
+                        defer { reads.snapshot = nil }
+                        try decideAll()
+                    }
+                } else {
+                    try decideAll()
+                }
+                try work.written()
                 if let timers, !work.touched.isEmpty {
                     let timed = try definitions.timed().all
                     let looked = work.touched.compactMap { work.requests.entries[$0] }.filter { timed.contains($0.state.state) }
                     var report = TimerReport()
-                    let changed = try fire(looked, in: batch, calendar: timers.calendar, now: now, report: &report, last: &work.lastSequence)
+                    let changed = try writer.connection.use { batch in
+                        try fire(looked, in: batch, calendar: timers.calendar, now: now, report: &report, last: &work.lastSequence)
+                    }
                     for request in work.touched {
                         guard let entry = changed[request] else { continue }
                         work.requests.entries[request] = entry
@@ -109,6 +145,14 @@ public final class Processor {
             self.states.forget()
             throw error
         }
+    }
+
+    /// The second connection a batch on two threads decides on, opened once.
+    private func decideReader() throws -> (any EventStore)? {
+        if let reader { return reader }
+        let opened = try store.openReader()
+        reader = .some(opened)
+        return opened
     }
 }
 
@@ -269,17 +313,24 @@ extension Processor {
 }
 
 /// The state of one batch in memory: the requests it touched and the letter registers it drew from.
+///
+/// Runs on the calling thread ("thread A"): it decides, seals and applies each command, and
+/// hands what is to be stored to its `writer` ("thread B" when the batch is large enough).
 private struct BatchWork {
-    let batch: any StoreBatch
+    let writer: BatchWriter
+    /// What deciding reads from the store.
+    let reads: DecideReads
     let definitions: DefinitionCatalog
     let directories: DirectoryCatalog
     let now: Timestamp
     /// States kept from earlier transactions (`StateCache`), still current.
     let cached: [RequestID: StateCache.Entry]
-    /// The store's last event sequence: the last this batch appended, else the one it started at.
+    /// The store's last event sequence: the last this batch appended, else the one it started at
+    /// (the appends' own once `written` has returned).
     var lastSequence: Int64
     /// The states this batch has read or changed, shared with the quota counting by reference
-    /// (a copy per command would copy the whole batch's states each time).
+    /// (a copy per command would copy the whole batch's states each time). Their heads are the
+    /// writer's once `written` has returned; before, a changed request's head is stale.
     let requests = BatchStates()
     /// Requests changed by this batch, in the order first touched.
     var touched: [RequestID] = []
@@ -293,16 +344,19 @@ private struct BatchWork {
     /// Every claimed command's outcome, recorded together by `finish`.
     var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
 
-    init(batch: any StoreBatch, definitions: DefinitionCatalog, directories: DirectoryCatalog,
+    init(writer: BatchWriter, reads: DecideReads, definitions: DefinitionCatalog, directories: DirectoryCatalog,
          cached: [RequestID: StateCache.Entry], lastSequence: Int64, now: Timestamp) {
-        self.batch = batch
+        self.writer = writer
+        self.reads = reads
         self.definitions = definitions
         self.directories = directories
         self.cached = cached
         self.lastSequence = lastSequence
         self.now = now
-        numbering = StoreNumbering(batch: batch)
+        numbering = StoreNumbering(reads: reads)
     }
+
+    private var connection: BatchConnection { writer.connection }
 
     mutating func process(_ queued: QueuedCommand) throws {
         report.commands += 1
@@ -313,16 +367,21 @@ private struct BatchWork {
         let current = try state(of: command.request)
         let definition: WorkflowDefinition?
         do {
-            definition = try current.map { try definitions.definition($0.state.definition) } ?? command.workflow.flatMap { try definitions.current($0) }
+            // The catalogs read the store (the batch's connection) only for what they have not
+            // parsed yet: the writing thread is not waited for when they have.
+            let (pinned, workflow) = (current?.state.definition, command.workflow)
+            definition = try (pinned.map(definitions.parsedDefinition) ?? workflow.flatMap(definitions.parsedCurrent)) ?? connection.use { _ in
+                try pinned.map { try definitions.definition($0) } ?? workflow.flatMap { try definitions.current($0) }
+            }
         } catch let error as InvalidDocument {
             return try refuse(queued, Refusal(.unknownWorkflow, "The workflow definition cannot be read: \(error.problems.first?.description ?? "invalid").",
                                               hint: "Load a valid version with 'lintas workflows load'."))
         }
         let at = command.at ?? queued.enqueuedAt
-        let directory = try directories.version(at: at)
+        let directory = try directories.parsedVersion(at: at) ?? connection.use { _ in try directories.version(at: at) }
         let input = DecisionInput(command: command, state: current?.state, definition: definition,
                                   directory: directory?.directory, at: at, now: now)
-        let counting = BatchCounting(batch: batch, inBatch: requests)
+        let counting = BatchCounting(reads: reads, inBatch: requests)
         // The request part kept with the state is lent to the letter's composer and taken back with the state.
         let (decision, requestPart) = frames.with(directory?.version) { frames in
             frames.lend(current?.requestPart)
@@ -349,15 +408,10 @@ private struct BatchWork {
                 sealed.append((event, letter))
             }
             if let state {
-                var head = current?.head ?? .zero
-                for (event, letter) in sealed {
-                    let stored = try batch.append(event, previous: head, letter: letter)
-                    lastSequence = stored.sequence
-                    head = Digest(bytes: stored.hash)!
-                }
-                try batch.saveRequest(state, head: head, ends: try definitions.periodEnd(of: state))
+                var entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
+                if let head = try writer.write(BatchWriter.Item(events: sealed, entry: entry, ends: try periodEnd(of: state))) { entry.head = head }
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
-                requests.entries[command.request] = StateCache.Entry(state: state, head: head, requestPart: requestPart)
+                requests.entries[command.request] = entry
             }
             report.events += sealed.count
             numbering.commit()
@@ -381,23 +435,199 @@ private struct BatchWork {
             requests.entries[request] = known
             return known
         }
-        guard let stored = try batch.request(request) else { return nil }
+        guard let stored = try reads.use({ try $0.request(request) }) else { return nil }
         guard let head = stored.headDigest else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
         let loaded = StateCache.Entry(state: try stored.decode(), head: head)
         requests.entries[request] = loaded
         return loaded
     }
 
-    /// Writes the projection of a request changed after its commands (by its timers).
-    func save(_ entry: StateCache.Entry) throws {
-        try batch.saveRequest(entry.state, head: entry.head, ends: try definitions.periodEnd(of: entry.state))
+    private func periodEnd(of state: RequestState) throws -> CivilDate? {
+        if let definition = definitions.parsedDefinition(state.definition) { return PeriodEnd.of(state, in: definition) }
+        return try connection.use { _ in try definitions.periodEnd(of: state) }
     }
 
-    /// Records the registers and outcomes (the projections are written with each command).
+    /// Waits for the writer to store everything handed to it (rethrowing its error), and takes
+    /// the requests' heads (those it stored on a thread of its own) and the last sequence from it.
+    mutating func written() throws {
+        let written = try writer.finish()
+        for (request, head) in written.heads { requests.entries[request]?.head = head }
+        if let last = written.last { lastSequence = last }
+    }
+
+    /// Writes the projection of a request changed after `written` (by its timers).
+    func save(_ entry: StateCache.Entry) throws {
+        let ends = try periodEnd(of: entry.state)
+        try connection.use { try $0.saveRequest(entry.state, head: entry.head, ends: ends) }
+    }
+
+    /// Records the registers and outcomes, after `written` (the projections are the writer's).
     mutating func finish() throws {
         report.touched = touched
-        try numbering.flush()
-        try batch.recordOutcomes(outcomes, now: now)
+        try numbering.flush(to: connection)
+        try connection.use { try $0.recordOutcomes(outcomes, now: now) }
+    }
+}
+
+/// The batch's store, one use at a time: SQLite connections are opened without a mutex of their
+/// own (`SQLITE_OPEN_NOMUTEX`) and the store's statement caches are plain Swift state, so every
+/// use of a batch, and of the catalogs that read through its connection, from either of its
+/// threads, goes through `use`.
+private final class BatchConnection: @unchecked Sendable {
+    private let batch: any StoreBatch
+    private let lock = NSLock()
+
+    init(_ batch: any StoreBatch) { self.batch = batch }
+
+    func use<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
+        try lock.withLock { try body(batch) }
+    }
+}
+
+/// Where deciding a batch's commands reads the store: the batch's own connection, one use at a
+/// time (`BatchConnection`), or, while the writer has a thread of its own, `snapshot`: a read
+/// transaction on a second connection that only the deciding thread uses, begun once the batch
+/// holds the write lock, so that deciding never waits for the writer's item in hand.
+///
+/// The snapshot holds what the batch started from, none of what it wrote; every read deciding
+/// makes is of that, or corrected in memory by what the batch did: a request's projection is read
+/// only when the batch has not touched it (`BatchWork.state(of:)`, its states are in
+/// `BatchStates`), quota counts replace the stored states of the batch's requests by their own
+/// (`BatchCounting`), and registers and printed numbers are written only by `StoreNumbering.flush`
+/// after the last decision, what the batch drew kept in memory until then. The catalogs are
+/// refreshed before the batch and answer from what they parsed; a miss reads through the
+/// batch's connection.
+private final class DecideReads {
+    let connection: BatchConnection
+    var snapshot: (any StoreLookups)?
+
+    init(_ connection: BatchConnection) { self.connection = connection }
+
+    func use<Result>(_ body: (any StoreLookups) throws -> Result) throws -> Result {
+        if let snapshot { return try body(snapshot) }
+        return try connection.use { try body($0) }
+    }
+}
+
+/// The writing half of a batch ("thread B"): appends each applied command's events, chaining
+/// their hashes per request, and writes the request's projection, in the order the commands were
+/// applied. Threaded, it runs on a thread of its own while the calling thread applies the next
+/// commands; otherwise `write` stores on the calling thread at once.
+///
+/// A store error stops it: what it was handed after is dropped, the next `write` and `finish`
+/// throw the error, and the batch rolls back whole.
+private final class BatchWriter: @unchecked Sendable {
+    /// What one applied command stores.
+    struct Item {
+        /// Its events, sealed, with their letters' content as encoded for the store.
+        var events: [(Event, LetterParts.Encoded?)]
+        /// The request's state after them, with its head before them; when threaded, the head
+        /// before this batch touched it (the writer knows those of the requests it stored since).
+        var entry: StateCache.Entry
+        /// The end of the state's period (`DefinitionCatalog.periodEnd`), for the projection.
+        var ends: CivilDate?
+    }
+
+    let connection: BatchConnection
+    /// Whether a thread of its own stores what `write` is handed.
+    private let threaded: Bool
+    private let condition = NSCondition()
+    // Under `condition`: what the thread has yet to take, and how it ended.
+    private var queue: [Item] = []
+    private var closed = false
+    /// Set by `stop`: the items the thread has taken are dropped too.
+    private var dropped = false
+    private var running = false
+    private var failure: (any Error)?
+    // The writing thread's own (the calling thread's after `finish`): each request's last event's hash, and the last sequence.
+    private var heads: [RequestID: Digest] = [:]
+    private var last: Int64?
+
+    init(_ connection: BatchConnection, threaded: Bool) {
+        self.connection = connection
+        self.threaded = threaded
+        guard threaded else { return }
+        running = true
+        Thread.detachNewThread { [self] in run() }
+    }
+
+    /// Stores `item` and returns the request's new head, or hands it to the writing thread (`nil`).
+    func write(_ item: Item) throws -> Digest? {
+        guard threaded else { return try store(item, after: item.entry.head) }
+        try condition.withLock {
+            if let failure { throw failure }
+            queue.append(item)
+            condition.signal()
+        }
+        return nil
+    }
+
+    /// Waits until everything handed over is stored.
+    /// - Returns: each request's last event's hash, and the last sequence, if any was appended.
+    /// - Throws: the store error that stopped the writer.
+    func finish() throws -> (heads: [RequestID: Digest], last: Int64?) {
+        try condition.withLock {
+            closed = true
+            condition.signal()
+            while running { condition.wait() }
+            if let failure { throw failure }
+        }
+        return (heads, last)
+    }
+
+    /// Drops what was not stored yet and waits for the thread to end: nothing is stored after
+    /// the item in hand.
+    func stop() {
+        condition.withLock {
+            closed = true
+            dropped = true
+            queue.removeAll()
+            condition.signal()
+            while running { condition.wait() }
+        }
+    }
+
+    private func run() {
+        var taken: [Item] = []
+        while true {
+            let more = condition.withLock { () -> Bool in
+                while queue.isEmpty && !closed { condition.wait() }
+                swap(&taken, &queue)
+                return !taken.isEmpty
+            }
+            guard more else { break }
+            do {
+                for item in taken {
+                    if condition.withLock({ dropped }) { break }
+                    let request = item.entry.state.request
+                    heads[request] = try store(item, after: heads[request] ?? item.entry.head)
+                }
+            } catch {
+                condition.withLock { failure = error }
+                break
+            }
+            taken.removeAll(keepingCapacity: true)
+        }
+        condition.withLock {
+            running = false
+            queue.removeAll()
+            condition.broadcast()
+        }
+    }
+
+    /// Appends the item's events after the request's last one (`previous`) and writes its projection.
+    /// - Returns: the request's new head.
+    private func store(_ item: Item, after previous: Digest) throws -> Digest {
+        try connection.use { batch in
+            var head = previous
+            for (event, letter) in item.events {
+                let stored = try batch.append(event, previous: head, letter: letter)
+                last = stored.sequence
+                head = Digest(bytes: stored.hash)!
+            }
+            try batch.saveRequest(item.entry.state, head: head, ends: item.ends)
+            return head
+        }
     }
 }
 
@@ -409,19 +639,19 @@ private final class BatchStates {
 /// Counts for quota rules: the stored projections, corrected by what this batch has changed
 /// but not yet written.
 private final class BatchCounting: RequestCounting {
-    let batch: any StoreBatch
+    let reads: DecideReads
     let states: BatchStates
     /// A store error met while counting; the batch must not commit.
     var error: (any Error)?
 
-    init(batch: any StoreBatch, inBatch states: BatchStates) {
-        self.batch = batch
+    init(reads: DecideReads, inBatch states: BatchStates) {
+        self.reads = reads
         self.states = states
     }
 
     func count(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) -> Int {
         let stored: [RequestID]
-        do { stored = try batch.requests(workflow: workflow, quotaUnit: unit, states: states) } catch {
+        do { stored = try reads.use { try $0.requests(workflow: workflow, quotaUnit: unit, states: states) } } catch {
             self.error = error
             return 0
         }
@@ -437,7 +667,7 @@ private final class BatchCounting: RequestCounting {
 /// written back with the batch. A number drawn by a command that is then refused is put back,
 /// so registers have no gaps.
 private struct StoreNumbering: LetterNumbering {
-    let batch: any StoreBatch
+    let reads: DecideReads
     private var committed: [String: Int] = [:]
     private var pending: [String: Int] = [:]
     /// Printed numbers claimed by commands applied in this batch, and by the command under way.
@@ -445,14 +675,14 @@ private struct StoreNumbering: LetterNumbering {
     private var pendingNumbers: [String: NumberedLetter] = [:]
     private var error: (any Error)?
 
-    init(batch: any StoreBatch) { self.batch = batch }
+    init(reads: DecideReads) { self.reads = reads }
 
     mutating func nextSequence(register: String) -> Int {
         let last: Int
         if let value = pending[register] ?? committed[register] {
             last = value
         } else {
-            do { last = try batch.letterSequence(register: register) } catch {
+            do { last = try reads.use { try $0.letterSequence(register: register) } } catch {
                 self.error = error
                 last = 0
             }
@@ -464,7 +694,7 @@ private struct StoreNumbering: LetterNumbering {
     mutating func claim(number: String, for letter: NumberedLetter) -> NumberedLetter? {
         if let holder = pendingNumbers[number] ?? committedNumbers[number] { return holder }
         do {
-            if let holder = try batch.letter(numbered: number) { return holder }
+            if let holder = try reads.use({ try $0.letter(numbered: number) }) { return holder }
         } catch {
             self.error = error
             return letter
@@ -491,12 +721,14 @@ private struct StoreNumbering: LetterNumbering {
         pendingNumbers.removeAll()
     }
 
-    func flush() throws {
-        for (register, sequence) in committed.sorted(by: { $0.key < $1.key }) {
-            try batch.setLetterSequence(register: register, to: sequence)
-        }
-        for (number, letter) in committedNumbers.sorted(by: { $0.key < $1.key }) {
-            try batch.recordLetterNumber(number, of: letter)
+    func flush(to connection: BatchConnection) throws {
+        try connection.use { batch in
+            for (register, sequence) in committed.sorted(by: { $0.key < $1.key }) {
+                try batch.setLetterSequence(register: register, to: sequence)
+            }
+            for (number, letter) in committedNumbers.sorted(by: { $0.key < $1.key }) {
+                try batch.recordLetterNumber(number, of: letter)
+            }
         }
     }
 }

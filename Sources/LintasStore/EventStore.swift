@@ -49,6 +49,10 @@ public protocol EventStore: AnyObject {
 
     /// Runs the body on one consistent snapshot: writes committed meanwhile are not seen.
     func readSnapshot<Result>(_ body: () throws -> Result) throws -> Result
+    /// Runs the body on one consistent snapshot with the reads deciding commands makes: what
+    /// was committed when it began (a batch on another connection that holds the write lock
+    /// is not seen until it commits).
+    func withLookups<Result>(_ body: (any StoreLookups) throws -> Result) throws -> Result
     func request(_ id: RequestID) throws -> StoredRequest?
     /// A request's events in version order.
     func events(of request: RequestID) throws -> [StoredEvent]
@@ -98,11 +102,23 @@ public protocol EventStore: AnyObject {
     func queueSummary() throws -> QueueSummary
 }
 
+/// What deciding a batch's commands reads from the store: a write transaction's own reads
+/// (`StoreBatch`), or those of another connection's snapshot (`EventStore.withLookups`).
+public protocol StoreLookups {
+    func request(_ id: RequestID) throws -> StoredRequest?
+    /// The stored requests of a workflow bound by a quota rule to `unit` (their `quota_unit`
+    /// field) that stand in one of `states`.
+    func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID]
+    /// The last sequence number used in a letter register, 0 when none.
+    func letterSequence(register: String) throws -> Int
+    /// The letter that carries a printed number (drawn or given elsewhere), if any.
+    func letter(numbered number: String) throws -> NumberedLetter?
+}
+
 /// What one write transaction of the daemon can do.
-public protocol StoreBatch {
+public protocol StoreBatch: StoreLookups {
     /// The oldest queued commands, at most `limit`.
     func claimQueued(limit: Int) throws -> [QueuedCommand]
-    func request(_ id: RequestID) throws -> StoredRequest?
     /// The requests whose current state is one of `states`, in request order.
     func requests(inStates states: [String]) throws -> [StoredRequest]
     /// The requests in `state` whose period ended before `date` (the `ends` column, the end of the
@@ -124,14 +140,7 @@ public protocol StoreBatch {
     /// - Throws: `StoreError` when the commands are not the oldest queued ones that this transaction
     ///   claimed (one skipped, one twice, one not claimed).
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws
-    /// The stored requests of a workflow bound by a quota rule to `unit` (their `quota_unit`
-    /// field) that stand in one of `states`.
-    func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID]
-    /// The last sequence number used in a letter register, 0 when none.
-    func letterSequence(register: String) throws -> Int
     func setLetterSequence(register: String, to sequence: Int) throws
-    /// The letter that carries a printed number (drawn or given elsewhere), if any.
-    func letter(numbered number: String) throws -> NumberedLetter?
     /// Records a letter's printed number; a number another letter carries is a constraint error.
     func recordLetterNumber(_ number: String, of letter: NumberedLetter) throws
     /// The sequence number of the last event appended by anyone, 0 when there is none: what

@@ -839,6 +839,10 @@ public final class SQLiteStore: EventStore {
         try SQLiteBatch(connection: connection).request(id)
     }
 
+    public func withLookups<Result>(_ body: (any StoreLookups) throws -> Result) throws -> Result {
+        try readSnapshot { try body(SQLiteBatch(connection: connection)) }
+    }
+
     /// The events' columns, the detail's opening (schema version 11: `StoredOpenings`) last, from `eventsJoined`.
     static let eventColumns = eventColumns(opening: "o.body")
     /// The events' columns with the opening as the given last column.
