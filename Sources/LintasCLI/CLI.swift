@@ -347,6 +347,7 @@ struct Context {
 
     private func openStore(create: Bool, reading: Reading?) throws -> SQLiteStore {
         let path = databasePath
+        if reading != nil, let problem = ReadSettings.settingProblem { throw UsageError(problem) }
         if !create && Context.fileSize(path) == 0 && (Context.fileSize(path + "-wal") ?? 0) == 0 {
             throw StoreError(.notFound, "\(path) is empty (0 bytes), not a lintas database")
         }

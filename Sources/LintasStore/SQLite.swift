@@ -396,11 +396,26 @@ public enum ReadSettings {
 
     /// `LINTAS_READ_MMAP_MB` when it is a whole number of 0 or more, else the default, in bytes.
     /// Read once per process.
-    static let lookUpMapBytes: Int = mapBytes(setting: getenv(mapVariable).map { String(cString: $0) })
+    static let lookUpMapBytes: Int = mapBytes(setting: setting)
 
-    /// Bytes mapped for the variable's value (`nil` when it is not set).
+    /// The variable's value; `nil` when it is not set or empty (as `LINTAS_DB` is read).
+    static var setting: String? { getenv(mapVariable).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// What is wrong with `LINTAS_READ_MMAP_MB` as set in this process, for a reading command to
+    /// refuse it: `nil` when it is unset, empty or a whole number of 0 or more.
+    public static var settingProblem: String? { problem(setting: setting) }
+
+    /// What is wrong with the value, or `nil`.
+    static func problem(setting: String?) -> String? {
+        guard let setting, mebibytes(setting) == nil else { return nil }
+        return "\(mapVariable) is \"\(setting)\": give a whole number of MiB of the file to map, 0 or more (0 turns the map off)"
+    }
+
+    private static func mebibytes(_ setting: String) -> Int? { Int(setting).flatMap { $0 >= 0 ? $0 : nil } }
+
+    /// Bytes mapped for the variable's value (`nil` when it is not set; a wrong value, which
+    /// the commands refuse, `settingProblem`, gives the default).
     static func mapBytes(setting: String?) -> Int {
-        let mebibytes = setting.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
-        return min(mebibytes ?? defaultMapMebibytes, Int.max >> 20) << 20
+        min(setting.flatMap(mebibytes) ?? defaultMapMebibytes, Int.max >> 20) << 20
     }
 }

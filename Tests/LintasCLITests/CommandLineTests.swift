@@ -87,6 +87,16 @@ struct CommandLineTests {
         #expect(result.stderr.contains("no database at lintas.db"), "stderr: \(result.stderr)")
     }
 
+    @Test("LINTAS_READ_MMAP_MB that is not a whole number of MiB is refused by a reading command, naming the variable and its value")
+    func wrongMapVariable() throws {
+        let lintas = try Lintas()
+        let result = try lintas.run(["LINTAS_READ_MMAP_MB=lots", Lintas.executable.path, "status", "PML-1", "--db", lintas.db], database: false,
+                                    program: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("LINTAS_READ_MMAP_MB is \"lots\": give a whole number of MiB"), "stderr: \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: lintas.db))
+    }
+
     @Test("a --db that is not a lintas database is refused with what it is and its path, and left as it was", arguments: [
         ("folder", "is a folder, not a database file"),
         ("text", "is not a database lintas can read (file is not a database)"),

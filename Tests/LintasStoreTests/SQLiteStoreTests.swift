@@ -243,13 +243,16 @@ struct SQLiteStoreTests {
         #expect(try events(lookUps) == 1 && lookUps.definitionVersions().count == 1)
     }
 
-    @Test("LINTAS_READ_MMAP_MB: a whole number of MiB, 0 for no map; anything else leaves the default")
+    @Test("LINTAS_READ_MMAP_MB: a whole number of MiB, 0 for no map; anything else is named as wrong")
     func mapSetting() {
         #expect(ReadSettings.mapBytes(setting: nil) == ReadSettings.defaultMapMebibytes << 20)
         #expect(ReadSettings.mapBytes(for: .scans) == 0)
         #expect(ReadSettings.mapBytes(setting: "0") == 0)
         #expect(ReadSettings.mapBytes(setting: "64") == 64 << 20)
-        for wrong in ["", "off", "-1", "1.5"] { #expect(ReadSettings.mapBytes(setting: wrong) == ReadSettings.defaultMapMebibytes << 20) }
+        for right in [nil, "0", "64"] { #expect(ReadSettings.problem(setting: right) == nil) }
+        for wrong in ["off", "-1", "1.5"] {
+            #expect(ReadSettings.problem(setting: wrong)?.contains("LINTAS_READ_MMAP_MB is \"\(wrong)\": give a whole number of MiB") == true)
+        }
     }
 
     @Test("a read command on a path with no database is an error, not a new empty file")
