@@ -68,6 +68,9 @@ public struct Command: Sendable, Hashable {
             return text
         }
         let id = identifier("id")
+        if let id, CommandID(id).isTimerShaped {
+            problems.append("\"id\": \"\(id)\" begins with \"\(CommandID.timerPrefix)\", kept for the events lintas's own timers record; give another id")
+        }
         let request = identifier("request")
         let workflow = identifier("workflow", required: false)
         let action = identifier("action")

@@ -26,6 +26,18 @@ struct IntakeTests {
         #expect(problems[3].message.contains("unknown member \"extra\""))
     }
 
+    @Test("a command id beginning with timer: is refused: it is kept for the timers' own events")
+    func timerShapedID() {
+        let text = """
+        {"id":"timer:PML-1:2","request":"PML-1","action":"recommend","actor":"\(Pemalang.kadisKominfo)"}
+        {"id":"timers-1","request":"PML-1","action":"recommend","actor":"\(Pemalang.kadisKominfo)"}
+        """
+        let (commands, problems) = Intake.parse(Array(text.utf8))
+        #expect(commands.map(\.line) == [2])
+        #expect(problems.map(\.line) == [1])
+        #expect(problems.first?.message.contains("\"id\": \"timer:PML-1:2\" begins with \"timer:\"") == true, "\(problems)")
+    }
+
     @Test("invalid UTF-8 and oversized lines are refused, not truncated")
     func hostileBytes() {
         var bytes = Array(#"{"id":"c1","request":"PML-"#.utf8) + [0xFF, 0xFE] + Array(#"","action":"x","actor":"\#(Pemalang.kabidP2P)"}"#.utf8)
