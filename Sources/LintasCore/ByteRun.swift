@@ -41,10 +41,12 @@ protocol CanonicalOutput {
     mutating func writeString(_ text: String)
     mutating func writeInteger(_ number: Int64)
     mutating func writeByte(_ byte: UInt8)
+    /// An array of strings (`JSONWriter.writeStrings`).
+    mutating func writeStrings(_ items: [String])
 }
 
 extension CanonicalOutput {
-    /// An array of strings, as `JSONWriter.writeStrings` writes it.
+    /// An array of strings, as `JSONWriter.writeStrings` writes it, piece by piece.
     mutating func writeStrings(_ items: [String]) {
         writeByte(UInt8(ascii: "["))
         for (index, item) in items.enumerated() {
@@ -60,6 +62,7 @@ extension Array: CanonicalOutput where Element == UInt8 {
     mutating func writeString(_ text: String) { JSONWriter.writeString(text, into: &self) }
     mutating func writeInteger(_ number: Int64) { JSONWriter.writeInteger(number, into: &self) }
     mutating func writeByte(_ byte: UInt8) { append(byte) }
+    mutating func writeStrings(_ items: [String]) { JSONWriter.writeStrings(items, into: &self) }
 }
 
 extension ByteRun: CanonicalOutput {
