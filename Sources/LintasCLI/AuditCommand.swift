@@ -11,9 +11,8 @@ enum AuditCommand {
         do {
             report = try Audit.run(store, request: request)
         } catch let error as StoreError where error.code == .notFound && request != nil {
-            // A request the log does not know: explained as status explains it.
-            _ = try RequestCommands.View(context).state(request!, context)
-            throw error
+            // A request the log does not know: explained as status explains it, on this connection.
+            try RequestCommands.explainUnknown(request!, store: store, context)
         }
         report.findings += checkpoint ?? []
         let out = context.output

@@ -4,6 +4,23 @@ import LintasStore
 
 /// Read commands about requests: status, history, replay, commands.
 enum RequestCommands {
+    /// Explains on stderr a request the log does not hold (never opened, or never asked for)
+    /// and fails with exit 1; `status`, `history`, `audit REQ` and the letter commands share it.
+    static func explainUnknown(_ id: RequestID, store: SQLiteStore, _ context: Context) throws -> Never {
+        let commands = try store.commands(CommandFilter(request: id, limit: 20))
+        context.output.error("Error: no request \(id).")
+        if commands.isEmpty {
+            context.output.error("No command was ever queued for it; check the id, or see 'lintas commands'.")
+        } else {
+            let refused = commands.filter { $0.status == .refused }.count
+            let queued = commands.filter { $0.status == .queued }.count
+            context.output.error("It was never opened: \(Render.plural(Int64(commands.count), "command")) for it "
+                                 + "(\(refused) refused, \(queued) still queued):")
+            for record in commands { context.output.error("  " + Render.commandLine(record)) }
+        }
+        throw Failure()
+    }
+
     /// Everything a read command needs to describe a request in the regency's terms.
     struct View {
         let store: SQLiteStore
@@ -20,20 +37,7 @@ enum RequestCommands {
 
         /// The stored state of a request, or an explanation on stderr and exit 1.
         func state(_ id: RequestID, _ context: Context) throws -> RequestState {
-            guard let stored = try store.request(id) else {
-                let commands = try store.commands(CommandFilter(request: id, limit: 20))
-                context.output.error("Error: no request \(id).")
-                if commands.isEmpty {
-                    context.output.error("No command was ever queued for it; check the id, or see 'lintas commands'.")
-                } else {
-                    let refused = commands.filter { $0.status == .refused }.count
-                    let queued = commands.filter { $0.status == .queued }.count
-                    context.output.error("It was never opened: \(Render.plural(Int64(commands.count), "command")) for it "
-                                         + "(\(refused) refused, \(queued) still queued):")
-                    for record in commands { context.output.error("  " + Render.commandLine(record)) }
-                }
-                throw Failure()
-            }
+            guard let stored = try store.request(id) else { try RequestCommands.explainUnknown(id, store: store, context) }
             return try stored.decode()
         }
 
