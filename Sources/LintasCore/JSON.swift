@@ -334,6 +334,12 @@ public struct JSONReader {
         return items
     }
 
+    /// Where the string opened at `open` in `bytes` closes (its closing quote), read past eight
+    /// bytes at a time; `nil` when it does not.
+    static func closingQuote(in bytes: UnsafeBufferPointer<UInt8>, after open: Int) -> Int? {
+        JSONParser(bytes).closingQuote(after: open)
+    }
+
     /// An error at the current position: the value there is not what the decoder expects.
     public func expected(_ what: String) -> JSONSyntaxError { parser.error("expected \(what)") }
 }

@@ -31,15 +31,31 @@ public enum LetterParts {
         return members
     }
 
-    /// Calls `body` with each implied member's name and value, in canonical order: the one rule
-    /// behind `implied` and the assembler's implied piece, which writes them without a dictionary.
+    /// Calls `body` with each implied member's name and value, in canonical order (`forEachImplied(numbering:_:)`).
     @inline(__always)
     static func forEachImplied(_ letter: LetterRecord, request: RequestID, _ body: (StaticString, String) -> Void) {
-        if letter.numbering != .none {
-            body("id", letter.id)
-            body("number", letter.number)
+        forEachImplied(numbering: letter.numbering) { name, member in
+            switch member {
+            case .id: body(name, letter.id)
+            case .number: body(name, letter.number)
+            case .request: body(name, request.rawValue)
+            }
         }
-        body("request", request.rawValue)
+    }
+
+    /// An implied member: what its value is.
+    enum Implied { case id, number, request }
+
+    /// Calls `body` with each implied member's name and what it is, in canonical order: the one
+    /// rule behind `implied` and the assembler's implied piece, which writes them without a
+    /// dictionary, from a letter's values or from its stored event's bytes (`StoredLetter`).
+    @inline(__always)
+    static func forEachImplied(numbering: LetterRecord.Numbering, _ body: (StaticString, Implied) -> Void) {
+        if numbering != .none {
+            body("id", .id)
+            body("number", .number)
+        }
+        body("request", .request)
     }
 
     /// A composed content split into the members the event keeps and the parts (those of
@@ -207,6 +223,21 @@ public enum LetterParts {
             LetterParts.forEachImplied(letter, request: request) { append(name: $0, string: $1) }
         }
 
+        /// `setImplied` of a letter as its stored event says it, written from the event's bytes:
+        /// no `String` built for a value that is stored as canonical JSON writes it.
+        mutating func setImplied(_ letter: StoredLetter, request: UnsafeRawBufferPointer) {
+            removeAll()
+            LetterParts.forEachImplied(numbering: letter.numbering) { name, member in
+                append(name: name) { bytes in
+                    switch member {
+                    case .id: letter.writeID(into: &bytes)
+                    case .number: StoredLetter.write(token: letter.number, into: &bytes)
+                    case .request: StoredLetter.write(text: request, into: &bytes)
+                    }
+                }
+            }
+        }
+
         /// The members of `implied`, in canonical order.
         init(implied: [String: JSONValue]) {
             members.reserveCapacity(implied.count)  // not grown member by member
@@ -343,6 +374,14 @@ public enum LetterParts {
         /// of them holds, as one canonical object.
         /// - Throws: when two pieces hold the same member.
         public mutating func write(implying letter: LetterRecord, request: RequestID, to sink: (UnsafeRawBufferPointer) -> Void) throws(JSONSyntaxError) {
+            pieces[Assembler.implied].setImplied(letter, request: request)
+            try write(to: sink)
+        }
+
+        /// `write(implying:request:to:)` of a letter as its stored event says it (`StoredLetter`),
+        /// its implied members written from the event's bytes; `request` is the stored column.
+        public mutating func write(implying letter: StoredLetter, request: UnsafeRawBufferPointer,
+                                   to sink: (UnsafeRawBufferPointer) -> Void) throws(JSONSyntaxError) {
             pieces[Assembler.implied].setImplied(letter, request: request)
             try write(to: sink)
         }

@@ -85,24 +85,33 @@ public struct RequestFold {
     public init() {}
 
     /// The letter the last event issued with content, as its event stores it (its content left
-    /// out: `letterContent` says where it stands): what its seal is checked with. Its `parts`
-    /// are read from the last event's `data` (`nil` when it issued none with content).
-    /// - Throws: when the parts' hashes are not a list of strings.
-    public func sealedLetter(in data: UnsafeRawBufferPointer) throws(EventFormatError) -> LetterRecord? {
+    /// out: `letterContent` says where it stands), lent to `body` as its stored bytes
+    /// (`StoredLetter`, no `String` built): what its seal is checked with. Its parts' hashes are
+    /// the last event's `data`'s; `nil` when that event issued no letter with content.
+    /// - Throws: when the parts' hashes are not a list of strings, before `body` is called.
+    public func withStoredLetter<Result>(in data: UnsafeRawBufferPointer, _ body: (StoredLetter) -> Result) throws(EventFormatError) -> Result? {
         guard letterContent != nil, let letter = letters.last, letter.version == version else { return nil }
-        var parts: [String] = []
+        var parts = UnsafeRawBufferPointer(start: nil, count: 0)
         if let token = scan.contentParts {
             do {
-                parts = try JSONReader.read(UnsafeBufferPointer(rebasing: data.assumingMemoryBound(to: UInt8.self)[token])) { (reader) throws(JSONSyntaxError) in
-                    try reader.strings()
+                try JSONReader.read(UnsafeBufferPointer(rebasing: data.assumingMemoryBound(to: UInt8.self)[token])) { (reader) throws(JSONSyntaxError) in
+                    try reader.elements { (reader) throws(JSONSyntaxError) in
+                        guard reader.position < reader.bytes.count, reader.bytes[reader.position] == UInt8(ascii: "\"") else {
+                            throw reader.expected("an array of strings")
+                        }
+                        _ = try reader.stringRange()
+                    }
                 }
             } catch {
                 throw EventFormatError(message: "event data has a letter whose content_parts is not a list of hashes: \(error)")
             }
+            parts = UnsafeRawBufferPointer(rebasing: data[token])
         }
-        return LetterRecord(type: try string(letter.type), label: try string(letter.label), number: try string(letter.number),
-                            register: try string(letter.register), sequence: letter.sequence, numbering: letter.numbering,
-                            contentHash: try letter.contentHash.map { (token) throws(EventFormatError) in try string(token) }, parts: parts)
+        return arena.bytes.withUnsafeBytes { arena in
+            body(StoredLetter(number: UnsafeRawBufferPointer(rebasing: arena[letter.number]), register: UnsafeRawBufferPointer(rebasing: arena[letter.register]),
+                              sequence: letter.sequence, numbering: letter.numbering,
+                              contentHash: letter.contentHash.map { UnsafeRawBufferPointer(rebasing: arena[$0]) }, parts: parts))
+        }
     }
 
     /// The folded state's definition and the members a projection keeps in its columns.

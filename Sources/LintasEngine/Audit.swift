@@ -235,14 +235,16 @@ public enum Audit {
                 try row.fold(into: &fold)
                 // Each letter's seal, over its content as stored: whole in the event, or put back
                 // together from the members the event keeps and its parts, each part checked.
-                if let own = letterContent(row), let letter = try fold.sealedLetter(in: row.data) {
-                    var problem: String?
-                    do {
-                        problem = try LetterSeal.problem(letter, request: requestID, own: own, in: store, parts: &parts)
-                    } catch {
-                        problem = (error as? StoreError)?.message ?? "\(error)"
+                if let own = letterContent(row), let problem = try fold.withStoredLetter(in: row.data, { letter in
+                    request.withUnsafeBytes { request in
+                        do {
+                            return try LetterSeal.problem(letter, request: request, own: own, in: store, parts: &parts)
+                        } catch {
+                            return (error as? StoreError)?.message ?? "\(error)"
+                        }
                     }
-                    if let problem { findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: problem)) }
+                }) ?? nil {
+                    findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: problem))
                 }
             } catch {
                 findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: "cannot be replayed: \(error)"))

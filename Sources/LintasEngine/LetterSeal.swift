@@ -57,17 +57,29 @@ public enum LetterSeal {
     /// - Throws: as `writeContent`.
     public static func problem(_ letter: LetterRecord, request: RequestID, own: UnsafeRawBufferPointer, in store: any EventStore,
                                parts: inout Parts) throws -> String? {
+        try StoredLetter.with(letter) { letter in
+            try Array(request.rawValue.utf8).withUnsafeBytes { request in try problem(letter, request: request, own: own, in: store, parts: &parts) }
+        }
+    }
+
+    /// `problem` of a letter as its event stores it (`RequestFold.withStoredLetter`), `request`
+    /// the event's column: what audit checks every letter with, no `String` built.
+    public static func problem(_ letter: StoredLetter, request: UnsafeRawBufferPointer, own: UnsafeRawBufferPointer, in store: any EventStore,
+                               parts: inout Parts) throws -> String? {
         var stream = SHA256Stream()
         try writeContent(of: letter, request: request, own: own, in: store, parts: &parts) { stream.update($0) }
-        guard let stored = letter.contentHash else { return "letter \(letter.number) has content but no content hash" }
-        return parts.digest { stream.finish(into: $0) } matches: { Digest.equals($0, hex: stored) } ? nil
-            : problem(letter, hashed: Digest(bytes: parts.digest).map(\.hex) ?? "")
+        guard let stored = letter.contentHash else { return "letter \(letter.numberText) has content but no content hash" }
+        if parts.digest({ stream.finish(into: $0) }, matches: { digest in StoredLetter.withText(stored) { Digest.equals(digest, hexDigits: $0) } }) {
+            return nil
+        }
+        let actual = Digest(bytes: parts.digest)?.hex ?? ""
+        return "letter \(letter.numberText) was altered: its content hashes to \(actual.prefix(16))…, sealed as \(StoredLetter.text(stored).prefix(16))…"
     }
 
     /// What writing many letters' content reuses: the parts read and checked, by hash, as pieces
     /// (audit meets a frame many times), kept to at most `checkedLimit`; the assembler's buffers.
     public struct Parts {
-        var checked: [String: LetterParts.Piece] = [:]
+        var checked: [PartName: LetterParts.Piece] = [:]
         var assembler = LetterParts.Assembler()
         /// The last digest computed (`SHA256Stream.finish(into:)`): one buffer, not one a letter and a part.
         private(set) var digest = [UInt8](repeating: 0, count: Digest.byteCount)
@@ -81,6 +93,21 @@ public enum LetterSeal {
         }
     }
 
+    /// A part's name (the hex SHA-256 of its bytes, 64 digits) as a key of `Parts.checked`: its
+    /// bytes as eight words, not a `String` built and hashed.
+    struct PartName: Hashable {
+        let words: SIMD8<UInt64>
+
+        /// `nil` for a name that is not 64 bytes long (no part is stored under it).
+        init?(_ name: UnsafeRawBufferPointer) {
+            guard name.count == 2 * Digest.byteCount else { return nil }
+            words = name.loadUnaligned(as: SIMD8<UInt64>.self)
+        }
+
+        /// The first eight digits tell parts apart (they are a hash's); `==` compares all.
+        func hash(into hasher: inout Hasher) { hasher.combine(words[0]) }
+    }
+
     /// The canonical JSON of a stored letter's whole content, handed to `sink` in runs: for a
     /// letter stored whole (before schema version 7), `own`, its content as its event stores it;
     /// for one stored in parts, the members its event keeps (`own`), its parts (`LetterParts`)
@@ -92,31 +119,46 @@ public enum LetterSeal {
     ///   (no longer hashes to its name), or does not fit with the rest.
     public static func writeContent(of letter: LetterRecord, request: RequestID, own: UnsafeRawBufferPointer, in store: any EventStore,
                                     parts: inout Parts, to sink: (UnsafeRawBufferPointer) -> Void) throws {
-        guard !letter.parts.isEmpty else { return sink(own) }
+        try StoredLetter.with(letter) { letter in
+            try Array(request.rawValue.utf8).withUnsafeBytes { request in
+                try writeContent(of: letter, request: request, own: own, in: store, parts: &parts, to: sink)
+            }
+        }
+    }
+
+    /// `writeContent` of a letter as its event stores it, `request` the event's column.
+    public static func writeContent(of letter: StoredLetter, request: UnsafeRawBufferPointer, own: UnsafeRawBufferPointer, in store: any EventStore,
+                                    parts: inout Parts, to sink: (UnsafeRawBufferPointer) -> Void) throws {
+        guard letter.hasParts else { return sink(own) }
         do {
             try parts.assembler.start(own: own)
-            for name in letter.parts {
-                if let piece = parts.checked[name] {
+            for token in letter.parts {
+                try StoredLetter.withText(token) { name in
+                    let key = PartName(name)
+                    if let key, let piece = parts.checked[key] {
+                        parts.assembler.add(piece)
+                        return
+                    }
+                    let text = String(decoding: name, as: UTF8.self)
+                    guard let part = try store.letterPart(text) else {
+                        throw StoreError(.malformed, "letter \(letter.numberText) has a part \(text.prefix(16))… that is not in the store")
+                    }
+                    var stream = SHA256Stream()
+                    stream.update(part)
+                    guard parts.digest({ stream.finish(into: $0) }, matches: { Digest.equals($0, hexDigits: name, lowercase: true) }), let key else {
+                        let actual = Digest(bytes: parts.digest)?.hex ?? ""
+                        throw StoreError(.malformed, "letter \(letter.numberText) was altered: its part \(text.prefix(16))… hashes to \(actual.prefix(16))…")
+                    }
+                    let piece = try part.withUnsafeBytes { part in Result { () throws(JSONSyntaxError) in try LetterParts.Piece(part) } }.get()
+                    if parts.checked.isEmpty { parts.checked.reserveCapacity(checkedLimit) }
+                    if parts.checked.count >= checkedLimit { parts.checked.removeAll(keepingCapacity: true) }
+                    parts.checked[key] = piece
                     parts.assembler.add(piece)
-                    continue
                 }
-                guard let part = try store.letterPart(name) else {
-                    throw StoreError(.malformed, "letter \(letter.number) has a part \(name.prefix(16))… that is not in the store")
-                }
-                var stream = SHA256Stream()
-                stream.update(part)
-                guard parts.digest({ stream.finish(into: $0) }, matches: { Digest.equals($0, hex: name, lowercase: true) }) else {
-                    let actual = Digest(bytes: parts.digest)?.hex ?? ""
-                    throw StoreError(.malformed, "letter \(letter.number) was altered: its part \(name.prefix(16))… hashes to \(actual.prefix(16))…")
-                }
-                let piece = try part.withUnsafeBytes { part in Result { () throws(JSONSyntaxError) in try LetterParts.Piece(part) } }.get()
-                if parts.checked.count >= checkedLimit { parts.checked.removeAll(keepingCapacity: true) }
-                parts.checked[name] = piece
-                parts.assembler.add(piece)
             }
             try parts.assembler.write(implying: letter, request: request, to: sink)
         } catch let error as JSONSyntaxError {
-            throw StoreError(.malformed, "letter \(letter.number) cannot be put together from its parts: \(error)")
+            throw StoreError(.malformed, "letter \(letter.numberText) cannot be put together from its parts: \(error)")
         }
     }
 
@@ -135,10 +177,5 @@ public enum LetterSeal {
         whole.content = try JSONValue.parse(content)
         whole.parts = []
         return whole
-    }
-
-    private static func problem(_ letter: LetterRecord, hashed actual: String) -> String? {
-        guard let stored = letter.contentHash else { return "letter \(letter.number) has content but no content hash" }
-        return actual == stored ? nil : "letter \(letter.number) was altered: its content hashes to \(actual.prefix(16))…, sealed as \(stored.prefix(16))…"
     }
 }

@@ -99,17 +99,19 @@ extension Digest {
 
     /// `equals(hex:lowercase:)` of a digest's 32 bytes held elsewhere (`SHA256Stream.finish(into:)`).
     public static func equals(_ bytes: UnsafeRawBufferPointer, hex text: String, lowercase: Bool = false) -> Bool {
-        guard bytes.count == Digest.byteCount else { return false }
         var text = text
-        return text.withUTF8 { digits in
-            guard digits.count == Digest.byteCount * 2 else { return false }
-            if lowercase, digits.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }) { return false }
-            for index in 0..<Digest.byteCount {
-                guard let high = Digest.nibble(digits[2 * index]), let low = Digest.nibble(digits[2 * index + 1]),
-                      high << 4 | low == bytes[index] else { return false }
-            }
-            return true
+        return text.withUTF8 { equals(bytes, hexDigits: UnsafeRawBufferPointer($0), lowercase: lowercase) }
+    }
+
+    /// `equals(_:hex:lowercase:)` of hex digits held as bytes (a stored string's, between its quotes).
+    public static func equals(_ bytes: UnsafeRawBufferPointer, hexDigits digits: UnsafeRawBufferPointer, lowercase: Bool = false) -> Bool {
+        guard bytes.count == Digest.byteCount, digits.count == Digest.byteCount * 2 else { return false }
+        if lowercase, digits.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }) { return false }
+        for index in 0..<Digest.byteCount {
+            guard let high = Digest.nibble(digits[2 * index]), let low = Digest.nibble(digits[2 * index + 1]),
+                  high << 4 | low == bytes[index] else { return false }
         }
+        return true
     }
 
     /// Whether the digest is these 32 bytes.

@@ -1,5 +1,5 @@
 import Foundation
-import LintasCore
+@testable import LintasCore
 import LintasEngine
 @testable import LintasStore
 import Testing
@@ -186,5 +186,60 @@ struct LetterPartsTests {
             ALTER TABLE numbers_v5 RENAME TO letter_numbers;
             PRAGMA user_version = 5;
             """)
+    }
+
+    @Test("Pasal 11 ayat (4) huruf c: audit checks a seal from the letter's bytes as its event stores them; its number, register, seal and parts' hashes written with escapes give the very content its values give, and a part's hash changed in one digit names the part")
+    func storedBytesWithEscapes() throws {
+        let harness = try run()
+        var parts = LetterSeal.Parts()
+        /// A JSON string of `text` with every character escaped (`\u0050` for `P`): the same text.
+        func escaped(_ text: String) -> String { "\"" + text.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined() + "\"" }
+        var checked = 0
+        for request in ["PML-1", "PML-2"].map(RequestID.init) {
+            for row in try harness.store.events(of: request) {
+                guard let letter = try row.decode().detail.letter, let own = try Event.Detail.storedLetterContent(in: row.data) else { continue }
+                var expected: [UInt8] = []
+                try own.withUnsafeBytes { own in
+                    try LetterSeal.writeContent(of: letter, request: request, own: own, in: harness.store, parts: &parts) { expected.append(contentsOf: $0) }
+                }
+                let hash = try #require(letter.contentHash)
+                func stored<Result>(partNames: [String], _ body: (StoredLetter, UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+                    let texts = [escaped(letter.number), escaped(letter.register), escaped(hash), "[" + partNames.map(escaped).joined(separator: ",") + "]"]
+                    let bytes = texts.map { Array($0.utf8) }
+                    return try bytes[0].withUnsafeBytes { number in
+                        try bytes[1].withUnsafeBytes { register in
+                            try bytes[2].withUnsafeBytes { hash in
+                                try bytes[3].withUnsafeBytes { list in
+                                    try Array(request.rawValue.utf8).withUnsafeBytes { column in
+                                        try body(StoredLetter(number: number, register: register, sequence: letter.sequence, numbering: letter.numbering,
+                                                              contentHash: hash, parts: list), column)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                try stored(partNames: letter.parts) { stored, column in
+                    var streamed: [UInt8] = []
+                    try own.withUnsafeBytes { own in
+                        try LetterSeal.writeContent(of: stored, request: column, own: own, in: harness.store, parts: &parts) { streamed.append(contentsOf: $0) }
+                        #expect(try LetterSeal.problem(stored, request: column, own: own, in: harness.store, parts: &parts) == nil)
+                    }
+                    #expect(streamed == expected, "the same content, byte for byte, as the letter's values give")
+                }
+                var names = letter.parts
+                let last = try #require(names[0].last)
+                names[0] = String(names[0].dropLast()) + (last == "0" ? "1" : "0")
+                try stored(partNames: names) { stored, column in
+                    try own.withUnsafeBytes { own in
+                        #expect {
+                            try LetterSeal.problem(stored, request: column, own: own, in: harness.store, parts: &parts)
+                        } throws: { ($0 as? StoreError)?.message == "letter \(letter.number) has a part \(names[0].prefix(16))… that is not in the store" }
+                    }
+                }
+                checked += 1
+            }
+        }
+        #expect(checked == 4)
     }
 }
