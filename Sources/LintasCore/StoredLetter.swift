@@ -79,8 +79,8 @@ public struct StoredLetter {
     /// The text a string token holds, as UTF-8: the bytes between its quotes when it has no
     /// escape (a token read strictly then holds no quote and no control byte), else decoded.
     public static func withText<Result>(_ token: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        let inner = token.count >= 2 ? UnsafeRawBufferPointer(rebasing: token[1..<(token.count - 1)]) : UnsafeRawBufferPointer(rebasing: token[0..<0])
-        guard inner.contains(UInt8(ascii: "\\")) else { return try body(inner) }
+        let inner = inner(token)
+        guard escapes(inner) else { return try body(inner) }
         let decoded = (try? JSONValue.parse(token.assumingMemoryBound(to: UInt8.self)))?.stringValue
             ?? String(decoding: inner, as: UTF8.self)
         return try Array(decoded.utf8).withUnsafeBytes(body)
@@ -89,8 +89,7 @@ public struct StoredLetter {
     /// Writes a string token as canonical JSON writes its text (`JSONWriter.writeString`): as
     /// it stands when it has no escape.
     static func write(token: UnsafeRawBufferPointer, into bytes: inout [UInt8]) {
-        let inner = UnsafeRawBufferPointer(rebasing: token.dropFirst().dropLast())
-        guard token.count >= 2, !inner.contains(UInt8(ascii: "\\")) else { return JSONWriter.writeString(text(token), into: &bytes) }
+        guard token.count >= 2, !escapes(inner(token)) else { return JSONWriter.writeString(text(token), into: &bytes) }
         append(token, to: &bytes)
     }
 
@@ -107,8 +106,7 @@ public struct StoredLetter {
     /// JSON string, from the tokens as they stand when they have no escape.
     func writeID(into bytes: inout [UInt8]) {
         let external = numbering == .external
-        let backslash = UInt8(ascii: "\\")
-        guard !register.contains(backslash), !(external && number.contains(backslash)), register.count >= 2, number.count >= 2 else {
+        guard register.count >= 2, number.count >= 2, !Self.escapes(Self.inner(register)), !(external && Self.escapes(Self.inner(number))) else {
             return JSONWriter.writeString(LetterReference.id(register: Self.text(register), sequence: sequence, external: external, number: Self.text(number)),
                                           into: &bytes)
         }
@@ -121,6 +119,18 @@ public struct StoredLetter {
             JSONWriter.withDigits(of: Int64(sequence)) { bytes.append(contentsOf: $0) }
             bytes.append(UInt8(ascii: "\""))
         }
+    }
+
+    /// A string token's bytes between its quotes.
+    private static func inner(_ token: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        token.count >= 2 ? UnsafeRawBufferPointer(rebasing: token[1..<(token.count - 1)]) : UnsafeRawBufferPointer(rebasing: token[0..<0])
+    }
+
+    /// Whether the bytes between a string token's quotes have an escape: a backslash, looked for
+    /// eight bytes at a time (a token read strictly holds no quote or control byte inside).
+    @inline(__always)
+    private static func escapes(_ inner: UnsafeRawBufferPointer) -> Bool {
+        JSONWriter.needsEscape(inner.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Appends raw bytes in one copy (an untyped buffer is appended byte by byte).

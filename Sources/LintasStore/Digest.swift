@@ -106,13 +106,24 @@ extension Digest {
     /// `equals(_:hex:lowercase:)` of hex digits held as bytes (a stored string's, between its quotes).
     public static func equals(_ bytes: UnsafeRawBufferPointer, hexDigits digits: UnsafeRawBufferPointer, lowercase: Bool = false) -> Bool {
         guard bytes.count == Digest.byteCount, digits.count == Digest.byteCount * 2 else { return false }
-        if lowercase, digits.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }) { return false }
+        // Most digits are lowercase, as `hex` writes them: the digest written so, compared in one run.
+        let same = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Digest.byteCount * 2) { written in
+            let table = lowercaseDigits.utf8Start
+            for index in 0..<Digest.byteCount {
+                written[2 * index] = table[Int(bytes[index] >> 4)]
+                written[2 * index + 1] = table[Int(bytes[index] & 0x0F)]
+            }
+            return memcmp(written.baseAddress!, digits.baseAddress!, Digest.byteCount * 2) == 0
+        }
+        if same || lowercase { return same }
         for index in 0..<Digest.byteCount {
             guard let high = Digest.nibble(digits[2 * index]), let low = Digest.nibble(digits[2 * index + 1]),
                   high << 4 | low == bytes[index] else { return false }
         }
         return true
     }
+
+    private static let lowercaseDigits: StaticString = "0123456789abcdef"
 
     /// Whether the digest is these 32 bytes.
     public func equals(_ bytes: UnsafeRawBufferPointer) -> Bool {
