@@ -87,6 +87,10 @@ public protocol EventStore: AnyObject {
     func requestCount() throws -> Int
     /// Count and range of the global event sequence, to prove it has no gaps.
     func sequenceSummary() throws -> SequenceSummary
+    /// The last (largest) sequence number of the log, `nil` when it has no event: found without
+    /// reading the others, as `sequenceSummary` must to count them (what audit's check for a
+    /// gap runs up to).
+    func highestSequence() throws -> Int64?
     /// Every event's sequence number and stored hash, in sequence order, through `last` (every
     /// event when `nil`): what a signed checkpoint digests (`Checkpoint`). The bytes are valid
     /// only during the call.

@@ -1039,6 +1039,10 @@ public final class SQLiteStore: EventStore {
         }[0]
     }
 
+    public func highestSequence() throws -> Int64? {
+        try connection.query("SELECT max(seq) FROM events") { $0.optionalInt64(0) }[0]
+    }
+
     public func letterPart(_ hash: String) throws -> [UInt8]? {
         guard let digest = Digest(hex: hash) else { return nil }
         return try connection.query("SELECT body FROM letter_parts WHERE hash = ?", [.blob(digest.bytes)]) { $0.bytes(0) }.first

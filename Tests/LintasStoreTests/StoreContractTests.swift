@@ -15,12 +15,14 @@ struct StoreContractTests {
     @Test("events are appended with a gap-free global sequence and read back exactly", arguments: Backend.allCases)
     func appendAndRead(backend: Backend) throws {
         let store = try backend.makeStore()
+        #expect(try store.highestSequence() == nil)
         try appendInterleaved(to: store)
         let rows = try store.events(of: "PML-1")
         #expect(rows.map(\.version) == [1, 2, 3])
         #expect(rows.map(\.sequence) == [1, 2, 4])
         #expect(try rows[1].decode() == Sample.event("PML-1", 2, state: "recommended", action: "recommend"))
         #expect(try store.sequenceSummary() == SequenceSummary(count: 4, first: 1, last: 4))
+        #expect(try store.highestSequence() == 4)
         var streams: [RequestID: [Int]] = [:]
         try store.forEachStream { request, events in streams[request] = events.map(\.version) }
         #expect(streams == ["PML-1": [1, 2, 3], "PML-2": [1]])
