@@ -74,8 +74,9 @@ struct JSONTests {
         }
         let invalidUTF8: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
         #expect((try? JSONReader.read(invalidUTF8) { (reader) throws(JSONSyntaxError) in try reader.skip() }) == nil)
-        // Strings long enough to be scanned eight bytes at a time, with what ends the fast scan at each offset in a word.
-        for offset in 0..<17 {
+        // Strings long enough to be scanned sixteen and eight bytes at a time, with what ends the fast scan at each
+        // offset in a block of sixteen, in the first block and in the second.
+        for offset in 0..<33 {
             let pad = String(repeating: "a", count: offset)
             for (text, valid) in [("\(pad)Kabupaten Pemalang", true), ("\(pad)\\\"kutip\\\" di tengah", true), ("\(pad)Kepala Dinas é Kesehatan", true),
                                   ("\(pad)baris\tdengan tab mentah", false), ("\(pad)akhir\\", false),
@@ -103,6 +104,18 @@ struct JSONTests {
                 return (try copy.rawRange(), try reader.skipMatching())
             }
             #expect(strict == 0..<bytes.count && matched == strict, "\(text)")
+        }
+        // An escaped quote or backslash at each offset in a block of sixteen, in the first block and in the second.
+        for offset in 0..<33 {
+            let pad = String(repeating: "a", count: offset)
+            for text in [#"["\#(pad)kutip \" di tengah","lalu ]"]"#, #"{"a":"\#(pad)garis \\","b":"}"}"#, #"["\#(pad)tanpa tanda apa pun di dalamnya",1]"#] {
+                let bytes = Array(text.utf8)
+                let (strict, matched) = try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                    var copy = reader
+                    return (try copy.rawRange(), try reader.skipMatching())
+                }
+                #expect(strict == 0..<bytes.count && matched == strict, "\(text)")
+            }
         }
         let unterminated = Array(#"{"a":"} tanpa akhir"#.utf8)
         #expect((try? JSONReader.read(unterminated) { (reader) throws(JSONSyntaxError) in try reader.skipMatching() }) == nil)
