@@ -22,6 +22,21 @@ struct ByteRun {
     /// As `JSONWriter.writeInteger` writes it.
     mutating func put(integer: Int64) { JSONWriter.withDigits(of: integer) { put(UnsafeRawBufferPointer($0)) } }
 
+    /// Room for at most `length` more bytes, grown to fit, which `body` writes one piece after the
+    /// other with the cursor it is given: one check of the room (and of the buffer's uniqueness)
+    /// for many small pieces, where each `put` checks both.
+    @inline(__always)
+    mutating func write(atMost length: Int, _ body: (inout ByteCursor) -> Void) {
+        let start = count
+        var written = 0
+        write(length) { base in
+            var cursor = ByteCursor(position: base)
+            body(&cursor)
+            written = base.distance(to: cursor.position)
+        }
+        count = start + written
+    }
+
     /// Room for `length` more bytes, grown to fit, which `body` writes from the pointer it is given.
     @inline(__always)
     private mutating func write(_ length: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
@@ -30,6 +45,30 @@ struct ByteRun {
         if bytes.count < count { bytes.append(contentsOf: repeatElement(0, count: max(count, 2 * bytes.count) - bytes.count)) }
         bytes.withUnsafeMutableBytes { body($0.baseAddress! + start) }
     }
+}
+
+/// Where the next piece goes in room made beforehand (`ByteRun.write(atMost:)`); nothing is checked.
+struct ByteCursor {
+    fileprivate(set) var position: UnsafeMutableRawPointer
+
+    @inline(__always)
+    mutating func put(_ piece: UnsafeRawBufferPointer) {
+        guard let source = piece.baseAddress else { return }
+        position.copyMemory(from: source, byteCount: piece.count)
+        position += piece.count
+    }
+
+    @inline(__always)
+    mutating func put(_ text: StaticString) { put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+
+    @inline(__always)
+    mutating func put(_ byte: UInt8) {
+        position.storeBytes(of: byte, as: UInt8.self)
+        position += 1
+    }
+
+    /// As `JSONWriter.writeInteger` writes it: at most 20 bytes.
+    mutating func put(integer: Int64) { JSONWriter.withDigits(of: integer) { put(UnsafeRawBufferPointer($0)) } }
 }
 
 /// Where `RequestState.writeCanonical` writes a state's canonical bytes, each piece as

@@ -481,50 +481,60 @@ public struct RequestFold {
     }
 
     /// Each letter as `LetterReference.write` writes it, each key with its punctuation one run
-    /// (`{"key":` or `,"key":`) and each string its token.
+    /// (`{"key":` or `,"key":`) and each string its token; into room made once a letter.
     private static func writeLetters(_ letters: [Letter], arena: UnsafeBufferPointer<UInt8>, into output: inout ByteRun) {
-        func put(_ text: StaticString) { output.put(text) }
-        func put(_ token: Token) { output.put(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(arena)[token])) }
+        let arena = UnsafeRawBufferPointer(arena)
         for (index, letter) in letters.enumerated() {
-            if index > 0 { output.put(UInt8(ascii: ",")) }
-            var first = true
-            if let contentHash = letter.contentHash {
-                put("{\"content_hash\":")
-                put(contentHash)
-                first = false
+            let tokens = letter.type.count + letter.label.count + letter.number.count + letter.register.count
+                + (letter.date?.count ?? 0) + (letter.contentHash?.count ?? 0)
+            // The tokens, the keys with their punctuation (under 128 bytes), two integers of at most 20 bytes each.
+            output.write(atMost: tokens + 128 + 40) { output in
+                func put(_ token: Token) { output.put(UnsafeRawBufferPointer(rebasing: arena[token])) }
+                if index > 0 { output.put(UInt8(ascii: ",")) }
+                var first = true
+                if let contentHash = letter.contentHash {
+                    output.put("{\"content_hash\":")
+                    put(contentHash)
+                    first = false
+                }
+                if let date = letter.date {
+                    output.put(first ? "{\"date\":" : ",\"date\":")
+                    put(date)
+                    first = false
+                }
+                output.put(first ? "{\"label\":" : ",\"label\":")
+                put(letter.label)
+                output.put(",\"number\":")
+                put(letter.number)
+                switch letter.numbering {
+                case .register: break
+                case .external: output.put(",\"numbering\":\"external\"")
+                case .none: output.put(",\"numbering\":\"none\"")
+                }
+                output.put(",\"register\":")
+                put(letter.register)
+                output.put(",\"sequence\":")
+                output.put(integer: Int64(letter.sequence))
+                output.put(",\"type\":")
+                put(letter.type)
+                output.put(",\"version\":")
+                output.put(integer: Int64(letter.version))
+                output.put(UInt8(ascii: "}"))
             }
-            if let date = letter.date {
-                put(first ? "{\"date\":" : ",\"date\":")
-                put(date)
-                first = false
-            }
-            put(first ? "{\"label\":" : ",\"label\":")
-            put(letter.label)
-            put(",\"number\":")
-            put(letter.number)
-            if letter.numbering != .register {
-                output.writeKey("numbering", first: false)
-                output.writeString(letter.numbering.rawValue)
-            }
-            put(",\"register\":")
-            put(letter.register)
-            put(",\"sequence\":")
-            output.put(integer: Int64(letter.sequence))
-            put(",\"type\":")
-            put(letter.type)
-            put(",\"version\":")
-            output.put(integer: Int64(letter.version))
-            output.put(UInt8(ascii: "}"))
         }
     }
 
+    /// The fields' members in key order, into room made once.
     private static func writeFields(_ fields: [Field], arena: UnsafeBufferPointer<UInt8>, into output: inout ByteRun) {
-        output.put(UInt8(ascii: "{"))
-        for (position, field) in fields.enumerated() {
-            if position > 0 { output.put(UInt8(ascii: ",")) }
-            output.put(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(arena)[field.member]))
+        let arena = UnsafeRawBufferPointer(arena)
+        output.write(atMost: fields.reduce(2) { $0 + $1.member.count + 1 }) { output in
+            output.put(UInt8(ascii: "{"))
+            for (position, field) in fields.enumerated() {
+                if position > 0 { output.put(UInt8(ascii: ",")) }
+                output.put(UnsafeRawBufferPointer(rebasing: arena[field.member]))
+            }
+            output.put(UInt8(ascii: "}"))
         }
-        output.put(UInt8(ascii: "}"))
     }
 
     /// Puts each action taken once in `actionOrder`, in key order.
