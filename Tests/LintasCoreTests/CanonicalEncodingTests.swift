@@ -12,7 +12,7 @@ struct CanonicalEncodingTests {
     }
 
     /// Folds `data` as the stored detail of an event with `event`'s columns.
-    static func fold(bytes data: [UInt8], of event: Event, into fold: inout RequestFold, by: Range<Int>? = nil) throws {
+    static func fold(bytes data: [UInt8], of event: Event, into fold: inout RequestFold, by: Range<Int>? = nil, opening: Int? = nil) throws {
         var (request, action, state, actor) = (event.request.rawValue, event.action, event.state, event.actor.rawValue)
         try request.withUTF8 { request in
             try action.withUTF8 { action in
@@ -21,7 +21,7 @@ struct CanonicalEncodingTests {
                         try data.withUnsafeBytes { data in
                             try fold.apply(request: UnsafeRawBufferPointer(request), version: event.version, action: UnsafeRawBufferPointer(action),
                                            state: UnsafeRawBufferPointer(state), actor: UnsafeRawBufferPointer(actor), at: event.at.milliseconds, data: data,
-                                           by: by)
+                                           by: by, opening: opening)
                         }
                     }
                 }
@@ -289,6 +289,17 @@ struct CanonicalEncodingTests {
                 #expect(error is EventFormatError && "\(error)".contains(message), "\(error)")
             }
         }
+        // Under an opening's number, the `by` read before is stepped over; one of the same length whose last string ends
+        // in a raw control byte (its last bytes differ, nothing else) is read strictly and refused.
+        var numbered = RequestFold()
+        try Self.fold(bytes: data, of: event, into: &numbered, by: try byRange(data), opening: 0)
+        numbered.reset()
+        try Self.fold(bytes: data, of: event, into: &numbered, by: try byRange(data), opening: 0)
+        #expect(try numbered.result() == expected)
+        var control = data
+        control[try byRange(data).upperBound - 3] = 0x01
+        numbered.reset()
+        #expect(throws: EventFormatError.self) { try Self.fold(bytes: control, of: event, into: &numbered, by: try byRange(control), opening: 0) }
         // Bytes said to be `by` that are more than the object read there are never stepped over: what follows is still read.
         let range = try byRange(data)
         let longer = range.lowerBound..<data.firstRange(of: Array(#","fields":"#.utf8))!.lowerBound
