@@ -119,11 +119,10 @@ private struct Decider {
         for (name, value) in fields { bound[name] = value }
         let (office, holders) = try checkActor(transition, definition, directory, date, employee, &fields, &bound)
         try checkFieldRelations(transition, definition, directory, fields, bound)
-        let quotaUnit = bound[RuleSpec.quotaField]
-        let warnings = try checkRules(transition, definition, directory, date, &fields, &bound, counting)
-        // The actor's role resolved once: its holders stand while the rules bound no quota unit
-        // (the one field they bind), as the context is then the one they were resolved in.
-        let actorRole = bound[RuleSpec.quotaField] == quotaUnit ? LetterDraft.ResolvedRole(name: transition.by, holders: holders) : nil
+        let (warnings, boundQuotaUnit) = try checkRules(transition, definition, directory, date, &fields, &bound, counting)
+        // The actor's role resolved once: its holders stand while the rules bound nothing (a quota
+        // unit is the one field they bind), as the context is then the one they were resolved in.
+        let actorRole = boundQuotaUnit ? nil : LetterDraft.ResolvedRole(name: transition.by, holders: holders)
 
         let context = definition.roleContext(fields: bound, directory: directory, on: date)
         var nextState = transition.to
@@ -419,13 +418,19 @@ private struct Decider {
     /// Checks the regulation's rules on the step. A broken mandatory rule refuses the
     /// command; a broken preferred one ("diutamakan") becomes a warning in the event.
     /// Binds `quota_unit` for a quota rule.
+    /// - Returns: the warnings, and whether a rule bound `quota_unit` (the request's fields then differ
+    ///   from those the actor's role was resolved with).
     private func checkRules(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition, _ directory: Directory,
                             _ date: CivilDate, _ fields: inout [String: JSONValue], _ bound: inout [String: JSONValue],
-                            _ counting: some RequestCounting) throws(Refusal) -> [String] {
+                            _ counting: some RequestCounting) throws(Refusal) -> (warnings: [String], boundQuotaUnit: Bool) {
         var warnings: [String] = []
+        var boundQuotaUnit = false
         for rule in transition.rules {
             let breach = breach(of: rule, definition, directory, date, bound, &fields, counting)
-            if let quotaUnit = fields[RuleSpec.quotaField] { bound[RuleSpec.quotaField] = quotaUnit }
+            if case .quota = rule.kind, let quotaUnit = fields[RuleSpec.quotaField] {
+                boundQuotaUnit = boundQuotaUnit || bound[RuleSpec.quotaField] != quotaUnit
+                bound[RuleSpec.quotaField] = quotaUnit
+            }
             guard let breach else { continue }
             let article = definition.cite(rule.article)
             switch rule.strength {
@@ -433,7 +438,7 @@ private struct Decider {
             case .warning: warnings.append("\(breach) [\(article)]")
             }
         }
-        return warnings
+        return (warnings, boundQuotaUnit)
     }
 
     /// What breaks the rule, or `nil` when it holds (or has nothing to check yet).
