@@ -106,6 +106,7 @@ private struct Decider {
 
     private func decide(numbering: inout some LetterNumbering, counting: some RequestCounting, frames: inout LetterFrames) throws(Refusal) -> Event {
         let definition = try checkDefinition()
+        let state = input.state  // one copy of the state read below, not one per member read
         let directory = try checkTime(definition)
         let transitionIndex = try findTransition(definition)
         let transition = definition.transitions[transitionIndex]
@@ -115,7 +116,7 @@ private struct Decider {
         var fields = try checkFields(transition, definition, directory)
         // The request's fields with this step's over them, kept in step with `fields` as
         // defaults and the quota unit are bound (one copy of the state's fields per command).
-        var bound = input.state?.fields ?? [:]
+        var bound = state?.fields ?? [:]
         for (name, value) in fields { bound[name] = value }
         let (office, holders) = try checkActor(transition, definition, directory, date, employee, &fields, &bound)
         try checkFieldRelations(transition, definition, directory, fields, bound)
@@ -129,26 +130,26 @@ private struct Decider {
         if transition.each {
             let role = definition.roles[transition.by]!
             let everyone = Set((actorRole?.holders ?? role.expression.resolve(in: context).persons).map(\.nip))
-            let done = Set(input.state?.participants[transition.action] ?? []).union([command.actor])
-            if !everyone.isSubset(of: done) { nextState = input.state?.state ?? transition.to }
+            let done = Set(state?.participants[transition.action] ?? []).union([command.actor])
+            if !everyone.isSubset(of: done) { nextState = state?.state ?? transition.to }
         }
         // Letter numbers are drawn last, once nothing can refuse the command any more.
         let letter = try transition.letter.map { spec throws(Refusal) in
-            let letters = input.state?.letters ?? []  // read once: a stored state's are made into values when asked for
+            let letters = state?.letters ?? []  // read once: a stored state's are made into values when asked for
             return try issue(LetterDraft(spec: spec, definition: definition, transition: transition, transitionIndex: transitionIndex,
                                          context: context, actor: office, actorRole: actorRole,
                                          followsRequest: !letters.isEmpty || bound[LetterDraft.referenceField] != nil,
                                          cited: spec.cites.flatMap { Self.citedLetter(type: $0, in: letters) }),
-                             version: (input.state?.version ?? 0) + 1, &numbering, &frames)
+                             version: (state?.version ?? 0) + 1, &numbering, &frames)
         }
         return Event(
-            request: command.request, version: (input.state?.version ?? 0) + 1, action: transition.action, state: nextState,
+            request: command.request, version: (state?.version ?? 0) + 1, action: transition.action, state: nextState,
             actor: command.actor, at: input.at, recorded: input.now, command: command.id,
             detail: Event.Detail(
                 article: definition.cite(transition.article), role: transition.by, actorName: employee.name,
                 actorTitle: directory.title(of: office), capacity: office.capacity, position: office.position,
                 fields: fields, letter: letter, warnings: warnings,
-                workflow: input.state == nil ? definition.id : nil, definition: input.state == nil ? definition.hash : nil))
+                workflow: state == nil ? definition.id : nil, definition: state == nil ? definition.hash : nil))
     }
 
     // MARK: Workflow, time, transition
@@ -335,7 +336,8 @@ private struct Decider {
                 return .failure(FieldProblem(message: "start and end must be dates of the form YYYY-MM-DD"))
             }
             if end < start { return .failure(FieldProblem(message: "ends (\(end)) before it starts (\(start))")) }
-            return .success(.object(["start": .string(start.description), "end": .string(end.description)]))
+            // As given: two members, each a date `CivilDate(iso:)` reads only in the form it writes.
+            return .success(value)
         case .unit:
             guard let id = value.stringValue else { return .failure(FieldProblem(message: "expected a unit id, found \(value.typeName)")) }
             guard let unit = directory.units[UnitID(id)] else {
@@ -603,50 +605,45 @@ private struct Decider {
                        _ frames: inout LetterFrames) throws(Refusal) -> LetterRecord {
         let spec = draft.spec, context = draft.context, date = context.date
         guard let registerExpression = spec.register else {
+            let identity = LetterIdentity(type: spec.type, label: spec.label, number: "", register: "", sequence: 0, numbering: .none)
             let id = LetterReference.unnumberedID(request: command.request, type: spec.type, version: version)
-            var composed = draft.compose(number: "", register: "", sequence: 0, request: command.request, frames: &frames)
-            composed.own["id"] = .string(id)
-            return LetterRecord(LetterIdentity(type: spec.type, label: spec.label, number: "", register: "", sequence: 0, numbering: .none),
-                                composed: composed)
+            return LetterRecord(identity, composed: draft.compose(identity, id: id, dated: date, request: command.request, frames: &frames))
         }
         guard let unitID = registerExpression.resolve(in: context).unit, let unit = context.directory.units[unitID] else {
             throw Refusal(.invalidField, "The register of the \(spec.label) (\(registerExpression)) names no unit for this request.")
         }
         let series = spec.klasifikasi ?? spec.type
-        let article = draft.definition.cite(draft.transition.article)
+        // Only refusals cite the article: made when one is thrown.
+        var article: String { draft.definition.cite(draft.transition.article) }
         if let external = try externalNumber(spec, transition: draft.transition, definition: draft.definition, on: date) {
-            let register = "\(unitID)/\(series)/\(external.date.year)"
+            let register = "\(unitID.rawValue)/\(series)/\(external.date.year)"
             let template = spec.numberTemplate
             if spec.numbering == .either, LetterNumber.matches(external.number, template: template, unitCode: unit.code, klasifikasi: spec.klasifikasi ?? "") {
                 throw Refusal(.invalidField, "The \(spec.label) number \"\(external.number)\" has the form of the numbers \(unit.name) draws itself (\(template)): "
                               + "lintas could later give it to another letter of the register \(register).",
                               article: article, hint: "Record the number the other system (e.g. SRIKANDI) gave, or let lintas number the letter by leaving out the number.")
             }
+            let identity = LetterIdentity(type: spec.type, label: spec.label, number: external.number, register: register, sequence: 0, numbering: .external)
             let id = LetterReference.id(register: register, sequence: 0, external: true, number: external.number)
             try claim(external.number, NumberedLetter(id: id, request: command.request, label: spec.label), article: article, &numbering)
-            var composed = draft.compose(number: external.number, register: register, sequence: 0, request: command.request, frames: &frames)
-            composed.own["id"] = .string(id)
-            composed.own["numbering"] = .string(LetterRecord.Numbering.external.rawValue)
-            composed.own["date"] = .string(external.date.description)
-            composed.own["date_text"] = .string(external.date.indonesian)
-            return LetterRecord(LetterIdentity(type: spec.type, label: spec.label, number: external.number, register: register, sequence: 0,
-                                               numbering: .external), composed: composed)
+            return LetterRecord(identity, composed: draft.compose(identity, id: id, dated: external.date, request: command.request, frames: &frames))
         }
-        let register = "\(unitID)/\(series)/\(date.year)"
+        let register = "\(unitID.rawValue)/\(series)/\(date.year)"
         let sequence = numbering.nextSequence(register: register)
         let number = LetterNumber.format(spec.numberTemplate, sequence: sequence, unitCode: unit.code, date: date, klasifikasi: spec.klasifikasi ?? "")
+        let identity = LetterIdentity(type: spec.type, label: spec.label, number: number, register: register, sequence: sequence)
         let id = LetterReference.id(register: register, sequence: sequence, external: false, number: number)
         try claim(number, NumberedLetter(id: id, request: command.request, label: spec.label), article: article, &numbering)
-        return LetterRecord(LetterIdentity(type: spec.type, label: spec.label, number: number, register: register, sequence: sequence),
-                            composed: draft.compose(number: number, register: register, sequence: sequence, request: command.request, frames: &frames))
+        return LetterRecord(identity, composed: draft.compose(identity, id: id, dated: date, request: command.request, frames: &frames))
     }
 
     /// Claims a printed number; refused when another letter already carries it.
-    private func claim(_ number: String, _ letter: NumberedLetter, article: String, _ numbering: inout some LetterNumbering) throws(Refusal) {
+    private func claim(_ number: String, _ letter: NumberedLetter, article: @autoclosure () -> String,
+                       _ numbering: inout some LetterNumbering) throws(Refusal) {
         guard let holder = numbering.claim(number: number, for: letter) else { return }
         throw Refusal(.invalidField, "The \(letter.label) \(letter.id) of request \(letter.request) would carry the number \"\(number)\", "
                       + "which the \(holder.label) \(holder.id) of request \(holder.request) already carries: a letter number identifies one letter.",
-                      article: article,
+                      article: article(),
                       hint: letter.id.contains("/external:") ? "Check the number the other system (e.g. SRIKANDI) gave this letter."
                           : "Give the two letter types distinct number templates or kode klasifikasi in the workflow (a template with {unit} and {year} numbers each office per year).")
     }
@@ -656,7 +653,7 @@ private struct Decider {
     ///   `invalid_field` for an empty or malformed number or date, or a date after the step.
     private func externalNumber(_ spec: WorkflowDefinition.LetterSpec, transition: WorkflowDefinition.Transition, definition: WorkflowDefinition,
                                 on date: CivilDate) throws(Refusal) -> (number: String, date: CivilDate)? {
-        let article = definition.cite(transition.article)
+        var article: String { definition.cite(transition.article) }  // made only when a refusal is thrown
         let given = command.data[WorkflowDefinition.LetterSpec.externalNumberField]
         let dateValue = command.data[WorkflowDefinition.LetterSpec.externalDateField]
         guard let given, given != .null else {

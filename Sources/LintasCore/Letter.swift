@@ -60,11 +60,13 @@ final class LetterDraft {
         self.definition = definition
         self.transition = transition
         self.context = context
-        let missing = spec.requires.filter { requirement in
+        func isMissing(_ requirement: WorkflowDefinition.LetterSpec.Requirement) -> Bool {
             guard let value = context.fields[requirement.field] else { return true }
             return value == .null || value.arrayValue?.isEmpty == true || value.stringValue?.allSatisfy(\.isWhitespace) == true
         }
-        if !missing.isEmpty {
+        // Gathered only to refuse: most letters have every field they require.
+        if spec.requires.contains(where: isMissing) {
+            let missing = spec.requires.filter(isMissing)
             let names = missing.map { "\($0.field) (\(definition.label(ofField: $0.field)), \($0.article))" }.joined(separator: "; ")
             throw Refusal(.missingField, "The \(spec.label) cannot be issued without \(names).",
                           article: definition.cite(missing.map(\.article).joined(separator: "; ")),
@@ -94,24 +96,32 @@ final class LetterDraft {
     /// taken from `frames` when an earlier letter of the same office, step and date had it, the
     /// request part, and the letter's own members. The one composition rule: `content` is these
     /// members together, and each part's bytes are its members' canonical JSON.
-    func compose(number: String, register: String, sequence: Int, request: RequestID, frames: inout LetterFrames) -> ComposedLetter {
+    /// - Parameters:
+    ///   - identity: the letter's number and how it was numbered; `id` its id, `date` the date it carries.
+    func compose(_ identity: LetterIdentity, id: String, dated date: CivilDate, request: RequestID, frames: inout LetterFrames) -> ComposedLetter {
         let values = Self.requestFields.map { context.fields[$0] }
         let requestPart = frames.requestPart(request, definition: definition.hash, values: values) { LetterParts.Part(requestMembers: requestMembers) }
-        let hasContents = Self.requestContents.contains { context.fields[$0] != nil }
+        let hasContents = values.prefix(Self.requestContents.count).contains { $0 != nil }  // `requestFields` begins with them
         let key = LetterFrames.Key(definition: definition.hash, transition: transitionIndex, date: context.date,
                                    signer: signer, onBehalfOf: onBehalfOf, followsRequest: followsRequest, hasContents: hasContents,
-                                   fields: Self.frameFields(of: spec).map { context.fields[$0] })
+                                   fields: frameFieldValues)
         let frame = frames.frame(key) { LetterParts.Part(frameMembers(hasContents: hasContents), group: 0) }
-        return ComposedLetter(own: ownMembers(number: number, register: register, sequence: sequence, request: request),
+        return ComposedLetter(own: ownMembers(identity, id: id, date: date, request: request),
                               parts: [frame, requestPart])
     }
 
     /// The request fields the request part reads (with the definition's labels and kinds).
     static let requestFields = requestContents + [referenceField]
 
-    /// The request fields the frame reads: those the tembusan and the addressee resolve from.
-    static func frameFields(of spec: WorkflowDefinition.LetterSpec) -> [String] {
-        spec.cc.flatMap(\.expression.fieldNames) + (spec.addressee?.expression.fieldNames ?? [])
+    /// The values of the request fields the frame reads: those the tembusan and the addressee resolve
+    /// from, in that order (each expression reads one field).
+    private var frameFieldValues: [JSONValue?] {
+        let copies = spec.cc
+        var values: [JSONValue?] = []
+        values.reserveCapacity(copies.count + 1)
+        for index in copies.indices { values.append(context.fields[copies[index].expression.field]) }
+        if let addressee = spec.addressee { values.append(context.fields[addressee.expression.field]) }
+        return values
     }
 
     /// The members of the frame (`LetterParts.groups[0]`): the same for every letter one office
@@ -181,20 +191,17 @@ final class LetterDraft {
         return piece
     }
 
-    /// The letter's own members: its id, number and request, date, the people assigned, the particulars.
-    private func ownMembers(number: String, register: String, sequence: Int, request: RequestID) -> [String: JSONValue] {
-        let date = context.date
+    /// The letter's own members: its id, number (none for a letter an employee writes) and how it was
+    /// numbered when not by its register, request, date, the people assigned, the particulars.
+    private func ownMembers(_ identity: LetterIdentity, id: String, date: CivilDate, request: RequestID) -> [String: JSONValue] {
         // Room for every member up front: grown from three, the dictionary would be rehashed twice.
-        var members = [String: JSONValue](minimumCapacity: 8)
+        var members = [String: JSONValue](minimumCapacity: 9)
         members["request"] = .string(request.rawValue)
         members["date"] = .string(date.description)
         members["date_text"] = .string(date.indonesian)
-        if spec.register == nil {
-            members["numbering"] = .string(LetterRecord.Numbering.none.rawValue)
-        } else {
-            members["id"] = .string("\(register)/\(sequence)")
-            members["number"] = .string(number)
-        }
+        members["id"] = .string(id)
+        if identity.numbering != .none { members["number"] = .string(identity.number) }
+        if identity.numbering != .register { members["numbering"] = .string(identity.numbering.rawValue) }
         if let cited { members["cites"] = Self.citation(of: cited) }
         if let assigned = spec.assigned { members["assigned"] = .array(people(in: assigned)) }
         let particulars = self.particulars

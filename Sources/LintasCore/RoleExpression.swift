@@ -51,11 +51,11 @@ public indirect enum RoleExpression: Sendable, Hashable, CustomStringConvertible
         }
     }
 
-    /// The request fields the expression reads.
-    public var fieldNames: [String] {
+    /// The request field the expression reads: every expression reads one, its innermost argument.
+    public var field: String {
         switch self {
-        case .field(let name): [name]
-        case .call(_, let argument): argument.fieldNames
+        case .field(let name): name
+        case .call(_, let argument): argument.field
         }
     }
 

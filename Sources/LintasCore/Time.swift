@@ -173,7 +173,16 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Indonesian long form, e.g. `25 Oktober 2023`.
     public var indonesian: String {
-        "\(day) \(CivilDate.indonesianMonths[month - 1]) \(year)"
+        // Written as bytes, as `description` is: an interpolation makes a string of each number first.
+        let name = CivilDate.indonesianMonths[month - 1]
+        var text: [UInt8] = []
+        text.reserveCapacity(name.utf8.count + 12)
+        JSONWriter.writeInteger(Int64(day), into: &text)
+        text.append(UInt8(ascii: " "))
+        text.append(contentsOf: name.utf8)
+        text.append(UInt8(ascii: " "))
+        JSONWriter.writeInteger(Int64(year), into: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
     static let indonesianMonths = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
