@@ -53,7 +53,7 @@ public struct Command: Sendable, Hashable {
                 problems.append("\"\(key)\" must be a string, found \(value.typeName)")
                 return nil
             }
-            if text.isEmpty || text.allSatisfy(\.isWhitespace) {
+            if text.isBlank {
                 problems.append("\"\(key)\" must not be empty")
                 return nil
             }

@@ -492,7 +492,7 @@ private struct Decider {
             if leader.position.kind != .fungsional && leader.position.kind != .pelaksana {
                 return "\(unit.name) \(phrase(condition)), so the team lead is a Pejabat Nonmanajerial (Fungsional or Pelaksana); \(leader.employee.name) (NIP \(leader.nip)) is \(leader.position.title)."
             }
-            guard let basis, bound[basis]?.stringValue?.allSatisfy(\.isWhitespace) ?? true else { return nil }
+            guard let basis, bound[basis]?.stringValue?.isBlank ?? true else { return nil }
             let label = definition.transitions.lazy.flatMap(\.fields).first { $0.name == basis }.map { "\(basis) (\($0.label))" } ?? basis
             return "\(unit.name) \(phrase(condition)), so the lead is chosen for competence, expertise and/or skill; \(label) must say on which."
         case .quota(let expression, let states):
@@ -689,7 +689,7 @@ private struct Decider {
     private func isBlank(_ value: JSONValue) -> Bool {
         switch value {
         case .null: true
-        case .string(let text): text.allSatisfy(\.isWhitespace)
+        case .string(let text): text.isBlank
         case .array(let items): items.isEmpty
         case .object(let members): members.isEmpty
         default: false

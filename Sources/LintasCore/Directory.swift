@@ -380,7 +380,7 @@ extension Directory {
                 isHospital: reader.bool(members, "rsud", path),
                 squadQuota: reader.positiveInteger(members, "squad_quota", path),
                 place: reader.string(members, "place", path, required: false))
-            if let place = unit.place, kind != .agency || place.allSatisfy(\.isWhitespace) {
+            if let place = unit.place, kind != .agency || place.isBlank {
                 reader.report("\(path).place", kind != .agency
                               ? "only an instansi names the place its letters are dated at; this unit is a \(kind.label) and takes its instansi's"
                               : "empty: name the place the instansi's letters are dated at, e.g. its capital, or leave \"place\" out")

@@ -80,3 +80,12 @@ public struct DefinitionHash: StringIdentifier {
     /// The first 12 hex digits, enough for people to tell versions apart.
     public var short: String { String(rawValue.prefix(12)) }
 }
+
+extension String {
+    /// Empty, or whitespace only (what a required text must not be). A first byte that is printable
+    /// ASCII other than a space answers at once, without reading the text as `Character`s.
+    var isBlank: Bool {
+        if let first = utf8.first, first > 0x20, first < 0x7F { return false }
+        return allSatisfy(\.isWhitespace)
+    }
+}

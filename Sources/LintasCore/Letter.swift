@@ -62,7 +62,7 @@ final class LetterDraft {
         self.context = context
         func isMissing(_ requirement: WorkflowDefinition.LetterSpec.Requirement) -> Bool {
             guard let value = context.fields[requirement.field] else { return true }
-            return value == .null || value.arrayValue?.isEmpty == true || value.stringValue?.allSatisfy(\.isWhitespace) == true
+            return value == .null || value.arrayValue?.isEmpty == true || value.stringValue?.isBlank == true
         }
         // Gathered only to refuse: most letters have every field they require.
         if spec.requires.contains(where: isMissing) {

@@ -57,7 +57,7 @@ struct DocumentReader {
             report(join(path, key), "expected a string, found \(value.typeName)")
             return nil
         }
-        if required && text.allSatisfy(\.isWhitespace) {
+        if required && text.isBlank {
             report(join(path, key), "must not be empty")
             return nil
         }
