@@ -105,6 +105,18 @@ struct DecideTests {
         #expect(after.refusal?.code == .requestClosed)
     }
 
+    @Test("A required text of whitespace in any script is missing; one that begins with a character outside ASCII is given")
+    func blankTextInAnyScript() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        for blank in ["\t", "\u{00A0}", "\u{3000} \u{2003}", "\r\n", ""] {
+            let refused = try walk.run("reject", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00", ["reason": .string(blank)])
+            #expect(refused.refusal?.code == .missingField, "reason \(blank.unicodeScalars.map(\.value))")
+        }
+        let rejected = try walk.run("reject", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00", ["reason": "\u{201C}Pegawai sedang penuh\u{201D}"])
+        #expect(rejected.event?.state == "rejected")
+    }
+
     @Test("Pasal 11 ayat (6): the request letter must carry purpose, competence, target and duration")
     func requestContents() throws {
         var walk = try Walk()
