@@ -125,7 +125,7 @@ final class LetterDraft {
     }
 
     /// The members of the frame (`LetterParts.groups[0]`): the same for every letter one office
-    /// issues at one step on one date, given the fields `frameFields` names.
+    /// issues at one step on one date, given the fields `frameFieldValues` reads.
     private func frameMembers(hasContents: Bool) -> [String: JSONValue] {
         var members: [String: JSONValue] = [
             "format": "lintas.letter/1",
