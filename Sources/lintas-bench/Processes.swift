@@ -63,9 +63,17 @@ enum Child {
             try store.forEachRequest { ids.append($0.request) }
             var random = SplitMix64(state: 2023)
             let sample = (0..<1_000).map { _ in ids[random.next(below: ids.count)] }
-            let warm = try StatusLookup(database: database).times(sample)
+            // Then where the time goes: each part's median, the minor page faults a lookup takes (the file is
+            // mapped: a page first read in this process faults), and the same sample once more, every page read before.
+            let lookup = try StatusLookup(database: database)
+            let warm = try lookup.times(sample)
+            let again = try lookup.times(sample)
             let point = Limits.pointLookups(path: database, requests: sample.map(\.rawValue))
             figures = ["warm_median_ms": .double(warm.median), "warm_p99_ms": .double(warm.p99),
+                       "query_median_ms": .double(warm.query), "decode_median_ms": .double(warm.decode),
+                       "awaiting_median_ms": .double(warm.awaiting), "faults_a_lookup": .double(warm.faults),
+                       "unfaulted_median_ms": .double(warm.unfaulted), "faulted_median_ms": .double(warm.faulted),
+                       "again_median_ms": .double(again.median), "again_p99_ms": .double(again.p99),
                        "point_median_ms": .double(point.median), "point_p99_ms": .double(point.p99)]
         default:
             preconditionFailure("modes are checked above")
@@ -138,24 +146,61 @@ struct StatusLookup {
 
     /// Milliseconds per lookup (read the projection, decode it, resolve whose turn it is against
     /// the directory in force on W1's clock) of the sample, the first 100 not counted and looked
-    /// up once more at the end (warm means warm): `(median, p99)`.
-    func times(_ sample: [RequestID]) throws -> (median: Double, p99: Double) {
-        var times: [Double] = []
-        var awaited = 0
+    /// up once more at the end (warm means warm): the median and p99; the median of each part (the
+    /// last, whose turn it is, with the freeing);
+    /// the minor page faults a lookup took (counted outside the timed span); and the median of
+    /// the lookups that took none and of those that took some.
+    func times(_ sample: [RequestID]) throws -> Times {
+        var times: [Double] = [], parts: [[Double]] = [[], [], []], faults: [Int] = []
+        var usage = rusage()
         for id in sample + sample.prefix(100) {
+            getrusage(ownProcess, &usage)
+            let before = usage.ru_minflt
             let clock = Stopwatch()
-            awaited += try awaitedCount(id)
-            times.append(clock.seconds * 1000)
+            var read = 0.0, decoded = 0.0
+            do {
+                let stored = try stored(id)
+                read = clock.seconds
+                let state = try stored.decode()
+                decoded = clock.seconds
+                _ = try awaitedCount(state)
+            }
+            let seconds = clock.seconds // the row and the state freed
+            getrusage(ownProcess, &usage)
+            times.append(seconds * 1000)
+            for (part, value) in zip(parts.indices, [read, decoded - read, seconds - decoded]) { parts[part].append(value * 1000) }
+            faults.append(usage.ru_minflt - before)
         }
         times.removeFirst(100)
-        return (percentile(times, 0.5), percentile(times, 0.99))
+        faults.removeFirst(100)
+        let faulted = zip(times, faults)
+        return Times(median: percentile(times, 0.5), p99: percentile(times, 0.99), query: percentile(Array(parts[0].dropFirst(100)), 0.5),
+                     decode: percentile(Array(parts[1].dropFirst(100)), 0.5), awaiting: percentile(Array(parts[2].dropFirst(100)), 0.5),
+                     faults: Double(faults.reduce(0, +)) / Double(faults.count),
+                     unfaulted: percentile(faulted.filter { $0.1 == 0 }.map(\.0), 0.5), faulted: percentile(faulted.filter { $0.1 > 0 }.map(\.0), 0.5))
+    }
+
+    struct Times {
+        var median, p99, query, decode, awaiting, faults, unfaulted, faulted: Double
     }
 
     /// How many parties the request awaits.
     func awaitedCount(_ id: RequestID) throws -> Int {
+        try awaitedCount(try stored(id).decode())
+    }
+
+    /// The stored projection of the request (a point query).
+    func stored(_ id: RequestID) throws -> StoredRequest {
         guard let stored = try store.request(id) else { throw BenchError("no request \(id)") }
-        let state = try stored.decode()
+        return stored
+    }
+
+    /// How many parties the state awaits today.
+    func awaitedCount(_ state: RequestState) throws -> Int {
         let parties = try definitions.definition(state.definition)?.awaiting(state, directory: try directories.directory(at: now), on: now.civilDate(in: zone))
         return parties?.count ?? 0
     }
 }
+
+/// `getrusage`'s "this process", as the C library types it.
+private let ownProcess = __rusage_who_t(RUSAGE_SELF.rawValue)
