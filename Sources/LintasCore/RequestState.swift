@@ -12,8 +12,22 @@ public struct RequestState: Sendable, Hashable {
     public var updated: Timestamp
     /// Every field given so far; a later step's value replaces an earlier one.
     public var fields: [String: JSONValue]
-    /// Who has taken each action, in order: for steps every nominee takes once.
-    public var participants: [String: [NIP]]
+    /// Who has taken each action, in order: for steps every nominee takes once. A state read
+    /// from its stored bytes keeps them as stored (checked) until they are asked for: the status
+    /// of a request whose steps are not taken by each nominee never asks.
+    public var participants: [String: [NIP]] {
+        get { participantList.values }
+        set { participantList = .values(newValue) }
+        // A step appends to the list in place (`evolve`): no copy of the dictionary while the list still holds it.
+        _modify {
+            var values = participantList.values
+            participantList = .values([:])
+            defer { participantList = .values(values) }
+            yield &values
+        }
+    }
+    /// `participants`, as values or as stored.
+    var participantList: ParticipantList
     /// The letters its steps issued, by reference: the content is in the issuing event only.
     /// A state read from its stored bytes keeps them as stored (checked) until they are asked for:
     /// whose turn it is, and a step that issues no letter, never ask.
@@ -33,6 +47,17 @@ public struct RequestState: Sendable, Hashable {
     /// Still waiting in a state whose deadline passed: a reminder was recorded for this stay, and
     /// the assignment has not ended.
     public var isOverdue: Bool { remindedFor == since && ended == nil }
+}
+
+extension RequestState {
+    /// A state from its parts, the participants as values (`evolve`, `RequestFold`).
+    init(request: RequestID, workflow: WorkflowID, definition: DefinitionHash, state: String, version: Int, since: Timestamp, updated: Timestamp,
+         fields: [String: JSONValue], participants: [String: [NIP]], letterList: LetterList, warnings: [String],
+         remindedFor: Timestamp? = nil, ended: Timestamp? = nil) {
+        self.init(request: request, workflow: workflow, definition: definition, state: state, version: version, since: since, updated: updated,
+                  fields: fields, participantList: .values(participants), letterList: letterList, warnings: warnings,
+                  remindedFor: remindedFor, ended: ended)
+    }
 }
 
 /// Folding a log that cannot be folded: a first event without its workflow, a version out of order.
@@ -118,18 +143,7 @@ extension RequestState {
                             workflow: workflow.rawValue, into: &output,
                             fields: { JSONWriter.writeObject(fields, into: &$0) },
                             letters: { letterList.write(into: &$0) },
-                            participants: { output in
-                                // Sorted as indices into the dictionary, each NIP written as it stands: no array of pairs or of strings made.
-                                var first = true
-                                for item in JSONWriter.sortedIndices(participants) {
-                                    if !first { output.append(UInt8(ascii: ",")) }
-                                    first = false
-                                    let (action, people) = participants[item.index]
-                                    JSONWriter.writeString(action, into: &output)
-                                    output.append(UInt8(ascii: ":"))
-                                    JSONWriter.writeStrings(people.lazy.map(\.rawValue), into: &output)
-                                }
-                            })
+                            participants: { participantList.write(into: &$0) })
         return output
     }
 
@@ -183,7 +197,7 @@ extension RequestState {
     public init(bytes: [UInt8]) throws(EventFormatError) {
         var request: String?, workflow: String?, definition: String?, state: String?
         var version: Int64?, since: Int64?, updated: Int64?, remindedFor: Int64?, ended: Int64?
-        var fields: [String: JSONValue]?, participants: [String: [NIP]]?, letters: LetterList?, warnings: [String]?
+        var fields: [String: JSONValue]?, participants: ParticipantList?, letters: LetterList?, warnings: [String]?
         do {
             try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
                 // Names as bytes, letters and participants read in place: no `String` per name, no tree but the fields'.
@@ -196,10 +210,9 @@ extension RequestState {
                         let stored = try LetterReference.checkArray(reading: &reader)
                         letters = stored.count == 2 ? .references([]) : .stored(Array(reader.bytes[stored]))
                     } else if JSONReader.equal(key, "participants") {
-                        // Room for a workflow's handful of actions: growing a dictionary rehashes it.
-                        var actions = [String: [NIP]](minimumCapacity: 8)
-                        try reader.members { (reader, action) throws(JSONSyntaxError) in actions[action] = try reader.strings(NIP.init) }
-                        participants = actions
+                        // Checked now, made into values when asked for (`ParticipantList`).
+                        let stored = try ParticipantList.check(reading: &reader)
+                        participants = stored.count == 2 ? .values([:]) : .stored(Array(reader.bytes[stored]))
                     } else if JSONReader.equal(key, "request") { request = try reader.string()
                     } else if JSONReader.equal(key, "workflow") { workflow = try reader.string()
                     } else if JSONReader.equal(key, "definition") { definition = try reader.string()
@@ -222,7 +235,7 @@ extension RequestState {
         else { throw EventFormatError(message: "stored request state is incomplete") }
         self.init(request: RequestID(request), workflow: WorkflowID(workflow), definition: DefinitionHash(definition), state: state,
                   version: Int(version), since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fields,
-                  participants: participants, letterList: letters, warnings: warnings,
+                  participantList: participants, letterList: letters, warnings: warnings,
                   remindedFor: remindedFor.map(Timestamp.init), ended: ended.map(Timestamp.init))
     }
 
@@ -297,4 +310,75 @@ enum LetterList: Sendable, Hashable, CustomDebugStringConvertible {
     func hash(into hasher: inout Hasher) { hasher.combine(references) }
 
     var debugDescription: String { "\(references)" }
+}
+
+/// A state's participants: as values, or as its stored projection has them (the `participants`
+/// object's bytes, checked as strictly as reading them) until they are asked for. Equal when the
+/// participants are.
+enum ParticipantList: Sendable, Hashable, CustomDebugStringConvertible {
+    case values([String: [NIP]])
+    /// The object, braces included, as it stood in a stored state.
+    case stored([UInt8])
+
+    var values: [String: [NIP]] {
+        switch self {
+        case .values(let values):
+            return values
+        case .stored(let bytes):
+            do {
+                return try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in try Self.read(&reader) }
+            } catch {
+                // Unreachable: `check` accepted these bytes.
+                preconditionFailure("participants checked when their state was read do not read: \(error)")
+            }
+        }
+    }
+
+    /// Reads the object at the reader: each action's people, in order.
+    private static func read(_ reader: inout JSONReader) throws(JSONSyntaxError) -> [String: [NIP]] {
+        // Room for a workflow's handful of actions: growing a dictionary rehashes it.
+        var actions = [String: [NIP]](minimumCapacity: 8)
+        try reader.members { (reader, action) throws(JSONSyntaxError) in actions[action] = try reader.strings(NIP.init) }
+        return actions
+    }
+
+    /// Reads past the object at the reader, an array of strings for each action, as strictly as
+    /// `read` reads it, without making its strings.
+    /// - Returns: where the object stands in the reader's bytes.
+    static func check(reading reader: inout JSONReader) throws(JSONSyntaxError) -> Range<Int> {
+        let start = reader.position
+        try reader.members(bytes: { (reader, _) throws(JSONSyntaxError) in
+            try reader.elements { (reader) throws(JSONSyntaxError) in _ = try reader.stringRange() }
+        })
+        return start..<reader.position
+    }
+
+    /// The object's members, between its braces: written canonically (actions in sorted order),
+    /// or stored ones as they stood (the projection's bytes, which `audit` compares with the log's).
+    func write(into output: inout [UInt8]) {
+        switch self {
+        case .values(let participants):
+            // Sorted as indices into the dictionary, each NIP written as it stands: no array of pairs or of strings made.
+            var first = true
+            for item in JSONWriter.sortedIndices(participants) {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                let (action, people) = participants[item.index]
+                JSONWriter.writeString(action, into: &output)
+                output.append(UInt8(ascii: ":"))
+                JSONWriter.writeStrings(people.lazy.map(\.rawValue), into: &output)
+            }
+        case .stored(let bytes):
+            output.append(contentsOf: bytes[1..<(bytes.count - 1)])
+        }
+    }
+
+    static func == (lhs: ParticipantList, rhs: ParticipantList) -> Bool {
+        if case .stored(let left) = lhs, case .stored(let right) = rhs, left == right { return true }
+        return lhs.values == rhs.values
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(values) }
+
+    var debugDescription: String { "\(values)" }
 }
