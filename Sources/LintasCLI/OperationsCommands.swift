@@ -98,7 +98,7 @@ enum OperationsCommands {
             // Only projections that carry a reminder are worth decoding.
             guard stored.body.count >= marker.count,
                   (0...(stored.body.count - marker.count)).contains(where: { stored.body[$0..<$0 + marker.count].elementsEqual(marker) }),
-                  let state = try? stored.decode(), state.isOverdue
+                  let state = try? stored.decode(keepingParticipants: true), state.isOverdue
             else { return }
             overdue.append(state)
         }

@@ -85,7 +85,7 @@ enum WorklistCommand {
                 if let workflow, stored.columns.workflow != workflow { return }
                 if let state, stored.columns.state != state { return }
                 if !listsEnded, ended[stored.columns.workflow]?.contains(stored.columns.state) == true { return }
-                let state = try stored.decode()
+                let state = try stored.decode(keepingParticipants: true)
                 var entry = Entry(state: state, definition: try view.definitions.definition(state.definition), awaiting: [])
                 if entry.isFinal, !listsEnded { return }
                 if resolving || official != nil { entry.awaiting = awaiting(entry) }

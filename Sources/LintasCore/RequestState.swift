@@ -13,8 +13,9 @@ public struct RequestState: Sendable, Hashable {
     /// Every field given so far; a later step's value replaces an earlier one.
     public var fields: [String: JSONValue]
     /// Who has taken each action, in order: for steps every nominee takes once. A state read
-    /// from its stored bytes keeps them as stored (checked) until they are asked for: the status
-    /// of a request whose steps are not taken by each nominee never asks.
+    /// from its stored bytes to be looked at keeps them as stored (checked) until they are asked
+    /// for (`init(bytes:keepingParticipants:)`): the status of a request whose steps are not
+    /// taken by each nominee never asks.
     public var participants: [String: [NIP]] {
         get { participantList.values }
         set { participantList = .values(newValue) }
@@ -194,7 +195,11 @@ extension RequestState {
 
     /// Reads the stored projection (canonical JSON, as `canonicalBytes` writes it) without
     /// building a `JSONValue` tree for more than the fields: what the daemon does per command.
-    public init(bytes: [UInt8]) throws(EventFormatError) {
+    /// - Parameter keepingParticipants: keep the participants as stored (checked) until they are
+    ///   asked for, for a state that is only looked at (`lintas status`, which asks only for a
+    ///   step each nominee takes); a state that takes a step asks, some twice, so by default they
+    ///   are made into values now, once.
+    public init(bytes: [UInt8], keepingParticipants: Bool = false) throws(EventFormatError) {
         var request: String?, workflow: String?, definition: String?, state: String?
         var version: Int64?, since: Int64?, updated: Int64?, remindedFor: Int64?, ended: Int64?
         var fields: [String: JSONValue]?, participants: ParticipantList?, letters: LetterList?, warnings: [String]?
@@ -210,9 +215,7 @@ extension RequestState {
                         let stored = try LetterReference.checkArray(reading: &reader)
                         letters = stored.count == 2 ? .references([]) : .stored(Array(reader.bytes[stored]))
                     } else if JSONReader.equal(key, "participants") {
-                        // Checked now, made into values when asked for (`ParticipantList`).
-                        let stored = try ParticipantList.check(reading: &reader)
-                        participants = stored.count == 2 ? .values([:]) : .stored(Array(reader.bytes[stored]))
+                        participants = try ParticipantList.reading(&reader, keep: keepingParticipants)
                     } else if JSONReader.equal(key, "request") { request = try reader.string()
                     } else if JSONReader.equal(key, "workflow") { workflow = try reader.string()
                     } else if JSONReader.equal(key, "definition") { definition = try reader.string()
@@ -342,15 +345,15 @@ enum ParticipantList: Sendable, Hashable, CustomDebugStringConvertible {
         return actions
     }
 
-    /// Reads past the object at the reader, an array of strings for each action, as strictly as
-    /// `read` reads it, without making its strings.
-    /// - Returns: where the object stands in the reader's bytes.
-    static func check(reading reader: inout JSONReader) throws(JSONSyntaxError) -> Range<Int> {
+    /// Reads the object at the reader: as values, or (`keep`) kept as its bytes, read past an
+    /// array of strings for each action as strictly as `read` reads it, without making its strings.
+    static func reading(_ reader: inout JSONReader, keep: Bool) throws(JSONSyntaxError) -> ParticipantList {
+        guard keep else { return .values(try read(&reader)) }
         let start = reader.position
         try reader.members(bytes: { (reader, _) throws(JSONSyntaxError) in
             try reader.elements { (reader) throws(JSONSyntaxError) in _ = try reader.stringRange() }
         })
-        return start..<reader.position
+        return reader.position - start == 2 ? .values([:]) : .stored(Array(reader.bytes[start..<reader.position]))
     }
 
     /// The object's members, between its braces: written canonically (actions in sorted order),

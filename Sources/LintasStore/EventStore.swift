@@ -374,8 +374,9 @@ public struct StoredRequest: Sendable, Hashable {
         }
     }
 
-    public func decode() throws(EventFormatError) -> RequestState {
-        try RequestState(bytes: body)
+    /// The state; `keepingParticipants` for one that is only looked at (`RequestState.init(bytes:keepingParticipants:)`).
+    public func decode(keepingParticipants: Bool = false) throws(EventFormatError) -> RequestState {
+        try RequestState(bytes: body, keepingParticipants: keepingParticipants)
     }
 
     public var headDigest: Digest? { Digest(bytes: head) }

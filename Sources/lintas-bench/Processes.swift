@@ -161,7 +161,7 @@ struct StatusLookup {
             do {
                 let stored = try stored(id)
                 read = clock.seconds
-                let state = try stored.decode()
+                let state = try stored.decode(keepingParticipants: true)
                 decoded = clock.seconds
                 _ = try awaitedCount(state)
             }
@@ -186,7 +186,7 @@ struct StatusLookup {
 
     /// How many parties the request awaits.
     func awaitedCount(_ id: RequestID) throws -> Int {
-        try awaitedCount(try stored(id).decode())
+        try awaitedCount(try stored(id).decode(keepingParticipants: true))
     }
 
     /// The stored projection of the request (a point query).

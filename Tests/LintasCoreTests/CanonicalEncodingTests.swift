@@ -187,19 +187,25 @@ struct CanonicalEncodingTests {
             #expect(throws: EventFormatError.self) { try RequestState(bytes: Array(broken.utf8)) }
             #expect(throws: EventFormatError.self, "as the tree's reading") { try RequestState(json: JSONValue.parse(broken)) }
         }
-        // Its participants too: the same people, written back as they stood; a step's person appended in place is
-        // written canonically; and checked as strictly when the state is read: text or an object for an action's
-        // list, a number in it, a list for the object.
-        #expect(read.participants == warned.participants && read.participants["accept"]?.isEmpty == false)
-        var stepped = read
+        // A state only looked at keeps its participants as stored: the same people, written back as they stood; a
+        // step's person appended in place is written canonically; and checked as strictly as reading them when the
+        // state is read: text or an object for an action's list, a number in it, a list for the object.
+        let looked = try RequestState(bytes: warned.canonicalBytes, keepingParticipants: true)
+        #expect(looked == read && looked.canonicalBytes == warned.canonicalBytes)
+        #expect(looked.participants == warned.participants && looked.participants["accept"]?.isEmpty == false)
+        var stepped = looked
         stepped.participants["accept", default: []].append(NIP("199001012015011001"))
-        #expect(stepped.canonicalBytes == stepped.json.canonicalBytes && stepped != read)
+        #expect(stepped.canonicalBytes == stepped.json.canonicalBytes && stepped != looked)
         #expect(stepped.participants["accept"] == (warned.participants["accept"] ?? []) + [NIP("199001012015011001")])
         guard case .object(var members) = try JSONValue.parse(warned.canonicalBytes) else { Issue.record("a state is an object"); return }
         for participants: JSONValue in [.object(["accept": .string("x")]), .object(["accept": .object([:])]),
                                          .object(["accept": .array([.int(1)])]), .array([])] {
             members["participants"] = participants
-            #expect(throws: EventFormatError.self, "\(participants)") { try RequestState(bytes: JSONValue.object(members).canonicalBytes) }
+            for keep in [false, true] {
+                #expect(throws: EventFormatError.self, "\(participants)") {
+                    try RequestState(bytes: JSONValue.object(members).canonicalBytes, keepingParticipants: keep)
+                }
+            }
         }
     }
 
