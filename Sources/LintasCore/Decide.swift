@@ -336,8 +336,9 @@ private struct Decider {
                 return .failure(FieldProblem(message: "start and end must be dates of the form YYYY-MM-DD"))
             }
             if end < start { return .failure(FieldProblem(message: "ends (\(end)) before it starts (\(start))")) }
-            // As given: two members, each a date `CivilDate(iso:)` reads only in the form it writes.
-            return .success(value)
+            // The dates as given (`CivilDate(iso:)` reads only the form it writes), in an object of
+            // their own: the parsed one has room for eight members, and the state keeps it.
+            return .success(.object(["start": .string(startText), "end": .string(endText)]))
         case .unit:
             guard let id = value.stringValue else { return .failure(FieldProblem(message: "expected a unit id, found \(value.typeName)")) }
             guard let unit = directory.units[UnitID(id)] else {
