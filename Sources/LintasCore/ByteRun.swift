@@ -34,6 +34,8 @@ struct ByteRun {
             body(&cursor)
             written = base.distance(to: cursor.position)
         }
+        // A caller's bound too small has already written past the room: caught in debug builds (the tests).
+        assert(written <= length, "ByteRun.write(atMost: \(length)) wrote \(written) bytes")
         count = start + written
     }
 
