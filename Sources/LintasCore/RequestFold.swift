@@ -420,7 +420,7 @@ public struct RequestFold {
         }
         return RequestState(request: request, workflow: workflow, definition: definition, state: state, version: version,
                             since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fieldValues,
-                            participants: people, letterList: .references(references), warnings: warnings,
+                            participants: people, letterList: .values(references), warnings: warnings,
                             remindedFor: remindedFor.map(Timestamp.init), ended: ended.map(Timestamp.init))
     }
 

@@ -33,8 +33,8 @@ public struct RequestState: Sendable, Hashable {
     /// A state read from its stored bytes keeps them as stored (checked) until they are asked for:
     /// whose turn it is, and a step that issues no letter, never ask.
     public var letters: [LetterReference] {
-        get { letterList.references }
-        set { letterList = .references(newValue) }
+        get { letterList.values }
+        set { letterList = .values(newValue) }
     }
     /// `letters`, as values or as stored.
     var letterList: LetterList
@@ -82,7 +82,7 @@ extension RequestState {
             return RequestState(
                 request: event.request, workflow: workflow, definition: definition, state: event.state, version: 1,
                 since: event.at, updated: event.at, fields: event.detail.fields, participants: [event.action: [event.actor]],
-                letterList: .references(event.detail.letter.map { [LetterReference($0, version: 1)] } ?? []), warnings: event.detail.warnings)
+                letterList: .values(event.detail.letter.map { [LetterReference($0, version: 1)] } ?? []), warnings: event.detail.warnings)
         }
         guard event.request == next.request, event.version == next.version + 1 else {
             throw ReplayError(request: event.request, version: event.version,
@@ -213,7 +213,7 @@ extension RequestState {
                     } else if JSONReader.equal(key, "letters") {
                         // Checked now, made into values when asked for (`LetterList`).
                         let stored = try LetterReference.checkArray(reading: &reader)
-                        letters = stored.count == 2 ? .references([]) : .stored(Array(reader.bytes[stored]))
+                        letters = stored.count == 2 ? .values([]) : .stored(Array(reader.bytes[stored]))
                     } else if JSONReader.equal(key, "participants") {
                         participants = try ParticipantList.reading(&reader, keep: keepingParticipants)
                     } else if JSONReader.equal(key, "request") { request = try reader.string()
@@ -259,124 +259,43 @@ extension RequestState {
             request: RequestID(request), workflow: WorkflowID(workflow), definition: DefinitionHash(definition), state: state,
             version: Int(version), since: Timestamp(milliseconds: since), updated: Timestamp(milliseconds: updated), fields: fields,
             participants: participants.mapValues { ($0.arrayValue ?? []).compactMap(\.stringValue).map(NIP.init) },
-            letterList: .references(parsedLetters), warnings: warnings.compactMap(\.stringValue),
+            letterList: .values(parsedLetters), warnings: warnings.compactMap(\.stringValue),
             remindedFor: members["reminded_for"]?.intValue.map(Timestamp.init), ended: members["ended"]?.intValue.map(Timestamp.init))
     }
 }
 
-/// A state's letter references: as values, or as its stored projection has them (the `letters`
-/// array's bytes, checked as strictly as reading them) until they are asked for. Equal when the
-/// references are.
-enum LetterList: Sendable, Hashable, CustomDebugStringConvertible {
-    case references([LetterReference])
-    /// The array, brackets included, as it stood in a stored state.
+/// A list a state read from its stored projection keeps as the projection has it (its bytes,
+/// checked as strictly as reading them) until it is asked for: the letters, and for a state only
+/// looked at the participants. Equal when the values are.
+enum KeptAsStored<Kind: StoredList>: Sendable, Hashable, CustomDebugStringConvertible {
+    case values(Kind.Values)
+    /// The array or object, brackets included, as it stood in a stored state.
     case stored([UInt8])
 
-    var references: [LetterReference] {
-        switch self {
-        case .references(let references):
-            return references
-        case .stored(let bytes):
-            do {
-                return try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
-                    var references: [LetterReference] = []
-                    references.reserveCapacity(4)
-                    try reader.elements { (reader) throws(JSONSyntaxError) in references.append(try LetterReference(reading: &reader)) }
-                    return references
-                }
-            } catch {
-                // Unreachable: `checkArray` accepted these bytes by the same table (`LetterReference.StoredMember`).
-                preconditionFailure("letters checked when their state was read do not read: \(error)")
-            }
-        }
-    }
-
-    /// The array's items, between its brackets: written canonically, or stored ones as they
-    /// stood (the projection's bytes, which `audit` compares with the log's).
-    func write(into output: inout [UInt8]) {
-        switch self {
-        case .references(let references):
-            for (index, letter) in references.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                letter.write(into: &output)
-            }
-        case .stored(let bytes):
-            output.append(contentsOf: bytes[1..<(bytes.count - 1)])
-        }
-    }
-
-    static func == (lhs: LetterList, rhs: LetterList) -> Bool {
-        if case .stored(let left) = lhs, case .stored(let right) = rhs, left == right { return true }
-        return lhs.references == rhs.references
-    }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(references) }
-
-    var debugDescription: String { "\(references)" }
-}
-
-/// A state's participants: as values, or as its stored projection has them (the `participants`
-/// object's bytes, checked as strictly as reading them) until they are asked for. Equal when the
-/// participants are.
-enum ParticipantList: Sendable, Hashable, CustomDebugStringConvertible {
-    case values([String: [NIP]])
-    /// The object, braces included, as it stood in a stored state.
-    case stored([UInt8])
-
-    var values: [String: [NIP]] {
+    var values: Kind.Values {
         switch self {
         case .values(let values):
             return values
         case .stored(let bytes):
             do {
-                return try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in try Self.read(&reader) }
+                return try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in try Kind.read(&reader) }
             } catch {
-                // Unreachable: `check` accepted these bytes.
-                preconditionFailure("participants checked when their state was read do not read: \(error)")
+                // Unreachable: the state's reading checked these bytes as strictly.
+                preconditionFailure("\(Kind.name) checked when their state was read do not read: \(error)")
             }
         }
     }
 
-    /// Reads the object at the reader: each action's people, in order.
-    private static func read(_ reader: inout JSONReader) throws(JSONSyntaxError) -> [String: [NIP]] {
-        // Room for a workflow's handful of actions: growing a dictionary rehashes it.
-        var actions = [String: [NIP]](minimumCapacity: 8)
-        try reader.members { (reader, action) throws(JSONSyntaxError) in actions[action] = try reader.strings(NIP.init) }
-        return actions
-    }
-
-    /// Reads the object at the reader: as values, or (`keep`) kept as its bytes, read past an
-    /// array of strings for each action as strictly as `read` reads it, without making its strings.
-    static func reading(_ reader: inout JSONReader, keep: Bool) throws(JSONSyntaxError) -> ParticipantList {
-        guard keep else { return .values(try read(&reader)) }
-        let start = reader.position
-        try reader.members(bytes: { (reader, _) throws(JSONSyntaxError) in
-            try reader.elements { (reader) throws(JSONSyntaxError) in _ = try reader.stringRange() }
-        })
-        return reader.position - start == 2 ? .values([:]) : .stored(Array(reader.bytes[start..<reader.position]))
-    }
-
-    /// The object's members, between its braces: written canonically (actions in sorted order),
-    /// or stored ones as they stood (the projection's bytes, which `audit` compares with the log's).
+    /// The items or members, between the brackets: written canonically, or stored ones as they
+    /// stood (the projection's bytes, which `audit` compares with the log's).
     func write(into output: inout [UInt8]) {
         switch self {
-        case .values(let participants):
-            // Sorted as indices into the dictionary, each NIP written as it stands: no array of pairs or of strings made.
-            var first = true
-            for item in JSONWriter.sortedIndices(participants) {
-                if !first { output.append(UInt8(ascii: ",")) }
-                first = false
-                let (action, people) = participants[item.index]
-                JSONWriter.writeString(action, into: &output)
-                output.append(UInt8(ascii: ":"))
-                JSONWriter.writeStrings(people.lazy.map(\.rawValue), into: &output)
-            }
-        case .stored(let bytes):
-            output.append(contentsOf: bytes[1..<(bytes.count - 1)])
+        case .values(let values): Kind.write(values, into: &output)
+        case .stored(let bytes): output.append(contentsOf: bytes[1..<(bytes.count - 1)])
         }
     }
 
-    static func == (lhs: ParticipantList, rhs: ParticipantList) -> Bool {
+    static func == (lhs: KeptAsStored, rhs: KeptAsStored) -> Bool {
         if case .stored(let left) = lhs, case .stored(let right) = rhs, left == right { return true }
         return lhs.values == rhs.values
     }
@@ -384,4 +303,76 @@ enum ParticipantList: Sendable, Hashable, CustomDebugStringConvertible {
     func hash(into hasher: inout Hasher) { hasher.combine(values) }
 
     var debugDescription: String { "\(values)" }
+}
+
+/// How one kind of list a stored state may keep as stored is read and written.
+protocol StoredList {
+    associatedtype Values: Sendable, Hashable
+    /// For messages: "letters", "participants".
+    static var name: String { get }
+    /// Reads the values at the reader.
+    static func read(_ reader: inout JSONReader) throws(JSONSyntaxError) -> Values
+    /// Writes the values' items or members canonically, without the brackets.
+    static func write(_ values: Values, into output: inout [UInt8])
+}
+
+/// A state's letter references (`RequestState.letters`).
+enum StoredLetters: StoredList {
+    static let name = "letters"
+
+    static func read(_ reader: inout JSONReader) throws(JSONSyntaxError) -> [LetterReference] {
+        var references: [LetterReference] = []
+        references.reserveCapacity(4)
+        try reader.elements { (reader) throws(JSONSyntaxError) in references.append(try LetterReference(reading: &reader)) }
+        return references
+    }
+
+    static func write(_ references: [LetterReference], into output: inout [UInt8]) {
+        for (index, letter) in references.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            letter.write(into: &output)
+        }
+    }
+}
+
+/// A state's participants (`RequestState.participants`): each action's people, in order.
+enum StoredParticipants: StoredList {
+    static let name = "participants"
+
+    static func read(_ reader: inout JSONReader) throws(JSONSyntaxError) -> [String: [NIP]] {
+        // Room for a workflow's handful of actions: growing a dictionary rehashes it.
+        var actions = [String: [NIP]](minimumCapacity: 8)
+        try reader.members { (reader, action) throws(JSONSyntaxError) in actions[action] = try reader.strings(NIP.init) }
+        return actions
+    }
+
+    /// Actions in sorted order.
+    static func write(_ participants: [String: [NIP]], into output: inout [UInt8]) {
+        // Sorted as indices into the dictionary, each NIP written as it stands: no array of pairs or of strings made.
+        var first = true
+        for item in JSONWriter.sortedIndices(participants) {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            let (action, people) = participants[item.index]
+            JSONWriter.writeString(action, into: &output)
+            output.append(UInt8(ascii: ":"))
+            JSONWriter.writeStrings(people.lazy.map(\.rawValue), into: &output)
+        }
+    }
+}
+
+typealias LetterList = KeptAsStored<StoredLetters>
+typealias ParticipantList = KeptAsStored<StoredParticipants>
+
+extension KeptAsStored where Kind == StoredParticipants {
+    /// Reads the object at the reader: as values, or (`keep`) kept as its bytes, read past an
+    /// array of strings for each action as strictly as `read` reads it, without making its strings.
+    static func reading(_ reader: inout JSONReader, keep: Bool) throws(JSONSyntaxError) -> ParticipantList {
+        guard keep else { return .values(try StoredParticipants.read(&reader)) }
+        let start = reader.position
+        try reader.members(bytes: { (reader, _) throws(JSONSyntaxError) in
+            try reader.elements { (reader) throws(JSONSyntaxError) in _ = try reader.stringRange() }
+        })
+        return reader.position - start == 2 ? .values([:]) : .stored(Array(reader.bytes[start..<reader.position]))
+    }
 }
