@@ -136,7 +136,7 @@ public struct LetterRecord: Sendable, Hashable {
 
     /// The content's `date`: read from the pieces of a composed letter without building its tree.
     var date: String? {
-        if let composed { return composed.own["date"]?.stringValue }
+        if let composed { return composed.own.string("date") }
         return tree?["date"]?.stringValue
     }
 
@@ -144,7 +144,7 @@ public struct LetterRecord: Sendable, Hashable {
     /// or for a number given elsewhere `diskominfo/surat_penugasan/2026/external:<number>`; an unnumbered
     /// letter's is in its content (`GBG-1/surat_pengajuan/1`).
     public var id: String {
-        identity.numbering == .none ? (composed?.own["id"] ?? content?["id"])?.stringValue ?? "" : LetterReference.id(register: identity.register, sequence: identity.sequence, external: external, number: identity.number)
+        identity.numbering == .none ? (composed.map { $0.own.string("id") } ?? content?["id"]?.stringValue) ?? "" : LetterReference.id(register: identity.register, sequence: identity.sequence, external: external, number: identity.number)
     }
 
     /// `letter.number`, `letter.register`, …: the identity's members.

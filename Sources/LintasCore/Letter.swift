@@ -192,41 +192,79 @@ final class LetterDraft {
     }
 
     /// The letter's own members: its id, number (none for a letter an employee writes) and how it was
-    /// numbered when not by its register, request, date, the people assigned, the particulars.
-    private func ownMembers(_ identity: LetterIdentity, id: String, date: CivilDate, request: RequestID) -> [String: JSONValue] {
-        // Room for every member up front: grown from three, the dictionary would be rehashed twice.
-        var members = [String: JSONValue](minimumCapacity: 9)
-        members["request"] = .string(request.rawValue)
-        members["date"] = .string(date.description)
-        members["date_text"] = .string(date.indonesian)
-        members["id"] = .string(id)
-        if identity.numbering != .none { members["number"] = .string(identity.number) }
-        if identity.numbering != .register { members["numbering"] = .string(identity.numbering.rawValue) }
-        if let cited { members["cites"] = Self.citation(of: cited) }
-        if let assigned = spec.assigned { members["assigned"] = .array(people(in: assigned)) }
+    /// numbered when not by its register, request, date, the people assigned, the particulars. Written
+    /// as the piece the seal and the stored event are made of (`ComposedLetter.own`), in canonical
+    /// order as they are made, with no tree of them.
+    private func ownMembers(_ identity: LetterIdentity, id: String, date: CivilDate, request: RequestID) -> LetterParts.Piece {
+        let quote = UInt8(ascii: "\"")
+        // Room for a letter's members (W1's are about 200 to 600 bytes, nine members at most).
+        var piece = LetterParts.Piece(reservingCapacity: 640, members: 9)
+        if let assigned = spec.assigned { piece.append(name: "assigned") { writePeople(in: assigned, into: &$0) } }
+        if let cited { piece.append(name: "cites") { Self.writeCitation(of: cited, into: &$0) } }
+        piece.append(name: "date") { output in
+            output.append(quote)
+            date.write(into: &output)
+            output.append(quote)
+        }
+        piece.append(name: "date_text") { output in
+            output.append(quote)
+            date.writeIndonesian(into: &output)
+            output.append(quote)
+        }
+        piece.append(name: "id") { JSONWriter.writeString(id, into: &$0) }
+        if identity.numbering != .none { piece.append(name: "number") { JSONWriter.writeString(identity.number, into: &$0) } }
+        if identity.numbering != .register { piece.append(name: "numbering") { JSONWriter.writeString(identity.numbering.rawValue, into: &$0) } }
         let particulars = self.particulars
-        if !particulars.isEmpty { members["particulars"] = .array(particulars) }
-        return members
+        if !particulars.isEmpty {
+            piece.append(name: "particulars") { output in
+                output.append(UInt8(ascii: "["))
+                for (offset, (requirement, value)) in particulars.enumerated() {
+                    if offset > 0 { output.append(UInt8(ascii: ",")) }
+                    JSONWriter.writeKey("article", first: true, into: &output)
+                    JSONWriter.writeString(requirement.article, into: &output)
+                    JSONWriter.writeKey("field", into: &output)
+                    JSONWriter.writeString(requirement.field, into: &output)
+                    JSONWriter.writeKey("label", into: &output)
+                    JSONWriter.writeString(definition.label(ofField: requirement.field), into: &output)
+                    JSONWriter.writeKey("text", into: &output)
+                    JSONWriter.writeString(particular(requirement.field, value), into: &output)
+                    output.append(UInt8(ascii: "}"))
+                }
+                output.append(UInt8(ascii: "]"))
+            }
+        }
+        piece.append(name: "request") { JSONWriter.writeString(request.rawValue, into: &$0) }
+        return piece
     }
 
     /// The `cites` member: the cited letter's type, label, number (`null` for a letter an employee
     /// wrote; the number SRIKANDI gave for one numbered there) and date, as its event recorded them.
-    static func citation(of letter: LetterReference) -> JSONValue {
-        var members = [String: JSONValue](minimumCapacity: 5)
-        members["type"] = .string(letter.type)
-        members["label"] = .string(letter.label)
-        members["number"] = letter.numbered ? .string(letter.number) : .null
+    static func writeCitation(of letter: LetterReference, into output: inout [UInt8]) {
+        var first = true
         if let date = letter.date {
-            members["date"] = .string(date)
-            if let civil = CivilDate(iso: date) { members["date_text"] = .string(civil.indonesian) }
+            JSONWriter.writeKey("date", first: true, into: &output)
+            JSONWriter.writeString(date, into: &output)
+            if let civil = CivilDate(iso: date) {
+                JSONWriter.writeKey("date_text", into: &output)
+                output.append(UInt8(ascii: "\""))
+                civil.writeIndonesian(into: &output)
+                output.append(UInt8(ascii: "\""))
+            }
+            first = false
         }
-        return .object(members)
+        JSONWriter.writeKey("label", first: first, into: &output)
+        JSONWriter.writeString(letter.label, into: &output)
+        JSONWriter.writeKey("number", into: &output)
+        if letter.numbered { JSONWriter.writeString(letter.number, into: &output) } else { output.append(contentsOf: "null".utf8) }
+        JSONWriter.writeKey("type", into: &output)
+        JSONWriter.writeString(letter.type, into: &output)
+        output.append(UInt8(ascii: "}"))
     }
 
     /// What else the regulation says the letter carries, in the order of `requires`: each required
     /// field the body does not already show (the reasons of a refusal, a disposisi's direction, a
-    /// team's lead, a surat perintah's other arrangements), with its label and article.
-    private var particulars: [JSONValue] {
+    /// team's lead, a surat perintah's other arrangements), with its value.
+    private var particulars: [(requirement: WorkflowDefinition.LetterSpec.Requirement, value: JSONValue)] {
         // A letter requires a handful of fields: lists, not sets.
         var seen: [String] = []
         return spec.requires.compactMap { requirement in
@@ -234,8 +272,7 @@ final class LetterDraft {
             guard !Self.requestContents.contains(field), field != spec.assigned, !seen.contains(field),
                   let value = context.fields[field] else { return nil }
             seen.append(field)
-            return .object(["field": .string(requirement.field), "label": .string(definition.label(ofField: requirement.field)),
-                            "article": .string(requirement.article), "text": .string(particular(requirement.field, value))])
+            return (requirement, value)
         }
     }
 
@@ -308,21 +345,28 @@ final class LetterDraft {
         return holders.contains(where: { $0.capacity == .definitive }) ? holders.filter { $0.capacity == .definitive } : holders
     }
 
-    private func people(in field: String) -> [JSONValue] {
+    /// The people a person field names, each with name, NIP and (when the directory has them) the
+    /// position and its unit, as a JSON array.
+    private func writePeople(in field: String, into output: inout [UInt8]) {
         let value = context.fields[field]
         let nips = value?.arrayValue?.compactMap(\.stringValue) ?? [value?.stringValue].compactMap { $0 }
-        return nips.map { nip in
+        output.append(UInt8(ascii: "["))
+        for (offset, nip) in nips.enumerated() {
+            if offset > 0 { output.append(UInt8(ascii: ",")) }
             let employee = directory.employees[NIP(nip)]
-            let position = employee.flatMap { directory.positions[$0.position] }
-            var members = [String: JSONValue](minimumCapacity: 4)  // not grown (and rehashed) from two
-            members["nip"] = .string(nip)
-            members["name"] = .string(employee?.name ?? nip)
-            if let position {
-                members["position"] = .string(position.title)
-                members["unit"] = .string(directory.units[position.unit]?.name ?? position.unit.rawValue)
+            JSONWriter.writeKey("name", first: true, into: &output)
+            JSONWriter.writeString(employee?.name ?? nip, into: &output)
+            JSONWriter.writeKey("nip", into: &output)
+            JSONWriter.writeString(nip, into: &output)
+            if let position = employee.flatMap({ directory.positions[$0.position] }) {
+                JSONWriter.writeKey("position", into: &output)
+                JSONWriter.writeString(position.title, into: &output)
+                JSONWriter.writeKey("unit", into: &output)
+                JSONWriter.writeString(directory.units[position.unit]?.name ?? position.unit.rawValue, into: &output)
             }
-            return .object(members)
+            output.append(UInt8(ascii: "}"))
         }
+        output.append(UInt8(ascii: "]"))
     }
 
     /// A field value as the letter prints it; a period as `1 April 2026 s.d. 30 September 2026`.

@@ -157,6 +157,13 @@ public enum LetterParts {
 
         public init() {}
 
+        /// An empty piece with room for `bytes` bytes and `members` members: written member by member,
+        /// not grown (and copied) from nothing.
+        init(reservingCapacity bytes: Int, members: Int) {
+            self.bytes.reserveCapacity(bytes)
+            self.members.reserveCapacity(members)
+        }
+
         /// The members of one piece's JSON.
         /// - Throws: when it is not a JSON object.
         public init(_ piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
@@ -311,6 +318,16 @@ public enum LetterParts {
             JSONWriter.writeKey(name, into: &bytes)
             value(&bytes)
             added(start: start, nameEnd: start + 2 + name.utf8CodeUnitCount)
+            assert(members.count < 2 || precedes(members.count - 2, self, members.count - 1) == true, "\(name) out of canonical order")
+        }
+
+        /// The member `name`'s value when it is a string, read from its bytes (no tree of the piece made).
+        func string(_ name: StaticString) -> String? {
+            let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            return bytes.withUnsafeBufferPointer { bytes in
+                guard let member = members.first(where: { bytes[($0.start + 2)..<$0.nameEnd].elementsEqual(wanted) }) else { return nil }
+                return (try? JSONValue.parse(Array(bytes[(member.nameEnd + 2)..<member.end])))?.stringValue
+            }
         }
 
         /// Records the member just written from `start` to the end of `bytes`, its name ending before `nameEnd`.
@@ -335,6 +352,9 @@ public enum LetterParts {
             let first = name(index), second = piece.name(other)
             return first == second ? nil : JSONWriter.precedes(first, second)
         }
+
+        /// The members as a tree, read from their canonical JSON (`object(ofRuns:)`).
+        var tree: [String: JSONValue] { (try? JSONValue.parse(LetterParts.object(ofRuns: bytes)))?.objectValue ?? [:] }
 
         /// Member `index`'s name as written.
         func name(_ index: Int) -> String {
@@ -376,6 +396,45 @@ public enum LetterParts {
         public mutating func write(implying letter: LetterRecord, request: RequestID, to sink: (UnsafeRawBufferPointer) -> Void) throws(JSONSyntaxError) {
             pieces[Assembler.implied].setImplied(letter, request: request)
             try write(to: sink)
+        }
+
+        /// The own members' canonical JSON without those the implied piece of the last `write` holds
+        /// byte for byte (`split`'s rule: the event says them already): what the store keeps as a
+        /// composed letter's `content`. Runs of members kept one after the other copied at once.
+        func ownLeavingOutImplied() -> [UInt8] {
+            let own = pieces[0], implied = pieces[Assembler.implied]
+            var output: [UInt8] = []
+            output.reserveCapacity(own.bytes.count + 1)
+            own.bytes.withUnsafeBufferPointer { bytes in
+                implied.bytes.withUnsafeBufferPointer { impliedBytes in
+                    func isImplied(_ member: Piece.Member) -> Bool {
+                        implied.members.contains { other in
+                            other.end - other.start == member.end - member.start
+                                && bytes[member.start..<member.end].elementsEqual(impliedBytes[other.start..<other.end])
+                        }
+                    }
+                    var run: Range<Int>?
+                    func flush() {
+                        guard let kept = run else { return }
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[kept]))
+                        run = nil
+                    }
+                    for member in own.members {
+                        if isImplied(member) {
+                            flush()
+                        } else if let kept = run {
+                            run = kept.lowerBound..<member.end
+                        } else {
+                            run = member.start..<member.end
+                        }
+                    }
+                    flush()
+                }
+            }
+            if output.isEmpty { return [UInt8(ascii: "{"), UInt8(ascii: "}")] }
+            output[0] = UInt8(ascii: "{")
+            output.append(UInt8(ascii: "}"))
+            return output
         }
 
         /// `write(implying:request:to:)` of a letter as its stored event says it (`StoredLetter`),
@@ -531,7 +590,7 @@ extension LetterParts {
         public var bytes: [UInt8] { LetterParts.object(ofRuns: piece.bytes) }
 
         /// The members, read from `bytes`.
-        public var members: [String: JSONValue] { (try? JSONValue.parse(bytes))?.objectValue ?? [:] }
+        public var members: [String: JSONValue] { piece.tree }
 
         /// Whether the part has no member (it is then not stored).
         public var isEmpty: Bool { piece.members.isEmpty }
@@ -572,45 +631,48 @@ extension LetterParts {
     /// - Throws: when two pieces hold the same member (a defect of `groups`).
     public static func encode(_ composed: ComposedLetter, implying letter: LetterRecord, request: RequestID,
                               assembler: inout Assembler, whole sink: (UnsafeRawBufferPointer) -> Void) throws(JSONSyntaxError) -> Encoded {
-        var own = composed.own
-        forEachImplied(letter, request: request) { name, value in
-            let name = name.description
-            if own[name] == .string(value) { own[name] = nil }
-        }
-        let ownPiece = Piece(implied: own)
-        assembler.start(own: ownPiece)
+        assembler.start(own: composed.own)
         for part in composed.parts where !part.isEmpty { assembler.add(part.piece) }
         try assembler.write(implying: letter, request: request, to: sink)
-        return Encoded(whole: [], own: object(ofRuns: ownPiece.bytes), parts: composed.parts.filter { !$0.isEmpty }.map(\.bytes))
+        return Encoded(whole: [], own: assembler.ownLeavingOutImplied(), parts: composed.parts.filter { !$0.isEmpty }.map(\.bytes))
     }
 }
 
 /// A letter's content as `decide` composes it (`LetterDraft.compose`): its own members and its
-/// parts, in the order of `LetterParts.groups`. The content is their members together
-/// (`content`); sealing and storing use the parts' bytes as they are (`LetterParts.encode`).
+/// parts, in the order of `LetterParts.groups`, each as the piece it is written as. The content is
+/// their members together (`content`); sealing and storing use the pieces' bytes as they are
+/// (`LetterParts.encode`).
 public struct ComposedLetter: Sendable, Hashable {
-    /// The letter's own members, `id`, `number` and `request` included.
-    public var own: [String: JSONValue]
+    /// The letter's own members, `id`, `number` and `request` included, written once as they are
+    /// sealed and (without those the event says already) stored.
+    let own: LetterParts.Piece
     public private(set) var parts: [LetterParts.Part]
 
-    /// The pieces as composed, laid out again by `LetterParts.groups` when a member is not in the
-    /// piece its group says (`groups` is the one rule of what a part holds, as `split` applies it).
-    init(own: [String: JSONValue], parts: [LetterParts.Part]) {
+    /// The pieces as composed, the parts laid out again by `LetterParts.groups` when a member is not
+    /// in the part its group says (`groups` is the one rule of what a part holds, as `split` applies
+    /// it). The own members' names are `LetterDraft`'s and in no group (checked in debug builds).
+    init(own: LetterParts.Piece, parts: [LetterParts.Part]) {
+        assert(own.members.indices.allSatisfy { !LetterParts.grouped.contains(own.name($0)) }, "an own member belongs to a part")
         self.own = own
         self.parts = parts
-        let ownInGroups = own.keys.contains(where: LetterParts.grouped.contains)
-        if ownInGroups || parts.contains(where: { !$0.inGroup }) {
-            let (own, parts) = LetterParts.split(content)
-            self.own = own.objectValue ?? [:]
+        if parts.contains(where: { !$0.inGroup }) {
+            let (_, parts) = LetterParts.split(content)
             self.parts = parts.map { LetterParts.Part($0.objectValue ?? [:]) }
         }
     }
 
     /// The whole content as one tree.
     public var content: JSONValue {
-        var members = own
+        var members = own.tree
         for part in parts { members.merge(part.members) { mine, _ in mine } }
         return .object(members)
+    }
+
+    public static func == (lhs: ComposedLetter, rhs: ComposedLetter) -> Bool { lhs.own.bytes == rhs.own.bytes && lhs.parts == rhs.parts }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(own.bytes)
+        hasher.combine(parts)
     }
 }
 

@@ -174,15 +174,19 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Indonesian long form, e.g. `25 Oktober 2023`.
     public var indonesian: String {
         // Written as bytes, as `description` is: an interpolation makes a string of each number first.
-        let name = CivilDate.indonesianMonths[month - 1]
         var text: [UInt8] = []
-        text.reserveCapacity(name.utf8.count + 12)
-        JSONWriter.writeInteger(Int64(day), into: &text)
-        text.append(UInt8(ascii: " "))
-        text.append(contentsOf: name.utf8)
-        text.append(UInt8(ascii: " "))
-        JSONWriter.writeInteger(Int64(year), into: &text)
+        text.reserveCapacity(21)
+        writeIndonesian(into: &text)
         return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `indonesian` written into a byte buffer (ASCII: digits, a month's name, spaces).
+    func writeIndonesian(into output: inout [UInt8]) {
+        JSONWriter.writeInteger(Int64(day), into: &output)
+        output.append(UInt8(ascii: " "))
+        output.append(contentsOf: CivilDate.indonesianMonths[month - 1].utf8)
+        output.append(UInt8(ascii: " "))
+        JSONWriter.writeInteger(Int64(year), into: &output)
     }
 
     static let indonesianMonths = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
