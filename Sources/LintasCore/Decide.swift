@@ -136,7 +136,7 @@ private struct Decider {
         // Letter numbers are drawn last, once nothing can refuse the command any more.
         let letter = try transition.letter.map { spec throws(Refusal) in
             let letters = state?.letters ?? []  // read once: a stored state's are made into values when asked for
-            return try issue(LetterDraft(spec: spec, definition: definition, transition: transition, transitionIndex: transitionIndex,
+            return try issue(LetterDraft(spec: spec, definition: definition, transitionIndex: transitionIndex,
                                          context: context, actor: office, actorRole: actorRole,
                                          followsRequest: !letters.isEmpty || bound[LetterDraft.referenceField] != nil,
                                          cited: spec.cites.flatMap { Self.citedLetter(type: $0, in: letters) }),
@@ -616,8 +616,8 @@ private struct Decider {
         let series = spec.klasifikasi ?? spec.type
         // Only refusals cite the article: made when one is thrown.
         var article: String { draft.definition.cite(draft.transition.article) }
-        if let external = try externalNumber(spec, transition: draft.transition, definition: draft.definition, on: date) {
-            let register = "\(unitID.rawValue)/\(series)/\(external.date.year)"
+        if let external = try externalNumber(draft, on: date) {
+            let register = LetterReference.register(unit: unitID, series: series, year: external.date.year)
             let template = spec.numberTemplate
             if spec.numbering == .either, LetterNumber.matches(external.number, template: template, unitCode: unit.code, klasifikasi: spec.klasifikasi ?? "") {
                 throw Refusal(.invalidField, "The \(spec.label) number \"\(external.number)\" has the form of the numbers \(unit.name) draws itself (\(template)): "
@@ -629,7 +629,7 @@ private struct Decider {
             try claim(external.number, NumberedLetter(id: id, request: command.request, label: spec.label), article: article, &numbering)
             return LetterRecord(identity, composed: draft.compose(identity, id: id, dated: external.date, request: command.request, frames: &frames))
         }
-        let register = "\(unitID.rawValue)/\(series)/\(date.year)"
+        let register = LetterReference.register(unit: unitID, series: series, year: date.year)
         let sequence = numbering.nextSequence(register: register)
         let number = LetterNumber.format(spec.numberTemplate, sequence: sequence, unitCode: unit.code, date: date, klasifikasi: spec.klasifikasi ?? "")
         let identity = LetterIdentity(type: spec.type, label: spec.label, number: number, register: register, sequence: sequence)
@@ -652,9 +652,9 @@ private struct Decider {
     /// The number and date another system gave the letter, from the command; `nil` when the register numbers it.
     /// - Throws: `missing_field` when the letter is numbered only elsewhere and the command has no number;
     ///   `invalid_field` for an empty or malformed number or date, or a date after the step.
-    private func externalNumber(_ spec: WorkflowDefinition.LetterSpec, transition: WorkflowDefinition.Transition, definition: WorkflowDefinition,
-                                on date: CivilDate) throws(Refusal) -> (number: String, date: CivilDate)? {
-        var article: String { definition.cite(transition.article) }  // made only when a refusal is thrown
+    private func externalNumber(_ draft: LetterDraft, on date: CivilDate) throws(Refusal) -> (number: String, date: CivilDate)? {
+        let spec = draft.spec
+        var article: String { draft.definition.cite(draft.transition.article) }  // made only when a refusal is thrown
         let given = command.data[WorkflowDefinition.LetterSpec.externalNumberField]
         let dateValue = command.data[WorkflowDefinition.LetterSpec.externalDateField]
         guard let given, given != .null else {

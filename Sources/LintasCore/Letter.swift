@@ -26,10 +26,12 @@ final class LetterDraft {
 
     let spec: WorkflowDefinition.LetterSpec
     let definition: WorkflowDefinition
-    let transition: WorkflowDefinition.Transition
-    /// Where `transition` stands in `definition.transitions`: with the definition's hash, what names
+    /// Where the transition stands in `definition.transitions`: with the definition's hash, what names
     /// the transition and its letter spec in a frame's key.
     let transitionIndex: Int
+    /// The step that issues the letter: read from the definition when a frame is composed or a
+    /// refusal cites its article, not copied for every letter.
+    var transition: WorkflowDefinition.Transition { definition.transitions[transitionIndex] }
     let context: RoleContext
     let signer: Officeholder
     let onBehalfOf: Officeholder?
@@ -51,14 +53,13 @@ final class LetterDraft {
     ///   - actor: the office the acting official holds; signs when the letter names no signer.
     ///   - actorRole: the acting role's holders when resolved in `context`, not resolved again for a signer of that role.
     /// - Throws: `missing_field` with the article demanding the content, `no_officeholder` when the signer's office is vacant.
-    init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transition: WorkflowDefinition.Transition, transitionIndex: Int,
+    init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transitionIndex: Int,
          context: RoleContext, actor: Officeholder, actorRole: ResolvedRole?, followsRequest: Bool, cited: LetterReference?) throws(Refusal) {
         self.spec = spec
         self.transitionIndex = transitionIndex
         self.followsRequest = followsRequest
         self.cited = cited
         self.definition = definition
-        self.transition = transition
         self.context = context
         func isMissing(_ requirement: WorkflowDefinition.LetterSpec.Requirement) -> Bool {
             guard let value = context.fields[requirement.field] else { return true }

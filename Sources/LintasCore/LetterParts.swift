@@ -323,9 +323,8 @@ public enum LetterParts {
 
         /// The member `name`'s value when it is a string, read from its bytes (no tree of the piece made).
         func string(_ name: StaticString) -> String? {
-            let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-            return bytes.withUnsafeBufferPointer { bytes in
-                guard let member = members.first(where: { bytes[($0.start + 2)..<$0.nameEnd].elementsEqual(wanted) }) else { return nil }
+            bytes.withUnsafeBufferPointer { bytes in
+                guard let member = members.first(where: { JSONReader.equal(UnsafeBufferPointer(rebasing: bytes[($0.start + 2)..<$0.nameEnd]), name) }) else { return nil }
                 return (try? JSONValue.parse(Array(bytes[(member.nameEnd + 2)..<member.end])))?.stringValue
             }
         }
