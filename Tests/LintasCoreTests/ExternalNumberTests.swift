@@ -117,6 +117,15 @@ struct ExternalNumberTests {
         #expect(LetterNumber.matches("800/7/III/DISKOMINFO/2025", template: "800/{seq}/{month_roman}/{unit}/{year}", unitCode: "DISKOMINFO"))
     }
 
+    @Test("a number template is filled in one pass: each known placeholder, the text between as written, an unknown placeholder and an unclosed brace left as they stand")
+    func templateFilled() throws {
+        let date = try #require(CivilDate(iso: "2025-03-06"))
+        #expect(LetterNumber.format("{klasifikasi}/{seq}/{unit}/{month_roman}/{year}", sequence: 45, unitCode: "DISKOMINFO", date: date, klasifikasi: "800.1.11.1")
+                == "800.1.11.1/45/DISKOMINFO/III/2025")
+        #expect(LetterNumber.format("B-{seq}.{nomor}/{unit}/{year", sequence: 7, unitCode: "DINKES", date: date) == "B-7.{nomor}/DINKES/{year")
+        #expect(LetterNumber.format("SP/{seq}", sequence: 1200, unitCode: "X", date: date) == "SP/1200")
+    }
+
     @Test("a register is (unit, kode klasifikasi, year): a letter type whose template prints another type's number is refused, naming the letter that carries it")
     func drawnCollision() throws {
         var first = try Walk()
