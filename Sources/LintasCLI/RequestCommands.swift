@@ -37,9 +37,9 @@ enum RequestCommands {
 
         /// The stored state of a request, or an explanation on stderr and exit 1.
         func state(_ id: RequestID, _ context: Context) throws -> RequestState {
-            guard let stored = try store.request(id) else { try RequestCommands.explainUnknown(id, store: store, context) }
+            guard let body = try store.stateBody(of: id) else { try RequestCommands.explainUnknown(id, store: store, context) }
             // Looked at, not stepped: its participants kept as stored until asked for.
-            return try stored.decode(keepingParticipants: true)
+            return try RequestState(bytes: body, keepingParticipants: true)
         }
 
         /// A field's value for people: unit names, employee names, periods.

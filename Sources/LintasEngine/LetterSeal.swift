@@ -139,17 +139,20 @@ public enum LetterSeal {
                         parts.assembler.add(piece)
                         return
                     }
-                    let text = String(decoding: name, as: UTF8.self)
-                    guard let part = try store.letterPart(text) else {
-                        throw StoreError(.malformed, "letter \(letter.numberText) has a part \(text.prefix(16))… that is not in the store")
+                    let text = { String(decoding: name, as: UTF8.self).prefix(16) }
+                    // Read where the store holds it: checked, then made a piece.
+                    let read = try store.withLetterPart(named: name) { part in
+                        var stream = SHA256Stream()
+                        stream.update(part)
+                        guard parts.digest({ stream.finish(into: $0) }, matches: { Digest.equals($0, hexDigits: name, lowercase: true) }) else {
+                            let actual = Digest(bytes: parts.digest)?.hex ?? ""
+                            throw StoreError(.malformed, "letter \(letter.numberText) was altered: its part \(text())… hashes to \(actual.prefix(16))…")
+                        }
+                        return try Result { () throws(JSONSyntaxError) in try LetterParts.Piece(part) }.get()
                     }
-                    var stream = SHA256Stream()
-                    stream.update(part)
-                    guard parts.digest({ stream.finish(into: $0) }, matches: { Digest.equals($0, hexDigits: name, lowercase: true) }), let key else {
-                        let actual = Digest(bytes: parts.digest)?.hex ?? ""
-                        throw StoreError(.malformed, "letter \(letter.numberText) was altered: its part \(text.prefix(16))… hashes to \(actual.prefix(16))…")
+                    guard let piece = read, let key else {
+                        throw StoreError(.malformed, "letter \(letter.numberText) has a part \(text())… that is not in the store")
                     }
-                    let piece = try part.withUnsafeBytes { part in Result { () throws(JSONSyntaxError) in try LetterParts.Piece(part) } }.get()
                     if parts.checked.isEmpty { parts.checked.reserveCapacity(checkedLimit) }
                     if parts.checked.count >= checkedLimit { parts.checked.removeAll(keepingCapacity: true) }
                     parts.checked[key] = piece

@@ -31,15 +31,20 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
         return hex.withUTF8 { digits -> [UInt8]? in
             guard digits.count % 2 == 0 else { return nil }
             var bytes = [UInt8](repeating: 0, count: digits.count / 2)
-            let valid = bytes.withUnsafeMutableBufferPointer { bytes in
-                for index in bytes.indices {
-                    guard let high = Digest.nibble(digits[2 * index]), let low = Digest.nibble(digits[2 * index + 1]) else { return false }
-                    bytes[index] = high << 4 | low
-                }
-                return true
-            }
+            let valid = bytes.withUnsafeMutableBytes { decode(hexDigits: UnsafeRawBufferPointer(digits), into: $0) }
             return valid ? bytes : nil
         }
+    }
+
+    /// Writes the bytes hex digits (either case) spell into `bytes`, which has room for exactly half as
+    /// many: false for any other character (what `bytes` holds then is not to be used).
+    static func decode(hexDigits digits: UnsafeRawBufferPointer, into bytes: UnsafeMutableRawBufferPointer) -> Bool {
+        precondition(digits.count == 2 * bytes.count)
+        for index in bytes.indices {
+            guard let high = Digest.nibble(digits[2 * index]), let low = Digest.nibble(digits[2 * index + 1]) else { return false }
+            bytes[index] = high << 4 | low
+        }
+        return true
     }
 
     /// The value of one hex digit (either case), or `nil` for any other byte.

@@ -54,6 +54,9 @@ public protocol EventStore: AnyObject {
     /// is not seen until it commits).
     func withLookups<Result>(_ body: (any StoreLookups) throws -> Result) throws -> Result
     func request(_ id: RequestID) throws -> StoredRequest?
+    /// The stored state of a request (`StoredRequest.body`, canonical JSON) alone, for a reader that
+    /// only looks at it (`lintas status`): none of the other columns read; `nil` when none is stored.
+    func stateBody(of id: RequestID) throws -> [UInt8]?
     /// A request's events in version order.
     func events(of request: RequestID) throws -> [StoredEvent]
     /// Every request's events, one request at a time, in request and version order.
@@ -95,9 +98,10 @@ public protocol EventStore: AnyObject {
     /// event when `nil`): what a signed checkpoint digests (`Checkpoint`). The bytes are valid
     /// only during the call.
     func forEachEventHash(through last: Int64?, _ visit: (Int64, UnsafeRawBufferPointer) throws -> Void) throws
-    /// The stored body of a letter's part (`LetterParts`) by the hex SHA-256 its event names,
-    /// exactly as stored (audit checks it still hashes to that name); `nil` when absent.
-    func letterPart(_ hash: String) throws -> [UInt8]?
+    /// What `body` makes of a letter's part (`LetterParts`) stored under the hex SHA-256 its event names
+    /// it by (64 digits, as the event holds them): the part's bytes exactly as stored (audit checks they
+    /// still hash to that name), valid only during that call; `nil`, `body` not called, when absent.
+    func withLetterPart<Result>(named name: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result?
     /// Every opening stored once (an event's article and `by`; `StoredOpenings` in SQLite), keyed by
     /// the hex SHA-256 of its body, with that body exactly as stored (audit checks it still hashes to
     /// its key).

@@ -130,6 +130,15 @@ final class SQLiteConnection {
         try query(statement(sql), bindings, row: row)
     }
 
+    /// The row of a query that finds at most one (by a unique key), read with one step: a second step
+    /// only learns that no other follows, and collecting into an array makes one to throw away.
+    func firstRow<Row>(_ sql: FixedSQL, _ bindings: [SQLiteValue], row: (SQLiteStatement) throws -> Row) throws -> Row? {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(bindings)
+        return try statement.step() ? try row(statement) : nil
+    }
+
     private func query<Row>(_ statement: SQLiteStatement, _ bindings: [SQLiteValue], row: (SQLiteStatement) throws(StoreError) -> Row) throws(StoreError) -> [Row] {
         defer { statement.reset() }
         try statement.bind(bindings)
@@ -229,6 +238,8 @@ enum SQLiteValue {
     /// Text given as its UTF-8 bytes, bound without making a `String` first.
     case utf8([UInt8])
     case blob([UInt8])
+    /// A blob's bytes held elsewhere, valid while `bind` runs (which copies them, as every value).
+    case borrowedBlob(UnsafeRawBufferPointer)
     case null
 
     static func optional(_ text: String?) -> SQLiteValue { text.map(SQLiteValue.text) ?? .null }
@@ -262,6 +273,7 @@ final class SQLiteStatement {
             switch value {
             case .text(let text): needed += text.utf8.count
             case .utf8(let bytes), .blob(let bytes): needed += bytes.count
+            case .borrowedBlob(let bytes): needed += bytes.count
             case .integer, .null: break
             }
         }
@@ -292,6 +304,9 @@ final class SQLiteStatement {
                 code = lintas_sqlite3_bind_text_static(pointer, index, start.assumingMemoryBound(to: CChar.self), count)
             case .blob(let bytes):
                 let (start, count) = bytes.withUnsafeBytes(place)
+                code = lintas_sqlite3_bind_blob_static(pointer, index, start, count)
+            case .borrowedBlob(let bytes):
+                let (start, count) = place(bytes)
                 code = lintas_sqlite3_bind_blob_static(pointer, index, start, count)
             case .null: code = sqlite3_bind_null(pointer, index)
             }

@@ -836,8 +836,14 @@ public final class SQLiteStore: EventStore {
     }
 
     public func request(_ id: RequestID) throws -> StoredRequest? {
-        try SQLiteBatch(connection: connection).request(id)
+        try SQLiteBatch.request(id, on: connection)
     }
+
+    public func stateBody(of id: RequestID) throws -> [UInt8]? {
+        try connection.firstRow(SQLiteStore.stateBodySQL, [.text(id.rawValue)]) { $0.bytes(0) }
+    }
+
+    private static let stateBodySQL = FixedSQL("SELECT body FROM requests WHERE request = ?")
 
     public func withLookups<Result>(_ body: (any StoreLookups) throws -> Result) throws -> Result {
         try readSnapshot { try body(SQLiteBatch(connection: connection)) }
@@ -1043,10 +1049,16 @@ public final class SQLiteStore: EventStore {
         try connection.query("SELECT max(seq) FROM events") { $0.optionalInt64(0) }[0]
     }
 
-    public func letterPart(_ hash: String) throws -> [UInt8]? {
-        guard let digest = Digest(hex: hash) else { return nil }
-        return try connection.query("SELECT body FROM letter_parts WHERE hash = ?", [.blob(digest.bytes)]) { $0.bytes(0) }.first
+    public func withLetterPart<Result>(named name: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result? {
+        guard name.count == 2 * Digest.byteCount else { return nil }
+        // The digest decoded on the stack, the body read where SQLite holds it.
+        return try withUnsafeTemporaryAllocation(byteCount: Digest.byteCount, alignment: 1) { digest in
+            guard Digest.decode(hexDigits: name, into: digest) else { return nil }
+            return try connection.firstRow(SQLiteStore.letterPartSQL, [.borrowedBlob(UnsafeRawBufferPointer(digest))]) { try body($0.borrowed(0)) }
+        }
     }
+
+    private static let letterPartSQL = FixedSQL("SELECT body FROM letter_parts WHERE hash = ?")
 
     public func storedOpenings() throws -> [(hash: String, body: [UInt8])] {
         try connection.query("SELECT hash, body FROM openings ORDER BY id") { (Digest(bytes: $0.bytes(0))?.hex ?? "(not a SHA-256)", $0.bytes(1)) }
@@ -1316,7 +1328,11 @@ struct SQLiteBatch: StoreBatch {
     }
 
     func request(_ id: RequestID) throws -> StoredRequest? {
-        try connection.query(SQLiteBatch.requestSQL, [.text(id.rawValue)]) { SQLiteBatch.storedRequest($0) }.first
+        try SQLiteBatch.request(id, on: connection)
+    }
+
+    static func request(_ id: RequestID, on connection: SQLiteConnection) throws -> StoredRequest? {
+        try connection.firstRow(requestSQL, [.text(id.rawValue)]) { storedRequest($0) }
     }
 
     private static let requestSQL = FixedSQL("SELECT \(requestColumns) FROM requests WHERE request = ?")

@@ -74,7 +74,10 @@ enum Child {
                        "awaiting_median_ms": .double(warm.awaiting), "faults_a_lookup": .double(warm.faults),
                        "unfaulted_median_ms": .double(warm.unfaulted), "faulted_median_ms": .double(warm.faulted),
                        "again_median_ms": .double(again.median), "again_p99_ms": .double(again.p99),
-                       "point_median_ms": .double(point.median), "point_p99_ms": .double(point.p99)]
+                       "point_median_ms": .double(point.median), "point_p99_ms": .double(point.p99),
+                       "slowest_faults_a_lookup": .double(warm.slowest.faults), "slowest_major_faults_a_lookup": .double(warm.slowest.majorFaults),
+                       "slowest_switches_a_lookup": .double(warm.slowest.switches), "slowest_query_median_ms": .double(warm.slowest.query),
+                       "slowest_decode_median_ms": .double(warm.slowest.decode), "slowest_awaiting_median_ms": .double(warm.slowest.awaiting)]
         default:
             preconditionFailure("modes are checked above")
         }
@@ -148,20 +151,21 @@ struct StatusLookup {
     /// the directory in force on W1's clock) of the sample, the first 100 not counted and looked
     /// up once more at the end (warm means warm): the median and p99; the median of each part (the
     /// last, whose turn it is, with the freeing);
-    /// the minor page faults a lookup took (counted outside the timed span); and the median of
-    /// the lookups that took none and of those that took some.
+    /// the minor page faults a lookup took (counted outside the timed span); the median of
+    /// the lookups that took none and of those that took some; and for the slowest 1 %, the faults
+    /// and context switches a lookup took and each part's median.
     func times(_ sample: [RequestID]) throws -> Times {
-        var times: [Double] = [], parts: [[Double]] = [[], [], []], faults: [Int] = []
+        var times: [Double] = [], parts: [[Double]] = [[], [], []], faults: [Int] = [], switches: [Int] = [], majorFaults: [Int] = []
         var usage = rusage()
         for id in sample + sample.prefix(100) {
             getrusage(ownProcess, &usage)
-            let before = usage.ru_minflt
+            let before = (usage.ru_minflt, usage.ru_majflt, usage.ru_nvcsw + usage.ru_nivcsw)
             let clock = Stopwatch()
             var read = 0.0, decoded = 0.0
             do {
-                let stored = try stored(id)
+                let body = try stateBody(id)
                 read = clock.seconds
-                let state = try stored.decode(keepingParticipants: true)
+                let state = try RequestState(bytes: body, keepingParticipants: true)
                 decoded = clock.seconds
                 _ = try awaitedCount(state)
             }
@@ -169,30 +173,49 @@ struct StatusLookup {
             getrusage(ownProcess, &usage)
             times.append(seconds * 1000)
             for (part, value) in zip(parts.indices, [read, decoded - read, seconds - decoded]) { parts[part].append(value * 1000) }
-            faults.append(usage.ru_minflt - before)
+            faults.append(usage.ru_minflt - before.0)
+            majorFaults.append(usage.ru_majflt - before.1)
+            switches.append(usage.ru_nvcsw + usage.ru_nivcsw - before.2)
         }
         times.removeFirst(100)
         faults.removeFirst(100)
+        switches.removeFirst(100)
+        majorFaults.removeFirst(100)
+        parts = parts.map { Array($0.dropFirst(100)) }
         let faulted = zip(times, faults)
-        return Times(median: percentile(times, 0.5), p99: percentile(times, 0.99), query: percentile(Array(parts[0].dropFirst(100)), 0.5),
-                     decode: percentile(Array(parts[1].dropFirst(100)), 0.5), awaiting: percentile(Array(parts[2].dropFirst(100)), 0.5),
+        // The slowest 1 % (those at or above the p99): where their time went.
+        let slowest = times.indices.sorted { times[$0] > times[$1] }.prefix(max(1, times.count / 100))
+        return Times(median: percentile(times, 0.5), p99: percentile(times, 0.99), query: percentile(parts[0], 0.5),
+                     decode: percentile(parts[1], 0.5), awaiting: percentile(parts[2], 0.5),
                      faults: Double(faults.reduce(0, +)) / Double(faults.count),
-                     unfaulted: percentile(faulted.filter { $0.1 == 0 }.map(\.0), 0.5), faulted: percentile(faulted.filter { $0.1 > 0 }.map(\.0), 0.5))
+                     unfaulted: percentile(faulted.filter { $0.1 == 0 }.map(\.0), 0.5), faulted: percentile(faulted.filter { $0.1 > 0 }.map(\.0), 0.5),
+                     slowest: Slowest(faults: Double(slowest.map { faults[$0] }.reduce(0, +)) / Double(slowest.count),
+                                      majorFaults: Double(slowest.map { majorFaults[$0] }.reduce(0, +)) / Double(slowest.count),
+                                      switches: Double(slowest.map { switches[$0] }.reduce(0, +)) / Double(slowest.count),
+                                      query: percentile(slowest.map { parts[0][$0] }, 0.5), decode: percentile(slowest.map { parts[1][$0] }, 0.5),
+                                      awaiting: percentile(slowest.map { parts[2][$0] }, 0.5)))
     }
 
     struct Times {
         var median, p99, query, decode, awaiting, faults, unfaulted, faulted: Double
+        var slowest: Slowest
+    }
+
+    /// The slowest 1 % of the lookups: the minor and major faults and the context switches (the process
+    /// gave up or lost its core: another ran meanwhile) a lookup took, and the median of each part.
+    struct Slowest {
+        var faults, majorFaults, switches, query, decode, awaiting: Double
     }
 
     /// How many parties the request awaits.
     func awaitedCount(_ id: RequestID) throws -> Int {
-        try awaitedCount(try stored(id).decode(keepingParticipants: true))
+        try awaitedCount(try RequestState(bytes: stateBody(id), keepingParticipants: true))
     }
 
-    /// The stored projection of the request (a point query).
-    func stored(_ id: RequestID) throws -> StoredRequest {
-        guard let stored = try store.request(id) else { throw BenchError("no request \(id)") }
-        return stored
+    /// The stored state of the request, as `lintas status` reads it (a point query).
+    func stateBody(_ id: RequestID) throws -> [UInt8] {
+        guard let body = try store.stateBody(of: id) else { throw BenchError("no request \(id)") }
+        return body
     }
 
     /// How many parties the state awaits today.

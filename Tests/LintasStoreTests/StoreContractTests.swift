@@ -88,6 +88,19 @@ struct StoreContractTests {
         }
     }
 
+    @Test("a request's state body, as status reads it, is its stored projection's body, and nothing for a request not stored", arguments: Backend.allCases)
+    func stateBody(backend: Backend) throws {
+        let store = try backend.makeStore()
+        try appendInterleaved(to: store)
+        for request: RequestID in ["PML-1", "PML-2"] {
+            let stored = try #require(try store.request(request))
+            #expect(try store.stateBody(of: request) == stored.body)
+            #expect(try RequestState(bytes: #require(try store.stateBody(of: request))).version == stored.columns.version)
+        }
+        #expect(try store.stateBody(of: "PML-3") == nil)
+        #expect(try store.stateBody(of: "PML-1") != store.stateBody(of: "PML-2"))
+    }
+
     @Test("each event's hash chains to the previous event of its request", arguments: Backend.allCases)
     func hashChain(backend: Backend) throws {
         let store = try backend.makeStore()
