@@ -784,7 +784,8 @@ public enum JSONWriter {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
         case .int(let number): writeInteger(number, into: &output)
-        case .double(let number): output.append(contentsOf: number.description.utf8)
+        // JSON has no NaN or infinity: such a number (a median of nothing) is written as `null`.
+        case .double(let number): output.append(contentsOf: (number.isFinite ? number.description : "null").utf8)
         case .string(let text): writeString(text, into: &output)
         case .array(let items):
             output.append(UInt8(ascii: "["))

@@ -51,6 +51,10 @@ struct JSONTests {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("01") }
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("1.") }
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("+1") }
+        // A number JSON cannot spell is written as null, so what is written always parses again.
+        for number in [Double.nan, .infinity, -.infinity] {
+            #expect(try JSONValue.parse(Array(JSONValue.object(["median": .double(number)]).canonicalText.utf8)) == .object(["median": .null]))
+        }
         // Written as their decimal text, to the edges of Int64 (the sign and 19 digits fill the writer's 20 bytes).
         for number: Int64 in [0, 7, 10, -1, -10, 1_767_225_600_000, .max, .min] {
             var bytes: [UInt8] = [UInt8(ascii: "[")]
