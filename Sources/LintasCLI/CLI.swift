@@ -118,13 +118,16 @@ public enum LintasCLI {
              line is refused with its number. A line whose id was queued before with the same content
              is skipped; an id reused for a different command is refused.
              """, run: WriteCommands.submit),
-        Spec(name: "daemon", arguments: "[--until-idle] [--spool DIR] [--batch N] [--poll-ms N] [--busy-ms N] [--calendar PATH] [--timer-seconds N] [--log-level debug|info|warning|error]", positionals: (0, 0),
+        Spec(name: "daemon", arguments: "[--until-idle] [--spool DIR] [--batch N] [--commit-each] [--poll-ms N] [--busy-ms N] [--calendar PATH] [--timer-seconds N] [--log-level debug|info|warning|error]", positionals: (0, 0),
              summary: "Process queued commands in batches",
              details: """
              Takes queued commands in batches (--batch N, default 500 a transaction), decides each,
              appends its events, updates the request's state and records the outcome (done, or refused
              with its reason) in one transaction per batch; an empty queue is looked at again every
              --poll-ms (default 200). --until-idle exits when the queue (and the spool) is empty.
+             --commit-each commits each command in a transaction of its own (one synced commit a
+             command: nothing is acknowledged before it is on disk), deciding the next commands of the
+             batch while it syncs; --batch N is then how many are taken and decided ahead at a time.
              --spool DIR also takes command files dropped into DIR/inbox/ (written as NAME.tmp, then
              renamed), moving each to DIR/done/, or to DIR/failed/ with NAME.errors.json listing every
              problem. A store that is locked or full is retried with backoff (--busy-ms: how long to
@@ -136,7 +139,7 @@ public enum LintasCLI {
              the batch in hand and exits 0; a second exits at once (130). Logs JSON lines on standard
              error; --log-level warning keeps only the warnings (retries, refused spool files,
              calendar problems) and errors (default info).
-             """, flags: ["until-idle"], options: ["db", "batch", "poll-ms", "log-level", "spool", "busy-ms", "calendar", "timer-seconds"], run: WriteCommands.daemon),
+             """, flags: ["until-idle", "commit-each"], options: ["db", "batch", "poll-ms", "log-level", "spool", "busy-ms", "calendar", "timer-seconds"], run: WriteCommands.daemon),
         Spec(name: "daemon status", arguments: "[--calendar PATH]", positionals: (0, 0),
              summary: "Whether the daemon runs, the queue, the oldest waiting command, the last batch",
              details: """

@@ -14,8 +14,11 @@ import Synchronization
 /// one exits at once (an uncommitted batch is rolled back by SQLite, so nothing is half-applied).
 public final class Daemon {
     public struct Options: Sendable {
-        /// Commands per transaction.
+        /// Commands per transaction (with `commitEach`: commands decided ahead at most, each committed apart).
         public var batchSize = 500
+        /// Commits each command in a transaction of its own, one synced commit a command, the
+        /// next ones decided while it syncs (`Processor.commitEach`).
+        public var commitEach = false
         /// How long to wait before looking at an empty queue again.
         public var pollMilliseconds = 200
         /// Exit as soon as the queue is empty.
@@ -65,6 +68,7 @@ public final class Daemon {
     public init(processor: Processor, clock: any Clock, logger: Logger, options: Options, stop: StopFlag = StopFlag(),
                 spool: Spool? = nil, lock: DaemonLock? = nil) {
         self.processor = processor
+        processor.commitEach = options.commitEach
         self.clock = clock
         self.logger = logger
         self.options = options
@@ -86,6 +90,7 @@ public final class Daemon {
         var heartbeat = DaemonLock.Heartbeat(started: clock.now(), spool: spool?.root)
         lock?.beat(heartbeat, now: heartbeat.started, force: true)
         var started: [String: JSONValue] = ["batch_size": .int(Int64(options.batchSize)), "until_idle": .bool(options.untilIdle)]
+        if options.commitEach { started["commit_each"] = .bool(true) }
         if let spool { started["spool"] = .string(spool.root) }
         if let calendar = options.calendar {
             started["calendar"] = .string(calendar.id)

@@ -16,13 +16,24 @@ import LintasStore
 /// of the batch's connection, from either thread, is serialized (`BatchConnection`); what is
 /// stored is byte for byte what one thread stores.
 ///
+/// With `commitEach`, the same two threads commit each command in a transaction of its own
+/// (durable commands, one synced commit each): the writing thread stores a command, its registers'
+/// and numbers' rows and its outcome, commits, and begins the next transaction, while the calling
+/// thread decides the commands after it from the snapshot it read when the batch began, corrected
+/// in memory by what it decided since (`DecideReads`). Another connection's commit between two of
+/// ours voids what was decided ahead: the commands not committed yet stay queued, the state cache
+/// is forgotten, and the next batch decides them again from the store.
+///
 /// Not `Sendable`: runs on the thread that owns the store.
 public final class Processor {
     public let store: any EventStore
     public let definitions: DefinitionCatalog
     public let directories: DirectoryCatalog
-    /// The most commands one transaction takes.
+    /// The most commands one transaction takes (with `commitEach`: one batch, each command committed apart).
     public var batchSize: Int
+    /// Commits each command in a transaction of its own (one synced commit a command, as a batch
+    /// size of 1 does), the next commands decided while it syncs.
+    public var commitEach = false
     /// The fewest commands a batch hands to a writing thread of its own; smaller batches are
     /// written on the calling thread.
     public var pipelineFrom = Processor.defaultPipelineFrom
@@ -96,8 +107,10 @@ public final class Processor {
                 try directories.refresh()
                 let start = try batch.lastEventSequence()
                 let claimed = try batch.claimQueued(limit: batchSize)
-                let threaded = claimed.count >= max(pipelineFrom, 2)
-                let writer = BatchWriter(BatchConnection(batch), threaded: threaded)
+                // One command alone is committed alone either way, on one thread.
+                let commitsEach = commitEach && claimed.count >= 2
+                let threaded = commitsEach || claimed.count >= max(pipelineFrom, 2)
+                let writer = BatchWriter(BatchConnection(batch), threaded: threaded, commitsEach: commitsEach)
                 // The writing thread never outlives the transaction, whatever is thrown.
                 defer { writer.stop() }
                 let reads = DecideReads(writer.connection)
@@ -110,17 +123,24 @@ public final class Processor {
                         try work.process(queued)
                     }
                 }
-                if threaded, let reader = try self.decideReader() {
-                    // Begun after this transaction took the write lock: it sees what the batch starts from.
-                    try reader.withLookups { lookups in
-                        reads.snapshot = lookups
-                        defer { reads.snapshot = nil }
+                do {
+                    if threaded, let reader = try self.decideReader() {
+                        // Begun after this transaction took the write lock: it sees what the batch starts from.
+                        // Ends with the batch, so that checkpoints pass what the batch committed.
+                        try reader.withLookups { lookups in
+                            reads.snapshot = lookups
+                            defer { reads.snapshot = nil }
+                            try decideAll()
+                        }
+                    } else {
                         try decideAll()
                     }
-                } else {
-                    try decideAll()
+                    try work.written()
+                } catch is CommitsInterrupted {
+                    // What the writer committed stands; the transaction it began after is left unwritten (rolled back).
+                    writer.stop()
+                    throw CommitsInterrupted(report: work.report(committed: writer.committed))
                 }
-                try work.written()
                 if let timers, !work.touched.isEmpty {
                     let timed = try definitions.timed().all
                     let looked = work.touched.compactMap { work.requests.entries[$0] }.filter { timed.contains($0.state.state) }
@@ -141,6 +161,9 @@ public final class Processor {
             }
             states.keep(kept, mark: mark)
             return report
+        } catch let interrupted as CommitsInterrupted {
+            self.states.forget()
+            return interrupted.report
         } catch {
             self.states.forget()
             throw error
@@ -341,8 +364,11 @@ private struct BatchWork {
     /// Reused for each letter's seal.
     var assembler = LetterParts.Assembler()
     var report = Processor.BatchReport()
-    /// Every claimed command's outcome, recorded together by `finish`.
+    /// Every claimed command's outcome, recorded together by `finish` (each by the writer, with `commitsEach`).
     var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
+    /// With `commitsEach`: each decided command's events and the request it changed, for the
+    /// report of the commands committed when the writer was interrupted (`report(committed:)`).
+    var decided: [(events: Int, changed: RequestID?)] = []
 
     init(writer: BatchWriter, reads: DecideReads, definitions: DefinitionCatalog, directories: DirectoryCatalog,
          cached: [RequestID: StateCache.Entry], lastSequence: Int64, now: Timestamp) {
@@ -407,24 +433,51 @@ private struct BatchWork {
                 }
                 sealed.append((event, letter))
             }
-            if let state {
-                var entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
-                if let head = try writer.write(BatchWriter.Item(events: sealed, entry: entry, ends: try periodEnd(of: state))) { entry.head = head }
+            let drawn = numbering.commit()
+            var entry = state.map { StateCache.Entry(state: $0, head: current?.head ?? .zero, requestPart: requestPart) }
+            if entry != nil || writer.commitsEach {
+                let item = BatchWriter.Item(events: sealed, entry: entry, ends: try state.flatMap(periodEnd),
+                                            own: own(queued, .done, drawn: drawn))
+                if let head = try writer.write(item) { entry?.head = head }
+            }
+            if let entry {
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
                 requests.entries[command.request] = entry
             }
             report.events += sealed.count
-            numbering.commit()
             outcomes.append((queued, .done))
             report.done += 1
+            if writer.commitsEach { decided.append((sealed.count, entry.map { _ in command.request })) }
         }
     }
 
     private mutating func refuse(_ queued: QueuedCommand, _ refusal: Refusal) throws {
         numbering.rollback()
+        if writer.commitsEach {
+            _ = try writer.write(BatchWriter.Item(events: [], entry: nil, ends: nil, own: own(queued, .refused(refusal), drawn: .init())))
+            decided.append((0, nil))
+        }
         outcomes.append((queued, .refused(refusal)))
         report.refused += 1
         report.refusals.append(.init(command: queued.command.id, request: queued.command.request, refusal: refusal))
+    }
+
+    /// With `commitsEach`, what a command stores besides its events and projection, in its transaction.
+    private func own(_ queued: QueuedCommand, _ outcome: CommandOutcome, drawn: StoreNumbering.Drawn) -> BatchWriter.Item.Own? {
+        writer.commitsEach ? .init(drawn: drawn, outcome: (queued, outcome), now: now) : nil
+    }
+
+    /// The report of the first `committed` commands decided (with `commitsEach`, when the writer was interrupted).
+    func report(committed: Int) -> Processor.BatchReport {
+        var report = Processor.BatchReport()
+        report.commands = committed
+        report.refused = outcomes.prefix(committed).count { if case .refused = $0.outcome { true } else { false } }
+        report.done = committed - report.refused
+        report.refusals = Array(self.report.refusals.prefix(report.refused))
+        report.events = decided.prefix(committed).reduce(0) { $0 + $1.events }
+        var seen = Set<RequestID>()
+        report.touched = decided.prefix(committed).compactMap(\.changed).filter { seen.insert($0).inserted }
+        return report
     }
 
     /// The request's state as this batch sees it: what it changed, else what an earlier
@@ -461,9 +514,11 @@ private struct BatchWork {
         try connection.use { try $0.saveRequest(entry.state, head: entry.head, ends: ends) }
     }
 
-    /// Records the registers and outcomes, after `written` (the projections are the writer's).
+    /// Records the registers and outcomes, after `written` (the projections are the writer's, and
+    /// with `commitsEach` the registers and outcomes too).
     mutating func finish() throws {
         report.touched = touched
+        if writer.commitsEach { return }
         try numbering.flush(to: connection)
         try connection.use { try $0.recordOutcomes(outcomes, now: now) }
     }
@@ -516,21 +571,40 @@ private final class DecideReads {
 ///
 /// A store error stops it: what it was handed after is dropped, the next `write` and `finish`
 /// throw the error, and the batch rolls back whole.
+///
+/// With `commitsEach` every command is handed over, refused ones too, and stored with its
+/// registers' and numbers' rows and its outcome, then committed (`StoreBatch.commitAndContinue`):
+/// a store error then rolls back only the command in hand and drops the later ones, the earlier
+/// ones staying committed; another connection's commit between two of ours stops it the same way
+/// (`CommitsInterrupted`).
 private final class BatchWriter: @unchecked Sendable {
-    /// What one applied command stores.
+    /// What one decided command stores.
     struct Item {
         /// Its events, sealed, with their letters' content as encoded for the store.
         var events: [(Event, LetterParts.Encoded?)]
         /// The request's state after them, with its head before them; when threaded, the head
         /// before this batch touched it (the writer knows those of the requests it stored since).
-        var entry: StateCache.Entry
+        /// `nil` for a command that changed no request (refused).
+        var entry: StateCache.Entry?
         /// The end of the state's period (`DefinitionCatalog.periodEnd`), for the projection.
         var ends: CivilDate?
+        /// With `commitsEach`: the rest of the command's own transaction.
+        var own: Own?
+
+        struct Own {
+            /// The registers and printed numbers it drew.
+            var drawn: StoreNumbering.Drawn
+            var outcome: (command: QueuedCommand, outcome: CommandOutcome)
+            /// When it was processed.
+            var now: Timestamp
+        }
     }
 
     let connection: BatchConnection
     /// Whether a thread of its own stores what `write` is handed.
     private let threaded: Bool
+    /// Whether each command is committed in a transaction of its own.
+    let commitsEach: Bool
     private let condition = NSCondition()
     // Under `condition`: what the thread has yet to take, and how it ended.
     private var queue: [Item] = []
@@ -542,10 +616,13 @@ private final class BatchWriter: @unchecked Sendable {
     // The writing thread's own (the calling thread's after `finish`): each request's last event's hash, and the last sequence.
     private var heads: [RequestID: Digest] = [:]
     private var last: Int64?
+    /// With `commitsEach`, how many commands were committed (the calling thread's after `finish` or `stop`).
+    private(set) var committed = 0
 
-    init(_ connection: BatchConnection, threaded: Bool) {
+    init(_ connection: BatchConnection, threaded: Bool, commitsEach: Bool) {
         self.connection = connection
         self.threaded = threaded
+        self.commitsEach = commitsEach
         guard threaded else { return }
         running = true
         Thread.detachNewThread { [self] in run() }
@@ -553,7 +630,7 @@ private final class BatchWriter: @unchecked Sendable {
 
     /// Stores `item` and returns the request's new head, or hands it to the writing thread (`nil`).
     func write(_ item: Item) throws -> Digest? {
-        guard threaded else { return try store(item, after: item.entry.head) }
+        guard threaded else { return try store(item, after: item.entry?.head) }
         try condition.withLock {
             if let failure { throw failure }
             queue.append(item)
@@ -599,8 +676,11 @@ private final class BatchWriter: @unchecked Sendable {
             do {
                 for item in taken {
                     if condition.withLock({ dropped }) { break }
-                    let request = item.entry.state.request
-                    heads[request] = try store(item, after: heads[request] ?? item.entry.head)
+                    guard let request = item.entry?.state.request else {
+                        _ = try store(item, after: nil)
+                        continue
+                    }
+                    heads[request] = try store(item, after: heads[request] ?? item.entry?.head)
                 }
             } catch {
                 condition.withLock { failure = error }
@@ -615,20 +695,38 @@ private final class BatchWriter: @unchecked Sendable {
         }
     }
 
-    /// Appends the item's events after the request's last one (`previous`) and writes its projection.
-    /// - Returns: the request's new head.
-    private func store(_ item: Item, after previous: Digest) throws -> Digest {
+    /// Appends the item's events after the request's last one (`previous`) and writes its
+    /// projection; with `own`, records the rest of the command and commits.
+    /// - Returns: the request's new head (`nil` when the item has no request's state).
+    private func store(_ item: Item, after previous: Digest?) throws -> Digest? {
         try connection.use { batch in
             var head = previous
-            for (event, letter) in item.events {
-                let stored = try batch.append(event, previous: head, letter: letter)
-                last = stored.sequence
-                head = Digest(bytes: stored.hash)!
+            if let entry = item.entry, var chained = previous {
+                for (event, letter) in item.events {
+                    let stored = try batch.append(event, previous: chained, letter: letter)
+                    last = stored.sequence
+                    chained = Digest(bytes: stored.hash)!
+                }
+                try batch.saveRequest(entry.state, head: chained, ends: item.ends)
+                head = chained
             }
-            try batch.saveRequest(item.entry.state, head: head, ends: item.ends)
+            if let own = item.own {
+                try own.drawn.write(to: batch)
+                try batch.recordOutcomes([own.outcome], now: own.now)
+                let alone = try batch.commitAndContinue()
+                committed += 1
+                guard alone else { throw CommitsInterrupted() }
+            }
             return head
         }
     }
+}
+
+/// Thrown when another connection committed between two of a batch's per-command commits
+/// (`Processor.commitEach`): what was decided after is void. Carries the report of the commands
+/// committed before it.
+private struct CommitsInterrupted: Error {
+    var report = Processor.BatchReport()
 }
 
 /// The request states one batch has read or changed, by request.
@@ -709,11 +807,30 @@ private struct StoreNumbering: LetterNumbering {
         return error
     }
 
-    mutating func commit() {
+    /// Registers' last sequences and printed numbers to store.
+    struct Drawn {
+        var registers: [String: Int] = [:]
+        var numbers: [String: NumberedLetter] = [:]
+
+        func write(to batch: any StoreBatch) throws {
+            for (register, sequence) in registers.sorted(by: { $0.key < $1.key }) {
+                try batch.setLetterSequence(register: register, to: sequence)
+            }
+            for (number, letter) in numbers.sorted(by: { $0.key < $1.key }) {
+                try batch.recordLetterNumber(number, of: letter)
+            }
+        }
+    }
+
+    /// Keeps what the command under way drew. - Returns: what it drew.
+    @discardableResult
+    mutating func commit() -> Drawn {
+        let drawn = Drawn(registers: pending, numbers: pendingNumbers)
         committed.merge(pending) { _, new in new }
         pending.removeAll()
         committedNumbers.merge(pendingNumbers) { _, new in new }
         pendingNumbers.removeAll()
+        return drawn
     }
 
     mutating func rollback() {
@@ -722,14 +839,7 @@ private struct StoreNumbering: LetterNumbering {
     }
 
     func flush(to connection: BatchConnection) throws {
-        try connection.use { batch in
-            for (register, sequence) in committed.sorted(by: { $0.key < $1.key }) {
-                try batch.setLetterSequence(register: register, to: sequence)
-            }
-            for (number, letter) in committedNumbers.sorted(by: { $0.key < $1.key }) {
-                try batch.recordLetterNumber(number, of: letter)
-            }
-        }
+        try connection.use { try Drawn(registers: committed, numbers: committedNumbers).write(to: $0) }
     }
 }
 

@@ -154,6 +154,12 @@ public protocol StoreBatch: StoreLookups {
     /// The sequence number of the last event appended by anyone, 0 when there is none: what
     /// tells a writer that its cached states are still current (nobody else appended since).
     func lastEventSequence() throws -> Int64
+    /// Commits what the transaction has written so far (a synced commit, like the batch's last)
+    /// and begins the next one, holding the write lock again; the batch goes on in it.
+    /// - Returns: `false` when another connection committed in between: what the caller decided
+    ///   from what it read before is void, and the transaction begun must be left unwritten
+    ///   (rolled back: the body throws).
+    func commitAndContinue() throws -> Bool
 }
 
 // MARK: - Records

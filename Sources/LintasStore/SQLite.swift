@@ -181,6 +181,14 @@ final class SQLiteConnection {
         }
     }
 
+    /// Inside `transaction(immediate: true)`: commits what it wrote, runs `committed`, and begins
+    /// the next immediate transaction, which the enclosing `transaction` commits or rolls back.
+    func commitAndBeginImmediate(_ committed: () -> Void) throws(StoreError) {
+        try run(SQLiteConnection.commit)
+        committed()
+        try run(SQLiteConnection.beginImmediate)
+    }
+
     /// Copies the whole database into a new file with the online backup API, in one step so
     /// the copy is one snapshot. Retries while another connection holds a conflicting lock.
     /// - Returns: the number of pages copied.

@@ -62,6 +62,9 @@ public final class SQLiteStore: EventStore {
     /// With it, what the queue was processed through then, once a batch of this connection asked (`processedThrough`).
     private var lastSequence: (sequence: Int64, processed: Int64?, versions: Versions)?
     private typealias Versions = (schema: Int64, data: Int64)
+    /// Tests only: runs between a batch's commit and its next transaction (`StoreBatch.commitAndContinue`),
+    /// where another connection may commit.
+    var betweenCommits: (() -> Void)?
     /// `data_version` as the batch under way read it: no other connection commits while this one
     /// holds the write lock, so it stands for the whole batch (`catalogStamp` without a query).
     private var batchDataVersion: Int64?
@@ -758,8 +761,19 @@ public final class SQLiteStore: EventStore {
                 batchDataVersion = versions.data
                 defer { batchDataVersion = nil }
                 let known = lastSequence.flatMap { $0.versions == versions ? $0 : nil }
-                let batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, doneLeft: doneLeft,
+                var batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, doneLeft: doneLeft,
                                         last: .init(sequence: known?.sequence, processed: known?.processed))
+                batch.commitHook = { [self, batch] () throws -> Bool in
+                    try batch.settle()
+                    try connection.commitAndBeginImmediate {
+                        parts.commit()
+                        openings.commit()
+                        betweenCommits?()
+                    }
+                    // data_version counts other connections' commits only: unchanged, nobody committed in between.
+                    return try connection.query(SQLiteStore.schemaVersionSQL) { $0.int64(0) }[0] == versions.schema
+                        && connection.query(SQLiteStore.dataVersionSQL) { $0.int64(0) }[0] == versions.data
+                }
                 let result = try body(batch)
                 try batch.settle()
                 return (result, batch.last.sequence.map { ($0, batch.last.processed, versions) })
@@ -1272,6 +1286,10 @@ struct SQLiteBatch: StoreBatch {
     let claimed = Claimed()
     /// The last event sequence, once known: from the store's last batch, a query, or the last append.
     var last = LastSequence(sequence: nil)
+    /// `StoreBatch.commitAndContinue`, given by `SQLiteStore.withBatch` (it commits the store's caches too).
+    var commitHook: () throws -> Bool = { throw StoreError(.other, "this batch cannot commit part of itself") }
+
+    func commitAndContinue() throws -> Bool { try commitHook() }
 
     final class Claimed {
         var sequences: [Int64] = []

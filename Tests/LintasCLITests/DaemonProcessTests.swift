@@ -26,4 +26,33 @@ struct DaemonProcessTests {
         #expect(events.last == "daemon_stopped")
         #expect(events.contains("batch"))
     }
+
+    @Test("--commit-each: every command committed apart takes the outcomes, states and letters one command a batch gives, and the audit is clean")
+    func commitEach() throws {
+        let lines = (1...3).flatMap { number -> [String] in
+            let request = "PML-\(number)"
+            return [Pemalang.submit(request, Pemalang.inForce),
+                    Pemalang.line("\(request)-r", request, "recommend", Pemalang.kadisKominfo, day: 3),
+                    Pemalang.line("\(request)-bad", request, "recommend", Pemalang.kadisKominfo, day: 3),   // refused: done already
+                    Pemalang.line("\(request)-a", request, "approve", Pemalang.kabidAptika, day: 4, ["nominees": .array([.string(Pemalang.prakomMuda)])]),
+                    Pemalang.line("\(request)-i", request, "issue_letter", Pemalang.kadisKominfo, day: 5)]
+        }
+        func processed(_ options: [String]) throws -> (Lintas, String) {
+            let lintas = try Lintas.prepared()
+            try lintas.expectSuccess(["submit", "-"], stdin: lines.joined(separator: "\n") + "\n")
+            let log = try lintas.expectSuccess(["daemon", "--until-idle"] + options).stderr
+            #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean: 12 events in 3 requests"))
+            return (lintas, log)
+        }
+        let (one, _) = try processed(["--batch", "1"])
+        let (each, log) = try processed(["--commit-each"])
+        #expect(log.contains("\"commit_each\":true"))
+        #expect(try each.refusals() == one.refusals())
+        #expect(try each.refusals().count == 3)
+        for request in ["PML-1", "PML-2", "PML-3"] {
+            let (stateOne, stateEach) = (try one.status(request), try each.status(request))
+            #expect(stateEach["state"] == stateOne["state"] && stateEach["state"]?.stringValue == "letter_issued", "\(request)")
+            #expect(stateEach["letters"] == stateOne["letters"], "\(request)")
+        }
+    }
 }
