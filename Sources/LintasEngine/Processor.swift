@@ -434,20 +434,19 @@ private struct BatchWork {
                 sealed.append((event, letter))
             }
             let drawn = numbering.commit()
-            var entry = state.map { StateCache.Entry(state: $0, head: current?.head ?? .zero, requestPart: requestPart) }
-            if entry != nil || writer.commitsEach {
-                let item = BatchWriter.Item(events: sealed, entry: entry, ends: try state.flatMap(periodEnd),
-                                            own: own(queued, .done, drawn: drawn))
-                if let head = try writer.write(item) { entry?.head = head }
-            }
-            if let entry {
+            if let state {
+                var entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
+                let item = BatchWriter.Item(events: sealed, entry: entry, ends: try periodEnd(of: state), own: own(queued, .done, drawn: drawn))
+                if let head = try writer.write(item) { entry.head = head }
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
                 requests.entries[command.request] = entry
+            } else if writer.commitsEach {
+                _ = try writer.write(BatchWriter.Item(events: sealed, entry: nil, ends: nil, own: own(queued, .done, drawn: drawn)))
             }
             report.events += sealed.count
             outcomes.append((queued, .done))
             report.done += 1
-            if writer.commitsEach { decided.append((sealed.count, entry.map { _ in command.request })) }
+            if writer.commitsEach { decided.append((sealed.count, state == nil ? nil : command.request)) }
         }
     }
 
@@ -588,15 +587,21 @@ private final class BatchWriter: @unchecked Sendable {
         var entry: StateCache.Entry?
         /// The end of the state's period (`DefinitionCatalog.periodEnd`), for the projection.
         var ends: CivilDate?
-        /// With `commitsEach`: the rest of the command's own transaction.
+        /// With `commitsEach`: the rest of the command's own transaction (a reference: the item stays small to move).
         var own: Own?
 
-        struct Own {
+        final class Own {
             /// The registers and printed numbers it drew.
             var drawn: StoreNumbering.Drawn
             var outcome: (command: QueuedCommand, outcome: CommandOutcome)
             /// When it was processed.
             var now: Timestamp
+
+            init(drawn: StoreNumbering.Drawn, outcome: (command: QueuedCommand, outcome: CommandOutcome), now: Timestamp) {
+                self.drawn = drawn
+                self.outcome = outcome
+                self.now = now
+            }
         }
     }
 
@@ -701,13 +706,13 @@ private final class BatchWriter: @unchecked Sendable {
     private func store(_ item: Item, after previous: Digest?) throws -> Digest? {
         try connection.use { batch in
             var head = previous
-            if let entry = item.entry, var chained = previous {
+            if item.entry != nil, var chained = previous {
                 for (event, letter) in item.events {
                     let stored = try batch.append(event, previous: chained, letter: letter)
                     last = stored.sequence
                     chained = Digest(bytes: stored.hash)!
                 }
-                try batch.saveRequest(entry.state, head: chained, ends: item.ends)
+                try batch.saveRequest(item.entry!.state, head: chained, ends: item.ends)
                 head = chained
             }
             if let own = item.own {
