@@ -126,7 +126,7 @@ public final class Processor {
                 do {
                     if threaded, let reader = try self.decideReader() {
                         // Begun after this transaction took the write lock: it sees what the batch starts from.
-                        // Ends with the batch, so that checkpoints pass what the batch committed.
+                        // Ends once the batch is decided, so that checkpoints pass what it committed meanwhile.
                         try reader.withLookups { lookups in
                             reads.snapshot = lookups
                             defer { reads.snapshot = nil }
