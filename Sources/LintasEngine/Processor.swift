@@ -436,7 +436,8 @@ private struct BatchWork {
             let drawn = numbering.commit()
             if let state {
                 var entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
-                let item = BatchWriter.Item(events: sealed, entry: entry, ends: try periodEnd(of: state), own: own(queued, .done, drawn: drawn))
+                let item = BatchWriter.Item(events: sealed, entry: entry, ends: try periodEnd(of: state), body: writer.commitsEach ? state.canonicalBytes : nil,
+                                            own: own(queued, .done, drawn: drawn))
                 if let head = try writer.write(item) { entry.head = head }
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
                 requests.entries[command.request] = entry
@@ -587,6 +588,9 @@ private final class BatchWriter: @unchecked Sendable {
         var entry: StateCache.Entry?
         /// The end of the state's period (`DefinitionCatalog.periodEnd`), for the projection.
         var ends: CivilDate?
+        /// With `commitsEach`, the state's canonical bytes, written on the deciding thread: the
+        /// writing one, which also commits and syncs, is the longer there (`nil`: the writer writes them).
+        var body: [UInt8]? = nil
         /// With `commitsEach`: the rest of the command's own transaction (a reference: the item stays small to move).
         var own: Own?
 
@@ -712,7 +716,7 @@ private final class BatchWriter: @unchecked Sendable {
                     last = stored.sequence
                     chained = Digest(bytes: stored.hash)!
                 }
-                try batch.saveRequest(item.entry!.state, head: chained, ends: item.ends)
+                try batch.saveRequest(item.entry!.state, body: item.body ?? item.entry!.state.canonicalBytes, head: chained, ends: item.ends)
                 head = chained
             }
             if let own = item.own {

@@ -142,7 +142,9 @@ public protocol StoreBatch: StoreLookups {
     func append(_ event: Event, previous: Digest, letter: LetterParts.Encoded?) throws -> StoredEvent
     /// Writes the projection of a request's state, with `ends`, the end of the period its state
     /// runs for (`PeriodEnd.of`; `nil` when the state does not end), which the timers look up.
-    func saveRequest(_ state: RequestState, head: Digest, ends: CivilDate?) throws
+    /// `body` is the state's canonical bytes (`state.canonicalBytes`), written beforehand (on
+    /// another thread than the store's, with `Processor.commitEach`).
+    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, ends: CivilDate?) throws
     /// Records the outcome of every command the transaction claimed, in one go: the oldest
     /// queued commands, each once, processed at `now`.
     /// - Throws: `StoreError` when the commands are not the oldest queued ones that this transaction
@@ -531,5 +533,12 @@ extension RequestState {
         var fold = RequestFold()
         for event in events { try event.withBytes { try $0.fold(into: &fold) } }
         return try fold.result()
+    }
+}
+
+extension StoreBatch {
+    /// `saveRequest(_:body:head:ends:)` with the state's canonical bytes written here.
+    public func saveRequest(_ state: RequestState, head: Digest, ends: CivilDate?) throws {
+        try saveRequest(state, body: state.canonicalBytes, head: head, ends: ends)
     }
 }

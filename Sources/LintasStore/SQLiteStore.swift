@@ -1425,9 +1425,9 @@ struct SQLiteBatch: StoreBatch {
         return stored.canonicalBytes(letterContent: own)
     }
 
-    func saveRequest(_ state: RequestState, head: Digest, ends: CivilDate?) throws {
+    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, ends: CivilDate?) throws {
         try connection.run(SQLiteBatch.saveRequestSQL, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
-                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(state.canonicalBytes), .optional(ends?.description)])
+                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(ends?.description)])
     }
 
     private static let saveRequestSQL = FixedSQL("""
