@@ -261,7 +261,7 @@ public enum Audit {
         mutating func finish(stored: StoredRequest?, into findings: inout [Finding]) {
             defer {
                 fold.reset()
-                previous.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+                _ = previous.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
                 count = 0
                 replayable = true
                 request.removeAll(keepingCapacity: true)
