@@ -4,11 +4,11 @@ import Testing
 
 @Suite("Exactly once through kill -9")
 struct CrashTests {
-    /// How many times the daemon is killed: 30 in the suite, more with `LINTAS_SOAK_KILLS=500`.
+    /// How many times the daemon is killed in each commit mode: 30 in the suite, more with `LINTAS_SOAK_KILLS=500`.
     static let kills = ProcessInfo.processInfo.environment["LINTAS_SOAK_KILLS"].flatMap(Int.init) ?? 30
 
-    @Test("a daemon killed with SIGKILL at random moments under steady load loses no command, applies none twice, ends each expired assignment once, and the audit is clean")
-    func killNineUnderLoad() throws {
+    @Test("a daemon killed with SIGKILL at random moments under steady load loses no command, applies none twice, ends each expired assignment once, and the audit is clean", arguments: CommitMode.allCases)
+    func killNineUnderLoad(_ mode: CommitMode) throws {
         let lintas = try Lintas.prepared()
         let spool = lintas.folder.appendingPathComponent("spool")
         var submitted: Set<String> = []
@@ -42,7 +42,7 @@ struct CrashTests {
             // round's lines sent again (as a sender that crashed before it saw the answer would).
             let direct = next(3)
             try lintas.expectSuccess(["submit", "-"], stdin: direct.joined(separator: "\n"))
-            let daemon = try RunningDaemon(lintas, ["--spool", spool.path, "--poll-ms", "5", "--batch", "3"])
+            let daemon = try RunningDaemon(lintas, ["--spool", spool.path, "--poll-ms", "5", "--batch", "3"] + mode.arguments)
             let spooled = next(3)
             try lintas.drop(spooled, as: "round-\(round).jsonl", into: spool)
             files.append("round-\(round).jsonl")
@@ -66,7 +66,7 @@ struct CrashTests {
             if (pending > 0 || claimed > 0) && doneNow > doneBefore { killedMidWork += 1 }
             doneBefore = doneNow
         }
-        let finalRun = try lintas.expectSuccess(["daemon", "--until-idle", "--spool", spool.path])
+        let finalRun = try lintas.expectSuccess(["daemon", "--until-idle", "--spool", spool.path] + mode.arguments)
 
         let outcomes = Dictionary(uniqueKeysWithValues: try lintas.query("SELECT id, status FROM commands").map { ($0[0], $0[1]) })
         let lost = submitted.filter { outcomes[$0] == nil || outcomes[$0] == "queued" }
@@ -82,7 +82,7 @@ struct CrashTests {
         let accepted = Int(try lintas.query("SELECT count(*) FROM requests WHERE state = 'accepted'")[0][0]) ?? -1
         let ended = Int(try lintas.query("SELECT count(*) FROM requests WHERE state = 'ended'")[0][0]) ?? -1
         print("""
-            crash test: \(CrashTests.kills) kills survived (\(killedWithWork) with commands queued or a file claimed, \(killedMidWork) of them after processing some), \
+            crash test (\(mode.testDescription)): \(CrashTests.kills) kills survived (\(killedWithWork) with commands queued or a file claimed, \(killedMidWork) of them after processing some), \
             \(submitted.count) commands (\(resent) lines resent), \(files.count) spool files (\(recovered) taken again from processing/), \(done) done, \
             \(refused.count) refused, \(events) events (\(ends) of them ended assignments), lost \(lost.count), duplicated \(duplicated.count), \
             \(String(format: "%.1f", Date().timeIntervalSince(started))) s

@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import LintasCore
 import TestSupport
+import Testing
 
 /// The real `lintas` executable, run as a separate process on a real database file.
 struct Lintas {
@@ -241,6 +242,18 @@ final class RunningDaemon: @unchecked Sendable {
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+}
+
+/// How the daemon commits, for the tests that must hold either way: a batch in one transaction
+/// (the default), or each command in a transaction of its own (`--commit-each`).
+enum CommitMode: String, CaseIterable, CustomTestStringConvertible {
+    case batch
+    case each
+
+    var testDescription: String { self == .each ? "--commit-each" : "one transaction a batch" }
+
+    /// The daemon's arguments that choose it.
+    var arguments: [String] { self == .each ? ["--commit-each"] : [] }
 }
 
 /// Polls until `condition` holds or `seconds` pass.

@@ -5,8 +5,8 @@ import Testing
 
 @Suite("letter numbers through kill -9: allocated in the event's transaction, so a crash leaves neither a gap nor a duplicate")
 struct NumberingCrashTests {
-    @Test("Pasal 11 ayat (4) huruf c for 40 requests, the daemon killed with SIGKILL mid-batch five times: the register runs 1…40, one letter per request, audit clean")
-    func killNineWhileIssuing() throws {
+    @Test("Pasal 11 ayat (4) huruf c for 40 requests, the daemon killed with SIGKILL mid-batch five times: the register runs 1…40, one letter per request, audit clean", arguments: CommitMode.allCases)
+    func killNineWhileIssuing(_ mode: CommitMode) throws {
         let lintas = try Lintas.prepared()
         let requests = (1...40).map { "PML-N\($0)" }
         var lines: [String] = []
@@ -21,7 +21,7 @@ struct NumberingCrashTests {
         try lintas.expectSuccess(["submit", "-"], stdin: lines.joined(separator: "\n"))
         var killedWithWork = 0
         for _ in 0..<5 {
-            let daemon = try RunningDaemon(lintas, ["--batch", "3", "--poll-ms", "5"])
+            let daemon = try RunningDaemon(lintas, ["--batch", "3", "--poll-ms", "5"] + mode.arguments)
             _ = eventually(seconds: 5) { !daemon.events.isEmpty }
             usleep(UInt32.random(in: 0..<60_000))
             #expect(daemon.stop(SIGKILL) == SIGKILL)
@@ -29,7 +29,7 @@ struct NumberingCrashTests {
             if queued > 0 { killedWithWork += 1 }
         }
         #expect(killedWithWork > 0, "at least one kill came while commands were still queued")
-        try lintas.expectSuccess(["daemon", "--until-idle"])
+        try lintas.expectSuccess(["daemon", "--until-idle"] + mode.arguments)
 
         #expect(try lintas.refusals().isEmpty)
         // Each request issues the surat permohonan pelibatan (huruf a) and the surat penugasan (huruf c).
