@@ -190,12 +190,42 @@ public final class Processor {
 /// they differ; a transaction that fails (rolled back) empties it too. Bounded: when full it
 /// is emptied and refilled, which keeps memory flat whatever N is.
 struct StateCache {
+    /// A request's kept state. Its fields live in one shared box, copied only when an entry
+    /// whose box another holds is changed: an entry is copied several times a command (into
+    /// the batch's states, the writer's item, the cache), each copy one retain rather than one
+    /// per field of the state.
     struct Entry {
-        var state: RequestState
+        private final class Fields {
+            var state: RequestState
+            var head: Digest
+            var requestPart: LetterFrames.RequestPart?
+
+            init(state: RequestState, head: Digest, requestPart: LetterFrames.RequestPart?) {
+                self.state = state
+                self.head = head
+                self.requestPart = requestPart
+            }
+        }
+        private var fields: Fields
+
+        init(state: RequestState, head: Digest, requestPart: LetterFrames.RequestPart? = nil) {
+            fields = Fields(state: state, head: head, requestPart: requestPart)
+        }
+
+        var state: RequestState { fields.state }
         /// The hash of the request's last event.
-        var head: Digest
+        var head: Digest {
+            get { fields.head }
+            set {
+                if isKnownUniquelyReferenced(&fields) {
+                    fields.head = newValue
+                } else {
+                    fields = Fields(state: fields.state, head: newValue, requestPart: fields.requestPart)
+                }
+            }
+        }
         /// The request part of its last letter, with what it was composed from.
-        var requestPart: LetterFrames.RequestPart?
+        var requestPart: LetterFrames.RequestPart? { fields.requestPart }
     }
     private(set) var entries: [RequestID: Entry] = [:]
     /// The store's last event sequence right after this processor's last commit.
