@@ -12,7 +12,7 @@ struct WorkflowGraphTests {
         #expect(mermaid.hasPrefix("stateDiagram-v2\n"))
         for transition in definition.transitions {
             let role = try #require(definition.roles[transition.by]).label
-            for source in transition.isInitial ? ["start"] : transition.from.map { "\"\($0)\"" } {
+            for source in transition.isInitial ? ["start"] : transition.from.map({ "\"\($0)\"" }) {
                 let edge = try #require(dot.split(separator: "\n").first { $0.contains("\(source) -> \"\(transition.to)\"") && $0.contains(transition.action) },
                                         "no DOT edge for \(transition.action) from \(source)")
                 #expect(edge.contains(role) && edge.contains(transition.article))
