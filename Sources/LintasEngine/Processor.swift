@@ -248,10 +248,10 @@ struct StateCache {
     /// What a committed transaction read or wrote, and the last event sequence after it.
     mutating func keep(_ states: [RequestID: Entry], mark: Int64) {
         guard limit > 0 else { return }
-        // A request kept already is replaced, not added: only the others count against the bound.
-        let added = states.keys.reduce(0) { entries[$1] == nil ? $0 + 1 : $0 }
-        if entries.count + added > limit { entries.removeAll(keepingCapacity: true) }
-        entries.merge(states) { _, new in new }
+        // A request kept already is replaced, not added: past the bound, the cache is emptied and
+        // keeps this transaction's states alone (one look-up a request, not a count and a merge).
+        for (request, entry) in states { entries[request] = entry }
+        if entries.count > limit { entries = states }
         self.mark = mark
     }
 
