@@ -660,7 +660,7 @@ public final class SQLiteStore: EventStore {
 
     public func catalogStamp() throws -> CatalogStamp {
         // data_version changes with every commit of another connection, never with this one's.
-        CatalogStamp(others: try batchDataVersion ?? connection.query("PRAGMA data_version") { $0.int64(0) }.first ?? 0, own: catalogWrites)
+        CatalogStamp(others: try batchDataVersion ?? connection.query(SQLiteStore.dataVersionSQL) { $0.int64(0) }[0], own: catalogWrites)
     }
 
     public func definitionVersions() throws -> [DefinitionVersion] {
@@ -753,8 +753,7 @@ public final class SQLiteStore: EventStore {
     public func withBatch<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
         do {
             let (result, last) = try transaction(immediate: true) {
-                let versions = (schema: try connection.query(SQLiteStore.schemaVersionSQL) { $0.int64(0) }[0],
-                                data: try connection.query(SQLiteStore.dataVersionSQL) { $0.int64(0) }[0])
+                let versions = try currentVersions()
                 // A schema changed since (a table dropped, a file rewritten) voids what the cache knows.
                 parts.check(schema: versions.schema)
                 openings.check(schema: versions.schema)
@@ -771,8 +770,7 @@ public final class SQLiteStore: EventStore {
                         betweenCommits?()
                     }
                     // data_version counts other connections' commits only: unchanged, nobody committed in between.
-                    return try connection.query(SQLiteStore.schemaVersionSQL) { $0.int64(0) }[0] == versions.schema
-                        && connection.query(SQLiteStore.dataVersionSQL) { $0.int64(0) }[0] == versions.data
+                    return try currentVersions() == versions
                 }
                 let result = try body(batch)
                 try batch.settle()
@@ -796,6 +794,12 @@ public final class SQLiteStore: EventStore {
     // own each time they were read (about 10,000 instructions a batch, a command's at batch size 1).
     private static let schemaVersionSQL = FixedSQL("PRAGMA schema_version")
     private static let dataVersionSQL = FixedSQL("PRAGMA data_version")
+
+    /// The file's schema version and `data_version` as this connection reads them now.
+    private func currentVersions() throws -> Versions {
+        (schema: try connection.query(SQLiteStore.schemaVersionSQL) { $0.int64(0) }[0],
+         data: try connection.query(SQLiteStore.dataVersionSQL) { $0.int64(0) }[0])
+    }
 
     // MARK: Operating
 
