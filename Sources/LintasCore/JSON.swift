@@ -326,15 +326,29 @@ public struct JSONReader {
     public mutating func strings<Item>(_ item: (String) -> Item) throws(JSONSyntaxError) -> [Item] {
         var items: [Item] = []
         try elements { (reader) throws(JSONSyntaxError) in
-            guard reader.parser.index < reader.parser.bytes.count, reader.parser.bytes[reader.parser.index] == UInt8(ascii: "\"") else {
-                throw reader.expected("an array of strings")
-            }
+            try reader.expectStringInArray()
             items.append(item(try reader.parser.parseString()))
         }
         return items
     }
 
-    /// Where the string opened at `open` in `bytes` closes (its closing quote), read past eight
+    /// Reads past an array of strings as strictly as `strings()` reads it, making none of them.
+    public mutating func skipStrings() throws(JSONSyntaxError) {
+        try elements { (reader) throws(JSONSyntaxError) in
+            try reader.expectStringInArray()
+            try reader.parser.skipString()
+        }
+    }
+
+    /// An item of what must be an array of strings: refused unless a string opens here.
+    @inline(__always)
+    private func expectStringInArray() throws(JSONSyntaxError) {
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
+            throw expected("an array of strings")
+        }
+    }
+
+    /// Where the string opened at `open` in `bytes` closes (its closing quote), read past sixteen
     /// bytes at a time; `nil` when it does not.
     static func closingQuote(in bytes: UnsafeBufferPointer<UInt8>, after open: Int) -> Int? {
         JSONParser(bytes).closingQuote(after: open)

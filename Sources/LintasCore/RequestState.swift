@@ -370,9 +370,7 @@ extension KeptAsStored where Kind == StoredParticipants {
     static func reading(_ reader: inout JSONReader, keep: Bool) throws(JSONSyntaxError) -> ParticipantList {
         guard keep else { return .values(try StoredParticipants.read(&reader)) }
         let start = reader.position
-        try reader.members(bytes: { (reader, _) throws(JSONSyntaxError) in
-            try reader.elements { (reader) throws(JSONSyntaxError) in _ = try reader.stringRange() }
-        })
+        try reader.members(bytes: { (reader, _) throws(JSONSyntaxError) in try reader.skipStrings() })
         return reader.position - start == 2 ? .values([:]) : .stored(Array(reader.bytes[start..<reader.position]))
     }
 }
