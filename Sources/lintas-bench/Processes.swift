@@ -187,16 +187,15 @@ struct StatusLookup {
         parts = parts.map { Array($0.dropFirst(100)) }
         let faulted = zip(times, faults)
         // The slowest 1 % (those at or above the p99): where their time went.
-        let slowest = times.indices.sorted { times[$0] > times[$1] }.prefix(max(1, times.count / 100))
+        let slowest = Array(times.indices.sorted { times[$0] > times[$1] }.prefix(max(1, times.count / 100)))
+        func mean(_ counts: [Int], of lookups: [Int]) -> Double { Double(lookups.map { counts[$0] }.reduce(0, +)) / Double(lookups.count) }
+        func median(_ values: [Double], of lookups: [Int]) -> Double { percentile(lookups.map { values[$0] }, 0.5) }
         return Times(median: percentile(times, 0.5), p99: percentile(times, 0.99), query: percentile(parts[0], 0.5),
                      decode: percentile(parts[1], 0.5), awaiting: percentile(parts[2], 0.5),
-                     faults: Double(faults.reduce(0, +)) / Double(faults.count),
+                     faults: mean(faults, of: Array(faults.indices)),
                      unfaulted: percentile(faulted.filter { $0.1 == 0 }.map(\.0), 0.5), faulted: percentile(faulted.filter { $0.1 > 0 }.map(\.0), 0.5),
-                     slowest: Slowest(faults: Double(slowest.map { faults[$0] }.reduce(0, +)) / Double(slowest.count),
-                                      majorFaults: Double(slowest.map { majorFaults[$0] }.reduce(0, +)) / Double(slowest.count),
-                                      switches: Double(slowest.map { switches[$0] }.reduce(0, +)) / Double(slowest.count),
-                                      query: percentile(slowest.map { parts[0][$0] }, 0.5), decode: percentile(slowest.map { parts[1][$0] }, 0.5),
-                                      awaiting: percentile(slowest.map { parts[2][$0] }, 0.5)))
+                     slowest: Slowest(faults: mean(faults, of: slowest), majorFaults: mean(majorFaults, of: slowest), switches: mean(switches, of: slowest),
+                                      query: median(parts[0], of: slowest), decode: median(parts[1], of: slowest), awaiting: median(parts[2], of: slowest)))
     }
 
     struct Times {
