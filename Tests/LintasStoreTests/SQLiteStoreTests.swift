@@ -208,6 +208,22 @@ struct SQLiteStoreTests {
         #expect(try store.connection.query("PRAGMA synchronous") { $0.text(0) }.first == "2", "FULL: every commit is synced")
     }
 
+    @Test("a new file gets 8 KB pages; a file with 4 KB pages keeps them, and its events, when lintas opens it again")
+    func pageSize() throws {
+        let path = try freshPath()
+        let appended: [StoredEvent]
+        do {
+            let store = try SQLiteStore(path: path)
+            #expect(try store.connection.query("PRAGMA page_size") { $0.int64(0) } == [8192])
+            appended = try Sample.append([Sample.event("PML-1", 1)], to: store)
+            // As operations.md tells to change a file's page size, here to 4 KB.
+            try store.connection.execute("PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL")
+        }
+        let reopened = try SQLiteStore(path: path)
+        #expect(try reopened.connection.query("PRAGMA page_size") { $0.int64(0) } == [4096])
+        #expect(try reopened.events(of: "PML-1") == appended)
+    }
+
     @Test("a connection opened with a page cache of its own (the daemon's) gets it; any other keeps SQLite's 2,000 KiB")
     func pageCache() throws {
         let path = try freshPath()
