@@ -112,9 +112,23 @@ public final class Daemon {
             if let next = timers.next { nextTimerLook = min(nextTimerLook, next) }
         }
         let look = Processor.TimerLook(calendar: options.calendar)
+        // A batch's commands in the log, the counts and the heartbeat.
+        func counted(_ report: Processor.BatchReport, since began: DispatchTime) {
+            guard report.commands > 0 else { return }
+            log(report, since: began)
+            summary.batches += 1
+            heartbeat.batches += 1
+            heartbeat.commands += report.commands
+            heartbeat.lastBatch = clock.now()
+            summary.commands += report.commands
+            summary.done += report.done
+            summary.refused += report.refused
+            summary.events += report.events
+        }
         while !stop.isSet {
             let report: Processor.BatchReport
             var filesWaiting = false
+            var began = DispatchTime.now()
             do {
                 let now = clock.now()
                 if now >= nextTimerLook {
@@ -123,32 +137,24 @@ public final class Daemon {
                 if let spool {
                     for outcome in try spool.poll(into: processor.store, now: clock.now()) { log(outcome) }
                 }
-                let began = DispatchTime.now()
+                began = DispatchTime.now()
                 let batchNow = clock.now()
                 report = try processor.runBatch(now: batchNow, timers: look)
-                if report.commands > 0 { log(report, since: began) }
+                counted(report, since: began)
                 if let timers = report.timers { lookedAt(timers, everything: false, now: batchNow) }
                 filesWaiting = try spool?.hasWaitingFiles() ?? false
                 backoff = 0
                 heartbeat.retry = nil
                 heartbeat.state = "running"
-            } catch let error as StoreError where error.isTransient {
-                backoff = retry(code: error.code.rawValue, message: error.message, after: backoff, &heartbeat)
+            } catch let failed as Processor.PartlyCommitted {
+                // The commands committed before the error are done: logged and counted as a batch, then the error.
+                counted(failed.committed, since: began)
+                backoff = try retry(after: failed.error, backoff: backoff, &heartbeat)
                 continue
-            } catch let error as SpoolError {
-                backoff = retry(code: "spool", message: error.message, after: backoff, &heartbeat)
+            } catch {
+                backoff = try retry(after: error, backoff: backoff, &heartbeat)
                 continue
             }
-            if report.commands > 0 {
-                summary.batches += 1
-                heartbeat.batches += 1
-                heartbeat.commands += report.commands
-                heartbeat.lastBatch = clock.now()
-            }
-            summary.commands += report.commands
-            summary.done += report.done
-            summary.refused += report.refused
-            summary.events += report.events
             // At most once a second while batches run, and when the state changes; on stopping, with the final counts.
             lock?.beat(heartbeat, now: clock.now())
             if report.commands == 0 && !filesWaiting {
@@ -162,6 +168,19 @@ public final class Daemon {
         logger.info("daemon_stopped", ["commands": .int(Int64(summary.commands)), "events": .int(Int64(summary.events)),
                                        "signal": .bool(summary.stoppedBySignal)])
         return summary
+    }
+
+    /// Logs a failure worth retrying (a transient store error, a spool folder that cannot be
+    /// written) and waits. Returns the wait, to double next time. - Throws: any other error.
+    private func retry(after error: any Error, backoff: Int, _ heartbeat: inout DaemonLock.Heartbeat) throws -> Int {
+        switch error {
+        case let error as StoreError where error.isTransient:
+            retry(code: error.code.rawValue, message: error.message, after: backoff, &heartbeat)
+        case let error as SpoolError:
+            retry(code: "spool", message: error.message, after: backoff, &heartbeat)
+        default:
+            throw error
+        }
     }
 
     /// Logs a failure worth retrying and waits. Returns the wait, to double next time.

@@ -99,7 +99,11 @@ public final class Processor {
     ///     transaction (what `runTimers(only:)` would do after it, without a transaction of its own).
     /// - Returns: what the batch did; `commands == 0` when the queue was empty.
     /// - Throws: a `StoreError` when the transaction could not be committed; nothing of the batch is kept.
+    ///   With `commitEach`, once a command of the batch was committed, `PartlyCommitted`: the error, with
+    ///   the report of the commands committed before it, which stay done.
     public func runBatch(now: Timestamp, timers: TimerLook? = nil) throws -> BatchReport {
+        // With `commitEach`: what the commands committed so far did, whatever fails after them.
+        var committed = BatchReport()
         do {
             let (report, kept, mark) = try store.withBatch { (batch) throws -> (BatchReport, [RequestID: StateCache.Entry], Int64) in
                 // In the batch's transaction: a read transaction of their own before it cost more than the look.
@@ -136,38 +140,51 @@ public final class Processor {
                         try decideAll()
                     }
                     try work.written()
-                } catch is CommitsInterrupted {
+                    if let timers, !work.touched.isEmpty {
+                        let timed = try definitions.timed().all
+                        let looked = work.touched.compactMap { work.requests.entries[$0] }.filter { timed.contains($0.state.state) }
+                        var report = TimerReport()
+                        let changed = try writer.connection.use { batch in
+                            try fire(looked, in: batch, calendar: timers.calendar, now: now, report: &report, last: &work.lastSequence)
+                        }
+                        for request in work.touched {
+                            guard let entry = changed[request] else { continue }
+                            work.requests.entries[request] = entry
+                            try work.save(entry)
+                        }
+                        work.report.timers = report
+                    }
+                    try work.finish()
+                } catch {
                     // What the writer committed stands; the transaction it began after is left unwritten (rolled back).
                     writer.stop()
-                    throw CommitsInterrupted(report: work.report(committed: writer.committed))
+                    if writer.commitsEach { committed = work.report(committed: writer.committed) }
+                    throw error
                 }
-                if let timers, !work.touched.isEmpty {
-                    let timed = try definitions.timed().all
-                    let looked = work.touched.compactMap { work.requests.entries[$0] }.filter { timed.contains($0.state.state) }
-                    var report = TimerReport()
-                    let changed = try writer.connection.use { batch in
-                        try fire(looked, in: batch, calendar: timers.calendar, now: now, report: &report, last: &work.lastSequence)
-                    }
-                    for request in work.touched {
-                        guard let entry = changed[request] else { continue }
-                        work.requests.entries[request] = entry
-                        try work.save(entry)
-                    }
-                    work.report.timers = report
-                }
-                try work.finish()
+                // Every command is committed; the transaction left (the timers' look) may still fail.
+                if writer.commitsEach { committed = work.report(committed: writer.committed) }
                 // The last event appended is the store's last (sequences only grow): no query for it.
                 return (work.report, work.requests.entries, work.lastSequence)
             }
             states.keep(kept, mark: mark)
             return report
-        } catch let interrupted as CommitsInterrupted {
+        } catch is CommitsInterrupted {
             self.states.forget()
-            return interrupted.report
+            return committed
         } catch {
             self.states.forget()
+            if committed.commands > 0 { throw PartlyCommitted(committed: committed, error: error) }
             throw error
         }
+    }
+
+    /// A store error in a batch that commits each command apart (`commitEach`), after some were
+    /// committed: they are done, and `committed` says what they did; the command in hand and those
+    /// after it stay queued, as after any failed batch.
+    public struct PartlyCommitted: Error {
+        public var committed: BatchReport
+        /// What failed (a `StoreError`, as a batch's failure).
+        public var error: any Error
     }
 
     /// The second connection a batch on two threads decides on, opened once.
@@ -497,7 +514,8 @@ private struct BatchWork {
         writer.commitsEach ? .init(drawn: drawn, outcome: (queued, outcome), now: now) : nil
     }
 
-    /// The report of the first `committed` commands decided (with `commitsEach`, when the writer was interrupted).
+    /// The report of the first `committed` commands decided (with `commitsEach`: those committed, when the batch
+    /// was interrupted or failed after them).
     func report(committed: Int) -> Processor.BatchReport {
         var report = Processor.BatchReport()
         report.commands = committed
@@ -752,8 +770,8 @@ private final class BatchWriter: @unchecked Sendable {
             if let own = item.own {
                 try own.drawn.write(to: batch)
                 try batch.recordOutcomes([own.outcome], now: own.now)
-                let alone = try batch.commitAndContinue()
-                committed += 1
+                // Counted once committed: beginning the next transaction may fail after (another writer holding the lock).
+                let alone = try batch.commitAndContinue { committed += 1 }
                 guard alone else { throw CommitsInterrupted() }
             }
             return head
@@ -762,11 +780,8 @@ private final class BatchWriter: @unchecked Sendable {
 }
 
 /// Thrown when another connection committed between two of a batch's per-command commits
-/// (`Processor.commitEach`): what was decided after is void. Carries the report of the commands
-/// committed before it.
-private struct CommitsInterrupted: Error {
-    var report = Processor.BatchReport()
-}
+/// (`Processor.commitEach`) something deciding reads: what was decided after is void.
+private struct CommitsInterrupted: Error {}
 
 /// The request states one batch has read or changed, by request.
 private final class BatchStates {

@@ -762,11 +762,12 @@ public final class SQLiteStore: EventStore {
                 let known = lastSequence.flatMap { $0.versions == versions ? $0 : nil }
                 var batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, doneLeft: doneLeft,
                                         last: .init(sequence: known?.sequence, processed: known?.processed))
-                batch.commitHook = { [self, batch] () throws -> Bool in
+                batch.commitHook = { [self, batch] (committed) throws -> Bool in
                     try batch.settle()
                     try connection.commitAndBeginImmediate {
                         parts.commit()
                         openings.commit()
+                        committed()
                         betweenCommits?()
                     }
                     // data_version counts other connections' commits only: unchanged, nobody committed in between.
@@ -1291,9 +1292,9 @@ struct SQLiteBatch: StoreBatch {
     /// The last event sequence, once known: from the store's last batch, a query, or the last append.
     var last = LastSequence(sequence: nil)
     /// `StoreBatch.commitAndContinue`, given by `SQLiteStore.withBatch` (it commits the store's caches too).
-    var commitHook: () throws -> Bool = { throw StoreError(.other, "this batch cannot commit part of itself") }
+    var commitHook: (_ committed: () -> Void) throws -> Bool = { _ in throw StoreError(.other, "this batch cannot commit part of itself") }
 
-    func commitAndContinue() throws -> Bool { try commitHook() }
+    func commitAndContinue(committed: () -> Void) throws -> Bool { try commitHook(committed) }
 
     final class Claimed {
         var sequences: [Int64] = []

@@ -27,26 +27,27 @@ struct DaemonProcessTests {
         #expect(events.contains("batch"))
     }
 
-    @Test("--commit-each: every command committed apart takes the outcomes, states and letters one command a batch gives, and the audit is clean")
-    func commitEach() throws {
-        let lines = (1...3).flatMap { number -> [String] in
-            let request = "PML-\(number)"
-            return [Pemalang.submit(request, Pemalang.inForce),
-                    Pemalang.line("\(request)-r", request, "recommend", Pemalang.kadisKominfo, day: 3),
-                    Pemalang.line("\(request)-bad", request, "recommend", Pemalang.kadisKominfo, day: 3),   // refused: done already
-                    Pemalang.line("\(request)-a", request, "approve", Pemalang.kabidAptika, day: 4, ["nominees": .array([.string(Pemalang.prakomMuda)])]),
-                    Pemalang.line("\(request)-i", request, "issue_letter", Pemalang.kadisKominfo, day: 5)]
-        }
-        func processed(_ options: [String]) throws -> (Lintas, String) {
-            let lintas = try Lintas.prepared()
-            try lintas.expectSuccess(["submit", "-"], stdin: lines.joined(separator: "\n") + "\n")
-            let log = try lintas.expectSuccess(["daemon", "--until-idle"] + options).stderr
-            #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean: 12 events in 3 requests"))
-            return (lintas, log)
-        }
-        let (one, _) = try processed(["--batch", "1"])
-        let (each, log) = try processed(["--commit-each"])
-        #expect(log.contains("\"commit_each\":true"))
+    /// Three requests through to their letter, each with a command refused on the way.
+    static let commitEachLines = (1...3).flatMap { number -> [String] in
+        let request = "PML-\(number)"
+        return [Pemalang.submit(request, Pemalang.inForce),
+                Pemalang.line("\(request)-r", request, "recommend", Pemalang.kadisKominfo, day: 3),
+                Pemalang.line("\(request)-bad", request, "recommend", Pemalang.kadisKominfo, day: 3),   // refused: done already
+                Pemalang.line("\(request)-a", request, "approve", Pemalang.kabidAptika, day: 4, ["nominees": .array([.string(Pemalang.prakomMuda)])]),
+                Pemalang.line("\(request)-i", request, "issue_letter", Pemalang.kadisKominfo, day: 5)]
+    }
+
+    /// `commitEachLines` submitted and processed by `lintas daemon --until-idle` with `options`.
+    static func processed(_ options: [String]) throws -> (Lintas, String) {
+        let lintas = try Lintas.prepared()
+        try lintas.expectSuccess(["submit", "-"], stdin: commitEachLines.joined(separator: "\n") + "\n")
+        let log = try lintas.expectSuccess(["daemon", "--until-idle"] + options).stderr
+        #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean: 12 events in 3 requests"))
+        return (lintas, log)
+    }
+
+    /// The outcomes, states and letters of `commitEachLines` in `each` are those one command a batch gives (`one`).
+    static func expectSame(_ each: Lintas, as one: Lintas) throws {
         #expect(try each.refusals() == one.refusals())
         #expect(try each.refusals().count == 3)
         for request in ["PML-1", "PML-2", "PML-3"] {
@@ -54,5 +55,39 @@ struct DaemonProcessTests {
             #expect(stateEach["state"] == stateOne["state"] && stateEach["state"]?.stringValue == "letter_issued", "\(request)")
             #expect(stateEach["letters"] == stateOne["letters"], "\(request)")
         }
+    }
+
+    @Test("--commit-each: every command committed apart takes the outcomes, states and letters one command a batch gives, and the audit is clean")
+    func commitEach() throws {
+        let (one, _) = try Self.processed(["--batch", "1"])
+        let (each, log) = try Self.processed(["--commit-each"])
+        #expect(log.contains("\"commit_each\":true"))
+        try Self.expectSame(each, as: one)
+    }
+
+    @Test("--commit-each: a store error mid-batch is logged after a batch line of the commands committed before it; run again, nothing is lost or applied twice")
+    func commitEachStoreError() throws {
+        let lintas = try Lintas.prepared()
+        try lintas.expectSuccess(["submit", "-"], stdin: Self.commitEachLines.joined(separator: "\n") + "\n")
+        // The file refuses the letters (a trigger of its own, as a damaged disk would refuse a write): PML-1's fifth command fails.
+        #expect(lintas.sql("CREATE TRIGGER refuse_letter BEFORE INSERT ON events WHEN NEW.action = 'issue_letter' BEGIN SELECT RAISE(ABORT, 'letters refused'); END") == nil)
+        let failed = try lintas.run(["daemon", "--until-idle", "--commit-each"])
+        #expect(failed.status == 1)
+        let lines = failed.stderr.split(separator: "\n").map(String.init)
+        let batches = lines.compactMap { try? JSONValue.parse($0) }.filter { $0["event"] == "batch" }
+        #expect(batches.count == 1)
+        #expect(batches.first?["commands"] == .int(4) && batches.first?["done"] == .int(3) && batches.first?["refused"] == .int(1))
+        #expect(batches.first?["events"] == .int(3))
+        #expect(lines.contains { $0.contains("\"event\":\"refused\"") && $0.contains("PML-1-bad") })
+        #expect(lines.last?.hasPrefix("Error: the store failed") == true, "\(failed.stderr)")
+        #expect(try lintas.query("SELECT count(*) FROM events") == [["3"]])
+        #expect(try lintas.query("SELECT count(*) FROM commands WHERE status = 'queued'") == [["11"]])
+
+        #expect(lintas.sql("DROP TRIGGER refuse_letter") == nil)
+        let log = try lintas.expectSuccess(["daemon", "--until-idle", "--commit-each"]).stderr
+        let rest = log.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }.filter { $0["event"] == "batch" }
+        #expect(rest.compactMap { $0["commands"]?.intValue }.reduce(0, +) == 11)
+        #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean: 12 events in 3 requests"))
+        try Self.expectSame(lintas, as: try Self.processed(["--batch", "1"]).0)
     }
 }

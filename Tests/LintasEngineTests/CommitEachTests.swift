@@ -60,7 +60,10 @@ struct CommitEachTests {
         let harness = try Self.committingEach(batchSize: 500)
         // The disk refuses the letters: the writing thread fails at the first, after it committed the commands before it.
         try harness.tamper("CREATE TEMP TRIGGER refuse_letter BEFORE INSERT ON events WHEN NEW.action = 'issue_letter' BEGIN SELECT RAISE(ABORT, 'disk refused'); END")
-        #expect(throws: StoreError.self) { try harness.processor.runBatch(now: harness.now) }
+        let failed = try #require(throws: Processor.PartlyCommitted.self) { try harness.processor.runBatch(now: harness.now) }
+        #expect(failed.error is StoreError)
+        #expect(failed.committed.commands == firstLetter && failed.committed.done == firstLetter - 1, "the commands committed, as a batch reports them")
+        #expect(failed.committed.events == firstLetter - 1 && failed.committed.refusals.map(\.command) == ["bad-1"])
         #expect(try harness.store.commands(CommandFilter(status: .done)).count == firstLetter - 1)
         #expect(try harness.store.commands(CommandFilter(status: .refused)).map(\.command.id) == ["bad-1"])
         #expect(try harness.store.commands(CommandFilter(status: .queued)).count == lines.count - firstLetter)
@@ -71,6 +74,67 @@ struct CommitEachTests {
         #expect(try harness.stored(Self.requests) == before.stored(Self.requests), "what the commands before the letter store, no more")
         try harness.tamper("DROP TRIGGER refuse_letter")
         try harness.drain()
+        #expect(try harness.stored(Self.requests) == Self.oneByOne().stored(Self.requests))
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    /// `committingEach` where, after the third command's commit, another connection (returned) takes the write lock
+    /// before the batch begins its next transaction, which gives up after 20 ms.
+    static func lockedAfterThirdCommit() throws -> (Harness, SQLiteStore) {
+        let harness = try Self.committingEach(batchSize: 500)
+        try harness.tamper("PRAGMA busy_timeout = 20")
+        let other = try SQLiteStore(path: harness.store.path)
+        var commits = 0
+        harness.store.betweenCommits = {
+            commits += 1
+            if commits == 3 { try? other.connection.execute("BEGIN IMMEDIATE") }
+        }
+        return (harness, other)
+    }
+
+    @Test("another writer holding the lock after a commit fails the next transaction's start: the commit is reported with the error, the rest taken by the next batch")
+    func busyAfterACommit() throws {
+        let (harness, other) = try Self.lockedAfterThirdCommit()
+        let failed = try #require(throws: Processor.PartlyCommitted.self) { try harness.processor.runBatch(now: harness.now) }
+        #expect((failed.error as? StoreError)?.code == .busy)
+        #expect(failed.committed.commands == 3 && failed.committed.done == 3 && failed.committed.events == 3)
+        #expect(try harness.store.commands(CommandFilter(status: .done)).count == 3)
+        try other.connection.execute("ROLLBACK")
+        harness.store.betweenCommits = nil
+        #expect(try harness.drain().reduce(0) { $0 + $1.commands } == PipelineTests.lines().count - 3)
+        #expect(try harness.stored(Self.requests) == Self.oneByOne().stored(Self.requests))
+        #expect(try Self.rows(harness) == Self.rows(Self.oneByOne()))
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    /// The daemon's log lines, and the lock to release from inside the logger (called on the daemon's thread, the test's).
+    final class Observer: @unchecked Sendable {
+        var lines: [JSONValue] = []
+        var release: () -> Void = {}
+    }
+
+    @Test("the daemon logs the commands committed before a store error as a batch, then the retry, and catches up: every command counted once")
+    func daemonLogsWhatWasCommitted() throws {
+        let (harness, other) = try Self.lockedAfterThirdCommit()
+        let observer = Observer()
+        observer.release = { try? other.connection.execute("ROLLBACK") }
+        let logger = Logger(level: .info, clock: FixedClock(instant: Harness.now), write: { line in
+            guard let entry = try? JSONValue.parse(line) else { return }
+            observer.lines.append(entry)
+            if entry["event"] == "retry" { observer.release() }
+        })
+        var options = Daemon.Options()
+        options.untilIdle = true
+        options.commitEach = true
+        let summary = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: logger, options: options).run()
+        let total = PipelineTests.lines().count
+        let events = observer.lines.compactMap { $0["event"]?.stringValue }.filter { $0 == "batch" || $0 == "retry" }
+        #expect(Array(events.prefix(3)) == ["batch", "retry", "batch"])
+        let batches = observer.lines.filter { $0["event"] == "batch" }
+        #expect(batches.first?["commands"] == .int(3) && batches.first?["done"] == .int(3) && batches.first?["events"] == .int(3))
+        #expect(observer.lines.first { $0["event"] == "retry" }?["code"] == "busy")
+        #expect(batches.compactMap { $0["commands"]?.intValue }.reduce(0, +) == Int64(total))
+        #expect(summary.commands == total && summary.done == 30 && summary.refused == 1 && summary.events == 30)
         #expect(try harness.stored(Self.requests) == Self.oneByOne().stored(Self.requests))
         #expect(try Audit.run(harness.store).isClean)
     }
