@@ -21,8 +21,9 @@ import LintasStore
 /// and numbers' rows and its outcome, commits, and begins the next transaction, while the calling
 /// thread decides the commands after it from the snapshot it read when the batch began, corrected
 /// in memory by what it decided since (`DecideReads`). Another connection's commit between two of
-/// ours voids what was decided ahead: the commands not committed yet stay queued, the state cache
-/// is forgotten, and the next batch decides them again from the store.
+/// ours that changed anything deciding reads (an event, an outcome, the catalogs: `SQLiteStore.DecideStamp`;
+/// a `lintas submit`, which only queues, does not) voids what was decided ahead: the commands not
+/// committed yet stay queued, the state cache is forgotten, and the next batch decides them again from the store.
 ///
 /// Not `Sendable`: runs on the thread that owns the store.
 public final class Processor {
@@ -623,8 +624,8 @@ private final class DecideReads {
 /// With `commitsEach` every command is handed over, refused ones too, and stored with its
 /// registers' and numbers' rows and its outcome, then committed (`StoreBatch.commitAndContinue`):
 /// a store error then rolls back only the command in hand and drops the later ones, the earlier
-/// ones staying committed; another connection's commit between two of ours stops it the same way
-/// (`CommitsInterrupted`).
+/// ones staying committed; another connection's commit between two of ours that changed what
+/// deciding reads stops it the same way (`CommitsInterrupted`).
 private final class BatchWriter: @unchecked Sendable {
     /// What one decided command stores.
     struct Item {

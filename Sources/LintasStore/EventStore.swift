@@ -160,8 +160,8 @@ public protocol StoreBatch: StoreLookups {
     /// and begins the next one, holding the write lock again; the batch goes on in it.
     /// - Parameter committed: runs once the commit is done, before the next transaction begins
     ///   (which may fail: another writer holding the lock past the busy timeout).
-    /// - Returns: `false` when another connection committed in between: what the caller decided
-    ///   from what it read before is void, and the transaction begun must be left unwritten
+    /// - Returns: `false` when another connection committed in between something the caller's deciding
+    ///   reads (anything but queued commands): what the caller decided from what it read before is void, and the transaction begun must be left unwritten
     ///   (rolled back: the body throws).
     func commitAndContinue(committed: () -> Void) throws -> Bool
 }

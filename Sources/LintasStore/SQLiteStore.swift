@@ -753,7 +753,7 @@ public final class SQLiteStore: EventStore {
     public func withBatch<Result>(_ body: (any StoreBatch) throws -> Result) throws -> Result {
         do {
             let (result, last) = try transaction(immediate: true) {
-                let versions = try currentVersions()
+                var versions = try currentVersions()
                 // A schema changed since (a table dropped, a file rewritten) voids what the cache knows.
                 parts.check(schema: versions.schema)
                 openings.check(schema: versions.schema)
@@ -762,8 +762,12 @@ public final class SQLiteStore: EventStore {
                 let known = lastSequence.flatMap { $0.versions == versions ? $0 : nil }
                 var batch = SQLiteBatch(connection: connection, parts: parts, openings: openings, doneLeft: doneLeft,
                                         last: .init(sequence: known?.sequence, processed: known?.processed))
+                // The catalogs as the batch began, read before its first commit (nobody else commits while it holds the lock).
+                var catalogs: String?
                 batch.commitHook = { [self, batch] (committed) throws -> Bool in
                     try batch.settle()
+                    let began = try catalogs ?? decideStamp().catalogs
+                    catalogs = began
                     try connection.commitAndBeginImmediate {
                         parts.commit()
                         openings.commit()
@@ -771,7 +775,16 @@ public final class SQLiteStore: EventStore {
                         betweenCommits?()
                     }
                     // data_version counts other connections' commits only: unchanged, nobody committed in between.
-                    return try currentVersions() == versions
+                    let now = try currentVersions()
+                    if now == versions { return true }
+                    // Another connection committed: the batch goes on when what deciding reads is as it left it (`DecideStamp`),
+                    // as after a `lintas submit`, which only queues commands.
+                    guard now.schema == versions.schema, let sequence = batch.last.sequence, let processed = batch.last.processed,
+                          try decideStamp() == DecideStamp(lastEvent: sequence, processed: processed, catalogs: began) else { return false }
+                    // What this batch knows (its last sequence, the catalogs' stamp) holds at the new data_version.
+                    versions = now
+                    batchDataVersion = now.data
+                    return true
                 }
                 let result = try body(batch)
                 try batch.settle()
@@ -788,6 +801,35 @@ public final class SQLiteStore: EventStore {
             lastSequence = nil
             throw error
         }
+    }
+
+    /// What deciding a batch's commands reads that another connection's commit could change, the queue aside: what
+    /// `commitAndContinue` compares after such a commit, so that a `lintas submit` (which only adds rows to `queue` and
+    /// `command_ids`, after every command a batch claimed) does not void what the batch decided ahead.
+    ///
+    /// - `lastEvent`, the log's last sequence: events are append-only, so any event appended moves it.
+    /// - `processed`, what the queue is processed through (`processedThrough`): any outcome recorded moves it.
+    /// - `catalogs`: which definition is current for each workflow (`workflows`, what `lintas workflows load` changes; a
+    ///   definition's body is kept as loaded, by its hash), the org directory's versions (`lintas org import` adds one;
+    ///   kept as imported) and the file's `user_version` (a migration by another lintas).
+    ///
+    /// The rest deciding reads (projections, letter registers, printed numbers) only a batch writes (`withBatch`:
+    /// the daemon's commands and timers), and a batch that writes any of it appends an event (a timer's, an accepted
+    /// command's) or records an outcome: the first two move.
+    struct DecideStamp: Equatable {
+        var lastEvent: Int64
+        var processed: Int64
+        var catalogs: String
+    }
+
+    private static let decideStampSQL = FixedSQL("""
+        SELECT (SELECT coalesce(max(seq), 0) FROM events), \(processedThrough),
+            coalesce((SELECT group_concat(id || ' ' || current, ' ') FROM workflows), '') || ';'
+            || coalesce((SELECT group_concat(version, ' ') FROM directory_versions), '') || ';' || (SELECT user_version FROM pragma_user_version)
+        """)
+
+    private func decideStamp() throws -> DecideStamp {
+        try connection.query(SQLiteStore.decideStampSQL) { DecideStamp(lastEvent: $0.int64(0), processed: $0.int64(1), catalogs: $0.text(2)) }[0]
     }
 
     // The file's schema version and `data_version` are read by two `PRAGMA` statements, each prepared once: the

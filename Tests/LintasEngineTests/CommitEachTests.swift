@@ -139,28 +139,95 @@ struct CommitEachTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 
-    @Test("another connection's commit between two commands voids what was decided ahead: it is decided again, nothing lost or applied twice")
-    func foreignCommitBetweenCommands() throws {
-        let extra = [Lines.line("PML-6-1", "PML-6", "submit", Pemalang.kabidP2P, day: 3, Lines.contents, workflow: true)]
+    @Test("a submit between two commands (another connection that only queues) does not end the batch: what was decided ahead stands, the commands queued wait for the next batch")
+    func submitBetweenCommands() throws {
+        let extra = [Lines.line("PML-6-1", "PML-6", "submit", Pemalang.kabidP2P, day: 3, Lines.contents, workflow: true),
+                     Lines.line("PML-6-2", "PML-6", "recommend", Pemalang.kadisKominfo, day: 3)]
         let harness = try Self.committingEach(batchSize: 500)
         let other = try SQLiteStore(path: harness.store.path)
         var commits = 0
         var failure: (any Error)?
-        // Between the third command's commit and the next transaction: another connection queues a command.
+        // After the third command's commit and after the seventh: another connection queues a command.
         harness.store.betweenCommits = {
             commits += 1
-            guard commits == 3 else { return }
-            do { _ = try Intake.submit(Array(extra[0].utf8), source: "other", to: other, now: harness.now) } catch { failure = error }
+            guard let line = [3: extra[0], 7: extra[1]][commits] else { return }
+            do { _ = try Intake.submit(Array(line.utf8), source: "other", to: other, now: harness.now) } catch { failure = error }
+        }
+        let first = try harness.processor.runBatch(now: harness.now)
+        #expect(failure == nil && commits >= 7)
+        #expect(first.commands == PipelineTests.lines().count && first.done == 30 && first.events == 30)
+        #expect(try harness.store.commands(CommandFilter(status: .queued)).map(\.command.id) == ["PML-6-1", "PML-6-2"])
+        #expect(try harness.drain().map(\.commands) == [2])
+        let one = try Self.oneByOne(first: PipelineTests.lines().count, then: extra)
+        #expect(try harness.stored(Self.requests + ["PML-6"]) == one.stored(Self.requests + ["PML-6"]))
+        #expect(try Self.rows(harness) == Self.rows(one))
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    /// What another connection changes between two of a batch's commits, of what deciding reads.
+    enum ForeignChange: String, CaseIterable, CustomTestStringConvertible {
+        /// A timer's event appended (another daemon's look at the timers: an assignment ended), once one is due:
+        /// the log's last sequence moves, nothing else.
+        case event
+        /// A queued command's outcome recorded, with no event (another daemon refusing it): what is processed moves.
+        case outcome
+        /// A workflow's current definition changed (`lintas workflows load`).
+        case workflow
+        /// An org directory version added (`lintas org import`).
+        case directory
+
+        var testDescription: String { rawValue }
+
+        /// Makes the change. - Returns: whether there was one to make.
+        func make(on other: SQLiteStore, now: Timestamp) throws -> Bool {
+            switch self {
+            case .event:
+                return try !Processor(store: other).runTimers(now: Timestamp(iso8601: "2099-01-01T00:00:00+07:00")!, calendar: nil).events.isEmpty
+            case .outcome:
+                try other.withBatch { batch in
+                    let claimed = try batch.claimQueued(limit: 1)
+                    try batch.recordOutcomes(claimed.map { ($0, .refused(Refusal(Refusal.Code(rawValue: "other_daemon"), "refused elsewhere"))) }, now: now)
+                }
+            case .workflow:
+                let (_, hash) = try #require(try other.currentDefinitions().first)
+                _ = try other.saveDefinition(workflow: WorkflowID("salinan"), hash: hash, body: try #require(try other.definitionBody(hash)), now: now)
+            case .directory:
+                let latest = try #require(try other.directoryVersions().last)
+                _ = try other.saveDirectory(effectiveFrom: CivilDate(iso: "2099-01-01")!, hash: latest.hash,
+                                            body: try #require(try other.directoryBody(version: latest.version)), source: "other", now: now)
+            }
+            return true
+        }
+    }
+
+    @Test("another connection's commit that changes what deciding reads ends the batch after the command in hand: the rest is decided again, nothing lost or applied twice",
+          arguments: ForeignChange.allCases)
+    func foreignChangeEndsTheBatch(_ change: ForeignChange) throws {
+        let harness = try Self.committingEach(batchSize: 500)
+        let other = try SQLiteStore(path: harness.store.path)
+        var commits = 0
+        var changedAt: Int?
+        var failure: (any Error)?
+        // From the third command's commit on, until the change is made.
+        harness.store.betweenCommits = {
+            commits += 1
+            guard changedAt == nil, commits >= 3 else { return }
+            do { if try change.make(on: other, now: harness.now) { changedAt = commits } } catch { failure = error }
         }
         let first = try harness.processor.runBatch(now: harness.now)
         #expect(failure == nil)
-        #expect(first.commands == 3 && first.done == 3 && first.events == 3)
-        #expect(try harness.store.commands(CommandFilter(status: .queued)).count == PipelineTests.lines().count - 3 + 1)
-        let rest = try harness.drain()
-        #expect(rest.reduce(0) { $0 + $1.commands } == PipelineTests.lines().count - 3 + 1)
-        let one = try Self.oneByOne(first: 3, then: extra)
-        #expect(try harness.stored(Self.requests + ["PML-6"]) == one.stored(Self.requests + ["PML-6"]))
-        #expect(try Self.rows(harness) == Self.rows(one))
+        let committed = try #require(changedAt)
+        #expect(first.commands == committed, "the batch ends after the command in hand")
+        let total = PipelineTests.lines().count
+        let elsewhere = change == .outcome ? 1 : 0
+        #expect(try harness.drain().reduce(0) { $0 + $1.commands } == total - committed - elsewhere)
+        #expect(try harness.store.queueSummary().queued == 0)
+        let processed = try harness.store.commands(CommandFilter(status: .done)).count + harness.store.commands(CommandFilter(status: .refused)).count
+        #expect(processed == total, "every command once")
+        if change == .workflow || change == .directory {
+            // Neither changes what these commands decide: the outcome of one command a batch.
+            #expect(try harness.stored(Self.requests) == Self.oneByOne().stored(Self.requests))
+        }
         #expect(try Audit.run(harness.store).isClean)
     }
 }
