@@ -163,7 +163,10 @@ public final class Processor {
                     throw error
                 }
                 // Every command is committed; the transaction left (the timers' look) may still fail.
-                if writer.commitsEach { committed = work.report(committed: writer.committed) }
+                if writer.commitsEach {
+                    committed = work.report
+                    committed.timers = nil
+                }
                 // The last event appended is the store's last (sequences only grow): no query for it.
                 return (work.report, work.requests.entries, work.lastSequence)
             }
