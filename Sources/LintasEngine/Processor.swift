@@ -822,40 +822,58 @@ private final class BatchCounting: RequestCounting {
 /// Letter numbers for one batch: read from the store's registers once, counted in memory,
 /// written back with the batch. A number drawn by a command that is then refused is put back,
 /// so registers have no gaps.
+///
+/// One dictionary of sequences and one of printed numbers for the whole batch, the command
+/// under way's draws among them: what it drew is listed apart (`pending`), so that `commit`
+/// only empties the list and `rollback` puts back what the list names (a key hashed once a
+/// draw, not again when the command is kept).
 private struct StoreNumbering: LetterNumbering {
     let reads: DecideReads
-    private var committed: [String: Int] = [:]
-    private var pending: [String: Int] = [:]
-    /// Printed numbers claimed by commands applied in this batch, and by the command under way.
-    private var committedNumbers: [String: NumberedLetter] = [:]
-    private var pendingNumbers: [String: NumberedLetter] = [:]
+    /// Each register's last sequence drawn in this batch, and each printed number claimed, the
+    /// command under way's included.
+    private var sequences: [String: Int] = [:]
+    private var numbers: [String: NumberedLetter] = [:]
+    /// What the command under way drew, and each drawn register's sequence before it (`nil`:
+    /// none drawn in this batch), in the order of `pending.registers`.
+    private var pending = Drawn()
+    private var before: [Int?] = []
     private var error: (any Error)?
 
     init(reads: DecideReads) { self.reads = reads }
 
     mutating func nextSequence(register: String) -> Int {
-        let last: Int
-        if let value = pending[register] ?? committed[register] {
-            last = value
-        } else {
-            do { last = try reads.use { try $0.letterSequence(register: register) } } catch {
-                self.error = error
-                last = 0
+        let next: Int
+        if let index = sequences.index(forKey: register) {
+            next = sequences.values[index] + 1
+            if let drawn = pending.registers.firstIndex(where: { $0.register == register }) {
+                pending.registers[drawn].sequence = next
+            } else {
+                pending.registers.append((register, next))
+                before.append(next - 1)
             }
+            sequences.values[index] = next
+        } else {
+            do { next = try reads.use { try $0.letterSequence(register: register) } + 1 } catch {
+                self.error = error
+                next = 1
+            }
+            pending.registers.append((register, next))
+            before.append(nil)
+            sequences[register] = next
         }
-        pending[register] = last + 1
-        return last + 1
+        return next
     }
 
     mutating func claim(number: String, for letter: NumberedLetter) -> NumberedLetter? {
-        if let holder = pendingNumbers[number] ?? committedNumbers[number] { return holder }
+        if let holder = numbers[number] { return holder }
         do {
             if let holder = try reads.use({ try $0.letter(numbered: number) }) { return holder }
         } catch {
             self.error = error
             return letter
         }
-        pendingNumbers[number] = letter
+        numbers[number] = letter
+        pending.numbers.append((number, letter))
         return nil
     }
 
@@ -865,16 +883,16 @@ private struct StoreNumbering: LetterNumbering {
         return error
     }
 
-    /// Registers' last sequences and printed numbers to store.
+    /// Registers' last sequences and printed numbers to store, each register and number once.
     struct Drawn {
-        var registers: [String: Int] = [:]
-        var numbers: [String: NumberedLetter] = [:]
+        var registers: [(register: String, sequence: Int)] = []
+        var numbers: [(number: String, letter: NumberedLetter)] = []
 
         func write(to batch: any StoreBatch) throws {
-            for (register, sequence) in registers.sorted(by: { $0.key < $1.key }) {
+            for (register, sequence) in registers.sorted(by: { $0.register < $1.register }) {
                 try batch.setLetterSequence(register: register, to: sequence)
             }
-            for (number, letter) in numbers.sorted(by: { $0.key < $1.key }) {
+            for (number, letter) in numbers.sorted(by: { $0.number < $1.number }) {
                 try batch.recordLetterNumber(number, of: letter)
             }
         }
@@ -883,21 +901,21 @@ private struct StoreNumbering: LetterNumbering {
     /// Keeps what the command under way drew. - Returns: what it drew.
     @discardableResult
     mutating func commit() -> Drawn {
-        let drawn = Drawn(registers: pending, numbers: pendingNumbers)
-        committed.merge(pending) { _, new in new }
-        pending.removeAll()
-        committedNumbers.merge(pendingNumbers) { _, new in new }
-        pendingNumbers.removeAll()
-        return drawn
+        before.removeAll(keepingCapacity: true)
+        defer { pending = Drawn() }
+        return pending
     }
 
+    /// Puts back what the command under way drew.
     mutating func rollback() {
-        pending.removeAll()
-        pendingNumbers.removeAll()
+        for (drawn, sequence) in zip(pending.registers, before) { sequences[drawn.register] = sequence }
+        for drawn in pending.numbers { numbers[drawn.number] = nil }
+        _ = commit()
     }
 
     func flush(to connection: BatchConnection) throws {
-        try connection.use { try Drawn(registers: committed, numbers: committedNumbers).write(to: $0) }
+        let drawn = Drawn(registers: sequences.map { ($0.key, $0.value) }, numbers: numbers.map { ($0.key, $0.value) })
+        try connection.use { try drawn.write(to: $0) }
     }
 }
 
