@@ -329,6 +329,11 @@ public final class DirectoryCatalog {
     private var parsed: [Int64: Directory] = [:]
     /// When `versions` was read.
     private var read = CatalogRead()
+    /// The last answer of `version(at:)` and the instants it holds for: from the first instant of
+    /// its version's effective date to the first of the next later version's (none: no end), in
+    /// the zone of the versions read. A batch's commands are mostly dated within one version's
+    /// time: found again by two comparisons, not by the zone's and the versions' look-ups.
+    private var inForce: (from: Timestamp, until: Timestamp?, version: Int64, directory: Directory)?
 
     public init(store: any EventStore) throws {
         self.store = store
@@ -337,7 +342,10 @@ public final class DirectoryCatalog {
 
     /// Re-reads the list of versions, if one was imported since the last read.
     public func refresh() throws {
-        try read.again(from: store) { versions = try store.directoryVersions() }
+        try read.again(from: store) {
+            versions = try store.directoryVersions()
+            inForce = nil
+        }
     }
 
     /// The regency's time zone, from the latest version; WIB when there is none.
@@ -366,13 +374,20 @@ public final class DirectoryCatalog {
     /// The version in force at `instant`, its directory and the latest one's (for the regency's
     /// time zone) given by `directory`; `nil` when there is none, or when `directory` gives none.
     private func version(at instant: Timestamp, _ directory: (Int64) throws -> Directory?) rethrows -> (version: Int64, directory: Directory)? {
+        if let inForce, inForce.from <= instant, inForce.until.map({ instant < $0 }) ?? true {
+            return (inForce.version, inForce.directory)
+        }
         var zone = TimeZoneOffset.wib
         if let latest = versions.last {
             guard let known = try directory(latest.version) else { return nil }
             zone = known.timeZone
         }
         let date = instant.civilDate(in: zone)
-        guard let version = versions.last(where: { $0.effectiveFrom <= date }), let found = try directory(version.version) else { return nil }
+        // Versions are in effective date order (`directoryVersions`): the one in force holds until the next later date.
+        guard let index = versions.lastIndex(where: { $0.effectiveFrom <= date }), let found = try directory(versions[index].version) else { return nil }
+        let version = versions[index]
+        let next = index + 1 < versions.count ? versions[index + 1] : nil
+        inForce = (version.effectiveFrom.start(in: zone), next?.effectiveFrom.start(in: zone), version.version, found)
         return (version.version, found)
     }
 

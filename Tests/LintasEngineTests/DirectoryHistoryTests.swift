@@ -18,6 +18,20 @@ struct DirectoryHistoryTests {
         _ = try Loading.importDirectory(from: file.path, into: harness.store, now: harness.now)
     }
 
+    /// A version from `date` on in which the Kepala Dinas Kominfo moves to the Inspektorat, whose
+    /// Inspektur retires: the Kepala Dinas post is vacant from that day.
+    static func moveKadisKominfo(_ harness: Harness, from date: String) throws {
+        try importVersion(harness) { members in
+            members["effective_from"] = .string(date)
+            members["employees"] = .array(members["employees"]!.arrayValue!.compactMap { employee in
+                if employee["nip"] == .string(Pemalang.inspektur) { return nil }
+                guard employee["nip"] == .string(Pemalang.kadisKominfo), var moved = employee.objectValue else { return employee }
+                moved["position"] = "inspektur"
+                return .object(moved)
+            })
+        }
+    }
+
     @Test("Pasal 22 Perbup Pemalang 38/2023: in force from its promulgation on 25 October 2023; a request dated the day before is refused with that reason")
     func pemalangInForce() throws {
         let harness = try Harness(directory: "workflows/directories/pemalang.json")
@@ -47,16 +61,7 @@ struct DirectoryHistoryTests {
         #expect(refusals.allSatisfy { $0 == nil })
         let events = try walk.events()
         let state = try walk.current
-        // From 1 April the Kepala Dinas Kominfo moves to the Inspektorat, whose Inspektur retires.
-        try Self.importVersion(harness) { members in
-            members["effective_from"] = "2025-04-01"
-            members["employees"] = .array(members["employees"]!.arrayValue!.compactMap { employee in
-                if employee["nip"] == .string(Pemalang.inspektur) { return nil }
-                guard employee["nip"] == .string(Pemalang.kadisKominfo), var moved = employee.objectValue else { return employee }
-                moved["position"] = "inspektur"
-                return .object(moved)
-            })
-        }
+        try Self.moveKadisKominfo(harness, from: "2025-04-01")
         #expect(try walk.events() == events)
         #expect(try RequestState.replay(events) == state)
         #expect(try Audit.run(harness.store).isClean)
@@ -64,5 +69,26 @@ struct DirectoryHistoryTests {
         // The next step is checked against the new version: the Kepala Dinas post is now vacant.
         #expect(try walk.take("approve", by: Pemalang.kabidAptika, on: "2025-04-02", ["nominees": nips(Pemalang.prakomMuda)]) == nil)
         #expect(try walk.take("issue_letter", by: Pemalang.kadisKominfo, on: "2025-04-03")?.code == .noOfficeholder)
+    }
+
+    @Test("Steps dated on either side of a version's effective date, taken in turn by one daemon, are each checked against the version of their own date")
+    func stepsAcrossVersions() throws {
+        let harness = try Harness(directory: "workflows/directories/pemalang.json")
+        let walks = ["PML-EARLY", "PML-LATE"].map { Walk(harness, request: $0, workflow: "pemalang.penunjukan.lintas-pd") }
+        for walk in walks {
+            let refusals = try walk.take(from: "2025-03-03", [
+                Step("submit", by: Pemalang.kabidP2P, requestContents(purpose: "Dasbor", competence: "Visualisasi data", target: "Dasbor")
+                    .merging(["target_unit": "diskominfo-aptika"])),
+                Step("recommend", by: Pemalang.kadisKominfo),
+                Step("approve", by: Pemalang.kabidAptika, ["nominees": nips(Pemalang.prakomMuda)]),
+            ])
+            #expect(refusals.allSatisfy { $0 == nil })
+        }
+        try Self.moveKadisKominfo(harness, from: "2025-04-01")
+        let (early, late) = (walks[0], walks[1])
+        #expect(try late.take("issue_letter", by: Pemalang.kadisKominfo, on: "2025-04-01")?.code == .noOfficeholder, "the new version from its first day")
+        #expect(try early.take("issue_letter", by: Pemalang.kadisKominfo, on: "2025-03-31") == nil, "the old version up to its last day")
+        #expect(try late.take("issue_letter", by: Pemalang.kadisKominfo, on: "2025-04-02")?.code == .noOfficeholder, "the new version again after the old")
+        #expect(try early.state == "letter_issued")
     }
 }
