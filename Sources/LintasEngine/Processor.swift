@@ -845,8 +845,8 @@ private struct StoreNumbering: LetterNumbering {
         let next: Int
         if let index = sequences.index(forKey: register) {
             next = sequences.values[index] + 1
-            if let drawn = pending.registers.firstIndex(where: { $0.register == register }) {
-                pending.registers[drawn].sequence = next
+            if let drawn = pending.registers.firstIndex(where: { $0.key == register }) {
+                pending.registers[drawn].value = next
             } else {
                 pending.registers.append((register, next))
                 before.append(next - 1)
@@ -883,38 +883,38 @@ private struct StoreNumbering: LetterNumbering {
         return error
     }
 
-    /// Registers' last sequences and printed numbers to store, each register and number once.
+    /// Registers' last sequences and printed numbers to store, each register and number once,
+    /// written in the order they are listed (by name, as a dictionary's `sorted` gives them).
     struct Drawn {
-        var registers: [(register: String, sequence: Int)] = []
-        var numbers: [(number: String, letter: NumberedLetter)] = []
+        var registers: [(key: String, value: Int)] = []
+        var numbers: [(key: String, value: NumberedLetter)] = []
 
         func write(to batch: any StoreBatch) throws {
-            for (register, sequence) in registers.sorted(by: { $0.register < $1.register }) {
-                try batch.setLetterSequence(register: register, to: sequence)
-            }
-            for (number, letter) in numbers.sorted(by: { $0.number < $1.number }) {
-                try batch.recordLetterNumber(number, of: letter)
-            }
+            for (register, sequence) in registers { try batch.setLetterSequence(register: register, to: sequence) }
+            for (number, letter) in numbers { try batch.recordLetterNumber(number, of: letter) }
         }
     }
 
-    /// Keeps what the command under way drew. - Returns: what it drew.
+    /// Keeps what the command under way drew. - Returns: what it drew, by name.
     @discardableResult
     mutating func commit() -> Drawn {
         before.removeAll(keepingCapacity: true)
         defer { pending = Drawn() }
+        pending.registers.sort { $0.key < $1.key }
+        pending.numbers.sort { $0.key < $1.key }
         return pending
     }
 
     /// Puts back what the command under way drew.
     mutating func rollback() {
-        for (drawn, sequence) in zip(pending.registers, before) { sequences[drawn.register] = sequence }
-        for drawn in pending.numbers { numbers[drawn.number] = nil }
-        _ = commit()
+        for (drawn, sequence) in zip(pending.registers, before) { sequences[drawn.key] = sequence }
+        for drawn in pending.numbers { numbers[drawn.key] = nil }
+        pending = Drawn()
+        before.removeAll(keepingCapacity: true)
     }
 
     func flush(to connection: BatchConnection) throws {
-        let drawn = Drawn(registers: sequences.map { ($0.key, $0.value) }, numbers: numbers.map { ($0.key, $0.value) })
+        let drawn = Drawn(registers: sequences.sorted { $0.key < $1.key }, numbers: numbers.sorted { $0.key < $1.key })
         try connection.use { try drawn.write(to: $0) }
     }
 }
