@@ -4,26 +4,59 @@
 /// letter, which rules bind and how strongly) lives here as data; the engine that runs it
 /// is the same for all. Reading and validation: `WorkflowDecoding.swift`.
 public struct WorkflowDefinition: Sendable {
-    public var id: WorkflowID
+    public var id: WorkflowID { shared.members.id }
     /// The SHA-256 of the definition's canonical JSON (with its regulation inlined): the
     /// version a request is pinned to.
-    public var hash: DefinitionHash
-    public var title: String
-    public var regulation: Regulation
+    public var hash: DefinitionHash { shared.members.hash }
+    public var title: String { shared.members.title }
+    public var regulation: Regulation { shared.members.regulation }
     /// The article that prescribes the whole procedure, e.g. `Pasal 11 ayat (4)`.
-    public var article: String
-    public var mode: Mode
-    public var scope: Scope
-    public var states: [StateSpec]
-    public var roles: [String: RoleSpec]
+    public var article: String { shared.members.article }
+    public var mode: Mode { shared.members.mode }
+    public var scope: Scope { shared.members.scope }
+    public var states: [StateSpec] { shared.members.states }
+    public var roles: [String: RoleSpec] {
+        get { shared.members.roles }
+        set { change { $0.roles = newValue } }
+    }
     public var transitions: [Transition] {
-        didSet { fieldLabels = WorkflowDefinition.fieldLabels(of: transitions) }
+        get { shared.members.transitions }
+        set { change { $0.transitions = newValue; $0.fieldLabels = WorkflowDefinition.fieldLabels(of: newValue) } }
     }
     /// Every field any transition declares, by name: the request's vocabulary.
-    public var fieldKinds: [String: FieldKind]
+    public var fieldKinds: [String: FieldKind] {
+        get { shared.members.fieldKinds }
+        set { change { $0.fieldKinds = newValue } }
+    }
     /// The label of each field where a transition first declares it, by name (`label(ofField:)`):
     /// kept with the transitions, so a change of them cannot leave it stale.
-    private(set) var fieldLabels: [String: String] = [:]
+    var fieldLabels: [String: String] { shared.members.fieldLabels }
+
+    private struct Members: Sendable {
+        var id: WorkflowID
+        var hash: DefinitionHash
+        var title: String
+        var regulation: Regulation
+        var article: String
+        var mode: Mode
+        var scope: Scope
+        var states: [StateSpec]
+        var roles: [String: RoleSpec]
+        var transitions: [Transition]
+        var fieldKinds: [String: FieldKind]
+        var fieldLabels: [String: String]
+    }
+    /// The members, shared by every copy (`SharedMembers`).
+    private var shared: SharedMembers<Members>
+
+    init(id: WorkflowID, hash: DefinitionHash, title: String, regulation: Regulation, article: String, mode: Mode, scope: Scope,
+         states: [StateSpec], roles: [String: RoleSpec], transitions: [Transition], fieldKinds: [String: FieldKind]) {
+        shared = SharedMembers(Members(id: id, hash: hash, title: title, regulation: regulation, article: article, mode: mode, scope: scope,
+                                       states: states, roles: roles, transitions: transitions, fieldKinds: fieldKinds,
+                                       fieldLabels: WorkflowDefinition.fieldLabels(of: transitions)))
+    }
+
+    private mutating func change(_ body: (inout Members) -> Void) { shared.change(body) }
 
     private static func fieldLabels(of transitions: [Transition]) -> [String: String] {
         var labels: [String: String] = [:]
