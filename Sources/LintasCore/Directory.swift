@@ -4,22 +4,29 @@
 /// A directory is a value: a decision is taken against the version in force on the
 /// command's date, and what it resolved is frozen into the event.
 public struct Directory: Sendable {
-    public var regency: String
-    public var effectiveFrom: CivilDate
-    public var timeZone: TimeZoneOffset
-    public private(set) var units: [UnitID: Unit] = [:]
-    public private(set) var positions: [PositionID: Position] = [:]
-    public private(set) var employees: [NIP: Employee] = [:]
-    public private(set) var acting: [ActingAppointment] = []
+    public var regency: String { shared.members.regency }
+    public var effectiveFrom: CivilDate { shared.members.effectiveFrom }
+    public var timeZone: TimeZoneOffset { shared.members.timeZone }
+    public var units: [UnitID: Unit] { shared.members.units }
+    public var positions: [PositionID: Position] { shared.members.positions }
+    public var employees: [NIP: Employee] { shared.members.employees }
+    public var acting: [ActingAppointment] { shared.members.acting }
 
-    private var holdersByPosition: [PositionID: [NIP]] = [:]
-    private var actingByPosition: [PositionID: [ActingAppointment]] = [:]
-    private var unitsByHead: [PositionID: [UnitID]] = [:]
+    private var holdersByPosition: [PositionID: [NIP]] { shared.members.holdersByPosition }
+    private var actingByPosition: [PositionID: [ActingAppointment]] { shared.members.actingByPosition }
+    private var unitsByHead: [PositionID: [UnitID]] { shared.members.unitsByHead }
     /// Each unit's department, agency and org unit (`ancestor(of:kind:)`, `orgUnit(of:)`), found
     /// once per directory version: role expressions and field relations ask them on every command.
-    private var levels: [UnitID: Levels] = [:]
+    private var levels: [UnitID: Levels] { shared.members.levels }
 
-    private struct Levels: Sendable {
+    /// The members, shared by every copy (`SharedMembers`).
+    private var shared: SharedMembers<Contents>
+
+    private init(_ contents: Contents) { shared = SharedMembers(contents) }
+
+    private mutating func change(_ body: (inout Contents) -> Void) { shared.change(body) }
+
+    fileprivate struct Levels: Sendable {
         var department: UnitID?
         var agency: UnitID?
         var orgUnit: UnitID?
@@ -339,124 +346,138 @@ extension Directory {
                 reader.report("time_zone", "\"\(name)\" is not an Indonesian time zone; expected WIB, WITA or WIT")
             }
         }
-        var directory = Directory(regency: regency, effectiveFrom: effectiveFrom ?? CivilDate(daysSinceEpoch: 0), timeZone: timeZone)
-        directory.readUnits(reader.array(root, "units", ""), &reader)
-        directory.readPositions(reader.array(root, "positions", ""), &reader)
-        directory.readEmployees(reader.array(root, "employees", ""), &reader)
-        directory.readActing(reader.array(root, "acting", "", required: false), &reader)
+        var contents = Contents(regency: regency, effectiveFrom: effectiveFrom ?? CivilDate(daysSinceEpoch: 0), timeZone: timeZone)
+        contents.readUnits(reader.array(root, "units", ""), &reader)
+        contents.readPositions(reader.array(root, "positions", ""), &reader)
+        contents.readEmployees(reader.array(root, "employees", ""), &reader)
+        contents.readActing(reader.array(root, "acting", "", required: false), &reader)
+        var directory = Directory(contents)
         directory.checkReferences(&reader)
         guard reader.problems.isEmpty else { throw InvalidDocument(source: source, problems: reader.problems) }
         directory.buildIndexes()
         return directory
     }
+}
 
-    private init(regency: String, effectiveFrom: CivilDate, timeZone: TimeZoneOffset) {
-        self.regency = regency
-        self.effectiveFrom = effectiveFrom
-        self.timeZone = timeZone
-    }
+extension Directory {
+    /// What a directory holds (`SharedMembers`), filled while its file is read.
+    fileprivate struct Contents: Sendable {
+        var regency: String
+        var effectiveFrom: CivilDate
+        var timeZone: TimeZoneOffset
+        var units: [UnitID: Unit] = [:]
+        var positions: [PositionID: Position] = [:]
+        var employees: [NIP: Employee] = [:]
+        var acting: [ActingAppointment] = []
+        var holdersByPosition: [PositionID: [NIP]] = [:]
+        var actingByPosition: [PositionID: [ActingAppointment]] = [:]
+        var unitsByHead: [PositionID: [UnitID]] = [:]
+        var levels: [UnitID: Levels] = [:]
 
-    private mutating func readUnits(_ items: [JSONValue], _ reader: inout DocumentReader) {
-        for (offset, item) in items.enumerated() {
-            var path = "units[\(offset)]"
-            guard let members = reader.object(item, path) else { continue }
-            if let id = members["id"]?.stringValue { path += " (\(id))" }
-            reader.rejectUnknown(members, allowed: ["id", "kind", "name", "code", "parent", "head", "authorized_official",
-                                                    "simplified", "structure_levels", "rsud", "squad_quota", "place"], path)
-            guard let id = reader.string(members, "id", path), let name = reader.string(members, "name", path),
-                  let kindName = reader.string(members, "kind", path) else { continue }
-            guard let kind = UnitKind(rawValue: kindName) else {
-                reader.report("\(path).kind", "\"\(kindName)\" is not a unit kind; expected one of: \(UnitKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                continue
-            }
-            let unit = Unit(
-                id: UnitID(id), kind: kind, name: name,
-                code: reader.string(members, "code", path, required: false) ?? id.uppercased(),
-                parent: reader.string(members, "parent", path, required: false).map(UnitID.init),
-                head: reader.string(members, "head", path, required: false).map(PositionID.init),
-                authorizedOfficial: reader.string(members, "authorized_official", path, required: false).map(PositionID.init),
-                simplified: members["simplified"] == nil ? nil : reader.bool(members, "simplified", path),
-                structureLevels: reader.positiveInteger(members, "structure_levels", path),
-                isHospital: reader.bool(members, "rsud", path),
-                squadQuota: reader.positiveInteger(members, "squad_quota", path),
-                place: reader.string(members, "place", path, required: false))
-            if let place = unit.place, kind != .agency || place.isBlank {
-                reader.report("\(path).place", kind != .agency
-                              ? "only an instansi names the place its letters are dated at; this unit is a \(kind.label) and takes its instansi's"
-                              : "empty: name the place the instansi's letters are dated at, e.g. its capital, or leave \"place\" out")
-            }
-            if units.updateValue(unit, forKey: unit.id) != nil { reader.report(path, "unit id \"\(id)\" is used twice") }
-        }
-    }
-
-    private mutating func readPositions(_ items: [JSONValue], _ reader: inout DocumentReader) {
-        for (offset, item) in items.enumerated() {
-            var path = "positions[\(offset)]"
-            guard let members = reader.object(item, path) else { continue }
-            if let id = members["id"]?.stringValue { path += " (\(id))" }
-            reader.rejectUnknown(members, allowed: ["id", "title", "kind", "jenjang", "unit", "grade", "appraiser"], path)
-            guard let id = reader.string(members, "id", path), let title = reader.string(members, "title", path),
-                  let kindName = reader.string(members, "kind", path), let unit = reader.string(members, "unit", path) else { continue }
-            guard let kind = PositionKind(rawValue: kindName) else {
-                reader.report("\(path).kind", "\"\(kindName)\" is not a position kind; expected one of: \(PositionKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                continue
-            }
-            var jenjang: Jenjang?
-            if let name = reader.string(members, "jenjang", path, required: false) {
-                jenjang = Jenjang(rawValue: name)
-                if jenjang == nil {
-                    reader.report("\(path).jenjang", "\"\(name)\" is not a jenjang; expected one of: \(Jenjang.allCases.map(\.rawValue).joined(separator: ", "))")
+        mutating func readUnits(_ items: [JSONValue], _ reader: inout DocumentReader) {
+            for (offset, item) in items.enumerated() {
+                var path = "units[\(offset)]"
+                guard let members = reader.object(item, path) else { continue }
+                if let id = members["id"]?.stringValue { path += " (\(id))" }
+                reader.rejectUnknown(members, allowed: ["id", "kind", "name", "code", "parent", "head", "authorized_official",
+                                                        "simplified", "structure_levels", "rsud", "squad_quota", "place"], path)
+                guard let id = reader.string(members, "id", path), let name = reader.string(members, "name", path),
+                      let kindName = reader.string(members, "kind", path) else { continue }
+                guard let kind = UnitKind(rawValue: kindName) else {
+                    reader.report("\(path).kind", "\"\(kindName)\" is not a unit kind; expected one of: \(UnitKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    continue
                 }
-            } else if kind == .fungsional {
-                reader.report("\(path).jenjang", "missing: a fungsional position names its jenjang")
+                let unit = Unit(
+                    id: UnitID(id), kind: kind, name: name,
+                    code: reader.string(members, "code", path, required: false) ?? id.uppercased(),
+                    parent: reader.string(members, "parent", path, required: false).map(UnitID.init),
+                    head: reader.string(members, "head", path, required: false).map(PositionID.init),
+                    authorizedOfficial: reader.string(members, "authorized_official", path, required: false).map(PositionID.init),
+                    simplified: members["simplified"] == nil ? nil : reader.bool(members, "simplified", path),
+                    structureLevels: reader.positiveInteger(members, "structure_levels", path),
+                    isHospital: reader.bool(members, "rsud", path),
+                    squadQuota: reader.positiveInteger(members, "squad_quota", path),
+                    place: reader.string(members, "place", path, required: false))
+                if let place = unit.place, kind != .agency || place.isBlank {
+                    reader.report("\(path).place", kind != .agency
+                                  ? "only an instansi names the place its letters are dated at; this unit is a \(kind.label) and takes its instansi's"
+                                  : "empty: name the place the instansi's letters are dated at, e.g. its capital, or leave \"place\" out")
+                }
+                if units.updateValue(unit, forKey: unit.id) != nil { reader.report(path, "unit id \"\(id)\" is used twice") }
             }
-            let position = Position(id: PositionID(id), title: title, kind: kind, jenjang: jenjang, unit: UnitID(unit),
-                                    grade: reader.positiveInteger(members, "grade", path),
-                                    appraiser: reader.string(members, "appraiser", path, required: false).map(PositionID.init))
-            if positions.updateValue(position, forKey: position.id) != nil { reader.report(path, "position id \"\(id)\" is used twice") }
+        }
+
+        mutating func readPositions(_ items: [JSONValue], _ reader: inout DocumentReader) {
+            for (offset, item) in items.enumerated() {
+                var path = "positions[\(offset)]"
+                guard let members = reader.object(item, path) else { continue }
+                if let id = members["id"]?.stringValue { path += " (\(id))" }
+                reader.rejectUnknown(members, allowed: ["id", "title", "kind", "jenjang", "unit", "grade", "appraiser"], path)
+                guard let id = reader.string(members, "id", path), let title = reader.string(members, "title", path),
+                      let kindName = reader.string(members, "kind", path), let unit = reader.string(members, "unit", path) else { continue }
+                guard let kind = PositionKind(rawValue: kindName) else {
+                    reader.report("\(path).kind", "\"\(kindName)\" is not a position kind; expected one of: \(PositionKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    continue
+                }
+                var jenjang: Jenjang?
+                if let name = reader.string(members, "jenjang", path, required: false) {
+                    jenjang = Jenjang(rawValue: name)
+                    if jenjang == nil {
+                        reader.report("\(path).jenjang", "\"\(name)\" is not a jenjang; expected one of: \(Jenjang.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                } else if kind == .fungsional {
+                    reader.report("\(path).jenjang", "missing: a fungsional position names its jenjang")
+                }
+                let position = Position(id: PositionID(id), title: title, kind: kind, jenjang: jenjang, unit: UnitID(unit),
+                                        grade: reader.positiveInteger(members, "grade", path),
+                                        appraiser: reader.string(members, "appraiser", path, required: false).map(PositionID.init))
+                if positions.updateValue(position, forKey: position.id) != nil { reader.report(path, "position id \"\(id)\" is used twice") }
+            }
+        }
+
+        mutating func readEmployees(_ items: [JSONValue], _ reader: inout DocumentReader) {
+            for (offset, item) in items.enumerated() {
+                var path = "employees[\(offset)]"
+                guard let members = reader.object(item, path) else { continue }
+                if let nip = members["nip"]?.stringValue { path += " (\(nip))" }
+                reader.rejectUnknown(members, allowed: ["nip", "name", "status", "position"], path)
+                guard let nip = reader.string(members, "nip", path), let name = reader.string(members, "name", path),
+                      let statusName = reader.string(members, "status", path), let position = reader.string(members, "position", path) else { continue }
+                if let problem = NIP.problem(with: nip) { reader.report("\(path).nip", problem); continue }
+                guard let status = EmploymentStatus(rawValue: statusName) else {
+                    reader.report("\(path).status", "\"\(statusName)\" is not an employment status; expected PNS or PPPK")
+                    continue
+                }
+                let employee = Employee(nip: NIP(nip), name: name, status: status, position: PositionID(position))
+                if employees.updateValue(employee, forKey: employee.nip) != nil { reader.report(path, "NIP \(nip) appears twice") }
+            }
+        }
+
+        mutating func readActing(_ items: [JSONValue], _ reader: inout DocumentReader) {
+            for (offset, item) in items.enumerated() {
+                let path = "acting[\(offset)]"
+                guard let members = reader.object(item, path) else { continue }
+                reader.rejectUnknown(members, allowed: ["nip", "position", "capacity", "from", "until", "basis"], path)
+                guard let nip = reader.string(members, "nip", path), let position = reader.string(members, "position", path),
+                      let capacityName = reader.string(members, "capacity", path),
+                      let from = reader.date(members, "from", path), let until = reader.date(members, "until", path) else { continue }
+                let capacity: Capacity
+                switch capacityName {
+                case "Plt", "Plt.": capacity = .plt
+                case "Plh", "Plh.": capacity = .plh
+                default:
+                    reader.report("\(path).capacity", "\"\(capacityName)\" is not an acting capacity; expected Plt or Plh")
+                    continue
+                }
+                if until < from { reader.report(path, "the period ends (\(until)) before it starts (\(from))") }
+                acting.append(ActingAppointment(nip: NIP(nip), position: PositionID(position), capacity: capacity, from: from, until: until,
+                                                basis: reader.string(members, "basis", path, required: false)))
+            }
         }
     }
+}
 
-    private mutating func readEmployees(_ items: [JSONValue], _ reader: inout DocumentReader) {
-        for (offset, item) in items.enumerated() {
-            var path = "employees[\(offset)]"
-            guard let members = reader.object(item, path) else { continue }
-            if let nip = members["nip"]?.stringValue { path += " (\(nip))" }
-            reader.rejectUnknown(members, allowed: ["nip", "name", "status", "position"], path)
-            guard let nip = reader.string(members, "nip", path), let name = reader.string(members, "name", path),
-                  let statusName = reader.string(members, "status", path), let position = reader.string(members, "position", path) else { continue }
-            if let problem = NIP.problem(with: nip) { reader.report("\(path).nip", problem); continue }
-            guard let status = EmploymentStatus(rawValue: statusName) else {
-                reader.report("\(path).status", "\"\(statusName)\" is not an employment status; expected PNS or PPPK")
-                continue
-            }
-            let employee = Employee(nip: NIP(nip), name: name, status: status, position: PositionID(position))
-            if employees.updateValue(employee, forKey: employee.nip) != nil { reader.report(path, "NIP \(nip) appears twice") }
-        }
-    }
-
-    private mutating func readActing(_ items: [JSONValue], _ reader: inout DocumentReader) {
-        for (offset, item) in items.enumerated() {
-            let path = "acting[\(offset)]"
-            guard let members = reader.object(item, path) else { continue }
-            reader.rejectUnknown(members, allowed: ["nip", "position", "capacity", "from", "until", "basis"], path)
-            guard let nip = reader.string(members, "nip", path), let position = reader.string(members, "position", path),
-                  let capacityName = reader.string(members, "capacity", path),
-                  let from = reader.date(members, "from", path), let until = reader.date(members, "until", path) else { continue }
-            let capacity: Capacity
-            switch capacityName {
-            case "Plt", "Plt.": capacity = .plt
-            case "Plh", "Plh.": capacity = .plh
-            default:
-                reader.report("\(path).capacity", "\"\(capacityName)\" is not an acting capacity; expected Plt or Plh")
-                continue
-            }
-            if until < from { reader.report(path, "the period ends (\(until)) before it starts (\(from))") }
-            acting.append(ActingAppointment(nip: NIP(nip), position: PositionID(position), capacity: capacity, from: from, until: until,
-                                            basis: reader.string(members, "basis", path, required: false)))
-        }
-    }
-
+extension Directory {
     /// Cross-references: parents, heads, positions' units, employees' positions, acting officials.
     private func checkReferences(_ reader: inout DocumentReader) {
         let allowedParents: [UnitKind: Set<UnitKind>] = [
@@ -531,19 +552,30 @@ extension Directory {
         }
     }
 
+    /// Fills the look-up tables from the units, positions, employees and acting officials read.
     private mutating func buildIndexes() {
+        var holders: [PositionID: [NIP]] = [:]
         for employee in employees.values.sorted(by: { $0.nip < $1.nip }) {
-            holdersByPosition[employee.position, default: []].append(employee.nip)
+            holders[employee.position, default: []].append(employee.nip)
         }
+        var actingFor: [PositionID: [ActingAppointment]] = [:]
         for appointment in acting {
-            actingByPosition[appointment.position, default: []].append(appointment)
+            actingFor[appointment.position, default: []].append(appointment)
         }
+        var headed: [PositionID: [UnitID]] = [:]
         for unit in units.values.sorted(by: { $0.id < $1.id }) {
-            if let head = unit.head { unitsByHead[head, default: []].append(unit.id) }
+            if let head = unit.head { headed[head, default: []].append(unit.id) }
         }
+        var above: [UnitID: Levels] = [:]
         for id in units.keys {
-            levels[id] = Levels(department: walkAncestors(of: id, kind: .department), agency: walkAncestors(of: id, kind: .agency),
-                                orgUnit: walkOrgUnit(of: id))
+            above[id] = Levels(department: walkAncestors(of: id, kind: .department), agency: walkAncestors(of: id, kind: .agency),
+                               orgUnit: walkOrgUnit(of: id))
+        }
+        change {
+            $0.holdersByPosition = holders
+            $0.actingByPosition = actingFor
+            $0.unitsByHead = headed
+            $0.levels = above
         }
     }
 }
