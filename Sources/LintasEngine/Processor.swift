@@ -472,17 +472,16 @@ private struct BatchWork {
         case .accepted(let events):
             // Every event is applied before any is stored: one the state cannot fold refuses the whole command.
             var state = current?.state
-            var sealed: [(Event, LetterParts.Encoded?)] = []
-            sealed.reserveCapacity(events.count)
-            for (event, letter) in events.map({ LetterSeal.seal($0, assembler: &assembler) }) {
+            let sealed = events.map { LetterSeal.seal($0, assembler: &assembler) }
+            // Each sealed event read in place by index: taking it out (`for (event, letter) in`) copies it, every member retained.
+            for index in sealed.indices {
                 do {
-                    state = try RequestState.evolve(state, event)
+                    state = try RequestState.evolve(state, sealed[index].0)
                 } catch {
                     // decide produced an event its own state cannot fold: a defect, refused rather than stored.
                     return try refuse(queued, Refusal(Refusal.Code(rawValue: "internal_error"), "lintas could not apply this command: \(error)",
                                                       hint: "Report this as a defect; the command is kept."))
                 }
-                sealed.append((event, letter))
             }
             let drawn = numbering.commit()
             if let state {
