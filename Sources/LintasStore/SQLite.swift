@@ -28,6 +28,12 @@ final class SQLiteConnection {
     private var statements: [SQL: SQLiteStatement] = [:]
     /// The statements of `FixedSQL`, by its number.
     private var fixed: [SQLiteStatement?] = []
+    /// How this connection waits for another's write lock (`waitForLock(milliseconds:)`).
+    private let lockWait = LockWait()
+    /// When this connection's last `COMMIT` returned, and since when it has held the write lock with
+    /// no pause longer than `LockWait.pause` (monotonic nanoseconds; `beginImmediate()`).
+    private var lastCommit: UInt64 = 0
+    private var holdingSince: UInt64 = 0
 
     /// A statement's SQL as the cache's key: hashed by its length and first bytes only (a
     /// full hash of the text cost about 1,500 instructions a statement, 15,000 a command at
@@ -166,14 +172,46 @@ final class SQLiteConnection {
     private static let beginDeferred = FixedSQL("BEGIN DEFERRED")
     private static let commit = FixedSQL("COMMIT")
 
+    /// Waits up to `milliseconds` for another connection's lock, trying again every millisecond
+    /// (`LockWait`), where SQLite's own handler (`PRAGMA busy_timeout`) sleeps longer and longer, up
+    /// to 100 ms between tries, and so seldom finds free a lock that a busy writer leaves free for
+    /// a moment only (`beginImmediate()`).
+    func waitForLock(milliseconds: Int) {
+        lockWait.timeout = UInt64(max(milliseconds, 0)) * 1_000_000
+        sqlite3_busy_handler(handle, { context, count in
+            guard let context else { return 0 }
+            return Unmanaged<LockWait>.fromOpaque(context).takeUnretainedValue().tryAgain(count: count) ? 1 : 0
+        }, Unmanaged.passUnretained(lockWait).toOpaque())
+    }
+
+    /// Takes the write lock (`BEGIN IMMEDIATE`). A connection that has held it, but for the instants
+    /// between its commits, for `LockWait.holdLimit` first leaves it free for `LockWait.pause`, so that
+    /// another writer waiting for it (a `lintas submit`, trying every millisecond) gets it, where a
+    /// daemon working through a long queue would take it again at once, commit after commit.
+    private func beginImmediate() throws(StoreError) {
+        let now = LockWait.now()
+        if now &- lastCommit >= LockWait.pause {
+            holdingSince = now
+        } else if now &- holdingSince >= LockWait.holdLimit {
+            usleep(UInt32(LockWait.pause / 1_000))
+            holdingSince = LockWait.now()
+        }
+        try run(SQLiteConnection.beginImmediate)
+    }
+
+    private func commit() throws(StoreError) {
+        try run(SQLiteConnection.commit)
+        lastCommit = LockWait.now()
+    }
+
     /// Runs the body in a transaction: committed when it returns, rolled back when it throws
     /// (the first error is the one rethrown). `immediate` takes the write lock at once.
     func transaction<Result>(immediate: Bool, _ body: () throws -> Result) throws -> Result {
         // Prepared once, like every other statement (`execute` would prepare them each time).
-        try run(immediate ? SQLiteConnection.beginImmediate : SQLiteConnection.beginDeferred)
+        if immediate { try beginImmediate() } else { try run(SQLiteConnection.beginDeferred) }
         do {
             let result = try body()
-            try run(SQLiteConnection.commit)
+            try commit()
             return result
         } catch {
             if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
@@ -184,9 +222,9 @@ final class SQLiteConnection {
     /// Inside `transaction(immediate: true)`: commits what it wrote, runs `committed`, and begins
     /// the next immediate transaction, which the enclosing `transaction` commits or rolls back.
     func commitAndBeginImmediate(_ committed: () -> Void) throws(StoreError) {
-        try run(SQLiteConnection.commit)
+        try commit()
         committed()
-        try run(SQLiteConnection.beginImmediate)
+        try beginImmediate()
     }
 
     /// Copies the whole database into a new file with the online backup API, in one step so
@@ -440,5 +478,35 @@ public enum ReadSettings {
     /// the commands refuse, `settingProblem`, gives the default).
     static func mapBytes(setting: String?) -> Int {
         min(setting.flatMap(mebibytes) ?? defaultMapMebibytes, Int.max >> 20) << 20
+    }
+}
+
+/// How a connection waits for another's lock: SQLite calls `tryAgain` each time it finds the lock
+/// taken (`sqlite3_busy_handler`), `count` the tries before for this lock; it sleeps a millisecond
+/// and has SQLite try again, until `timeout` has passed since the first.
+private final class LockWait {
+    /// Nanoseconds; 0: give up at once.
+    var timeout: UInt64 = 0
+    private var firstTry: UInt64 = 0
+
+    /// How long a writer leaves the lock free, and after holding it how long (`beginImmediate()`).
+    /// A waiting writer tries every millisecond; what it costs a busy daemon is the pause's share
+    /// (2 %), and no other writer waits more than about the hold, a batch or two of `--commit-each`.
+    static let pause: UInt64 = 2_000_000
+    static let holdLimit: UInt64 = 100_000_000
+
+    func tryAgain(count: Int32) -> Bool {
+        let now = LockWait.now()
+        if count == 0 { firstTry = now }
+        guard now &- firstTry < timeout else { return false }
+        usleep(1_000)
+        return true
+    }
+
+    /// Monotonic nanoseconds.
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }

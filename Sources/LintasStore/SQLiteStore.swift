@@ -85,7 +85,7 @@ public final class SQLiteStore: EventStore {
         self.path = path
         connection = try SQLiteConnection(path: path, create: create)
         do {
-            try connection.execute("PRAGMA busy_timeout = \(busyTimeout)")
+            connection.waitForLock(milliseconds: busyTimeout)
             if let pageCacheKilobytes { try connection.execute("PRAGMA cache_size = -\(pageCacheKilobytes)") }
             // Before anything is written to it (WAL mode is): a file that is not SQLite's fails here.
             try refuseOthers()
@@ -1074,7 +1074,7 @@ public final class SQLiteStore: EventStore {
     private init(reading path: String) throws(StoreError) {
         self.path = path
         connection = try SQLiteConnection(path: path, create: false)
-        try connection.execute("PRAGMA busy_timeout = 10000")
+        connection.waitForLock(milliseconds: 10_000)
         try connection.setUpForReading(mapBytes: ReadSettings.mapBytes(for: .scans))
     }
 

@@ -397,4 +397,49 @@ struct SQLiteStoreTests {
             (error as? StoreError)?.code == .corrupt
         }
     }
+
+    /// A daemon working through a long queue commits and takes the lock again at once, commit after
+    /// commit; a writer waiting for it (a `lintas submit`) must get it while the daemon goes on, not
+    /// give up busy. Without the pause and the one-millisecond tries (`SQLiteConnection.beginImmediate`,
+    /// `waitForLock`), SQLite's own handler, which sleeps longer and longer between tries, gave up
+    /// after the 2 s here in each of the runs it was checked on.
+    @Test("a writer waiting for the lock gets it from one that commits without end, and before that one stops")
+    func waitingWriterGetsTheLock() throws {
+        let path = try freshPath()
+        let busy = try SQLiteStore(path: path)
+        try busy.connection.execute("CREATE TABLE scratch (writer TEXT NOT NULL)")
+        let waited = WaitOutcome()
+        let thread = Thread {
+            waited.set(Result { () throws -> Void in
+                let waiting = try SQLiteStore(path: path, create: false, busyTimeout: 2_000)
+                try waiting.connection.transaction(immediate: true) { try waiting.connection.run("INSERT INTO scratch VALUES ('waiting')") }
+            })
+        }
+        var commits = 0
+        try busy.connection.transaction(immediate: true) {
+            thread.start()
+            // Until the other writer is through, or for a bound far past its 2 s (about 20,000 commits a second here).
+            while waited.result == nil && commits < 2_000_000 {
+                for _ in 0..<100 { try busy.connection.run("INSERT INTO scratch VALUES ('busy')") }
+                try busy.connection.commitAndBeginImmediate {}
+                commits += 1
+            }
+            for _ in 0..<100 { try busy.connection.run("INSERT INTO scratch VALUES ('busy')") }
+        }
+        while waited.result == nil { usleep(1_000) }
+        #expect(throws: Never.self) { try waited.result?.get() }
+        let writers = try busy.connection.query("SELECT writer FROM scratch ORDER BY rowid") { $0.text(0) }
+        #expect(writers.filter { $0 == "waiting" }.count == 1)
+        #expect(writers.last == "busy", "the waiting writer got the lock while the other still wrote")
+    }
+
+}
+
+/// What a writer on another thread ended with (`waitingWriterGetsTheLock`).
+private final class WaitOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Result<Void, any Error>?
+
+    var result: Result<Void, any Error>? { lock.withLock { stored } }
+    func set(_ result: Result<Void, any Error>) { lock.withLock { stored = result } }
 }
