@@ -351,20 +351,12 @@ struct Context {
     private func openStore(create: Bool, reading: Reading?) throws -> SQLiteStore {
         let path = databasePath
         if reading != nil, let problem = ReadSettings.settingProblem { throw UsageError(problem) }
-        if !create && Context.fileSize(path) == 0 && (Context.fileSize(path + "-wal") ?? 0) == 0 {
+        // A symbolic link is not followed here, as before.
+        func size(_ path: String) -> Int64? { DocumentFile.regularFileSize(at: path, followingLinks: false) }
+        if !create && size(path) == 0 && (size(path + "-wal") ?? 0) == 0 {
             throw StoreError(.notFound, "\(path) is empty (0 bytes), not a lintas database")
         }
         return try SQLiteStore(path: path, create: create, reading: reading)
-    }
-
-    /// The size of a regular file; nil when there is none at `path` (a symbolic link is not
-    /// followed). `lstat` itself: Foundation's attributes of an item also look up the names of its
-    /// owner and group (nsswitch.conf, /etc/passwd, /etc/group, nscd's socket), about 500,000
-    /// instructions of every cold read command.
-    private static func fileSize(_ path: String) -> Int64? {
-        var status = stat()
-        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Int64(status.st_size)
     }
 
     /// The workflows folder: the command's PATH, or the one that ships with lintas.

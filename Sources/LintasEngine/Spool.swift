@@ -102,7 +102,8 @@ public struct Spool: Sendable {
         let source = (inbox as NSString).appendingPathComponent(name)
         var problems: [Intake.LineProblem] = []
         var report = Intake.Report()
-        if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size > Spool.maximumFileBytes {
+        // The size of what reading the path reads: a symbolic link's target (`regularFiles` takes a link to a regular file).
+        if let size = DocumentFile.regularFileSize(at: path, followingLinks: true), size > Spool.maximumFileBytes {
             problems = [Intake.LineProblem(line: 0, message: "the file has \(size) bytes, more than the \(Spool.maximumFileBytes) a spool file may have; split it")]
         } else if let data = FileManager.default.contents(atPath: path) {
             do {

@@ -77,6 +77,38 @@ struct SpoolTests {
         #expect(try lintas.query("SELECT count(*), count(DISTINCT command) FROM events") == [["5", "5"]])
         #expect(try lintas.status("PML-1")["state"]?.stringValue == "accepted")
     }
+
+    @Test("a file over 64 MB is moved to failed/ unread, also when the inbox holds a symbolic link to it")
+    func oversizedFileUnread() throws {
+        let lintas = try Lintas.prepared()
+        let spool = lintas.folder.appendingPathComponent("spool")
+        try lintas.drop([Pemalang.submit("PML-1")], as: "eoffice-001.jsonl", into: spool)
+        let inbox = spool.appendingPathComponent("inbox")
+        let limit = 64 << 20  // the most a spool file may have (operations.md)
+        // Sparse: one byte more than a spool file may have, none of it written to the disk.
+        func oversized(at url: URL) throws {
+            try #require(FileManager.default.createFile(atPath: url.path, contents: nil))
+            let handle = try FileHandle(forWritingTo: url)
+            try handle.truncate(atOffset: UInt64(limit + 1))
+            try handle.close()
+        }
+        try oversized(at: inbox.appendingPathComponent("eoffice-002.jsonl"))
+        let elsewhere = lintas.folder.appendingPathComponent("export.jsonl")
+        try oversized(at: elsewhere)
+        try FileManager.default.createSymbolicLink(atPath: inbox.appendingPathComponent("eoffice-003.jsonl").path, withDestinationPath: elsewhere.path)
+
+        let run = try lintas.run(["daemon", "--until-idle", "--spool", spool.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(files(spool.appendingPathComponent("done")) == ["eoffice-001.jsonl"])
+        let failed = spool.appendingPathComponent("failed")
+        #expect(files(failed) == ["eoffice-002.jsonl", "eoffice-002.jsonl.errors.json", "eoffice-003.jsonl", "eoffice-003.jsonl.errors.json"])
+        for name in ["eoffice-002.jsonl", "eoffice-003.jsonl"] {
+            let errors = try JSONValue.parse([UInt8](Data(contentsOf: failed.appendingPathComponent(name + ".errors.json"))))
+            let message = errors["problems"]?.arrayValue?.first?["message"]?.stringValue ?? ""
+            #expect(message.contains("has \(limit + 1) bytes, more than the \(limit)"), "\(name): \(message)")
+        }
+        #expect(try lintas.query("SELECT count(*) FROM commands") == [["1"]])
+    }
 }
 
 @Suite("Operating the daemon: one per database, status, backup, a locked database")
