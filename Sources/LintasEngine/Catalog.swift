@@ -298,8 +298,7 @@ public final class DefinitionCatalog {
     /// A definition by hash: the version a request is pinned to.
     public func definition(_ hash: DefinitionHash) throws -> WorkflowDefinition? {
         if let known = parsedDefinition(hash) {
-            // The last one again is not stored again (a copy of each of its members and a release of the old's).
-            if last?.hash != hash { last = known }
+            last = known
             return known
         }
         guard let body = try store.definitionBody(hash) else { return nil }
