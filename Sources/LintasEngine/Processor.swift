@@ -761,13 +761,13 @@ private final class BatchWriter: @unchecked Sendable {
     private func store(_ item: Item, after previous: Digest?) throws -> Digest? {
         try connection.use { batch in
             var head = previous
-            if item.entry != nil, var chained = previous {
+            if let entry = item.entry, var chained = previous {
                 for (event, letter) in item.events {
                     let stored = try batch.append(event, previous: chained, letter: letter)
                     last = stored.sequence
                     chained = Digest(bytes: stored.hash)!
                 }
-                try batch.saveRequest(item.entry!.state, body: item.body ?? item.entry!.state.canonicalBytes, head: chained, ends: item.ends)
+                try batch.saveRequest(entry.state, body: item.body ?? entry.state.canonicalBytes, head: chained, ends: item.ends)
                 head = chained
             }
             if let own = item.own {
