@@ -170,10 +170,7 @@ public struct Spool: Sendable {
         } catch {
             throw SpoolError(message: "cannot list the spool folder \(folder): \(error.localizedDescription)")
         }
-        return names.filter { name in
-            var info = stat()
-            return stat((folder as NSString).appendingPathComponent(name), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
-        }.sorted()
+        return names.filter { DocumentFile.regularFileSize(at: (folder as NSString).appendingPathComponent($0), followingLinks: true) != nil }.sorted()
     }
 }
 
