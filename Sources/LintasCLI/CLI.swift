@@ -38,14 +38,16 @@ public enum LintasCLI {
             return 0
         }
         let output = Output(json: arguments.contains("--json"))
+        var context: Context?
         do {
             let parsed = try Arguments.parse(arguments, flags: spec.flags.union(["json"]), options: spec.options)
             if parsed.positionals.count < spec.positionals.required || parsed.positionals.count > spec.positionals.maximum {
                 throw UsageError(parsed.positionals.count < spec.positionals.required
                                  ? "missing \(spec.arguments)" : "unexpected argument '\(parsed.positionals.last!)'")
             }
-            let context = Context(arguments: parsed, output: Output(json: parsed.has("json")), clock: SystemClock())
-            return try spec.run(context)
+            let parsedContext = Context(arguments: parsed, output: Output(json: parsed.has("json")), clock: SystemClock())
+            context = parsedContext
+            return try spec.run(parsedContext)
         } catch let error as UsageError {
             output.error("Error: \(error.message).")
             output.error("Usage: lintas \(spec.name) \(spec.arguments)".trimmingCharacters(in: .whitespaces))
@@ -54,14 +56,26 @@ public enum LintasCLI {
         } catch let failure as Failure {
             return failure.exitCode
         } catch {
-            report(error, output: output)
+            report(error, output: output, context: context)
             return 1
         }
     }
 
-    /// Explains an error on standard error, with what to do next where we know it.
-    static func report(_ error: any Error, output: Output) {
+    /// Explains an error on standard error, with what to do next where we know it; `context`,
+    /// the command's, when its arguments were read.
+    static func report(_ error: any Error, output: Output, context: Context? = nil) {
         switch error {
+        case let error as StoreError where error.code == .busy:
+            // The command's connection is closed by now: asking who holds the lock drops none of ours.
+            let waited = (try? context?.busyMilliseconds()) ?? SQLiteStore.defaultBusyTimeout
+            output.error("Error: the database is locked: another process held its write lock longer than the \(waited) ms "
+                         + "this command waits (\(error.message)).")
+            if let database = context?.databasePath, let holder = SQLiteStore.writeLockHolder(path: database) {
+                let daemon = DaemonLock.inspect(database: database)
+                let isDaemon = daemon.running && daemon.heartbeat?["pid"]?.intValue == Int64(holder)
+                output.error("It is held by process \(holder)" + (isDaemon ? ", the lintas daemon of this database ('lintas daemon status')." : "."))
+            }
+            output.error("Run the command again once the lock is free, or give --busy-ms N to wait up to N ms.")
         case let error as StoreError where error.code == .notFound:
             output.error("Error: \(error.message).")
             output.error("Give the database with --db PATH (or LINTAS_DB), or create one: 'lintas workflows load' and 'lintas org import' write a new file.")
@@ -97,6 +111,15 @@ public enum LintasCLI {
         var run: @Sendable (Context) throws -> Int32
     }
 
+    /// The options of every command that writes to the database: `--db` and `--busy-ms` (`Context.busyMilliseconds`).
+    static let writing: Set<String> = ["db", "busy-ms"]
+
+    /// What `--busy-ms` does, in the help of a command that writes once (the daemon says it its own way).
+    static let busyHelp = """
+        --busy-ms N (default 10000): how long to wait for another process's write lock before
+        giving up with "the database is locked" (exit 1, nothing written).
+        """
+
     static let commands: [Spec] = [
         Spec(name: "demo", arguments: "[--db PATH] [--workflows DIR]", positionals: (0, 0),
              summary: "Run the whole path on a fresh database: sample org, requests, daemon, status",
@@ -109,7 +132,7 @@ public enum LintasCLI {
              commands and the audit. --workflows DIR loads the workflows from DIR instead of the shipped
              folder.
              """, options: ["db", "workflows"], run: Demo.run),
-        Spec(name: "submit", arguments: "FILE|-", positionals: (1, 1),
+        Spec(name: "submit", arguments: "FILE|- [--busy-ms N]", positionals: (1, 1),
              summary: "Queue commands, one JSON object a line",
              details: """
              Each line: {"id": KEY, "request": REQ, "action": NAME, "actor": NIP, "data": {…}}, plus
@@ -117,7 +140,8 @@ public enum LintasCLI {
              the step was taken (default: now). The file is queued whole or not at all: a malformed
              line is refused with its number. A line whose id was queued before with the same content
              is skipped; an id reused for a different command is refused.
-             """, run: WriteCommands.submit),
+             \(busyHelp)
+             """, options: writing, run: WriteCommands.submit),
         Spec(name: "daemon", arguments: "[--until-idle] [--spool DIR] [--batch N] [--commit-each] [--poll-ms N] [--busy-ms N] [--calendar PATH] [--timer-seconds N] [--log-level debug|info|warning|error]", positionals: (0, 0),
              summary: "Process queued commands in batches",
              details: """
@@ -139,7 +163,7 @@ public enum LintasCLI {
              the batch in hand and exits 0; a second exits at once (130). Logs JSON lines on standard
              error; --log-level warning keeps only the warnings (retries, refused spool files,
              calendar problems) and errors (default info).
-             """, flags: ["until-idle", "commit-each"], options: ["db", "batch", "poll-ms", "log-level", "spool", "busy-ms", "calendar", "timer-seconds"], run: WriteCommands.daemon),
+             """, flags: ["until-idle", "commit-each"], options: writing.union(["batch", "poll-ms", "log-level", "spool", "calendar", "timer-seconds"]), run: WriteCommands.daemon),
         Spec(name: "daemon status", arguments: "[--calendar PATH]", positionals: (0, 0),
              summary: "Whether the daemon runs, the queue, the oldest waiting command, the last batch",
              details: """
@@ -257,14 +281,15 @@ public enum LintasCLI {
              state) do not change the exit status. See docs/workflow-format.md.
              """,
              options: [], run: WriteCommands.workflowsCheck),
-        Spec(name: "workflows load", arguments: "[PATH]", positionals: (0, 1),
+        Spec(name: "workflows load", arguments: "[PATH] [--busy-ms N]", positionals: (0, 1),
              summary: "Load workflow files into the database",
              details: """
              Validates and stores every workflow file under PATH (default: the workflows folder); each
              becomes the current version for new requests. Requests in flight keep the version they
              started with. One invalid file refuses the whole load; warnings are printed as by
              'lintas workflows check'.
-             """, run: WriteCommands.workflowsLoad),
+             \(busyHelp)
+             """, options: writing, run: WriteCommands.workflowsLoad),
         Spec(name: "workflows list", arguments: "", positionals: (0, 0),
              summary: "List the workflows in the database",
              details: """
@@ -280,7 +305,7 @@ public enum LintasCLI {
              'dot -Tsvg'; Mermaid renders in Markdown viewers that support it. Without ID and with
              --format mermaid: every workflow as one Markdown page (docs/procedures.md).
              """, options: ["format", "workflows"], run: WriteCommands.workflowsGraph),
-        Spec(name: "org import", arguments: "FILE [--employees CSV]", positionals: (1, 1),
+        Spec(name: "org import", arguments: "FILE [--employees CSV] [--busy-ms N]", positionals: (1, 1),
              summary: "Import an org directory version",
              details: """
              Validates the file (every problem listed, nothing half-imported) and stores it as the
@@ -288,7 +313,8 @@ public enum LintasCLI {
              nothing. --employees adds the employees of a CSV
              file with the columns nip,name,status,position (header row first, RFC 4180 quoting);
              a bad row is named by its line.
-             """, options: ["db", "employees"], run: WriteCommands.orgImport),
+             \(busyHelp)
+             """, options: writing.union(["employees"]), run: WriteCommands.orgImport),
         Spec(name: "org versions", arguments: "", positionals: (0, 0),
              summary: "List the imported org directory versions",
              details: "Each version with the date it is in force from.", run: WriteCommands.orgVersions),
@@ -339,7 +365,14 @@ struct Context {
         arguments.option("db") ?? ProcessInfo.processInfo.environment["LINTAS_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "lintas.db"
     }
 
-    /// Opens the database for a command that writes; `create` makes a missing file.
+    /// `--busy-ms N` of a command that writes: how long it waits for another process's write lock,
+    /// in milliseconds (default `SQLiteStore.defaultBusyTimeout`, 10000).
+    func busyMilliseconds() throws(UsageError) -> Int {
+        try arguments.positiveInteger("busy-ms") ?? SQLiteStore.defaultBusyTimeout
+    }
+
+    /// Opens the database for a command that writes, waiting `--busy-ms` for another writer's lock;
+    /// `create` makes a missing file.
     func openStore(create: Bool) throws -> SQLiteStore { try openStore(create: create, reading: nil) }
 
     /// Opens the database for a command that only reads: a wrong path is an error, and an empty
@@ -356,7 +389,8 @@ struct Context {
         if !create && size(path) == 0 && (size(path + "-wal") ?? 0) == 0 {
             throw StoreError(.notFound, "\(path) is empty (0 bytes), not a lintas database")
         }
-        return try SQLiteStore(path: path, create: create, reading: reading)
+        if reading != nil { return try SQLiteStore(path: path, create: create, reading: reading) }
+        return try SQLiteStore(path: path, create: create, busyTimeout: try busyMilliseconds())
     }
 
     /// The workflows folder: the command's PATH, or the one that ships with lintas.

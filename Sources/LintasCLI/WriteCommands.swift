@@ -72,9 +72,8 @@ enum WriteCommands {
         }
         options.timerIntervalMilliseconds = Int64(try context.arguments.positiveInteger("timer-seconds") ?? 60) * 1000
         options.calendar = try workingCalendar(context)
-        let busyTimeout = try context.arguments.positiveInteger("busy-ms") ?? 10_000
         let spool = try context.arguments.option("spool").map { path throws(SpoolError) in try Spool(root: path) }
-        let store = try SQLiteStore(path: context.databasePath, create: true, busyTimeout: busyTimeout,
+        let store = try SQLiteStore(path: context.databasePath, create: true, busyTimeout: try context.busyMilliseconds(),
                                     pageCacheKilobytes: Daemon.pageCacheKilobytes)
         let lock = try DaemonLock(database: context.databasePath)
         let stop = StopFlag()

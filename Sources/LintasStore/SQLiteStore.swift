@@ -44,6 +44,28 @@ public final class SQLiteStore: EventStore {
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
     /// Files created with 4 KB pages keep them (`VACUUM` after `PRAGMA page_size` changes it).
     static let pageSize = 8192
+    /// How long a connection waits for another's write lock unless told otherwise, in milliseconds.
+    public static let defaultBusyTimeout = 10_000
+
+    /// The process holding the write lock of the database at `path`, if another one does: in WAL
+    /// mode a writer holds a POSIX lock on byte 120 of `PATH-shm` (the first of the WAL-index
+    /// locks, `WAL_WRITE_LOCK`: sqlite.org/walformat.html), which `F_GETLK` names. `nil` when no
+    /// other process holds it, or the file cannot be asked.
+    ///
+    /// Call it only while this process has no connection to the file: closing any descriptor of
+    /// a file drops every POSIX lock the process holds on it, SQLite's included.
+    public static func writeLockHolder(path: String) -> Int32? {
+        let descriptor = open(path + "-shm", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = 120
+        lock.l_len = 1
+        guard fcntl(descriptor, F_GETLK, &lock) == 0, lock.l_type != Int16(F_UNLCK), lock.l_pid > 0 else { return nil }
+        return lock.l_pid
+    }
 
     public let path: String
     let connection: SQLiteConnection
@@ -80,7 +102,7 @@ public final class SQLiteStore: EventStore {
     ///     being older, upgraded) the connection refuses to write, and for look-ups maps the file
     ///     (`SQLiteConnection.setUpForReading`, `ReadSettings`). `nil` for a writer.
     /// - Throws: `StoreError` (`.notFound` for a missing file when `create` is false).
-    public init(path: String, create: Bool = true, busyTimeout: Int = 10_000, pageCacheKilobytes: Int? = nil,
+    public init(path: String, create: Bool = true, busyTimeout: Int = SQLiteStore.defaultBusyTimeout, pageCacheKilobytes: Int? = nil,
                 reading: Reading? = nil) throws(StoreError) {
         self.path = path
         connection = try SQLiteConnection(path: path, create: create)

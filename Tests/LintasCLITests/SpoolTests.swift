@@ -246,6 +246,31 @@ struct OperationsTests {
         #expect(try lintas.status("PML-1")["state"]?.stringValue == "accepted")
         #expect(try lintas.expectSuccess(["audit"]).status == 0)
     }
+
+    @Test("submit, workflows load and org import wait --busy-ms for another process's write lock, then fail naming the process that holds it and --busy-ms; nothing is written")
+    func writersWaitBusyMilliseconds() throws {
+        let lintas = try Lintas()
+        try lintas.expectSuccess(["submit", "-"], stdin: Pemalang.submit("PML-1"))
+        // Held by this test's process (another process to lintas), as a sqlite3 shell or a second writer would.
+        let lock = try WriteLock(lintas)
+        let writers: [(arguments: [String], stdin: String?)] = [
+            (["submit", "-"], Pemalang.submit("PML-2")), (["workflows", "load", Lintas.workflows], nil), (["org", "import", Lintas.directory], nil),
+        ]
+        for writer in writers {
+            let result = try lintas.run(writer.arguments + ["--busy-ms", "50"], stdin: writer.stdin)
+            #expect(result.status == 1, "\(writer.arguments)")
+            #expect(result.stderr.contains("the database is locked: another process held its write lock longer than the 50 ms this command waits"),
+                    "\(writer.arguments): \(result.stderr)")
+            #expect(result.stderr.contains("It is held by process \(getpid())."), "\(result.stderr)")
+            #expect(result.stderr.contains("give --busy-ms N to wait up to N ms"), "\(result.stderr)")
+        }
+        #expect(try lintas.run(["submit", "-", "--busy-ms", "0"], stdin: Pemalang.submit("PML-2")).status == 64, "a positive number of milliseconds")
+        lock.release()
+        #expect(try lintas.query("SELECT count(*) FROM commands") == [["1"]])
+        #expect(try lintas.query("SELECT count(*) FROM definitions") == [["0"]])
+        for writer in writers { try lintas.expectSuccess(writer.arguments + ["--busy-ms", "50"], stdin: writer.stdin) }
+        #expect(try lintas.query("SELECT count(*) FROM commands") == [["2"]])
+    }
 }
 
 @Suite("A command sent again is answered with its first outcome")
