@@ -159,7 +159,8 @@ public enum LintasCLI {
              refused with the first one's pid (exit 1). Deadlines in working days are counted in
              --calendar PATH (default: the calendars shipped in workflows/calendars); passed deadlines
              are reminded of (and escalated) once, expired assignments end, looked for every
-             --timer-seconds (default 60) and after each batch. The first SIGTERM or SIGINT finishes
+             --timer-seconds (default 60) and after each batch (with --commit-each, also after one
+             a store error ended, at what it committed). The first SIGTERM or SIGINT finishes
              the batch in hand and exits 0; a second exits at once (130). Logs JSON lines on standard
              error; --log-level warning keeps only the warnings (retries, refused spool files,
              calendar problems) and errors (default info).

@@ -102,6 +102,9 @@ public final class Daemon {
                                              "message": .string(warning)])
         }
         var nextTimerLook = clock.now()
+        // The requests of commands committed without the timers' look a whole batch gives them (a batch
+        // ended by a store error or another connection's commit): looked at before the next batch.
+        var unlooked: [RequestID] = []
         var reportedProblems: Set<String> = []
         // Every timed request now and then; the requests a batch changed, in the batch's own transaction.
         func lookedAt(_ timers: Processor.TimerReport, everything: Bool, now: Timestamp) {
@@ -114,6 +117,9 @@ public final class Daemon {
         let look = Processor.TimerLook(calendar: options.calendar)
         // A batch's commands in the log, the counts and the heartbeat.
         func counted(_ report: Processor.BatchReport, since began: DispatchTime) {
+            if report.timers == nil {
+                unlooked += report.touched.filter { !unlooked.contains($0) }
+            }
             guard report.commands > 0 else { return }
             log(report, since: began)
             summary.batches += 1
@@ -133,6 +139,10 @@ public final class Daemon {
                 let now = clock.now()
                 if now >= nextTimerLook {
                     lookedAt(try processor.runTimers(now: now, calendar: options.calendar), everything: true, now: now)
+                    unlooked = []
+                } else if !unlooked.isEmpty {
+                    lookedAt(try processor.runTimers(now: now, calendar: options.calendar, only: unlooked), everything: false, now: now)
+                    unlooked = []
                 }
                 if let spool {
                     for outcome in try spool.poll(into: processor.store, now: clock.now()) { log(outcome) }

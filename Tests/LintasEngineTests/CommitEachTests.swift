@@ -111,6 +111,15 @@ struct CommitEachTests {
     final class Observer: @unchecked Sendable {
         var lines: [JSONValue] = []
         var release: () -> Void = {}
+
+        /// The daemon's logger: each line kept, the lock released at the first `retry`.
+        func logger(at now: Timestamp) -> Logger {
+            Logger(level: .info, clock: FixedClock(instant: now), write: { line in
+                guard let entry = try? JSONValue.parse(line) else { return }
+                self.lines.append(entry)
+                if entry["event"] == "retry" { self.release() }
+            })
+        }
     }
 
     @Test("the daemon logs the commands committed before a store error as a batch, then the retry, and catches up: every command counted once")
@@ -118,11 +127,7 @@ struct CommitEachTests {
         let (harness, other) = try Self.lockedAfterThirdCommit()
         let observer = Observer()
         observer.release = { try? other.connection.execute("ROLLBACK") }
-        let logger = Logger(level: .info, clock: FixedClock(instant: Harness.now), write: { line in
-            guard let entry = try? JSONValue.parse(line) else { return }
-            observer.lines.append(entry)
-            if entry["event"] == "retry" { observer.release() }
-        })
+        let logger = observer.logger(at: Harness.now)
         var options = Daemon.Options()
         options.untilIdle = true
         options.commitEach = true
@@ -136,6 +141,49 @@ struct CommitEachTests {
         #expect(batches.compactMap { $0["commands"]?.intValue }.reduce(0, +) == Int64(total))
         #expect(summary.commands == total && summary.done == 30 && summary.refused == 1 && summary.events == 30)
         #expect(try harness.stored(Self.requests) == Self.oneByOne().stored(Self.requests))
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("a deadline passed by a command committed before a store error (or another connection's commit) ended its batch is acted on before the next batch, as after a whole batch, not at the next full look at the timers",
+          arguments: [true, false])
+    func timersAfterAPartlyCommittedBatch(storeError: Bool) throws {
+        let harness = try Harness(now: TimerTests.at("2026-04-06T08:00:00+07:00"), workflows: try workflowsWithDeadline())
+        harness.processor.commitEach = true
+        var contents = Lines.contents
+        contents["duration"] = .object(["start": "2026-04-01", "end": "2026-06-30"])
+        // Sent on 12 March: five working days ran out on 26 March, before the daemon's clock (6 April).
+        try harness.submit(["PML-1", "PML-2"].map {
+            Harness.line("\($0)-s", $0, "submit", Pemalang.kabidP2P, at: "2026-03-12T09:00:00+07:00", contents, workflow: "pemalang.penunjukan.lintas-pd")
+        })
+        // After the first command's commit another connection takes the write lock (or loads a workflow):
+        // the batch ends with PML-1 committed.
+        try harness.tamper("PRAGMA busy_timeout = 20")
+        let other = try SQLiteStore(path: harness.store.path)
+        var commits = 0
+        harness.store.betweenCommits = {
+            commits += 1
+            guard commits == 1 else { return }
+            if storeError { try? other.connection.execute("BEGIN IMMEDIATE") } else { _ = try? ForeignChange.workflow.make(on: other, now: harness.now) }
+        }
+        let observer = Observer()
+        observer.release = { try? other.connection.execute("ROLLBACK") }
+        let logger = observer.logger(at: harness.now)
+        var options = Daemon.Options()
+        options.untilIdle = true
+        options.commitEach = true
+        options.calendar = TimerTests.calendar
+        // The full look at every timer after the first an hour away on a clock that stands still: only the look at what was committed fires.
+        options.timerIntervalMilliseconds = 3_600_000
+        let summary = try Daemon(processor: harness.processor, clock: FixedClock(instant: harness.now), logger: logger, options: options).run()
+        let events = observer.lines.compactMap { $0["event"]?.stringValue }.filter { ["batch", "retry", "deadline"].contains($0) }
+        // PML-1 committed (then the lock), PML-1's deadline looked at before the batch of PML-2, whose own look follows it.
+        #expect(events == ["batch"] + (storeError ? ["retry"] : []) + ["deadline", "deadline", "batch", "deadline", "deadline"])
+        #expect(observer.lines.first { $0["event"] == "batch" }?["commands"] == .int(1))
+        let deadlines = observer.lines.filter { $0["event"] == "deadline" }.map { "\($0["request"]?.stringValue ?? "") \($0["action"]?.stringValue ?? "")" }
+        #expect(deadlines == ["PML-1 reminder", "PML-1 escalated", "PML-2 reminder", "PML-2 escalated"])
+        #expect(summary.commands == 2 && summary.timerEvents == 4)
+        let state = try #require(try harness.state(RequestID("PML-1")))
+        #expect(state.remindedFor == state.since)
         #expect(try Audit.run(harness.store).isClean)
     }
 
