@@ -71,9 +71,11 @@ enum RequestCommands {
         return 0
     }
 
-    /// Who must act next, resolved against the directory in force now.
+    /// Who must act next, resolved against the directory in force now; nobody, and no directory
+    /// read, in a state no transition leaves (an ended request).
     static func awaiting(_ state: RequestState, _ definition: WorkflowDefinition?, view: View, now: Timestamp) throws -> [AwaitedParty] {
-        definition?.awaiting(state, directory: try view.directories.directory(at: now), on: now.civilDate(in: view.zone)) ?? []
+        guard let definition, !definition.transitions(from: state.state).isEmpty else { return [] }
+        return definition.awaiting(state, directory: try view.directories.directory(at: now), on: now.civilDate(in: view.zone))
     }
 
     static func statusJSON(_ state: RequestState, view: View, now: Timestamp) throws -> JSONValue {

@@ -327,6 +327,19 @@ extension Directory {
     /// The `format` value of an org directory file.
     public static let format = "lintas.directory/1"
 
+    /// The `time_zone` a directory document names, read without decoding the rest (the other
+    /// members skipped, nothing built): WIB when it names none, `nil` when it names one that is
+    /// not an Indonesian zone (`decode` reports that). For a stored version, checked when imported.
+    public static func timeZone(of document: [UInt8]) throws(JSONSyntaxError) -> TimeZoneOffset? {
+        try JSONReader.read(document) { (reader) throws(JSONSyntaxError) -> TimeZoneOffset? in
+            var zone: TimeZoneOffset? = .wib
+            try reader.members(bytes: { (reader, name) throws(JSONSyntaxError) in
+                if JSONReader.equal(name, "time_zone") { zone = TimeZoneOffset(name: try reader.string()) } else { try reader.skip() }
+            })
+            return zone
+        }
+    }
+
     /// Reads and validates an org directory document; every problem is reported at once.
     /// - Throws: `InvalidDocument` listing each problem with its path.
     public static func decode(_ document: JSONValue, source: String) throws(InvalidDocument) -> Directory {

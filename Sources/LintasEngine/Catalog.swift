@@ -326,6 +326,8 @@ public final class DirectoryCatalog {
     private let store: any EventStore
     private var versions: [DirectoryVersion] = []
     private var parsed: [Int64: Directory] = [:]
+    /// The time zone of a version read without decoding it (`timeZone()`).
+    private var zone: (version: Int64, zone: TimeZoneOffset)?
     /// When `versions` was read.
     private var read = CatalogRead()
     /// The last answer of `version(at:)` and the instants it holds for: from the first instant of
@@ -347,10 +349,19 @@ public final class DirectoryCatalog {
         }
     }
 
-    /// The regency's time zone, from the latest version; WIB when there is none.
+    /// The regency's time zone, from the latest version; WIB when there is none. Read from the
+    /// version's document alone when it is not decoded yet (`Directory.timeZone(of:)`): a cold
+    /// `lintas status` of an ended request needs nothing else of the directory.
     public func timeZone() throws -> TimeZoneOffset {
         guard let latest = versions.last else { return .wib }
-        return try directory(latest.version).timeZone
+        if let known = parsed[latest.version] { return known.timeZone }
+        if let zone, zone.version == latest.version { return zone.zone }
+        guard let body = try store.directoryBody(version: latest.version), let read = try? Directory.timeZone(of: Array(body.utf8)) else {
+            // A document the scan cannot read: decoding it says what is wrong.
+            return try directory(latest.version).timeZone
+        }
+        zone = (latest.version, read)
+        return read
     }
 
     /// The version in force at an instant: the latest whose effective date is on or before the

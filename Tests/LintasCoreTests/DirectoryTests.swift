@@ -17,6 +17,21 @@ struct DirectoryTests {
         #expect(!directory.unit("diskominfo-aptika", isWithin: "dinkes"))
     }
 
+    @Test("the time zone read from a directory's document alone is the one decoding it gives: named, absent (WIB), or not a zone (nil: decode refuses it)",
+          arguments: ["WIB", "WITA", "WIT", nil, "CET"])
+    func timeZoneReadAlone(name: String?) throws {
+        let document = try Fixtures.directoryDocument { members in members["time_zone"] = name.map(JSONValue.string) }
+        // As the store keeps it (canonical, the zone among the other members), and pretty-printed as files are written.
+        for text in [document.canonicalText, document.prettyText] {
+            let zone = try Directory.timeZone(of: Array(text.utf8))
+            if let decoded = try? Directory.decode(document, source: "test") {
+                #expect(zone == decoded.timeZone, "\(name ?? "absent")")
+            } else {
+                #expect(name == "CET" && zone == nil)
+            }
+        }
+    }
+
     @Test("a Plt acts for the head only inside the dates of the appointment")
     func actingOfficialDates() throws {
         let directory = try Fixtures.pemalangDirectory()
