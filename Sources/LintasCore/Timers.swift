@@ -118,11 +118,6 @@ public enum Timers {
 /// assignment after. `nil` when the state does not end or the field holds no date (the timers then
 /// never end it either). Stored beside the projection (`ends`) so the timers' look is an index range.
 public enum PeriodEnd {
-    /// The period field that ends `state` in `definition`, if it ends.
-    public static func field(of state: String, in definition: WorkflowDefinition) -> String? {
-        definition.states.first { $0.id == state }?.ends?.field
-    }
-
     /// Each state of `definition` that ends, with the period field that ends it.
     public static func fields(in definition: WorkflowDefinition) -> [String: String] {
         var fields: [String: String] = [:]
@@ -140,9 +135,39 @@ public enum PeriodEnd {
         value?["end"]?.stringValue.flatMap(CivilDate.init(iso:))
     }
 
-    public static func of(_ state: RequestState, in definition: WorkflowDefinition) -> CivilDate? {
-        of(state, field: field(of: state.state, in: definition))
+}
+
+/// What the store keeps beside a request's projection for the timers' full look: whether the
+/// request's state has a timer in its own definition (a deadline or an end: `requests.timed`,
+/// the look's index holding those rows only, so that a command moving a request between states
+/// without one writes no index page), and the end of its period when the state ends
+/// (`requests.ends`, `PeriodEnd`).
+public struct StateTimer: Sendable, Hashable {
+    public var timed: Bool
+    public var ends: CivilDate?
+
+    public init(timed: Bool, ends: CivilDate? = nil) {
+        self.timed = timed
+        self.ends = ends
     }
+
+    /// No timer: a state without a deadline or an end.
+    public static let none = StateTimer(timed: false)
+
+    public static func of(_ state: RequestState, in definition: WorkflowDefinition) -> StateTimer {
+        guard let spec = definition.state(state.state), spec.timed else { return .none }
+        return StateTimer(timed: true, ends: PeriodEnd.of(state, field: spec.ends?.field))
+    }
+
+    /// The states of `definition` with a timer.
+    public static func states(in definition: WorkflowDefinition) -> Set<String> {
+        Set(definition.states.filter(\.timed).map(\.id))
+    }
+}
+
+extension WorkflowDefinition.StateSpec {
+    /// Whether the state has a timer: a deadline or an end.
+    public var timed: Bool { deadline != nil || ends != nil }
 }
 
 extension CommandID {

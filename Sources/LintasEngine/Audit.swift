@@ -155,22 +155,28 @@ public enum Audit {
 
         private let bodies: [DefinitionHash: Body]
         private let lock = NSLock()
-        private var ending: [DefinitionHash: [String: String]] = [:]
+        private var timers: [DefinitionHash: Timers] = [:]
 
         init(_ bodies: [DefinitionHash: Body]) { self.bodies = bodies }
 
         func contains(_ hash: DefinitionHash) -> Bool { bodies[hash] != nil }
 
-        /// The definition's states that end, with the period field that ends them (`PeriodEnd`),
-        /// what the projections' `ends` is checked against; empty for a body that does not decode,
-        /// `nil` for a definition not in the store.
-        func endingStates(of hash: DefinitionHash) -> [String: String]? {
+        /// A definition's states that end, with the period field that ends them (`PeriodEnd`), and its states
+        /// with a timer (`StateTimer`): what the projections' `ends` and `timed` are checked against.
+        struct Timers {
+            var ending: [String: String] = [:]
+            var timed: Set<String> = []
+        }
+
+        /// The definition's `Timers`; none for a body that does not decode, `nil` for a definition not in the store.
+        func timers(of hash: DefinitionHash) -> Timers? {
             guard let body = bodies[hash] else { return nil }
             return lock.withLock {
-                if let known = ending[hash] { return known }
-                let states = body.text.flatMap { try? WorkflowDefinition.stored($0, hash: hash) }.map(PeriodEnd.fields(in:)) ?? [:]
-                ending[hash] = states
-                return states
+                if let known = timers[hash] { return known }
+                let found = body.text.flatMap { try? WorkflowDefinition.stored($0, hash: hash) }
+                    .map { Timers(ending: PeriodEnd.fields(in: $0), timed: StateTimer.states(in: $0)) } ?? Timers()
+                timers[hash] = found
+                return found
             }
         }
     }
@@ -189,9 +195,9 @@ public enum Audit {
     private struct StreamCheck {
         /// The stored definitions, each with its states that end and their period fields.
         let definitions: StoredDefinitions
-        /// The definition the last request was pinned to, whether it is stored and its states that
-        /// end: most requests share their definition with the one before.
-        private var pinned: (hash: DefinitionHash, stored: Bool, ending: [String: String]?)?
+        /// The definition the last request was pinned to, whether it is stored and its states with
+        /// a timer: most requests share their definition with the one before.
+        private var pinned: (hash: DefinitionHash, stored: Bool, timers: StoredDefinitions.Timers?)?
         let store: any EventStore
         var fold = RequestFold()
         /// Letter parts read and checked, and the buffers their letters are written from (`LetterSeal.Parts`).
@@ -276,7 +282,7 @@ public enum Audit {
             guard replayable, !fold.isEmpty else { return }
             let definition = fold.definitionHash
             if pinned?.hash != definition {
-                pinned = (definition, definitions.contains(definition), definitions.endingStates(of: definition))
+                pinned = (definition, definitions.contains(definition), definitions.timers(of: definition))
             }
             if pinned?.stored != true {
                 findings.append(Finding(request: requestID, message: "pinned to definition \(definition.short), which is not in the store"))
@@ -302,7 +308,7 @@ public enum Audit {
             // The period's end from the replayed fields, for a state that ends: a wrong `ends` would
             // make the timers end the assignment early or never.
             var ends: CivilDate?
-            if let field = pinned?.ending?[folded.state] {
+            if let field = pinned?.timers?.ending[folded.state] {
                 do {
                     ends = PeriodEnd.of(period: try fold.field(field))
                 } catch {
@@ -314,8 +320,14 @@ public enum Audit {
                 findings.append(Finding(request: requestID, message: "the stored end of the period (ends \(stored.columns.ends?.description ?? "none")) does not match "
                                                + "the log (\(ends?.description ?? "none")): the timers end the assignment by it"))
             }
+            // A state with a timer left out of the timers' index would never run out; one put in, looked at for nothing.
+            let timed = pinned?.timers?.timed.contains(folded.state) ?? false
+            if timed != stored.columns.timed {
+                findings.append(Finding(request: requestID, message: "the stored state is \(stored.columns.timed ? "" : "not ")marked as having a timer (timed), "
+                                               + "but its state \(folded.state) has \(timed ? "one" : "none") in its definition: the timers look it up by it"))
+            }
             let columns = StoredRequest.Columns(workflow: folded.workflow, state: folded.state, version: folded.version, updated: folded.updated,
-                                                ends: stored.columns.ends)
+                                                ends: stored.columns.ends, timed: stored.columns.timed)
             if columns != stored.columns {
                 findings.append(Finding(request: requestID, message: "the stored state's columns (\(stored.columns.state) version \(stored.columns.version) "
                                                + "of \(stored.columns.workflow)) do not match the log (\(columns.state) version \(columns.version) of \(columns.workflow))"))

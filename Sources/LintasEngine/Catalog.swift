@@ -272,7 +272,7 @@ public final class DefinitionCatalog {
     /// The states with a timer across every loaded version, read again only after a refresh found a change.
     public func timed() throws -> TimedStates {
         if let timedStates { return timedStates }
-        let specs = try all().flatMap { $0.states.filter { $0.deadline != nil || $0.ends != nil } }
+        let specs = try all().flatMap { $0.states.filter(\.timed) }
         var seen = Set<[String]>()
         let endings = specs.compactMap { spec in spec.ends.map { (state: spec.id, field: $0.field) } }
             .filter { seen.insert([$0.state, $0.field]).inserted }
@@ -308,14 +308,14 @@ public final class DefinitionCatalog {
         return definition
     }
 
-    /// The end of the period `state` runs for under the definition it is pinned to (`PeriodEnd`),
-    /// what the projection stores as `ends`.
-    /// - Throws: `StoreError` when that definition is not in the store: the end cannot be derived.
-    public func periodEnd(of state: RequestState) throws -> CivilDate? {
+    /// Whether `state` has a timer under the definition it is pinned to, and the end of the period
+    /// it runs for (`StateTimer`), what the projection stores as `timed` and `ends`.
+    /// - Throws: `StoreError` when that definition is not in the store: neither can be derived.
+    public func timer(of state: RequestState) throws -> StateTimer {
         guard let definition = try definition(state.definition) else {
             throw StoreError(.corrupt, "request \(state.request) is pinned to definition \(state.definition.short), which is not in the store: the end of its period cannot be derived")
         }
-        return PeriodEnd.of(state, in: definition)
+        return StateTimer.of(state, in: definition)
     }
 }
 

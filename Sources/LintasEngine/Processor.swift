@@ -344,7 +344,7 @@ extension Processor {
                 }
                 var last = start
                 let changed = try fire(looked, in: batch, calendar: calendar, now: now, report: &report, last: &last)
-                for entry in changed.values { try batch.saveRequest(entry.state, head: entry.head, ends: try definitions.periodEnd(of: entry.state)) }
+                for entry in changed.values { try batch.saveRequest(entry.state, head: entry.head, timer: try definitions.timer(of: entry.state)) }
                 return (report, changed, last)
             }
             states.keep(changed, mark: mark)
@@ -486,13 +486,13 @@ private struct BatchWork {
             let drawn = numbering.commit()
             if let state {
                 var entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
-                let item = BatchWriter.Item(events: sealed, entry: entry, ends: try periodEnd(of: state), body: writer.commitsEach ? state.canonicalBytes : nil,
+                let item = BatchWriter.Item(events: sealed, entry: entry, timer: try timer(of: state), body: writer.commitsEach ? state.canonicalBytes : nil,
                                             own: own(queued, .done, drawn: drawn))
                 if let head = try writer.write(item) { entry.head = head }
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
                 requests.entries[command.request] = entry
             } else if writer.commitsEach {
-                _ = try writer.write(BatchWriter.Item(events: sealed, entry: nil, ends: nil, own: own(queued, .done, drawn: drawn)))
+                _ = try writer.write(BatchWriter.Item(events: sealed, entry: nil, own: own(queued, .done, drawn: drawn)))
             }
             report.events += sealed.count
             outcomes.append((queued, .done))
@@ -504,7 +504,7 @@ private struct BatchWork {
     private mutating func refuse(_ queued: QueuedCommand, _ refusal: Refusal) throws {
         numbering.rollback()
         if writer.commitsEach {
-            _ = try writer.write(BatchWriter.Item(events: [], entry: nil, ends: nil, own: own(queued, .refused(refusal), drawn: .init())))
+            _ = try writer.write(BatchWriter.Item(events: [], entry: nil, own: own(queued, .refused(refusal), drawn: .init())))
             decided.append((0, nil))
         }
         outcomes.append((queued, .refused(refusal)))
@@ -546,9 +546,9 @@ private struct BatchWork {
         return loaded
     }
 
-    private func periodEnd(of state: RequestState) throws -> CivilDate? {
-        if let definition = definitions.parsedDefinition(state.definition) { return PeriodEnd.of(state, in: definition) }
-        return try connection.use { _ in try definitions.periodEnd(of: state) }
+    private func timer(of state: RequestState) throws -> StateTimer {
+        if let definition = definitions.parsedDefinition(state.definition) { return StateTimer.of(state, in: definition) }
+        return try connection.use { _ in try definitions.timer(of: state) }
     }
 
     /// Waits for the writer to store everything handed to it (rethrowing its error), and takes
@@ -561,8 +561,8 @@ private struct BatchWork {
 
     /// Writes the projection of a request changed after `written` (by its timers).
     func save(_ entry: StateCache.Entry) throws {
-        let ends = try periodEnd(of: entry.state)
-        try connection.use { try $0.saveRequest(entry.state, head: entry.head, ends: ends) }
+        let timer = try timer(of: entry.state)
+        try connection.use { try $0.saveRequest(entry.state, head: entry.head, timer: timer) }
     }
 
     /// Records the registers and outcomes, after `written` (the projections are the writer's, and
@@ -637,8 +637,8 @@ private final class BatchWriter: @unchecked Sendable {
         /// before this batch touched it (the writer knows those of the requests it stored since).
         /// `nil` for a command that changed no request (refused).
         var entry: StateCache.Entry?
-        /// The end of the state's period (`DefinitionCatalog.periodEnd`), for the projection.
-        var ends: CivilDate?
+        /// The state's timer and the end of its period (`DefinitionCatalog.timer`), for the projection.
+        var timer: StateTimer = .none
         /// With `commitsEach`, the state's canonical bytes, written on the deciding thread: the
         /// writing one, which also commits and syncs, is the longer there (`nil`: the writer writes them).
         var body: [UInt8]? = nil
@@ -767,7 +767,7 @@ private final class BatchWriter: @unchecked Sendable {
                     last = stored.sequence
                     chained = Digest(bytes: stored.hash)!
                 }
-                try batch.saveRequest(entry.state, body: item.body ?? entry.state.canonicalBytes, head: chained, ends: item.ends)
+                try batch.saveRequest(entry.state, body: item.body ?? entry.state.canonicalBytes, head: chained, timer: item.timer)
                 head = chained
             }
             if let own = item.own {

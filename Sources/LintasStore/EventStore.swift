@@ -127,7 +127,8 @@ public protocol StoreLookups {
 public protocol StoreBatch: StoreLookups {
     /// The oldest queued commands, at most `limit`.
     func claimQueued(limit: Int) throws -> [QueuedCommand]
-    /// The requests whose current state is one of `states`, in request order.
+    /// The requests whose current state is one of `states` and has a timer in the request's own
+    /// definition (`StateTimer`), found through an index, in request order.
     func requests(inStates states: [String]) throws -> [StoredRequest]
     /// The requests in `state` whose period ended before `date` (the `ends` column, the end of the
     /// period field its definition's `ends` names, is earlier), found through an index, without
@@ -140,11 +141,11 @@ public protocol StoreBatch: StoreLookups {
     /// `append` of an event whose letter's content is given encoded (`LetterParts.encode` of that
     /// content with its `implied` members), so that the store need not split and encode it again.
     func append(_ event: Event, previous: Digest, letter: LetterParts.Encoded?) throws -> StoredEvent
-    /// Writes the projection of a request's state, with `ends`, the end of the period its state
-    /// runs for (`PeriodEnd.of`; `nil` when the state does not end), which the timers look up.
+    /// Writes the projection of a request's state, with `timer`, whether its state has a timer and
+    /// the end of the period it runs for (`StateTimer.of`), by which the timers look it up.
     /// `body` is the state's canonical bytes (`state.canonicalBytes`), written beforehand (on
     /// another thread than the store's, with `Processor.commitEach`).
-    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, ends: CivilDate?) throws
+    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer) throws
     /// Records the outcome of every command the transaction claimed, in one go: the oldest
     /// queued commands, each once, processed at `now`.
     /// - Throws: `StoreError` when the commands are not the oldest queued ones that this transaction
@@ -374,13 +375,16 @@ public struct StoredRequest: Sendable, Hashable {
         public var updated: Timestamp
         /// The end of the period the state runs for (schema version 9), `nil` when it does not end.
         public var ends: CivilDate?
+        /// Whether the state has a timer in the request's definition (schema version 14, `StateTimer`).
+        public var timed: Bool
 
-        public init(workflow: WorkflowID, state: String, version: Int, updated: Timestamp, ends: CivilDate? = nil) {
+        public init(workflow: WorkflowID, state: String, version: Int, updated: Timestamp, ends: CivilDate? = nil, timed: Bool = false) {
             self.workflow = workflow
             self.state = state
             self.version = version
             self.updated = updated
             self.ends = ends
+            self.timed = timed
         }
 
         public init(of state: RequestState) {
@@ -539,8 +543,8 @@ extension RequestState {
 }
 
 extension StoreBatch {
-    /// `saveRequest(_:body:head:ends:)` with the state's canonical bytes written here.
-    public func saveRequest(_ state: RequestState, head: Digest, ends: CivilDate?) throws {
-        try saveRequest(state, body: state.canonicalBytes, head: head, ends: ends)
+    /// `saveRequest(_:body:head:timer:)` with the state's canonical bytes written here.
+    public func saveRequest(_ state: RequestState, head: Digest, timer: StateTimer) throws {
+        try saveRequest(state, body: state.canonicalBytes, head: head, timer: timer)
     }
 }

@@ -38,7 +38,10 @@ public final class SQLiteStore: EventStore {
     /// 13: a batch of done commands writes no `queue_batches` row: what is processed runs through the
     /// command of the log's last event of a queued command too, and a done command was processed when its
     /// first event was recorded (`processedThrough`, `SQLiteBatch.recordOutcomes`); the view again.
-    public static let schemaVersion: Int64 = 13
+    /// 14: `requests.timed`, whether the state has a timer in the request's own definition (`StateTimer`), and
+    /// the index `requests_timed` on `(state, ends)` of those rows only, in place of `requests_by_state_ends`,
+    /// which every change of state wrote (`indexTimedOnly`).
+    public static let schemaVersion: Int64 = 14
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -172,6 +175,7 @@ public final class SQLiteStore: EventStore {
                     try connection.execute("PRAGMA user_version = 11")
                 }
                 if current < 13 { try connection.execute(SQLiteStore.derivedOutcomesView) }
+                if current < 14 { try indexTimedOnly() }
             }
         } catch let error as StoreError {
             throw error
@@ -203,14 +207,15 @@ public final class SQLiteStore: EventStore {
     /// so it is rebuilt, in the transaction that sets the version.
     private func rebuildProjections() throws {
         try addEndsColumn()
+        try addTimedColumn()
         try splitOpenings()
         let batch = SQLiteBatch(connection: connection)
-        let ends = PeriodEnds(store: self)
+        let timers = try StateTimers(store: self)
         try forEachStream { request, rows in
             guard let state = try RequestState.folding(rows), let head = rows.last.flatMap({ Digest(bytes: $0.hash) }) else {
                 throw StoreError(.corrupt, "the log of \(request) cannot be folded into a projection: run `lintas audit` with the previous lintas")
             }
-            try batch.saveRequest(state, head: head, ends: try ends.of(state))
+            try batch.saveRequest(state, head: head, timer: try timers.of(state))
         }
         try connection.execute("PRAGMA user_version = 4")
     }
@@ -218,9 +223,19 @@ public final class SQLiteStore: EventStore {
     /// The `ends` column (version 9), added when `requests` lacks it: before version 4's rebuild,
     /// which writes it, and by version 9's step.
     private func addEndsColumn() throws(StoreError) {
+        try addRequestsColumn("ends", "TEXT")
+    }
+
+    /// The `timed` column (version 14), added when `requests` lacks it: before version 4's rebuild,
+    /// which writes it, and by version 14's step.
+    private func addTimedColumn() throws(StoreError) {
+        try addRequestsColumn("timed", "INTEGER NOT NULL DEFAULT 0")
+    }
+
+    private func addRequestsColumn(_ name: String, _ type: String) throws(StoreError) {
         let columns = try connection.query("SELECT name FROM pragma_table_info('requests')") { $0.text(0) }
-        guard !columns.contains("ends") else { return }
-        try connection.execute("ALTER TABLE requests ADD COLUMN ends TEXT")
+        guard !columns.contains(name) else { return }
+        try connection.execute("ALTER TABLE requests ADD COLUMN \(name) \(type)")
     }
 
     /// Version 9: `requests.ends` filled for every stored state from the definition it is pinned to
@@ -229,25 +244,53 @@ public final class SQLiteStore: EventStore {
     /// Idempotent: the values are derived again from the states, the index made if missing.
     private func addPeriodEnds() throws {
         try addEndsColumn()
-        let ends = PeriodEnds(store: self)
-        var updates: [(request: String, ends: CivilDate?)] = []
-        let statement = try connection.statement("SELECT request, body FROM requests ORDER BY request")
-        while try statement.step() {
-            let request = statement.text(0)
-            let state: RequestState
-            do {
-                state = try RequestState(bytes: statement.bytes(1))
-            } catch {
-                throw StoreError(.corrupt, "\(path): the stored state of \(request) cannot be read (\(error)), so the end of its period cannot be derived for schema version 9")
-            }
-            updates.append((request, try ends.of(state)))
-        }
+        let updates = try storedTimers(derived: "the end of its period", version: 9)
         for update in updates {
-            try connection.run("UPDATE requests SET ends = ? WHERE request = ?", [.optional(update.ends?.description), .text(update.request)])
+            try connection.run("UPDATE requests SET ends = ? WHERE request = ?", [.optional(update.timer.ends?.description), .text(update.request)])
         }
         try connection.execute("""
             CREATE INDEX IF NOT EXISTS requests_by_state_ends ON requests (state, ends);
             PRAGMA user_version = 9;
+            """)
+    }
+
+    /// The timer of each stored state (every one, or those in `state`), for the migration to `version`, which
+    /// derives what `derived` names from it: a state that does not read stops it, naming the request.
+    private func storedTimers(in state: String? = nil, _ timers: StateTimers? = nil, derived: String, version: Int) throws -> [(request: String, timer: StateTimer)] {
+        let timers = try timers ?? StateTimers(store: self)
+        let statement = try connection.statement("SELECT request, body FROM requests\(state == nil ? "" : " WHERE state = ?") ORDER BY request")
+        defer { statement.reset() }
+        try statement.bind(state.map { [.text($0)] } ?? [])
+        var found: [(request: String, timer: StateTimer)] = []
+        while try statement.step() {
+            let request = statement.text(0)
+            let stored: RequestState
+            do {
+                stored = try RequestState(bytes: statement.bytes(1))
+            } catch {
+                throw StoreError(.corrupt, "\(path): the stored state of \(request) cannot be read (\(error)), so \(derived) cannot be derived for schema version \(version)")
+            }
+            found.append((request, try timers.of(stored)))
+        }
+        return found
+    }
+
+    /// Version 14: `requests.timed` set for every stored state with a timer in its own definition (`StateTimer`),
+    /// found through version 9's index among the states with one in any definition of the file, then that index
+    /// replaced by `requests_timed`, on `(state, ends)` of those rows only: a command that moves a request between
+    /// states without a timer (in W1 all but `accepted`) no longer moves an index entry. Idempotent.
+    private func indexTimedOnly() throws {
+        try addTimedColumn()
+        let timers = try StateTimers(store: self)
+        for state in timers.timedStates().sorted() {
+            for found in try storedTimers(in: state, timers, derived: "whether it has a timer", version: 14) where found.timer.timed {
+                try connection.run("UPDATE requests SET timed = 1 WHERE request = ?", [.text(found.request)])
+            }
+        }
+        try connection.execute("""
+            DROP INDEX IF EXISTS requests_by_state_ends;
+            CREATE INDEX IF NOT EXISTS requests_timed ON requests (state, ends) WHERE timed = 1;
+            PRAGMA user_version = 14;
             """)
     }
 
@@ -1294,33 +1337,46 @@ typealias LetterPartCache = StoredOnceCache<String>
 /// The openings stored (`StoredOpenings`), by their bytes, with their row ids.
 typealias OpeningCache = StoredOnceCache<Int64>
 
-/// The ends of stored states' periods (`PeriodEnd`) during a migration, from the definitions in
-/// the file, each parsed once.
-private final class PeriodEnds {
-    let store: SQLiteStore
-    private var fields: [DefinitionHash: [String: String]] = [:]
+/// The timers of stored states (`StateTimer`: whether the state has one, the end of its period)
+/// during a migration, from the definitions in the file, each parsed once.
+private final class StateTimers {
+    let path: String
+    private let bodies: [DefinitionHash: String]
+    private var parsed: [DefinitionHash: WorkflowDefinition] = [:]
 
-    init(store: SQLiteStore) {
-        self.store = store
+    init(store: SQLiteStore) throws(StoreError) {
+        path = store.path
+        bodies = Dictionary(try store.connection.query("SELECT hash, body FROM definitions") { (DefinitionHash($0.text(0)), $0.text(1)) },
+                            uniquingKeysWith: { first, _ in first })
     }
 
-    func of(_ state: RequestState) throws -> CivilDate? {
-        if let known = fields[state.definition] { return PeriodEnd.of(state, field: known[state.state]) }
-        // A state without a period (no field with an `end` date) does not end, whatever its definition says.
-        guard state.fields.values.contains(where: { PeriodEnd.of(period: $0) != nil }) else { return nil }
+    func of(_ state: RequestState) throws(StoreError) -> StateTimer {
         let hash = state.definition
-        guard let body = try store.definitionBody(hash) else {
-            throw StoreError(.corrupt, "\(store.path): request \(state.request) is pinned to definition \(hash.short), which is not in the file: the end of its period (`ends`, schema version 9) cannot be derived")
+        if let known = parsed[hash] { return StateTimer.of(state, in: known) }
+        // A state without a period (no field with an `end` date) does not end, and one pinned to a definition the
+        // file lacks has no timer the daemon could run, whatever its definition says.
+        let period = state.fields.values.contains { PeriodEnd.of(period: $0) != nil }
+        guard let body = bodies[hash] else {
+            guard period else { return .none }
+            throw StoreError(.corrupt, "\(path): request \(state.request) is pinned to definition \(hash.short), which is not in the file: the end of its period (`ends`, schema version 9) cannot be derived")
         }
-        let definition: WorkflowDefinition
         do {
-            definition = try WorkflowDefinition.stored(body, hash: hash)
+            let definition = try WorkflowDefinition.stored(body, hash: hash)
+            parsed[hash] = definition
+            return StateTimer.of(state, in: definition)
         } catch {
-            throw StoreError(.corrupt, "\(store.path): definition \(hash.short), which request \(state.request) is pinned to, cannot be read (\(error)): the end of its period cannot be derived")
+            guard period else { return .none }
+            throw StoreError(.corrupt, "\(path): definition \(hash.short), which request \(state.request) is pinned to, cannot be read (\(error)): the end of its period cannot be derived")
         }
-        let ends = PeriodEnd.fields(in: definition)
-        fields[hash] = ends
-        return PeriodEnd.of(state, field: ends[state.state])
+    }
+
+    /// The states with a timer in any definition of the file that reads.
+    func timedStates() -> Set<String> {
+        var states = Set<String>()
+        for (hash, body) in bodies {
+            if let definition = try? WorkflowDefinition.stored(body, hash: hash) { states.formUnion(StateTimer.states(in: definition)) }
+        }
+        return states
     }
 }
 
@@ -1379,13 +1435,14 @@ struct SQLiteBatch: StoreBatch {
         }
     }
 
-    static let requestColumns = "request, body, head, workflow, state, version, updated, ends"
+    static let requestColumns = "request, body, head, workflow, state, version, updated, ends, timed"
 
     /// A `requests` row selected with `requestColumns`.
     static func storedRequest(_ row: SQLiteStatement) -> StoredRequest {
         StoredRequest(request: RequestID(row.text(0)), body: row.bytes(1), head: row.bytes(2),
                       columns: .init(workflow: WorkflowID(row.text(3)), state: row.text(4), version: Int(row.int64(5)),
-                                     updated: Timestamp(milliseconds: row.int64(6)), ends: row.optionalText(7).flatMap(CivilDate.init(iso:))))
+                                     updated: Timestamp(milliseconds: row.int64(6)), ends: row.optionalText(7).flatMap(CivilDate.init(iso:)),
+                                     timed: row.int64(8) != 0))
     }
 
     static func queuedCommand(_ row: SQLiteStatement) -> QueuedCommand {
@@ -1426,17 +1483,18 @@ struct SQLiteBatch: StoreBatch {
 
     func requests(inStates states: [String]) throws -> [StoredRequest] {
         try states.flatMap { state in
-            try connection.query("SELECT \(SQLiteBatch.requestColumns) FROM requests WHERE state = ? ORDER BY request", [.text(state)]) {
+            // `timed = 1`, the condition of `requests_timed`, so that the look reads that index.
+            try connection.query("SELECT \(SQLiteBatch.requestColumns) FROM requests WHERE state = ? AND timed = 1 ORDER BY request", [.text(state)]) {
                 SQLiteBatch.storedRequest($0)
             }
         }
     }
 
     func requests(inState state: String, endingBefore date: CivilDate) throws -> [StoredRequest] {
-        // ISO dates compare as text: a range of `requests_by_state_ends` (NULL is never `<`).
+        // ISO dates compare as text: a range of `requests_timed` (NULL is never `<`).
         try connection.query("""
             SELECT \(SQLiteBatch.requestColumns) FROM requests
-            WHERE state = ? AND ends < ? ORDER BY request
+            WHERE state = ? AND timed = 1 AND ends < ? ORDER BY request
             """, [.text(state), .text(date.description)]) { SQLiteBatch.storedRequest($0) }
     }
 
@@ -1494,15 +1552,15 @@ struct SQLiteBatch: StoreBatch {
         return stored.canonicalBytes(letterContent: own)
     }
 
-    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, ends: CivilDate?) throws {
+    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer) throws {
         try connection.run(SQLiteBatch.saveRequestSQL, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
-                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(ends?.description)])
+                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(timer.ends?.description), .integer(timer.timed ? 1 : 0)])
     }
 
     private static let saveRequestSQL = FixedSQL("""
-        INSERT INTO requests (request, workflow, state, version, updated, head, body, ends) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO requests (request, workflow, state, version, updated, head, body, ends, timed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (request) DO UPDATE SET workflow = excluded.workflow, state = excluded.state, version = excluded.version,
-            updated = excluded.updated, head = excluded.head, body = excluded.body, ends = excluded.ends
+            updated = excluded.updated, head = excluded.head, body = excluded.body, ends = excluded.ends, timed = excluded.timed
         """)
 
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {

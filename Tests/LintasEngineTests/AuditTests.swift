@@ -98,7 +98,7 @@ struct AuditTests {
     func projections() throws {
         let harness = try run()
         try harness.tamper("UPDATE requests SET body = replace(body, '\"state\":\"accepted\"', '\"state\":\"rejected\"') WHERE request = 'PML-2'")
-        try harness.tamper("INSERT INTO requests SELECT 'PML-GHOST', workflow, state, version, updated, head, body, ends FROM requests WHERE request = 'PML-1'")
+        try harness.tamper("INSERT INTO requests SELECT 'PML-GHOST', workflow, state, version, updated, head, body, ends, timed FROM requests WHERE request = 'PML-1'")
         let report = try Audit.run(harness.store)
         #expect(report.findings.contains { $0.request == "PML-2" && $0.message.contains("stored state says rejected version 6, replay gives accepted version 6") })
         #expect(report.findings.contains { $0.request == "PML-GHOST" && $0.message.contains("no events") })

@@ -161,10 +161,11 @@ struct TimerTests {
         try store.connection.query("SELECT ends FROM requests WHERE request = ?", [.text(request)]) { $0.optionalText(0) }.first ?? nil
     }
 
-    /// The file as lintas of schema version 8 left it: `requests` without `ends` and its index.
+    /// The file as lintas of schema version 8 left it: `requests` without `ends`, `timed` and their index.
     func rewriteAsVersionEight(_ harness: Harness) throws {
         try harness.tamper("""
-            DROP INDEX requests_by_state_ends;
+            DROP INDEX requests_timed;
+            ALTER TABLE requests DROP COLUMN timed;
             ALTER TABLE requests DROP COLUMN ends;
             PRAGMA user_version = 8;
             """)
@@ -185,8 +186,9 @@ struct TimerTests {
         // Lines.contents runs to 31 December 2025; the request not yet accepted does not end.
         #expect(try storedEnd(reopened) == "2025-12-31")
         #expect(try storedEnd(reopened, "PML-2") == nil)
-        let plan = try reopened.connection.query("EXPLAIN QUERY PLAN SELECT request FROM requests WHERE state = 'accepted' AND ends < '2026-01-01'") { $0.text(3) }
-        #expect(plan.contains { $0.contains("requests_by_state_ends") }, "\(plan)")
+        #expect(try timedRequests(reopened) == ["PML-1"])
+        let plan = try reopened.connection.query("EXPLAIN QUERY PLAN SELECT request FROM requests WHERE state = 'accepted' AND timed = 1 AND ends < '2026-01-01'") { $0.text(3) }
+        #expect(plan.contains { $0.contains("requests_timed") }, "\(plan)")
 
         let processor = try Processor(store: reopened, batchSize: 500)
         #expect(try processor.runTimers(now: Self.at("2025-12-31T23:59:59+07:00"), calendar: nil).events.isEmpty)
@@ -202,6 +204,61 @@ struct TimerTests {
         try reopened.connection.execute("PRAGMA user_version = 8")
         let again = try SQLiteStore(path: harness.store.path, create: false)
         #expect(try storedEnd(again) == nil && Audit.run(again).isClean)
+    }
+
+    /// The requests marked as having a timer (`requests.timed`), those in the timers' index.
+    func timedRequests(_ store: SQLiteStore) throws -> [String] {
+        try store.connection.query("SELECT request FROM requests WHERE timed = 1 ORDER BY request") { $0.text(0) }
+    }
+
+    /// The file as lintas of schema version 13 left it: `requests` without `timed`, its index on every row.
+    func rewriteAsVersionThirteen(_ harness: Harness) throws {
+        try harness.tamper("""
+            DROP INDEX requests_timed;
+            ALTER TABLE requests DROP COLUMN timed;
+            CREATE INDEX requests_by_state_ends ON requests (state, ends);
+            PRAGMA user_version = 13;
+            """)
+    }
+
+    @Test("a version-13 file opened again marks the requests in a state with a deadline or an end, audits clean, shows the same status, and its full look still reminds and ends")
+    func versionThirteenFileUpgraded() throws {
+        let harness = try submitted()
+        try harness.submit(Lines.accepted("PML-2") + [Lines.line("PML-3-1", "PML-3", "submit", Pemalang.kabidP2P, day: 3, Lines.contents, workflow: true),
+                                                      Lines.line("PML-3-2", "PML-3", "recommend", Pemalang.kadisKominfo, day: 4)])
+        try harness.drain()
+        #expect(try timedRequests(harness.store) == ["PML-1", "PML-2"])
+        let before = try ["PML-1", "PML-2", "PML-3"].map { try harness.store.request(RequestID($0)) }
+        try rewriteAsVersionThirteen(harness)
+
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
+        // PML-1 waits in `requested` (a deadline), PML-2 is accepted (an end); PML-3, recommended, has no timer.
+        #expect(try timedRequests(reopened) == ["PML-1", "PML-2"])
+        let indexes = try reopened.connection.query("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'requests' AND sql IS NOT NULL ORDER BY name") { $0.text(0) }
+        #expect(indexes == ["requests_timed"])
+        #expect(try ["PML-1", "PML-2", "PML-3"].map { try reopened.request(RequestID($0)) } == before)
+        #expect(try Audit.run(reopened).isClean)
+
+        let processor = try Processor(store: reopened, batchSize: 500)
+        let fired = try processor.runTimers(now: Self.at("2026-03-27T00:00:00+07:00"), calendar: Self.calendar)
+        #expect(fired.events.map(\.request) == ["PML-1", "PML-1", "PML-2"].map(RequestID.init))
+        #expect(fired.events.map(\.action) == ["reminder", "escalated", "ended"])
+        #expect(try Audit.run(reopened).isClean)
+    }
+
+    @Test("audit: a projection marked as having no timer (which would hide it from the timers' full look) or one it has not is a finding naming the request")
+    func auditTamperedTimed() throws {
+        let harness = try Harness()
+        try harness.submit(Lines.accepted("PML-1") + [Lines.line("PML-2-1", "PML-2", "submit", Pemalang.kabidP2P, day: 3, Lines.contents, workflow: true)])
+        try harness.drain()
+        #expect(try Audit.run(harness.store).isClean)
+        try harness.tamper("UPDATE requests SET timed = 1 - timed")
+        let report = try Audit.run(harness.store)
+        #expect(report.findings.compactMap(\.request) == ["PML-1", "PML-2"].map(RequestID.init) && report.findings.count == 2, "\(report.findings)")
+        #expect(report.findings.allSatisfy { $0.message.contains("timer (timed)") }, "\(report.findings)")
+        // What the finding warns of: unmarked, the expired assignment is not seen by the full look.
+        #expect(try harness.processor.runTimers(now: Self.at("2026-01-01T00:00:00+07:00"), calendar: nil).events.isEmpty)
     }
 
     @Test("a version-8 state pinned to a definition the file lacks is refused on opening, naming the request; the file stays at version 8")

@@ -62,7 +62,9 @@ enum Sample {
                 state = try RequestState.evolve(state, event)
                 stored.append(row)
             }
-            try batch.saveRequest(state!, head: head, ends: PeriodEnd.of(state!, field: "duration"))
+            // As if every state with a period ended with it, and so had a timer.
+            let ends = PeriodEnd.of(state!, field: "duration")
+            try batch.saveRequest(state!, head: head, timer: StateTimer(timed: ends != nil, ends: ends))
             return stored
         }
     }

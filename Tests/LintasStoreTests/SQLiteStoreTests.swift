@@ -371,7 +371,7 @@ struct SQLiteStoreTests {
             let state = try RequestState(bytes: Array(("{\"definition\":\"abc\",\"fields\":{\"purpose\":\"Dasbor\"},\"letters\":[],"
                 + "\"participants\":{\"submit\":[\"197705112003121004\"]},\"request\":\"PML-1\",\"since\":5,\"state\":\"submitted\","
                 + "\"updated\":5,\"version\":1,\"warnings\":[],\"workflow\":\"pemalang.penunjukan.lintas-pd\"}").utf8))
-            try batch.saveRequest(state, head: Digest.zero, ends: nil)
+            try batch.saveRequest(state, head: Digest.zero, timer: .none)
         }
         let before = try #require(try original.request("PML-1"))
         // As version 1 files made before the projection became a rowid table are.

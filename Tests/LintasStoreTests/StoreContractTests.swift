@@ -37,7 +37,7 @@ struct StoreContractTests {
         for request: RequestID in ["PML-0", "PML-15"] {
             var state = stray
             state.request = request
-            try store.withBatch { try $0.saveRequest(state, head: .zero, ends: nil) }
+            try store.withBatch { try $0.saveRequest(state, head: .zero, timer: .none) }
         }
         var expected: [StoredEvent] = []
         try store.forEachStream { _, rows in expected += rows }
@@ -145,7 +145,8 @@ struct StoreContractTests {
             (try batch.requests(inStates: ["requested", "accepted"]).map(\.request),
              try batch.requests(inState: "requested", endingBefore: CivilDate(iso: "2025-07-01")!).map(\.request))
         }
-        #expect(byState == ["PML-1", "PML-2", "PML-3", "PML-4"])
+        // PML-4 is in the state too, but without a period it has no timer (as `Sample.append` stores it): not looked at.
+        #expect(byState == ["PML-1", "PML-2", "PML-3"])
         #expect(ended == ["PML-1"], "ended before 1 July: only the one that ran to 30 June; none without the field")
     }
 
@@ -169,7 +170,7 @@ struct StoreContractTests {
             try store.withBatch { batch in
                 let queued = try batch.claimQueued(limit: 10)
                 _ = try batch.append(Sample.event("PML-1", 1), previous: .zero)
-                try batch.saveRequest(try RequestState.evolve(nil, Sample.event("PML-1", 1)), head: .zero, ends: nil)
+                try batch.saveRequest(try RequestState.evolve(nil, Sample.event("PML-1", 1)), head: .zero, timer: .none)
                 try batch.recordOutcomes([(queued[0], .done)], now: Sample.t0)
                 try batch.setLetterSequence(register: "diskominfo/surat_penugasan/2025", to: 7)
                 throw Stop()
