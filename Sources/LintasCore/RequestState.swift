@@ -98,7 +98,7 @@ extension RequestState {
             return next
         }
         next.fields.merge(event.detail.fields) { _, new in new }
-        next.participants[event.action, default: []].append(event.actor)
+        next.participantList.append(event.actor, to: event.action)
         if let letter = event.detail.letter { next.letters.append(LetterReference(letter, version: event.version)) }
         next.warnings += event.detail.warnings
         return next
@@ -196,9 +196,10 @@ extension RequestState {
     /// Reads the stored projection (canonical JSON, as `canonicalBytes` writes it) without
     /// building a `JSONValue` tree for more than the fields: what the daemon does per command.
     /// - Parameter keepingParticipants: keep the participants as stored (checked) until they are
-    ///   asked for, for a state that is only looked at (`lintas status`, which asks only for a
-    ///   step each nominee takes); a state that takes a step asks, some twice, so by default they
-    ///   are made into values now, once.
+    ///   asked for: for a state that is only looked at (`lintas status`, which asks only for a
+    ///   step each nominee takes), and for one the daemon reads to take a step (`evolve` appends
+    ///   to them as stored; only a step each nominee takes asks for them, twice). Otherwise they are
+    ///   made into values now, once.
     public init(bytes: [UInt8], keepingParticipants: Bool = false) throws(EventFormatError) {
         var request: String?, workflow: String?, definition: String?, state: String?
         var version: Int64?, since: Int64?, updated: Int64?, remindedFor: Int64?, ended: Int64?
@@ -372,5 +373,69 @@ extension KeptAsStored where Kind == StoredParticipants {
         let start = reader.position
         try reader.members(bytes: { (reader, _) throws(JSONSyntaxError) in try reader.skipStrings() })
         return reader.position - start == 2 ? .values([:]) : .stored(Array(reader.bytes[start..<reader.position]))
+    }
+
+    /// `actor` appended to `action`'s people. Kept as stored, the object's bytes are edited where
+    /// the canonical form has them (after the action's last person, or a new member in key order),
+    /// so that a state read from its projection takes a step without making its participants
+    /// into values and writes them back as they stood; bytes not in that form (spaces, escapes,
+    /// names out of order) are made into values first.
+    mutating func append(_ actor: NIP, to action: String) {
+        if case .stored(let bytes) = self, let edited = Self.appending(actor, to: action, in: bytes) {
+            self = .stored(edited)
+            return
+        }
+        var values = self.values
+        // Not held by `self` while appended to: the list is changed in place, not copied.
+        self = .values([:])
+        values[action, default: []].append(actor)
+        self = .values(values)
+    }
+
+    /// The stored object's bytes with `actor` appended to `action`; `nil` unless they are in the canonical form.
+    private static func appending(_ actor: NIP, to action: String, in bytes: [UInt8]) -> [UInt8]? {
+        // Canonical: no spaces between tokens and no escapes (nor, then, a quote or a bracket inside a name or a NIP).
+        guard !bytes.contains(where: { $0 <= UInt8(ascii: " ") || $0 == UInt8(ascii: "\\") }) else { return nil }
+        var action = action
+        // Where the actor goes, and whether as a new member (`"action":[...]`) rather than in the action's array.
+        var insertion: (at: Int, newMember: Bool)?
+        var ordered = true
+        let found: Void? = action.withUTF8 { name in
+            try? JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                var previous: UnsafeBufferPointer<UInt8>?
+                try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
+                    let keyStart = reader.bytes.baseAddress!.distance(to: key.baseAddress!) - 1
+                    if let previous, !JSONWriter.precedes(UnsafeRawBufferPointer(previous), UnsafeRawBufferPointer(key)) { ordered = false }
+                    previous = key
+                    try reader.skipStrings()
+                    guard insertion == nil else { return }
+                    if key.elementsEqual(name) {
+                        insertion = (reader.position - 1, false)
+                    } else if JSONWriter.precedes(UnsafeRawBufferPointer(name), UnsafeRawBufferPointer(key)) {
+                        insertion = (keyStart, true)
+                    }
+                })
+            }
+        }
+        guard found != nil, ordered else { return nil }
+        var added: [UInt8] = []
+        let (at, newMember) = insertion ?? (bytes.count - 1, true)
+        if newMember {
+            if insertion == nil { added.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(action, into: &added)
+            added.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: "[")])
+            JSONWriter.writeString(actor.rawValue, into: &added)
+            added.append(UInt8(ascii: "]"))
+            if insertion != nil { added.append(UInt8(ascii: ",")) }
+        } else {
+            if bytes[at - 1] != UInt8(ascii: "[") { added.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(actor.rawValue, into: &added)
+        }
+        var edited: [UInt8] = []
+        edited.reserveCapacity(bytes.count + added.count)
+        edited.append(contentsOf: bytes[..<at])
+        edited.append(contentsOf: added)
+        edited.append(contentsOf: bytes[at...])
+        return edited
     }
 }

@@ -541,7 +541,8 @@ private struct BatchWork {
         }
         guard let stored = try reads.use({ try $0.request(request) }) else { return nil }
         guard let head = stored.headDigest else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
-        let loaded = StateCache.Entry(state: try stored.decode(), head: head)
+        // The participants kept as stored: the step appends to them as they stand (`RequestState.evolve`).
+        let loaded = StateCache.Entry(state: try stored.decode(keepingParticipants: true), head: head)
         requests.entries[request] = loaded
         return loaded
     }

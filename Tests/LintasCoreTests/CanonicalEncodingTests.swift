@@ -209,6 +209,41 @@ struct CanonicalEncodingTests {
         }
     }
 
+    @Test("a step on a state read with its participants as stored (the daemon's) writes the bytes the same step on values writes; stored participants not in canonical form are written canonically")
+    func participantsAppendedAsStored() throws {
+        let submitted = try Self.submitted().event
+        let (first, other) = (submitted.actor, NIP("199001012015011001"))
+        func step(_ state: RequestState, _ action: String, by actor: NIP) throws -> RequestState {
+            var event = submitted
+            (event.version, event.action, event.actor) = (state.version + 1, action, actor)
+            (event.detail.fields, event.detail.letter) = ([:], nil)
+            return try RequestState.evolve(state, event)
+        }
+        var valued = try RequestState.evolve(nil, submitted)
+        #expect(valued.participants == ["submit": [first]])
+        // An action after the last, before the first, between two, the first's and the last's; each read back as stored first.
+        for (action, actor) in [("zz_last", first), ("approve", other), ("recommend", first), ("approve", first), ("zz_last", other), ("a", other)] {
+            let kept = try step(RequestState(bytes: valued.canonicalBytes, keepingParticipants: true), action, by: actor)
+            valued = try step(valued, action, by: actor)
+            #expect(kept.canonicalBytes == valued.canonicalBytes, "\(action)")
+            #expect(kept.canonicalBytes == kept.json.canonicalBytes && kept == valued, "\(action)")
+        }
+        #expect(valued.participants == ["a": [other], "approve": [other, first], "recommend": [first], "submit": [first], "zz_last": [first, other]])
+        // Spaces, an escape, names out of order: made into values, the step's person appended, written canonically.
+        let text = String(decoding: valued.canonicalBytes, as: UTF8.self)
+        let stored = #""participants":{"a":["\#(other)"],"approve":["\#(other)","\#(first)"],"recommend":["\#(first)"],"submit":["\#(first)"],"zz_last":["\#(first)","\#(other)"]}"#
+        #expect(text.contains(stored))
+        let approve = #""approve":["\#(other)","\#(first)"],"#
+        for changed in [#""participants":{"a": ["\#(other)"],"# + approve, #""participants":{"\u0061":["\#(other)"],"# + approve,
+                        #""participants":{"# + approve + #""a":["\#(other)"],"#] {
+            let unusual = text.replacing(#""participants":{"a":["\#(other)"],"# + approve, with: changed)
+            #expect(unusual != text)
+            let kept = try step(RequestState(bytes: Array(unusual.utf8), keepingParticipants: true), "recommend", by: other)
+            let expected = try step(valued, "recommend", by: other)
+            #expect(kept.canonicalBytes == expected.canonicalBytes && kept.canonicalBytes == kept.json.canonicalBytes, "\(changed)")
+        }
+    }
+
     @Test("a stored state whose letter lacks a required member is refused naming the member; a member lintas does not write is stepped over and kept")
     func storedLetterMembers() throws {
         let state = try RequestState.evolve(nil, try Self.submitted().event)
