@@ -15,11 +15,12 @@ public struct RequestState: Sendable, Hashable {
     /// Who has taken each action, in order: for steps every nominee takes once. A state read
     /// from its stored bytes to be looked at keeps them as stored (checked) until they are asked
     /// for (`init(bytes:keepingParticipants:)`): the status of a request whose steps are not
-    /// taken by each nominee never asks.
+    /// taken by each nominee never asks. So does one the daemon reads to take a step: `evolve`
+    /// appends the step's person to them as they stand (`ParticipantList.append`).
     public var participants: [String: [NIP]] {
         get { participantList.values }
         set { participantList = .values(newValue) }
-        // A step appends to the list in place (`evolve`): no copy of the dictionary while the list still holds it.
+        // Changed in place: no copy of the dictionary while the list still holds it.
         _modify {
             var values = participantList.values
             participantList = .values([:])

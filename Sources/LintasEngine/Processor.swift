@@ -53,8 +53,9 @@ public final class Processor {
     private var reader: (any EventStore)??
 
     /// How many requests a processor keeps between transactions unless told otherwise: about
-    /// 4.7 KB each in W1 (the state's fields 2.2 KB, its letters 1.0, its participants 0.9, the
-    /// dictionary's slot 0.6, the request part), so at most about 47 MB whatever the file holds.
+    /// 4.7 KB each in W1 (the state's fields 2.2 KB, its letters 1.0, its participants 0.9, or
+    /// about 0.2 as the bytes of a state read from its projection, the dictionary's slot 0.6, the
+    /// request part), so at most about 47 MB whatever the file holds.
     public static let defaultCachedRequests = 10_000
 
     /// - Parameter cachedRequests: how many requests' states (each with its letters' request part) to keep between transactions (0: none).
