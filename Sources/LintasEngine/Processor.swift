@@ -51,6 +51,8 @@ public final class Processor {
     /// The second connection a batch on two threads decides on (`DecideReads`), opened at the
     /// first such batch; `.some(nil)` when the store has none.
     private var reader: (any EventStore)??
+    /// Letter parts' hashes, kept from batch to batch for the deciding thread chaining the events with `commitEach` (`BatchWriter.names`).
+    private let partNames = LetterPartNames()
 
     /// How many requests a processor keeps between transactions unless told otherwise: about
     /// 4.7 KB each in W1 (the state's fields 2.2 KB, its letters 1.0, its participants 0.9, or
@@ -116,7 +118,7 @@ public final class Processor {
                 // One command alone is committed alone either way, on one thread.
                 let commitsEach = commitEach && claimed.count >= 2
                 let threaded = commitsEach || claimed.count >= max(pipelineFrom, 2)
-                let writer = BatchWriter(BatchConnection(batch), threaded: threaded, commitsEach: commitsEach)
+                let writer = BatchWriter(BatchConnection(batch), threaded: threaded, commitsEach: commitsEach, names: partNames)
                 // The writing thread never outlives the transaction, whatever is thrown.
                 defer { writer.stop() }
                 let reads = DecideReads(writer.connection)
@@ -487,13 +489,21 @@ private struct BatchWork {
             let drawn = numbering.commit()
             if let state {
                 var entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
-                let item = BatchWriter.Item(events: sealed, entry: entry, timer: try timer(of: state), body: writer.commitsEach ? state.canonicalBytes : nil,
-                                            own: own(queued, .done, drawn: drawn))
+                var events = BatchWriter.Item.Events.sealed(sealed)
+                var body: [UInt8]?
+                if writer.commitsEach {
+                    // The writing thread, which also commits and syncs, is the longer: what needs no connection is done here.
+                    let chained = writer.chain(sealed, after: entry.head)
+                    entry.head = chained.last?.hash ?? entry.head
+                    events = .chained(chained)
+                    body = state.canonicalBytes
+                }
+                let item = BatchWriter.Item(events: events, entry: entry, timer: try timer(of: state), body: body, own: own(queued, .done, drawn: drawn))
                 if let head = try writer.write(item) { entry.head = head }
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
                 requests.entries[command.request] = entry
             } else if writer.commitsEach {
-                _ = try writer.write(BatchWriter.Item(events: sealed, entry: nil, own: own(queued, .done, drawn: drawn)))
+                _ = try writer.write(BatchWriter.Item(events: .chained([]), entry: nil, own: own(queued, .done, drawn: drawn)))
             }
             report.events += sealed.count
             outcomes.append((queued, .done))
@@ -505,7 +515,7 @@ private struct BatchWork {
     private mutating func refuse(_ queued: QueuedCommand, _ refusal: Refusal) throws {
         numbering.rollback()
         if writer.commitsEach {
-            _ = try writer.write(BatchWriter.Item(events: [], entry: nil, own: own(queued, .refused(refusal), drawn: .init())))
+            _ = try writer.write(BatchWriter.Item(events: .chained([]), entry: nil, own: own(queued, .refused(refusal), drawn: .init())))
             decided.append((0, nil))
         }
         outcomes.append((queued, .refused(refusal)))
@@ -633,11 +643,11 @@ private final class DecideReads {
 private final class BatchWriter: @unchecked Sendable {
     /// What one decided command stores.
     struct Item {
-        /// Its events, sealed, with their letters' content as encoded for the store.
-        var events: [(Event, LetterParts.Encoded?)]
-        /// The request's state after them, with its head before them; when threaded, the head
-        /// before this batch touched it (the writer knows those of the requests it stored since).
-        /// `nil` for a command that changed no request (refused).
+        /// Its events.
+        var events: Events
+        /// The request's state after them, with its head after them when `chained`, else before
+        /// them (when threaded, before this batch touched it: the writer knows the heads of the
+        /// requests it stored since). `nil` for a command that changed no request (refused).
         var entry: StateCache.Entry?
         /// The state's timer and the end of its period (`DefinitionCatalog.timer`), for the projection.
         var timer: StateTimer = .none
@@ -646,6 +656,13 @@ private final class BatchWriter: @unchecked Sendable {
         var body: [UInt8]? = nil
         /// With `commitsEach`: the rest of the command's own transaction (a reference: the item stays small to move).
         var own: Own?
+
+        enum Events {
+            /// Sealed, with their letters' content as encoded for the store: the writer chains them.
+            case sealed([(Event, LetterParts.Encoded?)])
+            /// Chained already, after the entry's head (with `commitsEach`, on the deciding thread).
+            case chained([ChainedEvent])
+        }
 
         final class Own {
             /// The registers and printed numbers it drew.
@@ -670,6 +687,9 @@ private final class BatchWriter: @unchecked Sendable {
     private let condition = NSCondition()
     // Under `condition`: what the thread has yet to take, and how it ended.
     private var queue: [Item] = []
+    /// With `commitsEach`, the items stored, released by the calling thread (its next `write`): their
+    /// events' bytes freed there, not on the writing thread, which also commits and syncs.
+    private var stored: [Item] = []
     private var closed = false
     /// Set by `stop`: the items the thread has taken are dropped too.
     private var dropped = false
@@ -680,11 +700,15 @@ private final class BatchWriter: @unchecked Sendable {
     private var last: Int64?
     /// With `commitsEach`, how many commands were committed (the calling thread's after `finish` or `stop`).
     private(set) var committed = 0
+    /// Letter parts' hashes, for the calling thread chaining events with `commitsEach` (else the
+    /// store names them as it appends them, by its own cache of those it holds).
+    private let names: LetterPartNames
 
-    init(_ connection: BatchConnection, threaded: Bool, commitsEach: Bool) {
+    init(_ connection: BatchConnection, threaded: Bool, commitsEach: Bool, names: LetterPartNames) {
         self.connection = connection
         self.threaded = threaded
         self.commitsEach = commitsEach
+        self.names = names
         guard threaded else { return }
         running = true
         Thread.detachNewThread { [self] in run() }
@@ -693,9 +717,11 @@ private final class BatchWriter: @unchecked Sendable {
     /// Stores `item` and returns the request's new head, or hands it to the writing thread (`nil`).
     func write(_ item: Item) throws -> Digest? {
         guard threaded else { return try store(item, after: item.entry?.head) }
+        var stored: [Item] = []
         try condition.withLock {
             if let failure { throw failure }
             queue.append(item)
+            swap(&stored, &self.stored)
             condition.signal()
         }
         return nil
@@ -748,6 +774,7 @@ private final class BatchWriter: @unchecked Sendable {
                 condition.withLock { failure = error }
                 break
             }
+            if commitsEach { condition.withLock { if stored.isEmpty { swap(&stored, &taken) } } }
             taken.removeAll(keepingCapacity: true)
         }
         condition.withLock {
@@ -757,17 +784,25 @@ private final class BatchWriter: @unchecked Sendable {
         }
     }
 
-    /// Appends the item's events after the request's last one (`previous`) and writes its
-    /// projection; with `own`, records the rest of the command and commits.
+    /// Appends the item's events after the request's last one (`previous`; chained after it
+    /// already when `chained`) and writes its projection; with `own`, records the rest of the
+    /// command and commits.
     /// - Returns: the request's new head (`nil` when the item has no request's state).
     private func store(_ item: Item, after previous: Digest?) throws -> Digest? {
         try connection.use { batch in
             var head = previous
             if let entry = item.entry, var chained = previous {
-                for (event, letter) in item.events {
-                    let stored = try batch.append(event, previous: chained, letter: letter)
-                    last = stored.sequence
-                    chained = Digest(bytes: stored.hash)!
+                switch item.events {
+                case .sealed(let sealed):
+                    // Taken out by `for … in` (one copy of each): by index, `sealed[index].0` and `.1` copy it twice.
+                    for (event, letter) in sealed {
+                        let event = batch.chain(event, after: chained, letter: letter)
+                        last = try batch.append(event)
+                        chained = event.hash
+                    }
+                case .chained(let events):
+                    for event in events { last = try batch.append(event) }
+                    chained = events.last?.hash ?? chained
                 }
                 try batch.saveRequest(entry.state, body: item.body ?? entry.state.canonicalBytes, head: chained, timer: item.timer)
                 head = chained
@@ -781,6 +816,19 @@ private final class BatchWriter: @unchecked Sendable {
             }
             return head
         }
+    }
+}
+
+extension BatchWriter {
+    /// A command's events sealed, chained after the request's last one (`previous`): what `store`
+    /// appends with `commitsEach`.
+    func chain(_ sealed: [(Event, LetterParts.Encoded?)], after previous: Digest) -> [ChainedEvent] {
+        var chained: [ChainedEvent] = []
+        chained.reserveCapacity(sealed.count)
+        for index in sealed.indices {
+            chained.append(ChainedEvent(sealed[index].0, previous: chained.last?.hash ?? previous, letter: sealed[index].1, names: names))
+        }
+        return chained
     }
 }
 

@@ -145,3 +145,101 @@ public enum EventChain {
         output.append(UInt8(ascii: "\""))
     }
 }
+
+/// An event as a store appends it (`StoreBatch.append(_:)`), with all that needs no connection
+/// worked out beforehand, on whichever thread makes it (the deciding one with
+/// `Processor.commitEach`): the detail as stored, a letter's content as its own members and the
+/// names (SHA-256) of its parts (`LetterParts`), the chain hash over it (`EventChain.hash`), the
+/// detail split into its opening and the rest (`StoredOpenings`), and the parts to store unless
+/// the store holds them already.
+public struct ChainedEvent: Sendable {
+    public let envelope: EventEnvelope
+    /// The detail's canonical bytes, as the hash covers them.
+    public let data: [UInt8]
+    /// SHA-256(previous ‖ the envelope and data's canonical bytes): the request's head after it.
+    public let hash: Digest
+    /// `data` as stored: its opening (empty when `data` does not open as a detail does) and the rest.
+    let opening: [UInt8]
+    let rest: [UInt8]
+    /// The letter's parts `data` names that the store may not hold yet, each with its hash.
+    let parts: [LetterPartNames.Name]
+
+    /// - Parameters:
+    ///   - previous: the hash of the request's last event (`Digest.zero` for its first).
+    ///   - letter: the letter's content already split and encoded (`LetterParts.encode` of that
+    ///     content with its `implied` members), so that it need not be again.
+    ///   - names: the parts' hashes computed before, if any are kept.
+    public init(_ event: borrowing Event, previous: Digest, letter encoded: borrowing LetterParts.Encoded? = nil, names: LetterPartNames? = nil) {
+        self.init(event, previous: previous, letter: encoded) { body in
+            let part = names?.name(of: body) ?? LetterPartNames.Name(BytesKey(body))
+            return (part.hex, part)
+        }
+    }
+
+    /// - Parameter name: a part's name (hex) by its bytes, and the part to store unless the store
+    ///   holds it already (`nil` when it does).
+    init(_ event: borrowing Event, previous: Digest, letter encoded: borrowing LetterParts.Encoded?,
+         name: (_ body: [UInt8]) -> (hex: String, unstored: LetterPartNames.Name?)) {
+        envelope = event.envelope
+        (data, parts) = ChainedEvent.stored(event.detail, of: event.request, encoded: encoded, name: name)
+        hash = EventChain.hash(event.envelope, data: data, previous: previous)
+        (rest, opening) = StoredOpenings.split(data) ?? (data, [])
+    }
+
+    /// The detail as stored: a letter's content as its own members and the hashes of its parts;
+    /// with the parts the store may not hold.
+    private static func stored(_ detail: Event.Detail, of request: RequestID, encoded: LetterParts.Encoded?,
+                               name: (_ body: [UInt8]) -> (hex: String, unstored: LetterPartNames.Name?)) -> (data: [UInt8], parts: [LetterPartNames.Name]) {
+        guard var letter = detail.letter, letter.parts.isEmpty, encoded != nil || letter.content != nil else { return (detail.canonicalBytes, []) }
+        let (own, bodies) = encoded.map { ($0.own, $0.parts) } ?? {
+            let split = LetterParts.split(letter.content ?? .null, implied: LetterParts.implied(letter, request: request))
+            return (split.own.canonicalBytes, split.parts.map(\.canonicalBytes))
+        }()
+        guard !bodies.isEmpty else { return (detail.canonicalBytes, []) }
+        var unstored: [LetterPartNames.Name] = []
+        for body in bodies {
+            let (hex, part) = name(body)
+            letter.parts.append(hex)
+            if let part { unstored.append(part) }
+        }
+        letter.content = nil  // written from `own`, the bytes sealing encoded
+        var stored = detail
+        stored.letter = letter
+        return (stored.canonicalBytes(letterContent: own), unstored)
+    }
+}
+
+/// Letter parts' hashes by their bytes, kept from event to event (a frame's part recurs in every
+/// letter an office issues at a step, a request's in each of its letters): a pure memo, each
+/// hash computed once, for the thread that chains events away from the store's (whose own cache
+/// of the parts it holds, `LetterPartCache`, names them there: `StoreBatch.chain`). At most `limit` are kept; beyond,
+/// it is emptied and refilled. Not `Sendable`: one thread at a time.
+public final class LetterPartNames {
+    /// A part, its SHA-256, and that as hex, as its event names it.
+    struct Name: Sendable {
+        /// The part's canonical JSON, hashed for a look-up once (wherever it is looked up again).
+        let key: BytesKey
+        let hash: Digest
+        let hex: String
+
+        init(_ key: BytesKey) {
+            self.key = key
+            hash = Digest.sha256(key.bytes)
+            hex = hash.hex
+        }
+    }
+
+    private var known: [BytesKey: Name] = [:]
+    static let limit = 4_096
+
+    public init() {}
+
+    func name(of body: [UInt8]) -> Name {
+        let key = BytesKey(body)
+        if let name = known[key] { return name }
+        if known.count >= LetterPartNames.limit { known.removeAll(keepingCapacity: true) }
+        let name = Name(key)
+        known[key] = name
+        return name
+    }
+}

@@ -134,13 +134,16 @@ public protocol StoreBatch: StoreLookups {
     /// period field its definition's `ends` names, is earlier), found through an index, without
     /// reading every state: the assignments that ran out.
     func requests(inState state: String, endingBefore date: CivilDate) throws -> [StoredRequest]
-    /// Appends an event, its hash chained to the request's previous one (`EventChain`).
+    /// The event as `append` stores it, its hash chained after the request's previous one
+    /// (`EventChain`), its letter's parts named by the store's own cache of those it holds (the
+    /// others left for `append` to store; `ChainedEvent.init` makes one away from the store).
+    /// `letter`, when given, is the letter's content already split and encoded
+    /// (`LetterParts.encode` of that content with its `implied` members), so that it need not be again.
+    func chain(_ event: Event, after previous: Digest, letter: LetterParts.Encoded?) -> ChainedEvent
+    /// Appends an event chained already, with those of its letter's parts the store does not hold yet.
     /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
-    /// - Returns: the event as stored, with its sequence number and hash.
-    func append(_ event: Event, previous: Digest) throws -> StoredEvent
-    /// `append` of an event whose letter's content is given encoded (`LetterParts.encode` of that
-    /// content with its `implied` members), so that the store need not split and encode it again.
-    func append(_ event: Event, previous: Digest, letter: LetterParts.Encoded?) throws -> StoredEvent
+    /// - Returns: its sequence number.
+    func append(_ event: ChainedEvent) throws -> Int64
     /// Writes the projection of a request's state, with `timer`, whether its state has a timer and
     /// the end of the period it runs for (`StateTimer.of`), by which the timers look it up.
     /// `body` is the state's canonical bytes (`state.canonicalBytes`), written beforehand (on
@@ -543,6 +546,14 @@ extension RequestState {
 }
 
 extension StoreBatch {
+    /// Appends an event, its hash chained to the request's previous one (`EventChain`).
+    /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
+    /// - Returns: the event as stored, with its sequence number and hash.
+    public func append(_ event: Event, previous: Digest) throws -> StoredEvent {
+        let chained = chain(event, after: previous, letter: nil)
+        return StoredEvent(sequence: try append(chained), envelope: chained.envelope, data: chained.data, hash: chained.hash.bytes)
+    }
+
     /// `saveRequest(_:body:head:timer:)` with the state's canonical bytes written here.
     public func saveRequest(_ state: RequestState, head: Digest, timer: StateTimer) throws {
         try saveRequest(state, body: state.canonicalBytes, head: head, timer: timer)

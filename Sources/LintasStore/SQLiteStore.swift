@@ -1262,8 +1262,8 @@ public final class SQLiteStore: EventStore {
 /// nor an insert again. Both tables are append-only, so a row committed stays; those of a
 /// transaction count only once it commits, and all are forgotten when the file's schema changes.
 final class StoredOnceCache<Value> {
-    private var committed: [Key: Value] = [:]
-    private var pending: [Key: Value] = [:]
+    private var committed: [BytesKey: Value] = [:]
+    private var pending: [BytesKey: Value] = [:]
     private var schema: Int64?
 
     func check(schema current: Int64) {
@@ -1276,52 +1276,19 @@ final class StoredOnceCache<Value> {
     /// What `body` was stored with; else `store` stores it (in the transaction under way) and
     /// what it gives is remembered, counted once the transaction commits.
     func value<E: Error>(of body: [UInt8], storing store: () throws(E) -> Value) throws(E) -> Value {
-        let key = Key(body)
-        if let known = committed[key] ?? pending[key] { return known }
+        try value(of: BytesKey(body), storing: store)
+    }
+
+    /// `value(of:storing:)` by a key made before (its bytes hashed once, wherever it was made).
+    func value<E: Error>(of key: BytesKey, storing store: () throws(E) -> Value) throws(E) -> Value {
+        if let known = known(key) { return known }
         let value = try store()
         pending[key] = value
         return value
     }
 
-    /// Canonical JSON as a dictionary key, hashed once when it is made, every byte (a part's tree,
-    /// string by string and member by member, cost more than the SHA-256 it saves: measured). A
-    /// lookup compares the key with every entry its probe passes, so keys whose hashes differ are
-    /// told apart by the hash kept, without comparing their bytes. Sampling a few words of the
-    /// bytes instead made W1's request parts, which differ only in a number near their start
-    /// ("kegiatan 1195"), equal in hash by the hundred: ten comparisons of 640 bytes a lookup.
-    struct Key: Hashable {
-        let bytes: [UInt8]
-        private let digest: UInt64
-
-        init(_ bytes: [UInt8]) {
-            self.bytes = bytes
-            digest = Key.digest(bytes)
-        }
-
-        static func == (left: Key, right: Key) -> Bool { left.digest == right.digest && left.bytes.sameBytes(as: right.bytes) }
-
-        func hash(into hasher: inout Hasher) { hasher.combine(digest) }
-
-        /// Every byte, eight at a time, each step a bijection of the digest (bytes that differ in one
-        /// word always differ in digest); `Hasher` mixes the result. About half an instruction a byte,
-        /// against SipHash's two or three.
-        private static func digest(_ bytes: [UInt8]) -> UInt64 {
-            bytes.withUnsafeBytes { raw in
-                let prime: UInt64 = 0x0000_0100_0000_01B3
-                var digest = UInt64(raw.count) &* 0x9E37_79B9_7F4A_7C15
-                var offset = 0
-                while offset + 8 <= raw.count {
-                    digest = (digest ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* prime
-                    offset += 8
-                }
-                while offset < raw.count {
-                    digest = (digest ^ UInt64(raw[offset])) &* prime
-                    offset += 1
-                }
-                return digest
-            }
-        }
-    }
+    /// What the bytes `key` holds were stored with, if they were (in the transaction under way or committed).
+    func known(_ key: BytesKey) -> Value? { committed[key] ?? pending[key] }
 
     func commit() {
         if committed.count + pending.count > Self.limit { committed.removeAll(keepingCapacity: true) }
@@ -1330,6 +1297,46 @@ final class StoredOnceCache<Value> {
     }
 
     func rollback() { pending.removeAll(keepingCapacity: true) }
+}
+
+/// Canonical JSON as a dictionary key, hashed once when it is made, every byte (a part's tree,
+/// string by string and member by member, cost more than the SHA-256 it saves: measured). A
+/// lookup compares the key with every entry its probe passes, so keys whose hashes differ are
+/// told apart by the hash kept, without comparing their bytes. Sampling a few words of the
+/// bytes instead made W1's request parts, which differ only in a number near their start
+/// ("kegiatan 1195"), equal in hash by the hundred: ten comparisons of 640 bytes a lookup.
+struct BytesKey: Hashable, Sendable {
+    let bytes: [UInt8]
+    private let digest: UInt64
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        digest = BytesKey.digest(bytes)
+    }
+
+    static func == (left: BytesKey, right: BytesKey) -> Bool { left.digest == right.digest && left.bytes.sameBytes(as: right.bytes) }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+
+    /// Every byte, eight at a time, each step a bijection of the digest (bytes that differ in one
+    /// word always differ in digest); `Hasher` mixes the result. About half an instruction a byte,
+    /// against SipHash's two or three.
+    private static func digest(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { raw in
+            let prime: UInt64 = 0x0000_0100_0000_01B3
+            var digest = UInt64(raw.count) &* 0x9E37_79B9_7F4A_7C15
+            var offset = 0
+            while offset + 8 <= raw.count {
+                digest = (digest ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* prime
+                offset += 8
+            }
+            while offset < raw.count {
+                digest = (digest ^ UInt64(raw[offset])) &* prime
+                offset += 1
+            }
+            return digest
+        }
+    }
 }
 
 /// The letter parts stored, by their canonical JSON, with their hashes (hex).
@@ -1498,59 +1505,48 @@ struct SQLiteBatch: StoreBatch {
             """, [.text(state), .text(date.description)]) { SQLiteBatch.storedRequest($0) }
     }
 
-    func append(_ event: Event, previous: Digest) throws -> StoredEvent {
-        try append(event, previous: previous, letter: nil)
+    func chain(_ event: Event, after previous: Digest, letter encoded: LetterParts.Encoded?) -> ChainedEvent {
+        // Each part named by this connection's cache of those stored: one look-up by its bytes.
+        ChainedEvent(event, previous: previous, letter: encoded) { [parts] body in
+            let key = BytesKey(body)
+            if let hex = parts.known(key) { return (hex, nil) }
+            let part = LetterPartNames.Name(key)
+            return (part.hex, part)
+        }
     }
 
-    func append(_ event: Event, previous: Digest, letter encoded: LetterParts.Encoded?) throws -> StoredEvent {
-        let data = try storedDetail(event.detail, of: event.request, encoded: encoded)
-        let hash = EventChain.hash(event.envelope, data: data, previous: previous)
-        // The detail without its article and `by`, which are stored once in `openings` (`StoredOpenings`).
-        let (rest, opening) = StoredOpenings.split(data) ?? (data, [])
-        let openingID = opening.isEmpty ? nil : try openings.value(of: opening) { () throws(StoreError) in try StoredOpenings.id(of: opening, in: connection) }
+    func append(_ event: ChainedEvent) throws -> Int64 {
+        for part in event.parts {
+            _ = try parts.value(of: part.key) { () throws(StoreError) in
+                try connection.run(SQLiteBatch.partSQL, [.blob(part.hash.bytes), .utf8(part.key.bytes)])
+                return part.hex
+            }
+        }
+        let envelope = event.envelope
+        let openingID = event.opening.isEmpty ? nil : try openings.value(of: event.opening) { () throws(StoreError) in
+            try StoredOpenings.id(of: event.opening, in: connection)
+        }
         do {
-            try connection.run(SQLiteBatch.appendSQL, [.text(event.request.rawValue), .integer(Int64(event.version)), .text(event.action), .text(event.state),
-                      .text(event.actor.rawValue), .integer(event.at.milliseconds), .integer(event.recorded.milliseconds),
-                      .text(event.command.rawValue), .utf8(rest), .blob(hash.bytes), .optional(openingID)])
+            try connection.run(SQLiteBatch.appendSQL, [.text(envelope.request.rawValue), .integer(Int64(envelope.version)), .text(envelope.action),
+                      .text(envelope.state), .text(envelope.actor.rawValue), .integer(envelope.at.milliseconds), .integer(envelope.recorded.milliseconds),
+                      .text(envelope.command.rawValue), .utf8(event.rest), .blob(event.hash.bytes), .optional(openingID)])
         } catch {
             // (`catch let error where …` here crashes the Swift 6.3.1 compiler: keep the test inside.)
             guard error.code == .constraint else { throw error }
-            throw StoreError(.versionConflict, "request \(event.request) already has an event with version \(event.version)")
+            throw StoreError(.versionConflict, "request \(envelope.request) already has an event with version \(envelope.version)")
         }
         let sequence = connection.lastInsertRowID
         last.sequence = sequence
-        last.appended = (event.command, event.request)
+        last.appended = (envelope.command, envelope.request)
         if last.unsettledFrom == nil { last.unsettledFrom = sequence }
-        return StoredEvent(sequence: sequence, envelope: event.envelope, data: data, hash: hash.bytes)
+        return sequence
     }
 
     private static let appendSQL = FixedSQL("""
         INSERT INTO events (request, version, action, state, actor, at, recorded, command, data, hash, opening)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
-
-    /// The detail as stored: a letter's content as its own members and the hashes of its parts
-    /// (`LetterParts`), each part written to `letter_parts` unless it is there already.
-    /// `encoded`, when given, is that content already split and encoded (`LetterParts.encode`).
-    private func storedDetail(_ detail: Event.Detail, of request: RequestID, encoded: LetterParts.Encoded?) throws -> [UInt8] {
-        guard var letter = detail.letter, letter.parts.isEmpty, encoded != nil || letter.content != nil else { return detail.canonicalBytes }
-        let (own, parts) = encoded.map { ($0.own, $0.parts) } ?? {
-            let split = LetterParts.split(letter.content ?? .null, implied: LetterParts.implied(letter, request: request))
-            return (split.own.canonicalBytes, split.parts.map(\.canonicalBytes))
-        }()
-        guard !parts.isEmpty else { return detail.canonicalBytes }
-        for body in parts {
-            letter.parts.append(try self.parts.value(of: body) { () throws(StoreError) in
-                let hash = Digest.sha256(body)
-                try connection.run("INSERT OR IGNORE INTO letter_parts (hash, body) VALUES (?, ?)", [.blob(hash.bytes), .utf8(body)])
-                return hash.hex
-            })
-        }
-        letter.content = nil  // written from `own`, the bytes sealing encoded
-        var stored = detail
-        stored.letter = letter
-        return stored.canonicalBytes(letterContent: own)
-    }
+    private static let partSQL = FixedSQL("INSERT OR IGNORE INTO letter_parts (hash, body) VALUES (?, ?)")
 
     func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer) throws {
         try connection.run(SQLiteBatch.saveRequestSQL, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
