@@ -825,8 +825,9 @@ extension BatchWriter {
     func chain(_ sealed: [(Event, LetterParts.Encoded?)], after previous: Digest) -> [ChainedEvent] {
         var chained: [ChainedEvent] = []
         chained.reserveCapacity(sealed.count)
-        for index in sealed.indices {
-            chained.append(ChainedEvent(sealed[index].0, previous: chained.last?.hash ?? previous, letter: sealed[index].1, names: names))
+        // Taken out by `for … in` (one copy of each): by index, `sealed[index].0` and `.1` copy it twice.
+        for (event, letter) in sealed {
+            chained.append(ChainedEvent(event, previous: chained.last?.hash ?? previous, letter: letter, names: names))
         }
         return chained
     }
