@@ -1363,14 +1363,12 @@ private final class StateTimers {
         // A state without a period (no field with an `end` date) does not end, and one pinned to a definition the
         // file lacks has no timer the daemon could run, whatever its definition says.
         let period = state.fields.values.contains { PeriodEnd.of(period: $0) != nil }
-        guard let body = bodies[hash] else {
+        guard bodies[hash] != nil else {
             guard period else { return .none }
             throw StoreError(.corrupt, "\(path): request \(state.request) is pinned to definition \(hash.short), which is not in the file: the end of its period (`ends`, schema version 9) cannot be derived")
         }
         do {
-            let definition = try WorkflowDefinition.stored(body, hash: hash)
-            parsed[hash] = definition
-            return StateTimer.of(state, in: definition)
+            return StateTimer.of(state, in: try definition(hash)!)
         } catch {
             guard period else { return .none }
             throw StoreError(.corrupt, "\(path): definition \(hash.short), which request \(state.request) is pinned to, cannot be read (\(error)): the end of its period cannot be derived")
@@ -1380,10 +1378,19 @@ private final class StateTimers {
     /// The states with a timer in any definition of the file that reads.
     func timedStates() -> Set<String> {
         var states = Set<String>()
-        for (hash, body) in bodies {
-            if let definition = try? WorkflowDefinition.stored(body, hash: hash) { states.formUnion(StateTimer.states(in: definition)) }
+        for hash in bodies.keys {
+            if let definition = try? definition(hash) { states.formUnion(StateTimer.states(in: definition)) }
         }
         return states
+    }
+
+    /// The definition stored under `hash`, parsed once (`nil` when the file has none).
+    private func definition(_ hash: DefinitionHash) throws -> WorkflowDefinition? {
+        if let known = parsed[hash] { return known }
+        guard let body = bodies[hash] else { return nil }
+        let definition = try WorkflowDefinition.stored(body, hash: hash)
+        parsed[hash] = definition
+        return definition
     }
 }
 
