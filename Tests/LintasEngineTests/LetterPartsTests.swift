@@ -81,6 +81,52 @@ struct LetterPartsTests {
         #expect(altered.allSatisfy { $0.message.hasPrefix("letter 800.1.11.1/") && $0.sequence != nil })
     }
 
+    @Test("Pasal 11 ayat (4) huruf c: the parts audit keeps checked in two small generations: each letter read again after its parts were dropped, or found among the older, is the same content; an altered part still fails every letter made of it")
+    func fewPartsKept() throws {
+        let harness = try run()
+        func eachLetter(_ body: (LetterRecord, RequestID, [UInt8]) throws -> Void) throws {
+            for request in ["PML-1", "PML-2"].map(RequestID.init) {
+                for row in try harness.store.events(of: request) {
+                    guard let letter = try row.decode().detail.letter, let own = try Event.Detail.storedLetterContent(in: row.data) else { continue }
+                    try body(letter, request, own)
+                }
+            }
+        }
+        func content(_ letter: LetterRecord, _ request: RequestID, _ own: [UInt8], _ parts: inout LetterSeal.Parts) throws -> [UInt8] {
+            var streamed: [UInt8] = []
+            try own.withUnsafeBytes { own in
+                try LetterSeal.writeContent(of: letter, request: request, own: own, in: harness.store, parts: &parts) { streamed.append(contentsOf: $0) }
+            }
+            return streamed
+        }
+        // One part a generation: the four letters' three parts are dropped, read again and moved back in turn.
+        var kept = LetterSeal.Parts(keeping: 1)
+        var letters = 0
+        for _ in 0..<3 {
+            try eachLetter { (letter, request, own) throws in
+                var alone = LetterSeal.Parts()
+                let streamed = try content(letter, request, own, &kept), whole = try content(letter, request, own, &alone)
+                #expect(!streamed.isEmpty && streamed == whole)
+                let problem = try own.withUnsafeBytes { own in try LetterSeal.problem(letter, request: request, own: own, in: harness.store, parts: &kept) }
+                #expect(problem == nil)
+                letters += 1
+            }
+        }
+        #expect(letters == 12)
+        try harness.tamper("DROP TRIGGER letter_parts_refuse_update")
+        try harness.tamper(#"UPDATE letter_parts SET body = replace(body, '"place":"Pemalang"', '"place":"Pekalongan"') WHERE body LIKE '%Penugasan Pejabat%'"#)
+        var altered: [String] = []
+        kept = LetterSeal.Parts(keeping: 1)
+        try eachLetter { (letter, request, own) throws in
+            do {
+                _ = try content(letter, request, own, &kept)
+            } catch {
+                altered.append((error as? StoreError)?.message ?? "\(error)")
+            }
+        }
+        #expect(altered.count == 2 && altered.allSatisfy { $0.contains("was altered: its part") }, "one per request's surat penugasan: \(altered)")
+    }
+
     @Test("a part replaced by another under its own hash leaves the letters naming the old one without it")
     func missingPart() throws {
         let harness = try run()
