@@ -82,7 +82,7 @@ public enum Audit {
             }
             let last = try store.highestSequence() ?? 0
             if let gap = sequences.firstGap(upTo: last) {
-                report.findings.append(Finding(sequence: gap, message: "event missing from the global sequence (expected 1…\(last) without gaps): an event was removed"))
+                report.findings.append(Finding(sequence: gap, message: "event missing from the global sequence (expected 1…\(last) without gaps): an event was removed, or its request's projection does not list it"))
             }
             try findOrphanProjections(store, streams: report.requests, into: &report)
             sortFindings(&report)

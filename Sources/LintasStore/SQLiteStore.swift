@@ -41,7 +41,11 @@ public final class SQLiteStore: EventStore {
     /// 14: `requests.timed`, whether the state has a timer in the request's own definition (`StateTimer`), and
     /// the index `requests_timed` on `(state, ends)` of those rows only, in place of `requests_by_state_ends`,
     /// which every change of state wrote (`indexTimedOnly`).
-    public static let schemaVersion: Int64 = 14
+    /// 15: `events` without its `UNIQUE (request, version)` index, which every event wrote (a leaf of its own in
+    /// most commits); `requests.event_seqs` lists the request's events by sequence, in version order, written with
+    /// the projection (`listEvents`). A request's events are read by that list; a version taken is refused when the
+    /// projection is written (`SQLiteBatch.saveRequest`).
+    public static let schemaVersion: Int64 = 15
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -176,6 +180,7 @@ public final class SQLiteStore: EventStore {
                 }
                 if current < 13 { try connection.execute(SQLiteStore.derivedOutcomesView) }
                 if current < 14 { try indexTimedOnly() }
+                if current < 15 { try listEvents() }
             }
         } catch let error as StoreError {
             throw error
@@ -190,7 +195,9 @@ public final class SQLiteStore: EventStore {
     private func migrateRequests() throws(StoreError) {
         let definition = try connection.query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'requests'") { $0.text(0) }.first ?? ""
         if definition.uppercased().contains("WITHOUT ROWID") {
+            // The `commands` view reads `requests` (schema version 15): it goes, and version 13's step makes it again.
             try connection.execute("""
+                DROP VIEW IF EXISTS commands;
                 CREATE TABLE requests_v2 (\(SQLiteStore.requestsColumns));
                 INSERT INTO requests_v2 (request, workflow, state, version, updated, head, body)
                     SELECT request, workflow, state, version, updated, head, body FROM requests;
@@ -208,6 +215,7 @@ public final class SQLiteStore: EventStore {
     private func rebuildProjections() throws {
         try addEndsColumn()
         try addTimedColumn()
+        try addEventListColumn()
         try splitOpenings()
         let batch = SQLiteBatch(connection: connection)
         let timers = try StateTimers(store: self)
@@ -230,6 +238,12 @@ public final class SQLiteStore: EventStore {
     /// which writes it, and by version 14's step.
     private func addTimedColumn() throws(StoreError) {
         try addRequestsColumn("timed", "INTEGER NOT NULL DEFAULT 0")
+    }
+
+    /// The `event_seqs` column (version 15), added when `requests` lacks it: before version 4's rebuild, which
+    /// writes it (empty: version 15's step fills it), and by version 15's step.
+    private func addEventListColumn() throws(StoreError) {
+        try addRequestsColumn("event_seqs", "TEXT NOT NULL DEFAULT ''")
     }
 
     private func addRequestsColumn(_ name: String, _ type: String) throws(StoreError) {
@@ -294,6 +308,51 @@ public final class SQLiteStore: EventStore {
             """)
     }
 
+    /// Version 15: each projection's `event_seqs` filled from the log (its request's events' sequences in version
+    /// order, read through the index about to go), then `events` rebuilt without `UNIQUE (request, version)`:
+    /// SQLite cannot drop a constraint's index. Every row is copied as it is, in sequence order (the hash chain
+    /// covers the same bytes), the `commands` view and the append-only triggers made again. Idempotent.
+    private func listEvents() throws {
+        try addEventListColumn()
+        try connection.execute("""
+            UPDATE requests SET event_seqs = coalesce((SELECT group_concat(seq) FROM
+                (SELECT seq FROM events WHERE events.request = requests.request ORDER BY version)), '');
+            """)
+        let indexes = try connection.query("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'") { $0.int64(0) }[0]
+        if indexes > 0 {
+            try connection.execute("""
+                DROP VIEW IF EXISTS commands;
+                DROP TRIGGER IF EXISTS events_refuse_update;
+                DROP TRIGGER IF EXISTS events_refuse_delete;
+                CREATE TABLE events_v15 (\(SQLiteStore.eventsColumns));
+                INSERT INTO events_v15 (seq, request, version, action, state, actor, at, recorded, command, data, hash, opening)
+                    SELECT seq, request, version, action, state, actor, at, recorded, command, data, hash, opening FROM events ORDER BY seq;
+                DROP TABLE events;
+                ALTER TABLE events_v15 RENAME TO events;
+                \(SQLiteStore.refuseEventUpdates)
+                \(SQLiteStore.refuseEventDeletes)
+                \(SQLiteStore.derivedOutcomesView)
+                """)
+        }
+        try connection.execute("PRAGMA user_version = 15")
+    }
+
+    /// The events' columns from version 15: no index but the sequence (version 11's `opening` last).
+    static let eventsColumns = """
+        seq INTEGER PRIMARY KEY,
+        request TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        state TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        recorded INTEGER NOT NULL,
+        command TEXT NOT NULL,
+        data TEXT NOT NULL,
+        hash BLOB NOT NULL,
+        opening INTEGER
+        """
+
     /// Version 11: `openings` and `events.opening` (`StoredOpenings`), and every event whose detail is
     /// not yet stored so rewritten as its rest, its article and `by` going to `openings` (its hash chain
     /// unchanged: the bytes it covers are read back the same). A version-10 file's events are read with
@@ -342,6 +401,10 @@ public final class SQLiteStore: EventStore {
     static let refuseEventUpdates = """
         CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
+        """
+    static let refuseEventDeletes = """
+        CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
         """
 
     /// Version 7: `letter_numbers` without its `label` column, rebuilt with its rows when it has
@@ -442,7 +505,7 @@ public final class SQLiteStore: EventStore {
             CASE WHEN r.seq IS NOT NULL THEN 'refused' WHEN b.through IS NOT NULL THEN 'done' ELSE 'queued' END AS status,
             b.processed_at AS processed_at,
             CASE WHEN r.seq IS NULL AND b.through IS NOT NULL
-                THEN (SELECT min(e.seq) FROM events e WHERE e.request = q.request AND e.command = q.id) END AS first_event,
+                THEN (SELECT min(e.seq) FROM \(listedEvents(of: "q.request", as: "e")) WHERE e.command = q.id) END AS first_event,
             r.code AS refusal_code, r.message AS refusal_message, r.article AS refusal_article, r.hint AS refusal_hint
         FROM queue q
         LEFT JOIN command_refusals r ON r.seq = q.seq
@@ -486,7 +549,7 @@ public final class SQLiteStore: EventStore {
             e.at AS at, '{}' AS data, p.enqueued_at, p.source, 'done' AS status, e.recorded AS processed_at, e.seq AS first_event,
             NULL AS refusal_code, NULL AS refusal_message, NULL AS refusal_article, NULL AS refusal_hint
         FROM command_ids p
-        LEFT JOIN events e ON e.seq = (SELECT min(f.seq) FROM events f WHERE f.request = p.request AND f.command = p.id)
+        LEFT JOIN events e ON e.seq = (SELECT min(f.seq) FROM \(listedEvents(of: "p.request", as: "f")) WHERE f.command = p.id)
         WHERE p.seq <= \(processedThrough) AND p.seq NOT IN (SELECT seq FROM command_refusals)
         """
 
@@ -596,20 +659,8 @@ public final class SQLiteStore: EventStore {
     );
     CREATE INDEX commands_queued ON commands (seq) WHERE status = 'queued';
     CREATE INDEX commands_by_request ON commands (request);
-    CREATE TABLE events (
-        seq INTEGER PRIMARY KEY,
-        request TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        action TEXT NOT NULL,
-        state TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        at INTEGER NOT NULL,
-        recorded INTEGER NOT NULL,
-        command TEXT NOT NULL,
-        data TEXT NOT NULL,
-        hash BLOB NOT NULL,
-        UNIQUE (request, version)
-    );
+    -- As version 15 keeps it (version 1 had `UNIQUE (request, version)` and no `opening`).
+    CREATE TABLE events (\(eventsColumns));
     -- A rowid table: WITHOUT ROWID would give each state (about 1 KB) an overflow page of its own.
     CREATE TABLE requests (\(requestsColumns));
     CREATE TABLE letter_registers (
@@ -617,8 +668,7 @@ public final class SQLiteStore: EventStore {
         last INTEGER NOT NULL
     ) WITHOUT ROWID;
     \(refuseEventUpdates)
-    CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
-        BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
+    \(refuseEventDeletes)
     CREATE TRIGGER definitions_refuse_update BEFORE UPDATE ON definitions
         BEGIN SELECT RAISE(ABORT, 'workflow definitions are kept as loaded: UPDATE is refused'); END;
     CREATE TRIGGER definitions_refuse_delete BEFORE DELETE ON definitions
@@ -830,6 +880,7 @@ public final class SQLiteStore: EventStore {
                 // The catalogs as the batch began, read before its first commit (nobody else commits while it holds the lock).
                 var catalogs: String?
                 batch.commitHook = { [self, batch] (committed) throws -> Bool in
+                    try batch.listUnsaved()
                     try batch.settle()
                     let began = try catalogs ?? decideStamp().catalogs
                     catalogs = began
@@ -852,6 +903,7 @@ public final class SQLiteStore: EventStore {
                     return true
                 }
                 let result = try body(batch)
+                try batch.listUnsaved()
                 try batch.settle()
                 return (result, batch.last.sequence.map { ($0, batch.last.processed, versions) })
             }
@@ -978,10 +1030,18 @@ public final class SQLiteStore: EventStore {
     /// The events' columns, the detail's opening (schema version 11: `StoredOpenings`) last, from `eventsJoined`.
     static let eventColumns = eventColumns(opening: "o.body")
     /// The events' columns with the opening as the given last column.
-    static func eventColumns(opening: String) -> String {
-        "e.seq, e.request, e.version, e.action, e.state, e.actor, e.at, e.recorded, e.command, e.data, e.hash, \(opening)"
+    static func eventColumns(opening: String, request: String = "e.request") -> String {
+        "e.seq, \(request), e.version, e.action, e.state, e.actor, e.at, e.recorded, e.command, e.data, e.hash, \(opening)"
     }
     static let eventsJoined = "events e LEFT JOIN openings o ON o.id = e.opening"
+
+    /// The events the projection of `request` (an SQL expression) lists (`event_seqs`, schema version 15), as
+    /// `event`, each found by its sequence; `\(event)_s.key` is its place in the list. A `FROM` clause: a
+    /// request's events in the order they were appended, without an index on the events' request.
+    static func listedEvents(of request: String, as event: String) -> String {
+        "requests \(event)_l CROSS JOIN json_each('[' || \(event)_l.event_seqs || ']') \(event)_s "
+            + "CROSS JOIN events \(event) ON \(event)_l.request = \(request) AND \(event).seq = \(event)_s.value"
+    }
 
     static func eventRow(_ row: SQLiteStatement) -> StoredEvent {
         let envelope = EventEnvelope(request: RequestID(row.text(1)), version: Int(row.int64(2)), action: row.text(3),
@@ -992,7 +1052,9 @@ public final class SQLiteStore: EventStore {
     }
 
     public func events(of request: RequestID) throws -> [StoredEvent] {
-        try connection.query("SELECT \(SQLiteStore.eventColumns) FROM \(SQLiteStore.eventsJoined) WHERE e.request = ? ORDER BY e.version", [.text(request.rawValue)], row: SQLiteStore.eventRow)
+        // In the order its projection lists them (`event_seqs`), each looked up by its sequence and named by that request (as `scanEvents`).
+        try connection.query("SELECT \(SQLiteStore.eventColumns(opening: "o.body", request: "e_l.request")) FROM \(SQLiteStore.listedEvents(of: "?", as: "e")) LEFT JOIN openings o ON o.id = e.opening ORDER BY e_s.key",
+                             [.text(request.rawValue)], row: SQLiteStore.eventRow)
     }
 
     public func forEachStream(_ visit: (RequestID, [StoredEvent]) throws -> Void) throws {
@@ -1013,16 +1075,21 @@ public final class SQLiteStore: EventStore {
     public func scanEvents(in range: RequestRange, projections: Bool, columns: ScanColumns, _ event: (StoredEventBytes) throws -> Void,
                            end: (StoredRequest?) throws -> Void) throws {
         // `request` compares as bytes (the BINARY collation): the order the scan and its merge use.
-        let (condition, bindings) = SQLiteStore.condition(range)
+        let (condition, bindings) = SQLiteStore.condition(range, column: "r.request")
         // The detail's opening from the openings read once, in the same snapshot, by `opening`, rather
         // than joined row by row (a lookup of the table per event cost about 1,000 instructions;
         // there are few openings against many events), each with where its `by` stands. A fold's
         // scan selects NULL in place of the columns it does not read (the same numbering) and
         // does not ask for them: each column costs SQLite's stepping and a call or two per row.
         let all = columns == .all
-        let selected = all ? SQLiteStore.eventColumns(opening: "e.opening")
-            : "NULL, e.request, e.version, e.action, e.state, e.actor, e.at, NULL, NULL, e.data, NULL, e.opening"
-        let statement = try connection.statement("SELECT \(selected) FROM events e\(condition) ORDER BY e.request, e.version")
+        // Each request's events as its projection lists them (`event_seqs`), requests in order: an event is named
+        // by the list's request, so one listed under another request fails its hash there.
+        let selected = all ? SQLiteStore.eventColumns(opening: "e.opening", request: "r.request")
+            : "NULL, r.request, e.version, e.action, e.state, e.actor, e.at, NULL, NULL, e.data, NULL, e.opening"
+        let statement = try connection.statement("""
+            SELECT \(selected) FROM requests r CROSS JOIN json_each('[' || r.event_seqs || ']') s CROSS JOIN events e ON e.seq = s.value\(condition)
+            ORDER BY r.request
+            """)
         defer { statement.reset() }
         try statement.bind(bindings)
         var openings: [Int64: (number: Int, body: [UInt8], by: Range<Int>?)] = [:]
@@ -1030,7 +1097,7 @@ public final class SQLiteStore: EventStore {
             openings[id] = (openings.count, body, body.withUnsafeBytes(StoredOpenings.by(in:)))
         }
         // The projections in the same (binary) order as the events' requests, merged as they go.
-        let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests\(condition) ORDER BY request") : nil
+        let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests r\(condition) ORDER BY request") : nil
         defer { stored?.reset() }
         try stored?.bind(bindings)
         var pending: StoredRequest?
@@ -1084,15 +1151,15 @@ public final class SQLiteStore: EventStore {
     }
 
     /// ` WHERE request >= ? AND request < ?` for the range's bounds, and their bindings.
-    private static func condition(_ range: RequestRange) -> (String, [SQLiteValue]) {
+    private static func condition(_ range: RequestRange, column: String) -> (String, [SQLiteValue]) {
         var conditions: [String] = []
         var bindings: [SQLiteValue] = []
         if let lower = range.lower {
-            conditions.append("request >= ?")
+            conditions.append("\(column) >= ?")
             bindings.append(.text(lower.rawValue))
         }
         if let upper = range.upper {
-            conditions.append("request < ?")
+            conditions.append("\(column) < ?")
             bindings.append(.text(upper.rawValue))
         }
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), bindings)
@@ -1103,20 +1170,25 @@ public final class SQLiteStore: EventStore {
     }
 
     public func splitRequests(into parts: Int) throws -> [RequestRange] {
-        // By events, not requests: a request weighs what its events do when its range is read.
-        let count = try connection.query("SELECT count(*) FROM events") { $0.int64(0) }.first ?? 0
-        guard parts > 1, count >= Int64(parts),
-              let first = try connection.query("SELECT min(request) FROM events", row: { RequestID($0.text(0)) }).first else { return [.all] }
+        // By events, not requests: a request weighs what its events do when its range is read, as many as its
+        // projection's version (the events have no index by request from schema version 15; the projections are read
+        // in request order, one pass).
+        let count = try connection.query("SELECT coalesce(sum(version), 0) FROM requests") { $0.int64(0) }.first ?? 0
+        guard parts > 1, count >= Int64(parts) else { return [.all] }
+        let statement = try connection.statement("SELECT request, version FROM requests ORDER BY request")
+        defer { statement.reset() }
         var bounds: [RequestID] = []
-        for part in 1..<parts {
-            // The request of the event at that place in the log's (request, version) order, by the
-            // events' unique index; the part starts with it, so its events stay in one part.
-            let offset = count * Int64(part) / Int64(parts)
-            if let bound = try connection.query("SELECT request FROM events ORDER BY request, version LIMIT 1 OFFSET ?", [.integer(offset)],
-                                                row: { RequestID($0.text(0)) }).first,
-               (bounds.last ?? first).rawValue.utf8.lexicographicallyPrecedes(bound.rawValue.utf8) {
-                bounds.append(bound)
+        var before: Int64 = 0
+        var part = 1
+        while part < parts, try statement.step() {
+            let events = statement.int64(1)
+            // The request holding the event at that place in the log's (request, version) order; the part starts with it,
+            // so its events stay in one part (none before the first request).
+            while part < parts, count * Int64(part) / Int64(parts) < before + events {
+                if before > 0, bounds.last.map({ $0.rawValue != statement.text(0) }) ?? true { bounds.append(RequestID(statement.text(0))) }
+                part += 1
             }
+            before += events
         }
         var ranges: [RequestRange] = []
         var lower: RequestID?
@@ -1207,7 +1279,7 @@ public final class SQLiteStore: EventStore {
             bindings.append(.text(request.rawValue))
             // `queue` (commands waiting or refused) has no index on request; done ones are found by the log's.
             queued.append("q.request = ?\(bindings.count)")
-            processed.append("p.id IN (SELECT command FROM events WHERE request = ?\(bindings.count)) AND p.request = ?\(bindings.count)")
+            processed.append("p.id IN (SELECT e.command FROM \(SQLiteStore.listedEvents(of: "?\(bindings.count)", as: "e"))) AND p.request = ?\(bindings.count)")
         }
         if let id = filter.id {
             bindings.append(.text(id.rawValue))
@@ -1425,6 +1497,8 @@ struct SQLiteBatch: StoreBatch {
     let claimed = Claimed()
     /// The last event sequence, once known: from the store's last batch, a query, or the last append.
     var last = LastSequence(sequence: nil)
+    /// The events appended whose request's projection is not written yet (`saveRequest` lists them).
+    let listed = Listed()
     /// `StoreBatch.commitAndContinue`, given by `SQLiteStore.withBatch` (it commits the store's caches too).
     var commitHook: (_ committed: () -> Void) throws -> Bool = { _ in throw StoreError(.other, "this batch cannot commit part of itself") }
 
@@ -1432,6 +1506,12 @@ struct SQLiteBatch: StoreBatch {
 
     final class Claimed {
         var sequences: [Int64] = []
+    }
+
+    /// By request, the events this transaction appended since its projection was last written: their first and
+    /// last versions, and their sequences as `event_seqs` lists them (decimal, comma-separated).
+    final class Listed {
+        var pending: [RequestID: (first: Int, last: Int, sequences: String)] = [:]
     }
 
     final class LastSequence {
@@ -1530,19 +1610,18 @@ struct SQLiteBatch: StoreBatch {
             }
         }
         let envelope = event.envelope
+        let pending = listed.pending[envelope.request]
+        // A version this transaction appended already; one the stored projection has is refused by `saveRequest`.
+        if let pending, envelope.version <= pending.last { throw SQLiteBatch.versionTaken(envelope.request, envelope.version) }
         let openingID = event.opening.isEmpty ? nil : try openings.value(of: event.opening) { () throws(StoreError) in
             try StoredOpenings.id(of: event.opening, in: connection)
         }
-        do {
-            try connection.run(SQLiteBatch.appendSQL, [.text(envelope.request.rawValue), .integer(Int64(envelope.version)), .text(envelope.action),
-                      .text(envelope.state), .text(envelope.actor.rawValue), .integer(envelope.at.milliseconds), .integer(envelope.recorded.milliseconds),
-                      .text(envelope.command.rawValue), .utf8(event.rest), .blob(event.hash.bytes), .optional(openingID)])
-        } catch {
-            // (`catch let error where …` here crashes the Swift 6.3.1 compiler: keep the test inside.)
-            guard error.code == .constraint else { throw error }
-            throw StoreError(.versionConflict, "request \(envelope.request) already has an event with version \(envelope.version)")
-        }
+        try connection.run(SQLiteBatch.appendSQL, [.text(envelope.request.rawValue), .integer(Int64(envelope.version)), .text(envelope.action),
+                  .text(envelope.state), .text(envelope.actor.rawValue), .integer(envelope.at.milliseconds), .integer(envelope.recorded.milliseconds),
+                  .text(envelope.command.rawValue), .utf8(event.rest), .blob(event.hash.bytes), .optional(openingID)])
         let sequence = connection.lastInsertRowID
+        listed.pending[envelope.request] = pending.map { ($0.first, envelope.version, $0.sequences + "," + String(sequence)) }
+            ?? (envelope.version, envelope.version, String(sequence))
         last.sequence = sequence
         last.appended = (envelope.command, envelope.request)
         if last.unsettledFrom == nil { last.unsettledFrom = sequence }
@@ -1555,16 +1634,39 @@ struct SQLiteBatch: StoreBatch {
         """)
     private static let partSQL = FixedSQL("INSERT OR IGNORE INTO letter_parts (hash, body) VALUES (?, ?)")
 
+    /// Writes the projection with the events appended for it since (`listed`), added to its `event_seqs` in the same
+    /// statement. The stored projection must be older than the first of them: otherwise their version is taken (the
+    /// row is left as it was, and the batch rolls back on the error).
     func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer) throws {
+        let appended = listed.pending.removeValue(forKey: state.request)
         try connection.run(SQLiteBatch.saveRequestSQL, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
-                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(timer.ends?.description), .integer(timer.timed ? 1 : 0)])
+                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(timer.ends?.description), .integer(timer.timed ? 1 : 0),
+                  .text(appended?.sequences ?? ""), .integer(Int64(appended?.first ?? 0))])
+        if let appended, connection.changes == 0 { throw SQLiteBatch.versionTaken(state.request, appended.first) }
+    }
+
+    static func versionTaken(_ request: RequestID, _ version: Int) -> StoreError {
+        StoreError(.versionConflict, "request \(request) already has an event with version \(version)")
     }
 
     private static let saveRequestSQL = FixedSQL("""
-        INSERT INTO requests (request, workflow, state, version, updated, head, body, ends, timed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO requests (request, workflow, state, version, updated, head, body, ends, timed, event_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
         ON CONFLICT (request) DO UPDATE SET workflow = excluded.workflow, state = excluded.state, version = excluded.version,
-            updated = excluded.updated, head = excluded.head, body = excluded.body, ends = excluded.ends, timed = excluded.timed
+            updated = excluded.updated, head = excluded.head, body = excluded.body, ends = excluded.ends, timed = excluded.timed,
+            event_seqs = trim(requests.event_seqs || ',' || excluded.event_seqs, ',')
+        WHERE ?11 = 0 OR requests.version < ?11
         """)
+
+    /// At the end of the transaction: events appended without their projection written after (none that lintas
+    /// appends) are added to the stored projection's list, if there is one; audit reports an event no list names.
+    func listUnsaved() throws {
+        for (request, appended) in listed.pending.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try connection.run(SQLiteBatch.listUnsavedSQL, [.text(appended.sequences), .text(request.rawValue)])
+        }
+        listed.pending.removeAll()
+    }
+
+    private static let listUnsavedSQL = FixedSQL("UPDATE requests SET event_seqs = trim(event_seqs || ',' || ?, ',') WHERE request = ?")
 
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {
         guard !outcomes.isEmpty else {
@@ -1674,9 +1776,8 @@ struct SQLiteBatch: StoreBatch {
 
     private static let registerSQL = FixedSQL("SELECT last FROM letter_registers WHERE register = ?")
     private static let numberSQL = FixedSQL("""
-        SELECT n.letter, n.request, (SELECT json_extract(e.data, '$.letter.label') FROM events e
-                                     WHERE e.request = n.request AND json_extract(e.data, '$.letter.number') = n.number
-                                     ORDER BY e.version LIMIT 1)
+        SELECT n.letter, n.request, (SELECT json_extract(e.data, '$.letter.label') FROM \(SQLiteStore.listedEvents(of: "n.request", as: "e"))
+                                     WHERE json_extract(e.data, '$.letter.number') = n.number ORDER BY e.version LIMIT 1)
         FROM letter_numbers n WHERE n.number = ?
         """)
 

@@ -1,6 +1,6 @@
 import LintasCore
 import LintasEngine
-import LintasStore
+@testable import LintasStore
 import TestSupport
 import Testing
 
@@ -98,10 +98,92 @@ struct AuditTests {
     func projections() throws {
         let harness = try run()
         try harness.tamper("UPDATE requests SET body = replace(body, '\"state\":\"accepted\"', '\"state\":\"rejected\"') WHERE request = 'PML-2'")
-        try harness.tamper("INSERT INTO requests SELECT 'PML-GHOST', workflow, state, version, updated, head, body, ends, timed FROM requests WHERE request = 'PML-1'")
+        try harness.tamper("""
+            INSERT INTO requests (request, workflow, state, version, updated, head, body, ends, timed)
+                SELECT 'PML-GHOST', workflow, state, version, updated, head, body, ends, timed FROM requests WHERE request = 'PML-1'
+            """)
         let report = try Audit.run(harness.store)
         #expect(report.findings.contains { $0.request == "PML-2" && $0.message.contains("stored state says rejected version 6, replay gives accepted version 6") })
         #expect(report.findings.contains { $0.request == "PML-GHOST" && $0.message.contains("no events") })
+    }
+
+    /// Each request's list of its events' sequences (`requests.event_seqs`, schema version 15).
+    func eventLists(_ store: SQLiteStore) throws -> [String: [String]] {
+        Dictionary(uniqueKeysWithValues: try store.connection.query("SELECT request, event_seqs FROM requests") {
+            ($0.text(0), $0.text(1).split(separator: ",").map(String.init))
+        })
+    }
+
+    @Test("schema version 15: a request's list of its events tampered with is a finding naming the request: two swapped, one left out, one of another request")
+    func tamperedEventList() throws {
+        let harness = try run()
+        let lists = try eventLists(harness.store)
+        #expect(lists["PML-1"]?.count == 6 && lists["PML-2"]?.count == 6)
+        /// The whole audit with the request's list tampered with, and that request's own audit.
+        func audit(_ request: String, listing list: [String]) throws -> Audit.Report {
+            try harness.tamper("UPDATE requests SET event_seqs = '\(list.joined(separator: ","))' WHERE request = '\(request)'")
+            defer { _ = try? harness.tamper("UPDATE requests SET event_seqs = '\(lists[request]!.joined(separator: ","))' WHERE request = '\(request)'") }
+            let alone = try Audit.run(harness.store, request: RequestID(request))
+            #expect(!alone.isClean && alone.findings.allSatisfy { $0.request == RequestID(request) }, "\(alone.findings)")
+            return try Audit.run(harness.store)
+        }
+        var swapped = lists["PML-1"]!
+        swapped.swapAt(1, 2)
+        let order = try audit("PML-1", listing: swapped)
+        #expect(!order.isClean && order.findings.allSatisfy { $0.request == "PML-1" }, "\(order.findings)")
+
+        var shorter = lists["PML-2"]!
+        let left = shorter.remove(at: 2)
+        let missing = try audit("PML-2", listing: shorter)
+        #expect(missing.findings.contains { $0.sequence == Int64(left) && $0.message.contains("missing from the global sequence") }, "\(missing.findings)")
+        #expect(missing.findings.contains { $0.request == "PML-2" && $0.message.contains("versions must run 1, 2, 3") }, "\(missing.findings)")
+
+        let foreign = try audit("PML-2", listing: lists["PML-2"]! + [lists["PML-1"]![0]])
+        #expect(!foreign.isClean && foreign.findings.allSatisfy { $0.request == "PML-2" }, "\(foreign.findings)")
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("a version-14 file (the events' (request, version) index, no lists) is brought to version 15 on opening: the index gone, each request's events listed, the log the same row for row, the same states and histories, the audit clean")
+    func versionFourteenUpgraded() throws {
+        let harness = try run()
+        let requests: [RequestID] = ["PML-1", "PML-2"]
+        let states = try requests.map { try harness.store.request($0) }
+        let histories = try requests.map { try harness.store.events(of: $0) }
+        let lists = try eventLists(harness.store)
+        let commands = try harness.store.commands(CommandFilter(request: "PML-1")).map { "\($0.sequence) \($0.status) \($0.firstEvent ?? 0)" }
+        #expect(commands.count > 1)
+        func log(_ store: SQLiteStore) throws -> [String] {
+            try store.connection.query("""
+                SELECT seq || '|' || request || '|' || version || '|' || action || '|' || state || '|' || actor || '|' || at || '|' || recorded
+                    || '|' || command || '|' || hex(data) || '|' || hex(hash) || '|' || coalesce(opening, '') FROM events ORDER BY seq
+                """) { $0.text(0) }
+        }
+        let rows = try log(harness.store)
+        // The file as lintas of schema version 14 left it: `events` with its unique index, `requests` without lists.
+        try harness.tamper("""
+            DROP VIEW commands;
+            DROP TRIGGER events_refuse_update;
+            DROP TRIGGER events_refuse_delete;
+            CREATE TABLE events_v14 (\(SQLiteStore.eventsColumns), UNIQUE (request, version));
+            INSERT INTO events_v14 SELECT seq, request, version, action, state, actor, at, recorded, command, data, hash, opening FROM events ORDER BY seq;
+            DROP TABLE events;
+            ALTER TABLE events_v14 RENAME TO events;
+            \(SQLiteStore.refuseEventUpdates)
+            \(SQLiteStore.refuseEventDeletes)
+            ALTER TABLE requests DROP COLUMN event_seqs;
+            PRAGMA user_version = 14;
+            """)
+
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
+        #expect(try reopened.connection.query("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'") { $0.text(0) } == [])
+        #expect(try eventLists(reopened) == lists)
+        #expect(try log(reopened) == rows)
+        #expect(try requests.map { try reopened.request($0) } == states)
+        #expect(try requests.map { try reopened.events(of: $0) } == histories)
+        #expect(try reopened.commands(CommandFilter(request: "PML-1")).map { "\($0.sequence) \($0.status) \($0.firstEvent ?? 0)" } == commands)
+        let report = try Audit.run(reopened)
+        #expect(report.isClean && report.events == 12, "\(report.findings)")
     }
 
     @Test("an altered workflow definition is found")

@@ -154,7 +154,23 @@ struct StoreContractTests {
     func optimisticConcurrency(backend: Backend) throws {
         let store = try backend.makeStore()
         try Sample.append([Sample.event("PML-1", 1)], to: store)
-        #expect { try Sample.append([Sample.event("PML-2", 1), Sample.event("PML-1", 1)], to: store) } throws: { error in
+        #expect {
+            try store.withBatch { batch in
+                try Sample.appendListed(Sample.event("PML-2", 1), to: batch)
+                // Refused when the projection, at version 1 already, is written (by a writer that took PML-1 for new).
+                _ = try batch.append(Sample.event("PML-1", 1), previous: .zero)
+                try batch.saveRequest(try RequestState.evolve(nil, Sample.event("PML-1", 1)), head: .zero, timer: .none)
+            }
+        } throws: { error in
+            (error as? StoreError)?.code == .versionConflict
+        }
+        // Refused as it is appended: a version this batch appended already.
+        #expect {
+            try store.withBatch { batch in
+                _ = try batch.append(Sample.event("PML-3", 1), previous: .zero)
+                _ = try batch.append(Sample.event("PML-3", 1), previous: .zero)
+            }
+        } throws: { error in
             (error as? StoreError)?.code == .versionConflict
         }
         #expect(try store.events(of: "PML-2").isEmpty, "the whole batch rolled back")
@@ -230,7 +246,7 @@ struct StoreContractTests {
             // c1's event, as the processor appends it.
             var event = Sample.event("PML-1", 1)
             event.envelope.command = "c1"
-            _ = try batch.append(event, previous: .zero)
+            try Sample.appendListed(event, to: batch)
             try batch.recordOutcomes([(claimed[0], .done),
                                       (claimed[1], .refused(Refusal(.wrongActor, "not the Kepala PD", article: "Pasal 11 ayat (4) huruf b", hint: "ask")))],
                                      now: Sample.t0)
