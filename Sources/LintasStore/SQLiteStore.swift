@@ -1509,9 +1509,39 @@ struct SQLiteBatch: StoreBatch {
     }
 
     /// By request, the events this transaction appended since its projection was last written: their first and
-    /// last versions, and their sequences as `event_seqs` lists them (decimal, comma-separated).
+    /// last versions, and their sequences as `event_seqs` lists them (decimal, comma-separated). The last
+    /// request's are kept apart (`run`): a command's events are appended, then its projection written, so the
+    /// others (a timer sweep's, whose projections are written after all its events) are rarely hashed.
     final class Listed {
-        var pending: [RequestID: (first: Int, last: Int, sequences: String)] = [:]
+        struct Pending {
+            let request: RequestID
+            let first: Int
+            var last: Int
+            var sequences: String
+        }
+
+        private var run: Pending?
+        private var others: [RequestID: Pending] = [:]
+
+        /// The request's events appended since its projection was written, taken out.
+        func take(_ request: RequestID) -> Pending? {
+            if let run, run.request == request {
+                self.run = nil
+                return run
+            }
+            return others.isEmpty ? nil : others.removeValue(forKey: request)
+        }
+
+        func put(_ pending: Pending) {
+            if let run { others[run.request] = run }
+            run = pending
+        }
+
+        /// Every request's, taken out.
+        func takeAll() -> [Pending] {
+            defer { (run, others) = (nil, [:]) }
+            return (run.map { [$0] } ?? []) + others.values.sorted { $0.request.rawValue < $1.request.rawValue }
+        }
     }
 
     final class LastSequence {
@@ -1610,9 +1640,12 @@ struct SQLiteBatch: StoreBatch {
             }
         }
         let envelope = event.envelope
-        let pending = listed.pending[envelope.request]
+        var pending = listed.take(envelope.request)
         // A version this transaction appended already; one the stored projection has is refused by `saveRequest`.
-        if let pending, envelope.version <= pending.last { throw SQLiteBatch.versionTaken(envelope.request, envelope.version) }
+        if let known = pending, envelope.version <= known.last {
+            listed.put(known)
+            throw SQLiteBatch.versionTaken(envelope.request, envelope.version)
+        }
         let openingID = event.opening.isEmpty ? nil : try openings.value(of: event.opening) { () throws(StoreError) in
             try StoredOpenings.id(of: event.opening, in: connection)
         }
@@ -1620,8 +1653,13 @@ struct SQLiteBatch: StoreBatch {
                   .text(envelope.state), .text(envelope.actor.rawValue), .integer(envelope.at.milliseconds), .integer(envelope.recorded.milliseconds),
                   .text(envelope.command.rawValue), .utf8(event.rest), .blob(event.hash.bytes), .optional(openingID)])
         let sequence = connection.lastInsertRowID
-        listed.pending[envelope.request] = pending.map { ($0.first, envelope.version, $0.sequences + "," + String(sequence)) }
-            ?? (envelope.version, envelope.version, String(sequence))
+        if pending == nil {
+            pending = Listed.Pending(request: envelope.request, first: envelope.version, last: envelope.version, sequences: String(sequence))
+        } else {
+            pending!.last = envelope.version
+            pending!.sequences += "," + String(sequence)
+        }
+        listed.put(pending!)
         last.sequence = sequence
         last.appended = (envelope.command, envelope.request)
         if last.unsettledFrom == nil { last.unsettledFrom = sequence }
@@ -1638,7 +1676,7 @@ struct SQLiteBatch: StoreBatch {
     /// statement. The stored projection must be older than the first of them: otherwise their version is taken (the
     /// row is left as it was, and the batch rolls back on the error).
     func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer) throws {
-        let appended = listed.pending.removeValue(forKey: state.request)
+        let appended = listed.take(state.request)
         try connection.run(SQLiteBatch.saveRequestSQL, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
                   .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(timer.ends?.description), .integer(timer.timed ? 1 : 0),
                   .text(appended?.sequences ?? ""), .integer(Int64(appended?.first ?? 0))])
@@ -1660,10 +1698,9 @@ struct SQLiteBatch: StoreBatch {
     /// At the end of the transaction: events appended without their projection written after (none that lintas
     /// appends) are added to the stored projection's list, if there is one; audit reports an event no list names.
     func listUnsaved() throws {
-        for (request, appended) in listed.pending.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            try connection.run(SQLiteBatch.listUnsavedSQL, [.text(appended.sequences), .text(request.rawValue)])
+        for appended in listed.takeAll() {
+            try connection.run(SQLiteBatch.listUnsavedSQL, [.text(appended.sequences), .text(appended.request.rawValue)])
         }
-        listed.pending.removeAll()
     }
 
     private static let listUnsavedSQL = FixedSQL("UPDATE requests SET event_seqs = trim(event_seqs || ',' || ?, ',') WHERE request = ?")
