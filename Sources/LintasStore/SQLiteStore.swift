@@ -1052,8 +1052,9 @@ public final class SQLiteStore: EventStore {
     }
 
     public func events(of request: RequestID) throws -> [StoredEvent] {
-        // In the order its projection lists them (`event_seqs`), each looked up by its sequence and named by that request (as `scanEvents`).
-        try connection.query("SELECT \(SQLiteStore.eventColumns(opening: "o.body", request: "e_l.request")) FROM \(SQLiteStore.listedEvents(of: "?", as: "e")) LEFT JOIN openings o ON o.id = e.opening ORDER BY e_s.key",
+        // In the order its projection lists them (`event_seqs`), each looked up by its sequence, with its own `request`
+        // column: one changed to another request's fails its hash in audit (as in `scanEvents`).
+        try connection.query("SELECT \(SQLiteStore.eventColumns(opening: "o.body")) FROM \(SQLiteStore.listedEvents(of: "?", as: "e")) LEFT JOIN openings o ON o.id = e.opening ORDER BY e_s.key",
                              [.text(request.rawValue)], row: SQLiteStore.eventRow)
     }
 
@@ -1082,9 +1083,11 @@ public final class SQLiteStore: EventStore {
         // scan selects NULL in place of the columns it does not read (the same numbering) and
         // does not ask for them: each column costs SQLite's stepping and a call or two per row.
         let all = columns == .all
-        // Each request's events as its projection lists them (`event_seqs`), requests in order: an event is named
-        // by the list's request, so one listed under another request fails its hash there.
-        let selected = all ? SQLiteStore.eventColumns(opening: "e.opening", request: "r.request")
+        // Each request's events as its projection lists them (`event_seqs`), requests in order, a stream by the list's
+        // request. With every column (audit) an event is hashed with its own `request` column (the thirteenth): one
+        // whose column was changed fails its hash, and one listed under another request is a version out of place
+        // there. A fold reads the list's request alone.
+        let selected = all ? SQLiteStore.eventColumns(opening: "e.opening", request: "r.request") + ", e.request"
             : "NULL, r.request, e.version, e.action, e.state, e.actor, e.at, NULL, NULL, e.data, NULL, e.opening"
         let statement = try connection.statement("""
             SELECT \(selected) FROM requests r CROSS JOIN json_each('[' || r.event_seqs || ']') s CROSS JOIN events e ON e.seq = s.value\(condition)
@@ -1132,7 +1135,7 @@ public final class SQLiteStore: EventStore {
             }
             func visit(data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil) throws {
                 let none = UnsafeRawBufferPointer(start: nil, count: 0)
-                try event(StoredEventBytes(sequence: all ? statement.int64(0) : 0, request: request, version: Int(statement.int64(2)), action: statement.borrowed(3),
+                try event(StoredEventBytes(sequence: all ? statement.int64(0) : 0, request: all ? statement.borrowed(12) : request, version: Int(statement.int64(2)), action: statement.borrowed(3),
                                            state: statement.borrowed(4), actor: statement.borrowed(5), at: statement.int64(6), recorded: all ? statement.int64(7) : 0,
                                            command: all ? statement.borrowed(8) : none, data: data, hash: all ? statement.borrowed(10) : none, by: by,
                                            opening: opening))

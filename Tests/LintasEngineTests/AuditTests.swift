@@ -143,6 +143,18 @@ struct AuditTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 
+    @Test("schema version 15: an event whose own request column was changed to another request's fails its hash, named by its sequence, though its request's list still names it")
+    func tamperedEventRequest() throws {
+        let harness = try run()
+        let moved = try #require(try eventLists(harness.store)["PML-1"]?.first)
+        try harness.tamper("DROP TRIGGER events_refuse_update")
+        try harness.tamper("UPDATE events SET request = 'PML-2' WHERE seq = \(moved)")
+        let report = try Audit.run(harness.store)
+        #expect(report.findings.contains { $0.sequence == Int64(moved) && $0.message.contains("does not match the event's content") }, "\(report.findings)")
+        let alone = try Audit.run(harness.store, request: "PML-1")
+        #expect(alone.findings.contains { $0.sequence == Int64(moved) && $0.message.contains("does not match the event's content") }, "\(alone.findings)")
+    }
+
     @Test("a version-14 file (the events' (request, version) index, no lists) is brought to version 15 on opening: the index gone, each request's events listed, the log the same row for row, the same states and histories, the audit clean")
     func versionFourteenUpgraded() throws {
         let harness = try run()
