@@ -145,13 +145,19 @@ public struct JSONReader {
     /// `members` with each name as its bytes between the quotes, as they stand (escapes not
     /// resolved, checked as strictly): no `String` per member. Names with escapes match no
     /// plain name a decoder looks for.
+    ///
+    /// With `resumingAfter`, the object's bytes before that index (its opening brace and one or
+    /// more whole members, up to the end of a member's value) are the same bytes as a document's
+    /// the caller read before, strictly and without error (an event's opening, `RequestFold`):
+    /// they are stepped over and reading resumes there, `member` called for the members after it.
     @inline(__always)
-    public mutating func members(bytes member: (inout JSONReader, UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+    public mutating func members(bytes member: (inout JSONReader, UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> Void,
+                                 resumingAfter readBefore: Int? = nil) throws(JSONSyntaxError) {
         try memberLoop({ (parser) throws(JSONSyntaxError) in
             let start = parser.index + 1
             try parser.skipString()
             return UnsafeBufferPointer(rebasing: parser.bytes[start..<(parser.index - 1)])
-        }, member)
+        }, member, resumingAfter: readBefore)
     }
 
     /// `members(bytes:)` for an object whose bytes are proven otherwise (see `skipMatching()`):
@@ -169,8 +175,14 @@ public struct JSONReader {
 
     @inline(__always)
     private mutating func memberLoop<Key>(_ readKey: (inout JSONParser) throws(JSONSyntaxError) -> Key,
-                                          _ member: (inout JSONReader, Key) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
-        guard try opens(UInt8(ascii: "{"), UInt8(ascii: "}"), "an object") else { return }
+                                          _ member: (inout JSONReader, Key) throws(JSONSyntaxError) -> Void,
+                                          resumingAfter readBefore: Int? = nil) throws(JSONSyntaxError) {
+        if let readBefore {
+            parser.index = readBefore
+            if try closes(UInt8(ascii: "}")) { return }
+        } else {
+            guard try opens(UInt8(ascii: "{"), UInt8(ascii: "}"), "an object") else { return }
+        }
         while true {
             parser.skipWhitespace()
             guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
@@ -246,11 +258,6 @@ public struct JSONReader {
     /// Reads past any value, as strictly as `value()`, without building it: no allocation
     /// unless a string has escapes or text that is not ASCII (validated as UTF-8).
     public mutating func skip() throws(JSONSyntaxError) { try parser.skipValue(depth: 1) }
-
-    /// Steps over the next value, which ends at `end`: for a value whose bytes are the same as
-    /// those of one the caller read before, strictly and without error (a `by` object stored once
-    /// per actor, `RequestFold`).
-    public mutating func skip(readBefore end: Int) { parser.index = end }
 
     /// Where the next value stands in `bytes`, read past as strictly as `skip()`.
     public mutating func rawRange() throws(JSONSyntaxError) -> Range<Int> {

@@ -46,13 +46,21 @@ public struct RequestFold {
     }
 
     private var strings = Interner()
-    /// The `by` objects read strictly before (stored once per actor, so met again and again), each
-    /// under the number of the opening it came in (`apply`'s `opening`), and where its capacity
-    /// stands in it: the same bytes are not read again (`read`), found by that number and
+    /// A detail's opening read strictly before: its bytes from the detail's start through the
+    /// end of its last member (the article, the `by` where the store put it back and, when it
+    /// follows, the definition), and what `read` took from them.
+    private struct Opening {
+        var bytes: [UInt8]
+        var capacity: Range<Int>
+        var definition: String?
+    }
+    /// The openings read strictly before (stored once per article, official and definition, so
+    /// met again and again), each under its number (`apply`'s `opening`): a detail that starts
+    /// with the same bytes is read from where they end (`read`), found by that number and
     /// compared whole rather than hashed and looked up.
-    private var actors: [(bytes: [UInt8], capacity: Range<Int>)?] = []
-    /// Beyond this opening number `by` objects are not kept (read strictly each time).
-    private static let actorLimit = 1 << 16
+    private var openings: [Opening?] = []
+    /// Beyond this opening number openings are not kept (read strictly each time).
+    private static let openingLimit = 1 << 16
     private var scan = Scan()
     /// The tokens' bytes: a buffer reused from request to request, never shrunk, each token
     /// copied to its place (`copy`) rather than appended.
@@ -63,14 +71,16 @@ public struct RequestFold {
     private var request = RequestID("")
     private var workflow = WorkflowID(""), definition = DefinitionHash("")
     private var state = ""
+    /// The state's number in the scan (`Interner`).
+    private var stateID = 0
     private var version = 0
     private var since: Int64 = 0, updated: Int64 = 0
     private var remindedFor: Int64?, ended: Int64?
     /// In key order: the names' bytes as stored, between their quotes (`take`).
     private var fields: [Field] = []
-    /// Who took which action, in order; `id` and `actorID` are the action's and the actor's numbers
-    /// in the scan (`Interner`).
-    private typealias Participant = (action: String, id: Int, actor: NIP, actorID: Int)
+    /// Who took which action, in order, as the action's and the actor's numbers in the scan
+    /// (`Interner`): copied, compared and sorted without a `String`'s retain and release.
+    private typealias Participant = (action: Int, actor: Int)
     private var participants: [Participant] = []
     /// The actions taken, once each in key order, as the index of each one's first entry in
     /// `participants`: written by `writeCanonical` before the participants.
@@ -124,6 +134,7 @@ public struct RequestFold {
         arena.count = 0
         fields.removeAll(keepingCapacity: true)
         participants.removeAll(keepingCapacity: true)
+        strings.forgetUnkept()
         letters.removeAll(keepingCapacity: true)
         warnings.removeAll(keepingCapacity: true)
         remindedFor = nil
@@ -138,10 +149,10 @@ public struct RequestFold {
 
     /// Folds the next event of the request, given as its stored columns.
     /// - Parameters:
-    ///   - by: where the detail's `by` stands in `data` when it was stored apart (the same bytes
-    ///     for every event of an actor): read strictly the first time only.
-    ///   - opening: the number of the opening `by` came in (`StoredEventBytes.opening`): where
-    ///     the `by` read before is kept, to compare with.
+    ///   - by: where the detail's `by` stands in `data` when it was stored apart in an opening
+    ///     (the same bytes for every event that cites it).
+    ///   - opening: the number of that opening (`StoredEventBytes.opening`): where the opening
+    ///     read before is kept, to compare with; it is read strictly the first time only.
     /// - Throws: `EventFormatError` when `data` is not what lintas writes, `ReplayError` when
     ///   the event cannot follow the events folded before it, as `evolve` does.
     public mutating func apply(request requestColumn: UnsafeRawBufferPointer, version eventVersion: Int, action actionColumn: UnsafeRawBufferPointer,
@@ -149,7 +160,7 @@ public struct RequestFold {
                                data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil) throws {
         try read(data, by: by, opening: opening)
         let action = strings.intern(actionColumn)
-        let eventState = strings.intern(stateColumn).string
+        let eventState = strings.intern(stateColumn)
         let actor = strings.intern(actorColumn)
         guard !isEmpty else {
             let opened = RequestID(String(decoding: requestColumn, as: UTF8.self))
@@ -162,7 +173,8 @@ public struct RequestFold {
             request = opened
             self.workflow = WorkflowID(workflow)
             self.definition = DefinitionHash(definition)
-            state = eventState
+            stateID = eventState
+            state = strings.string(eventState)
             version = 1
             since = at
             updated = at
@@ -173,13 +185,16 @@ public struct RequestFold {
             throw ReplayError(request: RequestID(String(decoding: requestColumn, as: UTF8.self)), version: eventVersion,
                               message: "follows version \(version) of request \(request)")
         }
-        if eventState != state { since = at }
-        state = eventState
+        if !strings.same(eventState, stateID) {
+            since = at
+            stateID = eventState
+            state = strings.string(eventState)
+        }
         version = eventVersion
         updated = at
         if Self.timerActions.contains(where: { Self.equal(actionColumn, $0) }) {
             // The engine's own events: no person's step, no fields of the request.
-            if action.string == Timers.ended { ended = at } else { remindedFor = since }
+            if Self.equal(actionColumn, Self.ended) { ended = at } else { remindedFor = since }
             return
         }
         take(data, action: action, actor: actor)
@@ -187,7 +202,7 @@ public struct RequestFold {
 
     /// Merges what the scanned event says into the state: fields (a later value replaces an
     /// earlier one), who acted, the letter, the warnings.
-    private mutating func take(_ data: UnsafeRawBufferPointer, action: (string: String, id: Int), actor: (string: String, id: Int)) {
+    private mutating func take(_ data: UnsafeRawBufferPointer, action: Int, actor: Int) {
         for (key, value) in scan.fields {
             let keyBytes = UnsafeRawBufferPointer(rebasing: data[key])
             // The member copied as one run when it is stored as one (canonical JSON: no space around the colon).
@@ -224,7 +239,7 @@ public struct RequestFold {
                 fields.insert(stored, at: position)
             }
         }
-        participants.append((action.string, action.id, NIP(actor.string), actor.id))
+        participants.append((action, actor))
         if let letter = scan.letter, let type = letter.type, let label = letter.label, let number = letter.number,
            let register = letter.register, let sequence = letter.sequence {
             letters.append(Letter(type: copy(data, type), label: copy(data, label), number: copy(data, number), register: copy(data, register),
@@ -247,9 +262,9 @@ public struct RequestFold {
     // MARK: Reading an event's detail
 
     /// Scans the `data` column into `scan`, as strictly as `Event.Detail(bytes:)` except inside
-    /// a letter's content, which is read past by its brackets, and a `by` object (at `by`) that
-    /// is byte for byte one read strictly before (in a detail read without error), which is
-    /// stepped over.
+    /// a letter's content, which is read past by its brackets, and an opening (under the number
+    /// `opening`) that is byte for byte one read strictly before (in a detail read without
+    /// error), which is stepped over.
     private mutating func read(_ data: UnsafeRawBufferPointer, by byRange: Range<Int>?, opening: Int?) throws(EventFormatError) {
         scan.fields.removeAll(keepingCapacity: true)
         scan.letter = nil
@@ -261,30 +276,33 @@ public struct RequestFold {
         letterContent = nil
         var hasArticle = false, hasFields = false, by = 0
         var capacity: Range<Int>?
-        /// The `by` object read strictly here, to be remembered once the whole detail is read.
-        var readActor = false
         let buffer = data.assumingMemoryBound(to: UInt8.self)
-        let known = byRange.flatMap { (byRange) -> Range<Int>? in
-            guard let opening, opening < actors.count, let actor = actors[opening],
-                  actor.bytes.withUnsafeBytes({ Self.equal($0, UnsafeRawBufferPointer(rebasing: data[byRange])) }) else { return nil }
-            return actor.capacity
+        let known = opening.flatMap { (opening) -> Opening? in
+            guard opening >= 0, opening < openings.count, let known = openings[opening], data.count > known.bytes.count,
+                  known.bytes.withUnsafeBytes({ Self.equal($0, UnsafeRawBufferPointer(rebasing: data[..<$0.count])) }) else { return nil }
+            return known
+        }
+        /// The members read so far, and where the opening read here ends: set when the detail
+        /// opens with the article and then `by` where the store put it back, moved past the
+        /// definition when it follows.
+        var members = 0
+        var openingEnd: Int?
+        var openingDefinition: String?
+        if let known {
+            hasArticle = true
+            by = 31
+            capacity = known.capacity
+            scan.definition = known.definition
         }
         do {
             try JSONReader.read(buffer) { (reader) throws(JSONSyntaxError) in
                 try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
+                    defer { members += 1 }
                     if Self.equal(key, "article") {
                         _ = try reader.stringRange()
                         hasArticle = true
                     } else if Self.equal(key, "by") {
-                        if let byRange, reader.position == byRange.lowerBound {
-                            if let known {
-                                reader.skip(readBefore: byRange.upperBound)
-                                capacity = (byRange.lowerBound + known.lowerBound)..<(byRange.lowerBound + known.upperBound)
-                                by = 31
-                                return
-                            }
-                            readActor = true
-                        }
+                        let start = reader.position
                         try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
                             let bit = Self.equal(key, "role") ? 1 : Self.equal(key, "name") ? 2 : Self.equal(key, "title") ? 4
                                 : Self.equal(key, "capacity") ? 8 : Self.equal(key, "position") ? 16 : 0
@@ -293,8 +311,7 @@ public struct RequestFold {
                             if bit == 8 { capacity = token }
                             by |= bit
                         })
-                        // Remembered only when the object read is the whole of the bytes stored apart.
-                        if readActor && reader.position != byRange?.upperBound { readActor = false }
+                        if members == 1 && hasArticle && byRange == start..<reader.position { openingEnd = reader.position }
                     } else if Self.equal(key, "fields") {
                         guard reader.isAtObject else { throw reader.expected("an object") }
                         try reader.members(bytes: { [buffer] (reader, key) throws(JSONSyntaxError) in
@@ -310,29 +327,35 @@ public struct RequestFold {
                         scan.workflow = try reader.string()
                     } else if Self.equal(key, "definition") {
                         scan.definition = try reader.string()
+                        if members == 2 && openingEnd != nil {
+                            openingEnd = reader.position
+                            openingDefinition = scan.definition
+                        }
                     } else {
                         try reader.skip()
                     }
-                })
+                }, resumingAfter: known?.bytes.count)
             }
         } catch {
             throw EventFormatError(message: "event data is not what lintas writes: \(error)")
         }
         guard hasArticle, by == 31, hasFields, let capacity else { throw EventFormatError(message: "event data lacks article, by or fields") }
+        guard known == nil else { return }
         // Each capacity as lintas writes it, compared as bytes; any other spelling is read as a string.
         let written = UnsafeRawBufferPointer(rebasing: data[capacity])
         if !(Self.equal(written, Self.definitive) || Self.equal(written, Self.plt) || Self.equal(written, Self.plh)) {
             let name = try? JSONReader.read(UnsafeBufferPointer(rebasing: buffer[capacity])) { (reader) throws(JSONSyntaxError) in try reader.string() }
             guard let name, Capacity(rawValue: name) != nil else { throw EventFormatError(message: "event data has an unknown capacity \"\(name ?? "")\"") }
         }
-        if readActor, let byRange, let opening, opening >= 0, opening < Self.actorLimit {
-            if actors.count <= opening { actors.append(contentsOf: repeatElement(nil, count: opening + 1 - actors.count)) }
-            actors[opening] = (Array(data[byRange]), (capacity.lowerBound - byRange.lowerBound)..<(capacity.upperBound - byRange.lowerBound))
+        if let openingEnd, let opening, opening >= 0, opening < Self.openingLimit {
+            if openings.count <= opening { openings.append(contentsOf: repeatElement(nil, count: opening + 1 - openings.count)) }
+            openings[opening] = Opening(bytes: Array(data[..<openingEnd]), capacity: capacity, definition: openingDefinition)
         }
     }
 
     /// The engine's own actions (`Timers.actions`) as stored: compared as bytes, not hashed as strings.
     private static let timerActions = Timers.actions.map { Array($0.utf8) }
+    private static let ended = Array(Timers.ended.utf8)
 
     /// The capacities as written in canonical JSON, quotes included (`Capacity`).
     private static let definitive = Array("\"\(Capacity.definitive.rawValue)\"".utf8)
@@ -404,7 +427,7 @@ public struct RequestFold {
         var fieldValues = [String: JSONValue](minimumCapacity: fields.count)
         for field in fields { fieldValues[try string(field.key)] = try value(field.value) }
         var people: [String: [NIP]] = [:]
-        for (action, _, actor, _) in participants { people[action, default: []].append(actor) }
+        for (action, actor) in participants { people[strings.string(action), default: []].append(NIP(strings.string(actor))) }
         var references: [LetterReference] = []
         for letter in letters {
             references.append(LetterReference(type: try string(letter.type), label: try string(letter.label), number: try string(letter.number),
@@ -536,10 +559,10 @@ public struct RequestFold {
     private mutating func sortActions() {
         actionOrder.removeAll(keepingCapacity: true)
         for index in participants.indices {
-            if actionOrder.contains(where: { Self.same(participants[$0], participants[index]) }) { continue }
+            let action = participants[index].action
+            if actionOrder.contains(where: { strings.same(participants[$0].action, action) }) { continue }
             var position = actionOrder.count
-            while position > 0 && strings.precedes(participants[index].id, participants[index].action,
-                                                   participants[actionOrder[position - 1]].id, participants[actionOrder[position - 1]].action) {
+            while position > 0 && strings.precedes(action, participants[actionOrder[position - 1]].action) {
                 position -= 1
             }
             actionOrder.insert(index, at: position)
@@ -548,34 +571,29 @@ public struct RequestFold {
 
     private static func writeParticipants(_ participants: [Participant], actions actionOrder: [Int], strings: Interner,
                                           into output: inout ByteRun) {
-        // Each as `JSONWriter.writeString` writes it: the interned string's quoted bytes when it needs no escape.
-        func write(_ text: String, _ id: Int) {
-            if let quoted = strings.quoted(id) {
-                strings.run.bytes.withUnsafeBytes { output.put(UnsafeRawBufferPointer(rebasing: $0[quoted])) }
-            } else {
-                var escaped: [UInt8] = []
-                JSONWriter.writeString(text, into: &escaped)
-                escaped.withUnsafeBytes { output.put($0) }
+        strings.run.bytes.withUnsafeBytes { run in
+            // Each as `JSONWriter.writeString` writes it: the interned string's quoted bytes when it needs no escape.
+            func write(_ id: Int) {
+                if let quoted = strings.quoted(id) {
+                    output.put(UnsafeRawBufferPointer(rebasing: run[quoted]))
+                } else {
+                    var escaped: [UInt8] = []
+                    JSONWriter.writeString(strings.string(id), into: &escaped)
+                    escaped.withUnsafeBytes { output.put($0) }
+                }
+            }
+            for (position, first) in actionOrder.enumerated() {
+                if position > 0 { output.put(UInt8(ascii: ",")) }
+                let action = participants[first].action
+                write(action)
+                output.put(":[")
+                for index in first..<participants.count where strings.same(participants[index].action, action) {
+                    if index > first { output.put(UInt8(ascii: ",")) }
+                    write(participants[index].actor)
+                }
+                output.put(UInt8(ascii: "]"))
             }
         }
-        for (position, action) in actionOrder.enumerated() {
-            if position > 0 { output.put(UInt8(ascii: ",")) }
-            write(participants[action].action, participants[action].id)
-            output.put(":[")
-            var first = true
-            for index in participants.indices where same(participants[index], participants[action]) {
-                if !first { output.put(UInt8(ascii: ",")) }
-                write(participants[index].actor.rawValue, participants[index].actorID)
-                first = false
-            }
-            output.put(UInt8(ascii: "]"))
-        }
-    }
-
-    /// Whether two actions are the same: by their numbers in the scan (`Interner`), by text for one not kept there.
-    @inline(__always)
-    private static func same(_ left: Participant, _ right: Participant) -> Bool {
-        left.id == right.id && (left.id >= 0 || left.action == right.action)
     }
 
     // MARK: Bytes
@@ -617,14 +635,20 @@ private struct Interner {
     private(set) var run = ByteRun()
     /// Beyond this many distinct values new ones are not kept (a scan of a huge directory's actors).
     private static let limit = 1 << 16
+    /// The values met beyond `limit` since the last `forgetUnkept()`, numbered -1, -2, … in turn.
+    private var unkept: [String] = []
 
-    /// The string of the bytes, and its number in this scan (-1 for one not kept: compare those by string).
-    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> (string: String, id: Int) {
+    /// The number in this scan of the bytes' string (`string(_:)`): negative for one not kept,
+    /// numbered anew each time it is met (`same(_:_:)` compares those by string).
+    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int {
         let (found, free) = lookUp(bytes)
-        if let found { return (strings[found], found) }
+        if let found { return found }
         let slot = free
         let string = String(decoding: bytes, as: UTF8.self)
-        guard strings.count < Self.limit else { return (string, -1) }
+        guard strings.count < Self.limit else {
+            unkept.append(string)
+            return -unkept.count
+        }
         slots[slot] = Int32(strings.count)
         let start = run.count
         run.put(bytes)
@@ -641,16 +665,26 @@ private struct Interner {
         strings.append(string)
         spans.append((start..<(start + bytes.count), quoted))
         if strings.count * 2 > slots.count { grow() }
-        return (string, strings.count - 1)
+        return strings.count - 1
     }
+
+    /// The string numbered `id` (`intern`).
+    func string(_ id: Int) -> String { id >= 0 ? strings[id] : unkept[-id - 1] }
+
+    /// Forgets the values not kept (their numbers no longer name them): what one request met.
+    mutating func forgetUnkept() { unkept.removeAll(keepingCapacity: true) }
+
+    /// Whether the strings numbered `left` and `right` are the same: by number when kept.
+    @inline(__always)
+    func same(_ left: Int, _ right: Int) -> Bool { left == right || (left < 0 && right < 0 && string(left) == string(right)) }
 
     /// Where the string numbered `id` stands in `run` as a JSON string, when it was kept and needs no escape.
     func quoted(_ id: Int) -> Range<Int>? { id >= 0 ? spans[id].quoted : nil }
 
-    /// `JSONWriter.precedes(left, right)` for two strings and their numbers: their UTF-8 compared
+    /// `JSONWriter.precedes` for the strings numbered `leftID` and `rightID`: their UTF-8 compared
     /// in place when both are kept without escapes.
-    func precedes(_ leftID: Int, _ left: String, _ rightID: Int, _ right: String) -> Bool {
-        guard let leftQuoted = quoted(leftID), let rightQuoted = quoted(rightID) else { return JSONWriter.precedes(left, right) }
+    func precedes(_ leftID: Int, _ rightID: Int) -> Bool {
+        guard let leftQuoted = quoted(leftID), let rightQuoted = quoted(rightID) else { return JSONWriter.precedes(string(leftID), string(rightID)) }
         return run.bytes.withUnsafeBytes { run in
             // Between the quotes: a closing quote must not sort against a byte of the other.
             JSONWriter.precedes(UnsafeRawBufferPointer(rebasing: run[(leftQuoted.lowerBound + 1)..<(leftQuoted.upperBound - 1)]),

@@ -313,7 +313,7 @@ struct CanonicalEncodingTests {
         }
     }
 
-    @Test("replay's fold reads an official's `by` strictly once: the same bytes again are stepped over, any other bytes are read strictly")
+    @Test("replay's fold reads an opening (article, `by`, definition) strictly once: the same bytes again are stepped over, any other bytes are read strictly")
     func foldedActorOnce() throws {
         let (event, written) = try Self.submitted()
         // Where `by` stands, as the store puts an opening back (`StoredOpenings`): its object, which holds no object.
@@ -355,6 +355,23 @@ struct CanonicalEncodingTests {
         control[try byRange(data).upperBound - 3] = 0x01
         numbered.reset()
         #expect(throws: EventFormatError.self) { try Self.fold(bytes: control, of: event, into: &numbered, by: try byRange(control), opening: 0) }
+        // The whole opening is stepped over, the article and the definition too: an article with a raw control byte, or a
+        // definition that differs in its last byte, under the same number is read strictly (refused, read as it stands).
+        var article = data
+        article[try #require(data.firstRange(of: Array(#"","by":"#.utf8))).lowerBound - 1] = 0x01
+        numbered.reset()
+        #expect(throws: EventFormatError.self) { try Self.fold(bytes: article, of: event, into: &numbered, by: try byRange(article), opening: 0) }
+        let opened = try #require(data.firstRange(of: Array(#""definition":""#.utf8))).upperBound
+        let definition = try #require(data[opened...].firstIndex(of: UInt8(ascii: "\""))) - 1
+        var other = data
+        other[definition] = other[definition] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        numbered.reset()
+        try Self.fold(bytes: other, of: event, into: &numbered, by: try byRange(other), opening: 0)
+        #expect(try numbered.result()?.definition.rawValue.utf8.last == other[definition])
+        #expect(try numbered.result()?.definition != expected?.definition)
+        numbered.reset()
+        try Self.fold(bytes: data, of: event, into: &numbered, by: try byRange(data), opening: 0)
+        #expect(try numbered.result() == expected)
         // Bytes said to be `by` that are more than the object read there are never stepped over: what follows is still read.
         let range = try byRange(data)
         let longer = range.lowerBound..<data.firstRange(of: Array(#","fields":"#.utf8))!.lowerBound
@@ -364,6 +381,21 @@ struct CanonicalEncodingTests {
             again.reset()
             try Self.fold(bytes: data, of: event, into: &again, by: longer)
             #expect(try again.result() == expected)
+        }
+    }
+
+    @Test("replay's fold reads a workflow's name as decoding does: the same with an escape, refused when it is not a string or has a raw control byte")
+    func foldedWorkflow() throws {
+        let (event, written) = try Self.submitted()
+        let plain = try #require(written.firstMatch(of: /"workflow":"([^"\\]*)"/)).output
+        let name = String(plain.1)
+        #expect(name.first == "p")
+        for (spelling, accepted) in [(#""\u0070"# + name.dropFirst() + "\"", true), ("\"" + name + "\u{01}\"", false), ("1", false)] {
+            let data = Array(written.replacing(String(plain.0), with: #""workflow":"# + spelling).utf8)
+            var fold = RequestFold()
+            let folded = Result { try Self.fold(bytes: data, of: event, into: &fold) }
+            #expect(((try? folded.get()) != nil) == accepted, "\(spelling)")
+            if accepted { #expect(fold.columns.workflow.rawValue == name) }
         }
     }
 
