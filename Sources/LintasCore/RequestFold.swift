@@ -629,8 +629,10 @@ private struct Interner {
     private var strings: [String] = []
     /// Where each kept value's bytes stand in `run`, and its string as `JSONWriter.writeString`
     /// writes it when it needs no escape (`quoted`): ranges of one buffer, not an array each,
-    /// which every lookup, sort and write would retain and release.
-    private var spans: [(bytes: Range<Int>, quoted: Range<Int>?)] = []
+    /// which every lookup, sort and write would retain and release. With a quoted string, its
+    /// first eight bytes read as a big-endian number, zeros after a shorter one (`prefix`):
+    /// two strings whose prefixes differ sort as them (`precedes`).
+    private var spans: [(bytes: Range<Int>, quoted: Range<Int>?, prefix: UInt64)] = []
     /// The bytes `spans` points into.
     private(set) var run = ByteRun()
     /// Beyond this many distinct values new ones are not kept (a scan of a huge directory's actors).
@@ -654,8 +656,10 @@ private struct Interner {
         run.put(bytes)
         var text = string
         // Quoted from the string's UTF-8 (bytes that are not UTF-8 are repaired in it), when it needs no escape.
+        var prefix: UInt64 = 0
         let quoted = text.withUTF8 { (utf8) -> Range<Int>? in
             guard !JSONWriter.needsEscape(utf8) else { return nil }
+            for index in 0..<8 { prefix = prefix << 8 | UInt64(index < utf8.count ? utf8[index] : 0) }
             let from = run.count
             run.put(UInt8(ascii: "\""))
             run.put(UnsafeRawBufferPointer(utf8))
@@ -663,7 +667,7 @@ private struct Interner {
             return from..<run.count
         }
         strings.append(string)
-        spans.append((start..<(start + bytes.count), quoted))
+        spans.append((start..<(start + bytes.count), quoted, prefix))
         if strings.count * 2 > slots.count { grow() }
         return strings.count - 1
     }
@@ -681,10 +685,14 @@ private struct Interner {
     /// Where the string numbered `id` stands in `run` as a JSON string, when it was kept and needs no escape.
     func quoted(_ id: Int) -> Range<Int>? { id >= 0 ? spans[id].quoted : nil }
 
-    /// `JSONWriter.precedes` for the strings numbered `leftID` and `rightID`: their UTF-8 compared
-    /// in place when both are kept without escapes.
+    /// `JSONWriter.precedes` for the strings numbered `leftID` and `rightID`: when both are kept
+    /// without escapes, by their prefixes, or their UTF-8 compared in place when those are equal.
     func precedes(_ leftID: Int, _ rightID: Int) -> Bool {
-        guard let leftQuoted = quoted(leftID), let rightQuoted = quoted(rightID) else { return JSONWriter.precedes(string(leftID), string(rightID)) }
+        guard leftID >= 0, rightID >= 0, let leftQuoted = spans[leftID].quoted, let rightQuoted = spans[rightID].quoted else {
+            return JSONWriter.precedes(string(leftID), string(rightID))
+        }
+        let (left, right) = (spans[leftID].prefix, spans[rightID].prefix)
+        if left != right { return left < right }
         return run.bytes.withUnsafeBytes { run in
             // Between the quotes: a closing quote must not sort against a byte of the other.
             JSONWriter.precedes(UnsafeRawBufferPointer(rebasing: run[(leftQuoted.lowerBound + 1)..<(leftQuoted.upperBound - 1)]),

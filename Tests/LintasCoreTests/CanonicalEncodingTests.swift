@@ -32,9 +32,12 @@ struct CanonicalEncodingTests {
     @Test("the fold writes participants as the state does: actions and officials that need escapes or are not ASCII, actions that sort by their bytes")
     func foldedParticipants() throws {
         // "ab" before "ab!" (a prefix first: its closing quote, 0x22, would sort after "!", 0x21), "é" after "z" by its
-        // UTF-8; officials with a quote, a tab, text that is not ASCII.
+        // UTF-8, "recommend_b" after "recommend_a" and "recommend" (the same first eight bytes), "a\u{1}" (escaped)
+        // before "ab"; officials with a quote, a tab, text that is not ASCII.
         let steps: [(action: String, actor: String)] = [("submit", "198003152005011002"), ("ab", "19800315200501100\""), ("ab!", "1980031520050110é"),
-                                                        ("é", "1980\t3152005011002"), ("z", "198003152005011002"), ("ab", "198003152005011002")]
+                                                        ("é", "1980\t3152005011002"), ("z", "198003152005011002"), ("ab", "198003152005011002"),
+                                                        ("recommend_b", "198003152005011002"), ("recommend", "198003152005011002"),
+                                                        ("recommend_a", "198003152005011002"), ("a\u{1}", "198003152005011002")]
         let start = Timestamp(milliseconds: 1_740_967_200_000)
         var state: RequestState?
         var fold = RequestFold()
@@ -54,7 +57,8 @@ struct CanonicalEncodingTests {
         }
         #expect(state!.participants["ab"] == [NIP("19800315200501100\""), NIP("198003152005011002")])
         let written = String(decoding: state!.canonicalBytes, as: UTF8.self)
-        #expect(written.contains(#""participants":{"ab":["19800315200501100\"","198003152005011002"],"ab!":["1980031520050110é"],"submit":"#))
+        #expect(written.contains(#""participants":{"a\u0001":["198003152005011002"],"ab":["19800315200501100\"","198003152005011002"],"ab!":["1980031520050110é"],"#
+                                 + #""recommend":["198003152005011002"],"recommend_a":["198003152005011002"],"recommend_b":["198003152005011002"],"submit":"#))
     }
 
     @Test("every event and state of Pasal 11 ayat (4) a–e, with text that needs escaping and text that is not ASCII")
