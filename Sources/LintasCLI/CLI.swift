@@ -379,7 +379,7 @@ struct Context {
     /// Opens the database for a command that only reads: a wrong path is an error, and an empty
     /// file (0 bytes, and no write-ahead log holding its first commits) is refused instead of
     /// being given lintas's schema by a command that only reads. The connection refuses to
-    /// write, and maps the file for look-ups (`Reading`).
+    /// write, and maps what `reading` asks (`Reading`, `ReadSettings`).
     func openStore(reading: Reading) throws -> SQLiteStore { try openStore(create: false, reading: reading) }
 
     private func openStore(create: Bool, reading: Reading?) throws -> SQLiteStore {

@@ -8,7 +8,7 @@ enum OperationsCommands {
     // MARK: daemon status
 
     static func daemonStatus(_ context: Context) throws -> Int32 {
-        let store = try context.openStore(reading: .lookUps)
+        let store = try context.openStore(reading: .once)
         let now = context.clock.now()
         let zone = (try? DirectoryCatalog(store: store).timeZone()) ?? .wib
         let (running, heartbeat) = DaemonLock.inspect(database: context.databasePath)

@@ -29,7 +29,7 @@ enum RequestCommands {
         let zone: TimeZoneOffset
 
         init(_ context: Context) throws {
-            store = try context.openStore(reading: .lookUps)
+            store = try context.openStore(reading: .once)
             definitions = try DefinitionCatalog(store: store)
             directories = try DirectoryCatalog(store: store)
             zone = try directories.timeZone()

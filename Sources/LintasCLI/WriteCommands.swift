@@ -210,7 +210,7 @@ enum WriteCommands {
     }
 
     static func workflowsList(_ context: Context) throws -> Int32 {
-        let store = try context.openStore(reading: .lookUps)
+        let store = try context.openStore(reading: .once)
         let catalog = try DefinitionCatalog(store: store)
         let versions = try store.definitionVersions()
         var rows: [JSONValue] = []
@@ -248,7 +248,7 @@ enum WriteCommands {
     }
 
     static func orgVersions(_ context: Context) throws -> Int32 {
-        let store = try context.openStore(reading: .lookUps)
+        let store = try context.openStore(reading: .once)
         let versions = try store.directoryVersions()
         if context.output.json {
             context.output.document(.object(["versions": .array(versions.map {

@@ -428,9 +428,18 @@ extension StoreError {
 
 /// What a connection that only reads is for: it decides whether SQLite maps the file.
 public enum Reading: Sendable {
-    /// A few rows by key (`lintas status`, `history`, the letter commands, the benchmark's warm
+    /// Rows by key, many of them over the life of a process that stays (the benchmark's warm
     /// status lookups): the file mapped, each page read in place without a `pread` and a copy.
     case lookUps
+    /// A few rows by key in a process that shows them and ends: every reading command of the CLI
+    /// that looks up (`lintas status`, `history`, the letter commands, `requests`, …). Not mapped
+    /// unless `LINTAS_READ_MMAP_MB` asks for it: such a process touches a few dozen pages once, and
+    /// a page fault on the map costs what the `pread` does when the page is in the kernel's cache;
+    /// when it is not (a large file, the more so the larger), each fault on a map reads the
+    /// kernel's whole read-around window (the disk's `read_ahead_kb`: 8 MiB on the benchmark's
+    /// machine), a `pread` the page. Measured at N = 100,000: a cold `lintas status` of a request
+    /// whose pages were not cached read 24 MiB mapped, 24 KiB with `pread`.
+    case once
     /// The whole log or file in order (`audit`, `checkpoint`, `backup`, replaying every request):
     /// not mapped. Measured at N = 100,000, a mapped scan was slower (replay 5.1 → 6.4 s, a page
     /// fault for every 4 KB of each reader's own map instead of one `pread` an 8 KB page) and
@@ -441,23 +450,38 @@ public enum Reading: Sendable {
 /// How connections that only read are set up (`SQLiteConnection.setUpForReading`).
 public enum ReadSettings {
     /// The environment variable that sets how much of the file a connection that looks up
-    /// (`Reading.lookUps`) maps, in MiB: `0` turns the map off (every page is read with `pread`).
+    /// (`Reading.lookUps`, `Reading.once`) maps, in MiB: `0` turns the map off (every page is
+    /// read with `pread`).
     public static let mapVariable = "LINTAS_READ_MMAP_MB"
-    /// Mapped unless `LINTAS_READ_MMAP_MB` says otherwise: 2 GiB, about the most Debian's SQLite
-    /// maps (`SQLITE_MAX_MMAP_SIZE`, 2,147,418,112 bytes); pages beyond it are read with `pread`.
+    /// What `Reading.lookUps` maps unless `LINTAS_READ_MMAP_MB` says otherwise: 2 GiB, about the
+    /// most Debian's SQLite maps (`SQLITE_MAX_MMAP_SIZE`, 2,147,418,112 bytes); pages beyond it are
+    /// read with `pread`. `Reading.once` maps nothing unless the variable says otherwise.
     public static let defaultMapMebibytes = 2048
 
-    /// Bytes of the file a connection maps for this use: none for scans.
+    /// Bytes of the file a connection maps for this use, `LINTAS_READ_MMAP_MB` as set in this
+    /// process (read once per process).
     public static func mapBytes(for reading: Reading) -> Int {
         switch reading {
         case .lookUps: lookUpMapBytes
+        case .once: onceMapBytes
         case .scans: 0
         }
     }
 
-    /// `LINTAS_READ_MMAP_MB` when it is a whole number of 0 or more, else the default, in bytes.
-    /// Read once per process.
-    static let lookUpMapBytes: Int = mapBytes(setting: setting)
+    private static let lookUpMapBytes = mapBytes(for: .lookUps, setting: setting)
+    private static let onceMapBytes = mapBytes(for: .once, setting: setting)
+
+    /// Bytes mapped for this use with the variable's value (`nil` when it is not set; a wrong
+    /// value, which the commands refuse, `settingProblem`, gives the default): scans never map.
+    static func mapBytes(for reading: Reading, setting: String?) -> Int {
+        let fallback: Int
+        switch reading {
+        case .lookUps: fallback = defaultMapMebibytes
+        case .once: fallback = 0
+        case .scans: return 0
+        }
+        return min(setting.flatMap(mebibytes) ?? fallback, Int.max >> 20) << 20
+    }
 
     /// The variable's value; `nil` when it is not set or empty (as `LINTAS_DB` is read).
     static var setting: String? { getenv(mapVariable).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
@@ -473,12 +497,6 @@ public enum ReadSettings {
     }
 
     private static func mebibytes(_ setting: String) -> Int? { Int(setting).flatMap { $0 >= 0 ? $0 : nil } }
-
-    /// Bytes mapped for the variable's value (`nil` when it is not set; a wrong value, which
-    /// the commands refuse, `settingProblem`, gives the default).
-    static func mapBytes(setting: String?) -> Int {
-        min(setting.flatMap(mebibytes) ?? defaultMapMebibytes, Int.max >> 20) << 20
-    }
 }
 
 /// How a connection waits for another's lock: SQLite calls `tryAgain` each time it finds the lock

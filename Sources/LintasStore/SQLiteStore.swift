@@ -106,8 +106,8 @@ public final class SQLiteStore: EventStore {
     ///   - pageCacheKilobytes: SQLite's page cache for this connection (`PRAGMA cache_size`), in
     ///     KiB; `nil` leaves SQLite's own, 2,000 KiB (the daemon's is `Daemon.pageCacheKilobytes`).
     ///   - reading: for a command that only reads, what it reads: once the file is opened (and,
-    ///     being older, upgraded) the connection refuses to write, and for look-ups maps the file
-    ///     (`SQLiteConnection.setUpForReading`, `ReadSettings`). `nil` for a writer.
+    ///     being older, upgraded) the connection refuses to write, and maps as much of the file
+    ///     as the use asks (`SQLiteConnection.setUpForReading`, `ReadSettings`). `nil` for a writer.
     /// - Throws: `StoreError` (`.notFound` for a missing file when `create` is false).
     public init(path: String, create: Bool = true, busyTimeout: Int = SQLiteStore.defaultBusyTimeout, pageCacheKilobytes: Int? = nil,
                 reading: Reading? = nil) throws(StoreError) {

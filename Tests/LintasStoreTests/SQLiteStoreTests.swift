@@ -238,38 +238,45 @@ struct SQLiteStoreTests {
         #expect(try reader.connection.query("PRAGMA cache_size") { $0.int64(0) } == [-2000])
     }
 
-    @Test("a store opened to read refuses to write; one that looks up maps the file, one that scans does not, nor do the readers it opens, nor a writer")
+    @Test("a store opened to read refuses to write; one that looks up in a process that stays maps the file, a command's (once) does not, nor one that scans, nor the readers it opens, nor a writer")
     func reading() throws {
         let path = try freshPath()
         let writer = try SQLiteStore(path: path)
         try Sample.append([Sample.event("PML-1", 1)], to: writer)
         let lookUps = try SQLiteStore(path: path, create: false, reading: .lookUps)
+        let once = try SQLiteStore(path: path, create: false, reading: .once)
         let scans = try SQLiteStore(path: path, create: false, reading: .scans)
         let another = try #require(try lookUps.openReader() as? SQLiteStore)
         let mapped = { (store: SQLiteStore) in try store.connection.query("PRAGMA mmap_size") { $0.int64(0) }.first ?? -1 }
         let events = { (store: SQLiteStore) in try store.connection.query("SELECT count(*) FROM events") { $0.int64(0) }.first ?? -1 }
         // SQLite maps at most its SQLITE_MAX_MMAP_SIZE (2,147,418,112 bytes in Debian's build).
         #expect(try mapped(lookUps) > 0 && mapped(lookUps) <= Int64(ReadSettings.mapBytes(for: .lookUps)))
-        #expect(try [writer, scans, another].map(mapped) == [0, 0, 0])
-        for store in [lookUps, scans, another] {
+        #expect(try [writer, once, scans, another].map(mapped) == [0, 0, 0, 0])
+        for store in [lookUps, once, scans, another] {
             #expect(try events(store) == 1)
             #expect { _ = try store.saveDefinition(workflow: "w", hash: "h", body: "{}", now: Sample.t0) } throws: { error in
                 (error as? StoreError)?.code == .readOnly
             }
         }
         _ = try writer.saveDefinition(workflow: "w", hash: "h", body: "{}", now: Sample.t0)
-        // What LINTAS_READ_MMAP_MB=0 gives: no map, and the store reads as before.
-        try lookUps.connection.setUpForReading(mapBytes: ReadSettings.mapBytes(setting: "0"))
+        // What LINTAS_READ_MMAP_MB=0 gives: no map, and the store reads as before; =64 maps a command's.
+        try lookUps.connection.setUpForReading(mapBytes: ReadSettings.mapBytes(for: .lookUps, setting: "0"))
         #expect(try mapped(lookUps) == 0)
         #expect(try events(lookUps) == 1 && lookUps.definitionVersions().count == 1)
+        try once.connection.setUpForReading(mapBytes: ReadSettings.mapBytes(for: .once, setting: "64"))
+        #expect(try mapped(once) == 64 << 20)
+        #expect(try events(once) == 1 && once.definitionVersions().count == 1)
     }
 
-    @Test("LINTAS_READ_MMAP_MB: a whole number of MiB, 0 for no map; anything else is named as wrong")
+    @Test("LINTAS_READ_MMAP_MB: a whole number of MiB, 0 for no map; unset, a command maps nothing, a process that stays 2 GiB; anything else is named as wrong")
     func mapSetting() {
-        #expect(ReadSettings.mapBytes(setting: nil) == ReadSettings.defaultMapMebibytes << 20)
-        #expect(ReadSettings.mapBytes(for: .scans) == 0)
-        #expect(ReadSettings.mapBytes(setting: "0") == 0)
-        #expect(ReadSettings.mapBytes(setting: "64") == 64 << 20)
+        #expect(ReadSettings.mapBytes(for: .lookUps, setting: nil) == ReadSettings.defaultMapMebibytes << 20)
+        #expect(ReadSettings.mapBytes(for: .once, setting: nil) == 0)
+        for setting in [nil, "0", "64"] { #expect(ReadSettings.mapBytes(for: .scans, setting: setting) == 0) }
+        for reading in [Reading.lookUps, .once] {
+            #expect(ReadSettings.mapBytes(for: reading, setting: "0") == 0)
+            #expect(ReadSettings.mapBytes(for: reading, setting: "64") == 64 << 20)
+        }
         for right in [nil, "0", "64"] { #expect(ReadSettings.problem(setting: right) == nil) }
         for wrong in ["off", "-1", "1.5"] {
             #expect(ReadSettings.problem(setting: wrong)?.contains("LINTAS_READ_MMAP_MB is \"\(wrong)\": give a whole number of MiB") == true)
