@@ -48,9 +48,6 @@ enum Sample {
                 actor: NIP(Pemalang.kabidP2P), at: t0, data: data)
     }
 
-    /// Appends events of one request in a batch, chaining hashes and saving the projection as the daemon does,
-    /// its period ending at the end of a `duration` field (as a definition whose state `ends` by it would say).
-    @discardableResult
     /// Appends `event` (its hash chained after nothing) and writes its request's projection folded on by it, as the
     /// processor does: a request's events are found through its projection (`requests.event_seqs`).
     static func appendListed(_ event: Event, to batch: any StoreBatch) throws {
@@ -58,6 +55,9 @@ enum Sample {
         try batch.saveRequest(try RequestState.evolve(try batch.request(event.request)?.decode(), event), head: .zero, timer: .none)
     }
 
+    /// Appends events of one request in a batch, chaining hashes and saving the projection as the daemon does,
+    /// its period ending at the end of a `duration` field (as a definition whose state `ends` by it would say).
+    @discardableResult
     static func append(_ events: [Event], to store: any EventStore) throws -> [StoredEvent] {
         try store.withBatch { batch in
             var head = try batch.request(events[0].request)?.headDigest ?? .zero
