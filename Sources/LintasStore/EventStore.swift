@@ -141,13 +141,16 @@ public protocol StoreBatch: StoreLookups {
     /// (`LetterParts.encode` of that content with its `implied` members), so that it need not be again.
     func chain(_ event: Event, after previous: Digest, letter: LetterParts.Encoded?) -> ChainedEvent
     /// Appends an event chained already, with those of its letter's parts the store does not hold yet.
-    /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
+    /// - Throws: `StoreError` with code `.versionConflict` when the version is taken: by an event this
+    ///   transaction appended, or (SQLite, schema version 15) by a stored one, found by `saveRequest`.
     /// - Returns: its sequence number.
     func append(_ event: ChainedEvent) throws -> Int64
     /// Writes the projection of a request's state, with `timer`, whether its state has a timer and
     /// the end of the period it runs for (`StateTimer.of`), by which the timers look it up.
     /// `body` is the state's canonical bytes (`state.canonicalBytes`), written beforehand (on
     /// another thread than the store's, with `Processor.commitEach`).
+    /// - Throws: `StoreError` with code `.versionConflict` when the stored projection is not older than
+    ///   the events appended for it since it was written (SQLite, schema version 15: their versions are taken).
     func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer) throws
     /// Records the outcome of every command the transaction claimed, in one go: the oldest
     /// queued commands, each once, processed at `now`.
@@ -547,7 +550,7 @@ extension RequestState {
 
 extension StoreBatch {
     /// Appends an event, its hash chained to the request's previous one (`EventChain`).
-    /// - Throws: `StoreError` with code `.versionConflict` when the version is taken.
+    /// - Throws: `StoreError` with code `.versionConflict` when the version is taken (as `append(_:)`).
     /// - Returns: the event as stored, with its sequence number and hash.
     public func append(_ event: Event, previous: Digest) throws -> StoredEvent {
         let chained = chain(event, after: previous, letter: nil)
