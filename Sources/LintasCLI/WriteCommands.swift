@@ -194,10 +194,10 @@ enum WriteCommands {
 
     static func workflowsLoad(_ context: Context) throws -> Int32 {
         let path = try context.workflowsPath(context.arguments.positionals.first)
+        // The files first: a wrong path or a bad file neither creates nor upgrades the database.
+        let files = try Loading.readWorkflows(from: path) { warnings in Self.printWarnings(warnings, context.output) }
         let store = try context.openStore(create: true)
-        let results = try Loading.loadWorkflows(from: path, into: store, now: context.clock.now()) { warnings in
-            Self.printWarnings(warnings, context.output)
-        }
+        let results = try Loading.loadWorkflows(files, into: store, now: context.clock.now())
         for (file, change) in results {
             let what = switch change {
             case .added: "loaded"
@@ -234,9 +234,10 @@ enum WriteCommands {
     // MARK: org
 
     static func orgImport(_ context: Context) throws -> Int32 {
+        // The files first: a wrong path or a bad file neither creates nor upgrades the database.
+        let file = try Loading.readDirectory(from: context.arguments.positionals[0], employees: context.arguments.option("employees"))
         let store = try context.openStore(create: true)
-        let (file, version) = try Loading.importDirectory(from: context.arguments.positionals[0], employees: context.arguments.option("employees"),
-                                                          into: store, now: context.clock.now())
+        let version = try Loading.importDirectory(file, into: store, now: context.clock.now())
         let directory = file.directory
         if version.isNew {
             context.output.line("Imported the org directory of \(directory.regency) in force from \(directory.effectiveFrom) as version \(version.version): "

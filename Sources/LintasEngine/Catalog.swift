@@ -178,37 +178,57 @@ public enum Calendars {
     }
 }
 
-/// Loading validated files into a store.
+/// Loading validated files into a store. Each load reads and checks its files first and touches
+/// the store only when they are valid, so a wrong path or a bad file leaves the database as it was
+/// (the CLI opens, creates or upgrades the file only after `readWorkflows` or `readDirectory`).
 public enum Loading {
-    /// Loads every workflow at a path into the store, or none: one invalid file refuses all.
+    /// Reads and checks every workflow at a path: one invalid file refuses all.
     /// Directory files found there are ignored (they are imported with `importDirectory`).
-    /// - Parameter warned: told the warnings of the files loaded (`CheckReport.warnings`).
-    /// - Returns: each workflow with what changed.
-    /// - Throws: the `InvalidDocument`s of every bad file, or a store error.
-    public static func loadWorkflows(from path: String, into store: any EventStore, now: Timestamp,
-                                     warned: ([InvalidDocument]) -> Void = { _ in }) throws -> [(WorkflowFile, DefinitionChange)] {
+    /// - Parameter warned: told the warnings of the files read (`CheckReport.warnings`).
+    /// - Throws: the `InvalidDocument`s of every bad file, or one saying there is no workflow.
+    public static func readWorkflows(from path: String, warned: ([InvalidDocument]) -> Void = { _ in }) throws -> [WorkflowFile] {
         let report = DataFiles.check(path)
         if !report.failures.isEmpty { throw InvalidDocuments(documents: report.failures) }
         warned(report.warnings)
         if report.workflows.isEmpty {
             throw InvalidDocuments(documents: [InvalidDocument(source: path, problems: [Problem(path: "", message: "no workflow files here")])])
         }
-        return try report.workflows.map { file in
+        return report.workflows
+    }
+
+    /// Saves workflows read by `readWorkflows` into the store.
+    /// - Returns: each workflow with what changed.
+    public static func loadWorkflows(_ files: [WorkflowFile], into store: any EventStore, now: Timestamp) throws -> [(WorkflowFile, DefinitionChange)] {
+        try files.map { file in
             (file, try store.saveDefinition(workflow: file.definition.id, hash: file.definition.hash, body: file.body, now: now))
         }
     }
 
-    /// Imports an org directory file as a new version, in force from its `effective_from`.
+    /// Reads, checks and loads every workflow at a path (`readWorkflows`, then `loadWorkflows`).
+    public static func loadWorkflows(from path: String, into store: any EventStore, now: Timestamp,
+                                     warned: ([InvalidDocument]) -> Void = { _ in }) throws -> [(WorkflowFile, DefinitionChange)] {
+        try loadWorkflows(try readWorkflows(from: path, warned: warned), into: store, now: now)
+    }
+
+    /// Reads and checks an org directory file.
     /// - Parameter employees: a CSV file of employees to add to the directory's own (`EmployeesCSV`).
+    public static func readDirectory(from path: String, employees: String? = nil) throws -> DirectoryFile {
+        let file = try DataFiles.readDirectory(path: path)
+        guard let employees else { return file }
+        let merged = try EmployeesCSV.merge(try DocumentFile.read(path), csv: try DocumentFile.bytes(employees), source: employees, directorySource: path)
+        return try DataFiles.readDirectory(merged, path: path)
+    }
+
+    /// Imports an org directory read by `readDirectory` as a new version, in force from its `effective_from`.
+    public static func importDirectory(_ file: DirectoryFile, into store: any EventStore, now: Timestamp) throws -> DirectoryVersion {
+        try store.saveDirectory(effectiveFrom: file.directory.effectiveFrom, hash: file.hash, body: file.body, source: file.path, now: now)
+    }
+
+    /// Reads, checks and imports an org directory file (`readDirectory`, then `importDirectory`).
     public static func importDirectory(from path: String, employees: String? = nil, into store: any EventStore,
                                        now: Timestamp) throws -> (DirectoryFile, DirectoryVersion) {
-        var file = try DataFiles.readDirectory(path: path)
-        if let employees {
-            let merged = try EmployeesCSV.merge(try DocumentFile.read(path), csv: try DocumentFile.bytes(employees), source: employees, directorySource: path)
-            file = try DataFiles.readDirectory(merged, path: path)
-        }
-        let version = try store.saveDirectory(effectiveFrom: file.directory.effectiveFrom, hash: file.hash, body: file.body, source: path, now: now)
-        return (file, version)
+        let file = try readDirectory(from: path, employees: employees)
+        return (file, try importDirectory(file, into: store, now: now))
     }
 }
 

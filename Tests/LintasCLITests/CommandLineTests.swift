@@ -199,6 +199,7 @@ struct CommandLineTests {
                                              "from": "2025-03-10", "until": "2025-03-01"])])
         let file = lintas.folder.appendingPathComponent("rusak.json")
         try JSONValue.object(members).canonicalText.write(to: file, atomically: true, encoding: .utf8)
+        try lintas.expectSuccess(["workflows", "load", Lintas.workflows])
         let refused = try lintas.run(["org", "import", file.path])
         #expect(refused.status == 1)
         for problem in ["parent", "\"bidang\" is not a unit kind", "\"honorer\" is not an employment status", ".nip",
@@ -206,6 +207,22 @@ struct CommandLineTests {
             #expect(refused.stderr.contains(problem), "missing \(problem) in: \(refused.stderr)")
         }
         #expect(try lintas.expectSuccess(["org", "versions", "--json"]).json()["versions"]?.arrayValue?.isEmpty == true)
+    }
+
+    @Test("workflows load and org import read their files before the database: a wrong path or a bad file creates no database")
+    func filesReadBeforeTheDatabase() throws {
+        let lintas = try Lintas()
+        let missing = lintas.folder.appendingPathComponent("tidak-ada").path
+        let (_, broken) = try Self.checkChanged(lintas, replacing: #""to": "recommended""#, with: #""to": "direkomendasi""#)
+        for arguments in [["workflows", "load", missing], ["workflows", "load", broken.path],
+                          ["org", "import", missing + ".json"], ["org", "import", Lintas.directory, "--employees", missing + ".csv"]] {
+            let refused = try lintas.run(arguments)
+            #expect(refused.status == 1, "\(arguments): \(refused.stderr)")
+            #expect(refused.stderr.contains(arguments.count == 5 ? missing + ".csv" : arguments[2]), "\(arguments): \(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: lintas.db), "\(arguments) created the database")
+        }
+        try lintas.expectSuccess(["workflows", "load", Lintas.workflows])
+        #expect(FileManager.default.fileExists(atPath: lintas.db))
     }
 
     @Test("workflows graph draws a procedure as Graphviz DOT with the actor and the article on each edge")
@@ -227,6 +244,7 @@ struct CommandLineTests {
             12345,Nip Pendek,PNS,prakom-ahli-pertama-aptika
             199002022019032002,"Sari, S.Kom.",PPPK,jabatan-tidak-ada
             """.write(to: csv, atomically: true, encoding: .utf8)
+        try lintas.expectSuccess(["workflows", "load", Lintas.workflows])
         let refused = try lintas.run(["org", "import", Lintas.directory, "--employees", csv.path])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("pegawai.csv line 2 (12345).nip"), "stderr: \(refused.stderr)")
