@@ -49,8 +49,14 @@ public final class Processor {
     /// Letters' frames composed so far (`LetterFrames`), one set per org directory version.
     private var letterFrames = LetterFrameSets()
     /// The second connection a batch on two threads decides on (`DecideReads`), opened at the
-    /// first such batch; `.some(nil)` when the store has none.
-    private var reader: (any EventStore)??
+    /// first such batch.
+    private var reader = Reader.notOpened
+    private enum Reader {
+        case notOpened
+        /// The store has no second connection (`openReader` gave none): decide on the store's own.
+        case absent
+        case opened(any EventStore)
+    }
     /// Letter parts' hashes, kept from batch to batch for the deciding thread chaining the events with `commitEach` (`BatchWriter.names`).
     private let partNames = LetterPartNames()
 
@@ -196,10 +202,14 @@ public final class Processor {
 
     /// The second connection a batch on two threads decides on, opened once.
     private func decideReader() throws -> (any EventStore)? {
-        if let reader { return reader }
-        let opened = try store.openReader()
-        reader = .some(opened)
-        return opened
+        switch reader {
+        case .opened(let opened): return opened
+        case .absent: return nil
+        case .notOpened:
+            let opened = try store.openReader()
+            reader = opened.map(Reader.opened) ?? .absent
+            return opened
+        }
     }
 }
 
