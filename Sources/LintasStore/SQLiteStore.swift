@@ -45,7 +45,10 @@ public final class SQLiteStore: EventStore {
     /// most commits); `requests.event_seqs` lists the request's events by sequence, in version order, written with
     /// the projection (`listEvents`). A request's events are read by that list; a version taken is refused when the
     /// projection is written (`SQLiteBatch.saveRequest`).
-    public static let schemaVersion: Int64 = 15
+    /// 16: `letter_parts` a rowid table, its hash a unique index, in place of `WITHOUT ROWID` keyed by the hash: a
+    /// part is appended where the last one was, so the parts of letters issued together lie together and audit, reading
+    /// the letters in request order, finds them on pages it has just read (`partsInUseOrder`).
+    public static let schemaVersion: Int64 = 16
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -181,6 +184,7 @@ public final class SQLiteStore: EventStore {
                 if current < 13 { try connection.execute(SQLiteStore.derivedOutcomesView) }
                 if current < 14 { try indexTimedOnly() }
                 if current < 15 { try listEvents() }
+                if current < 16 { try partsInUseOrder() }
             }
         } catch let error as StoreError {
             throw error
@@ -335,6 +339,31 @@ public final class SQLiteStore: EventStore {
                 """)
         }
         try connection.execute("PRAGMA user_version = 15")
+    }
+
+    /// Version 16: `letter_parts` copied into a rowid table with its hash a unique index (`letterParts`) when it is still
+    /// `WITHOUT ROWID`, keyed by the hash: its rows in the order the log first names them (the event of each part's first
+    /// letter, then by hash; a part no letter names, or none that reads as JSON, after them), the order lintas appends
+    /// them in from now on, so that the parts of letters issued together share pages. Every row as it was; the
+    /// append-only triggers made again.
+    private func partsInUseOrder() throws(StoreError) {
+        let definition = try connection.query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'letter_parts'") { $0.text(0) }.first ?? ""
+        if definition.uppercased().contains("WITHOUT ROWID") {
+            try connection.execute("""
+                ALTER TABLE letter_parts RENAME TO letter_parts_v15;
+                \(SQLiteStore.letterPartsTable)
+                INSERT INTO letter_parts (hash, body)
+                    SELECT p.hash, p.body FROM letter_parts_v15 p LEFT JOIN (
+                        SELECT u.value AS name, min(e.seq) AS first
+                        FROM (SELECT seq, data FROM events WHERE json_valid(data)) e, json_each(e.data, '$.letter.content_parts') u
+                        WHERE u.type = 'text' GROUP BY u.value
+                    ) f ON f.name = lower(hex(p.hash))
+                    ORDER BY f.first IS NULL, f.first, p.hash;
+                DROP TABLE letter_parts_v15;
+                \(SQLiteStore.letterPartsTriggers)
+                """)
+        }
+        try connection.execute("PRAGMA user_version = 16")
     }
 
     /// The events' columns from version 15: no index but the sequence (version 11's `opening` last).
@@ -725,17 +754,26 @@ public final class SQLiteStore: EventStore {
     /// events. Events written from now on keep a letter's own members and its parts' hashes;
     /// letters issued before keep their whole content in their events, which are not rewritten.
     /// `letter_numbers` loses its `label` (`dropLetterNumberLabels`): the label of the letter
-    /// carrying a number is read from that letter's event when a clash is refused.
+    /// carrying a number is read from that letter's event when a clash is refused. The table as
+    /// version 16 makes it (`letterPartsTable`; version 7 made it `WITHOUT ROWID`, keyed by the hash).
     static let letterParts = """
+    \(letterPartsTable)
+    \(letterPartsTriggers)
+    PRAGMA user_version = 7;
+    """
+
+    /// `letter_parts` from version 16: a rowid table, each part appended after the last, found by its hash's unique index.
+    static let letterPartsTable = """
     CREATE TABLE IF NOT EXISTS letter_parts (
-        hash BLOB PRIMARY KEY,
+        hash BLOB NOT NULL UNIQUE,
         body TEXT NOT NULL
-    ) WITHOUT ROWID;
+    );
+    """
+    static let letterPartsTriggers = """
     CREATE TRIGGER IF NOT EXISTS letter_parts_refuse_update BEFORE UPDATE ON letter_parts
         BEGIN SELECT RAISE(ABORT, 'letter parts are append-only: UPDATE is refused'); END;
     CREATE TRIGGER IF NOT EXISTS letter_parts_refuse_delete BEFORE DELETE ON letter_parts
         BEGIN SELECT RAISE(ABORT, 'letter parts are append-only: DELETE is refused'); END;
-    PRAGMA user_version = 7;
     """
 
     /// Runs a body in a transaction, turning any error into the `StoreError` it was or wraps.

@@ -103,7 +103,10 @@ enum Lines {
     ]
 
     /// The whole procedure for one request, a to e, with two nominees.
-    static func accepted(_ request: String) -> [String] {
+    static func accepted(_ request: String) -> [String] { accepted(request, contents: contents) }
+
+    /// `accepted` with the request's fields `contents`.
+    static func accepted(_ request: String, contents: [String: JSONValue]) -> [String] {
         [
             line("\(request)-1", request, "submit", Pemalang.kabidP2P, day: 3, contents, workflow: true),
             line("\(request)-2", request, "recommend", Pemalang.kadisKominfo, day: 4),

@@ -146,6 +146,96 @@ struct LetterPartsTests {
         #expect(throws: StoreError.self) { try harness.tamper("DELETE FROM letter_parts") }
     }
 
+    /// The parts' hashes (hex) in the order the log first names them: by the events in sequence, each letter's parts in its order.
+    func partsByFirstUse(_ store: SQLiteStore) throws -> [String] {
+        var events: [StoredEvent] = []
+        try store.forEachStream { _, rows in events += rows }
+        var named: [String] = []
+        for row in events.sorted(by: { $0.sequence < $1.sequence }) {
+            for part in try row.decode().detail.letter?.parts ?? [] where !named.contains(part) { named.append(part) }
+        }
+        return named
+    }
+
+    /// The stored parts' hashes (hex) in the order of their rows.
+    func partsAsStored(_ store: SQLiteStore) throws -> [String] {
+        try store.connection.query("SELECT hash FROM letter_parts ORDER BY rowid") { Digest(bytes: $0.bytes(0))!.hex }
+    }
+
+    /// The file as lintas of schema version 15 left it: `letter_parts` `WITHOUT ROWID`, keyed by the hash.
+    func rewriteAsVersionFifteen(_ harness: Harness) throws {
+        try harness.tamper("""
+            ALTER TABLE letter_parts RENAME TO letter_parts_v16;
+            CREATE TABLE letter_parts (hash BLOB PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+            INSERT INTO letter_parts (hash, body) SELECT hash, body FROM letter_parts_v16;
+            DROP TABLE letter_parts_v16;
+            \(SQLiteStore.letterPartsTriggers)
+            PRAGMA user_version = 15;
+            """)
+    }
+
+    /// PML-1 and PML-2 (their parts shared) and four more requests, each with a purpose of its own: a part of
+    /// contents each, six parts in all beside the two frames.
+    func runWithOwnContents() throws -> Harness {
+        let harness = try run()
+        try harness.submit((3...6).flatMap { number in
+            var contents = Lines.contents
+            contents["purpose"] = .string("Dasbor surveilans \(number)")
+            return Lines.accepted("PML-\(number)", contents: contents)
+        })
+        try harness.drain()
+        return harness
+    }
+
+    @Test("schema version 16: each part is appended after the last, so the parts lie in the order the letters first name them, found by their hash")
+    func partsInUseOrder() throws {
+        let harness = try runWithOwnContents()
+        let named = try partsByFirstUse(harness.store)
+        #expect(named.count == 7 && named != named.sorted(), "the requests name their parts in an order that is not their hashes': \(named)")
+        #expect(try partsAsStored(harness.store) == named)
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("a version-15 file (letter_parts WITHOUT ROWID, keyed by the hash) is brought to version 16 on opening: the same parts, in the order the log first names them, append-only, the letters read as issued, the audit clean")
+    func versionFifteenUpgraded() throws {
+        let harness = try runWithOwnContents()
+        let parts = try harness.letterParts()
+        let issued = try letters(harness, (1...6).map { "PML-\($0)" })
+        let named = try partsByFirstUse(harness.store)
+        try rewriteAsVersionFifteen(harness)
+        #expect(throws: (any Error).self) { try partsAsStored(harness.store) }
+
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
+        let definition = try reopened.connection.query("SELECT sql FROM sqlite_schema WHERE name = 'letter_parts'") { $0.text(0) }
+        #expect(definition.count == 1 && !definition[0].uppercased().contains("WITHOUT ROWID"))
+        #expect(try partsAsStored(reopened) == named)
+        #expect(try harness.letterParts() == parts)
+        #expect(try letters(harness, (1...6).map { "PML-\($0)" }) == issued)
+        #expect(throws: StoreError.self) { try reopened.connection.execute("UPDATE letter_parts SET body = '{}'") }
+        #expect(throws: StoreError.self) { try reopened.connection.execute("DELETE FROM letter_parts") }
+        #expect(throws: StoreError.self) { try reopened.connection.execute("INSERT INTO letter_parts (hash, body) SELECT hash, '{}' FROM letter_parts LIMIT 1") }
+        #expect(try Audit.run(reopened).isClean)
+    }
+
+    @Test("a version-15 file with an event whose detail is not JSON is still brought to version 16: its parts after those named, the audit naming the event")
+    func versionFifteenWithUnreadableEventUpgraded() throws {
+        let harness = try runWithOwnContents()
+        let parts = try harness.letterParts()
+        let named = try partsByFirstUse(harness.store)
+        let first = try #require(try harness.store.connection.query("SELECT min(seq) FROM events WHERE data LIKE '%content_parts%'") { $0.int64(0) }.first)
+        try rewriteAsVersionFifteen(harness)
+        try harness.tamper("DROP TRIGGER events_refuse_update")
+        try harness.tamper("UPDATE events SET data = '{\"letter\":' WHERE seq = \(first)")
+
+        let reopened = try SQLiteStore(path: harness.store.path, create: false)
+        #expect(try reopened.connection.query("PRAGMA user_version") { $0.int64(0) }.first == SQLiteStore.schemaVersion)
+        #expect(try harness.letterParts() == parts)
+        #expect(try Set(partsAsStored(reopened)) == Set(named))
+        let report = try Audit.run(reopened)
+        #expect(report.findings.first?.sequence == first, "\(report.findings)")
+    }
+
     @Test("a version-5 file, its letters whole in their events: opened, it becomes the current version (letter_numbers without labels, its rows kept), its letters read as issued, the audit is clean; new letters go in parts")
     func versionFiveFile() throws {
         let harness = try Harness()
