@@ -85,6 +85,14 @@ public struct RequestFold {
     /// The actions taken, once each in key order, as the index of each one's first entry in
     /// `participants`: written by `writeCanonical` before the participants.
     private var actionOrder: [Int] = []
+    /// Actions taken in turn (their numbers in the scan, all kept) and the `actionOrder` sorted
+    /// for them: a request that took the same actions in the same order (most of a procedure's
+    /// requests do) takes that order again rather than sorting (`sortActions`).
+    private var sortedActions: [(actions: [Int], order: [Int])] = []
+    /// How many runs of actions `sortedActions` keeps; beyond it a new one replaces the oldest
+    /// (`sortedActionsNext`).
+    private static let sortedActionsLimit = 8
+    private var sortedActionsNext = 0
     private var letters: [Letter] = []
     private var warnings: [String] = []
 
@@ -555,9 +563,16 @@ public struct RequestFold {
         }
     }
 
-    /// Puts each action taken once in `actionOrder`, in key order.
+    /// Puts each action taken once in `actionOrder`, in key order: as sorted before for the same
+    /// actions in the same order (`sortedActions`), or sorted here.
     private mutating func sortActions() {
-        actionOrder.removeAll(keepingCapacity: true)
+        let participants = self.participants
+        for known in sortedActions where known.actions.count == participants.count
+            && known.actions.indices.allSatisfy({ known.actions[$0] == participants[$0].action }) {
+            actionOrder = known.order
+            return
+        }
+        actionOrder = []
         for index in participants.indices {
             let action = participants[index].action
             if actionOrder.contains(where: { strings.same(participants[$0].action, action) }) { continue }
@@ -567,6 +582,11 @@ public struct RequestFold {
             }
             actionOrder.insert(index, at: position)
         }
+        // Numbers not kept (negative) name other strings in another request: such a run is not kept.
+        guard participants.allSatisfy({ $0.action >= 0 }) else { return }
+        let sorted = (participants.map(\.action), actionOrder)
+        if sortedActions.count < Self.sortedActionsLimit { sortedActions.append(sorted) } else { sortedActions[sortedActionsNext] = sorted }
+        sortedActionsNext = (sortedActionsNext + 1) % Self.sortedActionsLimit
     }
 
     private static func writeParticipants(_ participants: [Participant], actions actionOrder: [Int], strings: Interner,

@@ -38,17 +38,10 @@ struct CanonicalEncodingTests {
                                                         ("é", "1980\t3152005011002"), ("z", "198003152005011002"), ("ab", "198003152005011002"),
                                                         ("recommend_b", "198003152005011002"), ("recommend", "198003152005011002"),
                                                         ("recommend_a", "198003152005011002"), ("a\u{1}", "198003152005011002")]
-        let start = Timestamp(milliseconds: 1_740_967_200_000)
         var state: RequestState?
         var fold = RequestFold()
         for (index, step) in steps.enumerated() {
-            let version = index + 1
-            let event = Event(request: "PML-9", version: version, action: step.action, state: "requested", actor: NIP(step.actor),
-                              at: start.adding(milliseconds: Int64(version) * 60_000), recorded: start.adding(milliseconds: Int64(version) * 60_000),
-                              command: CommandID("c-\(version)"),
-                              detail: Event.Detail(article: "Pasal 11 ayat (4) huruf a", role: "pimpinan_uo_pemilik", actorName: "Heru", actorTitle: "Kabid",
-                                                   capacity: .definitive, position: "kabid-p2p", fields: ["purpose": "x"],
-                                                   workflow: version == 1 ? "pemalang.penunjukan.lintas-pd" : nil, definition: version == 1 ? "abc" : nil))
+            let event = Self.step(request: "PML-9", version: index + 1, action: step.action, actor: step.actor)
             state = try RequestState.evolve(state, event)
             try Self.fold(event, into: &fold)
             var folded: [UInt8] = []
@@ -59,6 +52,40 @@ struct CanonicalEncodingTests {
         let written = String(decoding: state!.canonicalBytes, as: UTF8.self)
         #expect(written.contains(#""participants":{"a\u0001":["198003152005011002"],"ab":["19800315200501100\"","198003152005011002"],"ab!":["1980031520050110é"],"#
                                  + #""recommend":["198003152005011002"],"recommend_a":["198003152005011002"],"recommend_b":["198003152005011002"],"submit":"#))
+    }
+
+    /// A step of a request with only its action and actor its own: the first names its workflow and definition.
+    static func step(request: RequestID, version: Int, action: String, actor: String) -> Event {
+        let at = Timestamp(milliseconds: 1_740_967_200_000).adding(milliseconds: Int64(version) * 60_000)
+        return Event(request: request, version: version, action: action, state: "requested", actor: NIP(actor), at: at, recorded: at,
+                     command: CommandID("c-\(request.rawValue)-\(version)"),
+                     detail: Event.Detail(article: "Pasal 11 ayat (4) huruf a", role: "pimpinan_uo_pemilik", actorName: "Heru", actorTitle: "Kabid",
+                                          capacity: .definitive, position: "kabid-p2p", fields: ["purpose": "x"],
+                                          workflow: version == 1 ? "pemalang.penunjukan.lintas-pd" : nil, definition: version == 1 ? "abc" : nil))
+    }
+
+    @Test("one fold over requests whose actions come in other orders, again and again: each request's participants as its state writes them")
+    func foldedActionOrders() throws {
+        // The same actions in another order, a run that is another's start, a run met again after more than
+        // the fold keeps (eight) other runs, an action taken twice.
+        var runs: [[String]] = [["submit", "recommend", "approve", "issue_letter", "accept"], ["submit", "reject"],
+                                ["submit", "recommend", "approve", "issue_letter", "accept"], ["submit", "approve", "recommend", "issue_letter", "accept"],
+                                ["submit", "recommend"], ["submit", "recommend", "approve", "issue_letter", "accept"]]
+        runs += (0..<9).map { ["submit", "step_\($0)", "accept"] }
+        runs += [["submit", "reject"], ["submit", "recommend", "recommend", "approve"], ["submit", "step_0", "accept"]]
+        var fold = RequestFold()
+        for (number, run) in runs.enumerated() {
+            fold.reset()
+            var state: RequestState?
+            for (index, action) in run.enumerated() {
+                let event = Self.step(request: RequestID("PML-\(number)"), version: index + 1, action: action, actor: "19800315200501100\(index)")
+                state = try RequestState.evolve(state, event)
+                try Self.fold(event, into: &fold)
+            }
+            var folded: [UInt8] = []
+            fold.writeCanonical(into: &folded)
+            #expect(folded == state!.canonicalBytes, "\(run)")
+        }
     }
 
     @Test("every event and state of Pasal 11 ayat (4) a–e, with text that needs escaping and text that is not ASCII")
