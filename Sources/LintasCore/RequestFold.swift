@@ -82,6 +82,8 @@ public struct RequestFold {
     /// (`Interner`): copied, compared and sorted without a `String`'s retain and release.
     private typealias Participant = (action: Int, actor: Int)
     private var participants: [Participant] = []
+    /// The action and state met last at each version (from 1), the first 64: what `apply` tries first.
+    private var metAt = [(action: Int, state: Int)](repeating: (-1, -1), count: 64)
     /// The actions taken, once each in key order, as the index of each one's first entry in
     /// `participants`: written by `writeCanonical` before the participants.
     private var actionOrder: [Int] = []
@@ -167,8 +169,12 @@ public struct RequestFold {
                                state stateColumn: UnsafeRawBufferPointer, actor actorColumn: UnsafeRawBufferPointer, at: Int64,
                                data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil) throws {
         try read(data, by: by, opening: opening)
-        let action = strings.intern(actionColumn)
-        let eventState = strings.intern(stateColumn)
+        // The action and state the last request took at this version, tried first (most requests of a procedure take the same steps).
+        let place = eventVersion - 1
+        let guessed = place >= 0 && place < metAt.count ? metAt[place] : (action: -1, state: -1)
+        let action = strings.intern(actionColumn, guess: guessed.action)
+        let eventState = strings.intern(stateColumn, guess: guessed.state)
+        if place >= 0 && place < metAt.count { metAt[place] = (action, eventState) }
         let actor = strings.intern(actorColumn)
         guard !isEmpty else {
             let opened = RequestID(String(decoding: requestColumn, as: UTF8.self))
@@ -254,7 +260,8 @@ public struct RequestFold {
                                   sequence: Int(sequence), numbering: letter.numbering, date: letter.date.map { copy(data, $0) },
                                   contentHash: letter.contentHash.map { copy(data, $0) }, version: version))
         }
-        warnings += scan.warnings
+        // Appending an empty list still costs a call into the runtime (about 145 instructions an event).
+        if !scan.warnings.isEmpty { warnings += scan.warnings }
     }
 
     private mutating func copy(_ data: UnsafeRawBufferPointer, _ range: Range<Int>) -> Token {
@@ -690,6 +697,16 @@ private struct Interner {
         spans.append((start..<(start + bytes.count), quoted, prefix))
         if strings.count * 2 > slots.count { grow() }
         return strings.count - 1
+    }
+
+    /// `intern`, trying the number `guess` first: when the bytes are its value, no hash and no probe.
+    @inline(__always)
+    mutating func intern(_ bytes: UnsafeRawBufferPointer, guess: Int) -> Int {
+        if guess >= 0 && guess < spans.count
+            && run.bytes.withUnsafeBytes({ RequestFold.equal(UnsafeRawBufferPointer(rebasing: $0[spans[guess].bytes]), bytes) }) {
+            return guess
+        }
+        return intern(bytes)
     }
 
     /// The string numbered `id` (`intern`).
