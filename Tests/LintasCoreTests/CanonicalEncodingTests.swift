@@ -55,16 +55,18 @@ struct CanonicalEncodingTests {
     }
 
     /// A step of a request with only its action and actor its own: the first names its workflow and definition.
-    static func step(request: RequestID, version: Int, action: String, actor: String) -> Event {
+    static func step(request: RequestID, version: Int, action: String, actor: String, warnings: [String] = []) -> Event {
         let at = Timestamp(milliseconds: 1_740_967_200_000).adding(milliseconds: Int64(version) * 60_000)
-        return Event(request: request, version: version, action: action, state: "requested", actor: NIP(actor), at: at, recorded: at,
+        // A state of its own after an accept or a reject: the fold's guess of a version's state is right and wrong in turn.
+        let state = action == "accept" ? "accepted" : action == "reject" ? "rejected" : "requested"
+        return Event(request: request, version: version, action: action, state: state, actor: NIP(actor), at: at, recorded: at,
                      command: CommandID("c-\(request.rawValue)-\(version)"),
                      detail: Event.Detail(article: "Pasal 11 ayat (4) huruf a", role: "pimpinan_uo_pemilik", actorName: "Heru", actorTitle: "Kabid",
-                                          capacity: .definitive, position: "kabid-p2p", fields: ["purpose": "x"],
+                                          capacity: .definitive, position: "kabid-p2p", fields: ["purpose": "x"], warnings: warnings,
                                           workflow: version == 1 ? "pemalang.penunjukan.lintas-pd" : nil, definition: version == 1 ? "abc" : nil))
     }
 
-    @Test("one fold over requests whose actions come in other orders, again and again: each request's participants as its state writes them")
+    @Test("one fold over requests whose actions come in other orders, again and again: each request's participants and warnings as its state writes them")
     func foldedActionOrders() throws {
         // The same actions in another order, a run that is another's start, a run met again after more than
         // the fold keeps (eight) other runs, an action taken twice.
@@ -78,7 +80,10 @@ struct CanonicalEncodingTests {
             fold.reset()
             var state: RequestState?
             for (index, action) in run.enumerated() {
-                let event = Self.step(request: RequestID("PML-\(number)"), version: index + 1, action: action, actor: "19800315200501100\(index)")
+                // Warnings on some steps, none on others (the fold appends only what a step has).
+                let warnings = (number + index) % 3 == 0 ? ["kuota \(number)-\(index)", "catatan"] : []
+                let event = Self.step(request: RequestID("PML-\(number)"), version: index + 1, action: action, actor: "19800315200501100\(index)",
+                                      warnings: warnings)
                 state = try RequestState.evolve(state, event)
                 try Self.fold(event, into: &fold)
             }
