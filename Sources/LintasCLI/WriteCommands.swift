@@ -74,7 +74,8 @@ enum WriteCommands {
         options.calendar = try workingCalendar(context)
         let spool = try context.arguments.option("spool").map { path throws(SpoolError) in try Spool(root: path) }
         let store = try SQLiteStore(path: context.databasePath, create: true, busyTimeout: try context.busyMilliseconds(),
-                                    pageCacheKilobytes: Daemon.pageCacheKilobytes)
+                                    pageCacheKilobytes: Daemon.pageCacheKilobytes,
+                                    gatherWALWrites: true)
         let lock = try DaemonLock(database: context.databasePath)
         let stop = StopFlag()
         let sources = stop.installSignalHandlers()

@@ -52,14 +52,22 @@ final class SQLiteConnection {
         }
     }
 
+    /// Whether this connection writes its WAL through `GatheredWAL` (a commit's frames in one write).
+    let gathersWAL: Bool
+
     /// Opens a database file.
-    /// - Parameter create: create the file when it does not exist; otherwise a missing file is an error.
-    init(path: String, create: Bool) throws(StoreError) {
+    /// - Parameters:
+    ///   - create: create the file when it does not exist; otherwise a missing file is an error.
+    ///   - gatherWAL: open it with the VFS `GatheredWAL`: only for a connection that writes with
+    ///     `synchronous = FULL` (`SQLiteStore`'s `gatherWALWrites` checks it).
+    init(path: String, create: Bool, gatherWAL: Bool = false) throws(StoreError) {
         SQLiteConnection.configure()
         self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
-        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        let vfs = gatherWAL ? GatheredWAL.registeredName : nil
+        gathersWAL = vfs != nil
+        let code = sqlite3_open_v2(path, &handle, flags, vfs)
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)
@@ -200,6 +208,8 @@ final class SQLiteConnection {
     }
 
     private func commit() throws(StoreError) {
+        // A debug build checks what `GatheredWAL` relies on at every commit: FULL syncs the WAL before it publishes.
+        assert(!gathersWAL || (try? syncsEveryCommit()) == true, "a connection gathering its WAL writes must keep synchronous = FULL")
         try run(SQLiteConnection.commit)
         lastCommit = LockWait.now()
     }
@@ -264,6 +274,12 @@ final class SQLiteConnection {
     /// Removes a database file and its WAL companions.
     static func remove(_ path: String) {
         for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+    }
+
+    /// Whether every commit in WAL mode syncs the WAL before it is published: `synchronous` FULL (2) or EXTRA (3).
+    /// (Out of WAL mode no file is opened as a WAL, and `GatheredWAL` gathers nothing.)
+    func syncsEveryCommit() throws(StoreError) -> Bool {
+        try query("PRAGMA synchronous") { $0.int64(0) }.first ?? 0 >= 2
     }
 
     var changes: Int { Int(sqlite3_changes(handle)) }

@@ -108,14 +108,17 @@ public final class SQLiteStore: EventStore {
     ///   - busyTimeout: how long to wait for another writer's lock, in milliseconds.
     ///   - pageCacheKilobytes: SQLite's page cache for this connection (`PRAGMA cache_size`), in
     ///     KiB; `nil` leaves SQLite's own, 2,000 KiB (the daemon's is `Daemon.pageCacheKilobytes`).
+    ///   - gatherWALWrites: write each commit's WAL frames with one system call (`GatheredWAL`), for the
+    ///     daemon's connection: safe because this connection syncs every commit (`synchronous = FULL`),
+    ///     which is checked once it is set. Not for a reader (`reading`), which writes no WAL.
     ///   - reading: for a command that only reads, what it reads: once the file is opened (and,
     ///     being older, upgraded) the connection refuses to write, and maps as much of the file
     ///     as the use asks (`SQLiteConnection.setUpForReading`, `ReadSettings`). `nil` for a writer.
     /// - Throws: `StoreError` (`.notFound` for a missing file when `create` is false).
     public init(path: String, create: Bool = true, busyTimeout: Int = SQLiteStore.defaultBusyTimeout, pageCacheKilobytes: Int? = nil,
-                reading: Reading? = nil) throws(StoreError) {
+                gatherWALWrites: Bool = false, reading: Reading? = nil) throws(StoreError) {
         self.path = path
-        connection = try SQLiteConnection(path: path, create: create)
+        connection = try SQLiteConnection(path: path, create: create, gatherWAL: gatherWALWrites && reading == nil)
         do {
             connection.waitForLock(milliseconds: busyTimeout)
             if let pageCacheKilobytes { try connection.execute("PRAGMA cache_size = -\(pageCacheKilobytes)") }
@@ -131,6 +134,9 @@ public final class SQLiteStore: EventStore {
             try connection.execute("PRAGMA secure_delete = OFF")
         } catch {
             throw error.code == .corrupt ? StoreError(.corrupt, "\(path) is not a database lintas can read (\(error.message))") : error
+        }
+        if connection.gathersWAL, !(try connection.syncsEveryCommit()) {
+            throw StoreError(.other, "\(path): the WAL's writes are gathered only on a connection that syncs every commit (synchronous = FULL)")
         }
         try migrate()
         if let reading { try connection.setUpForReading(mapBytes: ReadSettings.mapBytes(for: reading)) }

@@ -26,7 +26,8 @@ enum Child {
         let (mode, database, result) = (arguments[0], arguments[1], arguments[2])
         // The daemon's connection as `lintas daemon` opens it; the others as `lintas audit` does
         // (for status and lookups it only lists the requests; `StatusLookup` opens its own).
-        let store = mode == "daemon" ? try SQLiteStore(path: database, create: false, pageCacheKilobytes: Daemon.pageCacheKilobytes)
+        let store = mode == "daemon" ? try SQLiteStore(path: database, create: false, pageCacheKilobytes: Daemon.pageCacheKilobytes,
+                                                               gatherWALWrites: true)
                                      : try SQLiteStore(path: database, create: false, reading: .scans)
         var figures: [String: JSONValue] = [:]
         switch mode {
