@@ -90,4 +90,32 @@ struct DaemonProcessTests {
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean: 12 events in 3 requests"))
         try Self.expectSame(lintas, as: try Self.processed(["--batch", "1"]).0)
     }
+
+    @Test("--commit-each, the daemon's WAL written through GatheredWAL: each command its log counts processed is read at once by lintas status in another process, and a SIGKILL mid-run loses none of them")
+    func acknowledgedIsReadElsewhere() throws {
+        let lintas = try Lintas.prepared()
+        let daemon = try RunningDaemon(lintas, ["--commit-each", "--batch", "4", "--poll-ms", "5"])
+        /// The commands the daemon's batch lines count (done or refused): what it has acknowledged, after their commits.
+        func acknowledged() -> Int64 {
+            daemon.log.filter { $0["event"] == "batch" }.compactMap { $0["commands"]?.intValue }.reduce(0, +)
+        }
+        // One command at a time: the request's state after each, a refused one leaving it as it was.
+        let states = ["requested", "recommended", "recommended", "approved", "letter_issued"]
+        for (index, line) in Self.commitEachLines.enumerated() {
+            try lintas.expectSuccess(["submit", "-"], stdin: line + "\n")
+            #expect(eventually { acknowledged() == Int64(index + 1) })
+            #expect(try lintas.status("PML-\(index / 5 + 1)")["state"]?.stringValue == states[index % 5], "\(line)")
+        }
+        // Two hundred more at once, in batches of four committed each: the daemon killed once it has acknowledged some.
+        let more = (4...203).map { Pemalang.submit("PML-\($0)", Pemalang.inForce) }
+        try lintas.expectSuccess(["submit", "-"], stdin: more.joined(separator: "\n") + "\n")
+        #expect(eventually { acknowledged() > 15 })
+        #expect(daemon.stop(SIGKILL) == SIGKILL)
+        let processed = Int64(try lintas.query("SELECT count(*) FROM commands WHERE status <> 'queued'")[0][0]) ?? -1
+        #expect(processed >= acknowledged(), "acknowledged \(acknowledged()), in the file \(processed)")
+        print("killed with \(acknowledged()) commands acknowledged, \(processed) of 215 processed in the file")
+        try lintas.expectSuccess(["daemon", "--until-idle", "--commit-each"])
+        #expect(try lintas.query("SELECT count(*) FROM commands WHERE status = 'queued'") == [["0"]])
+        #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean: 212 events in 203 requests"))
+    }
 }

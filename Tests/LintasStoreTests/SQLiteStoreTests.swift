@@ -402,6 +402,34 @@ struct SQLiteStoreTests {
         #expect(try reopened.request("PML-1")?.decode().fields["purpose"] == "Dasbor")
     }
 
+    @Test("a store gathering its WAL writes hands a commit's frames on as one write, and another connection reads each commit as soon as it returns, through a checkpoint and the WAL's restart")
+    func gatheredWAL() throws {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path, gatherWALWrites: true)
+        #expect(store.connection.gathersWAL)
+        let reader = try SQLiteStore(path: path, create: false, reading: .once)
+        #expect(!reader.connection.gathersWAL)
+        try store.connection.execute("CREATE TABLE scratch (id INTEGER PRIMARY KEY, body BLOB)")
+        let (writesBefore, flushesBefore) = (GatheredWAL.gatheredWrites.load(ordering: .relaxed), GatheredWAL.flushes.load(ordering: .relaxed))
+        for number in 1...40 {
+            // Half-way the WAL is checkpointed and truncated: the next commit writes it again from offset 0.
+            if number == 21 { try store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+            // A commit of several frames: a row of 20,000 bytes fills its leaf and two or three overflow pages.
+            try store.connection.execute("INSERT INTO scratch (body) VALUES (randomblob(20000))")
+            try Sample.append([Sample.event(RequestID("PML-\(number)"), 1)], to: store)
+            #expect(try reader.events(of: RequestID("PML-\(number)")).count == 1)
+            #expect(try reader.connection.query("SELECT count(*), sum(length(body)) FROM scratch") { [$0.int64(0), $0.int64(1)] } == [[Int64(number), Int64(number) * 20_000]])
+        }
+        let written = GatheredWAL.gatheredWrites.load(ordering: .relaxed) - writesBefore
+        let flushed = GatheredWAL.flushes.load(ordering: .relaxed) - flushesBefore
+        // 80 commits of 2 to 5 frames (two writes each): at least 320 writes handed on as about one a commit.
+        #expect(written >= 320 && flushed <= written / 3, "\(written) writes, \(flushed) flushed")
+        #expect(try store.connection.syncsEveryCommit())
+        try store.connection.execute("PRAGMA synchronous = NORMAL")
+        #expect(try !store.connection.syncsEveryCommit())
+        #expect(try reader.connection.query("PRAGMA integrity_check") { $0.text(0) } == ["ok"])
+    }
+
     @Test("a file that is not a database is reported as such")
     func notADatabase() throws {
         let path = try freshPath()
