@@ -744,11 +744,16 @@ private struct JSONParser {
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number", at: start) }
+        // The integer part summed as it is scanned (wrapping: used only when up to 18 digits, which cannot overflow).
+        var integer: Int64 = 0
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < bytes.count, isDigit(bytes[index]) { throw error("number with a leading zero", at: start) }
         } else {
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, isDigit(bytes[index]) {
+                integer = integer &* 10 &+ Int64(bytes[index] &- UInt8(ascii: "0"))
+                index += 1
+            }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
@@ -765,12 +770,7 @@ private struct JSONParser {
         }
         // Up to 18 digits cannot overflow: summed in place, no `String` made (most numbers lintas reads).
         let negative = bytes[start] == UInt8(ascii: "-")
-        let digits = (negative ? start + 1 : start)..<index
-        if isInteger && digits.count <= 18 {
-            var integer: Int64 = 0
-            for offset in digits { integer = integer * 10 + Int64(bytes[offset] &- UInt8(ascii: "0")) }
-            return .int(negative ? -integer : integer)
-        }
+        if isInteger && index - (negative ? start + 1 : start) <= 18 { return .int(negative ? -integer : integer) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
         guard let double = Double(text), double.isFinite else { throw error("number out of range", at: start) }
