@@ -1219,8 +1219,11 @@ public final class SQLiteStore: EventStore {
     public func splitRequests(into parts: Int) throws -> [RequestRange] {
         // By events, not requests: a request weighs what its events do when its range is read, as many as its
         // projection's version (the events have no index by request from schema version 15; the projections are read
-        // in request order, one pass).
-        let count = try connection.query("SELECT coalesce(sum(version), 0) FROM requests") { $0.int64(0) }.first ?? 0
+        // in request order until the last bound, about half of them for two parts). The log's events in all are its
+        // last sequence (gap-free; `audit` checks it), one step down the table's B-tree: summing the projections'
+        // versions read the whole table once more (its 1.4 KB rows: about 1.9 GB at N = 1,000,000). A log that is
+        // not what its projections say only weighs the parts otherwise: every range is still read whole.
+        let count = try connection.query("SELECT coalesce(max(seq), 0) FROM events") { $0.int64(0) }.first ?? 0
         guard parts > 1, count >= Int64(parts) else { return [.all] }
         let statement = try connection.statement("SELECT request, version FROM requests ORDER BY request")
         defer { statement.reset() }
