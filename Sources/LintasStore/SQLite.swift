@@ -392,6 +392,12 @@ final class SQLiteStatement {
         sqlite3_stmt_status(pointer, SQLITE_STMTSTATUS_VM_STEP, 1)
     }
 
+    /// How many times this statement was run since it was prepared or last asked, counted from zero again
+    /// (`SQLITE_STMTSTATUS_RUN`): a test can count the look-ups a walk made.
+    func runs() -> Int32 {
+        sqlite3_stmt_status(pointer, SQLITE_STMTSTATUS_RUN, 1)
+    }
+
     func reset() {
         sqlite3_reset(pointer)
         sqlite3_clear_bindings(pointer)

@@ -42,23 +42,56 @@ struct ParallelReadTests {
         #expect(pieced == all && all.count == 55)
     }
 
-    @Test("the ranges hold about as many events each, not as many requests: long requests first, short ones after")
-    func splitByEvents() throws {
+    /// Requests of six events each (walked to the end of the procedure), then as many of one.
+    func longThenShort(_ long: [String], _ short: [String]) throws -> Harness {
         let harness = try Harness()
-        // Nine requests of six events each, then nine of one: as many requests in each half would
-        // put 54 events in the first and 9 in the second.
-        let long = (1...9).map { "PML-0\($0)" }, short = (1...9).map { "PML-1\($0)" }
         try harness.submit(long.flatMap(Lines.accepted) + short.map { Lines.line("\($0)-1", $0, "submit", Pemalang.kabidP2P, day: 1, Lines.contents, workflow: true) })
         try harness.drain()
-        let ranges = try harness.store.splitRequests(into: 2)
-        #expect(ranges.count == 2)
-        var events = [0, 0]
+        return harness
+    }
+
+    /// How many events each range reads.
+    func events(in ranges: [RequestRange], _ harness: Harness) throws -> [Int] {
+        var events = Array(repeating: 0, count: ranges.count)
         for (index, range) in ranges.enumerated() {
             try harness.store.scanEvents(in: range, projections: false, { _ in events[index] += 1 }, end: { _ in })
         }
+        return events
+    }
+
+    @Test("the ranges hold about as many events each, not as many requests: long requests first, short ones after")
+    func splitByEvents() throws {
+        // Nine requests of six events each, then nine of one: as many requests in each half would
+        // put 54 events in the first and 9 in the second.
+        let harness = try longThenShort((1...9).map { "PML-0\($0)" }, (1...9).map { "PML-1\($0)" })
+        let ranges = try harness.store.splitRequests(into: 2)
+        #expect(ranges.count == 2)
+        let events = try events(in: ranges, harness)
         #expect(events[0] + events[1] == 63)
         // Each part within one request's events (six) of half the log.
         #expect(events.allSatisfy { abs(2 * $0 - 63) <= 2 * 6 }, "\(events)")
+    }
+
+    @Test("the split walks the requests' ids and reads the version of one request in every few: each part still within a request or two of half the log")
+    func splitSampled() throws {
+        // Eighteen requests of six events each, then eighteen of one.
+        let harness = try longThenShort((10...27).map { "PML-\($0)" }, (30...47).map { "PML-\($0)" })
+        let lookup = try harness.store.connection.statement(SQLiteStore.versionByRowSQL)
+        _ = lookup.runs()
+        // Every request's version read when there are no more requests than samples: the exact split.
+        let exact = try harness.store.splitRequests(into: 2, samples: 36)
+        #expect((1...19).contains(lookup.runs()), "the walk stops at the bound, about half of the requests")
+        #expect(exact == (try harness.store.splitRequests(into: 2)))
+        // One request in four read: about a quarter of those walked.
+        _ = lookup.runs()
+        let sampled = try harness.store.splitRequests(into: 2, samples: 9)
+        #expect((1...5).contains(lookup.runs()))
+        for ranges in [exact, sampled] {
+            #expect(ranges.count == 2)
+            let events = try events(in: ranges, harness)
+            #expect(events[0] + events[1] == 126)
+            #expect(events.allSatisfy { abs(2 * $0 - 126) <= 2 * 2 * 6 }, "\(events)")
+        }
     }
 
     @Test("replay on two and three readers gives the states and projection bytes one reader gives, in the same order")
