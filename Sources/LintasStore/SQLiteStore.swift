@@ -1139,10 +1139,7 @@ public final class SQLiteStore: EventStore {
             """)
         defer { statement.reset() }
         try statement.bind(bindings)
-        var openings: [Int64: (number: Int, body: [UInt8], by: Range<Int>?)] = [:]
-        for (id, body) in try connection.query("SELECT id, body FROM openings", row: { ($0.int64(0), $0.bytes(1)) }) {
-            openings[id] = (openings.count, body, body.withUnsafeBytes(StoredOpenings.by(in:)))
-        }
+        let openings = try ScannedOpenings(connection)
         // The projections in the same (binary) order as the events' requests, merged as they go.
         let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests r\(condition) ORDER BY request") : nil
         defer { stored?.reset() }
@@ -1187,9 +1184,9 @@ public final class SQLiteStore: EventStore {
             // The detail with its opening put back (`StoredOpenings`), in a buffer reused from row to row
             // (the opening first: its `by` stands where it does in the row); an opening that is not stored
             // leaves the detail as stored, as the join does (it fails its hash).
-            if !statement.isNull(11), let opening = openings[statement.int64(11)],
-               let count = opening.body.withUnsafeBytes({ StoredOpenings.join(statement.borrowed(9), opening: $0, into: &joined) }) {
-                try joined.withUnsafeBytes { try visit(data: UnsafeRawBufferPointer(rebasing: $0[..<count]), by: opening.by, opening: opening.number) }
+            if !statement.isNull(11), let opening = openings.index(of: statement.int64(11)),
+               let count = openings.rows[opening].body.withUnsafeBytes({ StoredOpenings.join(statement.borrowed(9), opening: $0, into: &joined) }) {
+                try joined.withUnsafeBytes { try visit(data: UnsafeRawBufferPointer(rebasing: $0[..<count]), by: openings.rows[opening].by, opening: opening) }
             } else {
                 try visit(data: statement.borrowed(9))
             }

@@ -142,3 +142,33 @@ enum StoredOpenings {
         return try connection.query("SELECT id FROM openings WHERE hash = ?", [.blob(hash)]) { $0.int64(0) }[0]
     }
 }
+
+/// The `openings` a scan reads once (`SQLiteStore.scanEvents`), found by an event's `opening` id
+/// without hashing it (a dictionary lookup hashed the id at every event): the rows in id order,
+/// each with where its `by` stands; a row's index is its number in the scan.
+struct ScannedOpenings {
+    private var ids: [Int64] = []
+    private(set) var rows: [(body: [UInt8], by: Range<Int>?)] = []
+
+    /// The rows of `openings` on this connection, in id order.
+    init(_ connection: SQLiteConnection) throws(StoreError) {
+        for (id, body) in try connection.query("SELECT id, body FROM openings ORDER BY id", row: { ($0.int64(0), $0.bytes(1)) }) {
+            ids.append(id)
+            rows.append((body, body.withUnsafeBytes(StoredOpenings.by(in:))))
+        }
+    }
+
+    /// The index of the row with this id, `nil` when there is none: where it stands when the ids
+    /// run on from the first without a gap (as SQLite numbers them), else found by halving.
+    func index(of id: Int64) -> Int? {
+        guard let first = ids.first else { return nil }
+        let offset = id &- first
+        if offset >= 0, offset < Int64(ids.count), ids[Int(offset)] == id { return Int(offset) }
+        var low = 0, high = ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < ids.count && ids[low] == id ? low : nil
+    }
+}

@@ -88,6 +88,31 @@ struct StoredOpeningsTests {
         #expect(report.findings.filter { $0.sequence != nil && $0.message.contains("the event was altered") }.count == Int(events), "\(report.findings)")
     }
 
+    @Test("a scan finds each opening by its row's id, the ids in a run or with gaps: replay reads the same bytes, an id no row has is not found")
+    func scannedByID() throws {
+        let harness = try run()
+        var before: [[UInt8]] = []
+        try Replay.projections(in: harness.store) { before.append($0) }
+        let ids = try harness.store.connection.query("SELECT id FROM openings ORDER BY id") { $0.int64(0) }
+        #expect(ids.count > 2 && ids == Array(1...Int64(ids.count)), "SQLite numbers them from 1 without a gap")
+        var openings = try ScannedOpenings(harness.store.connection)
+        #expect(ids.map(openings.index(of:)) == Array(ids.indices))
+        #expect(openings.index(of: 0) == nil && openings.index(of: Int64(ids.count) + 1) == nil && openings.index(of: -5) == nil)
+        // The second row moved to an id after the last, its events with it: each row keeps its bytes and hash,
+        // so every event still reads back whole, found by halving the ids instead of where the run puts them.
+        try harness.tamper("DROP TRIGGER openings_refuse_update")
+        try harness.tamper("DROP TRIGGER events_refuse_update")
+        try harness.tamper("UPDATE openings SET id = 1000 WHERE id = 2")
+        try harness.tamper("UPDATE events SET opening = 1000 WHERE opening = 2")
+        openings = try ScannedOpenings(harness.store.connection)
+        #expect(openings.index(of: 1000) == ids.count - 1 && openings.index(of: 2) == nil && openings.index(of: 3) == 1)
+        #expect(openings.index(of: 1) == 0 && openings.index(of: 999) == nil && openings.index(of: 1001) == nil)
+        var after: [[UInt8]] = []
+        try Replay.projections(in: harness.store) { after.append($0) }
+        #expect(after == before)
+        #expect(try Audit.run(harness.store).isClean)
+    }
+
     @Test("an article changed in its opening row fails every event citing it, named")
     func alteredArticle() throws {
         let harness = try run()
