@@ -1139,6 +1139,13 @@ public final class SQLiteStore: EventStore {
             """)
         defer { statement.reset() }
         try statement.bind(bindings)
+        // A fold reads each page of its range once, in order, keeping only the B-trees' inner pages and the leaves it
+        // is on: it runs with a cache of 1 MiB instead of SQLite's 2,000 KiB, every page of which is memory touched for
+        // the first time (at N = 10,000 the replay took 1,807 -> 1,313 page faults for 30 more reads, peak RSS 23.2 ->
+        // 19.6 MB). Audit keeps the default: it looks letter parts up again and again (6,789 -> 9,383 reads).
+        let cache = columns == .fold ? try connection.query("PRAGMA cache_size") { $0.int64(0) }.first : nil
+        if cache != nil { try connection.execute("PRAGMA cache_size = \(SQLiteStore.foldCacheSize)") }
+        defer { if let cache { try? connection.execute("PRAGMA cache_size = \(cache)") } }
         let openings = try ScannedOpenings(connection)
         // The projections in the same (binary) order as the events' requests, merged as they go.
         let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests r\(condition) ORDER BY request") : nil
@@ -1193,6 +1200,9 @@ public final class SQLiteStore: EventStore {
         }
         if inStream { try finish() }
     }
+
+    /// A fold's page cache (`scanEvents`) as `PRAGMA cache_size` takes it (a negative number: KiB).
+    static let foldCacheSize = -1024
 
     /// ` WHERE request >= ? AND request < ?` for the range's bounds, and their bindings.
     private static func condition(_ range: RequestRange, column: String) -> (String, [SQLiteValue]) {

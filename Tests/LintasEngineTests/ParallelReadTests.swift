@@ -94,6 +94,21 @@ struct ParallelReadTests {
         }
     }
 
+    @Test("a fold's scan reads with a page cache of 1 MiB and leaves the connection's as it was; audit's scan keeps its own")
+    func foldCache() throws {
+        let harness = try run()
+        let connection = harness.store.connection
+        func cacheSize() throws -> Int64 { try connection.query("PRAGMA cache_size") { $0.int64(0) }.first ?? 0 }
+        let before = try cacheSize()
+        #expect(before != Int64(SQLiteStore.foldCacheSize))
+        for columns in [ScanColumns.fold, .all] {
+            var during: Set<Int64> = []
+            try harness.store.scanEvents(in: .all, projections: false, columns: columns, { _ in during.insert(try cacheSize()) }, end: { _ in })
+            #expect(during == [columns == .fold ? Int64(SQLiteStore.foldCacheSize) : before])
+            #expect(try cacheSize() == before)
+        }
+    }
+
     @Test("replay on two and three readers gives the states and projection bytes one reader gives, in the same order")
     func replay() throws {
         let harness = try run()
