@@ -1235,36 +1235,37 @@ public final class SQLiteStore: EventStore {
     func splitRequests(into parts: Int, samples: Int) throws -> [RequestRange] {
         // By events, not requests: a request weighs what its events do when its range is read, as many as its
         // projection's version. The log's events in all are its last sequence (gap-free; `audit` checks it), one step
-        // down the events' B-tree. The requests are walked in order through their id's index alone (a few dozen ids a
+        // down the events' B-tree. The requests are taken in order through their id's index alone (a few dozen ids a
         // page), not the table: reading each one's version read its 1.4 KB row, about half the table for two parts
-        // (1,000 `pread`s of 8 KB at N = 10,000, about 6 ms before the readers could start). A version is read from
-        // one request in every `stride` (the table's last rowid, as many as its requests since none is deleted, over
-        // `samples`), and the requests that follow it in order weigh what it does until the next is read: exact
-        // when every request is read, else each part within the sampling's error of its share. A log that is not
-        // what its projections say only weighs the parts otherwise: every range is still read whole.
+        // (1,000 `pread`s of 8 KB at N = 10,000, about 6 ms before the readers could start). They are taken in runs of
+        // `stride` (the table's last rowid, as many as its requests since none is deleted, over `samples`): a run's
+        // first request's version is read, and each request of the run weighs what it does; SQLite steps over the
+        // rest of the run to the next one's first (`OFFSET`), and to the request at a part's start within a run. Exact
+        // when every request is read (runs of one), else each part within the sampling's error of its share. A log
+        // that is not what its projections say only weighs the parts otherwise: every range is still read whole.
         let count = try connection.query("SELECT coalesce(max(seq), 0) FROM events") { $0.int64(0) }.first ?? 0
         guard parts > 1, count >= Int64(parts) else { return [.all] }
         let rows = try connection.query("SELECT coalesce(max(rowid), 0) FROM requests") { $0.int64(0) }.first ?? 0
         let stride = max(1, rows / Int64(max(1, samples)))
-        let statement = try connection.statement("SELECT request, rowid FROM requests ORDER BY request")
-        defer { statement.reset() }
         var bounds: [RequestID] = []
         var before: Int64 = 0
         var part = 1
-        var walked: Int64 = 0
-        var events: Int64 = 0
-        while part < parts, try statement.step() {
-            if walked % stride == 0 {
-                events = try connection.firstRow(SQLiteStore.versionByRowSQL, [.integer(statement.int64(1))]) { $0.int64(0) } ?? 0
-            }
-            walked += 1
+        var run = try connection.firstRow(SQLiteStore.firstRequestSQL, []) { ($0.text(0), $0.int64(1)) }
+        while part < parts, let (first, row) = run {
+            let events = try connection.firstRow(SQLiteStore.versionByRowSQL, [.integer(row)]) { $0.int64(0) } ?? 0
             // The request holding the event at that place in the log's (request, version) order; the part starts with it,
-            // so its events stay in one part (none before the first request).
-            while part < parts, count * Int64(part) / Int64(parts) < before + events {
-                if before > 0, bounds.last.map({ $0.rawValue != statement.text(0) }) ?? true { bounds.append(RequestID(statement.text(0))) }
+            // so its events stay in one part (none before the first request). Past the last request, no more parts.
+            while part < parts, events > 0, count * Int64(part) / Int64(parts) < before + stride * events {
+                let offset = max(0, count * Int64(part) / Int64(parts) - before) / events
+                guard let bound = try connection.firstRow(SQLiteStore.requestAfterSQL, [.text(first), .integer(offset)], row: { $0.text(0) }) else {
+                    part = parts
+                    break
+                }
+                if before > 0 || offset > 0, bounds.last.map({ $0.rawValue != bound }) ?? true { bounds.append(RequestID(bound)) }
                 part += 1
             }
-            before += events
+            before += stride * events
+            run = try connection.firstRow(SQLiteStore.requestAfterSQL, [.text(first), .integer(stride)]) { ($0.text(0), $0.int64(1)) }
         }
         var ranges: [RequestRange] = []
         var lower: RequestID?
@@ -1277,6 +1278,9 @@ public final class SQLiteStore: EventStore {
     }
 
     static let versionByRowSQL = FixedSQL("SELECT version FROM requests WHERE rowid = ?")
+    /// The first request in order, and the one `offset` after a given one, each with its rowid (the id's index alone).
+    private static let firstRequestSQL = FixedSQL("SELECT request, rowid FROM requests ORDER BY request LIMIT 1")
+    private static let requestAfterSQL = FixedSQL("SELECT request, rowid FROM requests WHERE request >= ? ORDER BY request LIMIT 1 OFFSET ?")
 
     public func openReader() throws -> (any EventStore)? {
         guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory:") else { return nil }
