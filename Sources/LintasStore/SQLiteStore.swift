@@ -1250,13 +1250,18 @@ public final class SQLiteStore: EventStore {
         var bounds: [RequestID] = []
         var before: Int64 = 0
         var part = 1
+        // Where each part should start in the log's events, and the weights summed, without trapping on a file whose
+        // numbers were changed (a version or rowid far too large): the sums stop at the largest integer.
+        func start(_ part: Int) -> Int64 { Int64(parts).dividingFullWidth(count.multipliedFullWidth(by: Int64(part))).quotient }
+        func capped(_ result: (partialValue: Int64, overflow: Bool)) -> Int64 { result.overflow ? .max : result.partialValue }
         var run = try connection.firstRow(SQLiteStore.firstRequestSQL, []) { ($0.text(0), $0.int64(1)) }
         while part < parts, let (first, row) = run {
             let events = try connection.firstRow(SQLiteStore.versionByRowSQL, [.integer(row)]) { $0.int64(0) } ?? 0
+            let weight = events > 0 ? capped(stride.multipliedReportingOverflow(by: events)) : 0
             // The request holding the event at that place in the log's (request, version) order; the part starts with it,
             // so its events stay in one part (none before the first request). Past the last request, no more parts.
-            while part < parts, events > 0, count * Int64(part) / Int64(parts) < before + stride * events {
-                let offset = max(0, count * Int64(part) / Int64(parts) - before) / events
+            while part < parts, weight > 0, start(part) < capped(before.addingReportingOverflow(weight)) {
+                let offset = max(0, start(part) - before) / events
                 guard let bound = try connection.firstRow(SQLiteStore.requestAfterSQL, [.text(first), .integer(offset)], row: { $0.text(0) }) else {
                     part = parts
                     break
@@ -1264,7 +1269,7 @@ public final class SQLiteStore: EventStore {
                 if before > 0 || offset > 0, bounds.last.map({ $0.rawValue != bound }) ?? true { bounds.append(RequestID(bound)) }
                 part += 1
             }
-            before += stride * events
+            before = capped(before.addingReportingOverflow(weight))
             run = try connection.firstRow(SQLiteStore.requestAfterSQL, [.text(first), .integer(stride)]) { ($0.text(0), $0.int64(1)) }
         }
         var ranges: [RequestRange] = []

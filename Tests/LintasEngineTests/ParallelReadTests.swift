@@ -94,6 +94,19 @@ struct ParallelReadTests {
         }
     }
 
+    @Test("a projection's version changed to the largest integer neither stops the split nor the audit on two readers: the audit names the request")
+    func splitHugeVersion() throws {
+        let harness = try longThenShort((10...27).map { "PML-\($0)" }, (30...47).map { "PML-\($0)" })
+        try harness.tamper("UPDATE requests SET version = \(Int64.max) WHERE request IN ('PML-12', 'PML-40')")
+        for samples in [36, 9, 2] {
+            let ranges = try harness.store.splitRequests(into: 2, samples: samples)
+            #expect(try events(in: ranges, harness).reduce(0, +) == 126, "\(ranges)")
+        }
+        let report = try Audit.run(harness.store, workers: 2)
+        #expect(report == (try Audit.run(harness.store, workers: 1)))
+        #expect(Set(report.findings.compactMap(\.request)) == ["PML-12", "PML-40"], "\(report.findings)")
+    }
+
     @Test("a fold's scan reads with a page cache of 1 MiB and leaves the connection's as it was; audit's scan keeps its own")
     func foldCache() throws {
         let harness = try run()
