@@ -239,17 +239,7 @@ public enum Audit {
             guard replayable else { return }
             do {
                 try row.fold(into: &fold)
-                // Each letter's seal, over its content as stored: whole in the event, or put back
-                // together from the members the event keeps and its parts, each part checked.
-                if let own = letterContent(row), let problem = try fold.withStoredLetter(in: row.data, { letter in
-                    request.withUnsafeBytes { request in
-                        do {
-                            return try LetterSeal.problem(letter, request: request, own: own, in: store, parts: &parts)
-                        } catch {
-                            return (error as? StoreError)?.message ?? "\(error)"
-                        }
-                    }
-                }) ?? nil {
+                if let problem = try Self.letterProblem(row, fold: fold, request: request, in: store, parts: &parts) {
                     findings.append(Finding(sequence: row.sequence, request: requestID, version: row.version, message: problem))
                 }
             } catch {
@@ -258,10 +248,28 @@ public enum Audit {
             }
         }
 
-        /// The content of the letter the row issued as the row stores it: the whole content, or
-        /// for a letter stored in parts the members its event keeps (`LetterSeal.writeContent`).
-        private func letterContent(_ row: StoredEventBytes) -> UnsafeRawBufferPointer? {
-            fold.letterContent.map { UnsafeRawBufferPointer(rebasing: row.data[$0]) }
+        /// Why the letter the row issued (after `fold` took the row) does not match its seal, over
+        /// its content as stored: whole in the event, or put back together from the members the
+        /// event keeps and its parts, each part checked; `nil` when it matches or the row issued none.
+        ///
+        /// Static, with the fold, the parts and the request's bytes as arguments: a closure that
+        /// captured the check's `self` while its `fold` was lent made Swift copy the whole fold
+        /// (every buffer retained and released) for each letter.
+        private static func letterProblem(_ row: StoredEventBytes, fold: borrowing RequestFold, request: [UInt8], in store: any EventStore,
+                                          parts: inout LetterSeal.Parts) throws(EventFormatError) -> String? {
+            // The content of the letter as the row stores it: the whole content, or for a letter
+            // stored in parts the members its event keeps (`LetterSeal.writeContent`).
+            guard let content = fold.letterContent else { return nil }
+            let own = UnsafeRawBufferPointer(rebasing: row.data[content])
+            return try fold.withStoredLetter(in: row.data) { letter in
+                request.withUnsafeBytes { request in
+                    do {
+                        return try LetterSeal.problem(letter, request: request, own: own, in: store, parts: &parts)
+                    } catch {
+                        return (error as? StoreError)?.message ?? "\(error)"
+                    }
+                }
+            } ?? nil
         }
 
         mutating func finish(stored: StoredRequest?, into findings: inout [Finding]) {
