@@ -40,11 +40,27 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
     /// many: false for any other character (what `bytes` holds then is not to be used).
     static func decode(hexDigits digits: UnsafeRawBufferPointer, into bytes: UnsafeMutableRawBufferPointer) -> Bool {
         precondition(digits.count == 2 * bytes.count)
-        for index in bytes.indices {
-            guard let high = Digest.nibble(digits[2 * index]), let low = Digest.nibble(digits[2 * index + 1]) else { return false }
-            bytes[index] = high << 4 | low
+        guard let source = digits.baseAddress, let target = bytes.baseAddress else { return true }
+        // Each digit's value without an optional (`nibbleOrInvalid`), the invalid ones gathered
+        // in one mask tested at the end: audit decodes the name of every letter part it looks up.
+        var invalid: UInt8 = 0
+        for index in 0..<bytes.count {
+            let high = nibbleOrInvalid(source.load(fromByteOffset: 2 * index, as: UInt8.self))
+            let low = nibbleOrInvalid(source.load(fromByteOffset: 2 * index + 1, as: UInt8.self))
+            invalid |= high | low
+            target.storeBytes(of: high << 4 | low & 0x0F, toByteOffset: index, as: UInt8.self)
         }
-        return true
+        return invalid & 0xF0 == 0
+    }
+
+    /// The value of one hex digit (either case), or 0xFF for any other byte.
+    @inline(__always)
+    private static func nibbleOrInvalid(_ character: UInt8) -> UInt8 {
+        let digit = character &- UInt8(ascii: "0")
+        if digit < 10 { return digit }
+        // Either case: `a`…`f` and `A`…`F` differ only in the bit 0x20.
+        let letter = (character | 0x20) &- UInt8(ascii: "a")
+        return letter < 6 ? letter &+ 10 : 0xFF
     }
 
     /// The value of one hex digit (either case), or `nil` for any other byte.

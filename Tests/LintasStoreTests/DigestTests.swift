@@ -28,4 +28,19 @@ struct DigestTests {
         #expect(Digest.bytes(hex: "0g") == nil && Digest.bytes(hex: "g0") == nil && Digest.bytes(hex: "é0") == nil)
         #expect(Digest(hex: String(digest.hex.dropLast(2))) == nil, "31 bytes are not a digest")
     }
+
+    @Test("every ASCII character as either digit of a byte: only 0-9, a-f and A-F are read, as their values")
+    func everyHexDigit() {
+        for code in UInt8(0)...UInt8(127) {
+            let character = Character(Unicode.Scalar(code))
+            let value: UInt8? = switch character {
+            case "0"..."9": code - UInt8(ascii: "0")
+            case "a"..."f": code - UInt8(ascii: "a") + 10
+            case "A"..."F": code - UInt8(ascii: "A") + 10
+            default: nil
+            }
+            #expect(Digest.bytes(hex: "\(character)1") == value.map { [$0 << 4 | 1] }, "\(code) first")
+            #expect(Digest.bytes(hex: "e\(character)") == value.map { [0xE0 | $0] }, "\(code) second")
+        }
+    }
 }
