@@ -31,25 +31,34 @@ public enum EventChain {
     /// (32 bytes each, reused from row to row by audit): no digest allocated a row.
     public static func hash(_ row: StoredEventBytes, previous: UnsafeRawBufferPointer, scratch: inout [UInt8], into output: UnsafeMutableRawBufferPointer) {
         var stream = SHA256Stream()
-        stream.update(previous)
-        if !hashPlain(row, scratch: &scratch, into: &stream) { hashEscaped(row, scratch: &scratch, into: &stream) }
+        if !hashPlain(row, previous: previous, scratch: &scratch, into: &stream) {
+            stream.update(previous)
+            hashEscaped(row, scratch: &scratch, into: &stream)
+        }
         stream.finish(into: output)
     }
 
-    /// The envelope around the detail written straight into `scratch` at known offsets (no
-    /// growing array, no `String`), when every text column is printable ASCII without quotes
-    /// or backslashes (as lintas writes them): the bytes `hashEscaped` writes for such a row.
-    /// `false`, with nothing hashed, for any other row.
-    private static func hashPlain(_ row: StoredEventBytes, scratch: inout [UInt8], into stream: inout SHA256Stream) -> Bool {
+    /// The previous hash and the envelope around the detail written straight into `scratch` at
+    /// known offsets (no growing array, no `String`), the detail copied in its place, and hashed
+    /// in one update (four small ones cost libcrypto's call and its partial blocks each), when
+    /// every text column is printable ASCII without quotes or backslashes (as lintas writes
+    /// them): the bytes `hashEscaped` writes for such a row. `false`, with nothing hashed, for
+    /// any other row.
+    private static func hashPlain(_ row: StoredEventBytes, previous: UnsafeRawBufferPointer, scratch: inout [UInt8], into stream: inout SHA256Stream) -> Bool {
         let texts = row.action.count + row.actor.count + row.command.count + row.request.count + row.state.count
         guard JSONWriter.isPlainASCII(row.action), JSONWriter.isPlainASCII(row.actor), JSONWriter.isPlainASCII(row.command),
               JSONWriter.isPlainASCII(row.request), JSONWriter.isPlainASCII(row.state) else { return false }
-        // The keys (about 80 bytes), ten quotes, three integers of at most 20 bytes, the texts.
-        let needed = 160 + texts
+        // The keys (about 80 bytes), ten quotes, three integers of at most 20 bytes, the texts, the
+        // previous hash and the detail.
+        let needed = 160 + texts + previous.count + row.data.count
         if scratch.count < needed { scratch = [UInt8](repeating: 0, count: needed * 2) }
         scratch.withUnsafeMutableBytes { buffer in
             let base = buffer.baseAddress!
             var end = 0
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                if let source = bytes.baseAddress { (base + end).copyMemory(from: source, byteCount: bytes.count) }
+                end += bytes.count
+            }
             func put(_ text: StaticString) {
                 (base + end).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
                 end += text.utf8CodeUnitCount
@@ -77,6 +86,7 @@ public enum EventChain {
                 }
                 end += digits
             }
+            put(previous)
             // Keys in sorted order: action, actor, at, command, data, recorded, request, state, version.
             put("{\"action\":")
             put(quoted: row.action)
@@ -87,9 +97,7 @@ public enum EventChain {
             put(",\"command\":")
             put(quoted: row.command)
             put(",\"data\":")
-            stream.update(UnsafeRawBufferPointer(start: base, count: end))
-            stream.update(row.data)
-            end = 0
+            put(row.data)
             put(",\"recorded\":")
             put(row.recorded)
             put(",\"request\":")
