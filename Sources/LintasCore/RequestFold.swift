@@ -292,22 +292,23 @@ public struct RequestFold {
         var hasArticle = false, hasFields = false, by = 0
         var capacity: Range<Int>?
         let buffer = data.assumingMemoryBound(to: UInt8.self)
-        let known = opening.flatMap { (opening) -> Opening? in
-            guard opening >= 0, opening < openings.count, let known = openings[opening], data.count > known.bytes.count,
-                  known.bytes.withUnsafeBytes({ Self.equal($0, UnsafeRawBufferPointer(rebasing: data[..<$0.count])) }) else { return nil }
-            return known
-        }
         /// The members read so far, and where the opening read here ends: set when the detail
         /// opens with the article and then `by` where the store put it back, moved past the
         /// definition when it follows.
         var members = 0
         var openingEnd: Int?
         var openingDefinition: String?
-        if let known {
+        // How many bytes the opening read before under its number takes, if the detail starts
+        // with it: compared where the list holds it (a copy of the `Opening` retained and
+        // released its bytes and its definition for every event).
+        var knownCount: Int?
+        if let opening, opening >= 0, opening < openings.count,
+           openings[opening]?.bytes.withUnsafeBytes({ $0.count < data.count && Self.equal($0, UnsafeRawBufferPointer(rebasing: data[..<$0.count])) }) == true {
+            knownCount = openings[opening]!.bytes.count
             hasArticle = true
             by = 31
-            capacity = known.capacity
-            scan.definition = known.definition
+            capacity = openings[opening]!.capacity
+            scan.definition = openings[opening]!.definition
         }
         do {
             try JSONReader.read(buffer) { (reader) throws(JSONSyntaxError) in
@@ -349,13 +350,13 @@ public struct RequestFold {
                     } else {
                         try reader.skip()
                     }
-                }, resumingAfter: known?.bytes.count)
+                }, resumingAfter: knownCount)
             }
         } catch {
             throw EventFormatError(message: "event data is not what lintas writes: \(error)")
         }
         guard hasArticle, by == 31, hasFields, let capacity else { throw EventFormatError(message: "event data lacks article, by or fields") }
-        guard known == nil else { return }
+        guard knownCount == nil else { return }
         // Each capacity as lintas writes it, compared as bytes; any other spelling is read as a string.
         let written = UnsafeRawBufferPointer(rebasing: data[capacity])
         if !(Self.equal(written, Self.definitive) || Self.equal(written, Self.plt) || Self.equal(written, Self.plh)) {
