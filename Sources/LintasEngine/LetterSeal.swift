@@ -67,8 +67,7 @@ public enum LetterSeal {
     public static func problem(_ letter: StoredLetter, request: UnsafeRawBufferPointer, own: UnsafeRawBufferPointer, in store: any EventStore,
                                parts: inout Parts) throws -> String? {
         var stream = SHA256Stream()
-        // The members come in runs of a few dozen bytes (about a dozen a letter): gathered.
-        try stream.gathering { update in try writeContent(of: letter, request: request, own: own, in: store, parts: &parts, to: update) }
+        try writeContent(of: letter, request: request, own: own, in: store, parts: &parts) { stream.update($0) }
         guard let stored = letter.contentHash else { return "letter \(letter.numberText) has content but no content hash" }
         if parts.digest({ stream.finish(into: $0) }, matches: { digest in StoredLetter.withText(stored) { Digest.equals(digest, hexDigits: $0) } }) {
             return nil

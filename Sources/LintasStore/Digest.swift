@@ -172,36 +172,6 @@ public struct SHA256Stream {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    /// Feeds this stream the runs `body` hands to its `update`, gathered: a run is copied into a
-    /// buffer of `gatheredBytes` on the stack, which is hashed in one update when the next run
-    /// would not fit and when `body` returns (a run at least as long as the buffer is hashed
-    /// where it is). What is hashed is the runs one after the other, as if each were an update:
-    /// for content written in many short runs (a letter's members, audit's seals), where each
-    /// update costs libcrypto's call and its copy of a partial block.
-    public mutating func gathering<Result>(_ body: (_ update: (UnsafeRawBufferPointer) -> Void) throws -> Result) rethrows -> Result {
-        try withUnsafeTemporaryAllocation(byteCount: SHA256Stream.gatheredBytes, alignment: 16) { buffer in
-            let base = buffer.baseAddress!
-            var used = 0
-            func flush() {
-                if used > 0 { update(UnsafeRawBufferPointer(start: base, count: used)) }
-                used = 0
-            }
-            func gather(_ run: UnsafeRawBufferPointer) {
-                if used + run.count > buffer.count {
-                    flush()
-                    if run.count >= buffer.count { return update(run) }
-                }
-                if let source = run.baseAddress { (base + used).copyMemory(from: source, byteCount: run.count) }
-                used += run.count
-            }
-            defer { flush() }
-            return try body(gather)
-        }
-    }
-
-    /// The buffer `gathering` copies runs into.
-    static let gatheredBytes = 4096
-
     public mutating func finish() -> Digest {
         var output = [UInt8](repeating: 0, count: Digest.byteCount)
         output.withUnsafeMutableBytes { finish(into: $0) }

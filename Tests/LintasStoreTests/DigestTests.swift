@@ -29,27 +29,6 @@ struct DigestTests {
         #expect(Digest(hex: String(digest.hex.dropLast(2))) == nil, "31 bytes are not a digest")
     }
 
-    @Test("runs fed gathered hash as the same runs fed one by one: short runs, runs that fill the buffer, and runs longer than it")
-    func gatheredRuns() {
-        let message = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) }
-        let expected = Digest.sha256(message)
-        for lengths in [[1], [7, 64, 3], [4095, 1, 2], [4096], [5000, 10, 9000], [100, 4097, 0, 33]] {
-            var stream = SHA256Stream()
-            var offset = 0, index = 0
-            stream.gathering { update in
-                message.withUnsafeBytes { bytes in
-                    while offset < bytes.count {
-                        let count = min(lengths[index % lengths.count], bytes.count - offset)
-                        update(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
-                        offset += count
-                        index += 1
-                    }
-                }
-            }
-            #expect(stream.finish() == expected, "runs of \(lengths)")
-        }
-    }
-
     @Test("every ASCII character as either digit of a byte: only 0-9, a-f and A-F are read, as their values")
     func everyHexDigit() {
         for code in UInt8(0)...UInt8(127) {
