@@ -176,7 +176,7 @@ public enum LetterParts {
         /// put together from the pieces is checked byte for byte, by its seal in `audit` (a piece
         /// that is not canonical JSON makes a whole that is not the content sealed) and by
         /// parsing it where it is shown (`LetterSeal.whole`).
-        mutating func read(_ piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
+        public mutating func read(_ piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
             removeAll()
             if try readAsWritten(piece) { return }
             removeAll()

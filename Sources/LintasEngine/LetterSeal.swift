@@ -87,8 +87,13 @@ public enum LetterSeal {
     /// with its members, stay few: memory reused, not fresh pages zeroed by the kernel for each
     /// new piece (as a single set of 4,096 cost audit, a tenth of its CPU in page faults).
     public struct Parts {
-        private var newer: [PartName: LetterParts.Piece] = [:]
-        private var older: [PartName: LetterParts.Piece] = [:]
+        /// Every piece read, each in a slot that the next part is read into (its buffers' capacity
+        /// kept, nothing allocated or freed) once its part is dropped.
+        private var slots: [LetterParts.Piece] = []
+        /// The slots of the parts dropped.
+        private var free: [Int] = []
+        private var newer: [PartName: Int] = [:]
+        private var older: [PartName: Int] = [:]
         private let limit: Int
         var assembler = LetterParts.Assembler()
         /// The last digest computed (`SHA256Stream.finish(into:)`): one buffer, not one a letter and a part.
@@ -97,21 +102,51 @@ public enum LetterSeal {
         /// - Parameter limit: how many checked parts each generation keeps (at least 1).
         public init(keeping limit: Int = checkedLimit) { self.limit = max(1, limit) }
 
-        /// The part named `key`, read and checked before, if it is kept.
-        mutating func checked(_ key: PartName) -> LetterParts.Piece? {
-            if let piece = newer[key] { return piece }
-            guard let piece = older.removeValue(forKey: key) else { return nil }
-            keep(piece, as: key)
-            return piece
+        /// The slot of the part named `key`, read and checked before, if it is kept.
+        mutating func checked(_ key: PartName) -> Int? {
+            if let slot = newer[key] { return slot }
+            guard let slot = older.removeValue(forKey: key) else { return nil }
+            keep(slot, as: key)
+            return slot
+        }
+
+        /// The piece in a slot `checked` or `read` gave.
+        func piece(_ slot: Int) -> LetterParts.Piece { slots[slot] }
+
+        /// Reads a part into a free slot with `body` (which checks it and reads it into the piece
+        /// it is given), and keeps it as `key`: its slot, or `nil` when `body` gives `false`.
+        /// - Throws: what `body` throws; the slot stays free.
+        mutating func read(as key: PartName, _ body: (inout LetterParts.Piece) throws -> Bool) throws -> Int? {
+            let slot: Int
+            if let last = free.popLast() {
+                slot = last
+            } else {
+                slot = slots.count
+                slots.append(LetterParts.Piece())
+            }
+            let read: Bool
+            do {
+                read = try body(&slots[slot])
+            } catch {
+                free.append(slot)
+                throw error
+            }
+            guard read else {
+                free.append(slot)
+                return nil
+            }
+            keep(slot, as: key)
+            return slot
         }
 
         /// Keeps a part read and checked.
-        mutating func keep(_ piece: LetterParts.Piece, as key: PartName) {
+        private mutating func keep(_ slot: Int, as key: PartName) {
             if newer.count >= limit {
+                free.append(contentsOf: older.values)
                 swap(&newer, &older)
                 newer.removeAll(keepingCapacity: true)
             }
-            newer[key] = piece
+            newer[key] = slot
         }
 
         /// Whether the digest `finish` writes into `digest` passes `test`.
@@ -162,27 +197,31 @@ public enum LetterSeal {
             try parts.assembler.start(own: own)
             for token in letter.parts {
                 try StoredLetter.withText(token) { name in
-                    let key = PartName(name)
-                    if let key, let piece = parts.checked(key) {
-                        parts.assembler.add(piece)
+                    let text = { String(decoding: name, as: UTF8.self).prefix(16) }
+                    let missing = { StoreError(.malformed, "letter \(letter.numberText) has a part \(text())… that is not in the store") }
+                    // No part is stored under a name that is not 64 bytes long.
+                    guard let key = PartName(name) else { throw missing() }
+                    if let slot = parts.checked(key) {
+                        parts.assembler.add(parts.piece(slot))
                         return
                     }
-                    let text = { String(decoding: name, as: UTF8.self).prefix(16) }
-                    // Read where the store holds it: checked, then made a piece.
-                    let read = try store.withLetterPart(named: name) { part in
-                        var stream = SHA256Stream()
-                        stream.update(part)
-                        guard parts.digest({ stream.finish(into: $0) }, matches: { Digest.equals($0, hexDigits: name, lowercase: true) }) else {
-                            let actual = Digest(bytes: parts.digest)?.hex ?? ""
-                            throw StoreError(.malformed, "letter \(letter.numberText) was altered: its part \(text())… hashes to \(actual.prefix(16))…")
-                        }
-                        return try Result { () throws(JSONSyntaxError) in try LetterParts.Piece(part) }.get()
+                    // Read where the store holds it: checked, then read into a free slot's piece.
+                    let slot = try parts.read(as: key) { piece in
+                        try store.withLetterPart(named: name) { (part) throws -> Void in
+                            try withUnsafeTemporaryAllocation(byteCount: Digest.byteCount, alignment: 1) { (digest) throws -> Void in
+                                var stream = SHA256Stream()
+                                stream.update(part)
+                                stream.finish(into: digest)
+                                guard Digest.equals(UnsafeRawBufferPointer(digest), hexDigits: name, lowercase: true) else {
+                                    let actual = Digest(bytes: Array(digest))?.hex ?? ""
+                                    throw StoreError(.malformed, "letter \(letter.numberText) was altered: its part \(text())… hashes to \(actual.prefix(16))…")
+                                }
+                            }
+                            try Result { () throws(JSONSyntaxError) in try piece.read(part) }.get()
+                        } != nil
                     }
-                    guard let piece = read, let key else {
-                        throw StoreError(.malformed, "letter \(letter.numberText) has a part \(text())… that is not in the store")
-                    }
-                    parts.keep(piece, as: key)
-                    parts.assembler.add(piece)
+                    guard let slot else { throw missing() }
+                    parts.assembler.add(parts.piece(slot))
                 }
             }
             try parts.assembler.write(implying: letter, request: request, to: sink)
