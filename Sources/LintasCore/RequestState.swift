@@ -36,6 +36,13 @@ public struct RequestState: Sendable, Hashable {
     public var letters: [LetterReference] {
         get { letterList.values }
         set { letterList = .values(newValue) }
+        // Changed in place, as `participants` is.
+        _modify {
+            var values = letterList.values
+            letterList = .values([])
+            defer { letterList = .values(values) }
+            yield &values
+        }
     }
     /// `letters`, as values or as stored.
     var letterList: LetterList
@@ -85,24 +92,31 @@ extension RequestState {
                 since: event.at, updated: event.at, fields: event.detail.fields, participants: [event.action: [event.actor]],
                 letterList: .values(event.detail.letter.map { [LetterReference($0, version: 1)] } ?? []), warnings: event.detail.warnings)
         }
-        guard event.request == next.request, event.version == next.version + 1 else {
+        try next.apply(event)
+        return next
+    }
+
+    /// Folds one event into this state in place (`evolve` of a state there is): its fields,
+    /// participants and letters changed where they stand, not copied, when nothing else holds them.
+    /// - Throws: `ReplayError` when the event cannot follow the state, before anything is changed.
+    public mutating func apply(_ event: Event) throws(ReplayError) {
+        guard event.request == request, event.version == version + 1 else {
             throw ReplayError(request: event.request, version: event.version,
-                              message: "follows version \(next.version) of request \(next.request)")
+                              message: "follows version \(version) of request \(request)")
         }
-        if event.state != next.state { next.since = event.at }
-        next.state = event.state
-        next.version = event.version
-        next.updated = event.at
+        if event.state != state { since = event.at }
+        state = event.state
+        version = event.version
+        updated = event.at
         if Timers.actions.contains(event.action) {
             // The engine's own events: no person's step, no fields of the request.
-            if event.action == Timers.ended { next.ended = event.at } else { next.remindedFor = next.since }
-            return next
+            if event.action == Timers.ended { ended = event.at } else { remindedFor = since }
+            return
         }
-        next.fields.merge(event.detail.fields) { _, new in new }
-        next.participantList.append(event.actor, to: event.action)
-        if let letter = event.detail.letter { next.letters.append(LetterReference(letter, version: event.version)) }
-        next.warnings += event.detail.warnings
-        return next
+        fields.merge(event.detail.fields) { _, new in new }
+        participantList.append(event.actor, to: event.action)
+        if let letter = event.detail.letter { letters.append(LetterReference(letter, version: event.version)) }
+        warnings += event.detail.warnings
     }
 
     /// Folds a whole stream, in order.
