@@ -11,44 +11,40 @@ public enum LetterSeal {
     /// The hex SHA-256 of a letter content's canonical JSON.
     public static func hash(_ content: JSONValue) -> String { Digest.sha256(content.canonicalBytes).hex }
 
-    /// The event with its letter's content hash set, and the content as encoded once for the seal
-    /// and for the store (`LetterParts.encode`: the whole content's canonical JSON, whose SHA-256
-    /// is the seal, and the parts put together from its members' bytes); `nil` without a letter.
+    /// Sets the event's letter's content hash, in place (the event not copied), and returns the
+    /// content as encoded once for the seal and for the store (`LetterParts.encode`: the whole
+    /// content's canonical JSON, whose SHA-256 is the seal, and the parts put together from its
+    /// members' bytes); `nil` without a letter.
     ///
     /// A letter `decide` composed in pieces (`LetterRecord.composed`) is sealed from them: its
     /// members merged in canonical order straight into SHA-256 (`LetterParts.encode(_:implying:…)`,
     /// the assembler audit checks seals with), and stored with its parts' bytes as composed;
     /// `whole` is then empty.
-    static func seal(_ event: Event, assembler: inout LetterParts.Assembler) -> (Event, LetterParts.Encoded?) {
-        guard var letter = event.detail.letter else { return (event, nil) }
-        let encoded: LetterParts.Encoded
+    static func seal(_ event: inout Event, assembler: inout LetterParts.Assembler) -> LetterParts.Encoded? {
+        guard let letter = event.detail.letter else { return nil }
+        let (contentHash, encoded): (String, LetterParts.Encoded)
         if let composed = letter.composed {
             var stream = SHA256Stream()
             do {
                 encoded = try LetterParts.encode(composed, implying: letter, request: event.request, assembler: &assembler) { stream.update($0) }
+                contentHash = stream.finish().hex
             } catch {
                 // The groups hold each member once, so the pieces cannot clash; if they did, seal the tree.
-                return seal(content: composed.content, of: letter, in: event)
+                (contentHash, encoded) = seal(content: composed.content, of: letter, request: event.request)
             }
-            letter.contentHash = stream.finish().hex
         } else if let content = letter.content {
-            return seal(content: content, of: letter, in: event)
+            (contentHash, encoded) = seal(content: content, of: letter, request: event.request)
         } else {
-            return (event, nil)
+            return nil
         }
-        var sealed = event
-        sealed.detail.letter = letter
-        return (sealed, encoded)
+        event.detail.letter?.contentHash = contentHash
+        return encoded
     }
 
     /// `seal` of a content as one tree: encoded whole, the seal the SHA-256 of those bytes.
-    private static func seal(content: JSONValue, of letter: LetterRecord, in event: Event) -> (Event, LetterParts.Encoded?) {
-        var letter = letter
-        let encoded = LetterParts.encode(content, implied: LetterParts.implied(letter, request: event.request))
-        letter.contentHash = Digest.sha256(encoded.whole).hex
-        var sealed = event
-        sealed.detail.letter = letter
-        return (sealed, encoded)
+    private static func seal(content: JSONValue, of letter: LetterRecord, request: RequestID) -> (String, LetterParts.Encoded) {
+        let encoded = LetterParts.encode(content, implied: LetterParts.implied(letter, request: request))
+        return (Digest.sha256(encoded.whole).hex, encoded)
     }
 
     /// Why a stored letter does not match its seal, or `nil` when it does: the seal checked over

@@ -115,7 +115,7 @@ public final class Processor {
         // With `commitEach`: what the commands committed so far did, whatever fails after them.
         var committed = BatchReport()
         do {
-            let (report, kept, mark) = try store.withBatch { (batch) throws -> (BatchReport, [RequestID: StateCache.Entry], Int64) in
+            let (report, kept, rest, mark) = try store.withBatch { (batch) throws -> (BatchReport, [RequestID: StateCache.Entry], [RequestID: StateCache.Entry], Int64) in
                 // In the batch's transaction: a read transaction of their own before it cost more than the look.
                 try definitions.refresh()
                 try directories.refresh()
@@ -129,7 +129,7 @@ public final class Processor {
                 defer { writer.stop() }
                 let reads = DecideReads(writer.connection)
                 var work = BatchWork(writer: writer, reads: reads, definitions: definitions, directories: directories,
-                                     cached: self.states.valid(at: start), lastSequence: start, now: now)
+                                     cached: self.states.take(at: start), lastSequence: start, now: now)
                 swap(&work.frames, &self.letterFrames)
                 defer { swap(&work.frames, &self.letterFrames) }
                 func decideAll() throws {
@@ -177,9 +177,10 @@ public final class Processor {
                     committed.timers = nil
                 }
                 // The last event appended is the store's last (sequences only grow): no query for it.
-                return (work.report, work.requests.entries, work.lastSequence)
+                return (work.report, work.requests.entries, work.cached, work.lastSequence)
             }
-            states.keep(kept, mark: mark)
+            // Consumed: the cache holds what the batch left alone, and adds the batch's states in place, not into a copy.
+            states.keep(kept, mark: mark, over: consume rest)
             return report
         } catch is CommitsInterrupted {
             self.states.forget()
@@ -246,7 +247,10 @@ struct StateCache {
             fields = Fields(state: state, head: head, requestPart: requestPart)
         }
 
-        var state: RequestState { fields.state }
+        /// Read where it stands in the box: `entry.state.request` copies no member but the request.
+        var state: RequestState {
+            _read { yield fields.state }
+        }
         /// The hash of the request's last event.
         var head: Digest {
             get { fields.head }
@@ -259,7 +263,25 @@ struct StateCache {
             }
         }
         /// The request part of its last letter, with what it was composed from.
-        var requestPart: LetterFrames.RequestPart? { fields.requestPart }
+        var requestPart: LetterFrames.RequestPart? {
+            _read { yield fields.requestPart }
+        }
+
+        /// Folds `events` into the state and keeps `requestPart`: in place when this entry alone
+        /// holds its box and the events are one (the state's fields, participants and letters then
+        /// changed where they stand, not copied and freed), else into a copy.
+        /// - Throws: `ReplayError` when an event cannot follow the state, before the entry is changed.
+        mutating func evolve(_ events: [Event], requestPart: LetterFrames.RequestPart?) throws(ReplayError) {
+            if events.count == 1, isKnownUniquelyReferenced(&fields) {
+                // `apply` throws before changing anything.
+                try fields.state.apply(events[0])
+                fields.requestPart = requestPart
+                return
+            }
+            var state = fields.state
+            for index in events.indices { try state.apply(events[index]) }
+            fields = Fields(state: state, head: fields.head, requestPart: requestPart)
+        }
     }
     private(set) var entries: [RequestID: Entry] = [:]
     /// The store's last event sequence right after this processor's last commit.
@@ -279,9 +301,19 @@ struct StateCache {
         return entries
     }
 
+    /// The entries, as `valid` gives them, taken out for a batch: it holds them alone (its
+    /// requests' states changed in place, not copied) until `keep` puts back those it did not use.
+    mutating func take(at current: Int64) -> [RequestID: Entry] {
+        defer { entries = [:] }
+        return valid(at: current)
+    }
+
     /// What a committed transaction read or wrote, and the last event sequence after it.
-    mutating func keep(_ states: [RequestID: Entry], mark: Int64) {
+    /// - Parameter taken: what is left of the entries a batch took (`take`), kept again under its own.
+    mutating func keep(_ states: [RequestID: Entry], mark: Int64, over taken: consuming [RequestID: Entry]? = nil) {
         guard limit > 0 else { return }
+        // Held by `entries` alone once this scope ends, so that the states below are added in place.
+        if let taken = consume taken { entries = taken }
         // A request kept already is replaced, not added: past the bound, the cache is emptied and
         // keeps this transaction's states alone (one look-up a request, not a count and a merge).
         for (request, entry) in states { entries[request] = entry }
@@ -410,8 +442,9 @@ private struct BatchWork {
     let definitions: DefinitionCatalog
     let directories: DirectoryCatalog
     let now: Timestamp
-    /// States kept from earlier transactions (`StateCache`), still current.
-    let cached: [RequestID: StateCache.Entry]
+    /// States kept from earlier transactions (`StateCache`), still current, taken from the cache:
+    /// each moves to `requests` when the batch reads it, so that one entry alone holds it.
+    var cached: [RequestID: StateCache.Entry]
     /// The store's last event sequence: the last this batch appended, else the one it started at
     /// (the appends' own once `written` has returned).
     var lastSequence: Int64
@@ -473,52 +506,67 @@ private struct BatchWork {
                                   directory: directory?.directory, at: at, now: now)
         let counting = BatchCounting(reads: reads, inBatch: requests)
         // The request part kept with the state is lent to the letter's composer and taken back with the state.
+        let lent = current?.requestPart
         let (decision, requestPart) = frames.with(directory?.version) { frames in
-            frames.lend(current?.requestPart)
+            frames.lend(lent)
             let decision = decide(input, numbering: &numbering, counting: counting, frames: &frames)
             return (decision, frames.takeRequestPart())
         }
+        // The input's copy of the state ended here, not at the end of the scope: the state is changed in place below.
+        _ = consume input
         if let error = numbering.takeError() ?? counting.error { throw error }
-        switch decision {
+        // Consumed: the events, held by the decision alone, are sealed in place (not copied).
+        switch consume decision {
         case .refused(let refusal):
             try refuse(queued, refusal)
-        case .accepted(let events):
+        case .accepted(var events):
+            var letters: [LetterParts.Encoded?] = []
+            letters.reserveCapacity(events.count)
+            for index in events.indices { letters.append(LetterSeal.seal(&events[index], assembler: &assembler)) }
             // Every event is applied before any is stored: one the state cannot fold refuses the whole command.
-            var state = current?.state
-            let sealed = events.map { LetterSeal.seal($0, assembler: &assembler) }
-            // Each sealed event read in place by index: taking it out (`for (event, letter) in`) copies it, every member retained.
-            for index in sealed.indices {
-                do {
-                    state = try RequestState.evolve(state, sealed[index].0)
-                } catch {
-                    // decide produced an event its own state cannot fold: a defect, refused rather than stored.
-                    return try refuse(queued, Refusal(Refusal.Code(rawValue: "internal_error"), "lintas could not apply this command: \(error)",
-                                                      hint: "Report this as a defect; the command is kept."))
+            // The request's entry is taken out of the batch's states (and `current` ended), so that
+            // it alone holds its state, folded in place (`StateCache.Entry.evolve`).
+            var changed = consume current
+            if changed != nil { requests.entries[command.request] = nil }
+            do {
+                if changed != nil {
+                    try changed!.evolve(events, requestPart: requestPart)
+                } else if !events.isEmpty {
+                    // Each event read in place by index: taking it out (`for event in`) copies it, every member retained.
+                    var state = try RequestState.evolve(nil, events[0])
+                    for index in events.indices.dropFirst() { try state.apply(events[index]) }
+                    changed = StateCache.Entry(state: state, head: .zero, requestPart: requestPart)
                 }
+            } catch {
+                // Unchanged: `evolve` throws before changing the entry.
+                if let changed { requests.entries[command.request] = changed }
+                // decide produced an event its own state cannot fold: a defect, refused rather than stored.
+                return try refuse(queued, Refusal(Refusal.Code(rawValue: "internal_error"), "lintas could not apply this command: \(error)",
+                                                  hint: "Report this as a defect; the command is kept."))
             }
             let drawn = numbering.commit()
-            if let state {
-                var entry = StateCache.Entry(state: state, head: current?.head ?? .zero, requestPart: requestPart)
-                var events = BatchWriter.Item.Events.sealed(sealed)
+            if var entry = consume changed {
+                var stored = BatchWriter.Item.Events.sealed(events, letters: letters)
                 var body: [UInt8]?
                 if writer.commitsEach {
                     // The writing thread, which also commits and syncs, is the longer: what needs no connection is done here.
-                    let chained = writer.chain(sealed, after: entry.head)
+                    let chained = writer.chain(events, letters: letters, after: entry.head)
                     entry.head = chained.last?.hash ?? entry.head
-                    events = .chained(chained)
-                    body = state.canonicalBytes
+                    stored = .chained(chained)
+                    body = entry.state.canonicalBytes
                 }
-                let item = BatchWriter.Item(events: events, entry: entry, timer: try timer(of: state), body: body, own: own(queued, .done, drawn: drawn))
+                let item = BatchWriter.Item(events: stored, entry: entry, timer: try timer(of: entry.state), body: body, own: own(queued, .done, drawn: drawn))
                 if let head = try writer.write(item) { entry.head = head }
                 if touchedSet.insert(command.request).inserted { touched.append(command.request) }
                 requests.entries[command.request] = entry
+                if writer.commitsEach { decided.append((events.count, command.request)) }
             } else if writer.commitsEach {
                 _ = try writer.write(BatchWriter.Item(events: .chained([]), entry: nil, own: own(queued, .done, drawn: drawn)))
+                decided.append((events.count, nil))
             }
-            report.events += sealed.count
+            report.events += events.count
             outcomes.append((queued, .done))
             report.done += 1
-            if writer.commitsEach { decided.append((sealed.count, state == nil ? nil : command.request)) }
         }
     }
 
@@ -556,7 +604,7 @@ private struct BatchWork {
     /// transaction left (cached), else the stored projection.
     private mutating func state(of request: RequestID) throws -> StateCache.Entry? {
         if let known = requests.entries[request] { return known }
-        if let known = cached[request] {
+        if let known = cached.removeValue(forKey: request) {
             requests.entries[request] = known
             return known
         }
@@ -669,7 +717,7 @@ private final class BatchWriter: @unchecked Sendable {
 
         enum Events {
             /// Sealed, with their letters' content as encoded for the store: the writer chains them.
-            case sealed([(Event, LetterParts.Encoded?)])
+            case sealed([Event], letters: [LetterParts.Encoded?])
             /// Chained already, after the entry's head (with `commitsEach`, on the deciding thread).
             case chained([ChainedEvent])
         }
@@ -772,13 +820,14 @@ private final class BatchWriter: @unchecked Sendable {
             }
             guard more else { break }
             do {
-                for item in taken {
+                // Each read in place by index: taking it out (`for item in`) copies it, every member retained.
+                for index in taken.indices {
                     if condition.withLock({ dropped }) { break }
-                    guard let request = item.entry?.state.request else {
-                        _ = try store(item, after: nil)
+                    guard let request = taken[index].entry?.state.request else {
+                        _ = try store(taken[index], after: nil)
                         continue
                     }
-                    heads[request] = try store(item, after: heads[request] ?? item.entry?.head)
+                    heads[request] = try store(taken[index], after: heads[request] ?? taken[index].entry?.head)
                 }
             } catch {
                 condition.withLock { failure = error }
@@ -803,10 +852,10 @@ private final class BatchWriter: @unchecked Sendable {
             var head = previous
             if let entry = item.entry, var chained = previous {
                 switch item.events {
-                case .sealed(let sealed):
-                    // Taken out by `for … in` (one copy of each): by index, `sealed[index].0` and `.1` copy it twice.
-                    for (event, letter) in sealed {
-                        let event = batch.chain(event, after: chained, letter: letter)
+                case .sealed(let events, let letters):
+                    // Each read in place by index: taking it out (`for event in`) copies it, every member retained.
+                    for index in events.indices {
+                        let event = batch.chain(events[index], after: chained, letter: letters[index])
                         last = try batch.append(event)
                         chained = event.hash
                     }
@@ -832,12 +881,12 @@ private final class BatchWriter: @unchecked Sendable {
 extension BatchWriter {
     /// A command's events sealed, chained after the request's last one (`previous`): what `store`
     /// appends with `commitsEach`.
-    func chain(_ sealed: [(Event, LetterParts.Encoded?)], after previous: Digest) -> [ChainedEvent] {
+    func chain(_ events: [Event], letters: [LetterParts.Encoded?], after previous: Digest) -> [ChainedEvent] {
         var chained: [ChainedEvent] = []
-        chained.reserveCapacity(sealed.count)
-        // Taken out by `for … in` (one copy of each): by index, `sealed[index].0` and `.1` copy it twice.
-        for (event, letter) in sealed {
-            chained.append(ChainedEvent(event, previous: chained.last?.hash ?? previous, letter: letter, names: names))
+        chained.reserveCapacity(events.count)
+        // Each read in place by index: taking it out (`for event in`) copies it, every member retained.
+        for index in events.indices {
+            chained.append(ChainedEvent(events[index], previous: chained.last?.hash ?? previous, letter: letters[index], names: names))
         }
         return chained
     }
