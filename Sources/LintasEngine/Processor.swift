@@ -506,9 +506,8 @@ private struct BatchWork {
                                   directory: directory?.directory, at: at, now: now)
         let counting = BatchCounting(reads: reads, inBatch: requests)
         // The request part kept with the state is lent to the letter's composer and taken back with the state.
-        let lent = current?.requestPart
         let (decision, requestPart) = frames.with(directory?.version) { frames in
-            frames.lend(lent)
+            frames.lend(current?.requestPart)
             let decision = decide(input, numbering: &numbering, counting: counting, frames: &frames)
             return (decision, frames.takeRequestPart())
         }
