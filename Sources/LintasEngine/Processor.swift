@@ -59,6 +59,8 @@ public final class Processor {
     }
     /// Letter parts' hashes, kept from batch to batch for the deciding thread chaining the events with `commitEach` (`BatchWriter.names`).
     private let partNames = LetterPartNames()
+    /// How many times the deciding thread woke a waiting writing thread, over every batch (`BatchWriter.wakes`).
+    private(set) var wakes = 0
 
     /// How many requests a processor keeps between transactions unless told otherwise: about
     /// 4.7 KB each in W1 (the state's fields 2.2 KB, its letters 1.0, its participants 0.9, or
@@ -124,9 +126,13 @@ public final class Processor {
                 // One command alone is committed alone either way, on one thread.
                 let commitsEach = commitEach && claimed.count >= 2
                 let threaded = commitsEach || claimed.count >= max(pipelineFrom, 2)
-                let writer = BatchWriter(BatchConnection(batch), threaded: threaded, commitsEach: commitsEach, names: partNames)
+                let writer = BatchWriter(BatchConnection(batch), threaded: threaded, commitsEach: commitsEach, names: partNames,
+                                         commands: claimed.count)
                 // The writing thread never outlives the transaction, whatever is thrown.
-                defer { writer.stop() }
+                defer {
+                    writer.stop()
+                    self.wakes += writer.wakes
+                }
                 let reads = DecideReads(writer.connection)
                 var work = BatchWork(writer: writer, reads: reads, definitions: definitions, directories: directories,
                                      cached: self.states.take(at: start), lastSequence: start, now: now)
@@ -483,6 +489,7 @@ private struct BatchWork {
 
     mutating func process(_ queued: QueuedCommand) throws {
         report.commands += 1
+        writer.taking()
         let command = queued.command
         if let damage = queued.damage {
             return try refuse(queued, Refusal(.malformedCommand, "The queued command cannot be read back: \(damage)."))
@@ -757,19 +764,36 @@ private final class BatchWriter: @unchecked Sendable {
     private var last: Int64?
     /// With `commitsEach`, how many commands were committed (the calling thread's after `finish` or `stop`).
     private(set) var committed = 0
+    /// Under `condition`: the thread waits for items (`run`), and no wake is on its way to it.
+    private var waiting = false
+    // The calling thread's: the commands of the batch not taken yet (`taking`), and how many times it woke the waiting thread.
+    private var untaken: Int
+    private(set) var wakes = 0
+    /// How many items the calling thread hands over before it wakes the writing thread when that
+    /// waits (it is the shorter of the two threads): one wake for a group instead of one an item,
+    /// each a `futex` call on both threads and a switch of the writing one. Sooner once the items
+    /// waiting outnumber the commands left to decide, so that the batch's end waits for the
+    /// writing of one item or two, not of a group; with `commitsEach` at once (each command is
+    /// committed as soon as it can be).
+    static let group = 16
     /// Letter parts' hashes, for the calling thread chaining events with `commitsEach` (else the
     /// store names them as it appends them, by its own cache of those it holds).
     private let names: LetterPartNames
 
-    init(_ connection: BatchConnection, threaded: Bool, commitsEach: Bool, names: LetterPartNames) {
+    /// - Parameter commands: how many commands the batch decides.
+    init(_ connection: BatchConnection, threaded: Bool, commitsEach: Bool, names: LetterPartNames, commands: Int) {
         self.connection = connection
         self.threaded = threaded
         self.commitsEach = commitsEach
         self.names = names
+        untaken = commands
         guard threaded else { return }
         running = true
         Thread.detachNewThread { [self] in run() }
     }
+
+    /// Counts a command taken to be decided (the calling thread's, before its `write`).
+    func taking() { untaken -= 1 }
 
     /// Stores `item` and returns the request's new head, or hands it to the writing thread (`nil`).
     func write(_ item: Item) throws -> Digest? {
@@ -779,7 +803,11 @@ private final class BatchWriter: @unchecked Sendable {
             if let failure { throw failure }
             queue.append(item)
             swap(&stored, &self.stored)
-            condition.signal()
+            if waiting && (commitsEach || queue.count >= Self.group || queue.count > untaken) {
+                waiting = false
+                wakes += 1
+                condition.signal()
+            }
         }
         return nil
     }
@@ -813,7 +841,11 @@ private final class BatchWriter: @unchecked Sendable {
         var taken: [Item] = []
         while true {
             let more = condition.withLock { () -> Bool in
-                while queue.isEmpty && !closed { condition.wait() }
+                while queue.isEmpty && !closed {
+                    waiting = true
+                    condition.wait()
+                }
+                waiting = false
                 swap(&taken, &queue)
                 return !taken.isEmpty
             }

@@ -1,5 +1,5 @@
 import LintasCore
-import LintasEngine
+@testable import LintasEngine
 import LintasStore
 import TestSupport
 import Testing
@@ -11,17 +11,20 @@ struct PipelineTests {
     /// W1's round robin over five requests, each request's purpose its own; a refused command and
     /// a request touched twice in a row among them.
     static func lines() -> [String] {
-        let procedures = requests.map { request in
-            [Lines.line("\(request)-1", request, "submit", Pemalang.kabidP2P, day: 3,
-                        Lines.contents.merging(["purpose": .string("Dasbor surveilans \(request)")]) { $1 }, workflow: true)]
-                + Lines.accepted(request).dropFirst()
-        }
-        var lines = (0..<6).flatMap { step in procedures.map { $0[step] } }
+        var lines = turns(requests)
         lines.insert(Lines.line("bad-1", "PML-2", "recommend", Pemalang.kabidAptika, day: 4), at: 7)   // refused
         // PML-1's acceptances one after the other: the second follows the first's head in the same batch.
         lines.removeAll { $0.contains("\"PML-1-6\"") }
         lines.insert(Lines.line("PML-1-6", "PML-1", "accept", Pemalang.prakomPertama, day: 8), at: lines.firstIndex { $0.contains("\"PML-1-5\"") }! + 1)
         return lines
+    }
+
+    /// Each request's whole procedure (`Lines.accepted`), its purpose its own, in turns: each request's next command after the others'.
+    static func turns(_ requests: [String]) -> [String] {
+        let procedures = requests.map { request in
+            Lines.accepted(request, contents: Lines.contents.merging(["purpose": .string("Dasbor surveilans \(request)")]) { $1 })
+        }
+        return (0..<6).flatMap { step in procedures.map { $0[step] } }
     }
 
     /// A file with `lines` queued, processed in batches of `batchSize` on two threads from `pipelineFrom` commands.
@@ -70,6 +73,28 @@ struct PipelineTests {
         #expect(try two.stored(Self.requests) == stored)
         #expect(twoReports == oneReports)
         #expect(try Audit.run(two.store).isClean)
+    }
+
+    @Test("the deciding thread wakes the waiting writing thread once a group of commands, not once a command; what is stored is what one thread stores")
+    func wakesOnceAGroup() throws {
+        // Forty requests' procedures in turns: 240 commands, each request's next command after the 39 others'.
+        let requests = (1...40).map { "PML-\($0)" }
+        let lines = Self.turns(requests)
+        func processed(pipelineFrom: Int) throws -> Harness {
+            let harness = try Harness(batchSize: 500)
+            harness.processor.pipelineFrom = pipelineFrom
+            try harness.submit(lines)
+            #expect(try harness.drain().map(\.done) == [240])
+            return harness
+        }
+        let one = try processed(pipelineFrom: .max)
+        #expect(one.processor.wakes == 0)
+        let two = try processed(pipelineFrom: 2)
+        #expect(try two.stored(requests) == one.stored(requests))
+        #expect(try Audit.run(two.store).isClean)
+        // A wake for each group of 16 items at most, and about one for each halving of the commands left in the batch's last 16
+        // (15, 7, 3, 1, 0); one a command before.
+        #expect(two.processor.wakes <= 240 / 16 + 5, "\(two.processor.wakes) wakes")
     }
 
     @Test("a store error on the writing thread fails the whole batch: nothing of it is kept, and the next batch applies it whole")
