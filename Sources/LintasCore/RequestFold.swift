@@ -382,7 +382,10 @@ public struct RequestFold {
         var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, numbering: LetterRecord.Numbering, date: Token?, contentHash: Token?)
             = (nil, nil, nil, nil, nil, .register, nil, nil)
         try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
-            if Self.equal(key, "content") {
+            // Each name a letter has, told apart by its length (and its last byte where two share
+            // one) and then compared once: a chain of comparisons tried up to eight names a member.
+            switch (key.count, key.last) {
+            case (7, _) where Self.equal(key, "content"):
                 guard reader.isAtObject else { return try reader.skip() }
                 let start = reader.position
                 try reader.members(matching: { (reader, key) throws(JSONSyntaxError) in
@@ -394,26 +397,18 @@ public struct RequestFold {
                     }
                 })
                 scan.content = start..<reader.position
-            } else if Self.equal(key, "content_parts") {
+            case (13, _) where Self.equal(key, "content_parts"):
                 // The hashes of the parts stored apart (schema 7): kept where they stand, read only by audit.
                 guard reader.position < reader.bytes.count, reader.bytes[reader.position] == UInt8(ascii: "[") else { throw reader.expected("a list of hashes") }
                 scan.contentParts = try reader.rawRange()
-            } else if Self.equal(key, "content_hash") {
-                letter.contentHash = try reader.stringRange()
-            } else if Self.equal(key, "type") {
-                letter.type = try reader.stringRange()
-            } else if Self.equal(key, "label") {
-                letter.label = try reader.stringRange()
-            } else if Self.equal(key, "number") {
-                letter.number = try reader.stringRange()
-            } else if Self.equal(key, "register") {
-                letter.register = try reader.stringRange()
-            } else if Self.equal(key, "sequence") {
-                letter.sequence = try reader.int()
-            } else if Self.equal(key, "numbering") {
-                letter.numbering = LetterRecord.Numbering(rawValue: try reader.string()) ?? .register
-            } else {
-                try reader.skip()
+            case (12, _) where Self.equal(key, "content_hash"): letter.contentHash = try reader.stringRange()
+            case (4, _) where Self.equal(key, "type"): letter.type = try reader.stringRange()
+            case (5, _) where Self.equal(key, "label"): letter.label = try reader.stringRange()
+            case (6, _) where Self.equal(key, "number"): letter.number = try reader.stringRange()
+            case (8, UInt8(ascii: "r")) where Self.equal(key, "register"): letter.register = try reader.stringRange()
+            case (8, UInt8(ascii: "e")) where Self.equal(key, "sequence"): letter.sequence = try reader.int()
+            case (9, _) where Self.equal(key, "numbering"): letter.numbering = LetterRecord.Numbering(rawValue: try reader.string()) ?? .register
+            default: try reader.skip()
             }
         })
         guard letter.type != nil, letter.label != nil, letter.number != nil, letter.register != nil, letter.sequence != nil else {
