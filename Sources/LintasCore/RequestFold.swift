@@ -256,9 +256,16 @@ public struct RequestFold {
         participants.append((action, actor))
         if let letter = scan.letter, let type = letter.type, let label = letter.label, let number = letter.number,
            let register = letter.register, let sequence = letter.sequence {
-            letters.append(Letter(type: copy(data, type), label: copy(data, label), number: copy(data, number), register: copy(data, register),
+            // The strings outside the content copied in one piece, from the first to the last as the
+            // event stores them (whatever lies between: the list of the parts' hashes), not one by one.
+            let hash = letter.contentHash
+            // Two at a time: `min` of more than two takes the rest as an array, allocated.
+            let first = min(min(min(type.lowerBound, label.lowerBound), min(number.lowerBound, register.lowerBound)), hash?.lowerBound ?? Int.max)
+            let end = max(max(max(type.upperBound, label.upperBound), max(number.upperBound, register.upperBound)), hash?.upperBound ?? 0)
+            let by = copy(data, first..<end).lowerBound - first
+            letters.append(Letter(type: type.shifted(by), label: label.shifted(by), number: number.shifted(by), register: register.shifted(by),
                                   sequence: Int(sequence), numbering: letter.numbering, date: letter.date.map { copy(data, $0) },
-                                  contentHash: letter.contentHash.map { copy(data, $0) }, version: version))
+                                  contentHash: hash?.shifted(by), version: version))
         }
         // Appending an empty list still costs a call into the runtime (about 145 instructions an event).
         if !scan.warnings.isEmpty { warnings += scan.warnings }
@@ -642,6 +649,11 @@ public struct RequestFold {
     }
 
     private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool { JSONReader.equal(key, name) }
+}
+
+private extension Range<Int> {
+    /// The same range `offset` further on.
+    func shifted(_ offset: Int) -> Range<Int> { (lowerBound + offset)..<(upperBound + offset) }
 }
 
 /// One `String` per distinct byte sequence (an action, a state, an actor's NIP) in a scan, found

@@ -420,6 +420,51 @@ struct CanonicalEncodingTests {
         }
     }
 
+    @Test("replay's fold reads a letter as decoding does: its members in another order, names of a letter member's length that are none, a sequence as decoding reads it; a letter missing one, or with a sequence that is no integer, is refused")
+    func foldedLetter() throws {
+        let (event, written) = try Self.submitted()
+        // The letter's last two members, as lintas writes them.
+        let end = try #require(written.firstMatch(of: /"sequence":[0-9]+,("type":"[^"\\]*")\}/))
+        let (tail, type) = (String(end.output.0), String(end.output.1))
+        #expect(written.contains(#""letter":{"content":{"#))
+        func sequence(_ spelling: String) -> String { written.replacing(tail, with: spelling + "," + type + "}") }
+        // The type first, before the content (its strings then stand on both sides of the content), and names of eight
+        // bytes ending as "register" and "sequence" do, read past.
+        let reordered = sequence(#""sequence":1"#).replacing("," + type + "}", with: "}").replacing(#""letter":{"#, with: #""letter":{"# + type + ",")
+        let variants: [(String, Bool)] = [
+            (reordered, true),
+            (sequence(#""sequencr":"x","registee":[1],"sequence":2"#), true),
+            (sequence(#""sequence":-7"#), true),
+            (sequence(#""sequence":0"#), true),
+            (sequence(#""sequence":123456789012345678"#), true),
+            (sequence(#""sequence":1234567890123456789"#), true),
+            (sequence(#""sequence":12345678901234567890"#), false),
+            (sequence(#""sequence":01"#), false),
+            (sequence(#""sequence":1.0"#), false),
+            (sequence(#""sequence":1e0"#), false),
+            (sequence(#""sequence":-"#), false),
+            (sequence(#""sequence":"1""#), false),
+            (sequence(#""sequencr":1"#), false),
+            (written.replacing(tail, with: #""sequence":1,"typo":"x"}"#), false),
+        ]
+        for (text, accepted) in variants {
+            let data = Array(text.utf8)
+            var fold = RequestFold()
+            let folded = Result { try Self.fold(bytes: data, of: event, into: &fold) }
+            let decoded = Result { try Event.Detail(bytes: data) }
+            #expect(((try? folded.get()) != nil) == accepted, "\(text)")
+            #expect(((try? decoded.get()) != nil) == accepted, "\(text)")
+            guard accepted, let detail = try? decoded.get() else { continue }
+            var stored = event
+            stored.detail = detail
+            let state = try RequestState.evolve(nil, stored)
+            #expect(try fold.result() == state, "\(text)")
+            var bytes: [UInt8] = []
+            fold.writeCanonical(into: &bytes)
+            #expect(bytes == state.canonicalBytes, "\(text)")
+        }
+    }
+
     @Test("replay's fold reads a workflow's name as decoding does: the same with an escape, refused when it is not a string or has a raw control byte")
     func foldedWorkflow() throws {
         let (event, written) = try Self.submitted()
