@@ -462,7 +462,12 @@ private struct JSONParser {
                     index += 1
                     skipWhitespace()
                 }
-                try skipValue(depth: depth + 1)
+                // A string (a hash in a list, a field's text) read past here: a call a member or item saved.
+                if index < bytes.count && bytes[index] == UInt8(ascii: "\"") {
+                    try skipString()
+                } else {
+                    try skipValue(depth: depth + 1)
+                }
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input, expected ',' or '\(Character(Unicode.Scalar(close)))'") }
                 if bytes[index] == UInt8(ascii: ",") {

@@ -86,12 +86,16 @@ struct JSONTests {
                                   ("\(pad)baris\tdengan tab mentah", false), ("\(pad)akhir\\", false),
                                   // The bytes next to the ones the scan looks for: space, '!', '#', '[', ']', DEL; then 0x1F, a control byte.
                                   ("\(pad) !#[]\u{7F}~ batas tanda baca", true), ("\(pad)kontrol\u{1F} sebelum akhir", false)] {
-                let document = "{\"k\":\"\(text)\"}"
-                #expect(((try? JSONValue.parse(document)) != nil) == valid, "\(document)")
-                let skipped = (try? JSONReader.read(Array(document.utf8)) { (reader) throws(JSONSyntaxError) in try reader.skip() }) != nil
-                #expect(skipped == valid, "\(document)")
+                // A member's value, and an item of a list (a letter's parts' hashes): read past in place, not by a call.
+                for document in ["{\"k\":\"\(text)\"}", "[1,\"\(text)\",\"x\"]"] {
+                    #expect(((try? JSONValue.parse(document)) != nil) == valid, "\(document)")
+                    let skipped = (try? JSONReader.read(Array(document.utf8)) { (reader) throws(JSONSyntaxError) in try reader.skip() }) != nil
+                    #expect(skipped == valid, "\(document)")
+                }
             }
         }
+        let invalidItem: [UInt8] = [0x5B, 0x22, 0x61, 0x22, 0x2C] + invalidUTF8 + [0x5D]
+        #expect((try? JSONReader.read(invalidItem) { (reader) throws(JSONSyntaxError) in try reader.skip() }) == nil)
     }
 
     @Test("reading past a letter's content by its brackets ends where strict reading ends, whatever its strings hold")
