@@ -397,8 +397,12 @@ public struct RequestFold {
                 let start = reader.position
                 try reader.members(matching: { (reader, key) throws(JSONSyntaxError) in
                     if Self.equal(key, "date") {
-                        let value = try reader.rawRange()
-                        if reader.bytes[value.lowerBound] == UInt8(ascii: "\"") { letter.date = value }
+                        // A string (as lintas writes a date) read past in place, as strictly as any other value.
+                        if reader.position < reader.bytes.count && reader.bytes[reader.position] == UInt8(ascii: "\"") {
+                            letter.date = try reader.stringRange()
+                        } else {
+                            _ = try reader.rawRange()
+                        }
                     } else {
                         _ = try reader.skipMatching()
                     }

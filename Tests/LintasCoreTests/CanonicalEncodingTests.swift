@@ -446,7 +446,7 @@ struct CanonicalEncodingTests {
             (sequence(#""sequence":"1""#), false),
             (sequence(#""sequencr":1"#), false),
             (written.replacing(tail, with: #""sequence":1,"typo":"x"}"#), false),
-        ]
+        ] + (try Self.dated(event))
         for (text, accepted) in variants {
             let data = Array(text.utf8)
             var fold = RequestFold()
@@ -462,6 +462,19 @@ struct CanonicalEncodingTests {
             var bytes: [UInt8] = []
             fold.writeCanonical(into: &bytes)
             #expect(bytes == state.canonicalBytes, "\(text)")
+        }
+    }
+
+    /// `event`'s detail with its letter's content replaced: a date that is no string (the letter then has none), one
+    /// after other members, and one with a raw control byte, refused.
+    static func dated(_ event: Event) throws -> [(String, Bool)] {
+        let contents = [(#"{"date":20250303,"perihal":"x"}"#, true), (#"{"cites":{"date":"2025-03-01"},"date":"2025-03-03","z":[1,{"a":"b"}]}"#, true),
+                        (#"{"date":null}"#, true), (#"{"date":"2025\t03-03"}"#, false)]
+        return try contents.map { content, accepted in
+            var detail = event.detail
+            detail.letter?.content = try JSONValue.parse(content)
+            // A raw control byte where the canonical form escapes it.
+            return (String(decoding: detail.canonicalBytes, as: UTF8.self).replacing("\\t", with: "\t"), accepted)
         }
     }
 
