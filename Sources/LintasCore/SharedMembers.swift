@@ -2,6 +2,8 @@
 /// copy is one retain, not one per member. `WorkflowDefinition` and `Directory` are handed to
 /// every command's decision, role context and letter: with their twenty or so strings, arrays
 /// and dictionaries each copy used to retain and release every one of them.
+/// A definition's transitions, letter specs and field specs are kept so too: deciding a command
+/// copies the transition it takes, its letter spec and some of its field specs.
 ///
 /// The box is never changed: `change` makes a new one (a change happens while a file is read,
 /// not while the value is shared), so a box read from several threads needs no lock.
@@ -25,4 +27,13 @@ struct SharedMembers<Members: Sendable>: Sendable {
         body(&members)
         box = Box(members)
     }
+}
+
+/// Equal when the members are: the same box is compared without reading them.
+extension SharedMembers: Equatable where Members: Equatable {
+    static func == (lhs: Self, rhs: Self) -> Bool { lhs.box === rhs.box || lhs.box.members == rhs.box.members }
+}
+
+extension SharedMembers: Hashable where Members: Hashable {
+    func hash(into hasher: inout Hasher) { hasher.combine(box.members) }
 }

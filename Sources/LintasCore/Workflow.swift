@@ -129,64 +129,85 @@ public struct WorkflowDefinition: Sendable {
     }
 
     public struct Transition: Sendable, Hashable {
-        public var action: String
-        public var label: String
+        public var action: String { _read { yield shared.members.action } set { shared.change { $0.action = newValue } } }
+        public var label: String { _read { yield shared.members.label } set { shared.change { $0.label = newValue } } }
         /// The states the action may be taken in; empty for a transition that opens a request.
-        public var from: [String]
+        public var from: [String] { _read { yield shared.members.from } set { shared.change { $0.from = newValue } } }
         public var isInitial: Bool { from.isEmpty }
-        public var to: String
+        public var to: String { _read { yield shared.members.to } set { shared.change { $0.to = newValue } } }
         /// The role that acts.
-        public var by: String
+        public var by: String { _read { yield shared.members.by } set { shared.change { $0.by = newValue } } }
         /// Every person of the role must act once; the state moves when the last one has.
-        public var each: Bool
-        public var article: String
-        public var fields: [FieldSpec]
+        public var each: Bool { _read { yield shared.members.each } set { shared.change { $0.each = newValue } } }
+        public var article: String { _read { yield shared.members.article } set { shared.change { $0.article = newValue } } }
+        public var fields: [FieldSpec] { _read { yield shared.members.fields } set { shared.change { $0.fields = newValue } } }
         /// Rules of the regulation checked when the step is taken.
-        public var rules: [RuleSpec]
-        public var letter: LetterSpec?
+        public var rules: [RuleSpec] { _read { yield shared.members.rules } set { shared.change { $0.rules = newValue } } }
+        public var letter: LetterSpec? { _read { yield shared.members.letter } set { shared.change { $0.letter = newValue } } }
+
+        /// The members, shared by every copy (`SharedMembers`): a copy is one retain, not one per member.
+        private struct Members: Sendable, Hashable {
+            var action: String
+            var label: String
+            var from: [String]
+            var to: String
+            var by: String
+            var each: Bool
+            var article: String
+            var fields: [FieldSpec]
+            var rules: [RuleSpec]
+            var letter: LetterSpec?
+        }
+        private var shared: SharedMembers<Members>
+
+        init(action: String, label: String, from: [String], to: String, by: String, each: Bool, article: String, fields: [FieldSpec],
+             rules: [RuleSpec], letter: LetterSpec?) {
+            shared = SharedMembers(Members(action: action, label: label, from: from, to: to, by: by, each: each, article: article, fields: fields,
+                                           rules: rules, letter: letter))
+        }
     }
 
     public struct LetterSpec: Sendable, Hashable {
         /// e.g. `surat_penugasan`.
-        public var type: String
+        public var type: String { _read { yield shared.members.type } set { shared.change { $0.type = newValue } } }
         /// e.g. `Surat Penugasan`.
-        public var label: String
+        public var label: String { _read { yield shared.members.label } set { shared.change { $0.label = newValue } } }
         /// The unit whose register numbers the letter; `nil` for an unnumbered letter (`none`).
-        public var register: RoleExpression?
+        public var register: RoleExpression? { _read { yield shared.members.register } set { shared.change { $0.register = newValue } } }
         /// e.g. `{klasifikasi}/{seq}/{unit}/{year}`; empty when the letter is numbered elsewhere or not at all.
-        public var numberTemplate: String
+        public var numberTemplate: String { _read { yield shared.members.numberTemplate } set { shared.change { $0.numberTemplate = newValue } } }
         /// Who numbers the letter: lintas's register, another system (SRIKANDI) whose number the
         /// command carries, either, or nobody (a letter an employee writes).
-        public var numbering: Numbering = .register
+        public var numbering: Numbering { _read { yield shared.members.numbering } set { shared.change { $0.numbering = newValue } } }
         /// The role (of this workflow) whose officeholder signs the letter; the actor when absent.
-        public var signer: String? = nil
+        public var signer: String? { _read { yield shared.members.signer } set { shared.change { $0.signer = newValue } } }
         /// The role of the office the signer signs for ("a.n."), when the signer signs on a superior's behalf.
-        public var onBehalfOf: String? = nil
+        public var onBehalfOf: String? { _read { yield shared.members.onBehalfOf } set { shared.change { $0.onBehalfOf = newValue } } }
         /// The records classification code (kode klasifikasi arsip), e.g. `800.1.11.1`: `{klasifikasi}` in the template.
-        public var klasifikasi: String? = nil
+        public var klasifikasi: String? { _read { yield shared.members.klasifikasi } set { shared.change { $0.klasifikasi = newValue } } }
         /// The subject (perihal); the label when absent.
-        public var subject: String? = nil
+        public var subject: String? { _read { yield shared.members.subject } set { shared.change { $0.subject = newValue } } }
         /// The tembusan, in the order the regulation lists them.
-        public var cc: [CopySpec] = []
+        public var cc: [CopySpec] { _read { yield shared.members.cc } set { shared.change { $0.cc = newValue } } }
         /// To whom a surat is addressed (`Kepada Yth.`) where the regulation names the recipient: a
         /// label and a person expression, resolved to the office those people hold.
-        public var addressee: CopySpec? = nil
+        public var addressee: CopySpec? { _read { yield shared.members.addressee } set { shared.change { $0.addressee = newValue } } }
         /// The field naming the people the letter assigns (listed in its body).
-        public var assigned: String? = nil
+        public var assigned: String? { _read { yield shared.members.assigned } set { shared.change { $0.assigned = newValue } } }
         /// What the letter says before its list of people when it does not assign them itself (a reply
         /// listing the names approved, `DAFTAR NAMA …`) or assigns them in other words (`MEMUTUSKAN`).
         /// Absent: an assignment, `MENUGASKAN:` and the closing sentence of an assignment.
-        public var assignedHeading: String? = nil
+        public var assignedHeading: String? { _read { yield shared.members.assignedHeading } set { shared.change { $0.assignedHeading = newValue } } }
         /// What the letter says before the request's contents, e.g. `Memperhatikan pengajuan sukarela`.
         /// Absent: `Memperhatikan permohonan pelibatan` when a letter of the request came before
         /// (or the request quotes its own letter), else `Dengan rincian sebagai berikut`.
-        public var contentsHeading: String? = nil
+        public var contentsHeading: String? { _read { yield shared.members.contentsHeading } set { shared.change { $0.contentsHeading = newValue } } }
         /// Request fields the letter cannot be issued without, each with the article that demands it.
-        public var requires: [Requirement] = []
+        public var requires: [Requirement] { _read { yield shared.members.requires } set { shared.change { $0.requires = newValue } } }
         /// The type of the earlier letter of the request this letter cites under *Dasar* (e.g. the
         /// surat permohonan a reply answers): the latest letter of that type the request has, else
         /// the letter of its first step. The engine issued it, so its number and date come from the log.
-        public var cites: String? = nil
+        public var cites: String? { _read { yield shared.members.cites } set { shared.change { $0.cites = newValue } } }
 
         public enum Numbering: String, Sendable, Hashable, CaseIterable {
             /// The next number of the register, drawn when the step is decided.
@@ -214,6 +235,37 @@ public struct WorkflowDefinition: Sendable {
         public struct Requirement: Sendable, Hashable {
             public var field: String
             public var article: String
+        }
+
+        /// The members, shared by every copy (`SharedMembers`): a copy is one retain, not one per member.
+        private struct Members: Sendable, Hashable {
+            var type: String
+            var label: String
+            var register: RoleExpression?
+            var numberTemplate: String
+            var numbering: Numbering
+            var signer: String?
+            var onBehalfOf: String?
+            var klasifikasi: String?
+            var subject: String?
+            var cc: [CopySpec]
+            var addressee: CopySpec?
+            var assigned: String?
+            var assignedHeading: String?
+            var contentsHeading: String?
+            var requires: [Requirement]
+            var cites: String?
+        }
+        private var shared: SharedMembers<Members>
+
+        init(type: String, label: String, register: RoleExpression?, numberTemplate: String, numbering: Numbering = .register, signer: String? = nil,
+             onBehalfOf: String? = nil, klasifikasi: String? = nil, subject: String? = nil, cc: [CopySpec] = [], addressee: CopySpec? = nil,
+             assigned: String? = nil, assignedHeading: String? = nil, contentsHeading: String? = nil, requires: [Requirement] = [],
+             cites: String? = nil) {
+            shared = SharedMembers(Members(type: type, label: label, register: register, numberTemplate: numberTemplate, numbering: numbering,
+                                           signer: signer, onBehalfOf: onBehalfOf, klasifikasi: klasifikasi, subject: subject, cc: cc,
+                                           addressee: addressee, assigned: assigned, assignedHeading: assignedHeading,
+                                           contentsHeading: contentsHeading, requires: requires, cites: cites))
         }
     }
 
@@ -256,30 +308,53 @@ public enum FieldKind: String, Sendable, Hashable, CaseIterable {
 
 /// A field a command carries for one transition, and how it is checked.
 public struct FieldSpec: Sendable, Hashable {
-    public var name: String
-    public var kind: FieldKind
-    public var label: String
-    public var required: Bool
+    public var name: String { _read { yield shared.members.name } set { shared.change { $0.name = newValue } } }
+    public var kind: FieldKind { _read { yield shared.members.kind } set { shared.change { $0.kind = newValue } } }
+    public var label: String { _read { yield shared.members.label } set { shared.change { $0.label = newValue } } }
+    public var required: Bool { _read { yield shared.members.required } set { shared.change { $0.required = newValue } } }
     /// The article that demands the field; the transition's article when the file names none.
-    public var article: String
+    public var article: String { _read { yield shared.members.article } set { shared.change { $0.article = newValue } } }
     /// For `unit`: the kinds of unit allowed.
-    public var unitKinds: [Directory.UnitKind]
+    public var unitKinds: [Directory.UnitKind] { _read { yield shared.members.unitKinds } set { shared.change { $0.unitKinds = newValue } } }
     /// What the engine binds when the command leaves the field out.
-    public var defaultValue: Default?
+    public var defaultValue: Default? { _read { yield shared.members.defaultValue } set { shared.change { $0.defaultValue = newValue } } }
     /// For `employees`: each must sit within the unit in this field.
-    public var within: String?
+    public var within: String? { _read { yield shared.members.within } set { shared.change { $0.within = newValue } } }
     /// For `employee` and `employees`: the position kinds allowed.
-    public var positionKinds: [Directory.PositionKind]
+    public var positionKinds: [Directory.PositionKind] { _read { yield shared.members.positionKinds } set { shared.change { $0.positionKinds = newValue } } }
     /// For `unit` and `employee`: how the field's unit must stand to other fields' units.
-    public var relations: [Relation]
+    public var relations: [Relation] { _read { yield shared.members.relations } set { shared.change { $0.relations = newValue } } }
     /// For `text`: the longest text accepted, in characters.
-    public var maxLength: Int
+    public var maxLength: Int { _read { yield shared.members.maxLength } set { shared.change { $0.maxLength = newValue } } }
 
     public enum Default: String, Sendable, Hashable, CaseIterable {
         /// For `unit`: the unit the acting official heads (definitively or as Plt/Plh).
         case unitHeadedByActor = "unit_headed_by_actor"
         /// For `employee`: the acting official themself (the applicant of a pengajuan sukarela).
         case actor
+    }
+
+    /// The members, shared by every copy (`SharedMembers`): a copy is one retain, not one per member.
+    private struct Members: Sendable, Hashable {
+        var name: String
+        var kind: FieldKind
+        var label: String
+        var required: Bool
+        var article: String
+        var unitKinds: [Directory.UnitKind]
+        var defaultValue: Default?
+        var within: String?
+        var positionKinds: [Directory.PositionKind]
+        var relations: [Relation]
+        var maxLength: Int
+    }
+    private var shared: SharedMembers<Members>
+
+    init(name: String, kind: FieldKind, label: String, required: Bool, article: String, unitKinds: [Directory.UnitKind], defaultValue: Default?,
+         within: String?, positionKinds: [Directory.PositionKind], relations: [Relation], maxLength: Int) {
+        shared = SharedMembers(Members(name: name, kind: kind, label: label, required: required, article: article, unitKinds: unitKinds,
+                                       defaultValue: defaultValue, within: within, positionKinds: positionKinds, relations: relations,
+                                       maxLength: maxLength))
     }
 }
 
