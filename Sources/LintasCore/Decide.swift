@@ -77,16 +77,17 @@ public let allowedClockSkew: Int64 = 5 * 60 * 1000
 ///
 /// Pure: the same input gives the same decision. Letter numbers are the only thing it
 /// draws from outside, and only once every check has passed.
-public func decide(_ input: DecisionInput, numbering: inout some LetterNumbering, counting: some RequestCounting = NoQuotas()) -> Decision {
+public func decide(_ input: consuming DecisionInput, numbering: inout some LetterNumbering, counting: some RequestCounting = NoQuotas()) -> Decision {
     var frames = LetterFrames()
-    return decide(input, numbering: &numbering, counting: counting, frames: &frames)
+    return decide(consume input, numbering: &numbering, counting: counting, frames: &frames)
 }
 
 /// `decide`, composing letters with the frames of earlier letters (`LetterFrames`), which the
 /// caller keeps from command to command for one org directory version. The decision is the same.
-public func decide(_ input: DecisionInput, numbering: inout some LetterNumbering, counting: some RequestCounting = NoQuotas(),
+/// The input is taken (`consuming`): handed to the decider, not copied (every member retained) again.
+public func decide(_ input: consuming DecisionInput, numbering: inout some LetterNumbering, counting: some RequestCounting = NoQuotas(),
                    frames: inout LetterFrames) -> Decision {
-    switch Decider(input: input).run(numbering: &numbering, counting: counting, frames: &frames) {
+    switch Decider(input: consume input).run(numbering: &numbering, counting: counting, frames: &frames) {
     case .success(let event): .accepted([event])
     case .failure(let refusal): .refused(refusal)
     }

@@ -457,7 +457,9 @@ private struct BatchWork {
     /// The states this batch has read or changed, shared with the quota counting by reference
     /// (a copy per command would copy the whole batch's states each time). Their heads are the
     /// writer's once `written` has returned; before, a changed request's head is stale.
-    let requests = BatchStates()
+    let requests: BatchStates
+    /// The quota counting of every command of the batch: made once, reading `requests`.
+    let counting: BatchCounting
     /// Requests changed by this batch, in the order first touched.
     var touched: [RequestID] = []
     var touchedSet: Set<RequestID> = []
@@ -483,23 +485,27 @@ private struct BatchWork {
         self.lastSequence = lastSequence
         self.now = now
         numbering = StoreNumbering(reads: reads)
+        let requests = BatchStates()
+        self.requests = requests
+        counting = BatchCounting(reads: reads, inBatch: requests)
     }
 
     private var connection: BatchConnection { writer.connection }
 
-    mutating func process(_ queued: QueuedCommand) throws {
+    /// Taken (`consuming`): the command is kept with its outcome (`outcomes`) without another copy.
+    mutating func process(_ queued: consuming QueuedCommand) throws {
         report.commands += 1
         writer.taking()
-        let command = queued.command
         if let damage = queued.damage {
             return try refuse(queued, Refusal(.malformedCommand, "The queued command cannot be read back: \(damage)."))
         }
-        let current = try state(of: command.request)
+        let request = queued.command.request
+        let current = try state(of: request)
         let definition: WorkflowDefinition?
         do {
             // The catalogs read the store (the batch's connection) only for what they have not
             // parsed yet: the writing thread is not waited for when they have.
-            let (pinned, workflow) = (current?.state.definition, command.workflow)
+            let (pinned, workflow) = (current?.state.definition, queued.command.workflow)
             definition = try (pinned.map(definitions.parsedDefinition) ?? workflow.flatMap(definitions.parsedCurrent)) ?? connection.use { _ in
                 try pinned.map { try definitions.definition($0) } ?? workflow.flatMap { try definitions.current($0) }
             }
@@ -507,19 +513,18 @@ private struct BatchWork {
             return try refuse(queued, Refusal(.unknownWorkflow, "The workflow definition cannot be read: \(error.problems.first?.description ?? "invalid").",
                                               hint: "Load a valid version with 'lintas workflows load'."))
         }
-        let at = command.at ?? queued.enqueuedAt
+        let at = queued.command.at ?? queued.enqueuedAt
         let directory = try directories.parsedVersion(at: at) ?? connection.use { _ in try directories.version(at: at) }
-        let input = DecisionInput(command: command, state: current?.state, definition: definition,
-                                  directory: directory?.directory, at: at, now: now)
-        let counting = BatchCounting(reads: reads, inBatch: requests)
         // The request part kept with the state is lent to the letter's composer and taken back with the state.
+        // The input is made here and handed over (`decide` takes it): its copy of the state ends with the
+        // decision, before the state is changed in place below, and nothing else copies it.
         let (decision, requestPart) = frames.with(directory?.version) { frames in
             frames.lend(current?.requestPart)
-            let decision = decide(input, numbering: &numbering, counting: counting, frames: &frames)
+            let decision = decide(DecisionInput(command: queued.command, state: current?.state, definition: definition,
+                                                directory: directory?.directory, at: at, now: now),
+                                  numbering: &numbering, counting: counting, frames: &frames)
             return (decision, frames.takeRequestPart())
         }
-        // The input's copy of the state ended here, not at the end of the scope: the state is changed in place below.
-        _ = consume input
         if let error = numbering.takeError() ?? counting.error { throw error }
         // Consumed: the events, held by the decision alone, are sealed in place (not copied).
         switch consume decision {
@@ -533,7 +538,7 @@ private struct BatchWork {
             // The request's entry is taken out of the batch's states (and `current` ended), so that
             // it alone holds its state, folded in place (`StateCache.Entry.evolve`).
             var changed = consume current
-            if changed != nil { requests.entries[command.request] = nil }
+            if changed != nil { requests.entries[request] = nil }
             do {
                 if changed != nil {
                     try changed!.evolve(events, requestPart: requestPart)
@@ -545,7 +550,7 @@ private struct BatchWork {
                 }
             } catch {
                 // Unchanged: `evolve` throws before changing the entry.
-                if let changed { requests.entries[command.request] = changed }
+                if let changed { requests.entries[request] = changed }
                 // decide produced an event its own state cannot fold: a defect, refused rather than stored.
                 return try refuse(queued, Refusal(Refusal.Code(rawValue: "internal_error"), "lintas could not apply this command: \(error)",
                                                   hint: "Report this as a defect; the command is kept."))
@@ -563,28 +568,28 @@ private struct BatchWork {
                 }
                 let item = BatchWriter.Item(events: stored, entry: entry, timer: try timer(of: entry.state), body: body, own: own(queued, .done, drawn: drawn))
                 if let head = try writer.write(item) { entry.head = head }
-                if touchedSet.insert(command.request).inserted { touched.append(command.request) }
-                requests.entries[command.request] = entry
-                if writer.commitsEach { decided.append((events.count, command.request)) }
+                if touchedSet.insert(request).inserted { touched.append(request) }
+                requests.entries[request] = entry
+                if writer.commitsEach { decided.append((events.count, request)) }
             } else if writer.commitsEach {
                 _ = try writer.write(BatchWriter.Item(events: .chained([]), entry: nil, own: own(queued, .done, drawn: drawn)))
                 decided.append((events.count, nil))
             }
             report.events += events.count
-            outcomes.append((queued, .done))
+            outcomes.append((consume queued, .done))
             report.done += 1
         }
     }
 
-    private mutating func refuse(_ queued: QueuedCommand, _ refusal: Refusal) throws {
+    private mutating func refuse(_ queued: consuming QueuedCommand, _ refusal: Refusal) throws {
         numbering.rollback()
         if writer.commitsEach {
             _ = try writer.write(BatchWriter.Item(events: .chained([]), entry: nil, own: own(queued, .refused(refusal), drawn: .init())))
             decided.append((0, nil))
         }
-        outcomes.append((queued, .refused(refusal)))
         report.refused += 1
         report.refusals.append(.init(command: queued.command.id, request: queued.command.request, refusal: refusal))
+        outcomes.append((consume queued, .refused(refusal)))
     }
 
     /// With `commitsEach`, what a command stores besides its events and projection, in its transaction.
