@@ -152,3 +152,28 @@ struct WorkflowValidationTests {
         #expect(found.contains { $0.hasPrefix("regulation: missing") })
     }
 }
+
+/// Transitions, their letter specs and field specs share their members between copies (`SharedMembers`):
+/// each must still behave as a value, equal by its members and changed alone.
+@Suite("a workflow's transitions, letters and fields: values whose copies share their members")
+struct SharedSpecTests {
+    @Test("a changed copy leaves the original as it was, and is unequal to it until changed back")
+    func copiesChangeAlone() throws {
+        let definition = try Fixtures.pemalangWorkflow()
+        let original = try #require(definition.transitions.first { $0.letter != nil && !$0.fields.isEmpty })
+        var copy = original
+        #expect(copy == original && copy.hashValue == original.hashValue)
+        copy.label += " (diubah)"
+        copy.letter!.label += " (diubah)"
+        copy.fields[0].label += " (diubah)"
+        #expect(copy != original)
+        #expect(copy.letter != original.letter && copy.fields[0] != original.fields[0])
+        #expect(original == definition.transitions.first { $0.action == original.action })
+        #expect(!original.label.hasSuffix(" (diubah)") && !original.letter!.label.hasSuffix(" (diubah)") && !original.fields[0].label.hasSuffix(" (diubah)"))
+        // Equal by members, not by sharing: a copy changed back equals the original, with the same hash.
+        copy.label = original.label
+        copy.letter!.label = original.letter!.label
+        copy.fields[0].label = original.fields[0].label
+        #expect(copy == original && copy.hashValue == original.hashValue)
+    }
+}
