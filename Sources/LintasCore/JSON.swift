@@ -321,31 +321,14 @@ public struct JSONReader {
         return try parser.parseString()
     }
 
-    /// An integer. One of up to 18 digits, as lintas writes them (a letter's sequence), is summed
-    /// as it is scanned; any other number, or what follows its digits, goes through `value()`,
-    /// which reads and refuses it as before.
+    /// An integer, read as `value()` reads one (`JSONParser.parseNumber`, which sums up to 18
+    /// digits as it scans them), without `value()`'s dispatch and its other cases: a letter's
+    /// sequence in replay.
     public mutating func int() throws(JSONSyntaxError) -> Int64 {
-        let bytes = parser.bytes
-        var index = parser.index
-        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
-        let first = index
-        var number: Int64 = 0
-        while index < bytes.count, index - first < 19, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
-            number = number &* 10 &+ Int64(bytes[index] &- UInt8(ascii: "0"))
-            index += 1
-        }
-        let digits = index - first
-        // Not a plain integer (a leading zero, a fraction, an exponent, 19 digits or more, no digits):
-        // read as any value, strictly.
-        let plain = digits >= 1 && digits <= 18 && (bytes[first] != UInt8(ascii: "0") || digits == 1)
-            && (index == bytes.count || (bytes[index] != UInt8(ascii: ".") && bytes[index] != UInt8(ascii: "e") && bytes[index] != UInt8(ascii: "E")))
-        guard plain else {
-            guard case .int(let number) = try value() else { throw expected("an integer") }
-            return number
-        }
-        parser.index = index
-        return negative ? -number : number
+        let next = parser.index < parser.bytes.count ? parser.bytes[parser.index] : 0
+        let number = next == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) ? try parser.parseNumber() : try value()
+        guard case .int(let integer) = number else { throw expected("an integer") }
+        return integer
     }
 
     public mutating func strings() throws(JSONSyntaxError) -> [String] { try strings { $0 } }
