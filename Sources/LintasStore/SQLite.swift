@@ -331,8 +331,9 @@ final class SQLiteStatement {
 
     func bind(_ values: [SQLiteValue]) throws(StoreError) {
         var needed = 0
-        for value in values {
-            switch value {
+        // Each value read in place by index: taking it out (`for value in`) copies it, its text or bytes retained.
+        for index in values.indices {
+            switch values[index] {
             case .text(let text): needed += text.utf8.count
             case .utf8(let bytes), .blob(let bytes): needed += bytes.count
             case .borrowedBlob(let bytes): needed += bytes.count
@@ -352,10 +353,10 @@ final class SQLiteStatement {
             end += bytes.count
             return (start, Int32(bytes.count))
         }
-        for (offset, value) in values.enumerated() {
+        for offset in values.indices {
             let index = Int32(offset + 1)
             let code: Int32
-            switch value {
+            switch values[offset] {
             case .integer(let number): code = sqlite3_bind_int64(pointer, index, number)
             case .text(let text):
                 var text = text
