@@ -736,13 +736,15 @@ private final class BatchWriter: @unchecked Sendable {
         final class Own {
             /// The registers and printed numbers it drew.
             var drawn: StoreNumbering.Drawn
-            var outcome: (command: QueuedCommand, outcome: CommandOutcome)
+            /// Its outcome, alone: the array made on the deciding thread, so that the writing one hands it
+            /// to `recordOutcomes` as it stands (making it there copied the command, each member retained).
+            var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)]
             /// When it was processed.
             var now: Timestamp
 
             init(drawn: StoreNumbering.Drawn, outcome: (command: QueuedCommand, outcome: CommandOutcome), now: Timestamp) {
                 self.drawn = drawn
-                self.outcome = outcome
+                outcomes = [outcome]
                 self.now = now
             }
         }
@@ -756,8 +758,8 @@ private final class BatchWriter: @unchecked Sendable {
     private let condition = NSCondition()
     // Under `condition`: what the thread has yet to take, and how it ended.
     private var queue: [Item] = []
-    /// With `commitsEach`, the items stored, released by the calling thread (its next `write`): their
-    /// events' bytes freed there, not on the writing thread, which also commits and syncs.
+    /// With `commitsEach`, the items stored, released by the calling thread (its next `write`, or with the
+    /// writer after the batch): their events' bytes freed there, not on the writing thread, which also commits and syncs.
     private var stored: [Item] = []
     private var closed = false
     /// Set by `stop`: the items the thread has taken are dropped too.
@@ -821,10 +823,14 @@ private final class BatchWriter: @unchecked Sendable {
     /// - Returns: each request's last event's hash, and the last sequence, if any was appended.
     /// - Throws: the store error that stopped the writer.
     func finish() throws -> (heads: [RequestID: Digest], last: Int64?) {
+        // The items stored that the calling thread has not taken yet, freed here: not by the writing thread's last
+        // reference to the writer, whichever thread happened to hold the last.
+        var stored: [Item] = []
         try condition.withLock {
             closed = true
             condition.signal()
             while running { condition.wait() }
+            swap(&stored, &self.stored)
             if let failure { throw failure }
         }
         return (heads, last)
@@ -869,7 +875,9 @@ private final class BatchWriter: @unchecked Sendable {
                 condition.withLock { failure = error }
                 break
             }
-            if commitsEach { condition.withLock { if stored.isEmpty { swap(&stored, &taken) } } }
+            // Kept for the calling thread to free also when it has not taken the last ones yet (it has decided the
+            // batch and waits): each item's references retained and released here, not its bytes freed.
+            if commitsEach { condition.withLock { if stored.isEmpty { swap(&stored, &taken) } else { stored.append(contentsOf: taken) } } }
             taken.removeAll(keepingCapacity: true)
         }
         condition.withLock {
@@ -896,7 +904,11 @@ private final class BatchWriter: @unchecked Sendable {
                         chained = event.hash
                     }
                 case .chained(let events):
-                    for event in events { last = try batch.append(event) }
+                    // Each read in place through the buffer: taken out of the array (`for event in`, `events[index]`) it is
+                    // copied, every member retained.
+                    try events.withUnsafeBufferPointer { events in
+                        for index in events.indices { last = try batch.append(events[index]) }
+                    }
                     chained = events.last?.hash ?? chained
                 }
                 try batch.saveRequest(entry.state, body: item.body ?? entry.state.canonicalBytes, head: chained, timer: item.timer)
@@ -904,7 +916,7 @@ private final class BatchWriter: @unchecked Sendable {
             }
             if let own = item.own {
                 try own.drawn.write(to: batch)
-                try batch.recordOutcomes([own.outcome], now: own.now)
+                try batch.recordOutcomes(own.outcomes, now: own.now)
                 // Counted once committed: beginning the next transaction may fail after (another writer holding the lock).
                 let alone = try batch.commitAndContinue { committed += 1 }
                 guard alone else { throw CommitsInterrupted() }

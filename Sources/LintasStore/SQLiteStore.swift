@@ -1802,7 +1802,8 @@ struct SQLiteBatch: StoreBatch {
         }
         // Done is implicit (processed, not refused), so the outcomes must be those of every command the batch
         // reaches: the oldest this transaction claimed, each once (what `claimQueued` handed out is the oldest queued).
-        let sorted = outcomes.sorted { $0.command.sequence < $1.command.sequence }
+        // One outcome (a command committed alone) is in order as it stands: no array made for it, no copy of its command.
+        let sorted = outcomes.count < 2 ? outcomes : outcomes.sorted { $0.command.sequence < $1.command.sequence }
         guard sorted.count <= claimed.sequences.count, zip(sorted, claimed.sequences).allSatisfy({ $0.command.sequence == $1 }) else {
             throw StoreError(.other, "outcomes must be recorded for the oldest queued commands this transaction claimed, each once: \(outcomes.count) given up to #\(sorted.last!.command.sequence), \(claimed.sequences.count) claimed")
         }

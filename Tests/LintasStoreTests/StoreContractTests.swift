@@ -227,9 +227,10 @@ struct StoreContractTests {
             }
             #expect(try store.queueSummary().queued == 3, "nothing of \(outcomes) was kept")
         }
+        // Given out of order, they are put in order (in order, as the processor gives them, they are taken as they stand).
         try store.withBatch { batch in
             let claimed = try batch.claimQueued(limit: 2)
-            try batch.recordOutcomes(claimed.map { ($0, .done) }, now: Sample.t0)
+            try batch.recordOutcomes(claimed.reversed().map { ($0, .done) }, now: Sample.t0)
         }
         #expect(try store.commands(CommandFilter(status: .queued)).map(\.command.id) == ["c3"])
     }
