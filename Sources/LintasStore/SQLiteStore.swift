@@ -999,10 +999,11 @@ public final class SQLiteStore: EventStore {
     private static let schemaVersionSQL = FixedSQL("PRAGMA schema_version")
     private static let dataVersionSQL = FixedSQL("PRAGMA data_version")
 
-    /// The file's schema version and `data_version` as this connection reads them now.
+    /// The file's schema version and `data_version` as this connection reads them now (twice a commit with
+    /// `commitAndContinue`): each its one row's, without an array of rows made and freed for it.
     private func currentVersions() throws -> Versions {
-        (schema: try connection.query(SQLiteStore.schemaVersionSQL) { $0.int64(0) }[0],
-         data: try connection.query(SQLiteStore.dataVersionSQL) { $0.int64(0) }[0])
+        (schema: try connection.firstRow(SQLiteStore.schemaVersionSQL, []) { $0.int64(0) } ?? 0,
+         data: try connection.firstRow(SQLiteStore.dataVersionSQL, []) { $0.int64(0) } ?? 0)
     }
 
     // MARK: Operating
@@ -1450,12 +1451,14 @@ final class StoredOnceCache<Value> {
     func known(_ key: BytesKey) -> Value? { committed[key] ?? pending[key] }
 
     func commit() {
+        // Most commits of a command store nothing new here: no merge to start, no table to clear.
+        guard !pending.isEmpty else { return }
         if committed.count + pending.count > Self.limit { committed.removeAll(keepingCapacity: true) }
         committed.merge(pending) { _, new in new }
         pending.removeAll(keepingCapacity: true)
     }
 
-    func rollback() { pending.removeAll(keepingCapacity: true) }
+    func rollback() { if !pending.isEmpty { pending.removeAll(keepingCapacity: true) } }
 }
 
 /// Canonical JSON as a dictionary key, hashed once when it is made, every byte (a part's tree,
@@ -1626,6 +1629,8 @@ struct SQLiteBatch: StoreBatch {
 
         /// Every request's, taken out.
         func takeAll() -> [Pending] {
+            // At each commit, and almost always none (a command's projection takes its events' list): no arrays made.
+            if run == nil && others.isEmpty { return [] }
             defer { (run, others) = (nil, [:]) }
             return (run.map { [$0] } ?? []) + others.values.sorted { $0.request.rawValue < $1.request.rawValue }
         }
