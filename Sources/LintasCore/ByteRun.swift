@@ -7,6 +7,22 @@ struct ByteRun {
     /// How many of `bytes` are written; set to 0 to start again.
     var count = 0
 
+    init() {}
+
+    /// Room for `capacity` bytes made at once (an encoder's usual size), instead of growing to it
+    /// by doubling from the first piece.
+    init(capacity: Int) { bytes = [UInt8](repeating: 0, count: capacity) }
+
+    /// The bytes written, as an array of their own; the run is left empty. For an encoder that
+    /// returns `[UInt8]` and writes its pieces here: the room after them cut off once.
+    mutating func finish() -> [UInt8] {
+        var written: [UInt8] = []
+        swap(&written, &bytes)
+        written.removeLast(written.count - count)
+        count = 0
+        return written
+    }
+
     @inline(__always)
     mutating func put(_ piece: UnsafeRawBufferPointer) {
         guard let source = piece.baseAddress else { return }
@@ -44,8 +60,17 @@ struct ByteRun {
     private mutating func write(_ length: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
         let start = count
         count += length
-        if bytes.count < count { bytes.append(contentsOf: repeatElement(0, count: max(count, 2 * bytes.count) - bytes.count)) }
+        if bytes.count < count { grow(to: max(count, 2 * bytes.count)) }
         bytes.withUnsafeMutableBytes { body($0.baseAddress! + start) }
+    }
+
+    /// A buffer of `size` bytes (zeroed at once) with what is written copied in: appending
+    /// `repeatElement(0, ...)` to the array went through a generic loop, byte by byte.
+    @inline(never)
+    private mutating func grow(to size: Int) {
+        var grown = [UInt8](repeating: 0, count: size)
+        grown.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
+        bytes = grown
     }
 }
 
@@ -82,13 +107,17 @@ protocol CanonicalOutput {
     mutating func writeString(_ text: String)
     mutating func writeInteger(_ number: Int64)
     mutating func writeByte(_ byte: UInt8)
+    /// Bytes as they are (canonical JSON already).
+    mutating func writeBytes(_ bytes: UnsafeRawBufferPointer)
     /// An array of strings (`JSONWriter.writeStrings`).
-    mutating func writeStrings(_ items: [String])
+    mutating func writeStrings(_ items: some Sequence<String>)
 }
 
 extension CanonicalOutput {
+    mutating func writeText(_ text: StaticString) { writeBytes(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+
     /// An array of strings, as `JSONWriter.writeStrings` writes it, piece by piece.
-    mutating func writeStrings(_ items: [String]) {
+    mutating func writeStrings(_ items: some Sequence<String>) {
         writeByte(UInt8(ascii: "["))
         for (index, item) in items.enumerated() {
             if index > 0 { writeByte(UInt8(ascii: ",")) }
@@ -103,7 +132,8 @@ extension Array: CanonicalOutput where Element == UInt8 {
     mutating func writeString(_ text: String) { JSONWriter.writeString(text, into: &self) }
     mutating func writeInteger(_ number: Int64) { JSONWriter.writeInteger(number, into: &self) }
     mutating func writeByte(_ byte: UInt8) { append(byte) }
-    mutating func writeStrings(_ items: [String]) { JSONWriter.writeStrings(items, into: &self) }
+    mutating func writeBytes(_ bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self)) }
+    mutating func writeStrings(_ items: some Sequence<String>) { JSONWriter.writeStrings(items, into: &self) }
 }
 
 extension ByteRun: CanonicalOutput {
@@ -139,4 +169,5 @@ extension ByteRun: CanonicalOutput {
 
     mutating func writeInteger(_ number: Int64) { put(integer: number) }
     mutating func writeByte(_ byte: UInt8) { put(byte) }
+    mutating func writeBytes(_ bytes: UnsafeRawBufferPointer) { put(bytes) }
 }
