@@ -163,25 +163,25 @@ public struct LetterRecord: Sendable, Hashable {
 
     /// `json`'s canonical bytes, written directly (keys in sorted order); with `contentBytes`,
     /// the `content` member is those bytes as they are (canonical JSON already) instead of `content`.
-    func write(into output: inout [UInt8], contentBytes: [UInt8]? = nil) {
+    func write<Output: CanonicalOutput>(into output: inout Output, contentBytes: [UInt8]? = nil) {
         let hasContent = contentBytes != nil || content != nil
         if let contentBytes {
-            JSONWriter.writeKey("content", first: true, into: &output)
-            output.append(contentsOf: contentBytes)
+            output.writeKey("content", first: true)
+            contentBytes.withUnsafeBytes { output.writeBytes($0) }
         } else if let content {
-            JSONWriter.writeKey("content", first: true, into: &output)
-            JSONWriter.write(content, into: &output)
+            output.writeKey("content", first: true)
+            JSONWriter.write(content, to: &output)
         }
         if let contentHash {
-            JSONWriter.writeKey("content_hash", first: !hasContent, into: &output)
-            JSONWriter.writeString(contentHash, into: &output)
+            output.writeKey("content_hash", first: !hasContent)
+            output.writeString(contentHash)
         }
         if !parts.isEmpty {
-            JSONWriter.writeKey("content_parts", first: !hasContent && contentHash == nil, into: &output)
-            JSONWriter.writeStrings(parts, into: &output)
+            output.writeKey("content_parts", first: !hasContent && contentHash == nil)
+            output.writeStrings(parts)
         }
         identity.write(first: !hasContent && contentHash == nil && parts.isEmpty, into: &output)
-        output.append(UInt8(ascii: "}"))
+        output.writeByte(UInt8(ascii: "}"))
     }
 
     /// Reads what `write(into:)` writes.
@@ -241,42 +241,43 @@ extension Event.Detail {
     /// written as it is, the letter's `content` not read): how the store writes a letter's own
     /// members as sealing encoded them (`LetterParts.Encoded.own`), without writing them again.
     public func canonicalBytes(letterContent: [UInt8]?) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(512)
-        JSONWriter.writeKey("article", first: true, into: &output)
-        JSONWriter.writeString(article, into: &output)
-        JSONWriter.writeKey("by", into: &output)
-        JSONWriter.writeKey("capacity", first: true, into: &output)
-        JSONWriter.writeString(capacity.rawValue, into: &output)
-        JSONWriter.writeKey("name", into: &output)
-        JSONWriter.writeString(actorName, into: &output)
-        JSONWriter.writeKey("position", into: &output)
-        JSONWriter.writeString(position.rawValue, into: &output)
-        JSONWriter.writeKey("role", into: &output)
-        JSONWriter.writeString(role, into: &output)
-        JSONWriter.writeKey("title", into: &output)
-        JSONWriter.writeString(actorTitle, into: &output)
-        output.append(UInt8(ascii: "}"))
+        // Written in place, piece by piece: each `append` to an array checks its uniqueness and
+        // capacity and goes through a generic copy (about 70 instructions a call, whatever its length).
+        var output = ByteRun(capacity: 1024 + (letterContent?.count ?? 0))
+        output.writeKey("article", first: true)
+        output.writeString(article)
+        output.writeKey("by", first: false)
+        output.writeKey("capacity", first: true)
+        output.writeString(capacity.rawValue)
+        output.writeKey("name", first: false)
+        output.writeString(actorName)
+        output.writeKey("position", first: false)
+        output.writeString(position.rawValue)
+        output.writeKey("role", first: false)
+        output.writeString(role)
+        output.writeKey("title", first: false)
+        output.writeString(actorTitle)
+        output.writeByte(UInt8(ascii: "}"))
         if let definition {
-            JSONWriter.writeKey("definition", into: &output)
-            JSONWriter.writeString(definition.rawValue, into: &output)
+            output.writeKey("definition", first: false)
+            output.writeString(definition.rawValue)
         }
-        JSONWriter.writeKey("fields", into: &output)
-        JSONWriter.writeObject(fields, into: &output)
+        output.writeKey("fields", first: false)
+        JSONWriter.write(.object(fields), to: &output)
         if let letter {
-            JSONWriter.writeKey("letter", into: &output)
+            output.writeKey("letter", first: false)
             letter.write(into: &output, contentBytes: letterContent)
         }
         if !warnings.isEmpty {
-            JSONWriter.writeKey("warnings", into: &output)
-            JSONWriter.writeStrings(warnings, into: &output)
+            output.writeKey("warnings", first: false)
+            output.writeStrings(warnings)
         }
         if let workflow {
-            JSONWriter.writeKey("workflow", into: &output)
-            JSONWriter.writeString(workflow.rawValue, into: &output)
+            output.writeKey("workflow", first: false)
+            output.writeString(workflow.rawValue)
         }
-        output.append(UInt8(ascii: "}"))
-        return output
+        output.writeByte(UInt8(ascii: "}"))
+        return output.finish()
     }
 
     /// Reads the stored `data` column (canonical JSON, as `canonicalBytes` writes it) without
@@ -400,28 +401,28 @@ public struct EventEnvelope: Sendable, Hashable {
     /// same values the store keeps in its columns, so changing any stored byte changes the hash.
     public func canonicalBytes(data: [UInt8]) -> [UInt8] {
         // Keys in sorted order: action, actor, at, command, data, recorded, request, state, version.
-        var output: [UInt8] = []
-        output.reserveCapacity(data.count + 160)
-        output.append(contentsOf: "{\"action\":".utf8)
-        JSONWriter.writeString(action, into: &output)
-        output.append(contentsOf: ",\"actor\":".utf8)
-        JSONWriter.writeString(actor.rawValue, into: &output)
-        output.append(contentsOf: ",\"at\":".utf8)
-        JSONWriter.writeInteger(at.milliseconds, into: &output)
-        output.append(contentsOf: ",\"command\":".utf8)
-        JSONWriter.writeString(command.rawValue, into: &output)
-        output.append(contentsOf: ",\"data\":".utf8)
-        output.append(contentsOf: data)
-        output.append(contentsOf: ",\"recorded\":".utf8)
-        JSONWriter.writeInteger(recorded.milliseconds, into: &output)
-        output.append(contentsOf: ",\"request\":".utf8)
-        JSONWriter.writeString(request.rawValue, into: &output)
-        output.append(contentsOf: ",\"state\":".utf8)
-        JSONWriter.writeString(state, into: &output)
-        output.append(contentsOf: ",\"version\":".utf8)
-        JSONWriter.writeInteger(Int64(version), into: &output)
-        output.append(UInt8(ascii: "}"))
-        return output
+        // Written in place, piece by piece (`ByteRun`), not appended to an array piece by piece.
+        var output = ByteRun(capacity: data.count + 256)
+        output.put("{\"action\":")
+        output.writeString(action)
+        output.put(",\"actor\":")
+        output.writeString(actor.rawValue)
+        output.put(",\"at\":")
+        output.put(integer: at.milliseconds)
+        output.put(",\"command\":")
+        output.writeString(command.rawValue)
+        output.put(",\"data\":")
+        data.withUnsafeBytes { output.put($0) }
+        output.put(",\"recorded\":")
+        output.put(integer: recorded.milliseconds)
+        output.put(",\"request\":")
+        output.writeString(request.rawValue)
+        output.put(",\"state\":")
+        output.writeString(state)
+        output.put(",\"version\":")
+        output.put(integer: Int64(version))
+        output.put(UInt8(ascii: "}"))
+        return output.finish()
     }
 }
 

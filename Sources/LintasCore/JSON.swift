@@ -814,33 +814,38 @@ extension JSONValue {
 
 /// Writes JSON values; shared by the canonical and the pretty form so both escape identically.
 public enum JSONWriter {
-    public static func write(_ value: JSONValue, into output: inout [UInt8]) {
+    public static func write(_ value: JSONValue, into output: inout [UInt8]) { write(value, to: &output) }
+
+    /// `value` into an array or a run written in place (`ByteRun`), piece by piece.
+    static func write<Output: CanonicalOutput>(_ value: JSONValue, to output: inout Output) {
         switch value {
-        case .null: output.append(contentsOf: "null".utf8)
-        case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .int(let number): writeInteger(number, into: &output)
+        case .null: output.writeText("null")
+        case .bool(let flag): flag ? output.writeText("true") : output.writeText("false")
+        case .int(let number): output.writeInteger(number)
         // JSON has no NaN or infinity: such a number (a median of nothing) is written as `null`.
-        case .double(let number): output.append(contentsOf: (number.isFinite ? number.description : "null").utf8)
-        case .string(let text): writeString(text, into: &output)
+        case .double(let number):
+            var text = number.isFinite ? number.description : "null"
+            text.withUTF8 { output.writeBytes(UnsafeRawBufferPointer($0)) }
+        case .string(let text): output.writeString(text)
         case .array(let items):
-            output.append(UInt8(ascii: "["))
+            output.writeByte(UInt8(ascii: "["))
             for (offset, item) in items.enumerated() {
-                if offset > 0 { output.append(UInt8(ascii: ",")) }
-                write(item, into: &output)
+                if offset > 0 { output.writeByte(UInt8(ascii: ",")) }
+                write(item, to: &output)
             }
-            output.append(UInt8(ascii: "]"))
+            output.writeByte(UInt8(ascii: "]"))
         case .object(let members):
-            output.append(UInt8(ascii: "{"))
+            output.writeByte(UInt8(ascii: "{"))
             var first = true
             for item in sortedIndices(members) {
-                if !first { output.append(UInt8(ascii: ",")) }
+                if !first { output.writeByte(UInt8(ascii: ",")) }
                 first = false
                 let (key, member) = members[item.index]
-                writeString(key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                write(member, into: &output)
+                output.writeString(key)
+                output.writeByte(UInt8(ascii: ":"))
+                write(member, to: &output)
             }
-            output.append(UInt8(ascii: "}"))
+            output.writeByte(UInt8(ascii: "}"))
         }
     }
 

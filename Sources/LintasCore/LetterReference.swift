@@ -87,22 +87,22 @@ public struct LetterReference: Sendable, Hashable {
     }
 
     /// `json`'s canonical bytes, written directly (keys in sorted order).
-    func write(into output: inout [UInt8]) {
+    func write<Output: CanonicalOutput>(into output: inout Output) {
         var first = true
         if let contentHash {
-            JSONWriter.writeKey("content_hash", first: true, into: &output)
-            JSONWriter.writeString(contentHash, into: &output)
+            output.writeKey("content_hash", first: true)
+            output.writeString(contentHash)
             first = false
         }
         if let date {
-            JSONWriter.writeKey("date", first: first, into: &output)
-            JSONWriter.writeString(date, into: &output)
+            output.writeKey("date", first: first)
+            output.writeString(date)
             first = false
         }
         identity.write(first: first, into: &output)
-        JSONWriter.writeKey("version", into: &output)
-        JSONWriter.writeInteger(Int64(version), into: &output)
-        output.append(UInt8(ascii: "}"))
+        output.writeKey("version", first: false)
+        output.writeInteger(Int64(version))
+        output.writeByte(UInt8(ascii: "}"))
     }
 
     /// Reads a reference from the object at the reader, member by member (`json`'s form): what
@@ -270,21 +270,21 @@ public struct LetterIdentity: Sendable, Hashable {
     }
 
     /// Writes the identity's members, `label` to `type` in sorted key order, into an object being written.
-    func write(first: Bool, into output: inout [UInt8]) {
-        JSONWriter.writeKey("label", first: first, into: &output)
-        JSONWriter.writeString(label, into: &output)
-        JSONWriter.writeKey("number", into: &output)
-        JSONWriter.writeString(number, into: &output)
+    func write<Output: CanonicalOutput>(first: Bool, into output: inout Output) {
+        output.writeKey("label", first: first)
+        output.writeString(label)
+        output.writeKey("number", first: false)
+        output.writeString(number)
         if numbering != .register {
-            JSONWriter.writeKey("numbering", into: &output)
-            JSONWriter.writeString(numbering.rawValue, into: &output)
+            output.writeKey("numbering", first: false)
+            output.writeString(numbering.rawValue)
         }
-        JSONWriter.writeKey("register", into: &output)
-        JSONWriter.writeString(register, into: &output)
-        JSONWriter.writeKey("sequence", into: &output)
-        JSONWriter.writeInteger(Int64(sequence), into: &output)
-        JSONWriter.writeKey("type", into: &output)
-        JSONWriter.writeString(type, into: &output)
+        output.writeKey("register", first: false)
+        output.writeString(register)
+        output.writeKey("sequence", first: false)
+        output.writeInteger(Int64(sequence))
+        output.writeKey("type", first: false)
+        output.writeString(type)
     }
 
     init?(json: JSONValue) {

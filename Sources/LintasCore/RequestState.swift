@@ -152,15 +152,15 @@ extension RequestState {
     /// The canonical bytes of `json`, written directly: what the projection stores and what
     /// `audit` compares byte for byte. Keys in sorted order; a test checks it equals `json.canonicalBytes`.
     public var canonicalBytes: [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(1024)
+        // Written in place, piece by piece (`ByteRun`): some thirty pieces that would each be an append.
+        var output = ByteRun(capacity: 2048)
         Self.writeCanonical(definition: definition.rawValue, ended: ended?.milliseconds, remindedFor: remindedFor?.milliseconds, request: request.rawValue,
                             since: since.milliseconds, state: state, updated: updated.milliseconds, version: version, warnings: warnings,
                             workflow: workflow.rawValue, into: &output,
-                            fields: { JSONWriter.writeObject(fields, into: &$0) },
+                            fields: { JSONWriter.write(.object(fields), to: &$0) },
                             letters: { letterList.write(into: &$0) },
                             participants: { participantList.write(into: &$0) })
-        return output
+        return output.finish()
     }
 
     /// The canonical form of a state, members in sorted key order: the one definition of the
@@ -304,10 +304,10 @@ enum KeptAsStored<Kind: StoredList>: Sendable, Hashable, CustomDebugStringConver
 
     /// The items or members, between the brackets: written canonically, or stored ones as they
     /// stood (the projection's bytes, which `audit` compares with the log's).
-    func write(into output: inout [UInt8]) {
+    func write<Output: CanonicalOutput>(into output: inout Output) {
         switch self {
         case .values(let values): Kind.write(values, into: &output)
-        case .stored(let bytes): output.append(contentsOf: bytes[1..<(bytes.count - 1)])
+        case .stored(let bytes): bytes.withUnsafeBytes { output.writeBytes(UnsafeRawBufferPointer(rebasing: $0[1..<(bytes.count - 1)])) }
         }
     }
 
@@ -329,7 +329,7 @@ protocol StoredList {
     /// Reads the values at the reader.
     static func read(_ reader: inout JSONReader) throws(JSONSyntaxError) -> Values
     /// Writes the values' items or members canonically, without the brackets.
-    static func write(_ values: Values, into output: inout [UInt8])
+    static func write<Output: CanonicalOutput>(_ values: Values, into output: inout Output)
 }
 
 /// A state's letter references (`RequestState.letters`).
@@ -343,9 +343,9 @@ enum StoredLetters: StoredList {
         return references
     }
 
-    static func write(_ references: [LetterReference], into output: inout [UInt8]) {
+    static func write<Output: CanonicalOutput>(_ references: [LetterReference], into output: inout Output) {
         for (index, letter) in references.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
+            if index > 0 { output.writeByte(UInt8(ascii: ",")) }
             letter.write(into: &output)
         }
     }
@@ -363,16 +363,16 @@ enum StoredParticipants: StoredList {
     }
 
     /// Actions in sorted order.
-    static func write(_ participants: [String: [NIP]], into output: inout [UInt8]) {
+    static func write<Output: CanonicalOutput>(_ participants: [String: [NIP]], into output: inout Output) {
         // Sorted as indices into the dictionary, each NIP written as it stands: no array of pairs or of strings made.
         var first = true
         for item in JSONWriter.sortedIndices(participants) {
-            if !first { output.append(UInt8(ascii: ",")) }
+            if !first { output.writeByte(UInt8(ascii: ",")) }
             first = false
             let (action, people) = participants[item.index]
-            JSONWriter.writeString(action, into: &output)
-            output.append(UInt8(ascii: ":"))
-            JSONWriter.writeStrings(people.lazy.map(\.rawValue), into: &output)
+            output.writeString(action)
+            output.writeByte(UInt8(ascii: ":"))
+            output.writeStrings(people.lazy.map(\.rawValue))
         }
     }
 }
