@@ -142,13 +142,15 @@ public enum LintasCLI {
              is skipped; an id reused for a different command is refused.
              \(busyHelp)
              """, options: writing, run: WriteCommands.submit),
-        Spec(name: "daemon", arguments: "[--until-idle] [--spool DIR] [--batch N] [--commit-each] [--poll-ms N] [--busy-ms N] [--calendar PATH] [--timer-seconds N] [--log-level debug|info|warning|error]", positionals: (0, 0),
+        Spec(name: "daemon", arguments: "[--until-idle] [--spool DIR] [--batch N] [--claim-batches K] [--commit-each] [--poll-ms N] [--busy-ms N] [--calendar PATH] [--timer-seconds N] [--log-level debug|info|warning|error]", positionals: (0, 0),
              summary: "Process queued commands in batches",
              details: """
              Takes queued commands in batches (--batch N, default 500 a transaction), decides each,
              appends its events, updates the request's state and records the outcome (done, or refused
              with its reason) in one transaction per batch; an empty queue is looked at again every
              --poll-ms (default 200). --until-idle exits when the queue (and the spool) is empty.
+             --claim-batches K (default 4) takes K batches at a time: the next ones are decided while
+             each is written and committed, a transaction of its own each; 1 takes each batch alone.
              --commit-each commits each command in a transaction of its own (one synced commit a
              command: nothing is acknowledged before it is on disk), deciding the next commands of the
              batch while it syncs; --batch N is then how many are taken and decided ahead at a time.
@@ -159,12 +161,12 @@ public enum LintasCLI {
              refused with the first one's pid (exit 1). Deadlines in working days are counted in
              --calendar PATH (default: the calendars shipped in workflows/calendars); passed deadlines
              are reminded of (and escalated) once, expired assignments end, looked for every
-             --timer-seconds (default 60) and after each batch (with --commit-each, also after one
-             a store error ended, at what it committed). The first SIGTERM or SIGINT finishes
-             the batch in hand and exits 0; a second exits at once (130). Logs JSON lines on standard
+             --timer-seconds (default 60) and after each claim (with more than one commit to it,
+             also after one a store error ended, at what it committed). The first SIGTERM or SIGINT
+             finishes the claim in hand and exits 0; a second exits at once (130). Logs JSON lines on standard
              error; --log-level warning keeps only the warnings (retries, refused spool files,
              calendar problems) and errors (default info).
-             """, flags: ["until-idle", "commit-each"], options: writing.union(["batch", "poll-ms", "log-level", "spool", "calendar", "timer-seconds"]), run: WriteCommands.daemon),
+             """, flags: ["until-idle", "commit-each"], options: writing.union(["batch", "claim-batches", "poll-ms", "log-level", "spool", "calendar", "timer-seconds"]), run: WriteCommands.daemon),
         Spec(name: "daemon status", arguments: "[--calendar PATH]", positionals: (0, 0),
              summary: "Whether the daemon runs, the queue, the oldest waiting command, the last batch",
              details: """

@@ -62,6 +62,7 @@ enum WriteCommands {
         options.untilIdle = context.arguments.has("until-idle")
         options.batchSize = try context.arguments.positiveInteger("batch") ?? options.batchSize
         options.commitEach = context.arguments.has("commit-each")
+        options.claimBatches = try context.arguments.positiveInteger("claim-batches") ?? options.claimBatches
         options.pollMilliseconds = try context.arguments.positiveInteger("poll-ms") ?? options.pollMilliseconds
         var level = Logger.Level.info
         if let name = context.arguments.option("log-level") {

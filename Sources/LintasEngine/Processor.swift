@@ -25,16 +25,25 @@ import LintasStore
 /// a `lintas submit`, which only queues, does not) voids what was decided ahead: the commands not
 /// committed yet stay queued, the state cache is forgotten, and the next batch decides them again from the store.
 ///
+/// With `claimBatches` above 1 (a group commit), the same: one claim takes that many batches, and the writing
+/// thread commits each batch (`batchSize` commands with their outcomes, registers and numbers) as soon as it has
+/// written it, while the calling thread decides the next ones; `commitEach` is the group of one command.
+///
 /// Not `Sendable`: runs on the thread that owns the store.
 public final class Processor {
     public let store: any EventStore
     public let definitions: DefinitionCatalog
     public let directories: DirectoryCatalog
-    /// The most commands one transaction takes (with `commitEach`: one batch, each command committed apart).
+    /// The most commands one transaction takes (with `commitEach`: one claim, each command committed apart;
+    /// with `claimBatches`, each claim takes that many batches of this size).
     public var batchSize: Int
     /// Commits each command in a transaction of its own (one synced commit a command, as a batch
     /// size of 1 does), the next commands decided while it syncs.
     public var commitEach = false
+    /// How many batches one claim takes (without `commitEach`): above 1, they are decided on the calling
+    /// thread while the writing thread writes and commits them one after another (a commit every
+    /// `batchSize` commands), so that neither thread waits for the other at each batch's commit.
+    public var claimBatches = 1
     /// The fewest commands a batch hands to a writing thread of its own; smaller batches are
     /// written on the calling thread.
     public var pipelineFrom = Processor.defaultPipelineFrom
@@ -122,11 +131,12 @@ public final class Processor {
                 try definitions.refresh()
                 try directories.refresh()
                 let start = try batch.lastEventSequence()
-                let claimed = try batch.claimQueued(limit: batchSize)
-                // One command alone is committed alone either way, on one thread.
-                let commitsEach = commitEach && claimed.count >= 2
-                let threaded = commitsEach || claimed.count >= max(pipelineFrom, 2)
-                let writer = BatchWriter(BatchConnection(batch), threaded: threaded, commitsEach: commitsEach, names: partNames,
+                let every = commitEach ? 1 : batchSize
+                let claimed = try batch.claimQueued(limit: commitEach ? batchSize : batchSize * max(claimBatches, 1))
+                // One group alone is committed alone either way, as a batch.
+                let commitEvery = claimed.count > every && (commitEach || claimBatches > 1) ? every : nil
+                let threaded = commitEvery != nil || claimed.count >= max(pipelineFrom, 2)
+                let writer = BatchWriter(BatchConnection(batch), threaded: threaded, commitEvery: commitEvery, names: partNames,
                                          commands: claimed.count)
                 // The writing thread never outlives the transaction, whatever is thrown.
                 defer {
@@ -174,11 +184,11 @@ public final class Processor {
                 } catch {
                     // What the writer committed stands; the transaction it began after is left unwritten (rolled back).
                     writer.stop()
-                    if writer.commitsEach { committed = work.report(committed: writer.committed) }
+                    if writer.commitsApart { committed = work.report(committed: writer.committed) }
                     throw error
                 }
                 // Every command is committed; the transaction left (the timers' look) may still fail.
-                if writer.commitsEach {
+                if writer.commitsApart {
                     committed = work.report
                     committed.timers = nil
                 }
@@ -469,9 +479,14 @@ private struct BatchWork {
     /// Reused for each letter's seal.
     var assembler = LetterParts.Assembler()
     var report = Processor.BatchReport()
-    /// Every claimed command's outcome, recorded together by `finish` (each by the writer, with `commitsEach`).
+    /// Every claimed command's outcome, recorded together by `finish` (with `commitsApart`, by the writer, each group's
+    /// handed over with its last command).
     var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
-    /// With `commitsEach`: each decided command's events and the request it changed, for the
+    /// With `commitsApart`, what the commands of the group under way drew: each register's last sequence
+    /// (they only grow; written once a group), and the printed numbers in the commands' order.
+    var groupRegisters: [String: Int] = [:]
+    var groupNumbers: [(key: String, value: NumberedLetter)] = []
+    /// With `commitsApart`: each decided command's events and the request it changed, for the
     /// report of the commands committed when the writer was interrupted (`report(committed:)`).
     var decided: [(events: Int, changed: RequestID?)] = []
 
@@ -559,8 +574,8 @@ private struct BatchWork {
             if var entry = consume changed {
                 var stored = BatchWriter.Item.Events.sealed(events, letters: letters)
                 var body: [UInt8]?
-                if writer.commitsEach {
-                    // The writing thread, which also commits and syncs, is the longer: what needs no connection is done here.
+                if writer.chainsAhead {
+                    // The writing thread, which also commits and syncs at each command, is the longer: what needs no connection is done here.
                     let chained = writer.chain(events, letters: letters, after: entry.head)
                     entry.head = chained.last?.hash ?? entry.head
                     stored = .chained(chained)
@@ -570,9 +585,9 @@ private struct BatchWork {
                 if let head = try writer.write(item) { entry.head = head }
                 if touchedSet.insert(request).inserted { touched.append(request) }
                 requests.entries[request] = entry
-                if writer.commitsEach { decided.append((events.count, request)) }
-            } else if writer.commitsEach {
-                _ = try writer.write(BatchWriter.Item(events: .chained([]), entry: nil, own: own(queued, .done, drawn: drawn)))
+                if writer.commitsApart { decided.append((events.count, request)) }
+            } else if writer.commitsApart {
+                if let own = own(queued, .done, drawn: drawn) { _ = try writer.write(BatchWriter.Item(events: .chained([]), entry: nil, own: own)) }
                 decided.append((events.count, nil))
             }
             report.events += events.count
@@ -583,8 +598,8 @@ private struct BatchWork {
 
     private mutating func refuse(_ queued: consuming QueuedCommand, _ refusal: Refusal) throws {
         numbering.rollback()
-        if writer.commitsEach {
-            _ = try writer.write(BatchWriter.Item(events: .chained([]), entry: nil, own: own(queued, .refused(refusal), drawn: .init())))
+        if writer.commitsApart {
+            if let own = own(queued, .refused(refusal), drawn: .init()) { _ = try writer.write(BatchWriter.Item(events: .chained([]), entry: nil, own: own)) }
             decided.append((0, nil))
         }
         report.refused += 1
@@ -592,12 +607,25 @@ private struct BatchWork {
         outcomes.append((consume queued, .refused(refusal)))
     }
 
-    /// With `commitsEach`, what a command stores besides its events and projection, in its transaction.
-    private func own(_ queued: QueuedCommand, _ outcome: CommandOutcome, drawn: StoreNumbering.Drawn) -> BatchWriter.Item.Own? {
-        writer.commitsEach ? .init(drawn: drawn, outcome: (queued, outcome), now: now) : nil
+    /// With `commitsApart`, what the command's group stores besides its commands' events and projections, in its
+    /// transaction, when the command is the group's last (`nil` before, the command's draws kept for it): made here,
+    /// on the deciding thread, so that the writing one copies no command.
+    private mutating func own(_ queued: QueuedCommand, _ outcome: CommandOutcome, drawn: StoreNumbering.Drawn) -> BatchWriter.Item.Own? {
+        guard let every = writer.commitEvery else { return nil }
+        for (register, sequence) in drawn.registers { groupRegisters[register] = sequence }
+        groupNumbers += drawn.numbers
+        let decided = outcomes.count + 1
+        guard decided % every == 0 || decided == writer.commands else { return nil }
+        defer {
+            groupRegisters.removeAll(keepingCapacity: true)
+            groupNumbers.removeAll(keepingCapacity: true)
+        }
+        let first = (decided - 1) / every * every
+        return .init(drawn: StoreNumbering.Drawn(registers: groupRegisters.sorted { $0.key < $1.key }, numbers: groupNumbers),
+                     outcomes: Array(outcomes[first...]) + [(queued, outcome)], now: now)
     }
 
-    /// The report of the first `committed` commands decided (with `commitsEach`: those committed, when the batch
+    /// The report of the first `committed` commands decided (with `commitsApart`: those committed, when the batch
     /// was interrupted or failed after them).
     func report(committed: Int) -> Processor.BatchReport {
         var report = Processor.BatchReport()
@@ -647,10 +675,10 @@ private struct BatchWork {
     }
 
     /// Records the registers and outcomes, after `written` (the projections are the writer's, and
-    /// with `commitsEach` the registers and outcomes too).
+    /// with `commitsApart` the registers and outcomes too).
     mutating func finish() throws {
         report.touched = touched
-        if writer.commitsEach { return }
+        if writer.commitsApart { return }
         try numbering.flush(to: connection)
         try connection.use { try $0.recordOutcomes(outcomes, now: now) }
     }
@@ -704,10 +732,10 @@ private final class DecideReads {
 /// A store error stops it: what it was handed after is dropped, the next `write` and `finish`
 /// throw the error, and the batch rolls back whole.
 ///
-/// With `commitsEach` every command is handed over, refused ones too, and stored with its
-/// registers' and numbers' rows and its outcome, then committed (`StoreBatch.commitAndContinue`):
-/// a store error then rolls back only the command in hand and drops the later ones, the earlier
-/// ones staying committed; another connection's commit between two of ours that changed what
+/// With `commitsApart` the last command of each group (`commitEvery` commands, or the batch's last
+/// ones) is handed over, refused or not, with the group's registers' and numbers' rows and outcomes,
+/// and the group committed after it (`StoreBatch.commitAndContinue`): a store error then rolls back only the
+/// group in hand and drops the later commands, the earlier groups staying committed; another connection's commit between two of ours that changed what
 /// deciding reads stops it the same way (`CommitsInterrupted`).
 private final class BatchWriter: @unchecked Sendable {
     /// What one decided command stores.
@@ -720,31 +748,31 @@ private final class BatchWriter: @unchecked Sendable {
         var entry: StateCache.Entry?
         /// The state's timer and the end of its period (`DefinitionCatalog.timer`), for the projection.
         var timer: StateTimer = .none
-        /// With `commitsEach`, the state's canonical bytes, written on the deciding thread: the
+        /// With `chainsAhead`, the state's canonical bytes, written on the deciding thread: the
         /// writing one, which also commits and syncs, is the longer there (`nil`: the writer writes them).
         var body: [UInt8]? = nil
-        /// With `commitsEach`: the rest of the command's own transaction (a reference: the item stays small to move).
+        /// With `commitsApart`, for the last command of a group: the rest of the group's transaction, which the writer
+        /// commits after this item (a reference: the item stays small to move).
         var own: Own?
 
         enum Events {
             /// Sealed, with their letters' content as encoded for the store: the writer chains them.
             case sealed([Event], letters: [LetterParts.Encoded?])
-            /// Chained already, after the entry's head (with `commitsEach`, on the deciding thread).
+            /// Chained already, after the entry's head (with `chainsAhead`, on the deciding thread).
             case chained([ChainedEvent])
         }
 
         final class Own {
-            /// The registers and printed numbers it drew.
+            /// The registers and printed numbers its group drew.
             var drawn: StoreNumbering.Drawn
-            /// Its outcome, alone: the array made on the deciding thread, so that the writing one hands it
-            /// to `recordOutcomes` as it stands (making it there copied the command, each member retained).
+            /// Its group's commands with their outcomes, in order.
             var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)]
             /// When it was processed.
             var now: Timestamp
 
-            init(drawn: StoreNumbering.Drawn, outcome: (command: QueuedCommand, outcome: CommandOutcome), now: Timestamp) {
+            init(drawn: StoreNumbering.Drawn, outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) {
                 self.drawn = drawn
-                outcomes = [outcome]
+                self.outcomes = outcomes
                 self.now = now
             }
         }
@@ -753,12 +781,20 @@ private final class BatchWriter: @unchecked Sendable {
     let connection: BatchConnection
     /// Whether a thread of its own stores what `write` is handed.
     private let threaded: Bool
-    /// Whether each command is committed in a transaction of its own.
-    let commitsEach: Bool
+    /// How many commands are committed together, each group as soon as it is written (`nil`: the
+    /// batch's commands in its one transaction, committed by the caller).
+    let commitEvery: Int?
+    /// Whether the commands are committed in groups, each group's own rows handed over with its last command (`Item.own`).
+    var commitsApart: Bool { commitEvery != nil }
+    /// Whether each command is committed alone: the deciding thread then chains its events (the
+    /// writing thread, which commits and syncs at each command, is the longer).
+    var chainsAhead: Bool { commitEvery == 1 }
+    /// How many commands the batch decides.
+    let commands: Int
     private let condition = NSCondition()
     // Under `condition`: what the thread has yet to take, and how it ended.
     private var queue: [Item] = []
-    /// With `commitsEach`, the items stored, released by the calling thread (its next `write`, or with the
+    /// With `commitsApart`, the items stored, released by the calling thread (its next `write`, or with the
     /// writer after the batch): their events' bytes freed there, not on the writing thread, which also commits and syncs.
     private var stored: [Item] = []
     private var closed = false
@@ -769,7 +805,7 @@ private final class BatchWriter: @unchecked Sendable {
     // The writing thread's own (the calling thread's after `finish`): each request's last event's hash, and the last sequence.
     private var heads: [RequestID: Digest] = [:]
     private var last: Int64?
-    /// With `commitsEach`, how many commands were committed (the calling thread's after `finish` or `stop`).
+    /// With `commitsApart`, how many commands were committed (the calling thread's after `finish` or `stop`).
     private(set) var committed = 0
     /// Under `condition`: the thread waits for items (`run`), and no wake is on its way to it.
     private var waiting = false
@@ -780,18 +816,19 @@ private final class BatchWriter: @unchecked Sendable {
     /// waits (it is the shorter of the two threads): one wake for a group instead of one an item,
     /// each a `futex` call on both threads and a switch of the writing one. Sooner once the items
     /// waiting outnumber the commands left to decide, so that the batch's end waits for the
-    /// writing of one item or two, not of a group; with `commitsEach` at once (each command is
+    /// writing of one item or two, not of a group; with `chainsAhead` at once (each command is
     /// committed as soon as it can be).
     static let group = 16
-    /// Letter parts' hashes, for the calling thread chaining events with `commitsEach` (else the
+    /// Letter parts' hashes, for the calling thread chaining events with `chainsAhead` (else the
     /// store names them as it appends them, by its own cache of those it holds).
     private let names: LetterPartNames
 
     /// - Parameter commands: how many commands the batch decides.
-    init(_ connection: BatchConnection, threaded: Bool, commitsEach: Bool, names: LetterPartNames, commands: Int) {
+    init(_ connection: BatchConnection, threaded: Bool, commitEvery: Int?, names: LetterPartNames, commands: Int) {
         self.connection = connection
         self.threaded = threaded
-        self.commitsEach = commitsEach
+        self.commitEvery = commitEvery
+        self.commands = commands
         self.names = names
         untaken = commands
         guard threaded else { return }
@@ -810,7 +847,7 @@ private final class BatchWriter: @unchecked Sendable {
             if let failure { throw failure }
             queue.append(item)
             swap(&stored, &self.stored)
-            if waiting && (commitsEach || queue.count >= Self.group || queue.count > untaken) {
+            if waiting && (chainsAhead || queue.count >= Self.group || queue.count > untaken) {
                 waiting = false
                 wakes += 1
                 condition.signal()
@@ -877,7 +914,7 @@ private final class BatchWriter: @unchecked Sendable {
             }
             // Kept for the calling thread to free also when it has not taken the last ones yet (it has decided the
             // batch and waits): each item's references retained and released here, not its bytes freed.
-            if commitsEach { condition.withLock { if stored.isEmpty { swap(&stored, &taken) } else { stored.append(contentsOf: taken) } } }
+            if commitsApart { condition.withLock { if stored.isEmpty { swap(&stored, &taken) } else { stored.append(contentsOf: taken) } } }
             taken.removeAll(keepingCapacity: true)
         }
         condition.withLock {
@@ -917,8 +954,9 @@ private final class BatchWriter: @unchecked Sendable {
             if let own = item.own {
                 try own.drawn.write(to: batch)
                 try batch.recordOutcomes(own.outcomes, now: own.now)
+                let count = own.outcomes.count
                 // Counted once committed: beginning the next transaction may fail after (another writer holding the lock).
-                let alone = try batch.commitAndContinue { committed += 1 }
+                let alone = try batch.commitAndContinue { committed += count }
                 guard alone else { throw CommitsInterrupted() }
             }
             return head
@@ -928,7 +966,7 @@ private final class BatchWriter: @unchecked Sendable {
 
 extension BatchWriter {
     /// A command's events sealed, chained after the request's last one (`previous`): what `store`
-    /// appends with `commitsEach`.
+    /// appends with `chainsAhead`.
     func chain(_ events: [Event], letters: [LetterParts.Encoded?], after previous: Digest) -> [ChainedEvent] {
         var chained: [ChainedEvent] = []
         chained.reserveCapacity(events.count)

@@ -5,7 +5,8 @@ import LintasStore
 
 /// The parts of the benchmark that run in a process of their own, so that each starts cold
 /// and its peak RSS is its own: `lintas-bench child daemon|replay|states|audit|status|lookups DB RESULT [BATCH [CACHED]]`.
-/// Each writes its figures to RESULT as one JSON object. The daemon takes its batch size (`eachN`:
+/// Each writes its figures to RESULT as one JSON object. The daemon takes its batch size (`BxK`: batches
+/// of B, K a claim, `Daemon.Options.claimBatches`, by default `Daemon.defaultClaimBatches`; `eachN`:
 /// N at a time, each command committed apart, `Daemon.Options.commitEach`) and
 /// how many requests its processor keeps between transactions (`cachedRequests`; 0 makes every
 /// command read its request from the file, as W1 beyond that many requests does).
@@ -15,12 +16,15 @@ enum Child {
         let modes = ["daemon", "replay", "states", "audit", "status", "lookups"]
         // For the daemon only: the batch size (fourth argument) and the requests kept (fifth), else the daemon's own.
         let commitEach = arguments.count >= 4 && arguments[3].hasPrefix("each")
-        let batch = arguments.count >= 4 ? Int(arguments[3].dropFirst(commitEach ? 4 : 0)) : Daemon.Options().batchSize
+        // `BxK`: batches of B, K a claim (`Daemon.Options.claimBatches`).
+        let sizes = arguments.count >= 4 ? arguments[3].dropFirst(commitEach ? 4 : 0).split(separator: "x", omittingEmptySubsequences: false) : []
+        let batch = sizes.isEmpty ? Daemon.Options().batchSize : Int(sizes[0])
+        let claimBatches = sizes.count == 2 && !commitEach ? Int(sizes[1]) : sizes.count < 2 ? Daemon.defaultClaimBatches : nil
         let cached = arguments.count == 5 ? Int(arguments[4]) : Processor.defaultCachedRequests
         guard modes.contains(arguments.first ?? ""), arguments.count == 3 || ((4...5).contains(arguments.count) && arguments[0] == "daemon"),
-              let batch, batch > 0, let cached, cached >= 0 else {
+              let batch, batch > 0, let claimBatches, claimBatches > 0, let cached, cached >= 0 else {
             usageError("lintas-bench child: expected child daemon|replay|states|audit|status|lookups DB RESULT.json, and for daemon "
-                       + "optionally a batch size (a positive whole number, default \(Daemon.Options().batchSize); eachN: N at a time, each command committed apart) and then the requests "
+                       + "optionally a batch size (a positive whole number, default \(Daemon.Options().batchSize); BxK: batches of B, K of them claimed at a time, default \(Daemon.defaultClaimBatches); eachN: N at a time, each command committed apart) and then the requests "
                        + "its processor keeps (a whole number, default \(Processor.defaultCachedRequests)); got: \(arguments.joined(separator: " "))")
         }
         let (mode, database, result) = (arguments[0], arguments[1], arguments[2])
@@ -35,6 +39,7 @@ enum Child {
             var options = Daemon.Options()
             options.batchSize = batch
             options.commitEach = commitEach
+            options.claimBatches = claimBatches
             options.untilIdle = true
             // The daemon logs as in production (a line per batch); the lines are built and dropped.
             let logger = Logger(level: .info, write: { _ in })

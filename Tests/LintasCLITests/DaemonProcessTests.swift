@@ -65,28 +65,32 @@ struct DaemonProcessTests {
         try Self.expectSame(each, as: one)
     }
 
-    @Test("--commit-each: a store error mid-batch is logged after a batch line of the commands committed before it; run again, nothing is lost or applied twice")
-    func commitEachStoreError() throws {
+    @Test("--commit-each, or batches of 3 claimed 4 at a time: a store error mid-claim is logged after a batch line of the commands committed before it, whole commits only; run again, nothing is lost or applied twice",
+          arguments: [["--commit-each"], ["--batch", "3"]])
+    func commitEachStoreError(_ options: [String]) throws {
         let lintas = try Lintas.prepared()
         try lintas.expectSuccess(["submit", "-"], stdin: Self.commitEachLines.joined(separator: "\n") + "\n")
         // The file refuses the letters (a trigger of its own, as a damaged disk would refuse a write): PML-1's fifth command fails.
+        // Committed alone, the four before it stay; in batches of three, the first three, PML-1's approval rolled back with the letter.
+        let committed = options == ["--commit-each"] ? 4 : 3
         #expect(lintas.sql("CREATE TRIGGER refuse_letter BEFORE INSERT ON events WHEN NEW.action = 'issue_letter' BEGIN SELECT RAISE(ABORT, 'letters refused'); END") == nil)
-        let failed = try lintas.run(["daemon", "--until-idle", "--commit-each"])
+        let failed = try lintas.run(["daemon", "--until-idle"] + options)
         #expect(failed.status == 1)
         let lines = failed.stderr.split(separator: "\n").map(String.init)
         let batches = lines.compactMap { try? JSONValue.parse($0) }.filter { $0["event"] == "batch" }
         #expect(batches.count == 1)
-        #expect(batches.first?["commands"] == .int(4) && batches.first?["done"] == .int(3) && batches.first?["refused"] == .int(1))
-        #expect(batches.first?["events"] == .int(3))
+        #expect(batches.first?["commands"] == .int(Int64(committed)) && batches.first?["done"] == .int(Int64(committed - 1)) && batches.first?["refused"] == .int(1))
+        #expect(batches.first?["events"] == .int(Int64(committed - 1)))
         #expect(lines.contains { $0.contains("\"event\":\"refused\"") && $0.contains("PML-1-bad") })
         #expect(lines.last?.hasPrefix("Error: the store failed") == true, "\(failed.stderr)")
-        #expect(try lintas.query("SELECT count(*) FROM events") == [["3"]])
-        #expect(try lintas.query("SELECT count(*) FROM commands WHERE status = 'queued'") == [["11"]])
+        #expect(try lintas.query("SELECT count(*) FROM events") == [["\(committed - 1)"]])
+        #expect(try lintas.query("SELECT count(*) FROM commands WHERE status = 'queued'") == [["\(15 - committed)"]])
+        #expect(try lintas.status("PML-1")["state"]?.stringValue == (committed == 4 ? "approved" : "recommended"))
 
         #expect(lintas.sql("DROP TRIGGER refuse_letter") == nil)
-        let log = try lintas.expectSuccess(["daemon", "--until-idle", "--commit-each"]).stderr
+        let log = try lintas.expectSuccess(["daemon", "--until-idle"] + options).stderr
         let rest = log.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }.filter { $0["event"] == "batch" }
-        #expect(rest.compactMap { $0["commands"]?.intValue }.reduce(0, +) == 11)
+        #expect(rest.compactMap { $0["commands"]?.intValue }.reduce(0, +) == Int64(15 - committed))
         #expect(try lintas.expectSuccess(["audit"]).stdout.contains("Audit clean: 12 events in 3 requests"))
         try Self.expectSame(lintas, as: try Self.processed(["--batch", "1"]).0)
     }

@@ -244,16 +244,30 @@ final class RunningDaemon: @unchecked Sendable {
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
 }
 
-/// How the daemon commits, for the tests that must hold either way: a batch in one transaction
-/// (the default), or each command in a transaction of its own (`--commit-each`).
+/// How the daemon commits, for the tests that must hold either way: a batch in one transaction,
+/// each claimed alone (`--claim-batches 1`); batches claimed several at a time, each committed
+/// apart as soon as it is written (the default); or each command in a transaction of its own (`--commit-each`).
 enum CommitMode: String, CaseIterable, CustomTestStringConvertible {
     case batch
+    case claims
     case each
 
-    var testDescription: String { self == .each ? "--commit-each" : "one transaction a batch" }
+    var testDescription: String {
+        switch self {
+        case .batch: "one transaction a batch, claimed alone"
+        case .claims: "batches claimed together, committed apart"
+        case .each: "--commit-each"
+        }
+    }
 
     /// The daemon's arguments that choose it.
-    var arguments: [String] { self == .each ? ["--commit-each"] : [] }
+    var arguments: [String] {
+        switch self {
+        case .batch: ["--claim-batches", "1"]
+        case .claims: []
+        case .each: ["--commit-each"]
+        }
+    }
 }
 
 /// Polls until `condition` holds or `seconds` pass.

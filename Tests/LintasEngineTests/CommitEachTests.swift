@@ -4,7 +4,55 @@ import LintasEngine
 import TestSupport
 import Testing
 
-@Suite("Commit each: a transaction of its own for every command, the next ones decided while it commits")
+/// How a claim's commands are committed apart, each group as soon as it is written, the next commands
+/// decided meanwhile: each command alone (`Processor.commitEach`, `claim` of them decided ahead), or
+/// `batches` batches of `size` a claim (`Processor.claimBatches`), each batch a transaction of its own.
+enum Committing: CustomTestStringConvertible, Sendable {
+    case each(claim: Int)
+    case batches(Int, of: Int)
+
+    /// The commands a commit holds (the batches' size).
+    var group: Int {
+        switch self {
+        case .each: 1
+        case .batches(_, let size): size
+        }
+    }
+
+    var testDescription: String {
+        switch self {
+        case .each(let claim): "each command, \(claim) a claim"
+        case .batches(let count, let size): "\(count) batches of \(size) a claim"
+        }
+    }
+
+    /// A harness whose processor commits so.
+    func harness(now: Timestamp = Harness.now, workflows: String? = nil) throws -> Harness {
+        let harness = try workflows.map { try Harness(batchSize: claimSize, now: now, workflows: $0) } ?? Harness(batchSize: claimSize, now: now)
+        harness.processor.commitEach = group == 1
+        if case .batches(let count, _) = self { harness.processor.claimBatches = count }
+        return harness
+    }
+
+    /// The daemon's options that commit so (its processor made by `harness`).
+    func apply(to options: inout Daemon.Options) {
+        options.commitEach = group == 1
+        if case .batches(let count, _) = self { options.claimBatches = count }
+    }
+
+    /// The processor's batch size.
+    private var claimSize: Int {
+        switch self {
+        case .each(let claim): claim
+        case .batches(_, let size): size
+        }
+    }
+
+    /// Every command of `PipelineTests.lines()` in one claim.
+    static let whole: [Committing] = [.each(claim: 500), .batches(16, of: 2)]
+}
+
+@Suite("Commit each, and batches committed apart: a transaction of its own for every command or batch, the next ones decided while it commits")
 struct CommitEachTests {
     static let requests = PipelineTests.requests
 
@@ -16,25 +64,24 @@ struct CommitEachTests {
             }
     }
 
-    /// `PipelineTests.lines` queued and processed one command a batch (batch size 1), the first
-    /// `first` of them before `extra` is queued.
-    static func oneByOne(first: Int = 0, then extra: [String] = []) throws -> Harness {
-        let harness = try Harness(batchSize: 1)
+    /// `PipelineTests.lines` queued and processed one command a batch (batch size 1, or `size`, each batch
+    /// claimed alone), the first `first` of them before `extra` is queued.
+    static func oneByOne(first: Int = 0, then extra: [String] = [], size: Int = 1) throws -> Harness {
+        let harness = try Harness(batchSize: size)
         try harness.submit(PipelineTests.lines())
-        for _ in 0..<first { _ = try harness.processor.runBatch(now: harness.now) }
+        for _ in 0..<(first / size) { _ = try harness.processor.runBatch(now: harness.now) }
         if !extra.isEmpty { try harness.submit(extra) }
         try harness.drain()
         return harness
     }
 
-    static func committingEach(batchSize: Int) throws -> Harness {
-        let harness = try Harness(batchSize: batchSize)
-        harness.processor.commitEach = true
+    static func committing(_ mode: Committing) throws -> Harness {
+        let harness = try mode.harness()
         try harness.submit(PipelineTests.lines())
         return harness
     }
 
-    @Test("events, hashes, projections, letter numbers, refusals and the queue's rows are those of one command a batch")
+    @Test("events, hashes, projections, letter numbers, refusals and the queue's rows are those of one command a batch (of one batch a transaction, each claimed alone)")
     func sameAsOneByOne() throws {
         let one = try Self.oneByOne()
         let stored = try one.stored(Self.requests)
@@ -42,35 +89,41 @@ struct CommitEachTests {
         #expect(stored.contains { $0.hasPrefix("bad-1 ") && !$0.hasSuffix(" done") }, "the refusal is among the compared rows")
         let rows = try Self.rows(one)
         #expect(rows.count >= 2 && rows[0].hasPrefix("8 "), "the refusal's rows are compared")
-        for batchSize in [2, 12, 500] {
-            let each = try Self.committingEach(batchSize: batchSize)
+        let modes: [Committing] = [.each(claim: 2), .each(claim: 12), .each(claim: 500), .batches(2, of: 3), .batches(4, of: 5), .batches(16, of: 2), .batches(3, of: 500)]
+        for mode in modes {
+            let each = try Self.committing(mode)
             let reports = try each.drain()
-            #expect(try each.stored(Self.requests) == stored, "batches of \(batchSize)")
-            #expect(try Self.rows(each) == rows, "batches of \(batchSize)")
+            #expect(try each.stored(Self.requests) == stored, "\(mode.testDescription)")
+            #expect(try Self.rows(each) == Self.rows(mode.group == 1 ? one : Self.oneByOne(size: mode.group)), "\(mode.testDescription)")
             #expect(reports.reduce(0) { $0 + $1.commands } == 31 && reports.reduce(0) { $0 + $1.done } == 30)
             #expect(reports.reduce(0) { $0 + $1.events } == 30 && reports.flatMap(\.refusals).map(\.command) == ["bad-1"])
             #expect(try Audit.run(each.store).isClean)
         }
     }
 
-    @Test("each command is committed apart: a store error keeps the commands committed before it, and the next batch takes the rest")
-    func storeErrorKeepsEarlierCommits() throws {
+    @Test("each command (batch) is committed apart: a store error keeps the commands of the groups committed before it, none of its own group's, and the next batch takes the rest",
+          arguments: Committing.whole + [.batches(11, of: 3)])
+    func storeErrorKeepsEarlierCommits(_ mode: Committing) throws {
         let lines = PipelineTests.lines()
         let firstLetter = try #require(lines.firstIndex { $0.contains("\"issue_letter\"") })
-        let harness = try Self.committingEach(batchSize: 500)
+        let refusal = try #require(lines.firstIndex { $0.contains("\"bad-1\"") })
+        // Whole groups only: the commands of the letter's group before it are written, then rolled back with it.
+        let kept = firstLetter - firstLetter % mode.group
+        #expect(kept > refusal, "the refusal is among the commands kept")
+        let harness = try Self.committing(mode)
         // The disk refuses the letters: the writing thread fails at the first, after it committed the commands before it.
         try harness.tamper("CREATE TEMP TRIGGER refuse_letter BEFORE INSERT ON events WHEN NEW.action = 'issue_letter' BEGIN SELECT RAISE(ABORT, 'disk refused'); END")
         let failed = try #require(throws: Processor.PartlyCommitted.self) { try harness.processor.runBatch(now: harness.now) }
         #expect(failed.error is StoreError)
-        #expect(failed.committed.commands == firstLetter && failed.committed.done == firstLetter - 1, "the commands committed, as a batch reports them")
-        #expect(failed.committed.events == firstLetter - 1 && failed.committed.refusals.map(\.command) == ["bad-1"])
-        #expect(try harness.store.commands(CommandFilter(status: .done)).count == firstLetter - 1)
+        #expect(failed.committed.commands == kept && failed.committed.done == kept - 1, "the commands committed, as a batch reports them")
+        #expect(failed.committed.events == kept - 1 && failed.committed.refusals.map(\.command) == ["bad-1"])
+        #expect(try harness.store.commands(CommandFilter(status: .done)).count == kept - 1)
         #expect(try harness.store.commands(CommandFilter(status: .refused)).map(\.command.id) == ["bad-1"])
-        #expect(try harness.store.commands(CommandFilter(status: .queued)).count == lines.count - firstLetter)
-        #expect(try harness.store.sequenceSummary().count == firstLetter - 1, "one event a command committed, none of the one that failed")
+        #expect(try harness.store.commands(CommandFilter(status: .queued)).count == lines.count - kept)
+        #expect(try harness.store.sequenceSummary().count == kept - 1, "one event a command committed, none of the group that failed")
         let before = try Harness(batchSize: 1)
         try before.submit(lines)
-        for _ in 0..<firstLetter { _ = try before.processor.runBatch(now: before.now) }
+        for _ in 0..<kept { _ = try before.processor.runBatch(now: before.now) }
         #expect(try harness.stored(Self.requests) == before.stored(Self.requests), "what the commands before the letter store, no more")
         try harness.tamper("DROP TRIGGER refuse_letter")
         try harness.drain()
@@ -78,10 +131,10 @@ struct CommitEachTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 
-    /// `committingEach` where, after the third command's commit, another connection (returned) takes the write lock
+    /// `committing` where, after the third commit, another connection (returned) takes the write lock
     /// before the batch begins its next transaction, which gives up after 20 ms.
-    static func lockedAfterThirdCommit() throws -> (Harness, SQLiteStore) {
-        let harness = try Self.committingEach(batchSize: 500)
+    static func lockedAfterThirdCommit(_ mode: Committing) throws -> (Harness, SQLiteStore) {
+        let harness = try Self.committing(mode)
         try harness.tamper("PRAGMA busy_timeout = 20")
         let other = try SQLiteStore(path: harness.store.path)
         var commits = 0
@@ -92,18 +145,20 @@ struct CommitEachTests {
         return (harness, other)
     }
 
-    @Test("another writer holding the lock after a commit fails the next transaction's start: the commit is reported with the error, the rest taken by the next batch")
-    func busyAfterACommit() throws {
-        let (harness, other) = try Self.lockedAfterThirdCommit()
+    @Test("another writer holding the lock after a commit fails the next transaction's start: the commit is reported with the error, the rest taken by the next batch",
+          arguments: Committing.whole)
+    func busyAfterACommit(_ mode: Committing) throws {
+        let (harness, other) = try Self.lockedAfterThirdCommit(mode)
         let failed = try #require(throws: Processor.PartlyCommitted.self) { try harness.processor.runBatch(now: harness.now) }
+        let committed = 3 * mode.group
         #expect((failed.error as? StoreError)?.code == .busy)
-        #expect(failed.committed.commands == 3 && failed.committed.done == 3 && failed.committed.events == 3)
-        #expect(try harness.store.commands(CommandFilter(status: .done)).count == 3)
+        #expect(failed.committed.commands == committed && failed.committed.done == committed && failed.committed.events == committed)
+        #expect(try harness.store.commands(CommandFilter(status: .done)).count == committed)
         try other.connection.execute("ROLLBACK")
         harness.store.betweenCommits = nil
-        #expect(try harness.drain().reduce(0) { $0 + $1.commands } == PipelineTests.lines().count - 3)
+        #expect(try harness.drain().reduce(0) { $0 + $1.commands } == PipelineTests.lines().count - committed)
         #expect(try harness.stored(Self.requests) == Self.oneByOne().stored(Self.requests))
-        #expect(try Self.rows(harness) == Self.rows(Self.oneByOne()))
+        if mode.group == 1 { #expect(try Self.rows(harness) == Self.rows(Self.oneByOne())) }
         #expect(try Audit.run(harness.store).isClean)
     }
 
@@ -122,21 +177,23 @@ struct CommitEachTests {
         }
     }
 
-    @Test("the daemon logs the commands committed before a store error as a batch, then the retry, and catches up: every command counted once")
-    func daemonLogsWhatWasCommitted() throws {
-        let (harness, other) = try Self.lockedAfterThirdCommit()
+    @Test("the daemon logs the commands committed before a store error as a batch, then the retry, and catches up: every command counted once",
+          arguments: Committing.whole)
+    func daemonLogsWhatWasCommitted(_ mode: Committing) throws {
+        let (harness, other) = try Self.lockedAfterThirdCommit(mode)
         let observer = Observer()
         observer.release = { try? other.connection.execute("ROLLBACK") }
         let logger = observer.logger(at: Harness.now)
         var options = Daemon.Options()
         options.untilIdle = true
-        options.commitEach = true
+        mode.apply(to: &options)
         let summary = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: logger, options: options).run()
         let total = PipelineTests.lines().count
+        let committed = Int64(3 * mode.group)
         let events = observer.lines.compactMap { $0["event"]?.stringValue }.filter { $0 == "batch" || $0 == "retry" }
         #expect(Array(events.prefix(3)) == ["batch", "retry", "batch"])
         let batches = observer.lines.filter { $0["event"] == "batch" }
-        #expect(batches.first?["commands"] == .int(3) && batches.first?["done"] == .int(3) && batches.first?["events"] == .int(3))
+        #expect(batches.first?["commands"] == .int(committed) && batches.first?["done"] == .int(committed) && batches.first?["events"] == .int(committed))
         #expect(observer.lines.first { $0["event"] == "retry" }?["code"] == "busy")
         #expect(batches.compactMap { $0["commands"]?.intValue }.reduce(0, +) == Int64(total))
         #expect(summary.commands == total && summary.done == 30 && summary.refused == 1 && summary.events == 30)
@@ -187,15 +244,16 @@ struct CommitEachTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 
-    @Test("a submit between two commands (another connection that only queues) does not end the batch: what was decided ahead stands, the commands queued wait for the next batch")
-    func submitBetweenCommands() throws {
+    @Test("a submit between two commits (another connection that only queues) does not end the batch: what was decided ahead stands, the commands queued wait for the next batch",
+          arguments: Committing.whole)
+    func submitBetweenCommands(_ mode: Committing) throws {
         let extra = [Lines.line("PML-6-1", "PML-6", "submit", Pemalang.kabidP2P, day: 3, Lines.contents, workflow: true),
                      Lines.line("PML-6-2", "PML-6", "recommend", Pemalang.kadisKominfo, day: 3)]
-        let harness = try Self.committingEach(batchSize: 500)
+        let harness = try Self.committing(mode)
         let other = try SQLiteStore(path: harness.store.path)
         var commits = 0
         var failure: (any Error)?
-        // After the third command's commit and after the seventh: another connection queues a command.
+        // After the third commit and after the seventh: another connection queues a command.
         harness.store.betweenCommits = {
             commits += 1
             guard let line = [3: extra[0], 7: extra[1]][commits] else { return }
@@ -208,7 +266,7 @@ struct CommitEachTests {
         #expect(try harness.drain().map(\.commands) == [2])
         let one = try Self.oneByOne(first: PipelineTests.lines().count, then: extra)
         #expect(try harness.stored(Self.requests + ["PML-6"]) == one.stored(Self.requests + ["PML-6"]))
-        #expect(try Self.rows(harness) == Self.rows(one))
+        if mode.group == 1 { #expect(try Self.rows(harness) == Self.rows(one)) }
         #expect(try Audit.run(harness.store).isClean)
     }
 
@@ -248,10 +306,10 @@ struct CommitEachTests {
         }
     }
 
-    @Test("another connection's commit that changes what deciding reads ends the batch after the command in hand: the rest is decided again, nothing lost or applied twice",
-          arguments: ForeignChange.allCases)
-    func foreignChangeEndsTheBatch(_ change: ForeignChange) throws {
-        let harness = try Self.committingEach(batchSize: 500)
+    @Test("another connection's commit that changes what deciding reads ends the batch after the group in hand: the rest is decided again, nothing lost or applied twice",
+          arguments: ForeignChange.allCases, Committing.whole)
+    func foreignChangeEndsTheBatch(_ change: ForeignChange, _ mode: Committing) throws {
+        let harness = try Self.committing(mode)
         let other = try SQLiteStore(path: harness.store.path)
         var commits = 0
         var changedAt: Int?
@@ -265,10 +323,10 @@ struct CommitEachTests {
         let first = try harness.processor.runBatch(now: harness.now)
         #expect(failure == nil)
         let committed = try #require(changedAt)
-        #expect(first.commands == committed, "the batch ends after the command in hand")
+        #expect(first.commands == committed * mode.group, "the batch ends after the group in hand")
         let total = PipelineTests.lines().count
         let elsewhere = change == .outcome ? 1 : 0
-        #expect(try harness.drain().reduce(0) { $0 + $1.commands } == total - committed - elsewhere)
+        #expect(try harness.drain().reduce(0) { $0 + $1.commands } == total - committed * mode.group - elsewhere)
         #expect(try harness.store.queueSummary().queued == 0)
         let processed = try harness.store.commands(CommandFilter(status: .done)).count + harness.store.commands(CommandFilter(status: .refused)).count
         #expect(processed == total, "every command once")

@@ -12,16 +12,17 @@ struct FixedClock: Clock {
 
 @Suite("The daemon loop")
 struct DaemonTests {
-    @Test("until-idle processes the whole queue in batches and stops")
-    func untilIdle() throws {
+    @Test("until-idle processes the whole queue in batches (or claims of several batches) and stops", arguments: [1, 2])
+    func untilIdle(claimBatches: Int) throws {
         let harness = try Harness(batchSize: 5)
         try harness.submit((1...3).flatMap { Lines.accepted("PML-\($0)") })
         var options = Daemon.Options()
         options.untilIdle = true
         options.batchSize = 5
+        options.claimBatches = claimBatches
         let summary = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: .silent, options: options).run()
         #expect(summary.commands == 18)
-        #expect(summary.batches == 4)
+        #expect(summary.batches == (claimBatches == 1 ? 4 : 2))
         #expect(summary.events == 18)
         #expect(!summary.stoppedBySignal)
     }
@@ -87,17 +88,19 @@ struct DaemonTests {
         #expect(written().commands == .int(4), "forced, as on stopping")
     }
 
-    @Test("a stop request ends the loop after the batch in hand, with nothing half-applied")
-    func stopDrains() throws {
-        let harness = try Harness(batchSize: 6)
+    @Test("a stop request ends the loop after the batch (the claim) in hand, with nothing half-applied", arguments: [1, 2])
+    func stopDrains(claimBatches: Int) throws {
+        let harness = try Harness(batchSize: 6 / claimBatches)
         try harness.submit((1...3).flatMap { Lines.accepted("PML-\($0)") })
         let stop = StopFlag()
         // Stop as soon as the first batch is logged: the loop must not start another.
         let stopping = Logger(level: .info, clock: FixedClock(instant: Harness.now), write: { line in
             if line.contains("\"event\":\"batch\"") { stop.set() }
         })
+        var options = Daemon.Options()
+        options.claimBatches = claimBatches
         let summary = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: stopping,
-                                 options: Daemon.Options(), stop: stop).run()
+                                 options: options, stop: stop).run()
         #expect(summary.stoppedBySignal)
         #expect(summary.commands == 6)
         #expect(try harness.store.queueSummary().queued == 12)
