@@ -149,8 +149,9 @@ public enum LintasCLI {
              appends its events, updates the request's state and records the outcome (done, or refused
              with its reason) in one transaction per batch; an empty queue is looked at again every
              --poll-ms (default 200). --until-idle exits when the queue (and the spool) is empty.
-             --claim-batches K (default 4) takes K batches at a time: the next ones are decided while
-             each is written and committed, a transaction of its own each; 1 takes each batch alone.
+             --claim-batches K (default 2) takes K batches at a time when they make 64 commands or
+             more: the next ones are decided while each is written and committed, a transaction of
+             its own each; 1 takes each batch alone.
              --commit-each commits each command in a transaction of its own (one synced commit a
              command: nothing is acknowledged before it is on disk), deciding the next commands of the
              batch while it syncs; --batch N is then how many are taken and decided ahead at a time.

@@ -38,9 +38,12 @@ public final class Daemon {
         public init() {}
     }
 
-    /// 4: the deciding thread waits for the writing one once a claim (2,000 commands at the default
-    /// batch size), not once a batch; see docs/performance.md, *Not done yet*, the daemon across both cores.
-    public static let defaultClaimBatches = 4
+    /// 2: the deciding thread waits for the writing one once a claim (1,000 commands at the default
+    /// batch size), not once a batch. Four a claim were about 4 % faster on W1 at N = 10,000 but held
+    /// about 4.5 MB more a batch at N = 100,000 and more (W1 misses the kept states there), so that the
+    /// daemon's peak RSS at N = 1,000,000 grew 21 % over N = 10,000's; see docs/performance.md,
+    /// *Not done yet*, the daemon across both cores.
+    public static let defaultClaimBatches = 2
 
     /// SQLite's page cache for the daemon's connection, in KiB (`SQLiteStore(pageCacheKilobytes:)`),
     /// instead of SQLite's 2,000. A batch rewrites its requests' rows, their index entries and the

@@ -43,6 +43,8 @@ public final class Processor {
     /// How many batches one claim takes (without `commitEach`): above 1, they are decided on the calling
     /// thread while the writing thread writes and commits them one after another (a commit every
     /// `batchSize` commands), so that neither thread waits for the other at each batch's commit.
+    /// Only when the claim is at least `pipelineFrom` commands (and a batch more than one): a smaller
+    /// claim takes one batch, on one thread, as before.
     public var claimBatches = 1
     /// The fewest commands a batch hands to a writing thread of its own; smaller batches are
     /// written on the calling thread.
@@ -132,9 +134,12 @@ public final class Processor {
                 try directories.refresh()
                 let start = try batch.lastEventSequence()
                 let every = commitEach ? 1 : batchSize
-                let claimed = try batch.claimQueued(limit: commitEach ? batchSize : batchSize * max(claimBatches, 1))
+                // Batches are claimed together only when the claim would be worth a thread of its own: a claim
+                // of two batches of one would start a writing thread for every two commands.
+                let claimsTogether = !commitEach && batchSize > 1 && batchSize * claimBatches >= max(pipelineFrom, 2)
+                let claimed = try batch.claimQueued(limit: claimsTogether ? batchSize * claimBatches : batchSize)
                 // One group alone is committed alone either way, as a batch.
-                let commitEvery = claimed.count > every && (commitEach || claimBatches > 1) ? every : nil
+                let commitEvery = claimed.count > every && (commitEach || claimsTogether) ? every : nil
                 let threaded = commitEvery != nil || claimed.count >= max(pipelineFrom, 2)
                 let writer = BatchWriter(BatchConnection(batch), threaded: threaded, commitEvery: commitEvery, names: partNames,
                                          commands: claimed.count)

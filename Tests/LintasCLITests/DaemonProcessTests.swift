@@ -65,8 +65,8 @@ struct DaemonProcessTests {
         try Self.expectSame(each, as: one)
     }
 
-    @Test("--commit-each, or batches of 3 claimed 4 at a time: a store error mid-claim is logged after a batch line of the commands committed before it, whole commits only; run again, nothing is lost or applied twice",
-          arguments: [["--commit-each"], ["--batch", "3"]])
+    @Test("--commit-each, or batches of 3 claimed 22 at a time: a store error mid-claim is logged after a batch line of the commands committed before it, whole commits only; run again, nothing is lost or applied twice",
+          arguments: [["--commit-each"], ["--batch", "3", "--claim-batches", "22"]])
     func commitEachStoreError(_ options: [String]) throws {
         let lintas = try Lintas.prepared()
         try lintas.expectSuccess(["submit", "-"], stdin: Self.commitEachLines.joined(separator: "\n") + "\n")

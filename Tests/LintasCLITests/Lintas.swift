@@ -246,7 +246,8 @@ final class RunningDaemon: @unchecked Sendable {
 
 /// How the daemon commits, for the tests that must hold either way: a batch in one transaction,
 /// each claimed alone (`--claim-batches 1`); batches claimed several at a time, each committed
-/// apart as soon as it is written (the default); or each command in a transaction of its own (`--commit-each`).
+/// apart as soon as it is written (the default for a claim of 64 commands or more: the tests' batches
+/// of 3, 22 a claim); or each command in a transaction of its own (`--commit-each`).
 enum CommitMode: String, CaseIterable, CustomTestStringConvertible {
     case batch
     case claims
@@ -264,7 +265,7 @@ enum CommitMode: String, CaseIterable, CustomTestStringConvertible {
     var arguments: [String] {
         switch self {
         case .batch: ["--claim-batches", "1"]
-        case .claims: []
+        case .claims: ["--claim-batches", "22"]
         case .each: ["--commit-each"]
         }
     }

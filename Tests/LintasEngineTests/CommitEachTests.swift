@@ -30,7 +30,11 @@ enum Committing: CustomTestStringConvertible, Sendable {
     func harness(now: Timestamp = Harness.now, workflows: String? = nil) throws -> Harness {
         let harness = try workflows.map { try Harness(batchSize: claimSize, now: now, workflows: $0) } ?? Harness(batchSize: claimSize, now: now)
         harness.processor.commitEach = group == 1
-        if case .batches(let count, _) = self { harness.processor.claimBatches = count }
+        if case .batches(let count, _) = self {
+            harness.processor.claimBatches = count
+            // Claims this small are taken together only when a thread is started for them from two commands.
+            harness.processor.pipelineFrom = 2
+        }
         return harness
     }
 

@@ -15,6 +15,8 @@ struct DaemonTests {
     @Test("until-idle processes the whole queue in batches (or claims of several batches) and stops", arguments: [1, 2])
     func untilIdle(claimBatches: Int) throws {
         let harness = try Harness(batchSize: 5)
+        // Claims this small are taken together only when a thread is started for them from two commands.
+        harness.processor.pipelineFrom = 2
         try harness.submit((1...3).flatMap { Lines.accepted("PML-\($0)") })
         var options = Daemon.Options()
         options.untilIdle = true
@@ -91,6 +93,7 @@ struct DaemonTests {
     @Test("a stop request ends the loop after the batch (the claim) in hand, with nothing half-applied", arguments: [1, 2])
     func stopDrains(claimBatches: Int) throws {
         let harness = try Harness(batchSize: 6 / claimBatches)
+        harness.processor.pipelineFrom = 2
         try harness.submit((1...3).flatMap { Lines.accepted("PML-\($0)") })
         let stop = StopFlag()
         // Stop as soon as the first batch is logged: the loop must not start another.
