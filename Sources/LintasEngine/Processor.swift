@@ -136,8 +136,10 @@ public final class Processor {
                 let every = commitEach ? 1 : batchSize
                 // Batches are claimed together only when the claim would be worth a thread of its own: a claim
                 // of two batches of one would start a writing thread for every two commands.
-                let claimsTogether = !commitEach && batchSize > 1 && batchSize * claimBatches >= max(pipelineFrom, 2)
-                let claimed = try batch.claimQueued(limit: claimsTogether ? batchSize * claimBatches : batchSize)
+                let claim = batchSize.multipliedReportingOverflow(by: max(claimBatches, 1))
+                let claimSize = claim.overflow ? Int.max : claim.partialValue
+                let claimsTogether = !commitEach && batchSize > 1 && claimSize >= max(pipelineFrom, 2)
+                let claimed = try batch.claimQueued(limit: claimsTogether ? claimSize : batchSize)
                 // One group alone is committed alone either way, as a batch.
                 let commitEvery = claimed.count > every && (commitEach || claimsTogether) ? every : nil
                 let threaded = commitEvery != nil || claimed.count >= max(pipelineFrom, 2)

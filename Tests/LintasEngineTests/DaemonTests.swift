@@ -29,6 +29,21 @@ struct DaemonTests {
         #expect(!summary.stoppedBySignal)
     }
 
+    @Test("--claim-batches as large as a whole number goes takes the whole queue in one claim, committed a batch at a time, and does not overflow")
+    func claimOfEveryBatch() throws {
+        let harness = try Harness(batchSize: 5)
+        harness.processor.pipelineFrom = 2
+        try harness.submit((1...3).flatMap { Lines.accepted("PML-\($0)") })
+        var options = Daemon.Options()
+        options.untilIdle = true
+        options.batchSize = 5
+        options.claimBatches = .max
+        let summary = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: .silent, options: options).run()
+        #expect(summary.commands == 18)
+        #expect(summary.batches == 1)
+        #expect(summary.events == 18)
+    }
+
     @Test("a log line is one canonical JSON object: the fields and the line's time, level and event in key order, a field named like one of those giving way")
     func logLineIsCanonical() throws {
         let lines = Locked<[String]>([])
