@@ -102,7 +102,7 @@ public final class Daemon {
         var heartbeat = DaemonLock.Heartbeat(started: clock.now(), spool: spool?.root)
         lock?.beat(heartbeat, now: heartbeat.started, force: true)
         var started: [String: JSONValue] = ["batch_size": .int(Int64(options.batchSize)), "until_idle": .bool(options.untilIdle)]
-        if options.commitEach { started["commit_each"] = .bool(true) } else if options.claimBatches > 1 { started["claim_batches"] = .int(Int64(options.claimBatches)) }
+        if options.commitEach { started["commit_each"] = .bool(true) } else if processor.claimsTogether { started["claim_batches"] = .int(Int64(options.claimBatches)) }
         if let spool { started["spool"] = .string(spool.root) }
         if let calendar = options.calendar {
             started["calendar"] = .string(calendar.id)

@@ -46,6 +46,23 @@ public final class Processor {
     /// Only when the claim is at least `pipelineFrom` commands (and a batch more than one): a smaller
     /// claim takes one batch, on one thread, as before.
     public var claimBatches = 1
+
+    /// Whether a claim takes `claimBatches` batches together (a group commit): only when they make
+    /// `pipelineFrom` commands or more, from batches of more than one (a claim of two batches of one
+    /// would start a writing thread for every two commands).
+    public var claimsTogether: Bool {
+        guard !commitEach, claimBatches > 1, batchSize > 1 else { return false }
+        return batchesTogether >= max(pipelineFrom, 2)
+    }
+
+    /// `claimBatches` batches' commands, or the whole queue when that overflows.
+    private var batchesTogether: Int {
+        let commands = batchSize.multipliedReportingOverflow(by: claimBatches)
+        return commands.overflow ? .max : commands.partialValue
+    }
+
+    /// How many commands one claim takes.
+    private var claimSize: Int { claimsTogether ? batchesTogether : batchSize }
     /// The fewest commands a batch hands to a writing thread of its own; smaller batches are
     /// written on the calling thread.
     public var pipelineFrom = Processor.defaultPipelineFrom
@@ -134,12 +151,8 @@ public final class Processor {
                 try directories.refresh()
                 let start = try batch.lastEventSequence()
                 let every = commitEach ? 1 : batchSize
-                // Batches are claimed together only when the claim would be worth a thread of its own: a claim
-                // of two batches of one would start a writing thread for every two commands.
-                let claim = batchSize.multipliedReportingOverflow(by: max(claimBatches, 1))
-                let claimSize = claim.overflow ? Int.max : claim.partialValue
-                let claimsTogether = !commitEach && batchSize > 1 && claimSize >= max(pipelineFrom, 2)
-                let claimed = try batch.claimQueued(limit: claimsTogether ? claimSize : batchSize)
+                // One batch, or `claimBatches` of them taken together (`claimsTogether`).
+                let claimed = try batch.claimQueued(limit: claimSize)
                 // One group alone is committed alone either way, as a batch.
                 let commitEvery = claimed.count > every && (commitEach || claimsTogether) ? every : nil
                 let threaded = commitEvery != nil || claimed.count >= max(pipelineFrom, 2)

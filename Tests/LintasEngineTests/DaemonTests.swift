@@ -44,6 +44,21 @@ struct DaemonTests {
         #expect(summary.events == 18)
     }
 
+    @Test("the daemon's start line names the claim's batches only when they are taken together: not for batches of one, whose claim takes one", arguments: [(500, true), (1, false)])
+    func startLineNamesTheClaim(batchSize: Int, together: Bool) throws {
+        let harness = try Harness(batchSize: batchSize)
+        let lines = Locked<[String]>([])
+        var options = Daemon.Options()
+        options.untilIdle = true
+        options.batchSize = batchSize
+        options.claimBatches = 2
+        let logger = Logger(level: .info, clock: FixedClock(instant: Harness.now), write: { line in lines.mutate { $0.append(line) } })
+        _ = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: logger, options: options).run()
+        let started = try #require(try lines.value.map { try JSONValue.parse($0) }.first { $0["event"] == "daemon_started" })
+        #expect(started["claim_batches"] == (together ? .int(2) : nil))
+        #expect(harness.processor.claimsTogether == together)
+    }
+
     @Test("a log line is one canonical JSON object: the fields and the line's time, level and event in key order, a field named like one of those giving way")
     func logLineIsCanonical() throws {
         let lines = Locked<[String]>([])
