@@ -42,9 +42,8 @@ public final class Processor {
     public var commitEach = false
     /// How many batches one claim takes (without `commitEach`): above 1, they are decided on the calling
     /// thread while the writing thread writes and commits them one after another (a commit every
-    /// `batchSize` commands), so that neither thread waits for the other at each batch's commit.
-    /// Only when the claim is at least `pipelineFrom` commands (and a batch more than one): a smaller
-    /// claim takes one batch, on one thread, as before.
+    /// `batchSize` commands), so that neither thread waits for the other at each batch's commit
+    /// (when `claimsTogether`; otherwise a claim takes one batch, as before).
     public var claimBatches = 1
 
     /// Whether a claim takes `claimBatches` batches together (a group commit): only when they make

@@ -12,8 +12,9 @@ struct FixedClock: Clock {
 
 @Suite("The daemon loop")
 struct DaemonTests {
-    @Test("until-idle processes the whole queue in batches (or claims of several batches) and stops", arguments: [1, 2])
-    func untilIdle(claimBatches: Int) throws {
+    @Test("until-idle processes the whole queue in batches (or claims of several batches; a claim of as many batches as a whole number goes takes the whole queue, without overflow) and stops",
+          arguments: [(1, 4), (2, 2), (Int.max, 1)])
+    func untilIdle(claimBatches: Int, batches: Int) throws {
         let harness = try Harness(batchSize: 5)
         // Claims this small are taken together only when a thread is started for them from two commands.
         harness.processor.pipelineFrom = 2
@@ -24,24 +25,9 @@ struct DaemonTests {
         options.claimBatches = claimBatches
         let summary = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: .silent, options: options).run()
         #expect(summary.commands == 18)
-        #expect(summary.batches == (claimBatches == 1 ? 4 : 2))
+        #expect(summary.batches == batches)
         #expect(summary.events == 18)
         #expect(!summary.stoppedBySignal)
-    }
-
-    @Test("--claim-batches as large as a whole number goes takes the whole queue in one claim, committed a batch at a time, and does not overflow")
-    func claimOfEveryBatch() throws {
-        let harness = try Harness(batchSize: 5)
-        harness.processor.pipelineFrom = 2
-        try harness.submit((1...3).flatMap { Lines.accepted("PML-\($0)") })
-        var options = Daemon.Options()
-        options.untilIdle = true
-        options.batchSize = 5
-        options.claimBatches = .max
-        let summary = try Daemon(processor: harness.processor, clock: FixedClock(instant: Harness.now), logger: .silent, options: options).run()
-        #expect(summary.commands == 18)
-        #expect(summary.batches == 1)
-        #expect(summary.events == 18)
     }
 
     @Test("the daemon's start line names the claim's batches only when they are taken together: not for batches of one, whose claim takes one", arguments: [(500, true), (1, false)])
