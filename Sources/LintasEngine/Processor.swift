@@ -259,6 +259,13 @@ public final class Processor {
 /// event sequence with the one this processor saw after its own commit, and starts empty when
 /// they differ; a transaction that fails (rolled back) empties it too. Bounded: when full it
 /// is emptied and refilled, which keeps memory flat whatever N is.
+///
+/// A cache that filled up while its batches found few of their requests in it (fewer than
+/// `limit / usefulShare`: W1's round robin over more requests than the bound finds none) keeps
+/// none from then on: states kept for many batches and freed together, cold, cost the deciding
+/// thread more than they save, and the memory of a full cache. Meanwhile it follows the
+/// requests a full cache would hold by their ids (`ghosts`), and fills again once those would
+/// have served enough of the batches' requests.
 struct StateCache {
     /// A request's kept state. Its fields live in one shared box, copied only when an entry
     /// whose box another holds is changed: an entry is copied several times a command (into
@@ -323,6 +330,20 @@ struct StateCache {
     private var mark: Int64?
     /// The most requests kept.
     var limit: Int
+    /// A full cache, or a full cache's worth of requests followed by id, that served fewer of
+    /// the batches' requests than `limit / usefulShare` was not worth its states.
+    static let usefulShare = 8
+    /// The requests the transactions since the cache last started filling found in it.
+    private var hits = 0
+    /// How many entries the last `take` handed out.
+    private var held = 0
+    /// While the cache keeps no state (it thrashed): the requests a full cache
+    /// would hold (those of the transactions since it last emptied), by id, and how many of
+    /// the transactions' requests were among them.
+    private var ghosts: Set<RequestID>?
+    private var ghostHits = 0
+    /// Whether the cache keeps no state, having found that a full one did not pay.
+    var thrashing: Bool { ghosts != nil }
 
     init(limit: Int) { self.limit = limit }
 
@@ -340,25 +361,67 @@ struct StateCache {
     /// requests' states changed in place, not copied) until `keep` puts back those it did not use.
     mutating func take(at current: Int64) -> [RequestID: Entry] {
         defer { entries = [:] }
-        return valid(at: current)
+        let taken = valid(at: current)
+        held = taken.count
+        return taken
     }
 
     /// What a committed transaction read or wrote, and the last event sequence after it.
     /// - Parameter taken: what is left of the entries a batch took (`take`), kept again under its own.
     mutating func keep(_ states: [RequestID: Entry], mark: Int64, over taken: consuming [RequestID: Entry]? = nil) {
         guard limit > 0 else { return }
+        self.mark = mark
         // Held by `entries` alone once this scope ends, so that the states below are added in place.
-        if let taken = consume taken { entries = taken }
+        // What the batch read from them is no longer among them.
+        if let taken = consume taken {
+            hits += held - taken.count
+            entries = taken
+        }
+        held = 0
+        if ghosts != nil {
+            keepThrashing(states)
+            return
+        }
         // A request kept already is replaced, not added: past the bound, the cache is emptied and
         // keeps this transaction's states alone (one look-up a request, not a count and a merge).
-        for (request, entry) in states { entries[request] = entry }
-        if entries.count > limit { entries = states }
-        self.mark = mark
+        for (request, entry) in states where entries.updateValue(entry, forKey: request) != nil { hits += 1 }
+        guard entries.count > limit else { return }
+        if hits * Self.usefulShare < limit {
+            ghosts = Set(states.keys)
+            ghostHits = 0
+            entries = [:]
+        } else {
+            entries = states
+        }
+        hits = 0
+    }
+
+    /// `keep` while thrashing: no state kept (each freed after its own batch, while its memory
+    /// is still warm), the transaction's requests followed by id as a full cache would have held
+    /// them; once a full cache's worth of them has passed, fills again if that would have paid.
+    private mutating func keepThrashing(_ states: [RequestID: Entry]) {
+        entries = [:]
+        guard var followed = ghosts.take() else { return }
+        for request in states.keys where !followed.insert(request).inserted { ghostHits += 1 }
+        if followed.count > limit {
+            guard ghostHits * Self.usefulShare < limit else {
+                // Filling again, from this transaction's states.
+                ghostHits = 0
+                hits = 0
+                entries = states
+                return
+            }
+            followed = Set(states.keys)
+            ghostHits = 0
+        }
+        ghosts = followed
     }
 
     mutating func forget() {
         entries.removeAll()
         mark = nil
+        hits = 0
+        held = 0
     }
 }
 

@@ -36,6 +36,54 @@ struct StateCacheTests {
         #expect(cache.valid(at: 13).isEmpty)
     }
 
+    @Test("a cache that filled up without serving its batches keeps no state, and fills again once the requests come back soon enough")
+    func thrashing() throws {
+        let requests = (1...8).map { "PML-\($0)" }
+        let entries = try Self.submitted(requests)
+        func ids(_ indices: [Int]) -> Set<RequestID> { Set(indices.map { RequestID(requests[$0]) }) }
+        var cache = StateCache(limit: 4)
+        var mark: Int64 = 10
+        // A transaction on `indices`, taking the cache's entries and reading those it finds.
+        func batch(_ indices: [Int]) {
+            var taken = cache.take(at: mark)
+            for index in indices { taken.removeValue(forKey: RequestID(requests[index])) }
+            mark += 1
+            let states = Dictionary(uniqueKeysWithValues: indices.map { (entries[$0].state.request, entries[$0]) })
+            cache.keep(states, mark: mark, over: taken)
+        }
+        // Transactions that never find a request kept: a round robin over more requests than the bound.
+        batch([0, 1])
+        batch([2, 3])
+        #expect(Set(cache.valid(at: mark).keys) == ids([0, 1, 2, 3]))
+        #expect(!cache.thrashing)
+        // Full, having served none: from now on no state is kept (before, the transaction's states
+        // were, and the cache filled again).
+        batch([4, 5])
+        #expect(cache.thrashing)
+        #expect(cache.valid(at: mark).isEmpty)
+        batch([6, 7])
+        #expect(cache.valid(at: mark).isEmpty)
+        // A full cache's worth of requests passed that a full cache would not have served: still none kept.
+        batch([0, 1])
+        #expect(cache.thrashing)
+        #expect(cache.valid(at: mark).isEmpty)
+        // Requests coming back within a full cache's worth of others (0 and 1 after 4 and 5): a full
+        // cache would have served them, so it fills again.
+        batch([4, 5])
+        batch([0, 1])
+        #expect(cache.thrashing)
+        batch([6, 7])
+        #expect(!cache.thrashing)
+        #expect(Set(cache.valid(at: mark).keys) == ids([6, 7]))
+        batch([2, 3])
+        #expect(Set(cache.valid(at: mark).keys) == ids([6, 7, 2, 3]))
+        // A cache that serves its batches stays full.
+        batch([6, 7])
+        batch([2, 3])
+        #expect(Set(cache.valid(at: mark).keys) == ids([6, 7, 2, 3]))
+        #expect(!cache.thrashing)
+    }
+
     @Test("a batch takes the entries and gives back what it left with its own: the cache keeps both, and nothing once another connection appended")
     func takenAndKept() throws {
         let requests = (1...3).map { "PML-\($0)" }
