@@ -1767,11 +1767,25 @@ struct SQLiteBatch: StoreBatch {
     /// Writes the projection with the events appended for it since (`listed`), added to its `event_seqs` in the same
     /// statement. The stored projection must be older than the first of them: otherwise their version is taken (the
     /// row is left as it was, and the batch rolls back on the error).
+    ///
+    /// A command's events name the row they need: from version 1 a request that has none (a plain insert), after it
+    /// one whose projection is older than the first (a plain update of that row), each without the upsert's other path
+    /// (an insert that fails on the key before the update, or an update's look before the insert). Any other case
+    /// (the plain statement changed no row, or no events were appended) is the upsert's, which decides as before.
     func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer) throws {
         let appended = listed.take(state.request)
-        try connection.run(SQLiteBatch.saveRequestSQL, [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
-                  .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(timer.ends?.description), .integer(timer.timed ? 1 : 0),
-                  .text(appended?.sequences ?? ""), .integer(Int64(appended?.first ?? 0))])
+        let values: [SQLiteValue] = [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
+                                     .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(timer.ends?.description),
+                                     .integer(timer.timed ? 1 : 0), .text(appended?.sequences ?? ""), .integer(Int64(appended?.first ?? 0))]
+        if let appended {
+            if appended.first == 1 {
+                try connection.run(SQLiteBatch.insertRequestSQL, Array(values[..<10]))
+            } else {
+                try connection.run(SQLiteBatch.updateRequestSQL, values)
+            }
+            if connection.changes == 1 { return }
+        }
+        try connection.run(SQLiteBatch.saveRequestSQL, values)
         if let appended, connection.changes == 0 { throw SQLiteBatch.versionTaken(state.request, appended.first) }
     }
 
@@ -1779,12 +1793,29 @@ struct SQLiteBatch: StoreBatch {
         StoreError(.versionConflict, "request \(request) already has an event with version \(version)")
     }
 
-    private static let saveRequestSQL = FixedSQL("""
-        INSERT INTO requests (request, workflow, state, version, updated, head, body, ends, timed, event_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+    /// The projection inserted, or its row updated when older than the first event appended (`?11`; any with none).
+    static let saveRequestSQL = FixedSQL("""
+        \(insertRequest)
         ON CONFLICT (request) DO UPDATE SET workflow = excluded.workflow, state = excluded.state, version = excluded.version,
             updated = excluded.updated, head = excluded.head, body = excluded.body, ends = excluded.ends, timed = excluded.timed,
             event_seqs = trim(requests.event_seqs || ',' || excluded.event_seqs, ',')
         WHERE ?11 = 0 OR requests.version < ?11
+        """)
+    /// A request's first projection (`saveRequest`): nothing when the request has one.
+    private static let insertRequestSQL = FixedSQL("""
+        \(insertRequest)
+        ON CONFLICT (request) DO NOTHING
+        """)
+    private static let insertRequest = """
+        INSERT INTO requests (request, workflow, state, version, updated, head, body, ends, timed, event_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        """
+    /// A stored projection older than the first event appended (`saveRequest`), its list extended as the upsert's `trim`
+    /// would: a list that starts with a digit (`>= '0'`: not empty, no leading comma) and the appended sequences (digits
+    /// at both ends) joined by one comma are what `trim` leaves. Any other list is left to the upsert.
+    private static let updateRequestSQL = FixedSQL("""
+        UPDATE requests SET workflow = ?2, state = ?3, version = ?4, updated = ?5, head = ?6, body = ?7, ends = ?8, timed = ?9,
+            event_seqs = event_seqs || ',' || ?10
+        WHERE request = ?1 AND version < ?11 AND event_seqs >= '0'
         """)
 
     /// At the end of the transaction: events appended without their projection written after (none that lintas

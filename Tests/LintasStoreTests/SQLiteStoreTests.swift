@@ -156,6 +156,52 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test("a command's projection is written by one plain statement, an insert for a new request's first events and an update of a stored one older than its next; the upsert decides the rest as before: a version taken, events after version 1 of a request with no projection.")
+    func projectionWrites() throws {
+        let store = try SQLiteStore(path: try freshPath())
+        let upsert = try store.connection.statement(SQLiteBatch.saveRequestSQL)
+        _ = upsert.runs()
+        let first = Sample.event("PML-1", 1), second = Sample.event("PML-1", 2, state: "accepted", action: "accept")
+        let stateAtSecond = try RequestState.evolve(try RequestState.evolve(nil, first), second)
+        func row(_ request: String) throws -> [String] {
+            try store.connection.query("SELECT version || ' ' || event_seqs FROM requests WHERE request = ?", [.text(request)]) { $0.text(0) }
+        }
+        try store.withBatch { batch in try Sample.appendListed(first, to: batch) }
+        try store.withBatch { batch in try Sample.appendListed(second, to: batch) }
+        #expect(upsert.runs() == 0, "the insert, then the update")
+        #expect(try row("PML-1") == ["2 1,2"])
+        // Version 2 again: no projection older than it to update, and the upsert refuses it.
+        for event in [second, first] {
+            #expect {
+                try store.withBatch { batch in
+                    _ = try batch.append(event, previous: .zero)
+                    try batch.saveRequest(event.version == 1 ? try RequestState.evolve(nil, first) : stateAtSecond, head: .zero, timer: .none)
+                }
+            } throws: { error in
+                (error as? StoreError)?.code == .versionConflict
+            }
+        }
+        #expect(upsert.runs() == 2, "each refused by the upsert after the plain statement changed nothing")
+        #expect(try row("PML-1") == ["2 1,2"], "left as it was")
+        // Events from version 2 of a request without a projection: the update finds no row, the upsert inserts it.
+        try store.withBatch { batch in
+            let stored = try batch.append(Sample.event("PML-2", 2), previous: .zero)
+            try batch.saveRequest(try RequestState.evolve(try RequestState.evolve(nil, Sample.event("PML-2", 1)), Sample.event("PML-2", 2)), head: .zero, timer: .none)
+            #expect(stored.sequence == 3)
+        }
+        #expect(upsert.runs() == 1)
+        #expect(try row("PML-2") == ["2 3"])
+        // A list that does not start with a digit (here empty) is the upsert's to extend: its `trim` drops the comma.
+        try store.connection.execute("UPDATE requests SET event_seqs = '' WHERE request = 'PML-2'")
+        let third = Sample.event("PML-2", 3, state: "accepted", action: "accept")
+        try store.withBatch { batch in
+            _ = try batch.append(third, previous: .zero)
+            try batch.saveRequest(try RequestState.evolve(try batch.request("PML-2")!.decode(), third), head: .zero, timer: .none)
+        }
+        #expect(upsert.runs() == 1)
+        #expect(try row("PML-2") == ["3 4"])
+    }
+
     @Test("schema version 13: after a timer sweep appended many events after the last command's, what is processed, the commands and the queue's summary are right, and a new connection finds what is processed without walking back over the sweep's events")
     func sweepBoundsTheWalk() throws {
         let path = try freshPath()
