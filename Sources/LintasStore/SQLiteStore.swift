@@ -1955,13 +1955,19 @@ struct SQLiteBatch: StoreBatch {
         return sequence
     }
 
+    /// The register's row updated where it is, as all but a register's first number find it, and inserted only when
+    /// the update changed none: the upsert's insert, failing on the key, looked for it first every time.
     func setLetterSequence(register: String, to sequence: Int) throws {
-        try connection.run(SQLiteBatch.setRegisterSQL, [.text(register), .integer(Int64(sequence))])
+        let values: [SQLiteValue] = [.text(register), .integer(Int64(sequence))]
+        try connection.run(SQLiteBatch.updateRegisterSQL, values)
+        if connection.changes == 0 { try connection.run(SQLiteBatch.setRegisterSQL, values) }
     }
 
     private static let recordNumberSQL = FixedSQL("INSERT INTO letter_numbers (number, letter, request) VALUES (?, ?, ?)")
-    private static let setRegisterSQL = FixedSQL("""
+    /// A register's first number (`setLetterSequence`), or the register's last set.
+    static let setRegisterSQL = FixedSQL("""
         INSERT INTO letter_registers (register, last) VALUES (?, ?)
         ON CONFLICT (register) DO UPDATE SET last = excluded.last
         """)
+    private static let updateRegisterSQL = FixedSQL("UPDATE letter_registers SET last = ?2 WHERE register = ?1")
 }

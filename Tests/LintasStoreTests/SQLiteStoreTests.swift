@@ -156,7 +156,7 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test("a command's projection is written by one plain statement, an insert for a new request's first events and an update of a stored one older than its next; the upsert decides the rest as before: a version taken, events after version 1 of a request with no projection.")
+    @Test("a command's projection is written by one plain statement, an insert for a new request's first events and an update of a stored one older than its next; the upsert decides the rest as before: a version taken, events after version 1 of a request with no projection. A register is updated in place after its first number")
     func projectionWrites() throws {
         let store = try SQLiteStore(path: try freshPath())
         let upsert = try store.connection.statement(SQLiteBatch.saveRequestSQL)
@@ -200,6 +200,14 @@ struct SQLiteStoreTests {
         }
         #expect(upsert.runs() == 1)
         #expect(try row("PML-2") == ["3 4"])
+        // A register: inserted by its first number, updated where it is by the next.
+        let registerUpsert = try store.connection.statement(SQLiteBatch.setRegisterSQL)
+        _ = registerUpsert.runs()
+        for sequence in [1, 2] {
+            try store.withBatch { batch in try batch.setLetterSequence(register: "diskominfo/surat_penugasan/2025", to: sequence) }
+        }
+        #expect(registerUpsert.runs() == 1, "the first number's only")
+        try store.withBatch { batch throws in #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 2) }
     }
 
     @Test("schema version 13: after a timer sweep appended many events after the last command's, what is processed, the commands and the queue's summary are right, and a new connection finds what is processed without walking back over the sweep's events")
