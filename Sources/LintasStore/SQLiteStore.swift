@@ -934,9 +934,11 @@ public final class SQLiteStore: EventStore {
                         committed()
                         betweenCommits?()
                     }
-                    // data_version counts other connections' commits only: unchanged, nobody committed in between.
-                    let now = try currentVersions()
-                    if now == versions { return true }
+                    // data_version counts other connections' commits only: unchanged, nobody committed in between (and so
+                    // nobody changed the schema, which only a commit does): the schema version is read only when it moved.
+                    let data = try dataVersion()
+                    if data == versions.data { return true }
+                    let now = (schema: try schemaVersion(), data: data)
                     // Another connection committed: the batch goes on when what deciding reads is as it left it (`DecideStamp`),
                     // as after a `lintas submit`, which only queues commands.
                     guard now.schema == versions.schema, let sequence = batch.last.sequence, let processed = batch.last.processed,
@@ -996,15 +998,19 @@ public final class SQLiteStore: EventStore {
     // The file's schema version and `data_version` are read by two `PRAGMA` statements, each prepared once: the
     // table-valued `pragma_schema_version` and `pragma_data_version` in one SELECT prepared a statement of their
     // own each time they were read (about 10,000 instructions a batch, a command's at batch size 1).
-    private static let schemaVersionSQL = FixedSQL("PRAGMA schema_version")
+    static let schemaVersionSQL = FixedSQL("PRAGMA schema_version")
     private static let dataVersionSQL = FixedSQL("PRAGMA data_version")
 
-    /// The file's schema version and `data_version` as this connection reads them now (twice a commit with
-    /// `commitAndContinue`): each its one row's, without an array of rows made and freed for it.
+    /// The file's schema version and `data_version` as this connection reads them now (at a batch's start; a commit of
+    /// `commitAndContinue` reads `data_version`, and the schema version only when that moved): each its one row's,
+    /// without an array of rows made and freed for it.
     private func currentVersions() throws -> Versions {
-        (schema: try connection.firstRow(SQLiteStore.schemaVersionSQL, []) { $0.int64(0) } ?? 0,
-         data: try connection.firstRow(SQLiteStore.dataVersionSQL, []) { $0.int64(0) } ?? 0)
+        (schema: try schemaVersion(), data: try dataVersion())
     }
+
+    private func schemaVersion() throws -> Int64 { try connection.firstRow(SQLiteStore.schemaVersionSQL, []) { $0.int64(0) } ?? 0 }
+
+    private func dataVersion() throws -> Int64 { try connection.firstRow(SQLiteStore.dataVersionSQL, []) { $0.int64(0) } ?? 0 }
 
     // MARK: Operating
 

@@ -210,6 +210,26 @@ struct SQLiteStoreTests {
         try store.withBatch { batch throws in #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 2) }
     }
 
+    @Test("a batch's commit reads the schema version again only after another connection's commit (data_version moved), and a schema changed there still ends the batch")
+    func commitReadsTheSchemaVersionAfterOthers() throws {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path)
+        let schema = try store.connection.statement(SQLiteStore.schemaVersionSQL)
+        _ = schema.runs()
+        var alone: [Bool] = []
+        try store.withBatch { batch in
+            for _ in 0..<3 { alone.append(try batch.commitAndContinue {}) }
+        }
+        #expect(alone == [true, true, true])
+        #expect(schema.runs() == 1, "at the batch's start only")
+        let other = try SQLiteStore(path: path, create: false)
+        store.betweenCommits = { try? other.connection.execute("CREATE TABLE other_table (x)") }
+        alone = []
+        try store.withBatch { batch in alone.append(try batch.commitAndContinue {}) }
+        #expect(alone == [false], "another connection changed the schema between the commits")
+        #expect(schema.runs() == 2)
+    }
+
     @Test("schema version 13: after a timer sweep appended many events after the last command's, what is processed, the commands and the queue's summary are right, and a new connection finds what is processed without walking back over the sweep's events")
     func sweepBoundsTheWalk() throws {
         let path = try freshPath()
