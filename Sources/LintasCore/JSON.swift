@@ -993,22 +993,49 @@ public enum JSONWriter {
     }
 
     /// Whether the bytes have a quote, a backslash, a control byte or (with `nonASCII`) a byte
-    /// above 0x7F: eight bytes at a time.
+    /// above 0x7F: sixteen bytes at a time, then eight, then the last eight again (overlapping
+    /// those checked) instead of the rest one at a time; text shorter than eight bytes read as one
+    /// word padded with spaces (`paddedWord`). Most strings written are short (ids, NIPs, names).
     @inline(__always)
     private static func contains(_ bytes: UnsafeRawBufferPointer, nonASCII: Bool) -> Bool {
         let high: UInt64 = nonASCII ? 0x8080_8080_8080_8080 : 0
+        let count = bytes.count
+        guard let base = bytes.baseAddress, count > 0 else { return false }
+        guard count >= 8 else {
+            let word = paddedWord(base, count: count)
+            return JSONParser.escapeOrControl(word) | (word & high) != 0
+        }
         var index = 0
-        while index + 8 <= bytes.count {
-            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        while index + 16 <= count {
+            let lanes = base.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
+            // Unsigned, a byte of non-ASCII text is not below 0x20; signed, it is (`plainEnd`).
+            let control = nonASCII ? unsafeBitCast(lanes, to: SIMD16<Int8>.self) .< SIMD16<Int8>(repeating: 0x20)
+                                   : lanes .< SIMD16<UInt8>(repeating: 0x20)
+            let found = control .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\"")))
+                .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\\")))
+            if JSONParser.firstLane(found) != nil { return true }
+            index += 16
+        }
+        if index + 8 <= count {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             if JSONParser.escapeOrControl(word) | (word & high) != 0 { return true }
             index += 8
         }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || (nonASCII && byte >= 0x80) { return true }
-            index += 1
+        guard index < count else { return false }
+        let last = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        return JSONParser.escapeOrControl(last) | (last & high) != 0
+    }
+
+    /// One to seven bytes as one word, every byte of it one of theirs or a space (which is neither
+    /// escaped, nor a control byte, nor above 0x7F): two overlapping halves from four bytes up,
+    /// else the first, middle and last byte.
+    @inline(__always)
+    private static func paddedWord(_ base: UnsafeRawPointer, count: Int) -> UInt64 {
+        if count >= 4 {
+            return UInt64(base.loadUnaligned(as: UInt32.self)) | UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
         }
-        return false
+        return UInt64(base.load(as: UInt8.self)) | UInt64(base.load(fromByteOffset: count / 2, as: UInt8.self)) << 8
+            | UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self)) << 16 | 0x2020_2020_2000_0000
     }
 
     public static func writeInteger(_ number: Int64, into output: inout [UInt8]) {

@@ -40,3 +40,41 @@ struct ByteRunTests {
         #expect(run.finish() == again)
     }
 }
+
+/// `JSONWriter.needsEscape` and `isPlainASCII` read sixteen and eight bytes at a time, the last
+/// eight again, and shorter text as a word padded with spaces: each byte that matters, at every
+/// position of text of every length up to past two runs of sixteen, is found.
+@Suite("the escape scan finds a quote, backslash, control byte or non-ASCII byte wherever it stands")
+struct EscapeScanTests {
+    static func needsEscape(_ bytes: [UInt8]) -> Bool { bytes.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } }
+    static func isPlainASCII(_ bytes: [UInt8]) -> Bool { !needsEscape(bytes) && !bytes.contains { $0 >= 0x80 } }
+
+    @Test("every length from 0 to 40, each byte at each position, in plain text and among other bytes",
+          arguments: [0x22, 0x5C, 0x00, 0x0A, 0x1F, 0x20, 0x21, 0x7F, 0x80, 0xC3, 0xFF] as [UInt8])
+    func findsEachByte(_ byte: UInt8) {
+        for length in 0...40 {
+            for position in 0..<max(length, 1) {
+                for filler in [UInt8(ascii: "a"), 0xA0] {
+                    var text = [UInt8](repeating: filler, count: length)
+                    if length > 0 { text[position] = byte }
+                    text.withUnsafeBufferPointer { bytes in
+                        #expect(JSONWriter.needsEscape(bytes) == Self.needsEscape(text), "\(text)")
+                        #expect(JSONWriter.isPlainASCII(UnsafeRawBufferPointer(bytes)) == Self.isPlainASCII(text), "\(text)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a scan reads only the text: a quote just before or after it is not found")
+    func readsOnlyTheText() {
+        let around = [UInt8](repeating: 0x22, count: 8) + [UInt8](repeating: UInt8(ascii: "a"), count: 40) + [UInt8](repeating: 0x22, count: 8)
+        around.withUnsafeBufferPointer { all in
+            for length in 0...40 {
+                let text = UnsafeBufferPointer(rebasing: all[8..<(8 + length)])
+                #expect(!JSONWriter.needsEscape(text))
+                #expect(JSONWriter.isPlainASCII(UnsafeRawBufferPointer(text)))
+            }
+        }
+    }
+}
