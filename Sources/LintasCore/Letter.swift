@@ -153,43 +153,44 @@ final class LetterDraft {
     /// written in canonical order as they are read (`contents`, `period`, `reference`; a content's
     /// `field`, `label`, `text`; a period's `end`, `start`, `text`), with no tree of them made.
     private var requestMembers: LetterParts.Piece {
-        var piece = LetterParts.Piece()
+        // Room for W1's (about 400 bytes, three members at most).
+        var piece = LetterParts.Piece.Writer(reservingCapacity: 512, members: 3)
         // The last period among the contents, as a member set once per content would keep it.
         var period: (start: JSONValue, end: JSONValue, text: String)?
         piece.append(name: "contents") { output in
-            output.append(UInt8(ascii: "["))
+            output.writeByte(UInt8(ascii: "["))
             var first = true
             for name in Self.requestContents {
                 guard let value = context.fields[name] else { continue }
                 let text = Self.text(of: value)
-                if !first { output.append(UInt8(ascii: ",")) }
+                if !first { output.writeByte(UInt8(ascii: ",")) }
                 first = false
-                JSONWriter.writeKey("field", first: true, into: &output)
-                JSONWriter.writeString(name, into: &output)
-                JSONWriter.writeKey("label", into: &output)
-                JSONWriter.writeString(definition.label(ofField: name), into: &output)
-                JSONWriter.writeKey("text", into: &output)
-                JSONWriter.writeString(text, into: &output)
-                output.append(UInt8(ascii: "}"))
+                output.writeKey("field", first: true)
+                output.writeString(name)
+                output.writeKey("label", first: false)
+                output.writeString(definition.label(ofField: name))
+                output.writeKey("text", first: false)
+                output.writeString(text)
+                output.writeByte(UInt8(ascii: "}"))
                 if context.kinds[name] == .period, let start = value["start"], let end = value["end"] { period = (start, end, text) }
             }
-            output.append(UInt8(ascii: "]"))
+            output.writeByte(UInt8(ascii: "]"))
         }
         if let period {
             piece.append(name: "period") { output in
-                JSONWriter.writeKey("end", first: true, into: &output)
-                JSONWriter.write(period.end, into: &output)
-                JSONWriter.writeKey("start", into: &output)
-                JSONWriter.write(period.start, into: &output)
-                JSONWriter.writeKey("text", into: &output)
-                JSONWriter.writeString(period.text, into: &output)
-                output.append(UInt8(ascii: "}"))
+                output.writeKey("end", first: true)
+                JSONWriter.write(period.end, to: &output)
+                output.writeKey("start", first: false)
+                JSONWriter.write(period.start, to: &output)
+                output.writeKey("text", first: false)
+                output.writeString(period.text)
+                output.writeByte(UInt8(ascii: "}"))
             }
         }
         if let reference = context.fields[Self.referenceField]?.stringValue {
-            piece.append(name: "reference") { JSONWriter.writeString(reference, into: &$0) }
+            piece.append(name: "reference") { $0.writeString(reference) }
         }
-        return piece
+        return piece.finish()
     }
 
     /// The letter's own members: its id, number (none for a letter an employee writes) and how it was
@@ -199,67 +200,67 @@ final class LetterDraft {
     private func ownMembers(_ identity: LetterIdentity, id: String, date: CivilDate, request: RequestID) -> LetterParts.Piece {
         let quote = UInt8(ascii: "\"")
         // Room for a letter's members (W1's are about 200 to 600 bytes, nine members at most).
-        var piece = LetterParts.Piece(reservingCapacity: 640, members: 9)
+        var piece = LetterParts.Piece.Writer(reservingCapacity: 640, members: 9)
         if let assigned = spec.assigned { piece.append(name: "assigned") { writePeople(in: assigned, into: &$0) } }
         if let cited { piece.append(name: "cites") { Self.writeCitation(of: cited, into: &$0) } }
         piece.append(name: "date") { output in
-            output.append(quote)
-            date.write(into: &output)
-            output.append(quote)
+            output.writeByte(quote)
+            date.write(to: &output)
+            output.writeByte(quote)
         }
         piece.append(name: "date_text") { output in
-            output.append(quote)
+            output.writeByte(quote)
             date.writeIndonesian(into: &output)
-            output.append(quote)
+            output.writeByte(quote)
         }
-        piece.append(name: "id") { JSONWriter.writeString(id, into: &$0) }
-        if identity.numbering != .none { piece.append(name: "number") { JSONWriter.writeString(identity.number, into: &$0) } }
-        if identity.numbering != .register { piece.append(name: "numbering") { JSONWriter.writeString(identity.numbering.rawValue, into: &$0) } }
+        piece.append(name: "id") { $0.writeString(id) }
+        if identity.numbering != .none { piece.append(name: "number") { $0.writeString(identity.number) } }
+        if identity.numbering != .register { piece.append(name: "numbering") { $0.writeString(identity.numbering.rawValue) } }
         let particulars = self.particulars
         if !particulars.isEmpty {
             piece.append(name: "particulars") { output in
-                output.append(UInt8(ascii: "["))
+                output.writeByte(UInt8(ascii: "["))
                 for (offset, (requirement, value)) in particulars.enumerated() {
-                    if offset > 0 { output.append(UInt8(ascii: ",")) }
-                    JSONWriter.writeKey("article", first: true, into: &output)
-                    JSONWriter.writeString(requirement.article, into: &output)
-                    JSONWriter.writeKey("field", into: &output)
-                    JSONWriter.writeString(requirement.field, into: &output)
-                    JSONWriter.writeKey("label", into: &output)
-                    JSONWriter.writeString(definition.label(ofField: requirement.field), into: &output)
-                    JSONWriter.writeKey("text", into: &output)
-                    JSONWriter.writeString(particular(requirement.field, value), into: &output)
-                    output.append(UInt8(ascii: "}"))
+                    if offset > 0 { output.writeByte(UInt8(ascii: ",")) }
+                    output.writeKey("article", first: true)
+                    output.writeString(requirement.article)
+                    output.writeKey("field", first: false)
+                    output.writeString(requirement.field)
+                    output.writeKey("label", first: false)
+                    output.writeString(definition.label(ofField: requirement.field))
+                    output.writeKey("text", first: false)
+                    output.writeString(particular(requirement.field, value))
+                    output.writeByte(UInt8(ascii: "}"))
                 }
-                output.append(UInt8(ascii: "]"))
+                output.writeByte(UInt8(ascii: "]"))
             }
         }
-        piece.append(name: "request") { JSONWriter.writeString(request.rawValue, into: &$0) }
-        return piece
+        piece.append(name: "request") { $0.writeString(request.rawValue) }
+        return piece.finish()
     }
 
     /// The `cites` member: the cited letter's type, label, number (`null` for a letter an employee
     /// wrote; the number SRIKANDI gave for one numbered there) and date, as its event recorded them.
-    static func writeCitation(of letter: LetterReference, into output: inout [UInt8]) {
+    static func writeCitation(of letter: LetterReference, into output: inout some CanonicalOutput) {
         var first = true
         if let date = letter.date {
-            JSONWriter.writeKey("date", first: true, into: &output)
-            JSONWriter.writeString(date, into: &output)
+            output.writeKey("date", first: true)
+            output.writeString(date)
             if let civil = CivilDate(iso: date) {
-                JSONWriter.writeKey("date_text", into: &output)
-                output.append(UInt8(ascii: "\""))
+                output.writeKey("date_text", first: false)
+                output.writeByte(UInt8(ascii: "\""))
                 civil.writeIndonesian(into: &output)
-                output.append(UInt8(ascii: "\""))
+                output.writeByte(UInt8(ascii: "\""))
             }
             first = false
         }
-        JSONWriter.writeKey("label", first: first, into: &output)
-        JSONWriter.writeString(letter.label, into: &output)
-        JSONWriter.writeKey("number", into: &output)
-        if letter.numbered { JSONWriter.writeString(letter.number, into: &output) } else { output.append(contentsOf: "null".utf8) }
-        JSONWriter.writeKey("type", into: &output)
-        JSONWriter.writeString(letter.type, into: &output)
-        output.append(UInt8(ascii: "}"))
+        output.writeKey("label", first: first)
+        output.writeString(letter.label)
+        output.writeKey("number", first: false)
+        if letter.numbered { output.writeString(letter.number) } else { output.writeText("null") }
+        output.writeKey("type", first: false)
+        output.writeString(letter.type)
+        output.writeByte(UInt8(ascii: "}"))
     }
 
     /// What else the regulation says the letter carries, in the order of `requires`: each required
@@ -348,26 +349,26 @@ final class LetterDraft {
 
     /// The people a person field names, each with name, NIP and (when the directory has them) the
     /// position and its unit, as a JSON array.
-    private func writePeople(in field: String, into output: inout [UInt8]) {
+    private func writePeople(in field: String, into output: inout ByteRun) {
         let value = context.fields[field]
         let nips = value?.arrayValue?.compactMap(\.stringValue) ?? [value?.stringValue].compactMap { $0 }
-        output.append(UInt8(ascii: "["))
+        output.writeByte(UInt8(ascii: "["))
         for (offset, nip) in nips.enumerated() {
-            if offset > 0 { output.append(UInt8(ascii: ",")) }
+            if offset > 0 { output.writeByte(UInt8(ascii: ",")) }
             let employee = directory.employees[NIP(nip)]
-            JSONWriter.writeKey("name", first: true, into: &output)
-            JSONWriter.writeString(employee?.name ?? nip, into: &output)
-            JSONWriter.writeKey("nip", into: &output)
-            JSONWriter.writeString(nip, into: &output)
+            output.writeKey("name", first: true)
+            output.writeString(employee?.name ?? nip)
+            output.writeKey("nip", first: false)
+            output.writeString(nip)
             if let position = employee.flatMap({ directory.positions[$0.position] }) {
-                JSONWriter.writeKey("position", into: &output)
-                JSONWriter.writeString(position.title, into: &output)
-                JSONWriter.writeKey("unit", into: &output)
-                JSONWriter.writeString(directory.units[position.unit]?.name ?? position.unit.rawValue, into: &output)
+                output.writeKey("position", first: false)
+                output.writeString(position.title)
+                output.writeKey("unit", first: false)
+                output.writeString(directory.units[position.unit]?.name ?? position.unit.rawValue)
             }
-            output.append(UInt8(ascii: "}"))
+            output.writeByte(UInt8(ascii: "}"))
         }
-        output.append(UInt8(ascii: "]"))
+        output.writeByte(UInt8(ascii: "]"))
     }
 
     /// A field value as the letter prints it; a period as `1 April 2026 s.d. 30 September 2026`.

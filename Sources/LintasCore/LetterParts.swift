@@ -321,6 +321,40 @@ public enum LetterParts {
             assert(members.count < 2 || precedes(members.count - 2, self, members.count - 1) == true, "\(name) out of canonical order")
         }
 
+        /// A piece written member by member into one run (`ByteRun`), each value written in
+        /// place, and handed over whole (`finish`): a letter's own members and its request part,
+        /// composed for every letter, where appending each key, string and bracket to `bytes`
+        /// costs an array's uniqueness and capacity check and a generic copy.
+        struct Writer {
+            private var run: ByteRun
+            private var members: [Member] = []
+
+            /// Room for `bytes` bytes and `members` members made once (grown if more are written).
+            init(reservingCapacity bytes: Int, members: Int) {
+                run = ByteRun(capacity: bytes)
+                self.members.reserveCapacity(members)
+            }
+
+            /// As `Piece.append(name:value:)`: the member `name` with the value `value` writes as
+            /// canonical JSON. Names come in canonical order.
+            mutating func append(name: StaticString, value: (inout ByteRun) -> Void) {
+                let start = run.count
+                run.writeKey(name, first: false)
+                value(&run)
+                let order = Piece.order(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+                members.append((start, start + 2 + name.utf8CodeUnitCount, run.count, order))
+            }
+
+            /// The piece written; the writer is left empty.
+            mutating func finish() -> Piece {
+                var piece = Piece()
+                piece.bytes = run.finish()
+                swap(&piece.members, &members)
+                assert(piece.members.indices.dropFirst().allSatisfy { piece.precedes($0 - 1, piece, $0) == true }, "members out of canonical order")
+                return piece
+            }
+        }
+
         /// The member `name`'s value when it is a string, read from its bytes (no tree of the piece made).
         func string(_ name: StaticString) -> String? {
             bytes.withUnsafeBufferPointer { bytes in

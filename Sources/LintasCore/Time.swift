@@ -163,11 +163,14 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// `YYYY-MM-DD` written into a byte buffer.
-    public func write(into output: inout [UInt8]) {
+    public func write(into output: inout [UInt8]) { write(to: &output) }
+
+    /// `YYYY-MM-DD` written into an array or a run (`ByteRun`).
+    func write(to output: inout some CanonicalOutput) {
         writeDroppingFirstDigit(year + 10000, into: &output)
-        output.append(UInt8(ascii: "-"))
+        output.writeByte(UInt8(ascii: "-"))
         writePadded(month, into: &output)
-        output.append(UInt8(ascii: "-"))
+        output.writeByte(UInt8(ascii: "-"))
         writePadded(day, into: &output)
     }
 
@@ -181,12 +184,13 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// `indonesian` written into a byte buffer (ASCII: digits, a month's name, spaces).
-    func writeIndonesian(into output: inout [UInt8]) {
-        JSONWriter.writeInteger(Int64(day), into: &output)
-        output.append(UInt8(ascii: " "))
-        output.append(contentsOf: CivilDate.indonesianMonths[month - 1].utf8)
-        output.append(UInt8(ascii: " "))
-        JSONWriter.writeInteger(Int64(year), into: &output)
+    func writeIndonesian(into output: inout some CanonicalOutput) {
+        output.writeInteger(Int64(day))
+        output.writeByte(UInt8(ascii: " "))
+        var month = CivilDate.indonesianMonths[month - 1]
+        month.withUTF8 { output.writeBytes(UnsafeRawBufferPointer($0)) }
+        output.writeByte(UInt8(ascii: " "))
+        output.writeInteger(Int64(year))
     }
 
     static let indonesianMonths = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
@@ -241,16 +245,14 @@ public struct TimeZoneOffset: Sendable, Hashable {
 }
 
 /// A number of at least two digits (`07`, `12`).
-private func writePadded(_ number: Int, into output: inout [UInt8]) {
-    if number >= 0 && number < 10 { output.append(UInt8(ascii: "0")) }
-    JSONWriter.writeInteger(Int64(number), into: &output)
+private func writePadded(_ number: Int, into output: inout some CanonicalOutput) {
+    if number >= 0 && number < 10 { output.writeByte(UInt8(ascii: "0")) }
+    output.writeInteger(Int64(number))
 }
 
 /// A number's digits but the first: `1007` as `007`, the zero-padding of a number added to a power of ten.
-private func writeDroppingFirstDigit(_ number: Int, into output: inout [UInt8]) {
-    let start = output.count
-    JSONWriter.writeInteger(Int64(number), into: &output)
-    output.remove(at: start)
+private func writeDroppingFirstDigit(_ number: Int, into output: inout some CanonicalOutput) {
+    JSONWriter.withDigits(of: Int64(number)) { output.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0.dropFirst()))) }
 }
 
 private func digits(_ bytes: ArraySlice<UInt8>) -> Int? {
