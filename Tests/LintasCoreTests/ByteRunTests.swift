@@ -41,6 +41,33 @@ struct ByteRunTests {
     }
 }
 
+/// `ByteRun.put(integer:)` counts the digits and writes them in place from the last, two at a
+/// time: every length, every pair, each side of each power of ten, and the ends of `Int64`, as
+/// `JSONWriter` writes them.
+@Suite("a byte run writes an integer's digits as JSONWriter does")
+struct ByteRunIntegerTests {
+    @Test("0 to 10,000 and their negatives, each side of each power of ten, Int64.min and Int64.max")
+    func integersAsJSONWriterWritesThem() {
+        var numbers: [Int64] = [Int64.min, Int64.max, Int64.min + 1, Int64.max - 1, 1_772_416_800_123, -1_772_416_800_123]
+        numbers += (-10_000...10_000).map { Int64($0) }
+        var power: Int64 = 10
+        while true {
+            numbers += [power - 1, power, power + 1, -(power - 1), -power, -(power + 1)]
+            guard power <= Int64.max / 10 else { break }
+            power *= 10
+        }
+        for number in numbers {
+            var expected: [UInt8] = []
+            JSONWriter.writeInteger(number, into: &expected)
+            var run = ByteRun()
+            run.put(UInt8(ascii: "["))
+            run.put(integer: number)
+            run.put(UInt8(ascii: "]"))
+            #expect(run.finish() == [UInt8(ascii: "[")] + expected + [UInt8(ascii: "]")], "\(number)")
+        }
+    }
+}
+
 /// `JSONWriter.needsEscape` and `isPlainASCII` read sixteen and eight bytes at a time, the last
 /// eight again, and shorter text as a word padded with spaces: each byte that matters, at every
 /// position of text of every length up to past two runs of sixteen, is found.
