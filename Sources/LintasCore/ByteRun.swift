@@ -178,20 +178,19 @@ extension ByteRun: CanonicalOutput {
     }
 
     mutating func writeString(_ text: String) {
-        var text = text
-        let escaped: [UInt8]? = text.withUTF8 { bytes in
-            guard JSONWriter.needsEscape(bytes) else {
-                // Most strings need no escape: quoted as they stand.
-                write(bytes.count + 2) { run in
-                    run.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
-                    if let source = bytes.baseAddress { (run + 1).copyMemory(from: source, byteCount: bytes.count) }
-                    run.storeBytes(of: UInt8(ascii: "\""), toByteOffset: bytes.count + 1, as: UInt8.self)
-                }
-                return nil
+        // Most strings need no escape: quoted as they stand, read where they are (no copy of the
+        // string to make contiguous, which `withUTF8` takes; every native string is).
+        let quoted: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !JSONWriter.needsEscape(bytes) else { return false }
+            write(bytes.count + 2) { run in
+                run.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+                if let source = bytes.baseAddress { (run + 1).copyMemory(from: source, byteCount: bytes.count) }
+                run.storeBytes(of: UInt8(ascii: "\""), toByteOffset: bytes.count + 1, as: UInt8.self)
             }
-            return []
+            return true
         }
-        guard var escaped else { return }
+        if quoted == true { return }
+        var escaped: [UInt8] = []
         JSONWriter.writeString(text, into: &escaped)
         escaped.withUnsafeBytes { put($0) }
     }
