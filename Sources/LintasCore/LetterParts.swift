@@ -157,13 +157,6 @@ public enum LetterParts {
 
         public init() {}
 
-        /// An empty piece with room for `bytes` bytes and `members` members: written member by member,
-        /// not grown (and copied) from nothing.
-        init(reservingCapacity bytes: Int, members: Int) {
-            self.bytes.reserveCapacity(bytes)
-            self.members.reserveCapacity(members)
-        }
-
         /// The members of one piece's JSON.
         /// - Throws: when it is not a JSON object.
         public init(_ piece: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
