@@ -637,19 +637,33 @@ public struct RequestFold {
         right.withUnsafeBytes { equal(left, $0) }
     }
 
-    /// Byte for byte, eight at a time.
+    /// Byte for byte: thirty-two at a time (four words, their differences or-ed together, one
+    /// branch a run: an opening of about 260 bytes took about 420 instructions a word at a time),
+    /// then eight, the last word read where it ends (overlapping bytes compared already).
     fileprivate static func equal(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
-        guard left.count == right.count else { return false }
+        let count = left.count
+        guard count == right.count else { return false }
+        guard count >= 8, let leftStart = left.baseAddress, let rightStart = right.baseAddress else {
+            var offset = 0
+            while offset < count {
+                if left[offset] != right[offset] { return false }
+                offset &+= 1
+            }
+            return true
+        }
+        func word(_ start: UnsafeRawPointer, _ offset: Int) -> UInt64 { start.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
         var offset = 0
-        while offset + 8 <= left.count {
-            if left.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) { return false }
-            offset += 8
+        while offset &+ 32 <= count {
+            let differ = (word(leftStart, offset) ^ word(rightStart, offset)) | (word(leftStart, offset &+ 8) ^ word(rightStart, offset &+ 8))
+                | (word(leftStart, offset &+ 16) ^ word(rightStart, offset &+ 16)) | (word(leftStart, offset &+ 24) ^ word(rightStart, offset &+ 24))
+            if differ != 0 { return false }
+            offset &+= 32
         }
-        while offset < left.count {
-            if left[offset] != right[offset] { return false }
-            offset += 1
+        while offset &+ 8 <= count {
+            if word(leftStart, offset) != word(rightStart, offset) { return false }
+            offset &+= 8
         }
-        return true
+        return word(leftStart, count &- 8) == word(rightStart, count &- 8)
     }
 
     private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool { JSONReader.equal(key, name) }

@@ -408,6 +408,19 @@ struct CanonicalEncodingTests {
         numbered.reset()
         try Self.fold(bytes: data, of: event, into: &numbered, by: try byRange(data), opening: 0)
         #expect(try numbered.result() == expected)
+        // The opening is compared with the one read before a run of words at a time, its last word where it ends: a raw
+        // control byte at any one of its places (the first, one inside a run, one of the last word's) is read strictly and refused.
+        for place in 0..<(definition + 2) {
+            var changed = data
+            changed[place] = 0x01
+            numbered.reset()
+            #expect(throws: EventFormatError.self, "place \(place)") {
+                try Self.fold(bytes: changed, of: event, into: &numbered, by: try byRange(data), opening: 0)
+            }
+        }
+        numbered.reset()
+        try Self.fold(bytes: data, of: event, into: &numbered, by: try byRange(data), opening: 0)
+        #expect(try numbered.result() == expected)
         // Bytes said to be `by` that are more than the object read there are never stepped over: what follows is still read.
         let range = try byRange(data)
         let longer = range.lowerBound..<data.firstRange(of: Array(#","fields":"#.utf8))!.lowerBound
