@@ -34,10 +34,21 @@ public struct RequestFold {
         var version: Int
     }
 
+    /// A letter's members as `readLetter` reads them, all present.
+    private struct ScannedLetter {
+        var type: Token = 0..<0, label: Token = 0..<0, number: Token = 0..<0, register: Token = 0..<0
+        var sequence: Int64 = 0
+        var numbering = LetterRecord.Numbering.register
+        var date: Token?, contentHash: Token?
+    }
+
     /// What one event's detail says that the fold uses, as ranges of its `data`.
     private struct Scan {
         var fields: [(key: Token, value: Token)] = []
-        var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, numbering: LetterRecord.Numbering, date: Token?, contentHash: Token?)?
+        /// The letter the detail issues, when `hasLetter` (cleared for each event: an optional set to
+        /// `nil` copied the whole of its 150 bytes, and its members were unwrapped again in `take`).
+        var letter = ScannedLetter()
+        var hasLetter = false
         var content: Token?
         var contentParts: Token?
         var warnings: [String] = []
@@ -235,8 +246,10 @@ public struct RequestFold {
             var replaces = false
             arena.bytes.withUnsafeBytes { arena in
                 while position > 0 {
-                    let key = fields[position - 1].key
-                    let other = UnsafeRawBufferPointer(rebasing: arena[(key.lowerBound + 1)..<(key.upperBound - 1)])
+                    let key = fields[position &- 1].key
+                    // The name between its quotes, from the arena's start (a slice of it checked its bounds, about 11
+                    // instructions a name): a kept key's token, its quotes and the name, lies within the arena.
+                    let other = UnsafeRawBufferPointer(start: arena.baseAddress! + (key.lowerBound &+ 1), count: key.count &- 2)
                     if !JSONWriter.precedes(name, other) {
                         replaces = !JSONWriter.precedes(other, name)
                         break
@@ -254,8 +267,9 @@ public struct RequestFold {
             }
         }
         participants.append((action, actor))
-        if let letter = scan.letter, let type = letter.type, let label = letter.label, let number = letter.number,
-           let register = letter.register, let sequence = letter.sequence {
+        if scan.hasLetter {
+            let letter = scan.letter
+            let (type, label, number, register) = (letter.type, letter.label, letter.number, letter.register)
             // The strings outside the content copied in one piece, from the first to the last as the
             // event stores them (whatever lies between: the list of the parts' hashes), not one by one.
             let hash = letter.contentHash
@@ -264,7 +278,7 @@ public struct RequestFold {
             let end = max(max(max(type.upperBound, label.upperBound), max(number.upperBound, register.upperBound)), hash?.upperBound ?? 0)
             let by = copy(data, first..<end).lowerBound - first
             letters.append(Letter(type: type.shifted(by), label: label.shifted(by), number: number.shifted(by), register: register.shifted(by),
-                                  sequence: Int(sequence), numbering: letter.numbering, date: letter.date.map { copy(data, $0) },
+                                  sequence: Int(letter.sequence), numbering: letter.numbering, date: letter.date.map { copy(data, $0) },
                                   contentHash: hash?.shifted(by), version: version))
         }
         // Appending an empty list still costs a call into the runtime (about 145 instructions an event).
@@ -289,7 +303,7 @@ public struct RequestFold {
     /// error), which is stepped over.
     private mutating func read(_ data: UnsafeRawBufferPointer, by byRange: Range<Int>?, opening: Int?) throws(EventFormatError) {
         scan.fields.removeAll(keepingCapacity: true)
-        scan.letter = nil
+        scan.hasLetter = false
         scan.content = nil
         scan.contentParts = nil
         scan.warnings.removeAll(keepingCapacity: true)
@@ -422,10 +436,12 @@ public struct RequestFold {
             default: try reader.skip()
             }
         })
-        guard letter.type != nil, letter.label != nil, letter.number != nil, letter.register != nil, letter.sequence != nil else {
+        guard let type = letter.type, let label = letter.label, let number = letter.number, let register = letter.register, let sequence = letter.sequence else {
             throw reader.expected("a letter with type, label, number, register and sequence")
         }
-        scan.letter = letter
+        scan.letter = ScannedLetter(type: type, label: label, number: number, register: register, sequence: sequence, numbering: letter.numbering,
+                                    date: letter.date, contentHash: letter.contentHash)
+        scan.hasLetter = true
         letterContent = scan.content
     }
 

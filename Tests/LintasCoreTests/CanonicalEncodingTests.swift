@@ -323,6 +323,11 @@ struct CanonicalEncodingTests {
             members["letter"] = .object(lacking)
             let error = #expect(throws: EventFormatError.self, "without \(name)") { try Event.Detail(bytes: JSONValue.object(members).canonicalBytes) }
             #expect(error?.message.contains("a letter has no \"\(name)\"") == true, "\(error?.message ?? "")")
+            // Replay's fold refuses it too (it keeps a letter read only with all five).
+            var fold = RequestFold()
+            #expect(throws: EventFormatError.self, "folded without \(name)") {
+                try Self.fold(bytes: JSONValue.object(members).canonicalBytes, of: event, into: &fold)
+            }
         }
     }
 
