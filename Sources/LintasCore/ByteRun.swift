@@ -46,7 +46,7 @@ struct ByteRun {
         let start = count
         var written = 0
         write(length) { base in
-            var cursor = ByteCursor(position: base)
+            var cursor = ByteCursor(at: base)
             body(&cursor)
             written = base.distance(to: cursor.position)
         }
@@ -78,6 +78,9 @@ struct ByteRun {
 struct ByteCursor {
     fileprivate(set) var position: UnsafeMutableRawPointer
 
+    /// A cursor at `position`, with room after it that the caller made.
+    init(at position: UnsafeMutableRawPointer) { self.position = position }
+
     @inline(__always)
     mutating func put(_ piece: UnsafeRawBufferPointer) {
         guard let source = piece.baseAddress else { return }
@@ -94,7 +97,8 @@ struct ByteCursor {
         position += 1
     }
 
-    /// As `JSONWriter.writeInteger` writes it: at most 20 bytes. The digits counted first, then
+    /// An integer's decimal digits, after a `-` when it is negative (every integer lintas writes
+    /// goes through here: `JSONWriter.withDigits`): at most 20 bytes. The digits counted first, then
     /// written in place from the last two at a time (`digitPairs`): no run on the stack, no
     /// closure, no copy, half the divisions.
     mutating func put(integer: Int64) {

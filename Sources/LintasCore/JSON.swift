@@ -535,6 +535,15 @@ private struct JSONParser {
         return nil
     }
 
+    /// The lanes holding a quote, a backslash or a control byte, and (with `nonASCII`) a byte of
+    /// non-ASCII text: compared as signed, such a byte is below 0x20 too.
+    @inline(__always)
+    static func escapeOrControl(_ lanes: SIMD16<UInt8>, nonASCII: Bool) -> SIMDMask<SIMD16<Int8>> {
+        let control = nonASCII ? unsafeBitCast(lanes, to: SIMD16<Int8>.self) .< SIMD16<Int8>(repeating: 0x20)
+                               : lanes .< SIMD16<UInt8>(repeating: 0x20)
+        return control .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\""))) .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\\")))
+    }
+
     /// Where plain text from `start` ends: the first quote, backslash, control byte or byte of
     /// non-ASCII text, found sixteen bytes at a time (a byte compared as signed is below 0x20
     /// when it is a control byte or one of non-ASCII text), then eight; or, when none is found,
@@ -544,9 +553,7 @@ private struct JSONParser {
         var cursor = start
         while cursor + 16 <= bytes.count {
             let lanes = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: cursor, as: SIMD16<UInt8>.self)
-            let found = (unsafeBitCast(lanes, to: SIMD16<Int8>.self) .< SIMD16<Int8>(repeating: 0x20)) .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\"")))
-                .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\\")))
-            if let offset = Self.firstLane(found) { return cursor + offset }
+            if let offset = Self.firstLane(Self.escapeOrControl(lanes, nonASCII: true)) { return cursor + offset }
             cursor += 16
         }
         while cursor + 8 <= bytes.count {
@@ -1008,12 +1015,7 @@ public enum JSONWriter {
         var index = 0
         while index + 16 <= count {
             let lanes = base.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
-            // Unsigned, a byte of non-ASCII text is not below 0x20; signed, it is (`plainEnd`).
-            let control = nonASCII ? unsafeBitCast(lanes, to: SIMD16<Int8>.self) .< SIMD16<Int8>(repeating: 0x20)
-                                   : lanes .< SIMD16<UInt8>(repeating: 0x20)
-            let found = control .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\"")))
-                .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\\")))
-            if JSONParser.firstLane(found) != nil { return true }
+            if JSONParser.firstLane(JSONParser.escapeOrControl(lanes, nonASCII: nonASCII)) != nil { return true }
             index += 16
         }
         if index + 8 <= count {
@@ -1047,22 +1049,15 @@ public enum JSONWriter {
     }
 
     /// The number's decimal digits (after a `-` when it is negative) as `writeInteger` writes
-    /// them, written backwards into a run on the stack (20 bytes hold any `Int64`) for `body`.
+    /// them, written into a run on the stack (20 bytes hold any `Int64`) for `body` by
+    /// `ByteCursor.put(integer:)`.
     @inline(__always)
     public static func withDigits<Result>(of number: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { run in
-            var magnitude = number.magnitude
-            var start = run.count
-            repeat {
-                start -= 1
-                run[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if number < 0 {
-                start -= 1
-                run[start] = UInt8(ascii: "-")
-            }
-            return body(UnsafeBufferPointer(rebasing: run[start...]))
+            let start = UnsafeMutableRawPointer(run.baseAddress!)
+            var cursor = ByteCursor(at: start)
+            cursor.put(integer: number)
+            return body(UnsafeBufferPointer(start: run.baseAddress!, count: start.distance(to: cursor.position)))
         }
     }
 

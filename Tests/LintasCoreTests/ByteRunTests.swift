@@ -59,6 +59,8 @@ struct ByteRunIntegerTests {
         for number in numbers {
             var expected: [UInt8] = []
             JSONWriter.writeInteger(number, into: &expected)
+            // Both share `ByteCursor.put(integer:)` now: checked against the decimal form too.
+            #expect(expected == Array(String(number).utf8), "\(number)")
             var run = ByteRun()
             run.put(UInt8(ascii: "["))
             run.put(integer: number)
