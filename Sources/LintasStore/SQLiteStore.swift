@@ -1126,7 +1126,7 @@ public final class SQLiteStore: EventStore {
 
     public func scanEvents(in range: RequestRange, projections: Bool, columns: ScanColumns, _ event: (StoredEventBytes) throws -> Void,
                            end: (StoredRequest?) throws -> Void) throws {
-        // `request` compares as bytes (the BINARY collation): the order the scan and its merge use.
+        // `request` compares as bytes (the BINARY collation): the order the scan uses.
         let (condition, bindings) = SQLiteStore.condition(range, column: "r.request")
         // The detail's opening from the openings read once, in the same snapshot, by `opening`, rather
         // than joined row by row (a lookup of the table per event cost about 1,000 instructions;
@@ -1154,27 +1154,32 @@ public final class SQLiteStore: EventStore {
         if cache != nil { try connection.execute("PRAGMA cache_size = \(SQLiteStore.foldCacheSize)") }
         defer { if let cache { try? connection.execute("PRAGMA cache_size = \(cache)") } }
         let openings = try ScannedOpenings(connection)
-        // The projections in the same (binary) order as the events' requests, merged as they go.
+        // The projections in the same (binary) order as the events' requests, merged as they go. (Their columns selected
+        // with the events' instead cost more: SQLite computes every column of the result for each event's row.)
         let stored = projections ? try connection.statement("SELECT \(SQLiteBatch.requestColumns) FROM requests r\(condition) ORDER BY request") : nil
         defer { stored?.reset() }
         try stored?.bind(bindings)
-        var pending: StoredRequest?
-        var pendingRead = false
+        // Whether the projections' statement stands on a row not yet matched (`true`), has none left (`nil`), or is to
+        // step. A row's request is compared where SQLite holds it, and only the matching row read, into one
+        // `StoredRequest` reused from request to request (`SQLiteBatch.read(_:into:)`): its buffers kept.
+        var pending: Bool? = false
+        var projection = StoredRequest(request: RequestID(""), body: [], head: [],
+                                       columns: .init(workflow: WorkflowID(""), state: "", version: 0, updated: Timestamp(milliseconds: 0)))
         var current: [UInt8] = []
         var joined: [UInt8] = []
         var inStream = false
         func finish() throws {
             guard let stored else { return try end(nil) }
             while true {
-                if !pendingRead {
-                    pending = try stored.step() ? SQLiteBatch.storedRequest(stored) : nil
-                    pendingRead = true
-                }
-                guard let candidate = pending else { return try end(nil) }
-                let order = candidate.request.rawValue.utf8.lexicographicallyPrecedes(current) ? -1 : candidate.request.rawValue.utf8.elementsEqual(current) ? 0 : 1
+                if pending == false { pending = try stored.step() ? true : nil }
+                guard pending != nil else { return try end(nil) }
+                let order = SQLiteStore.order(stored.borrowed(0), current)
                 if order > 0 { return try end(nil) }
-                pendingRead = false
-                if order == 0 { return try end(candidate) }
+                pending = false
+                if order == 0 {
+                    SQLiteBatch.read(stored, into: &projection)
+                    return try end(projection)
+                }
             }
         }
         while try statement.step() {
@@ -1206,6 +1211,15 @@ public final class SQLiteStore: EventStore {
             }
         }
         if inStream { try finish() }
+    }
+
+    /// How `bytes` sorts against `other` as SQLite's BINARY collation sorts them (bytes compared unsigned, a
+    /// prefix first): -1, 0 or 1.
+    private static func order(_ bytes: UnsafeRawBufferPointer, _ other: [UInt8]) -> Int {
+        let common = min(bytes.count, other.count)
+        let compared = common == 0 ? 0 : other.withUnsafeBytes { memcmp(bytes.baseAddress!, $0.baseAddress!, common) }
+        if compared != 0 { return compared < 0 ? -1 : 1 }
+        return bytes.count == other.count ? 0 : bytes.count < other.count ? -1 : 1
     }
 
     /// A fold's page cache (`scanEvents`) as `PRAGMA cache_size` takes it (a negative number: KiB).
@@ -1661,10 +1675,36 @@ struct SQLiteBatch: StoreBatch {
 
     /// A `requests` row selected with `requestColumns`.
     static func storedRequest(_ row: SQLiteStatement) -> StoredRequest {
-        StoredRequest(request: RequestID(row.text(0)), body: row.bytes(1), head: row.bytes(2),
-                      columns: .init(workflow: WorkflowID(row.text(3)), state: row.text(4), version: Int(row.int64(5)),
-                                     updated: Timestamp(milliseconds: row.int64(6)), ends: row.optionalText(7).flatMap(CivilDate.init(iso:)),
-                                     timed: row.int64(8) != 0))
+        var stored = StoredRequest(request: RequestID(""), body: [], head: [], columns: .init(workflow: WorkflowID(""), state: "", version: 0, updated: Timestamp(milliseconds: 0)))
+        read(row, into: &stored)
+        return stored
+    }
+
+    /// `storedRequest` read into `stored` in place: the body's and head's buffers reused, the
+    /// workflow and state kept when the row holds the same bytes. What audit's scan reads each
+    /// request's projection with: nothing allocated for it once the buffers have grown, where a
+    /// new `StoredRequest` a request cost four allocations and a fresh 1 KB body.
+    static func read(_ row: SQLiteStatement, into stored: inout StoredRequest) {
+        func replace(_ bytes: inout [UInt8], with column: Int32) {
+            let source = row.borrowed(column)
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: source.assumingMemoryBound(to: UInt8.self))
+        }
+        /// Whether `text` is the column's text, compared where both stand.
+        func holds(_ text: String, _ column: Int32) -> Bool {
+            let bytes = row.borrowed(column)
+            guard text.utf8.count == bytes.count else { return false }
+            return bytes.isEmpty || text.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 } == true
+        }
+        stored.request = RequestID(row.text(0))
+        replace(&stored.body, with: 1)
+        replace(&stored.head, with: 2)
+        if !holds(stored.columns.workflow.rawValue, 3) { stored.columns.workflow = WorkflowID(row.text(3)) }
+        if !holds(stored.columns.state, 4) { stored.columns.state = row.text(4) }
+        stored.columns.version = Int(row.int64(5))
+        stored.columns.updated = Timestamp(milliseconds: row.int64(6))
+        stored.columns.ends = row.optionalText(7).flatMap(CivilDate.init(iso:))
+        stored.columns.timed = row.int64(8) != 0
     }
 
     static func queuedCommand(_ row: SQLiteStatement) -> QueuedCommand {

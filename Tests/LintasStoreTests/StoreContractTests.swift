@@ -63,6 +63,21 @@ struct StoreContractTests {
         }
     }
 
+    @Test("each projection a scan hands over is the stored one, whatever the one before it held: its end, timer, state and body", arguments: Backend.allCases)
+    func scanProjectionsInTurn(backend: Backend) throws {
+        let store = try backend.makeStore()
+        let period: [String: JSONValue] = ["duration": .object(["end": "2026-09-28", "start": "2026-04-01"]), "purpose": "Membangun dasbor surveilans"]
+        try Sample.append([Sample.event("PML-1", 1, fields: period), Sample.event("PML-1", 2, state: "recommended", action: "recommend", fields: period)], to: store)
+        try Sample.append([Sample.event("PML-2", 1)], to: store)
+        try Sample.append([Sample.event("PML-3", 1, fields: period)], to: store)
+        try Sample.append([Sample.event("PML-4", 1, state: "approved", action: "approve")], to: store)
+        var handed: [StoredRequest?] = []
+        try store.readSnapshot { try store.scanEvents(projections: true, { _ in }, end: { handed.append($0) }) }
+        let requests: [RequestID] = ["PML-1", "PML-2", "PML-3", "PML-4"]
+        #expect(handed == (try requests.map { try store.request($0) }))
+        #expect(handed.map { $0?.columns.ends != nil } == [true, false, true, false])
+    }
+
     @Test("a fold's scan gives what a fold reads of each row as the full scan does, and leaves the sequence, recorded time, command and hash out", arguments: Backend.allCases)
     func scanForFold(backend: Backend) throws {
         let store = try backend.makeStore()
