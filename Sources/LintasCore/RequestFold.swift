@@ -450,11 +450,24 @@ public struct RequestFold {
     /// One field's value as `result()` would hold it in `fields`, without building the state;
     /// `nil` when the request has no such field.
     public func field(_ name: String) throws(EventFormatError) -> JSONValue? {
+        try fieldValue(name).map { (token) throws(EventFormatError) in try value(token) }
+    }
+
+    /// What `body` makes of one field's value as its event holds it (JSON, read as strictly as
+    /// `JSONReader.skip()` reads a value), without a tree of it; `nil` when the request has no
+    /// such field.
+    public func withField<Result>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) throws(EventFormatError) -> Result? {
+        guard let token = try fieldValue(name) else { return nil }
+        return arena.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[token])) }
+    }
+
+    /// Where the value of the field `name` stands in the arena.
+    private func fieldValue(_ name: String) throws(EventFormatError) -> Token? {
         for field in fields {
             // A name without escapes compared as bytes, without a `String` per field.
             let inner = arena.bytes[(field.key.lowerBound + 1)..<(field.key.upperBound - 1)]
-            let same = inner.contains(UInt8(ascii: "\\")) ? try string(field.key) == name : name.utf8.elementsEqual(inner)
-            if same { return try value(field.value) }
+            let same = inner.contains(UInt8(ascii: "\\")) ? try string(field.key) == name : name.utf8.count == inner.count && name.utf8.elementsEqual(inner)
+            if same { return field.value }
         }
         return nil
     }

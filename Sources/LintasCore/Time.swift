@@ -113,7 +113,8 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self = date
     }
 
-    init?(isoBytes bytes: ArraySlice<UInt8>) {
+    /// Parses `YYYY-MM-DD` from its bytes: no `String` or array of them made.
+    init?<Bytes: RandomAccessCollection<UInt8>>(isoBytes bytes: Bytes) where Bytes.Index == Int {
         let base = bytes.startIndex
         guard bytes.count == 10, bytes[base + 4] == UInt8(ascii: "-"), bytes[base + 7] == UInt8(ascii: "-"),
               let year = digits(bytes[base..<base + 4]), let month = digits(bytes[base + 5..<base + 7]),
@@ -255,7 +256,7 @@ private func writeDroppingFirstDigit(_ number: Int, into output: inout some Cano
     JSONWriter.withDigits(of: Int64(number)) { output.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0.dropFirst()))) }
 }
 
-private func digits(_ bytes: ArraySlice<UInt8>) -> Int? {
+private func digits<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int? {
     var value = 0
     for byte in bytes {
         guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }

@@ -135,6 +135,39 @@ public enum PeriodEnd {
         value?["end"]?.stringValue.flatMap(CivilDate.init(iso:))
     }
 
+    /// `of(period:)` of a value's JSON, read from its bytes without a tree, when it is an object as
+    /// lintas writes a period (`{"end":"2026-09-28","start":"2026-04-01"}`): names without escapes,
+    /// each after the one before in byte order (so none twice), no object or array for a value.
+    /// `.none` for any other bytes, which only the tree reads as `of(period:)` does (it refuses a
+    /// member named twice, at any depth): what audit reads every ending request's end with.
+    /// - Parameter bytes: a value read before as strictly as `JSONReader.skip()` reads one (a
+    ///   field as `RequestFold` keeps it), so read here by its brackets and quotes only.
+    public static func of(plainPeriod bytes: UnsafeBufferPointer<UInt8>) -> CivilDate?? {
+        guard bytes.first == UInt8(ascii: "{"), !bytes.contains(UInt8(ascii: "\\")) else { return .none }
+        var plain = true
+        var end: CivilDate?
+        do {
+            try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                var previous: UnsafeBufferPointer<UInt8>?
+                try reader.members(matching: { (reader, name) throws(JSONSyntaxError) in
+                    let first = reader.position < reader.bytes.count ? reader.bytes[reader.position] : 0
+                    if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || previous.map({ !$0.lexicographicallyPrecedes(name) }) == true {
+                        plain = false
+                    }
+                    previous = name
+                    let value = try reader.skipMatching()
+                    // Without an escape, a string is the bytes between its quotes.
+                    if first == UInt8(ascii: "\""), name.elementsEqual("end".utf8) {
+                        end = CivilDate(isoBytes: UnsafeBufferPointer(rebasing: reader.bytes[(value.lowerBound + 1)..<(value.upperBound - 1)]))
+                    }
+                })
+            }
+        } catch {
+            return .none
+        }
+        return plain ? .some(end) : .none
+    }
+
 }
 
 /// What the store keeps beside a request's projection for the timers' full look: whether the

@@ -318,7 +318,12 @@ public enum Audit {
             var ends: CivilDate?
             if let field = pinned?.timers?.ending[folded.state] {
                 do {
-                    ends = PeriodEnd.of(period: try fold.field(field))
+                    // Read from the value's bytes when it is as lintas writes a period; else as a tree.
+                    switch try fold.withField(field, PeriodEnd.of(plainPeriod:)) {
+                    case nil: ends = nil
+                    case .some(.some(let end)): ends = end
+                    case .some(.none): ends = PeriodEnd.of(period: try fold.field(field))
+                    }
                 } catch {
                     findings.append(Finding(request: requestID, message: "cannot be replayed: \(error)"))
                     return
