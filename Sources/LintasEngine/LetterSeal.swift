@@ -193,10 +193,8 @@ public enum LetterSeal {
             try parts.assembler.start(own: own)
             for token in letter.parts {
                 try StoredLetter.withText(token) { name in
-                    let text = { String(decoding: name, as: UTF8.self).prefix(16) }
-                    let missing = { StoreError(.malformed, "letter \(letter.numberText) has a part \(text())… that is not in the store") }
                     // No part is stored under a name that is not 64 bytes long.
-                    guard let key = PartName(name) else { throw missing() }
+                    guard let key = PartName(name) else { throw missingPart(name, of: letter) }
                     if let slot = parts.checked(key) {
                         parts.assembler.add(parts.piece(slot))
                         return
@@ -210,13 +208,13 @@ public enum LetterSeal {
                                 stream.finish(into: digest)
                                 guard Digest.equals(UnsafeRawBufferPointer(digest), hexDigits: name, lowercase: true) else {
                                     let actual = Digest(bytes: Array(digest))?.hex ?? ""
-                                    throw StoreError(.malformed, "letter \(letter.numberText) was altered: its part \(text())… hashes to \(actual.prefix(16))…")
+                                    throw StoreError(.malformed, "letter \(letter.numberText) was altered: its part \(shortName(name))… hashes to \(actual.prefix(16))…")
                                 }
                             }
                             try Result { () throws(JSONSyntaxError) in try piece.read(part) }.get()
                         } != nil
                     }
-                    guard let slot else { throw missing() }
+                    guard let slot else { throw missingPart(name, of: letter) }
                     parts.assembler.add(parts.piece(slot))
                 }
             }
@@ -224,6 +222,14 @@ public enum LetterSeal {
         } catch let error as JSONSyntaxError {
             throw StoreError(.malformed, "letter \(letter.numberText) cannot be put together from its parts: \(error)")
         }
+    }
+
+    /// A part's name as a finding shows it: its first sixteen digits. (A function, not a closure
+    /// over the name in the loop: that closure, captured by another, was a heap box a part.)
+    private static func shortName(_ name: UnsafeRawBufferPointer) -> Substring { String(decoding: name, as: UTF8.self).prefix(16) }
+
+    private static func missingPart(_ name: UnsafeRawBufferPointer, of letter: StoredLetter) -> StoreError {
+        StoreError(.malformed, "letter \(letter.numberText) has a part \(shortName(name))… that is not in the store")
     }
 
     /// How many checked parts each of `Parts`' two generations keeps by default.
