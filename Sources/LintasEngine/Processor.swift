@@ -729,10 +729,11 @@ private struct BatchWork {
             requests.entries[request] = known
             return known
         }
-        guard let stored = try reads.use({ try $0.request(request) }) else { return nil }
-        guard let head = stored.headDigest else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
+        // The projection's state and head alone: its other columns say what the state says.
+        guard let stored = try reads.use({ try $0.stateAndHead(of: request) }) else { return nil }
+        guard let head = Digest(bytes: stored.head) else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
         // The participants kept as stored: the step appends to them as they stand (`RequestState.evolve`).
-        let loaded = StateCache.Entry(state: try stored.decode(keepingParticipants: true), head: head)
+        let loaded = StateCache.Entry(state: try RequestState(bytes: stored.body, keepingParticipants: true), head: head)
         requests.entries[request] = loaded
         return loaded
     }

@@ -114,6 +114,9 @@ public protocol EventStore: AnyObject {
 /// (`StoreBatch`), or those of another connection's snapshot (`EventStore.withLookups`).
 public protocol StoreLookups {
     func request(_ id: RequestID) throws -> StoredRequest?
+    /// The state and head of a request's projection (`StoredRequest.body` and `head`) without its other
+    /// columns, `nil` for a request not stored: what the daemon reads a state it does not keep from.
+    func stateAndHead(of id: RequestID) throws -> (body: [UInt8], head: [UInt8])?
     /// The stored requests of a workflow bound by a quota rule to `unit` (their `quota_unit`
     /// field) that stand in one of `states`.
     func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID]
@@ -121,6 +124,12 @@ public protocol StoreLookups {
     func letterSequence(register: String) throws -> Int
     /// The letter that carries a printed number (drawn or given elsewhere), if any.
     func letter(numbered number: String) throws -> NumberedLetter?
+}
+
+extension StoreLookups {
+    public func stateAndHead(of id: RequestID) throws -> (body: [UInt8], head: [UInt8])? {
+        try request(id).map { ($0.body, $0.head) }
+    }
 }
 
 /// What one write transaction of the daemon can do.

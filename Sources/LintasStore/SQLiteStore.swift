@@ -1741,7 +1741,15 @@ struct SQLiteBatch: StoreBatch {
         try connection.firstRow(requestSQL, [.text(id.rawValue)]) { storedRequest($0) }
     }
 
-    private static let requestSQL = FixedSQL("SELECT \(requestColumns) FROM requests WHERE request = ?")
+    static let requestSQL = FixedSQL("SELECT \(requestColumns) FROM requests WHERE request = ?")
+
+    func stateAndHead(of id: RequestID) throws -> (body: [UInt8], head: [UInt8])? {
+        try connection.firstRow(SQLiteBatch.stateAndHeadSQL, [.text(id.rawValue)]) { ($0.bytes(0), $0.bytes(1)) }
+    }
+
+    /// Two columns of the row: the other seven, each a value made from its column (two `String`s, a date parsed), are
+    /// not read.
+    static let stateAndHeadSQL = FixedSQL("SELECT body, head FROM requests WHERE request = ?")
 
     func requests(inStates states: [String]) throws -> [StoredRequest] {
         try states.flatMap { state in

@@ -1,6 +1,6 @@
 import LintasCore
 import LintasEngine
-import LintasStore
+@testable import LintasStore
 import TestSupport
 import Testing
 
@@ -155,6 +155,35 @@ struct ProcessorTests {
                 "each request's own request part is among the compared rows")
         for harness in files.dropFirst() { #expect(try stored(harness) == kept) }
         for harness in files { #expect(try Audit.run(harness.store).isClean) }
+    }
+
+    @Test("a request the processor holds no state of is read from its projection's state and head alone, one point query a miss: the same outcomes and bytes as states kept")
+    func missReadsStateAndHead() throws {
+        // Seven requests in turns, as W1's round robin: with no state kept, every command reads its request from the file.
+        let requests = (1...7).map { "PML-\($0)" }
+        let lines = (0..<6).flatMap { step in requests.map { Lines.accepted($0)[step] } }
+        func processed(cached: Int) throws -> (Harness, whole: Int32, stateAndHead: Int32) {
+            let harness = try Harness(batchSize: 14)
+            try harness.submit(lines)
+            // On the store's own connection (one thread), whose statements the test can count.
+            let processor = try Processor(store: harness.store, batchSize: 14, cachedRequests: cached)
+            processor.pipelineFrom = .max
+            let (whole, stateAndHead) = (try harness.store.connection.statement(SQLiteBatch.requestSQL),
+                                         try harness.store.connection.statement(SQLiteBatch.stateAndHeadSQL))
+            _ = (whole.runs(), stateAndHead.runs())
+            while try processor.runBatch(now: harness.now).commands > 0 {}
+            return (harness, whole.runs(), stateAndHead.runs())
+        }
+        let missing = try processed(cached: 0)
+        // 42 commands in three batches of 14, each two turns of the seven requests: the first turn of each batch reads them.
+        #expect(missing.whole == 0)
+        #expect(missing.stateAndHead == 21)
+        let kept = try processed(cached: Processor.defaultCachedRequests)
+        #expect(kept.stateAndHead == 7, "the submits alone, of requests not stored yet")
+        let stored = try kept.0.stored(requests)
+        #expect(stored.filter { $0.hasSuffix(" done") }.count == 42)
+        #expect(try missing.0.stored(requests) == stored)
+        #expect(try Audit.run(missing.0.store).isClean)
     }
 
     @Test("a queued command whose stored data was damaged is refused, not dropped")

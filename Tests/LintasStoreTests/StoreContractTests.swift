@@ -116,6 +116,20 @@ struct StoreContractTests {
         #expect(try store.stateBody(of: "PML-1") != store.stateBody(of: "PML-2"))
     }
 
+    @Test("a request's state and head, as the daemon reads them on a miss, are its stored projection's body and head, in a batch and in a snapshot, and nothing for a request not stored", arguments: Backend.allCases)
+    func stateAndHead(backend: Backend) throws {
+        let store = try backend.makeStore()
+        try appendInterleaved(to: store)
+        for request: RequestID in ["PML-1", "PML-2"] {
+            let stored = try #require(try store.request(request))
+            for read in [try store.withLookups { try $0.stateAndHead(of: request) }, try store.withBatch { try $0.stateAndHead(of: request) }] {
+                #expect(read?.body == stored.body)
+                #expect(read?.head == stored.head)
+            }
+        }
+        #expect(try store.withLookups { try $0.stateAndHead(of: "PML-3") } == nil)
+    }
+
     @Test("each event's hash chains to the previous event of its request", arguments: Backend.allCases)
     func hashChain(backend: Backend) throws {
         let store = try backend.makeStore()
