@@ -101,7 +101,7 @@ final class LetterDraft {
     ///   - identity: the letter's number and how it was numbered; `id` its id, `date` the date it carries.
     func compose(_ identity: LetterIdentity, id: String, dated date: CivilDate, request: RequestID, frames: inout LetterFrames) -> ComposedLetter {
         let values = Self.requestFields.map { context.fields[$0] }
-        let requestPart = frames.requestPart(request, definition: definition.hash, values: values) { LetterParts.Part(requestMembers: requestMembers) }
+        let requestPart = frames.requestPart(request, definition: definition.hash, values: values) { LetterParts.Part(requestMembers: requestMembers(values)) }
         let hasContents = values.prefix(Self.requestContents.count).contains { $0 != nil }  // `requestFields` begins with them
         let key = LetterFrames.Key(definition: definition.hash, transition: transitionIndex, date: context.date,
                                    signer: signer, onBehalfOf: onBehalfOf, followsRequest: followsRequest, hasContents: hasContents,
@@ -152,7 +152,8 @@ final class LetterDraft {
     /// The members of the request part (`LetterParts.groups[1]`): what the request's fields give,
     /// written in canonical order as they are read (`contents`, `period`, `reference`; a content's
     /// `field`, `label`, `text`; a period's `end`, `start`, `text`), with no tree of them made.
-    private var requestMembers: LetterParts.Piece {
+    /// - Parameter values: the values of `requestFields`, as `compose` looked them up for the part's reuse (not looked up again).
+    private func requestMembers(_ values: [JSONValue?]) -> LetterParts.Piece {
         // Room for W1's (about 400 bytes, three members at most).
         var piece = LetterParts.Piece.Writer(reservingCapacity: 512, members: 3)
         // The last period among the contents, as a member set once per content would keep it.
@@ -160,8 +161,8 @@ final class LetterDraft {
         piece.append(name: "contents") { output in
             output.writeByte(UInt8(ascii: "["))
             var first = true
-            for name in Self.requestContents {
-                guard let value = context.fields[name] else { continue }
+            for (name, value) in zip(Self.requestContents, values) {
+                guard let value else { continue }
                 let text = Self.text(of: value)
                 if !first { output.writeByte(UInt8(ascii: ",")) }
                 first = false
@@ -187,7 +188,7 @@ final class LetterDraft {
                 output.writeByte(UInt8(ascii: "}"))
             }
         }
-        if let reference = context.fields[Self.referenceField]?.stringValue {
+        if let reference = values[Self.requestContents.count]?.stringValue {  // `requestFields` ends with it
             piece.append(name: "reference") { $0.writeString(reference) }
         }
         return piece.finish()
