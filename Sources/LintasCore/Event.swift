@@ -219,6 +219,33 @@ public struct EventFormatError: Error, Sendable, CustomStringConvertible {
 }
 
 extension Event.Detail {
+    /// Whether `join` puts these bytes together: `rest` opens an object and `opening` closes one.
+    @inline(__always)
+    public static func joins(rest: UnsafeRawBufferPointer, opening: UnsafeRawBufferPointer) -> Bool {
+        rest.count >= 2 && opening.count >= 2 && rest[0] == UInt8(ascii: "{") && opening[opening.count - 1] == UInt8(ascii: "}")
+    }
+
+    /// A detail's canonical bytes put back together from its rest (an object of the members after
+    /// its opening) and its opening (an object of the article, `by` and, in a request's first
+    /// event, the definition), stored apart since schema version 11 (`StoredOpenings` in the
+    /// store): the opening without its closing brace, a comma, the rest without its opening
+    /// brace, written into the first bytes of `output` (grown to fit, a buffer reused from row to
+    /// row: each piece copied to its place, no append). Their count, or `nil` with `output`
+    /// untouched when either is not an object (`joins`: the rest is then read as stored, and
+    /// fails its hash).
+    public static func join(rest: UnsafeRawBufferPointer, opening: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Int? {
+        guard joins(rest: rest, opening: opening), let source = rest.baseAddress, let head = opening.baseAddress else { return nil }
+        let count = opening.count + rest.count - 1
+        if output.count < count { output.append(contentsOf: repeatElement(0, count: count - output.count)) }
+        output.withUnsafeMutableBytes { output in
+            let base = output.baseAddress!
+            base.copyMemory(from: head, byteCount: opening.count - 1)
+            output[opening.count - 1] = UInt8(ascii: ",")
+            (base + opening.count).copyMemory(from: source + 1, byteCount: rest.count - 1)
+        }
+        return count
+    }
+
     /// The detail as JSON: the `data` column of the event log.
     public var json: JSONValue {
         let by: [String: JSONValue] = [

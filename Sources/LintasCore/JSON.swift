@@ -146,18 +146,31 @@ public struct JSONReader {
     /// resolved, checked as strictly): no `String` per member. Names with escapes match no
     /// plain name a decoder looks for.
     ///
-    /// With `resumingAfter`, the object's bytes before that index (its opening brace and one or
-    /// more whole members, up to the end of a member's value) are the same bytes as a document's
-    /// the caller read before, strictly and without error (an event's opening, `RequestFold`):
-    /// they are stepped over and reading resumes there, `member` called for the members after it.
+    /// With `resuming`, members read before by the caller (an event's opening, `RequestFold`)
+    /// are stepped over and `member` is called for the members after them (`Resumption`).
     @inline(__always)
     public mutating func members(bytes member: (inout JSONReader, UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> Void,
-                                 resumingAfter readBefore: Int? = nil) throws(JSONSyntaxError) {
+                                 resuming: Resumption = .start) throws(JSONSyntaxError) {
         try memberLoop({ (parser) throws(JSONSyntaxError) in
             let start = parser.index + 1
             try parser.skipString()
             return UnsafeBufferPointer(rebasing: parser.bytes[start..<(parser.index - 1)])
-        }, member, resumingAfter: readBefore)
+        }, member, resuming: resuming)
+    }
+
+    /// Where `members(bytes:resuming:)` starts reading an object.
+    public enum Resumption {
+        /// At the object's opening brace.
+        case start
+        /// At this index: the object's bytes before it (its opening brace and one or more whole
+        /// members, up to the end of a member's value) are the same bytes as a document's the
+        /// caller read before, strictly and without error; a ',' or the closing brace follows.
+        case after(Int)
+        /// At the opening brace of the object's rest, stored apart from the members the caller
+        /// read before, strictly and without error (`{` and the members after them, as an event's
+        /// detail is stored without its opening): the brace stands where the ',' after those
+        /// members would, so a member follows it, as one follows a ','.
+        case rest
     }
 
     /// `members(bytes:)` for an object whose bytes are proven otherwise (see `skipMatching()`):
@@ -176,12 +189,16 @@ public struct JSONReader {
     @inline(__always)
     private mutating func memberLoop<Key>(_ readKey: (inout JSONParser) throws(JSONSyntaxError) -> Key,
                                           _ member: (inout JSONReader, Key) throws(JSONSyntaxError) -> Void,
-                                          resumingAfter readBefore: Int? = nil) throws(JSONSyntaxError) {
-        if let readBefore {
+                                          resuming: Resumption = .start) throws(JSONSyntaxError) {
+        switch resuming {
+        case .start:
+            guard try opens(UInt8(ascii: "{"), UInt8(ascii: "}"), "an object") else { return }
+        case .after(let readBefore):
             parser.index = readBefore
             if try closes(UInt8(ascii: "}")) { return }
-        } else {
-            guard try opens(UInt8(ascii: "{"), UInt8(ascii: "}"), "an object") else { return }
+        case .rest:
+            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "{") else { throw expected("an object") }
+            parser.index += 1
         }
         while true {
             parser.skipWhitespace()

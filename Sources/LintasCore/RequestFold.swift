@@ -73,6 +73,9 @@ public struct RequestFold {
     /// Beyond this opening number openings are not kept (read strictly each time).
     private static let openingLimit = 1 << 16
     private var scan = Scan()
+    /// A detail put back together from its rest and its opening (`apply`'s `openingBody`), a
+    /// buffer reused from event to event.
+    private var joined: [UInt8] = []
     /// The tokens' bytes: a buffer reused from request to request, never shrunk, each token
     /// copied to its place (`copy`) rather than appended.
     private var arena = ByteRun()
@@ -110,7 +113,9 @@ public struct RequestFold {
     private var warnings: [String] = []
 
     /// The range in the last event's `data` of its letter's content as stored, `nil` when it
-    /// issued none: the bytes the letter's seal covers.
+    /// issued none: the bytes the letter's seal covers. (An event given with its opening apart,
+    /// `apply`'s `openingBody`, may have been read from the fold's own bytes: audit, which checks
+    /// the seals, gives every detail whole.)
     public private(set) var letterContent: Range<Int>?
 
     public init() {}
@@ -172,14 +177,49 @@ public struct RequestFold {
     /// - Parameters:
     ///   - by: where the detail's `by` stands in `data` when it was stored apart in an opening
     ///     (the same bytes for every event that cites it).
-    ///   - opening: the number of that opening (`StoredEventBytes.opening`): where the opening
-    ///     read before is kept, to compare with; it is read strictly the first time only.
+    ///   - opening: the number of that opening in the scan (`StoredEventBytes.opening`): where
+    ///     the opening read before is kept, to compare with; it is read strictly the first time
+    ///     only. A fold folds the events of one scan, in which a number names one opening.
+    ///   - openingBody: when given, `data` is the detail's rest as stored and this the body of
+    ///     its opening (number `opening`), not put back together (`Event.Detail.join`): the
+    ///     first time the fold meets the number it puts them together and reads them as a
+    ///     detail, strictly; after that it trusts the number and reads the rest alone. A rest
+    ///     that is not read without error is put together with its opening and read again, so
+    ///     that what is refused is refused with the same message.
     /// - Throws: `EventFormatError` when `data` is not what lintas writes, `ReplayError` when
     ///   the event cannot follow the events folded before it, as `evolve` does.
     public mutating func apply(request requestColumn: UnsafeRawBufferPointer, version eventVersion: Int, action actionColumn: UnsafeRawBufferPointer,
                                state stateColumn: UnsafeRawBufferPointer, actor actorColumn: UnsafeRawBufferPointer, at: Int64,
-                               data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil) throws {
-        try read(data, by: by, opening: opening)
+                               data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil, openingBody: UnsafeRawBufferPointer? = nil) throws {
+        guard let openingBody, let opening else {
+            try read(data, by: by, opening: opening)
+            return try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: data)
+        }
+        // The opening kept under this number is the body's bytes up to its closing brace when its count is theirs (it was
+        // read from this body put together with a rest, in this scan): what follows it in every detail that cites it is the rest.
+        if opening >= 0, opening < openings.count, openings[opening]?.bytes.count == openingBody.count - 1,
+           (try? read(data, by: nil, opening: opening, rest: true)) != nil {
+            return try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: data)
+        }
+        // The buffer taken out of the fold while the fold reads from it.
+        var joined = self.joined
+        self.joined = []
+        defer { self.joined = joined }
+        guard let count = Event.Detail.join(rest: data, opening: openingBody, into: &joined) else {
+            try read(data, by: nil, opening: nil)
+            return try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: data)
+        }
+        try joined.withUnsafeBytes { bytes in
+            let detail = UnsafeRawBufferPointer(rebasing: bytes[..<count])
+            try read(detail, by: by, opening: opening)
+            try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: detail)
+        }
+    }
+
+    /// `apply` after the detail was read into `scan`: the event merged into the state.
+    private mutating func merge(request requestColumn: UnsafeRawBufferPointer, version eventVersion: Int, action actionColumn: UnsafeRawBufferPointer,
+                                state stateColumn: UnsafeRawBufferPointer, actor actorColumn: UnsafeRawBufferPointer, at: Int64,
+                                data: UnsafeRawBufferPointer) throws {
         // The action and state the last request took at this version, tried first (most requests of a procedure take the same steps).
         let place = eventVersion - 1
         let guessed = place >= 0 && place < metAt.count ? metAt[place] : (action: -1, state: -1)
@@ -300,8 +340,9 @@ public struct RequestFold {
     /// Scans the `data` column into `scan`, as strictly as `Event.Detail(bytes:)` except inside
     /// a letter's content, which is read past by its brackets, and an opening (under the number
     /// `opening`) that is byte for byte one read strictly before (in a detail read without
-    /// error), which is stepped over.
-    private mutating func read(_ data: UnsafeRawBufferPointer, by byRange: Range<Int>?, opening: Int?) throws(EventFormatError) {
+    /// error), which is stepped over. With `rest`, `data` is the rest of a detail whose opening
+    /// is the one kept under `opening` (`apply`'s `openingBody`).
+    private mutating func read(_ data: UnsafeRawBufferPointer, by byRange: Range<Int>?, opening: Int?, rest: Bool = false) throws(EventFormatError) {
         scan.fields.removeAll(keepingCapacity: true)
         scan.hasLetter = false
         scan.content = nil
@@ -322,10 +363,10 @@ public struct RequestFold {
         // How many bytes the opening read before under its number takes, if the detail starts
         // with it: compared where the list holds it (a copy of the `Opening` retained and
         // released its bytes and its definition for every event).
-        var knownCount: Int?
-        if let opening, opening >= 0, opening < openings.count,
-           openings[opening]?.bytes.withUnsafeBytes({ $0.count < data.count && Self.equal($0, UnsafeRawBufferPointer(rebasing: data[..<$0.count])) }) == true {
-            knownCount = openings[opening]!.bytes.count
+        var resumption = JSONReader.Resumption.start
+        if let opening, opening >= 0, opening < openings.count, openings[opening] != nil,
+           rest || openings[opening]!.bytes.withUnsafeBytes({ $0.count < data.count && Self.equal($0, UnsafeRawBufferPointer(rebasing: data[..<$0.count])) }) {
+            resumption = rest ? .rest : .after(openings[opening]!.bytes.count)
             hasArticle = true
             by = 31
             capacity = openings[opening]!.capacity
@@ -371,13 +412,13 @@ public struct RequestFold {
                     } else {
                         try reader.skip()
                     }
-                }, resumingAfter: knownCount)
+                }, resuming: resumption)
             }
         } catch {
             throw EventFormatError(message: "event data is not what lintas writes: \(error)")
         }
         guard hasArticle, by == 31, hasFields, let capacity else { throw EventFormatError(message: "event data lacks article, by or fields") }
-        guard knownCount == nil else { return }
+        guard case .start = resumption else { return }
         // Each capacity as lintas writes it, compared as bytes; any other spelling is read as a string.
         let written = UnsafeRawBufferPointer(rebasing: data[capacity])
         if !(Self.equal(written, Self.definitive) || Self.equal(written, Self.plt) || Self.equal(written, Self.plh)) {

@@ -243,6 +243,8 @@ public enum ScanColumns: Sendable {
     case all
     /// Only those a fold reads (`StoredEventBytes.fold`): `request`, `version`, `action`, `state`,
     /// `actor`, `at`, `data` and `by`; `sequence` and `recorded` are 0, `command` and `hash` empty.
+    /// A detail stored apart from its opening is given as stored, its rest and the opening's body
+    /// (`StoredEventBytes.openingBody`), for one fold to read in the scan's order.
     /// Replay's scan: each column read costs the store's stepping too.
     case fold
 }
@@ -260,7 +262,7 @@ public struct StoredEventBytes {
     public var at: Int64
     public var recorded: Int64
     public var command: UnsafeRawBufferPointer
-    /// The canonical JSON of the event's detail.
+    /// The canonical JSON of the event's detail; its rest alone when `openingBody` is given.
     public var data: UnsafeRawBufferPointer
     public var hash: UnsafeRawBufferPointer
     /// Where the detail's `by` stands in `data` when it was stored apart (schema version 11:
@@ -269,10 +271,16 @@ public struct StoredEventBytes {
     /// The number in this scan of the opening put back with `by` (the same for every event that
     /// cites it): where the fold keeps the `by` it read, to compare the next one with.
     public var opening: Int?
+    /// In a fold's scan (`ScanColumns.fold`), the body of the opening numbered `opening`, not
+    /// put back in front of `data`, which is then the detail's rest as stored: the fold puts them
+    /// together the first time it meets the number in the scan and reads the rest alone after
+    /// that (`RequestFold.apply`). `nil` when `data` is the whole detail.
+    public var openingBody: UnsafeRawBufferPointer? = nil
 
     /// Folds the row into `fold` (`RequestFold.apply`).
     public func fold(into fold: inout RequestFold) throws {
-        try fold.apply(request: request, version: version, action: action, state: state, actor: actor, at: at, data: data, by: by, opening: opening)
+        try fold.apply(request: request, version: version, action: action, state: state, actor: actor, at: at, data: data, by: by, opening: opening,
+                       openingBody: openingBody)
     }
 }
 

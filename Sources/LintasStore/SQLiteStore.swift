@@ -1193,21 +1193,30 @@ public final class SQLiteStore: EventStore {
                 current.append(contentsOf: request)
                 inStream = true
             }
-            func visit(data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil) throws {
+            func visit(data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil, body: UnsafeRawBufferPointer? = nil) throws {
                 let none = UnsafeRawBufferPointer(start: nil, count: 0)
                 try event(StoredEventBytes(sequence: all ? statement.int64(0) : 0, request: all ? statement.borrowed(12) : request, version: Int(statement.int64(2)), action: statement.borrowed(3),
                                            state: statement.borrowed(4), actor: statement.borrowed(5), at: statement.int64(6), recorded: all ? statement.int64(7) : 0,
                                            command: all ? statement.borrowed(8) : none, data: data, hash: all ? statement.borrowed(10) : none, by: by,
-                                           opening: opening))
+                                           opening: opening, openingBody: body))
             }
             // The detail with its opening put back (`StoredOpenings`), in a buffer reused from row to row
             // (the opening first: its `by` stands where it does in the row); an opening that is not stored
-            // leaves the detail as stored, as the join does (it fails its hash).
-            if !statement.isNull(11), let opening = openings.index(of: statement.int64(11)),
-               let count = openings.rows[opening].body.withUnsafeBytes({ StoredOpenings.join(statement.borrowed(9), opening: $0, into: &joined) }) {
-                try joined.withUnsafeBytes { try visit(data: UnsafeRawBufferPointer(rebasing: $0[..<count]), by: openings.rows[opening].by, opening: opening) }
+            // leaves the detail as stored, as the join does (it fails its hash). A fold is given the rest and
+            // the opening's body apart: it puts them together the first time it meets the opening in the scan.
+            let rest = statement.borrowed(9)
+            if !statement.isNull(11), let opening = openings.index(of: statement.int64(11)) {
+                try openings.rows[opening].body.withUnsafeBytes { body in
+                    if !all && Event.Detail.joins(rest: rest, opening: body) {
+                        try visit(data: rest, by: openings.rows[opening].by, opening: opening, body: body)
+                    } else if let count = Event.Detail.join(rest: rest, opening: body, into: &joined) {
+                        try joined.withUnsafeBytes { try visit(data: UnsafeRawBufferPointer(rebasing: $0[..<count]), by: openings.rows[opening].by, opening: opening) }
+                    } else {
+                        try visit(data: rest)
+                    }
+                }
             } else {
-                try visit(data: statement.borrowed(9))
+                try visit(data: rest)
             }
         }
         if inStream { try finish() }

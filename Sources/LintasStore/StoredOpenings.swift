@@ -87,28 +87,11 @@ enum StoredOpenings {
         }
     }
 
-    /// The detail's canonical bytes from the stored `data` (the rest) and the opening row's body,
-    /// written into the first `count` bytes of `output` (grown to fit, a buffer reused from row to
-    /// row: each piece copied to its place, no append); `nil`, with `output` untouched, when either
-    /// is not an object (the row is then read as stored, and fails its hash).
-    static func join(_ data: UnsafeRawBufferPointer, opening: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Int? {
-        guard data.count >= 2, opening.count >= 2, data[0] == UInt8(ascii: "{"), opening[opening.count - 1] == UInt8(ascii: "}"),
-              let source = data.baseAddress, let head = opening.baseAddress else { return nil }
-        // The opening without its closing brace, a comma, the rest without its opening brace.
-        let count = opening.count + data.count - 1
-        if output.count < count { output.append(contentsOf: repeatElement(0, count: count - output.count)) }
-        output.withUnsafeMutableBytes { output in
-            let base = output.baseAddress!
-            base.copyMemory(from: head, byteCount: opening.count - 1)
-            output[opening.count - 1] = UInt8(ascii: ",")
-            (base + opening.count).copyMemory(from: source + 1, byteCount: data.count - 1)
-        }
-        return count
-    }
-
+    /// The detail's canonical bytes from the stored `data` (the rest) and the opening row's body
+    /// (`Event.Detail.join`); `data` as it is when either is not an object (it fails its hash).
     static func join(_ data: [UInt8], opening: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
-        let joined = data.withUnsafeBytes { data in opening.withUnsafeBytes { opening in join(data, opening: opening, into: &output) } }
+        let joined = data.withUnsafeBytes { data in opening.withUnsafeBytes { opening in Event.Detail.join(rest: data, opening: opening, into: &output) } }
         guard let joined else { return data }
         output.removeSubrange(joined...)
         return output

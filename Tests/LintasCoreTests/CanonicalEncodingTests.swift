@@ -11,17 +11,21 @@ struct CanonicalEncodingTests {
         try Self.fold(bytes: event.detail.canonicalBytes, of: event, into: &fold)
     }
 
-    /// Folds `data` as the stored detail of an event with `event`'s columns.
-    static func fold(bytes data: [UInt8], of event: Event, into fold: inout RequestFold, by: Range<Int>? = nil, opening: Int? = nil) throws {
+    /// Folds `data` as the stored detail of an event with `event`'s columns; with `openingBody`, as a fold's scan gives
+    /// a detail: `data` its rest, apart from its opening's body.
+    static func fold(bytes data: [UInt8], of event: Event, into fold: inout RequestFold, by: Range<Int>? = nil, opening: Int? = nil,
+                     openingBody: [UInt8]? = nil) throws {
         var (request, action, state, actor) = (event.request.rawValue, event.action, event.state, event.actor.rawValue)
         try request.withUTF8 { request in
             try action.withUTF8 { action in
                 try state.withUTF8 { state in
                     try actor.withUTF8 { actor in
                         try data.withUnsafeBytes { data in
-                            try fold.apply(request: UnsafeRawBufferPointer(request), version: event.version, action: UnsafeRawBufferPointer(action),
-                                           state: UnsafeRawBufferPointer(state), actor: UnsafeRawBufferPointer(actor), at: event.at.milliseconds, data: data,
-                                           by: by, opening: opening)
+                            try (openingBody ?? []).withUnsafeBytes { body in
+                                try fold.apply(request: UnsafeRawBufferPointer(request), version: event.version, action: UnsafeRawBufferPointer(action),
+                                               state: UnsafeRawBufferPointer(state), actor: UnsafeRawBufferPointer(actor), at: event.at.milliseconds, data: data,
+                                               by: by, opening: opening, openingBody: openingBody == nil ? nil : body)
+                            }
                         }
                     }
                 }
@@ -337,6 +341,78 @@ struct CanonicalEncodingTests {
         try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
         let event = try #require(walk.events.first)
         return (event, String(decoding: event.detail.canonicalBytes, as: UTF8.self))
+    }
+
+    @Test("replay's fold given a detail's rest and its opening apart reads them put together the first time it meets the opening's number, then the rest alone: the same states, and what it refuses refused with the same message")
+    func foldedRest() throws {
+        let (event, written) = try Self.submitted()
+        let data = Array(written.utf8)
+        // Apart as the store keeps them (`StoredOpenings.split`): the opening through the definition, the rest after it.
+        let opened = try #require(data.firstRange(of: Array(#""definition":""#.utf8))).upperBound
+        let end = try #require(data[opened...].firstIndex(of: UInt8(ascii: "\""))) + 1
+        let body = Array(data[..<end]) + [UInt8(ascii: "}")]
+        let rest = [UInt8(ascii: "{")] + data[(end + 1)...]
+        let byStart = try #require(data.firstRange(of: Array(#""by":{"#.utf8))).upperBound - 1
+        let by = byStart..<(try #require(data[byStart...].firstIndex(of: UInt8(ascii: "}"))) + 1)
+        func joined(_ rest: [UInt8], _ body: [UInt8]) -> [UInt8] { Array(body.dropLast() + [UInt8(ascii: ",")] + rest.dropFirst()) }
+        #expect(joined(rest, body) == data)
+        var whole = RequestFold()
+        try Self.fold(bytes: data, of: event, into: &whole, by: by, opening: 0)
+        let expected = try whole.result()
+        var expectedBytes: [UInt8] = []
+        whole.writeCanonical(into: &expectedBytes)
+        var apart = RequestFold()
+        for _ in 0..<3 {
+            apart.reset()
+            try Self.fold(bytes: rest, of: event, into: &apart, by: by, opening: 0, openingBody: body)
+            #expect(try apart.result() == expected)
+            var bytes: [UInt8] = []
+            apart.writeCanonical(into: &bytes)
+            #expect(bytes == expectedBytes)
+        }
+        // Rests not as lintas writes them, after the opening was met: each folded (or refused, with the same message) as
+        // the same bytes put together, folded by a fold that met the opening too.
+        let fields = String(try #require(written.firstMatch(of: /"fields":\{[^}]*\}/)).output)
+        let text = String(decoding: rest, as: UTF8.self)
+        let rests = ["{}", "{ }", "{,", #"{"fields":{}"#, #"{"fields":1}"#, #"{ "fields":{}}"#, text + "x", text + " ", "{" + text,
+                     text.replacing(fields, with: #""fields":{"a":"b"#), text.replacing(fields, with: "\"fields\":{\"a\":\"\u{1}\"}"),
+                     text.replacing(fields, with: #""fields":{"a":1,}"#), text.replacing(#""letter":{"#, with: #""letter":{"type":1,"#),
+                     text.replacing(fields, with: #""article":"x","fields":{}"#), text.replacing(fields, with: #""by":{},"fields":{}"#),
+                     text.replacing(fields, with: #""definition":"x","fields":{}"#), #"{"fields":{}}"#]
+        for text in rests {
+            let changed = Array(text.utf8)
+            whole.reset()
+            apart.reset()
+            let folded = Result { try Self.fold(bytes: joined(changed, body), of: event, into: &whole, by: by, opening: 0) }
+            let read = Result { try Self.fold(bytes: changed, of: event, into: &apart, by: by, opening: 0, openingBody: body) }
+            switch (folded, read) {
+            case (.success, .success): #expect(try apart.result() == whole.result(), "\(text)")
+            case (.failure(let error), .failure(let other)): #expect("\(other)" == "\(error)" && type(of: other) == type(of: error), "\(text)")
+            default: Issue.record("\(text): \(folded) put together, \(read) apart")
+            }
+        }
+        // Within a scan a number names one opening, so the fold trusts it once read: under the same number a body of the
+        // same length is not read again (the store never gives one); under a number not met it is read strictly, as put together.
+        var control = body
+        control[try #require(data.firstRange(of: Array(#"","by":"#.utf8))).lowerBound - 1] = 0x01
+        apart.reset()
+        try Self.fold(bytes: rest, of: event, into: &apart, by: by, opening: 0, openingBody: control)
+        #expect(try apart.result() == expected)
+        apart.reset()
+        let refused = Result { try Self.fold(bytes: rest, of: event, into: &apart, by: by, opening: 1, openingBody: control) }
+        var fresh = RequestFold()
+        let refusedWhole = Result { try Self.fold(bytes: joined(rest, control), of: event, into: &fresh, by: by, opening: 1) }
+        guard case .failure(let error) = refused, case .failure(let other) = refusedWhole else {
+            Issue.record("\(refused), \(refusedWhole)")
+            return
+        }
+        #expect(error is EventFormatError && "\(error)" == "\(other)", "\(error)")
+        // A rest or a body that is not an object is not put together: the rest is read as stored, as the store reads it.
+        apart = RequestFold()
+        let notJoined = Result { try Self.fold(bytes: Array("[1]".utf8), of: event, into: &apart, by: by, opening: 2, openingBody: body) }
+        fresh = RequestFold()
+        let asStored = Result { try Self.fold(bytes: Array("[1]".utf8), of: event, into: &fresh) }
+        #expect("\(notJoined)" == "\(asStored)")
     }
 
     @Test("replay's fold reads an official's capacity as decoding does: as lintas writes it or with an escape; any other capacity is refused")

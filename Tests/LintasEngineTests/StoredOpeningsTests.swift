@@ -113,6 +113,40 @@ struct StoredOpeningsTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 
+    @Test("replay's scan gives the fold each detail's rest and its opening apart: every state the stored one, and a rest changed after its opening was met is refused, on one reader or two, with the message its detail put back gets")
+    func restApart() throws {
+        let harness = try run()
+        var stored: [[UInt8]] = []
+        try harness.store.forEachRequest { stored.append($0.body) }
+        var bodies: [[UInt8]] = []
+        try Replay.projections(in: harness.store) { bodies.append($0) }
+        #expect(bodies == stored)
+        // The opening cited most, its second event in the scan's order (requests in order, each one's events in turn).
+        let opening = try count(harness.store, "SELECT opening FROM events GROUP BY opening ORDER BY count(*) DESC, opening LIMIT 1")
+        let cited = try harness.store.connection.query("SELECT seq, request FROM events WHERE opening = ? ORDER BY request, version", [.integer(opening)]) {
+            ($0.int64(0), $0.text(1))
+        }
+        #expect(cited.count > 1)
+        try harness.tamper("DROP TRIGGER events_refuse_update")
+        try harness.tamper(#"UPDATE events SET data = replace(data, '"fields":{', '"fields":{"x":,') WHERE seq = \#(cited[1].0)"#)
+        var expected = ""
+        do {
+            _ = try RequestState.folding(try harness.store.events(of: RequestID(cited[1].1)))
+            Issue.record("folded")
+        } catch {
+            #expect(error is EventFormatError && "\(error)".contains("line 1, column"), "\(error)")
+            expected = "\(error)"
+        }
+        for workers in [1, 2] {
+            do {
+                try Replay.projections(in: harness.store, workers: workers)
+                Issue.record("replayed on \(workers) readers")
+            } catch {
+                #expect("\(error)" == expected, "\(workers) readers")
+            }
+        }
+    }
+
     @Test("an article changed in its opening row fails every event citing it, named")
     func alteredArticle() throws {
         let harness = try run()

@@ -78,7 +78,7 @@ struct StoreContractTests {
         #expect(handed.map { $0?.columns.ends != nil } == [true, false, true, false])
     }
 
-    @Test("a fold's scan gives what a fold reads of each row as the full scan does, and leaves the sequence, recorded time, command and hash out", arguments: Backend.allCases)
+    @Test("a fold's scan gives what a fold reads of each row as the full scan does (a detail's rest and its opening apart put together as the full scan's detail), and leaves the sequence, recorded time, command and hash out", arguments: Backend.allCases)
     func scanForFold(backend: Backend) throws {
         let store = try backend.makeStore()
         try appendInterleaved(to: store)
@@ -86,13 +86,24 @@ struct StoreContractTests {
             var rows: [(folded: [[UInt8]], at: Int64, version: Int, left: [Int64], leftBytes: [UInt8])] = []
             try store.readSnapshot {
                 try store.scanEvents(in: .all, projections: false, columns: columns, { row in
-                    rows.append(([Array(row.request), Array(row.action), Array(row.state), Array(row.actor), Array(row.data)], row.at, row.version,
+                    var data = Array(row.data)
+                    if let body = row.openingBody {
+                        var joined: [UInt8] = []
+                        let count = try #require(Event.Detail.join(rest: row.data, opening: body, into: &joined))
+                        data = Array(joined[..<count])
+                    }
+                    rows.append(([Array(row.request), Array(row.action), Array(row.state), Array(row.actor), data], row.at, row.version,
                                  [row.sequence, row.recorded], Array(row.command) + Array(row.hash)))
                 }, end: { _ in })
             }
             return rows
         }
         let all = try rows(.all), folded = try rows(.fold)
+        #expect(try store.readSnapshot { () throws -> Bool in
+            var apart = false
+            try store.scanEvents(in: .all, projections: false, columns: .fold, { row in apart = apart || row.openingBody != nil }, end: { _ in })
+            return apart
+        } == (backend == .sqlite), "the file's fold scan gives details apart from their openings")
         #expect(all.count == 4)
         #expect(folded.map(\.folded) == all.map(\.folded))
         #expect(folded.map(\.at) == all.map(\.at))
