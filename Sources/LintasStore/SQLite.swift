@@ -419,9 +419,15 @@ final class SQLiteStatement {
     func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 
     /// The bytes of a TEXT or BLOB column as SQLite holds them: valid until the statement steps or is reset.
+    /// The column is looked up once (`sqlite3_column_value`) for both its bytes and their count, where
+    /// `sqlite3_column_blob` and `sqlite3_column_bytes` each look it up and check the statement's state
+    /// again (about 25 instructions a column, a fold's scan reads five a row). SQLite calls such a value
+    /// unprotected: not safe while another thread uses the connection, which lintas never does (each
+    /// connection is used by one thread at a time, opened `SQLITE_OPEN_NOMUTEX`).
     func borrowed(_ column: Int32) -> UnsafeRawBufferPointer {
-        let base = sqlite3_column_blob(pointer, column)
-        let count = Int(sqlite3_column_bytes(pointer, column))
+        guard let value = sqlite3_column_value(pointer, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let base = sqlite3_value_blob(value)
+        let count = Int(sqlite3_value_bytes(value))
         return UnsafeRawBufferPointer(start: count > 0 ? base : nil, count: count)
     }
 
