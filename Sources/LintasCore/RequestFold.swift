@@ -63,13 +63,15 @@ public struct RequestFold {
     private struct Opening {
         var bytes: [UInt8]
         var capacity: Range<Int>
-        var definition: String?
+        var definition: String? = nil
     }
     /// The openings read strictly before (stored once per article, official and definition, so
     /// met again and again), each under its number (`apply`'s `opening`): a detail that starts
     /// with the same bytes is read from where they end (`read`), found by that number and
-    /// compared whole rather than hashed and looked up.
-    private var openings: [Opening?] = []
+    /// compared whole rather than hashed and looked up. A number with none kept has empty bytes
+    /// (an opening read is never empty): an optional was copied, its bytes and its definition
+    /// retained and released, each time it was looked at.
+    private var openings: [Opening] = []
     /// Beyond this opening number openings are not kept (read strictly each time).
     private static let openingLimit = 1 << 16
     private var scan = Scan()
@@ -197,7 +199,7 @@ public struct RequestFold {
         }
         // The opening kept under this number is the body's bytes up to its closing brace when its count is theirs (it was
         // read from this body put together with a rest, in this scan): what follows it in every detail that cites it is the rest.
-        if opening >= 0, opening < openings.count, openings[opening]?.bytes.count == openingBody.count - 1,
+        if opening >= 0, opening < openings.count, !openings[opening].bytes.isEmpty, openings[opening].bytes.count == openingBody.count - 1,
            (try? read(data, by: nil, opening: opening, rest: true)) != nil {
             return try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: data)
         }
@@ -364,13 +366,13 @@ public struct RequestFold {
         // with it: compared where the list holds it (a copy of the `Opening` retained and
         // released its bytes and its definition for every event).
         var resumption = JSONReader.Resumption.start
-        if let opening, opening >= 0, opening < openings.count, openings[opening] != nil,
-           rest || openings[opening]!.bytes.withUnsafeBytes({ $0.count < data.count && Self.equal($0, UnsafeRawBufferPointer(rebasing: data[..<$0.count])) }) {
-            resumption = rest ? .rest : .after(openings[opening]!.bytes.count)
+        if let opening, opening >= 0, opening < openings.count, !openings[opening].bytes.isEmpty,
+           rest || openings[opening].bytes.withUnsafeBytes({ $0.count < data.count && Self.equal($0, UnsafeRawBufferPointer(rebasing: data[..<$0.count])) }) {
+            resumption = rest ? .rest : .after(openings[opening].bytes.count)
             hasArticle = true
             by = 31
-            capacity = openings[opening]!.capacity
-            scan.definition = openings[opening]!.definition
+            capacity = openings[opening].capacity
+            scan.definition = openings[opening].definition
         }
         do {
             try JSONReader.read(buffer) { (reader) throws(JSONSyntaxError) in
@@ -426,7 +428,7 @@ public struct RequestFold {
             guard let name, Capacity(rawValue: name) != nil else { throw EventFormatError(message: "event data has an unknown capacity \"\(name ?? "")\"") }
         }
         if let openingEnd, let opening, opening >= 0, opening < Self.openingLimit {
-            if openings.count <= opening { openings.append(contentsOf: repeatElement(nil, count: opening + 1 - openings.count)) }
+            if openings.count <= opening { openings.append(contentsOf: repeatElement(Opening(bytes: [], capacity: 0..<0), count: opening + 1 - openings.count)) }
             openings[opening] = Opening(bytes: Array(data[..<openingEnd]), capacity: capacity, definition: openingDefinition)
         }
     }
