@@ -111,6 +111,9 @@ public struct RequestFold {
     /// (`sortedActionsNext`).
     private static let sortedActionsLimit = 8
     private var sortedActionsNext = 0
+    /// For each kept action by its number, 1 when it is one the engine takes itself, -1 when it is
+    /// not, 0 when not yet asked (`isTimerAction`).
+    private var timerActionKnown: [Int8] = []
     private var letters: [Letter] = []
     private var warnings: [String] = []
 
@@ -259,7 +262,7 @@ public struct RequestFold {
         }
         version = eventVersion
         updated = at
-        if Self.timerActions.contains(where: { Self.equal(actionColumn, $0) }) {
+        if isTimerAction(action, actionColumn) {
             // The engine's own events: no person's step, no fields of the request.
             if Self.equal(actionColumn, Self.ended) { ended = at } else { remindedFor = since }
             return
@@ -349,7 +352,8 @@ public struct RequestFold {
         scan.hasLetter = false
         scan.content = nil
         scan.contentParts = nil
-        scan.warnings.removeAll(keepingCapacity: true)
+        // An empty list's `removeAll` still makes a buffer.
+        if !scan.warnings.isEmpty { scan.warnings.removeAll(keepingCapacity: true) }
         scan.workflow = nil
         scan.definition = nil
         letterContent = nil
@@ -372,7 +376,8 @@ public struct RequestFold {
             hasArticle = true
             by = 31
             capacity = openings[opening].capacity
-            scan.definition = openings[opening].definition
+            // Only a request's first event takes its definition (`merge`): for any other, a `String` retained and released.
+            if isEmpty { scan.definition = openings[opening].definition }
         }
         do {
             try JSONReader.read(buffer) { (reader) throws(JSONSyntaxError) in
@@ -435,6 +440,19 @@ public struct RequestFold {
 
     /// The engine's own actions (`Timers.actions`) as stored: compared as bytes, not hashed as strings.
     private static let timerActions = Timers.actions.map { Array($0.utf8) }
+
+    /// Whether `bytes`, the action numbered `action` in the scan (`Interner`), is one the engine
+    /// takes itself (`timerActions`): compared once for each kept action, its answer kept under
+    /// its number (a static's lazy start checked, and each of its names retained, released and
+    /// compared, at every event before).
+    private mutating func isTimerAction(_ action: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        if action >= 0 && action < timerActionKnown.count && timerActionKnown[action] != 0 { return timerActionKnown[action] > 0 }
+        let timer = Self.timerActions.contains { Self.equal(bytes, $0) }
+        guard action >= 0 else { return timer }
+        if timerActionKnown.count <= action { timerActionKnown.append(contentsOf: repeatElement(0, count: action + 1 - timerActionKnown.count)) }
+        timerActionKnown[action] = timer ? 1 : -1
+        return timer
+    }
     private static let ended = Array(Timers.ended.utf8)
 
     /// The capacities as written in canonical JSON, quotes included (`Capacity`).
