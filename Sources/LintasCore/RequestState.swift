@@ -11,7 +11,15 @@ public struct RequestState: Sendable, Hashable {
     /// When the last step was taken.
     public var updated: Timestamp
     /// Every field given so far; a later step's value replaces an earlier one.
-    public var fields: [String: JSONValue]
+    public var fields: [String: JSONValue] {
+        // Changed in place (the observer reads no old value): the bytes kept for them are no longer theirs.
+        didSet { fieldsBytes = WrittenBytes() }
+    }
+    /// The canonical bytes of `fields` (the object, braces included) when the state keeps them:
+    /// written as `evolve` and `apply` change the fields, and kept by every later step that
+    /// gives none, so that each projection written from the state copies them rather than
+    /// sorting and writing the fields again. Changing `fields` any other way drops them.
+    var fieldsBytes = WrittenBytes()
     /// Who has taken each action, in order: for steps every nominee takes once. A state read
     /// from its stored bytes to be looked at keeps them as stored (checked) until they are asked
     /// for (`init(bytes:keepingParticipants:)`): the status of a request whose steps are not
@@ -87,10 +95,12 @@ extension RequestState {
                 throw ReplayError(request: event.request, version: event.version,
                                   message: "the first event of a request must have version 1 and name its workflow and definition")
             }
-            return RequestState(
+            var first = RequestState(
                 request: event.request, workflow: workflow, definition: definition, state: event.state, version: 1,
                 since: event.at, updated: event.at, fields: event.detail.fields, participants: [event.action: [event.actor]],
                 letterList: .values(event.detail.letter.map { [LetterReference($0, version: 1)] } ?? []), warnings: event.detail.warnings)
+            first.fieldsBytes = WrittenBytes(fields: first.fields)
+            return first
         }
         try next.apply(event)
         return next
@@ -113,7 +123,11 @@ extension RequestState {
             if event.action == Timers.ended { ended = event.at } else { remindedFor = since }
             return
         }
-        fields.merge(event.detail.fields) { _, new in new }
+        // A step that gives no field keeps the fields' bytes; one that does writes them again, once.
+        if !event.detail.fields.isEmpty {
+            fields.merge(event.detail.fields) { _, new in new }
+            fieldsBytes = WrittenBytes(fields: fields)
+        }
         participantList.append(event.actor, to: event.action)
         if let letter = event.detail.letter { letters.append(LetterReference(letter, version: event.version)) }
         warnings += event.detail.warnings
@@ -157,7 +171,13 @@ extension RequestState {
         Self.writeCanonical(definition: definition.rawValue, ended: ended?.milliseconds, remindedFor: remindedFor?.milliseconds, request: request.rawValue,
                             since: since.milliseconds, state: state, updated: updated.milliseconds, version: version, warnings: warnings,
                             workflow: workflow.rawValue, into: &output,
-                            fields: { JSONWriter.write(.object(fields), to: &$0) },
+                            fields: { output in
+                                if let bytes = fieldsBytes.bytes {
+                                    bytes.withUnsafeBytes { output.writeBytes($0) }
+                                } else {
+                                    JSONWriter.write(.object(fields), to: &output)
+                                }
+                            },
                             letters: { letterList.write(into: &$0) },
                             participants: { participantList.write(into: &$0) })
         return output.finish()
@@ -278,6 +298,27 @@ extension RequestState {
             letterList: .values(parsedLetters), warnings: warnings.compactMap(\.stringValue),
             remindedFor: members["reminded_for"]?.intValue.map(Timestamp.init), ended: members["ended"]?.intValue.map(Timestamp.init))
     }
+}
+
+/// Bytes a state keeps beside the values they were written from (`RequestState.fieldsBytes`):
+/// equal values write equal bytes, so they are neither compared nor hashed.
+struct WrittenBytes: Sendable, Hashable {
+    /// `nil`: not kept.
+    private(set) var bytes: [UInt8]?
+
+    init() {}
+
+    /// The canonical bytes of `fields` as an object, kept in an array of their size (a state
+    /// may stay in the processor's cache for many batches).
+    init(fields: [String: JSONValue]) {
+        var output = ByteRun(capacity: 512)
+        JSONWriter.write(.object(fields), to: &output)
+        bytes = Array(output.bytes[..<output.count])
+    }
+
+    static func == (lhs: WrittenBytes, rhs: WrittenBytes) -> Bool { true }
+
+    func hash(into hasher: inout Hasher) {}
 }
 
 /// A list a state read from its stored projection keeps as the projection has it (its bytes,
