@@ -123,10 +123,11 @@ extension RequestState {
             if event.action == Timers.ended { ended = event.at } else { remindedFor = since }
             return
         }
-        // A step that gives no field keeps the fields' bytes; one that does writes them again, once.
+        // A step that gives no field keeps the fields' bytes; one that does writes the fields it gives into them.
         if !event.detail.fields.isEmpty {
+            let merged = fieldsBytes.merging(event.detail.fields)
             fields.merge(event.detail.fields) { _, new in new }
-            fieldsBytes = WrittenBytes(fields: fields)
+            fieldsBytes = merged ?? WrittenBytes(fields: fields)
         }
         participantList.append(event.actor, to: event.action)
         if let letter = event.detail.letter { letters.append(LetterReference(letter, version: event.version)) }
@@ -314,6 +315,75 @@ struct WrittenBytes: Sendable, Hashable {
         var output = ByteRun(capacity: 512)
         JSONWriter.write(.object(fields), to: &output)
         bytes = Array(output.bytes[..<output.count])
+    }
+
+    /// The bytes of these fields with `changes` merged in (a change replacing the member of its
+    /// name), as `init(fields:)` writes the merged fields: each member that stays copied as it
+    /// stands, each change written, in canonical order. `nil` when none are kept, or a kept
+    /// name has an escape (its bytes then are not its text's UTF-8, which the order compares).
+    func merging(_ changes: [String: JSONValue]) -> WrittenBytes? {
+        guard let bytes else { return nil }
+        // Each kept member's name's length and where the member ends (after its value). The bytes
+        // are as `init(fields:)` or this wrote them: no space between tokens, so that each member
+        // starts right after the last one's comma and its name right after its quote.
+        var members: [(name: Int, end: Int)] = []
+        members.reserveCapacity(16)
+        do {
+            try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                try reader.members(matching: { (reader, name) throws(JSONSyntaxError) in
+                    members.append((name.count, try reader.skipMatching().upperBound))
+                })
+            }
+        } catch {
+            // Unreachable: bytes the writer wrote.
+            preconditionFailure("the fields' kept bytes do not read: \(error)")
+        }
+        let order = JSONWriter.sortedIndices(changes)
+        var output = ByteRun(capacity: bytes.count + 256)
+        output.writeByte(UInt8(ascii: "{"))
+        var next = 0
+        let escaped: Bool = bytes.withUnsafeBytes { kept in
+            var start = 1
+            for (count, end) in members {
+                let name = UnsafeRawBufferPointer(rebasing: kept[(start + 1)..<(start + 1 + count)])
+                if name.contains(UInt8(ascii: "\\")) { return true }
+                // The changes up to this name, and whether the last of them is this name's.
+                var replaced = false
+                while next < order.count {
+                    var change = changes[order[next].index].key
+                    let (before, same) = change.withUTF8 { change in
+                        (JSONWriter.precedes(UnsafeRawBufferPointer(change), name), !JSONWriter.precedes(name, UnsafeRawBufferPointer(change)))
+                    }
+                    guard before || same else { break }
+                    Self.write(changes[order[next].index], into: &output)
+                    next += 1
+                    if !before {
+                        replaced = true
+                        break
+                    }
+                }
+                if !replaced {
+                    if output.count > 1 { output.writeByte(UInt8(ascii: ",")) }
+                    output.writeBytes(UnsafeRawBufferPointer(rebasing: kept[start..<end]))
+                }
+                start = end + 1
+            }
+            return false
+        }
+        guard !escaped else { return nil }
+        for index in order[next...] { Self.write(changes[index.index], into: &output) }
+        output.writeByte(UInt8(ascii: "}"))
+        var merged = WrittenBytes()
+        merged.bytes = Array(output.bytes[..<output.count])
+        return merged
+    }
+
+    /// `member` as `,"name":value`, without the comma when it is the object's first.
+    private static func write(_ member: (key: String, value: JSONValue), into output: inout ByteRun) {
+        if output.count > 1 { output.writeByte(UInt8(ascii: ",")) }
+        output.writeString(member.key)
+        output.writeByte(UInt8(ascii: ":"))
+        JSONWriter.write(member.value, to: &output)
     }
 
     static func == (lhs: WrittenBytes, rhs: WrittenBytes) -> Bool { true }

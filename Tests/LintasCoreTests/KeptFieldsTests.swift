@@ -24,11 +24,13 @@ struct KeptFieldsTests {
         #expect(state.canonicalBytes == state.json.canonicalBytes, comment, sourceLocation: sourceLocation)
     }
 
-    @Test("each step's fields kept as bytes: a name before the first, between two, after the last, one replaced, none given; names and values that need escapes")
+    @Test("each step's fields merged into the kept bytes: a name before the first, between two, after the last, one replaced, none given; names and values that need escapes")
     func merged() throws {
         let (first, step) = try Self.steps()
         var state = first
         Self.expectKept(state)
+        // Merged into the kept bytes, not written again from the fields.
+        #expect(state.fieldsBytes.merging(["note": "x"])?.bytes == JSONValue.object(state.fields.merging(["note": "x"]) { $1 }).canonicalBytes)
         let nested: JSONValue = .object(["z": .array([.int(-3), .double(1.5), .null, .bool(true)]), "a": .object([:]), "m": "x\"y"])
         let changes: [[String: JSONValue]] = [[:], ["AA": "first"], ["zz": nested], ["note": "Tab\there"], ["purpose": "ganti", "aa": .int(7)],
                                               ["AA": .array([]), "zz": "last", "mid": .object(["b": .int(1), "a": .int(2)])], ["": "empty name"],
@@ -38,6 +40,8 @@ struct KeptFieldsTests {
             Self.expectKept(state, "step \(index): \(fields)")
             #expect(state.fields["purpose"] != nil && fields.allSatisfy { state.fields[$0.key] == $0.value })
         }
+        // A kept name with an escape: not merged, the fields written again, the same bytes.
+        #expect(state.fieldsBytes.merging(["x": .int(1)]) == nil && state.fieldsBytes.bytes != nil)
         state = try step(state, ["x": .int(1), "na\"me": "changed"])
         Self.expectKept(state)
         // Changed other than by a step: not kept, written from the fields.
