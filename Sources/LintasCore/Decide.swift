@@ -119,7 +119,8 @@ private struct Decider {
         // defaults and the quota unit are bound (one copy of the state's fields per command).
         var bound = state?.fields ?? [:]
         for (name, value) in fields { bound[name] = value }
-        let (office, holders) = try checkActor(transition, definition, directory, date, employee, &fields, &bound)
+        let role = definition.role(ofTransition: transitionIndex)!
+        let (office, holders) = try checkActor(transition, role, definition, directory, date, employee, &fields, &bound)
         try checkFieldRelations(transition, definition, directory, fields, bound)
         let (warnings, boundQuotaUnit) = try checkRules(transition, definition, directory, date, &fields, &bound, counting)
         // The actor's role resolved once: its holders stand while the rules bound nothing (a quota
@@ -129,7 +130,6 @@ private struct Decider {
         let context = definition.roleContext(fields: bound, directory: directory, on: date)
         var nextState = transition.to
         if transition.each {
-            let role = definition.roles[transition.by]!
             let everyone = Set((actorRole?.holders ?? role.expression.resolve(in: context).persons).map(\.nip))
             let done = Set(state?.participants[transition.action] ?? []).union([command.actor])
             if !everyone.isSubset(of: done) { nextState = state?.state ?? transition.to }
@@ -525,10 +525,10 @@ private struct Decider {
     /// Resolves the role the transition requires and checks the actor (`checkKnownActor`) plays it.
     /// Binds unit fields that default to the unit the actor heads.
     /// - Returns: the office the actor acts in, and everyone who holds the role on the date.
-    private func checkActor(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
+    /// - Parameter role: the role the transition names (`by`).
+    private func checkActor(_ transition: WorkflowDefinition.Transition, _ role: WorkflowDefinition.RoleSpec, _ definition: WorkflowDefinition,
                             _ directory: Directory, _ date: CivilDate, _ employee: Directory.Employee, _ fields: inout [String: JSONValue],
                             _ bound: inout [String: JSONValue]) throws(Refusal) -> (office: Officeholder, holders: [Officeholder]) {
-        let role = definition.roles[transition.by]!
         // The article and the actor's description only go into refusals: made when one is thrown.
         var article: String { definition.cite(transition.article) }
         var actorDescription: String { "\(employee.name) (NIP \(command.actor), \(directory.positions[employee.position]?.title ?? employee.position.rawValue))" }

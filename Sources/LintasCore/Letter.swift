@@ -161,19 +161,20 @@ final class LetterDraft {
         piece.append(name: "contents") { output in
             output.writeByte(UInt8(ascii: "["))
             var first = true
-            for (name, value) in zip(Self.requestContents, values) {
-                guard let value else { continue }
+            let terms = definition.requestContentFields  // their labels and kinds, by position
+            for (position, name) in Self.requestContents.enumerated() {
+                guard let value = values[position] else { continue }
                 let text = Self.text(of: value)
                 if !first { output.writeByte(UInt8(ascii: ",")) }
                 first = false
                 output.writeKey("field", first: true)
                 output.writeString(name)
                 output.writeKey("label", first: false)
-                output.writeString(definition.label(ofField: name))
+                output.writeString(terms[position].label)
                 output.writeKey("text", first: false)
                 output.writeString(text)
                 output.writeByte(UInt8(ascii: "}"))
-                if context.kinds[name] == .period, let start = value["start"], let end = value["end"] { period = (start, end, text) }
+                if terms[position].kind == .period, let start = value["start"], let end = value["end"] { period = (start, end, text) }
             }
             output.writeByte(UInt8(ascii: "]"))
         }

@@ -21,7 +21,7 @@ public struct WorkflowDefinition: Sendable {
     }
     public var transitions: [Transition] {
         get { shared.members.transitions }
-        set { change { $0.transitions = newValue; $0.fieldLabels = WorkflowDefinition.fieldLabels(of: newValue) } }
+        set { change { $0.transitions = newValue } }
     }
     /// Every field any transition declares, by name: the request's vocabulary.
     public var fieldKinds: [String: FieldKind] {
@@ -31,6 +31,9 @@ public struct WorkflowDefinition: Sendable {
     /// The label of each field where a transition first declares it, by name (`label(ofField:)`):
     /// kept with the transitions, so a change of them cannot leave it stale.
     var fieldLabels: [String: String] { shared.members.fieldLabels }
+    /// The label and kind of each of `LetterDraft.requestContents`, in that order: what a letter's
+    /// request part writes of them, looked up by name once (`Members.derive`), not for every letter.
+    var requestContentFields: [(label: String, kind: FieldKind?)] { shared.members.requestContentFields }
 
     private struct Members: Sendable {
         var id: WorkflowID
@@ -44,19 +47,35 @@ public struct WorkflowDefinition: Sendable {
         var roles: [String: RoleSpec]
         var transitions: [Transition]
         var fieldKinds: [String: FieldKind]
-        var fieldLabels: [String: String]
+        // Derived from the members above (`derive`), made again whenever one of them changes.
+        var fieldLabels: [String: String] = [:]
+        var transitionRoles: [RoleSpec?] = []
+        var requestContentFields: [(label: String, kind: FieldKind?)] = []
+
+        /// Finds the members looked up by name on every command once: the labels of the fields, the
+        /// role of each transition, the label and kind of each request content.
+        mutating func derive() {
+            fieldLabels = WorkflowDefinition.fieldLabels(of: transitions)
+            transitionRoles = transitions.map { roles[$0.by] }
+            requestContentFields = LetterDraft.requestContents.map { [fieldLabels, fieldKinds] name in (fieldLabels[name] ?? name, fieldKinds[name]) }
+        }
     }
     /// The members, shared by every copy (`SharedMembers`).
     private var shared: SharedMembers<Members>
 
     init(id: WorkflowID, hash: DefinitionHash, title: String, regulation: Regulation, article: String, mode: Mode, scope: Scope,
          states: [StateSpec], roles: [String: RoleSpec], transitions: [Transition], fieldKinds: [String: FieldKind]) {
-        shared = SharedMembers(Members(id: id, hash: hash, title: title, regulation: regulation, article: article, mode: mode, scope: scope,
-                                       states: states, roles: roles, transitions: transitions, fieldKinds: fieldKinds,
-                                       fieldLabels: WorkflowDefinition.fieldLabels(of: transitions)))
+        var members = Members(id: id, hash: hash, title: title, regulation: regulation, article: article, mode: mode, scope: scope,
+                              states: states, roles: roles, transitions: transitions, fieldKinds: fieldKinds)
+        members.derive()
+        shared = SharedMembers(members)
     }
 
-    private mutating func change(_ body: (inout Members) -> Void) { shared.change(body) }
+    private mutating func change(_ body: (inout Members) -> Void) { shared.change { body(&$0); $0.derive() } }
+
+    /// The role the transition at `index` of `transitions` names (`by`): looked up by name once,
+    /// when the definition is read (or its roles or transitions change), not for every command.
+    func role(ofTransition index: Int) -> RoleSpec? { shared.members.transitionRoles[index] }
 
     private static func fieldLabels(of transitions: [Transition]) -> [String: String] {
         var labels: [String: String] = [:]

@@ -133,6 +133,19 @@ struct DecideTests {
         #expect(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal?.message.contains("ends (2025-07-01) before it starts") == true)
     }
 
+    @Test("a role of the definition changed after it was read is the one a step resolves: the role of each transition is found again")
+    func changedRoleResolved() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        let role = try #require(walk.definition.roles["kepala_pd_dituju"])
+        walk.definition.roles["kepala_pd_dituju"]?.expression = try RoleExpression.parse("head(owner_unit)").get()
+        #expect(try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00").refusal?.code == .wrongActor)
+        #expect(try walk.run("recommend", by: Pemalang.kabidP2P, at: "2025-03-04T09:00:00+07:00").event?.state == "recommended")
+        walk.definition.roles["kepala_pd_dituju"] = role
+        #expect(try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00",
+                             ["nominees": .array([.string(Pemalang.prakomMuda)])]).event?.state == "approved")
+    }
+
     @Test("a text field's limit counts characters, not bytes; a period has exactly a start and an end")
     func textLengthAndPeriodShape() throws {
         var contents = Walk.contents

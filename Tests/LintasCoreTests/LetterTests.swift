@@ -56,6 +56,17 @@ struct LetterTests {
         #expect(letter.contentHash == nil, "the core leaves hashing to the engine")
     }
 
+    @Test("a field's label changed after the definition was read is the one the request's contents carry")
+    func changedLabelInContents() throws {
+        var walk = try Walk()
+        let submit = try #require(walk.definition.transitions.firstIndex { $0.action == "submit" })
+        let purpose = try #require(walk.definition.transitions[submit].fields.firstIndex { $0.name == "purpose" })
+        walk.definition.transitions[submit].fields[purpose].label = "Maksud pelibatan"
+        let letter = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents).event?.detail.letter)
+        let contents = try #require(letter.content?["contents"]?.arrayValue)
+        #expect(contents.first { $0["field"] == "purpose" }?["label"] == "Maksud pelibatan")
+    }
+
     @Test("the words before the request's contents: the request letter itself lists them, the letters after it answer the permohonan, and the workflow can say other words")
     func contentsHeading() throws {
         var walk = try Walk()
