@@ -269,8 +269,36 @@ private struct Decider {
     private func checkFields(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
                              _ directory: Directory) throws(Refusal) -> [String: JSONValue] {
         let letterFields = Self.letterFields
-        if let letter = transition.letter, letter.numbering == .register || letter.numbering == .none,
-           letterFields.contains(where: { command.data[$0] != nil }) {
+        // Each spec read in place by index: `for spec in transition.fields` copies each (every member retained).
+        let specs = transition.fields
+        // One pass over the command's data: each member matched to its field by comparing names and
+        // normalized, not looked up (its name hashed) once per field; whether it names a letter's
+        // number or date, or something the transition does not take, noted to refuse below, in the
+        // order the checks always had (what is normalized here is then dropped).
+        var fields = [String: JSONValue](minimumCapacity: specs.count)  // not grown (and rehashed) field by field
+        var filled: UInt64 = 0  // the first 64 fields given a value that is not blank, a bit each by index
+        var invalid: [(index: Int, problem: String)] = []
+        var namesLetterField = false, namesUnknown = false
+        for (name, value) in command.data {
+            let isLetterField = letterFields.contains(name)
+            namesLetterField = namesLetterField || isLetterField
+            guard let index = specs.indices.first(where: { specs[$0].name == name }) else {
+                if transition.letter == nil || !isLetterField { namesUnknown = true }
+                continue
+            }
+            if isBlank(value) { continue }
+            if index < UInt64.bitWidth { filled |= 1 << UInt64(index) }
+            switch normalize(value, specs[index], directory) {
+            case .success(let normalized): fields[specs[index].name] = normalized
+            case .failure(let problem): invalid.append((index, problem.message))
+            }
+        }
+        /// Whether the field at `index` was given a value that is not blank (else it is missing when required and not defaulted).
+        func isFilled(_ index: Int) -> Bool {
+            index < UInt64.bitWidth ? filled & (1 << UInt64(index)) != 0
+                : fields[specs[index].name] != nil || invalid.contains { $0.index == index }
+        }
+        if let letter = transition.letter, letter.numbering == .register || letter.numbering == .none, namesLetterField {
             let numberedHere = letterFields.filter { command.data[$0] != nil }
             let how = letter.numbering == .none ? "is written by the employee and carries no number (numbering \"none\")"
                 : "is numbered by its register in lintas (numbering \"register\")"
@@ -284,35 +312,24 @@ private struct Decider {
         func isKnown(_ name: String) -> Bool {
             transition.fields.contains { $0.name == name } || (transition.letter != nil && letterFields.contains(name))
         }
-        if command.data[LetterDraft.referenceField] != nil, !isKnown(LetterDraft.referenceField) { throw referenceRefusal(transition, definition) }
-        if !command.data.keys.allSatisfy(isKnown) {
+        if namesUnknown {
+            if command.data[LetterDraft.referenceField] != nil, !isKnown(LetterDraft.referenceField) { throw referenceRefusal(transition, definition) }
             let unknown = command.data.keys.filter { !isKnown($0) }.sorted()
             let expected = transition.fields.isEmpty ? "it takes no fields" : "it takes: \(transition.fields.map(\.name).joined(separator: ", "))"
             throw Refusal(.invalidField, "\"\(transition.action)\" does not take \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); \(expected).",
                           article: definition.cite(transition.article))
         }
-        var fields = [String: JSONValue](minimumCapacity: transition.fields.count)  // not grown (and rehashed) field by field
-        var missing: [FieldSpec] = []
-        var invalid: [(FieldSpec, String)] = []
-        // Each spec read in place by index: `for spec in transition.fields` copies each (every member retained).
-        let specs = transition.fields
-        for index in specs.indices {
-            guard let value = command.data[specs[index].name], !isBlank(value) else {
-                if specs[index].required && specs[index].defaultValue == nil { missing.append(specs[index]) }
-                continue
-            }
-            switch normalize(value, specs[index], directory) {
-            case .success(let normalized): fields[specs[index].name] = normalized
-            case .failure(let problem): invalid.append((specs[index], problem.message))
-            }
-        }
-        if !missing.isEmpty {
+        func isMissing(_ index: Int) -> Bool { specs[index].required && specs[index].defaultValue == nil && !isFilled(index) }
+        if specs.indices.contains(where: isMissing) {
+            let missing = specs.indices.filter(isMissing).map { specs[$0] }
             let list = missing.map { "\($0.name) (\($0.label), \($0.article))" }.joined(separator: "; ")
             throw Refusal(.missingField, "\"\(transition.action)\" (\(transition.label)) is missing \(list).",
                           article: definition.cite(unique(missing.map(\.article)).joined(separator: "; ")),
                           hint: "Every field the article requires must be filled in.")
         }
         if !invalid.isEmpty {
+            // In the order of the fields, as they were checked one by one.
+            let invalid = invalid.sorted { $0.index < $1.index }.map { (specs[$0.index], $0.problem) }
             throw Refusal(.invalidField, invalid.map { "\($0.0.name) (\($0.0.label)): \($0.1)" }.joined(separator: "; "),
                           article: definition.cite(unique(invalid.map(\.0.article)).joined(separator: "; ")))
         }

@@ -133,6 +133,35 @@ struct DecideTests {
         #expect(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal?.message.contains("ends (2025-07-01) before it starts") == true)
     }
 
+    @Test("the fields missing, and those given wrongly, are named in the order the transition declares them, whatever order the command gives them in")
+    func fieldsNamedInTheirOrder() throws {
+        // The command's fields are read in the order its dictionary keeps them, which differs from run to run and
+        // between dictionaries of different capacities: the refusal does not.
+        for capacity in 0..<6 {
+            var contents = Walk.contents
+            contents.reserveCapacity(Walk.contents.count << capacity)
+            contents["competence"] = "  "
+            contents["performance_target"] = nil
+            var walk = try Walk()
+            let missing = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal)
+            #expect(missing.code == .missingField)
+            let competence = try #require(missing.message.range(of: "competence ("))
+            let target = try #require(missing.message.range(of: "performance_target ("))
+            #expect(competence.lowerBound < target.lowerBound, "\(missing.message)")
+
+            contents = Walk.contents
+            contents.reserveCapacity(Walk.contents.count << capacity)
+            contents["target_unit"] = "nowhere"
+            contents["purpose"] = .int(5)
+            contents["duration"] = "2025"
+            let invalid = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents).refusal)
+            #expect(invalid.code == .invalidField)
+            let named = ["target_unit (", "purpose (", "duration ("].map { invalid.message.range(of: $0)?.lowerBound }
+            #expect(named.allSatisfy { $0 != nil } && named.compactMap { $0 } == named.compactMap { $0 }.sorted(), "\(invalid.message)")
+            #expect(walk.state == nil, "nothing is half-applied")
+        }
+    }
+
     @Test("a role of the definition changed after it was read is the one a step resolves: the role of each transition is found again")
     func changedRoleResolved() throws {
         var walk = try Walk()
