@@ -30,6 +30,28 @@ public struct Directory: Sendable {
         var department: UnitID?
         var agency: UnitID?
         var orgUnit: UnitID?
+        /// The unit's head (`heads(of:on:)`) with its holders and acting officials: one lookup by the
+        /// unit on every command whose role is a unit's head, not three.
+        var head: Office?
+    }
+
+    /// A position with its definitive holders and its Plt and Plh appointments (`officeholders(of:on:)`).
+    fileprivate struct Office: Sendable {
+        var position: PositionID
+        var holders: [NIP]
+        var acting: [ActingAppointment]
+
+        func officeholders(on date: CivilDate) -> [Officeholder] {
+            let standing = acting.filter { $0.isValid(on: date) }
+            if !standing.isEmpty {
+                return standing.map { Officeholder(nip: $0.nip, position: position, capacity: $0.capacity) }
+            }
+            return holders.map { Officeholder(nip: $0, position: position, capacity: .definitive) }
+        }
+    }
+
+    private func office(_ position: PositionID) -> Office {
+        Office(position: position, holders: holdersByPosition[position] ?? [], acting: actingByPosition[position] ?? [])
     }
 
     public struct Unit: Sendable, Hashable {
@@ -168,11 +190,7 @@ extension Directory {
     /// holder permanently unable (*berhalangan tetap*). In both cases the office acts through
     /// the appointee alone, so that two people never decide for one office on the same day.
     public func officeholders(of position: PositionID, on date: CivilDate) -> [Officeholder] {
-        let standing = actingAppointments(for: position, on: date)
-        if !standing.isEmpty {
-            return standing.map { Officeholder(nip: $0.nip, position: position, capacity: $0.capacity) }
-        }
-        return (holdersByPosition[position] ?? []).map { Officeholder(nip: $0, position: position, capacity: .definitive) }
+        office(position).officeholders(on: date)
     }
 
     /// The Plt and Plh appointments for a position whose period covers a date.
@@ -208,8 +226,7 @@ extension Directory {
 
     /// Who can act as head of a unit on a date.
     public func heads(of unit: UnitID, on date: CivilDate) -> [Officeholder] {
-        guard let head = units[unit]?.head else { return [] }
-        return officeholders(of: head, on: date)
+        levels[unit]?.head?.officeholders(on: date) ?? []  // a unit's levels are found for every unit (`buildIndexes`)
     }
 
     /// The Pejabat yang Berwenang of the agency a unit belongs to.
@@ -580,9 +597,10 @@ extension Directory {
             if let head = unit.head { headed[head, default: []].append(unit.id) }
         }
         var above: [UnitID: Levels] = [:]
-        for id in units.keys {
+        for (id, unit) in units {
             above[id] = Levels(department: walkAncestors(of: id, kind: .department), agency: walkAncestors(of: id, kind: .agency),
-                               orgUnit: walkOrgUnit(of: id))
+                               orgUnit: walkOrgUnit(of: id),
+                               head: unit.head.map { Office(position: $0, holders: holders[$0] ?? [], acting: actingFor[$0] ?? []) })
         }
         change {
             $0.holdersByPosition = holders

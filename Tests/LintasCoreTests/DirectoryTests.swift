@@ -48,6 +48,18 @@ struct DirectoryTests {
         #expect(directory.unitsHeaded(by: NIP(Pemalang.pltKepalaBKPSDM), on: inside).map(\.unit).sorted() == ["bkpsdm", "bkpsdm-sekretariat"])
     }
 
+    @Test("a unit's heads, kept with the unit when the directory is read, are its head position's officeholders on every date")
+    func headsAreTheHeadPositionsOfficeholders() throws {
+        let directory = try Fixtures.pemalangDirectory()
+        for day in ["2024-12-31", "2025-01-02", "2025-06-15", "2026-12-31", "2027-01-01"] {
+            let date = try #require(CivilDate(iso: day))
+            for unit in directory.units.values {
+                #expect(directory.heads(of: unit.id, on: date) == unit.head.map { directory.officeholders(of: $0, on: date) } ?? [], "\(unit.id) on \(day)")
+            }
+            #expect(directory.heads(of: "no-such-unit", on: date).isEmpty)
+        }
+    }
+
     @Test("a bad directory is refused with every problem listed, nothing half-read")
     func everyProblemListed() throws {
         let document = try Fixtures.directoryDocument { members in
