@@ -116,9 +116,15 @@ private struct Decider {
         let employee = try checkKnownActor(transition, definition, directory, date)
         var fields = try checkFields(transition, definition, directory)
         // The request's fields with this step's over them, kept in step with `fields` as
-        // defaults and the quota unit are bound (one copy of the state's fields per command).
-        var bound = state?.fields ?? [:]
-        for (name, value) in fields { bound[name] = value }
+        // defaults and the quota unit are bound (one copy of the state's fields per command). A request
+        // with no fields yet (a new one) has this step's: shared, not hashed into a new dictionary.
+        var bound: [String: JSONValue]
+        if let stateFields = state?.fields, !stateFields.isEmpty {
+            bound = stateFields
+            for (name, value) in fields { bound[name] = value }
+        } else {
+            bound = fields
+        }
         let role = definition.role(ofTransition: transitionIndex)!
         let (office, holders) = try checkActor(transition, role, definition, directory, date, employee, &fields, &bound)
         try checkFieldRelations(transition, definition, directory, fields, bound)
