@@ -1683,10 +1683,12 @@ struct SQLiteBatch: StoreBatch {
     static let requestColumns = "request, body, head, workflow, state, version, updated, ends, timed"
 
     /// A `requests` row selected with `requestColumns`.
+    /// (A new one made from the row: read into an empty one, `read(_:into:)`, each buffer was grown by appending.)
     static func storedRequest(_ row: SQLiteStatement) -> StoredRequest {
-        var stored = StoredRequest(request: RequestID(""), body: [], head: [], columns: .init(workflow: WorkflowID(""), state: "", version: 0, updated: Timestamp(milliseconds: 0)))
-        read(row, into: &stored)
-        return stored
+        StoredRequest(request: RequestID(row.text(0)), body: row.bytes(1), head: row.bytes(2),
+                      columns: .init(workflow: WorkflowID(row.text(3)), state: row.text(4), version: Int(row.int64(5)),
+                                     updated: Timestamp(milliseconds: row.int64(6)), ends: row.optionalText(7).flatMap(CivilDate.init(iso:)),
+                                     timed: row.int64(8) != 0))
     }
 
     /// `storedRequest` read into `stored` in place: the body's and head's buffers reused, the
