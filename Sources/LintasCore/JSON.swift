@@ -485,29 +485,33 @@ private struct JSONParser {
     }
 
     /// The index of the quote that closes the string opening at `open`, stepping over escapes;
-    /// sixteen bytes at a time, then eight. Nothing is validated. Inlined: `skipMatching` calls it
-    /// for each string of a letter's content, most of them short.
+    /// sixteen bytes at a time, then (where sixteen no longer fit) eight. Nothing is validated.
+    /// Inlined: `skipMatching` calls it for each string of a letter's content, most of them short.
     @inline(__always)
     func closingQuote(after open: Int) -> Int? {
         var index = open + 1
         while true {
-            while index + 16 <= bytes.count {
-                let lanes = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
-                let found = (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\""))) .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\\")))
-                if let offset = Self.firstLane(found) {
-                    index += offset
-                    break
+            // A hit goes straight to the byte found: after a sixteen-byte hit the eight-byte
+            // loop would only find the same byte again.
+            scan: do {
+                while index + 16 <= bytes.count {
+                    let lanes = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
+                    let found = (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\""))) .| (lanes .== SIMD16<UInt8>(repeating: UInt8(ascii: "\\")))
+                    if let offset = Self.firstLane(found) {
+                        index += offset
+                        break scan
+                    }
+                    index += 16
                 }
-                index += 16
-            }
-            while index + 8 <= bytes.count {
-                let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let found = (Self.firstZeroByte(word ^ Self.quotes) | Self.firstZeroByte(word ^ Self.backslashes)) & Self.highBits
-                if found != 0 {
-                    index += found.trailingZeroBitCount >> 3
-                    break
+                while index + 8 <= bytes.count {
+                    let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    let found = (Self.firstZeroByte(word ^ Self.quotes) | Self.firstZeroByte(word ^ Self.backslashes)) & Self.highBits
+                    if found != 0 {
+                        index += found.trailingZeroBitCount >> 3
+                        break scan
+                    }
+                    index += 8
                 }
-                index += 8
             }
             guard index < bytes.count else { return nil }
             switch bytes[index] {
