@@ -1205,7 +1205,7 @@ public final class SQLiteStore: EventStore {
             // leaves the detail as stored, as the join does (it fails its hash). A fold is given the rest and
             // the opening's body apart: it puts them together the first time it meets the opening in the scan.
             let rest = statement.borrowed(9)
-            if !statement.isNull(11), let opening = openings.index(of: statement.int64(11)) {
+            if let number = statement.optionalInt64(11), let opening = openings.index(of: number) {
                 try openings.rows[opening].body.withUnsafeBytes { body in
                     if !all && Event.Detail.joins(rest: rest, opening: body) {
                         try visit(data: rest, by: openings.rows[opening].by, opening: opening, body: body)
