@@ -38,7 +38,7 @@ extension WorkflowDefinition {
             guard let role = roles[transition.by] else { continue }
             var holders: [AwaitedParty.Holder] = []
             if let directory {
-                let done = transition.each ? Set(state.participants[transition.action] ?? []) : []
+                let done = transition.each ? Set(state.participantList.people(transition.action) ?? []) : []
                 for holder in role.expression.resolve(in: roleContext(fields: state.fields, directory: directory, on: date)).persons
                 where !done.contains(holder.nip) {
                     holders.append(AwaitedParty.Holder(nip: holder.nip, name: directory.employees[holder.nip]?.name ?? holder.nip.rawValue,

@@ -24,7 +24,10 @@ public struct RequestState: Sendable, Hashable {
     /// from its stored bytes to be looked at keeps them as stored (checked) until they are asked
     /// for (`init(bytes:keepingParticipants:)`): the status of a request whose steps are not
     /// taken by each nominee never asks. So does one the daemon reads to take a step: `evolve`
-    /// appends the step's person to them as they stand (`ParticipantList.append`).
+    /// appends the step's person to them as they stand (`ParticipantList.append`). A state
+    /// `evolve` starts keeps them as their canonical bytes from its first step (`ParticipantList.first`),
+    /// so that no projection written from it sorts them; a step each nominee takes reads only its
+    /// action's people from them (`ParticipantList.people`).
     public var participants: [String: [NIP]] {
         get { participantList.values }
         set { participantList = .values(newValue) }
@@ -97,8 +100,10 @@ extension RequestState {
             }
             var first = RequestState(
                 request: event.request, workflow: workflow, definition: definition, state: event.state, version: 1,
-                since: event.at, updated: event.at, fields: event.detail.fields, participants: [event.action: [event.actor]],
+                since: event.at, updated: event.at, fields: event.detail.fields, participants: [:],
                 letterList: .values(event.detail.letter.map { [LetterReference($0, version: 1)] } ?? []), warnings: event.detail.warnings)
+            // Kept as their canonical bytes, which every later step appends to in place and every projection copies.
+            first.participantList = .first(event.actor, to: event.action)
             first.fieldsBytes = WrittenBytes(fields: first.fields)
             return first
         }
@@ -492,6 +497,38 @@ typealias LetterList = KeptAsStored<StoredLetters>
 typealias ParticipantList = KeptAsStored<StoredParticipants>
 
 extension KeptAsStored where Kind == StoredParticipants {
+    /// The object of one action with one person, as its canonical bytes: a state's first step (`evolve`).
+    static func first(_ actor: NIP, to action: String) -> ParticipantList {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(action.utf8.count + actor.rawValue.utf8.count + 8)
+        JSONWriter.writeString(action, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: "["))
+        JSONWriter.writeString(actor.rawValue, into: &bytes)
+        bytes.append(UInt8(ascii: "]"))
+        bytes.append(UInt8(ascii: "}"))
+        return .stored(bytes)
+    }
+
+    /// The people who took `action`, in order (`participants[action]`), read from stored bytes
+    /// without making the other actions into values.
+    func people(_ action: String) -> [NIP]? {
+        // Names compared as their UTF-8: bytes with an escape are made into values.
+        guard case .stored(let bytes) = self, !bytes.contains(UInt8(ascii: "\\")) else { return values[action] }
+        var found: [NIP]?
+        do {
+            try JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
+                    if found == nil, key.elementsEqual(action.utf8) { found = try reader.strings(NIP.init) } else { try reader.skipStrings() }
+                })
+            }
+        } catch {
+            // Unreachable: checked when their state was read, or written by `first` and `append`.
+            preconditionFailure("participants checked when their state was read do not read: \(error)")
+        }
+        return found
+    }
+
     /// Reads the object at the reader: as values, or (`keep`) kept as its bytes, read past an
     /// array of strings for each action as strictly as `read` reads it, without making its strings.
     static func reading(_ reader: inout JSONReader, keep: Bool) throws(JSONSyntaxError) -> ParticipantList {
@@ -520,48 +557,77 @@ extension KeptAsStored where Kind == StoredParticipants {
 
     /// The stored object's bytes with `actor` appended to `action`; `nil` unless they are in the canonical form.
     private static func appending(_ actor: NIP, to action: String, in bytes: [UInt8]) -> [UInt8]? {
-        // Canonical: no spaces between tokens and no escapes (nor, then, a quote or a bracket inside a name or a NIP).
-        guard !bytes.contains(where: { $0 <= UInt8(ascii: " ") || $0 == UInt8(ascii: "\\") }) else { return nil }
         var action = action
         // Where the actor goes, and whether as a new member (`"action":[...]`) rather than in the action's array.
-        var insertion: (at: Int, newMember: Bool)?
-        var ordered = true
-        let found: Void? = action.withUTF8 { name in
-            try? JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
-                var previous: UnsafeBufferPointer<UInt8>?
-                try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
-                    let keyStart = reader.bytes.baseAddress!.distance(to: key.baseAddress!) - 1
-                    if let previous, !JSONWriter.precedes(UnsafeRawBufferPointer(previous), UnsafeRawBufferPointer(key)) { ordered = false }
-                    previous = key
-                    try reader.skipStrings()
-                    guard insertion == nil else { return }
-                    if key.elementsEqual(name) {
-                        insertion = (reader.position - 1, false)
-                    } else if JSONWriter.precedes(UnsafeRawBufferPointer(name), UnsafeRawBufferPointer(key)) {
-                        insertion = (keyStart, true)
-                    }
-                })
-            }
+        let found: (at: Int, newMember: Bool)?? = action.withUTF8 { name in
+            bytes.withUnsafeBytes { bytes in Self.insertion(of: UnsafeRawBufferPointer(name), in: bytes) }
         }
-        guard found != nil, ordered else { return nil }
-        var added: [UInt8] = []
-        let (at, newMember) = insertion ?? (bytes.count - 1, true)
-        if newMember {
-            if insertion == nil { added.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(action, into: &added)
-            added.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: "[")])
-            JSONWriter.writeString(actor.rawValue, into: &added)
-            added.append(UInt8(ascii: "]"))
-            if insertion != nil { added.append(UInt8(ascii: ",")) }
-        } else {
-            if bytes[at - 1] != UInt8(ascii: "[") { added.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(actor.rawValue, into: &added)
-        }
+        guard let found else { return nil }
+        let (at, newMember) = found ?? (bytes.count - 1, true)
         var edited: [UInt8] = []
-        edited.reserveCapacity(bytes.count + added.count)
+        edited.reserveCapacity(bytes.count + action.utf8.count + actor.rawValue.utf8.count + 8)
         edited.append(contentsOf: bytes[..<at])
-        edited.append(contentsOf: added)
+        if newMember {
+            if found == nil { edited.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(action, into: &edited)
+            edited.append(UInt8(ascii: ":"))
+            edited.append(UInt8(ascii: "["))
+            JSONWriter.writeString(actor.rawValue, into: &edited)
+            edited.append(UInt8(ascii: "]"))
+            if found != nil { edited.append(UInt8(ascii: ",")) }
+        } else {
+            if bytes[at - 1] != UInt8(ascii: "[") { edited.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(actor.rawValue, into: &edited)
+        }
         edited.append(contentsOf: bytes[at...])
         return edited
+    }
+
+    /// Where a person taking `name` goes in the object's bytes: before the closing bracket of its
+    /// array (`newMember` false), or at the opening quote of the first name after it (true);
+    /// `.some(nil)`: after the last member. `nil` unless the bytes are in the canonical form (no
+    /// spaces between tokens, no escapes, names in order), checked in one walk: without escapes,
+    /// each string ends at its next quote.
+    private static func insertion(of name: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer) -> (at: Int, newMember: Bool)?? {
+        let count = bytes.count
+        guard count > 2, bytes[0] == UInt8(ascii: "{"), bytes[count - 1] == UInt8(ascii: "}") else { return nil }
+        /// The index of the string's closing quote, the string starting at `quote`; `nil` past the end or at a byte a canonical string has not.
+        func closingQuote(_ quote: Int) -> Int? {
+            guard quote < count, bytes[quote] == UInt8(ascii: "\"") else { return nil }
+            var index = quote + 1
+            while index < count, bytes[index] != UInt8(ascii: "\"") {
+                if bytes[index] < UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\\") { return nil }
+                index += 1
+            }
+            return index < count ? index : nil
+        }
+        var insertion: (at: Int, newMember: Bool)?
+        var previous: UnsafeRawBufferPointer?
+        var index = 1
+        while true {
+            guard let keyEnd = closingQuote(index) else { return nil }
+            let key = UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<keyEnd])
+            if let previous, !JSONWriter.precedes(previous, key) { return nil }
+            previous = key
+            if insertion == nil, JSONWriter.precedes(name, key) { insertion = (index, true) }
+            var at = keyEnd + 1
+            guard at + 2 < count, bytes[at] == UInt8(ascii: ":"), bytes[at + 1] == UInt8(ascii: "[") else { return nil }
+            at += 2
+            if bytes[at] != UInt8(ascii: "]") {
+                while true {
+                    guard let end = closingQuote(at), end + 1 < count else { return nil }
+                    at = end + 1
+                    guard bytes[at] == UInt8(ascii: ",") else { break }
+                    at += 1
+                }
+                guard bytes[at] == UInt8(ascii: "]") else { return nil }
+            }
+            if insertion == nil, !JSONWriter.precedes(key, name) { insertion = (at, false) }
+            index = at + 1
+            guard index < count else { return nil }
+            if bytes[index] == UInt8(ascii: "}") { return index == count - 1 ? .some(insertion) : nil }
+            guard bytes[index] == UInt8(ascii: ",") else { return nil }
+            index += 1
+        }
     }
 }
