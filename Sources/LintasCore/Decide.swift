@@ -137,8 +137,8 @@ private struct Decider {
         var nextState = transition.to
         if transition.each {
             let everyone = Set((actorRole?.holders ?? role.expression.resolve(in: context).persons).map(\.nip))
-            let done = Set(state?.participantList.people(transition.action) ?? []).union([command.actor])
-            if !everyone.isSubset(of: done) { nextState = state?.state ?? transition.to }
+            let participants = state?.participantList
+            if !everyone.allSatisfy({ $0 == command.actor || participants?.took($0, transition.action) == true }) { nextState = state?.state ?? transition.to }
         }
         // Letter numbers are drawn last, once nothing can refuse the command any more.
         let letter = try transition.letter.map { spec throws(Refusal) in
@@ -590,7 +590,7 @@ private struct Decider {
             throw Refusal(.wrongActor, "\"\(transition.action)\" (\(transition.label)) is taken by the \(role.label): on \(date) that is \(expected), not \(actorDescription)."
                           + displaced, article: article)
         }
-        if transition.each, let done = input.state?.participantList.people(transition.action), done.contains(command.actor) {
+        if transition.each, input.state?.participantList.took(command.actor, transition.action) == true {
             throw Refusal(.alreadyDone, "\(actorDescription) has already taken \"\(transition.action)\" (\(transition.label)) for request \(command.request).",
                           article: article)
         }

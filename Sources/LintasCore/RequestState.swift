@@ -529,6 +529,37 @@ extension KeptAsStored where Kind == StoredParticipants {
         return found
     }
 
+    /// Whether `person` took `action` (`participants[action]` has them), answered from stored
+    /// bytes without making their strings.
+    func took(_ person: NIP, _ action: String) -> Bool {
+        guard case .stored(let bytes) = self else { return values[action]?.contains(person) ?? false }
+        var action = action, nip = person.rawValue
+        let found: Bool? = action.withUTF8 { name in
+            nip.withUTF8 { nip in
+                bytes.withUnsafeBytes { bytes in Self.took(UnsafeRawBufferPointer(nip), UnsafeRawBufferPointer(name), in: bytes) }
+            }
+        }
+        return found ?? (values[action]?.contains(person) ?? false)
+    }
+
+    /// `took` over canonical bytes; `nil` unless they are in the canonical form. Without escapes,
+    /// each string ends at its next quote, and a NIP that needs one is in none.
+    private static func took(_ nip: UnsafeRawBufferPointer, _ name: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer) -> Bool? {
+        guard let place = insertion(of: name, in: bytes) else { return nil }
+        guard let (end, newMember, start) = place, !newMember else { return false }
+        var index = start
+        while index < end {
+            // At a person's opening quote.
+            let close = index + 1 + nip.count
+            if close < end, bytes[close] == UInt8(ascii: "\""), UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<close]).elementsEqual(nip) { return true }
+            index += 1
+            while bytes[index] != UInt8(ascii: "\"") { index += 1 }
+            // Past the closing quote and the comma (or the closing bracket, after the last).
+            index += 2
+        }
+        return false
+    }
+
     /// Reads the object at the reader: as values, or (`keep`) kept as its bytes, read past an
     /// array of strings for each action as strictly as `read` reads it, without making its strings.
     static func reading(_ reader: inout JSONReader, keep: Bool) throws(JSONSyntaxError) -> ParticipantList {
@@ -559,11 +590,11 @@ extension KeptAsStored where Kind == StoredParticipants {
     private static func appending(_ actor: NIP, to action: String, in bytes: [UInt8]) -> [UInt8]? {
         var action = action
         // Where the actor goes, and whether as a new member (`"action":[...]`) rather than in the action's array.
-        let found: (at: Int, newMember: Bool)?? = action.withUTF8 { name in
+        let found: (at: Int, newMember: Bool, from: Int)?? = action.withUTF8 { name in
             bytes.withUnsafeBytes { bytes in Self.insertion(of: UnsafeRawBufferPointer(name), in: bytes) }
         }
         guard let found else { return nil }
-        let (at, newMember) = found ?? (bytes.count - 1, true)
+        let (at, newMember, _) = found ?? (bytes.count - 1, true, 0)
         var edited: [UInt8] = []
         edited.reserveCapacity(bytes.count + action.utf8.count + actor.rawValue.utf8.count + 8)
         edited.append(contentsOf: bytes[..<at])
@@ -584,11 +615,12 @@ extension KeptAsStored where Kind == StoredParticipants {
     }
 
     /// Where a person taking `name` goes in the object's bytes: before the closing bracket of its
-    /// array (`newMember` false), or at the opening quote of the first name after it (true);
+    /// array (`newMember` false; `from`: the array's first byte after its opening bracket), or at
+    /// the opening quote of the first name after it (true);
     /// `.some(nil)`: after the last member. `nil` unless the bytes are in the canonical form (no
     /// spaces between tokens, no escapes, names in order), checked in one walk: without escapes,
     /// each string ends at its next quote.
-    private static func insertion(of name: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer) -> (at: Int, newMember: Bool)?? {
+    private static func insertion(of name: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer) -> (at: Int, newMember: Bool, from: Int)?? {
         let count = bytes.count
         guard count > 2, bytes[0] == UInt8(ascii: "{"), bytes[count - 1] == UInt8(ascii: "}") else { return nil }
         /// The index of the string's closing quote, the string starting at `quote`; `nil` past the end or at a byte a canonical string has not.
@@ -601,7 +633,7 @@ extension KeptAsStored where Kind == StoredParticipants {
             }
             return index < count ? index : nil
         }
-        var insertion: (at: Int, newMember: Bool)?
+        var insertion: (at: Int, newMember: Bool, from: Int)?
         var previous: UnsafeRawBufferPointer?
         var index = 1
         while true {
@@ -609,10 +641,11 @@ extension KeptAsStored where Kind == StoredParticipants {
             let key = UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<keyEnd])
             if let previous, !JSONWriter.precedes(previous, key) { return nil }
             previous = key
-            if insertion == nil, JSONWriter.precedes(name, key) { insertion = (index, true) }
+            if insertion == nil, JSONWriter.precedes(name, key) { insertion = (index, true, index) }
             var at = keyEnd + 1
             guard at + 2 < count, bytes[at] == UInt8(ascii: ":"), bytes[at + 1] == UInt8(ascii: "[") else { return nil }
             at += 2
+            let from = at
             if bytes[at] != UInt8(ascii: "]") {
                 while true {
                     guard let end = closingQuote(at), end + 1 < count else { return nil }
@@ -622,7 +655,7 @@ extension KeptAsStored where Kind == StoredParticipants {
                 }
                 guard bytes[at] == UInt8(ascii: "]") else { return nil }
             }
-            if insertion == nil, !JSONWriter.precedes(key, name) { insertion = (at, false) }
+            if insertion == nil, !JSONWriter.precedes(key, name) { insertion = (at, false, from) }
             index = at + 1
             guard index < count else { return nil }
             if bytes[index] == UInt8(ascii: "}") { return index == count - 1 ? .some(insertion) : nil }

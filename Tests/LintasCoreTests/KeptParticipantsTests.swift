@@ -25,6 +25,9 @@ struct KeptParticipantsTests {
         #expect(state.canonicalBytes == state.json.canonicalBytes, comment, sourceLocation: sourceLocation)
         for action in Set(tree.keys).union(["absent", "approve", "zz"]) {
             #expect(state.participantList.people(action) == tree[action], comment, sourceLocation: sourceLocation)
+            for person in Set(tree.values.joined()).union([NIP("1"), NIP("19800101200001100"), NIP("1980010120000110011"), NIP("")]) {
+                #expect(state.participantList.took(person, action) == (tree[action]?.contains(person) ?? false), comment, sourceLocation: sourceLocation)
+            }
         }
     }
 
@@ -38,7 +41,7 @@ struct KeptParticipantsTests {
         }
         Self.expectKept(state)
         let steps: [(String, String)] = [("recommend", "198001012000011001"), ("approve", "198001012000011002"), ("approve", "198001012000011003"),
-                                         ("accept", "198001012000011004"), ("approve", "198001012000011004"), ("zz_last", "1"), ("a_first", "2"),
+                                         ("accept", "198001012000011004"), ("approve", "198001012000011004"), ("zz_last", "1"), ("a_first", "2"), ("a_first", ""),
                                          ("recommend", "198001012000011005"), ("approve", "198001012000011002")]
         for (index, (action, actor)) in steps.enumerated() {
             state = try Self.step(state, action, by: actor)
