@@ -90,9 +90,9 @@ public final class Processor {
     private(set) var wakes = 0
 
     /// How many requests a processor keeps between transactions unless told otherwise: about
-    /// 4.7 KB each in W1 (the state's fields 2.2 KB, its letters 1.0, its participants 0.9, or
-    /// about 0.2 as the bytes of a state read from its projection, the dictionary's slot 0.6, the
-    /// request part), so at most about 47 MB whatever the file holds.
+    /// 4.7 KB each in W1 (the state's fields 2.2 KB and their canonical bytes about 0.5, its
+    /// letters 1.0, its participants about 0.2 as their bytes, or 0.9 as values, the dictionary's
+    /// slot 0.6, the request part), so at most about 47 MB whatever the file holds.
     public static let defaultCachedRequests = 10_000
 
     /// - Parameter cachedRequests: how many requests' states (each with its letters' request part) to keep between transactions (0: none).
