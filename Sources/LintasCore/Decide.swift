@@ -284,12 +284,15 @@ private struct Decider {
         var fields = [String: JSONValue](minimumCapacity: specs.count)  // not grown (and rehashed) field by field
         var filled: UInt64 = 0  // the first 64 fields given a value that is not blank, a bit each by index
         var invalid: [(index: Int, problem: String)] = []
+        func isKnown(_ name: String) -> Bool {
+            transition.fields.contains { $0.name == name } || (transition.letter != nil && letterFields.contains(name))
+        }
         var namesLetterField = false, namesUnknown = false
         for (name, value) in command.data {
             let isLetterField = letterFields.contains(name)
             namesLetterField = namesLetterField || isLetterField
             guard let index = specs.indices.first(where: { specs[$0].name == name }) else {
-                if transition.letter == nil || !isLetterField { namesUnknown = true }
+                if !isKnown(name) { namesUnknown = true }
                 continue
             }
             if isBlank(value) { continue }
@@ -315,9 +318,6 @@ private struct Decider {
                               : "Leave out the number, or set the letter's \"numbering\" to \"external\" or \"either\" in the workflow.")
         }
         /// A field of the transition, or a number and date of its letter: compared in place, with no set made per command.
-        func isKnown(_ name: String) -> Bool {
-            transition.fields.contains { $0.name == name } || (transition.letter != nil && letterFields.contains(name))
-        }
         if namesUnknown {
             if command.data[LetterDraft.referenceField] != nil, !isKnown(LetterDraft.referenceField) { throw referenceRefusal(transition, definition) }
             let unknown = command.data.keys.filter { !isKnown($0) }.sorted()

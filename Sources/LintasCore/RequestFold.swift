@@ -196,15 +196,19 @@ public struct RequestFold {
     public mutating func apply(request requestColumn: UnsafeRawBufferPointer, version eventVersion: Int, action actionColumn: UnsafeRawBufferPointer,
                                state stateColumn: UnsafeRawBufferPointer, actor actorColumn: UnsafeRawBufferPointer, at: Int64,
                                data: UnsafeRawBufferPointer, by: Range<Int>? = nil, opening: Int? = nil, openingBody: UnsafeRawBufferPointer? = nil) throws {
+        /// The event merged with its detail as read (`data`, or the detail put back together).
+        func merged(_ detail: UnsafeRawBufferPointer) throws {
+            try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: detail)
+        }
         guard let openingBody, let opening else {
             try read(data, by: by, opening: opening)
-            return try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: data)
+            return try merged(data)
         }
         // The opening kept under this number is the body's bytes up to its closing brace when its count is theirs (it was
         // read from this body put together with a rest, in this scan): what follows it in every detail that cites it is the rest.
         if opening >= 0, opening < openings.count, !openings[opening].bytes.isEmpty, openings[opening].bytes.count == openingBody.count - 1,
            (try? read(data, by: nil, opening: opening, rest: true)) != nil {
-            return try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: data)
+            return try merged(data)
         }
         // The buffer taken out of the fold while the fold reads from it.
         var joined = self.joined
@@ -212,12 +216,12 @@ public struct RequestFold {
         defer { self.joined = joined }
         guard let count = Event.Detail.join(rest: data, opening: openingBody, into: &joined) else {
             try read(data, by: nil, opening: nil)
-            return try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: data)
+            return try merged(data)
         }
         try joined.withUnsafeBytes { bytes in
             let detail = UnsafeRawBufferPointer(rebasing: bytes[..<count])
             try read(detail, by: by, opening: opening)
-            try merge(request: requestColumn, version: eventVersion, action: actionColumn, state: stateColumn, actor: actorColumn, at: at, data: detail)
+            try merged(detail)
         }
     }
 
