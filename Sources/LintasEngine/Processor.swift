@@ -568,6 +568,9 @@ private struct BatchWork {
     /// (they only grow; written once a group), and the printed numbers in the commands' order.
     var groupRegisters: [String: Int] = [:]
     var groupNumbers: [(key: String, value: NumberedLetter)] = []
+    /// With `commitsApart`, the registers the batch has set open (at their first draw, in that group's commit) with the
+    /// last sequence drawn from each since: set closed at those in the batch's last commit, and not written between.
+    var openRegisters: [String: Int] = [:]
     /// With `commitsApart`: each decided command's events and the request it changed, for the
     /// report of the commands committed when the writer was interrupted (`report(committed:)`).
     var decided: [(events: Int, changed: RequestID?)] = []
@@ -703,8 +706,23 @@ private struct BatchWork {
             groupNumbers.removeAll(keepingCapacity: true)
         }
         let first = (decided - 1) / every * every
-        return .init(drawn: StoreNumbering.Drawn(registers: groupRegisters.sorted { $0.key < $1.key }, numbers: groupNumbers),
-                     outcomes: Array(outcomes[first...]) + [(queued, outcome)], now: now)
+        return .init(drawn: groupDrawn(closing: decided == writer.commands), outcomes: Array(outcomes[first...]) + [(queued, outcome)], now: now)
+    }
+
+    /// What the group's commit stores of its draws: its printed numbers, and of the registers, in the batch's last
+    /// commit every one it drew from set closed, else those first drawn from set open (the others' rows, open
+    /// already, not written: a register's one leaf each commit drawing a letter was a tenth of the frames).
+    private mutating func groupDrawn(closing: Bool) -> StoreNumbering.Drawn {
+        var registers: [(key: String, value: Int)] = []
+        for (register, sequence) in groupRegisters where openRegisters.updateValue(sequence, forKey: register) == nil {
+            registers.append((register, sequence))
+        }
+        if closing {
+            registers = openRegisters.map { ($0.key, $0.value) }
+            openRegisters.removeAll()
+        }
+        registers.sort { $0.key < $1.key }
+        return StoreNumbering.Drawn(registers: registers, numbers: groupNumbers, open: !closing)
     }
 
     /// The report of the first `committed` commands decided (with `commitsApart`: those committed, when the batch
@@ -1166,9 +1184,11 @@ private struct StoreNumbering: LetterNumbering {
     struct Drawn {
         var registers: [(key: String, value: Int)] = []
         var numbers: [(key: String, value: NumberedLetter)] = []
+        /// Whether the registers are set open (`StoreBatch.setLetterSequence(register:to:open:)`).
+        var open = false
 
         func write(to batch: any StoreBatch) throws {
-            for (register, sequence) in registers { try batch.setLetterSequence(register: register, to: sequence) }
+            for (register, sequence) in registers { try batch.setLetterSequence(register: register, to: sequence, open: open) }
             for (number, letter) in numbers { try batch.recordLetterNumber(number, of: letter) }
         }
     }

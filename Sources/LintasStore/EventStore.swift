@@ -166,7 +166,10 @@ public protocol StoreBatch: StoreLookups {
     /// - Throws: `StoreError` when the commands are not the oldest queued ones that this transaction
     ///   claimed (one skipped, one twice, one not claimed).
     func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws
-    func setLetterSequence(register: String, to sequence: Int) throws
+    /// Sets a register's last sequence drawn. `open`: the register's `last` may lag behind letters that later commits
+    /// of this batch draw and record (`recordLetterNumber`) before it sets it again closed; `letterSequence` then
+    /// reads the highest sequence its recorded letters carry too.
+    func setLetterSequence(register: String, to sequence: Int, open: Bool) throws
     /// Records a letter's printed number; a number another letter carries is a constraint error.
     func recordLetterNumber(_ number: String, of letter: NumberedLetter) throws
     /// The sequence number of the last event appended by anyone, 0 when there is none: what
@@ -572,6 +575,11 @@ extension StoreBatch {
     public func append(_ event: Event, previous: Digest) throws -> StoredEvent {
         let chained = chain(event, after: previous, letter: nil)
         return StoredEvent(sequence: try append(chained), envelope: chained.envelope, data: chained.data, hash: chained.hash.bytes)
+    }
+
+    /// Sets a register's last sequence, closed: exact until set again.
+    public func setLetterSequence(register: String, to sequence: Int) throws {
+        try setLetterSequence(register: register, to: sequence, open: false)
     }
 
     /// `saveRequest(_:body:head:timer:)` with the state's canonical bytes written here.

@@ -48,7 +48,7 @@ public final class SQLiteStore: EventStore {
     /// 16: `letter_parts` a rowid table, its hash a unique index, in place of `WITHOUT ROWID` keyed by the hash: a
     /// part is appended where the last one was, so the parts of letters issued together lie together and audit, reading
     /// the letters in request order, finds them on pages it has just read (`partsInUseOrder`).
-    public static let schemaVersion: Int64 = 16
+    public static let schemaVersion: Int64 = 17
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
     /// content) left half of a 4 KB page unused; 8 KB pages take 14 % less space for W1.
@@ -191,6 +191,7 @@ public final class SQLiteStore: EventStore {
                 if current < 14 { try indexTimedOnly() }
                 if current < 15 { try listEvents() }
                 if current < 16 { try partsInUseOrder() }
+                if current < 17 { try openRegisters() }
             }
         } catch let error as StoreError {
             throw error
@@ -370,6 +371,18 @@ public final class SQLiteStore: EventStore {
                 """)
         }
         try connection.execute("PRAGMA user_version = 16")
+    }
+
+    /// Version 17: `letter_registers.open`, set while a register's `last` may lag behind the letters committed since
+    /// (a batch committing each command apart writes its registers at its first draw and its end only:
+    /// `StoreBatch.setLetterSequence(register:to:open:)`). Rows already there are closed: their `last` is exact.
+    /// Idempotent: a file that has the column keeps it.
+    private func openRegisters() throws(StoreError) {
+        let columns = try connection.query("SELECT name FROM pragma_table_info('letter_registers')") { $0.text(0) }
+        if !columns.contains("open") {
+            try connection.execute("ALTER TABLE letter_registers ADD COLUMN open INTEGER NOT NULL DEFAULT 0")
+        }
+        try connection.execute("PRAGMA user_version = 17")
     }
 
     /// The events' columns from version 15: no index but the sequence (version 11's `opening` last).
@@ -1989,8 +2002,16 @@ struct SQLiteBatch: StoreBatch {
             """, [.text(workflow.rawValue)] + states.map { .text($0) } + [.text(unit.rawValue)]) { RequestID($0.text(0)) }
     }
 
+    /// The register's `last`, or, while it is open, the highest sequence of its letters recorded in `letter_numbers` if
+    /// higher: every drawn number is recorded there in the commit that draws it, so none is drawn twice or skipped
+    /// after a batch that stopped before closing its registers (a crash, another writer's commit).
     func letterSequence(register: String) throws -> Int {
-        Int(try connection.query(SQLiteBatch.registerSQL, [.text(register)]) { $0.int64(0) }.first ?? 0)
+        let values: [SQLiteValue] = [.text(register)]
+        let row = try connection.firstRow(SQLiteBatch.registerSQL, values) { ($0.int64(0), $0.int64(1) != 0) }
+        guard let (last, open) = row else { return 0 }
+        guard open else { return Int(last) }
+        let drawn = try connection.firstRow(SQLiteBatch.registerLettersSQL, values) { $0.int64(0) } ?? 0
+        return Int(max(last, drawn))
     }
 
     func letter(numbered number: String) throws -> NumberedLetter? {
@@ -2000,7 +2021,12 @@ struct SQLiteBatch: StoreBatch {
         }.first
     }
 
-    private static let registerSQL = FixedSQL("SELECT last FROM letter_registers WHERE register = ?")
+    private static let registerSQL = FixedSQL("SELECT last, open FROM letter_registers WHERE register = ?")
+    /// The highest sequence among the letter ids `register/sequence` (a scan: `letter_numbers` is keyed by number).
+    private static let registerLettersSQL = FixedSQL("""
+        SELECT coalesce(max(CAST(substr(letter, length(?1) + 2) AS INTEGER)), 0) FROM letter_numbers
+        WHERE substr(letter, 1, length(?1) + 1) = ?1 || '/' AND substr(letter, length(?1) + 2) NOT GLOB '*[^0-9]*'
+        """)
     private static let numberSQL = FixedSQL("""
         SELECT n.letter, n.request, (SELECT json_extract(e.data, '$.letter.label') FROM \(SQLiteStore.listedEvents(of: "n.request", as: "e"))
                                      WHERE json_extract(e.data, '$.letter.number') = n.number ORDER BY e.version LIMIT 1)
@@ -2022,8 +2048,8 @@ struct SQLiteBatch: StoreBatch {
 
     /// The register's row updated where it is, as all but a register's first number find it, and inserted only when
     /// the update changed none: the upsert's insert, failing on the key, looked for it first every time.
-    func setLetterSequence(register: String, to sequence: Int) throws {
-        let values: [SQLiteValue] = [.text(register), .integer(Int64(sequence))]
+    func setLetterSequence(register: String, to sequence: Int, open: Bool) throws {
+        let values: [SQLiteValue] = [.text(register), .integer(Int64(sequence)), .integer(open ? 1 : 0)]
         try connection.run(SQLiteBatch.updateRegisterSQL, values)
         if connection.changes == 0 { try connection.run(SQLiteBatch.setRegisterSQL, values) }
     }
@@ -2031,8 +2057,8 @@ struct SQLiteBatch: StoreBatch {
     private static let recordNumberSQL = FixedSQL("INSERT INTO letter_numbers (number, letter, request) VALUES (?, ?, ?)")
     /// A register's first number (`setLetterSequence`), or the register's last set.
     static let setRegisterSQL = FixedSQL("""
-        INSERT INTO letter_registers (register, last) VALUES (?, ?)
-        ON CONFLICT (register) DO UPDATE SET last = excluded.last
+        INSERT INTO letter_registers (register, last, open) VALUES (?, ?, ?)
+        ON CONFLICT (register) DO UPDATE SET last = excluded.last, open = excluded.open
         """)
-    private static let updateRegisterSQL = FixedSQL("UPDATE letter_registers SET last = ?2 WHERE register = ?1")
+    private static let updateRegisterSQL = FixedSQL("UPDATE letter_registers SET last = ?2, open = ?3 WHERE register = ?1")
 }

@@ -135,6 +135,48 @@ struct CommitEachTests {
         #expect(try Audit.run(harness.store).isClean)
     }
 
+    /// Each register's row and how many letters of it `letter_numbers` holds: `register last open letters`.
+    static func registers(_ store: SQLiteStore) throws -> [String] {
+        try store.connection.query("""
+            SELECT r.register || ' ' || r.last || ' ' || r.open || ' ' || (SELECT count(*) FROM letter_numbers n WHERE n.letter LIKE r.register || '/%')
+            FROM letter_registers r ORDER BY r.register
+            """) { $0.text(0) }
+    }
+
+    @Test("each command committed apart: a register's row is written open by the commit of its first letter in the batch and closed at its last letter by the batch's last commit, not between; a batch stopped between (a store error) leaves it open, read as its letters' highest sequence, and the next batch draws on without a gap")
+    func registersOpenUntilTheBatchEnds() throws {
+        let harness = try Self.committing(.each(claim: 500))
+        var between: Set<String> = []
+        harness.store.betweenCommits = { between.formUnion((try? Self.registers(harness.store)) ?? []) }
+        _ = try harness.processor.runBatch(now: harness.now)
+        let rows = between.map { $0.split(separator: " ").map(String.init) }
+        // The last commit's rows are closed (seen once it has committed).
+        #expect(rows.contains { $0[2] == "1" && Int($0[3])! > Int($0[1])! }, "open, behind the letters, between commits: \(between.sorted())")
+        #expect(rows.allSatisfy { $0[2] == "1" || $0[1] == $0[3] }, "\(between.sorted())")
+        let closed = try Self.registers(harness.store)
+        #expect(!closed.isEmpty && closed.allSatisfy { $0.split(separator: " ")[2] == "0" }, "closed at the batch's end: \(closed)")
+        #expect(closed.allSatisfy { let row = $0.split(separator: " "); return row[1] == row[3] }, "each at its last letter: \(closed)")
+
+        // Stopped after the second letter's commit: the rows stay open, behind the letters.
+        let stopped = try Self.committing(.each(claim: 500))
+        try stopped.tamper("""
+            CREATE TEMP TRIGGER refuse_letter BEFORE INSERT ON events
+            WHEN NEW.action = 'issue_letter' AND (SELECT count(*) FROM events WHERE action = 'issue_letter') >= 2
+            BEGIN SELECT RAISE(ABORT, 'disk refused'); END
+            """)
+        _ = try #require(throws: Processor.PartlyCommitted.self) { try stopped.processor.runBatch(now: stopped.now) }
+        let open = try Self.registers(stopped.store).map { $0.split(separator: " ").map(String.init) }
+        #expect(open.contains { $0[2] == "1" && Int($0[3])! > Int($0[1])! }, "\(open)")
+        try stopped.store.withBatch { batch throws in
+            for row in open { #expect(try batch.letterSequence(register: row[0]) == Int(row[3])!) }
+        }
+        try stopped.tamper("DROP TRIGGER refuse_letter")
+        try stopped.drain()
+        // A register the next batch did not draw from stays open: read, it is at its last letter all the same (`stored`).
+        #expect(try stopped.stored(Self.requests) == Self.oneByOne().stored(Self.requests), "the same letters, numbers and registers as one command a batch")
+        #expect(try Audit.run(stopped.store).isClean)
+    }
+
     /// `committing` where, after the third commit, another connection (returned) takes the write lock
     /// before the batch begins its next transaction, which gives up after 20 ms.
     static func lockedAfterThirdCommit(_ mode: Committing) throws -> (Harness, SQLiteStore) {

@@ -210,6 +210,35 @@ struct SQLiteStoreTests {
         try store.withBatch { batch throws in #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 2) }
     }
 
+    @Test("schema version 17: a register set open reads as the highest sequence of its letters in letter_numbers when that is higher than its last (a batch committing each command stopped before closing it), set closed as its last; a version-16 file (no open column) is brought to 17 with its registers closed")
+    func openRegisters() throws {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path)
+        let register = "diskominfo/800.1.11.1/2026", other = "dinkes/800.1.11.1/2026"
+        func letter(_ id: String) -> NumberedLetter { NumberedLetter(id: id, request: "PML-1", label: "Surat Penugasan") }
+        try store.withBatch { batch in
+            try batch.setLetterSequence(register: register, to: 2, open: true)
+            for sequence in 1...4 { try batch.recordLetterNumber("800.1.11.1/\(sequence)/DISKOMINFO/2026", of: letter("\(register)/\(sequence)")) }
+            // Neither a register whose name starts with this one's nor a number given elsewhere counts.
+            try batch.recordLetterNumber("800.1.11.1/9/X/2026", of: letter("\(register)x/9"))
+            try batch.recordLetterNumber("800.1.11.1/045/DISKOMINFO/2026", of: letter("\(register)/external:800.1.11.1/045/DISKOMINFO/2026"))
+            try batch.setLetterSequence(register: other, to: 5, open: true)
+        }
+        try store.withBatch { batch throws in
+            #expect(try batch.letterSequence(register: register) == 4, "its letters went past its last")
+            #expect(try batch.letterSequence(register: other) == 5, "no letter past its last")
+            try batch.setLetterSequence(register: register, to: 3)
+            #expect(try batch.letterSequence(register: register) == 3, "closed: its last alone")
+        }
+        try store.connection.execute("ALTER TABLE letter_registers DROP COLUMN open; PRAGMA user_version = 16")
+        let upgraded = try SQLiteStore(path: path)
+        #expect(try upgraded.connection.query("PRAGMA user_version") { $0.int64(0) } == [17])
+        #expect(try upgraded.connection.query("SELECT register || ' ' || last || ' ' || open FROM letter_registers ORDER BY register") { $0.text(0) }
+                == ["\(other) 5 0", "\(register) 3 0"])
+        _ = try SQLiteStore(path: path)
+        try upgraded.withBatch { batch throws in #expect(try batch.letterSequence(register: other) == 5) }
+    }
+
     @Test("a batch's commit reads the schema version again only after another connection's commit (data_version moved), and a schema changed there still ends the batch")
     func commitReadsTheSchemaVersionAfterOthers() throws {
         let path = try freshPath()
