@@ -565,7 +565,8 @@ private struct BatchWork {
     /// handed over with its last command).
     var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
     /// With `commitsApart`, what the commands of the group under way drew: each register's last sequence
-    /// (they only grow; written once a group), and the printed numbers in the commands' order.
+    /// (they only grow; written by the group's commit when it first draws from the register in the batch, and by the
+    /// batch's last: `groupDrawn`), and the printed numbers in the commands' order.
     var groupRegisters: [String: Int] = [:]
     var groupNumbers: [(key: String, value: NumberedLetter)] = []
     /// With `commitsApart`, the registers the batch has set open (at their first draw, in that group's commit) with the

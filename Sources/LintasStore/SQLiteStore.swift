@@ -48,6 +48,8 @@ public final class SQLiteStore: EventStore {
     /// 16: `letter_parts` a rowid table, its hash a unique index, in place of `WITHOUT ROWID` keyed by the hash: a
     /// part is appended where the last one was, so the parts of letters issued together lie together and audit, reading
     /// the letters in request order, finds them on pages it has just read (`partsInUseOrder`).
+    /// 17: `letter_registers.open`, so that a batch committing each command apart writes a register's row at its first
+    /// letter from it and at its end only, an open row read with its letters in `letter_numbers` (`openRegisters`).
     public static let schemaVersion: Int64 = 17
 
     /// The page size of new files: an issued letter's event (about 2.6 KB with its frozen
