@@ -515,16 +515,46 @@ public enum LetterParts {
         /// is taken from the other piece (chosen first; the implied one is then passed over).
         /// Members that follow one another in one piece go to `sink` as one run (each call of
         /// `sink` is a SHA-256 update when a seal is checked).
+        ///
+        /// Each step takes the piece whose next member's name sorts first. Without names written
+        /// with escapes, a name's `order` alone decides when no other next name has the same:
+        /// two names whose orders differ sort as their orders do (`Piece.order`), so the piece
+        /// with the one least order is the one every pair's comparison would choose, and its
+        /// member is not the one before it unless their orders are equal. Names compared whole
+        /// only then (`choose`); the cursors walked in place (no array's bounds or uniqueness
+        /// checked a step); a piece's members taken one after the other while they sort before
+        /// every other piece's next (`run`).
         /// - Returns: a member another piece holds too, or `nil`.
         private static func merge(_ pieces: [Piece], _ cursors: inout [Cursor], _ sink: (UnsafeRawBufferPointer) -> Void) -> (piece: Int, member: Int)? {
-            func sorts(_ index: Int, _ other: Int, _ cursors: borrowing [Cursor]) -> Bool? {
+            cursors.withUnsafeMutableBufferPointer { cursors in merge(pieces, cursors, sink) }
+        }
+
+        private static func merge(_ pieces: [Piece], _ cursors: UnsafeMutableBufferPointer<Cursor>,
+                                  _ sink: (UnsafeRawBufferPointer) -> Void) -> (piece: Int, member: Int)? {
+            /// Whether the next member of `index` sorts before that of `other`; `nil` for the same name.
+            func sorts(_ index: Int, _ other: Int) -> Bool? {
                 let (left, right) = (cursors[index], cursors[other])
                 if left.escaped || right.escaped { return pieces[index].precedes(left.next, pieces[other], right.next) }
                 return Assembler.precedes(left.bytes, left.members[left.next], right.bytes, right.members[right.next])
             }
+            /// The piece whose next name sorts first, names compared whole; on a tie, the first piece
+            /// but the implied one.
+            func choose() -> Int {
+                var chosen = -1
+                for index in cursors.indices where cursors[index].next < cursors[index].members.count {
+                    if chosen >= 0 {
+                        let precedes = sorts(index, chosen)
+                        guard precedes == true || (precedes == nil && chosen == Assembler.implied) else { continue }
+                    }
+                    chosen = index
+                }
+                return chosen
+            }
+            let escaped = cursors.contains { $0.escaped }
             let open: UInt8 = UInt8(ascii: "{"), close: UInt8 = UInt8(ascii: "}")
             withUnsafeBytes(of: open) { sink($0) }
             var previous: (piece: Int, member: Int)?
+            var previousOrder: UInt64 = 0
             // The bytes chosen but not yet handed to `sink`: one piece's, from `start` to `end`.
             var pending: (piece: Int, start: Int, end: Int)?
             func flush() {
@@ -532,29 +562,50 @@ public enum LetterParts {
                 sink(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: cursors[run.piece].bytes[run.start..<run.end])))
                 pending = nil
             }
+            // The piece last chosen by its least order, and the least order of the others' next
+            // names then (which have not moved since): while its next name's order is less, it is
+            // chosen again without a look at the others.
+            var (run, bound) = (-1, UInt64.max)
             while true {
-                var chosen: Int?
-                for index in cursors.indices where cursors[index].next < cursors[index].members.count {
-                    if let best = chosen {
-                        let precedes = sorts(index, best, cursors)
-                        guard precedes == true || (precedes == nil && best == Assembler.implied) else { continue }
+                var chosen = -1
+                if run >= 0, cursors[run].next < cursors[run].members.count, cursors[run].members[cursors[run].next].order < bound {
+                    chosen = run
+                } else {
+                    var least: UInt64 = 0, second = UInt64.max, tied = false
+                    for index in cursors.indices {
+                        let cursor = cursors[index]
+                        guard cursor.next < cursor.members.count else { continue }
+                        let order = cursor.members[cursor.next].order
+                        if chosen < 0 || order < least {
+                            if chosen >= 0 { second = least }
+                            (chosen, least, tied) = (index, order, false)
+                        } else if order == least {
+                            tied = true
+                        } else if order < second {
+                            second = order
+                        }
                     }
-                    chosen = index
+                    guard chosen >= 0 else { break }
+                    if tied || escaped {
+                        chosen = choose()
+                        run = -1
+                    } else {
+                        (run, bound) = (chosen, second)
+                    }
                 }
-                guard let chosen else { break }
                 let cursor = cursors[chosen]
-                if let previous {
+                let bounds = cursor.members[cursor.next]
+                if let previous, previousOrder == bounds.order || escaped {
                     let earlier = cursors[previous.piece]
                     let same = earlier.escaped || cursor.escaped
                         ? pieces[previous.piece].precedes(previous.member, pieces[chosen], cursor.next) == nil
-                        : Assembler.precedes(earlier.bytes, earlier.members[previous.member], cursor.bytes, cursor.members[cursor.next]) == nil
+                        : Assembler.precedes(earlier.bytes, earlier.members[previous.member], cursor.bytes, bounds) == nil
                     if same {
                         guard chosen == Assembler.implied else { return (chosen, cursor.next) }
                         cursors[chosen].next += 1
                         continue
                     }
                 }
-                let bounds = cursor.members[cursor.next]
                 let start = previous == nil ? bounds.start + 1 : bounds.start
                 if let run = pending, run.piece == chosen, run.end == start {
                     pending = (chosen, run.start, bounds.end)
@@ -563,6 +614,7 @@ public enum LetterParts {
                     pending = (chosen, start, bounds.end)
                 }
                 previous = (chosen, cursor.next)
+                previousOrder = bounds.order
                 cursors[chosen].next += 1
             }
             flush()

@@ -249,6 +249,46 @@ struct CanonicalEncodingTests {
         }
     }
 
+    @Test("a letter's pieces merged as one canonical object: names that share their first eight bytes or begin one another, not ASCII, a piece's members before every other's, an implied member another piece holds, a member in two pieces refused")
+    func mergedPieces() throws {
+        let names = ["a", "ab", "abcdefgh", "abcdefgha", "abcdefghb", "abcdefgi", "contents", "contents_heading", "contentsa", "date",
+                     "id", "idx", "number", "numbers", "request", "request_", "z", "zz", "étéa", "été"]
+        var seed: UInt64 = 0x5EED
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        var merged = 0, refused = 0
+        for _ in 0..<400 {
+            // Each name in none, one or (now and then) two of the own piece and two parts.
+            var pieces: [[String: JSONValue]] = [[:], [:], [:]]
+            for name in names where next(3) > 0 {
+                let value = JSONValue.int(Int64(next(100)))
+                pieces[next(3)][name] = value
+                if next(25) == 0 { pieces[next(3)][name] = value }
+            }
+            let implied = ["id": JSONValue.string("x"), "number": "7", "request": "R"].filter { _ in next(2) == 0 }
+            func bytes(_ members: [String: JSONValue]) -> [UInt8] { JSONValue.object(members).canonicalBytes }
+            var whole: [String: JSONValue] = [:], twice = false
+            for piece in pieces {
+                for (name, value) in piece {
+                    if whole[name] != nil { twice = true }
+                    whole[name] = value
+                }
+            }
+            let assembled = try? LetterParts.assemble(own: bytes(pieces[0]), parts: [bytes(pieces[1]), bytes(pieces[2])], implied: implied)
+            if twice {
+                #expect(assembled == nil)
+                refused += 1
+            } else {
+                whole.merge(implied) { held, _ in held }
+                #expect(assembled == JSONValue.object(whole).canonicalBytes)
+                merged += 1
+            }
+        }
+        #expect(merged > 100 && refused > 10)
+    }
+
     @Test("a step on a state read with its participants as stored (the daemon's) writes the bytes the same step on values writes; stored participants not in canonical form are written canonically")
     func participantsAppendedAsStored() throws {
         let submitted = try Self.submitted().event
