@@ -88,20 +88,24 @@ public enum LetterSeal {
         private var slots: [LetterParts.Piece] = []
         /// The slots of the parts dropped.
         private var free: [Int] = []
-        private var newer: [PartName: Int] = [:]
-        private var older: [PartName: Int] = [:]
+        private var newer: PartTable
+        private var older: PartTable
         private let limit: Int
         var assembler = LetterParts.Assembler()
         /// The last digest computed (`SHA256Stream.finish(into:)`): one buffer, not one a letter and a part.
         private(set) var digest = [UInt8](repeating: 0, count: Digest.byteCount)
 
         /// - Parameter limit: how many checked parts each generation keeps (at least 1).
-        public init(keeping limit: Int = checkedLimit) { self.limit = max(1, limit) }
+        public init(keeping limit: Int = checkedLimit) {
+            self.limit = max(1, limit)
+            newer = PartTable(holding: self.limit)
+            older = PartTable(holding: self.limit)
+        }
 
         /// The slot of the part named `key`, read and checked before, if it is kept.
         mutating func checked(_ key: PartName) -> Int? {
-            if let slot = newer[key] { return slot }
-            guard let slot = older.removeValue(forKey: key) else { return nil }
+            if let slot = newer.slot(of: key) { return slot }
+            guard let slot = older.remove(key) else { return nil }
             keep(slot, as: key)
             return slot
         }
@@ -138,11 +142,11 @@ public enum LetterSeal {
         /// Keeps a part read and checked.
         private mutating func keep(_ slot: Int, as key: PartName) {
             if newer.count >= limit {
-                free.append(contentsOf: older.values)
+                older.forEachSlot { free.append($0) }
                 swap(&newer, &older)
-                newer.removeAll(keepingCapacity: true)
+                newer.removeAll()
             }
-            newer[key] = slot
+            newer.set(slot, for: key)
         }
 
         /// Whether the digest `finish` writes into `digest` passes `test`.
@@ -154,7 +158,7 @@ public enum LetterSeal {
 
     /// A part's name (the hex SHA-256 of its bytes, 64 digits) as a key of the parts `Parts` keeps: its
     /// bytes as eight words, not a `String` built and hashed.
-    struct PartName: Hashable {
+    struct PartName: Equatable {
         let words: SIMD8<UInt64>
 
         /// `nil` for a name that is not 64 bytes long (no part is stored under it).
@@ -162,9 +166,79 @@ public enum LetterSeal {
             guard name.count == 2 * Digest.byteCount else { return nil }
             words = name.loadUnaligned(as: SIMD8<UInt64>.self)
         }
+    }
 
-        /// The first eight digits tell parts apart (they are a hash's); `==` compares all.
-        func hash(into hasher: inout Hasher) { hasher.combine(words[0]) }
+    /// The slots of the parts one generation of `Parts` keeps, by name: a table of its own (open
+    /// addressing, probed in turn), where a `Dictionary` seeded and finalized a `Hasher` for every
+    /// part of every letter. A name's first eight digits (a hash's) pick where it is looked for,
+    /// multiplied to spread them; a name found there is compared whole (`==` on all 64 digits), so
+    /// two names that share their first digits are two parts.
+    struct PartTable {
+        private var names: [SIMD8<UInt64>]
+        /// The slot kept under the name at the same place; `removed` where one was taken out,
+        /// `empty` where none was put.
+        private var slots: [Int]
+        private static let removed = -1, empty = -2
+        /// How many names are kept.
+        private(set) var count = 0
+        private let shift: UInt64
+
+        /// A table for at most `limit` names: at least twice as many places, so a probe always
+        /// ends at an empty one (names are taken out, never added, once a generation is older).
+        init(holding limit: Int) {
+            var size = 16
+            while size < 2 * limit { size *= 2 }
+            names = Array(repeating: SIMD8(), count: size)
+            slots = Array(repeating: PartTable.empty, count: size)
+            shift = UInt64(64 - size.trailingZeroBitCount)
+        }
+
+        /// Where `name` is kept, or the empty place its probe ends at.
+        private func place(of name: PartName) -> (index: Int, found: Bool) {
+            let mask = names.count - 1
+            var index = Int(truncatingIfNeeded: (name.words[0] &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while slots[index] != PartTable.empty {
+                if slots[index] != PartTable.removed, names[index][0] == name.words[0], names[index] == name.words { return (index, true) }
+                index = (index + 1) & mask
+            }
+            return (index, false)
+        }
+
+        /// The slot kept as `name`, if any.
+        func slot(of name: PartName) -> Int? {
+            let (index, found) = place(of: name)
+            return found ? slots[index] : nil
+        }
+
+        /// Keeps `slot` as `name`.
+        mutating func set(_ slot: Int, for name: PartName) {
+            let (index, found) = place(of: name)
+            if !found {
+                names[index] = name.words
+                count += 1
+            }
+            slots[index] = slot
+        }
+
+        /// Takes `name` out: its slot, if it was kept. Its place stays taken (a probe goes on past it).
+        mutating func remove(_ name: PartName) -> Int? {
+            let (index, found) = place(of: name)
+            guard found else { return nil }
+            count -= 1
+            defer { slots[index] = PartTable.removed }
+            return slots[index]
+        }
+
+        /// Calls `body` with each slot kept.
+        func forEachSlot(_ body: (Int) -> Void) {
+            for slot in slots where slot >= 0 { body(slot) }
+        }
+
+        /// Empties the table (a generation dropped).
+        mutating func removeAll() {
+            for index in slots.indices { slots[index] = PartTable.empty }
+            count = 0
+        }
     }
 
     /// The canonical JSON of a stored letter's whole content, handed to `sink` in runs: for a

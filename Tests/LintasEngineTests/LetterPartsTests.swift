@@ -1,6 +1,6 @@
 import Foundation
 @testable import LintasCore
-import LintasEngine
+@testable import LintasEngine
 @testable import LintasStore
 import Testing
 
@@ -125,6 +125,34 @@ struct LetterPartsTests {
             }
         }
         #expect(altered.count == 2 && altered.allSatisfy { $0.contains("was altered: its part") }, "one per request's surat penugasan: \(altered)")
+    }
+
+    @Test("the checked parts' table: names that share their first digits, or all but the last, are parts apart; a name taken out is no longer found, the others still are; emptied, it finds none")
+    func partTable() throws {
+        func name(_ text: String) throws -> LetterSeal.PartName {
+            try #require(Array(text.utf8).withUnsafeBytes { LetterSeal.PartName($0) })
+        }
+        let prefix = String(repeating: "ab12", count: 15)
+        // Eight digits alike put every name at the same place first: each found only by its whole name.
+        let names = try (0..<40).map { try name(prefix + String(1000 + $0)) }
+        var table = LetterSeal.PartTable(holding: 40)
+        for (slot, name) in names.enumerated() { table.set(slot, for: name) }
+        #expect(table.count == 40)
+        #expect(names.enumerated().allSatisfy { table.slot(of: $1) == $0 })
+        #expect(table.slot(of: try name(prefix + "2000")) == nil)
+        #expect(table.slot(of: try name(String(repeating: "0", count: 64))) == nil)
+        #expect(Array(prefix.utf8).withUnsafeBytes { LetterSeal.PartName($0) } == nil)
+        #expect(table.remove(names[3]) == 3 && table.remove(names[3]) == nil && table.slot(of: names[3]) == nil)
+        #expect(table.count == 39 && table.slot(of: names[4]) == 4 && table.slot(of: names[39]) == 39)
+        table.set(77, for: names[4])
+        #expect(table.count == 39 && table.slot(of: names[4]) == 77)
+        var slots: [Int] = []
+        table.forEachSlot { slots.append($0) }
+        #expect(slots.sorted() == (0..<40).filter { $0 != 3 && $0 != 4 } + [77])
+        table.removeAll()
+        #expect(table.count == 0 && names.allSatisfy { table.slot(of: $0) == nil })
+        table.set(5, for: names[3])
+        #expect(table.slot(of: names[3]) == 5 && table.slot(of: names[4]) == nil)
     }
 
     @Test("a part replaced by another under its own hash leaves the letters naming the old one without it")
