@@ -88,19 +88,15 @@ public enum LetterSeal {
         private var slots: [LetterParts.Piece] = []
         /// The slots of the parts dropped.
         private var free: [Int] = []
-        private var newer: PartTable
-        private var older: PartTable
+        private var newer = PartTable()
+        private var older = PartTable()
         private let limit: Int
         var assembler = LetterParts.Assembler()
         /// The last digest computed (`SHA256Stream.finish(into:)`): one buffer, not one a letter and a part.
         private(set) var digest = [UInt8](repeating: 0, count: Digest.byteCount)
 
         /// - Parameter limit: how many checked parts each generation keeps (at least 1).
-        public init(keeping limit: Int = checkedLimit) {
-            self.limit = max(1, limit)
-            newer = PartTable(holding: self.limit)
-            older = PartTable(holding: self.limit)
-        }
+        public init(keeping limit: Int = checkedLimit) { self.limit = max(1, limit) }
 
         /// The slot of the part named `key`, read and checked before, if it is kept.
         mutating func checked(_ key: PartName) -> Int? {
@@ -166,6 +162,8 @@ public enum LetterSeal {
             guard name.count == 2 * Digest.byteCount else { return nil }
             words = name.loadUnaligned(as: SIMD8<UInt64>.self)
         }
+
+        init(words: SIMD8<UInt64>) { self.words = words }
     }
 
     /// The slots of the parts one generation of `Parts` keeps, by name: a table of its own (open
@@ -174,28 +172,23 @@ public enum LetterSeal {
     /// multiplied to spread them; a name found there is compared whole (`==` on all 64 digits), so
     /// two names that share their first digits are two parts.
     struct PartTable {
-        private var names: [SIMD8<UInt64>]
+        private var names: [SIMD8<UInt64>] = []
         /// The slot kept under the name at the same place; `removed` where one was taken out,
         /// `empty` where none was put.
-        private var slots: [Int]
+        private var slots: [Int] = []
         private static let removed = -1, empty = -2
-        /// How many names are kept.
+        /// How many names are kept, and how many places are taken (those with a name taken out too).
         private(set) var count = 0
-        private let shift: UInt64
+        private var taken = 0
+        private var shift: UInt64 = 64
 
-        /// A table for at most `limit` names: at least twice as many places, so a probe always
-        /// ends at an empty one (names are taken out, never added, once a generation is older).
-        init(holding limit: Int) {
-            var size = 16
-            while size < 2 * limit { size *= 2 }
-            names = Array(repeating: SIMD8(), count: size)
-            slots = Array(repeating: PartTable.empty, count: size)
-            shift = UInt64(64 - size.trailingZeroBitCount)
-        }
+        init() {}
 
-        /// Where `name` is kept, or the empty place its probe ends at.
-        private func place(of name: PartName) -> (index: Int, found: Bool) {
-            let mask = names.count - 1
+        /// Where `name` is kept, or the empty place its probe ends at (`nil`: no place made yet).
+        /// At most half the places are taken, so a probe ends.
+        private func place(of name: PartName) -> (index: Int, found: Bool)? {
+            guard !slots.isEmpty else { return nil }
+            let mask = slots.count - 1
             var index = Int(truncatingIfNeeded: (name.words[0] &* 0x9E37_79B9_7F4A_7C15) >> shift)
             while slots[index] != PartTable.empty {
                 if slots[index] != PartTable.removed, names[index][0] == name.words[0], names[index] == name.words { return (index, true) }
@@ -206,24 +199,42 @@ public enum LetterSeal {
 
         /// The slot kept as `name`, if any.
         func slot(of name: PartName) -> Int? {
-            let (index, found) = place(of: name)
-            return found ? slots[index] : nil
+            guard let (index, found) = place(of: name), found else { return nil }
+            return slots[index]
         }
 
-        /// Keeps `slot` as `name`.
+        /// Keeps `slot` as `name`. The places double (sixteen at first) before more than half are taken.
         mutating func set(_ slot: Int, for name: PartName) {
-            let (index, found) = place(of: name)
+            if 2 * (taken + 1) > slots.count { grow() }
+            guard let (index, found) = place(of: name) else { return }
             if !found {
                 names[index] = name.words
                 count += 1
+                taken += 1
             }
             slots[index] = slot
         }
 
+        /// Twice the places (sixteen at first), the names kept placed again.
+        private mutating func grow() {
+            let (oldNames, oldSlots) = (names, slots)
+            let size = max(16, 2 * slots.count)
+            names = Array(repeating: SIMD8(), count: size)
+            slots = Array(repeating: PartTable.empty, count: size)
+            shift = UInt64(64 - size.trailingZeroBitCount)
+            (count, taken) = (0, 0)
+            for index in oldSlots.indices where oldSlots[index] >= 0 {
+                guard let (place, _) = place(of: PartName(words: oldNames[index])) else { continue }
+                names[place] = oldNames[index]
+                slots[place] = oldSlots[index]
+                count += 1
+                taken += 1
+            }
+        }
+
         /// Takes `name` out: its slot, if it was kept. Its place stays taken (a probe goes on past it).
         mutating func remove(_ name: PartName) -> Int? {
-            let (index, found) = place(of: name)
-            guard found else { return nil }
+            guard let (index, found) = place(of: name), found else { return nil }
             count -= 1
             defer { slots[index] = PartTable.removed }
             return slots[index]
@@ -234,10 +245,10 @@ public enum LetterSeal {
             for slot in slots where slot >= 0 { body(slot) }
         }
 
-        /// Empties the table (a generation dropped).
+        /// Empties the table (a generation dropped), its places kept.
         mutating func removeAll() {
             for index in slots.indices { slots[index] = PartTable.empty }
-            count = 0
+            (count, taken) = (0, 0)
         }
     }
 

@@ -127,7 +127,7 @@ struct LetterPartsTests {
         #expect(altered.count == 2 && altered.allSatisfy { $0.contains("was altered: its part") }, "one per request's surat penugasan: \(altered)")
     }
 
-    @Test("the checked parts' table: names that share their first digits, or all but the last, are parts apart; a name taken out is no longer found, the others still are; emptied, it finds none")
+    @Test("the checked parts' table: names that share their first digits, or all but the last, are parts apart, as the table grows; a name taken out is no longer found, the others still are; emptied, it finds none")
     func partTable() throws {
         func name(_ text: String) throws -> LetterSeal.PartName {
             try #require(Array(text.utf8).withUnsafeBytes { LetterSeal.PartName($0) })
@@ -135,7 +135,7 @@ struct LetterPartsTests {
         let prefix = String(repeating: "ab12", count: 15)
         // Eight digits alike put every name at the same place first: each found only by its whole name.
         let names = try (0..<40).map { try name(prefix + String(1000 + $0)) }
-        var table = LetterSeal.PartTable(holding: 40)
+        var table = LetterSeal.PartTable()
         for (slot, name) in names.enumerated() { table.set(slot, for: name) }
         #expect(table.count == 40)
         #expect(names.enumerated().allSatisfy { table.slot(of: $1) == $0 })
