@@ -145,7 +145,7 @@ private struct Decider {
             let letters = state?.letters ?? []  // read once: a stored state's are made into values when asked for
             return try issue(LetterDraft(spec: spec, definition: definition, transitionIndex: transitionIndex,
                                          context: context, actor: office, actorRole: actorRole,
-                                         followsRequest: !letters.isEmpty || bound[LetterDraft.referenceField] != nil,
+                                         followsLetter: !letters.isEmpty,
                                          cited: spec.cites.flatMap { Self.citedLetter(type: $0, in: letters) }),
                              version: (state?.version ?? 0) + 1, &numbering, &frames)
         }
@@ -402,10 +402,12 @@ private struct Decider {
     private func checkFieldRelations(_ transition: WorkflowDefinition.Transition, _ definition: WorkflowDefinition,
                                      _ directory: Directory, _ fields: [String: JSONValue], _ bound: [String: JSONValue]) throws(Refusal) {
         var problems: [(FieldSpec, String)] = []
-        /// The unit a field stands for: a unit field's unit, an employee field's person's unit.
-        func unit(_ name: String) -> UnitID? {
-            guard let text = bound[name]?.stringValue else { return nil }
-            return definition.fieldKinds[name] == .employee ? directory.unit(of: NIP(text)) : UnitID(text)
+        // The kind of a field asked of the definition's few person fields, not hashed into the kinds of all.
+        let personFields = definition.personFields
+        /// The unit a field's value stands for: a unit field's unit, an employee field's person's unit.
+        func unit(_ name: String, _ value: JSONValue?) -> UnitID? {
+            guard let text = value?.stringValue else { return nil }
+            return personFields.kind(of: name) == .employee ? directory.unit(of: NIP(text)) : UnitID(text)
         }
         func describe(_ unit: UnitID) -> String { directory.units[unit]?.name ?? unit.rawValue }
         // Only the fields with something to check: each other one would cost a lookup by name for nothing.
@@ -413,9 +415,13 @@ private struct Decider {
         for index in specs.indices where !specs[index].relations.isEmpty || specs[index].kind.namesPeople {
             let spec = specs[index]  // copied only when it has something to check
             guard let value = fields[spec.name] else { continue }
-            if !spec.relations.isEmpty, let mine = unit(spec.name) {
+            // `bound` holds the step's fields as given (`decide`, `checkActor` bind both): its value of this field is `value`.
+            if !spec.relations.isEmpty, let mine = unit(spec.name, value) {
+                // A field several relations name (`other_unit` and `same_agency` of one other field) is looked up once.
+                var other: (name: String, unit: UnitID?)?
                 for relation in spec.relations {
-                    guard let theirs = unit(relation.other), !relation.holds(mine, theirs, in: directory) else { continue }
+                    if other?.name != relation.other { other = (relation.other, unit(relation.other, bound[relation.other])) }
+                    guard let theirs = other?.unit, !relation.holds(mine, theirs, in: directory) else { continue }
                     let subject = spec.kind == .employee ? "\(directory.employees[NIP(value.stringValue ?? "")]?.name ?? "the employee") sits in \(describe(mine))"
                                                          : "is \(describe(mine))"
                     problems.append((spec, "\(subject); it must be \(relation.kind.phrase) \(relation.other) (\(describe(theirs)))"))

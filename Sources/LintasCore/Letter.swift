@@ -39,6 +39,9 @@ final class LetterDraft {
     let followsRequest: Bool
     /// The earlier letter of the request this one cites (`LetterSpec.cites`), when it names one and the request has it.
     let cited: LetterReference?
+    /// The request's values of `requestFields`, in that order: looked up once, for the fields the
+    /// letter requires and for its request part.
+    let requestValues: [JSONValue?]
 
     var directory: Directory { context.directory }
 
@@ -52,35 +55,43 @@ final class LetterDraft {
     /// - Parameters:
     ///   - actor: the office the acting official holds; signs when the letter names no signer.
     ///   - actorRole: the acting role's holders when resolved in `context`, not resolved again for a signer of that role.
+    ///   - followsLetter: whether the request has a letter already (else the letter follows a request only when the request quotes one, `reference`).
     /// - Throws: `missing_field` with the article demanding the content, `no_officeholder` when the signer's office is vacant.
     init(spec: WorkflowDefinition.LetterSpec, definition: WorkflowDefinition, transitionIndex: Int,
-         context: RoleContext, actor: Officeholder, actorRole: ResolvedRole?, followsRequest: Bool, cited: LetterReference?) throws(Refusal) {
+         context: RoleContext, actor: Officeholder, actorRole: ResolvedRole?, followsLetter: Bool, cited: LetterReference?) throws(Refusal) {
         self.spec = spec
         self.transitionIndex = transitionIndex
-        self.followsRequest = followsRequest
         self.cited = cited
         self.definition = definition
         self.context = context
-        func isMissing(_ requirement: WorkflowDefinition.LetterSpec.Requirement) -> Bool {
-            guard let value = context.fields[requirement.field] else { return true }
+        let requestValues = Self.requestFields.map { context.fields[$0] }
+        self.requestValues = requestValues
+        self.followsRequest = followsLetter || requestValues[Self.requestContents.count] != nil  // `requestFields` ends with `reference`
+        let requires = spec.requires
+        let positions = definition.requestPositions(ofLetterRequirements: transitionIndex)  // `spec` is the transition's letter
+        /// Whether the field `requires[index]` names is missing: a request field's value as looked up above, another's looked up.
+        func isMissing(_ index: Int) -> Bool {
+            guard let value = positions[index].map({ requestValues[$0] }) ?? context.fields[requires[index].field] else { return true }
             return value == .null || value.arrayValue?.isEmpty == true || value.stringValue?.isBlank == true
         }
         // Gathered only to refuse: most letters have every field they require.
-        if spec.requires.contains(where: isMissing) {
-            let missing = spec.requires.filter(isMissing)
+        if requires.indices.contains(where: isMissing) {
+            let missing = requires.indices.filter(isMissing).map { requires[$0] }
             let names = missing.map { "\($0.field) (\(definition.label(ofField: $0.field)), \($0.article))" }.joined(separator: "; ")
             throw Refusal(.missingField, "The \(spec.label) cannot be issued without \(names).",
                           article: definition.cite(missing.map(\.article).joined(separator: "; ")),
                           hint: "The letter carries what the regulation requires; complete the request first.")
         }
-        signer = try Self.officeholder(spec.signer, of: definition, in: context, resolved: actorRole, preferring: actor, for: spec.label) ?? actor
-        onBehalfOf = try Self.officeholder(spec.onBehalfOf, of: definition, in: context, resolved: actorRole, preferring: nil, for: spec.label)
+        let roles = definition.letterRoles(ofTransition: transitionIndex)  // `spec` is the transition's letter
+        signer = try Self.officeholder(spec.signer, roles.signer, in: context, resolved: actorRole, preferring: actor, for: spec.label) ?? actor
+        onBehalfOf = try Self.officeholder(spec.onBehalfOf, roles.onBehalfOf, in: context, resolved: actorRole, preferring: nil, for: spec.label)
     }
 
     /// Who of a role signs: the actor when they hold it, else the definitive holder, else a Plt or Plh.
-    private static func officeholder(_ role: String?, of definition: WorkflowDefinition, in context: RoleContext, resolved: ResolvedRole?,
+    /// - Parameter spec: the definition's role named `role`, `nil` when it has none.
+    private static func officeholder(_ role: String?, _ spec: WorkflowDefinition.RoleSpec?, in context: RoleContext, resolved: ResolvedRole?,
                                      preferring actor: Officeholder?, for label: String) throws(Refusal) -> Officeholder? {
-        guard let role, let spec = definition.roles[role] else { return nil }
+        guard let role, let spec else { return nil }
         let holders = resolved?.name == role ? resolved!.holders : spec.expression.resolve(in: context).persons
         if let actor, let same = holders.first(where: { $0.nip == actor.nip }) { return same }
         guard let chosen = holders.first(where: { $0.capacity == .definitive }) ?? holders.first else {
@@ -100,7 +111,7 @@ final class LetterDraft {
     /// - Parameters:
     ///   - identity: the letter's number and how it was numbered; `id` its id, `date` the date it carries.
     func compose(_ identity: LetterIdentity, id: String, dated date: CivilDate, request: RequestID, frames: inout LetterFrames) -> ComposedLetter {
-        let values = Self.requestFields.map { context.fields[$0] }
+        let values = requestValues
         let requestPart = frames.requestPart(request, definition: definition.hash, values: values) { LetterParts.Part(requestMembers: requestMembers(values)) }
         let hasContents = values.prefix(Self.requestContents.count).contains { $0 != nil }  // `requestFields` begins with them
         let key = LetterFrames.Key(definition: definition.hash, transition: transitionIndex, date: context.date,

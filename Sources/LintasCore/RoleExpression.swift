@@ -112,15 +112,26 @@ public enum ResolvedRole: Sendable, Hashable {
 /// force, the date of the step and the regulation's rules for deriving a PPK.
 public struct RoleContext: Sendable {
     public var fields: [String: JSONValue]
-    public var kinds: [String: FieldKind]
+    /// Every field's kind, by name.
+    public var kinds: [String: FieldKind] {
+        get { fieldKinds.kinds }
+        set { fieldKinds = FieldKinds(newValue) }
+    }
+    /// The kinds with the person fields among them (`FieldKinds`): what `resolve` asks of a field,
+    /// without hashing its name; one reference, as the definition found them once.
+    private(set) var fieldKinds: FieldKinds
     public var directory: Directory
     public var date: CivilDate
     public var appraisers: Regulation.AppraiserRules
 
     public init(fields: [String: JSONValue], kinds: [String: FieldKind], directory: Directory, date: CivilDate,
                 appraisers: Regulation.AppraiserRules) {
+        self.init(fields: fields, kinds: FieldKinds(kinds), directory: directory, date: date, appraisers: appraisers)
+    }
+
+    init(fields: [String: JSONValue], kinds: FieldKinds, directory: Directory, date: CivilDate, appraisers: Regulation.AppraiserRules) {
         self.fields = fields
-        self.kinds = kinds
+        self.fieldKinds = kinds
         self.directory = directory
         self.date = date
         self.appraisers = appraisers
@@ -143,7 +154,7 @@ extension RoleExpression {
         let directory = context.directory
         switch self {
         case .field(let name):
-            switch context.kinds[name] {
+            switch context.fieldKinds.personFields.kind(of: name) {
             case .employees?, .employee?:
                 return .persons(context.people(name).compactMap { nip in
                     directory.employees[nip].map { Officeholder(nip: nip, position: $0.position, capacity: .definitive) }

@@ -34,6 +34,9 @@ public struct WorkflowDefinition: Sendable {
     /// The label and kind of each of `LetterDraft.requestContents`, in that order: what a letter's
     /// request part writes of them, looked up by name once (`Members.derive`), not for every letter.
     var requestContentFields: [(label: String, kind: FieldKind?)] { shared.members.requestContentFields }
+    /// The fields that name people, with their kinds (`PersonFields`): what a role expression and a
+    /// relation ask of a field's kind, found once rather than looked up by name for every command.
+    var personFields: PersonFields { shared.members.kinds.personFields }
 
     private struct Members: Sendable {
         var id: WorkflowID
@@ -50,14 +53,25 @@ public struct WorkflowDefinition: Sendable {
         // Derived from the members above (`derive`), made again whenever one of them changes.
         var fieldLabels: [String: String] = [:]
         var transitionRoles: [RoleSpec?] = []
+        var letterRoles: [(signer: RoleSpec?, onBehalfOf: RoleSpec?)] = []
+        var letterRequestPositions: [[Int?]] = []
         var requestContentFields: [(label: String, kind: FieldKind?)] = []
+        var kinds = FieldKinds([:])
 
         /// Finds the members looked up by name on every command once: the labels of the fields, the
-        /// role of each transition, the label and kind of each request content.
+        /// role of each transition and the roles of its letter and where its letter's required fields
+        /// stand among the request fields, the label and kind of each request content, the fields that name people.
         mutating func derive() {
             fieldLabels = WorkflowDefinition.fieldLabels(of: transitions)
             transitionRoles = transitions.map { roles[$0.by] }
+            letterRoles = transitions.map { [roles] transition in
+                (transition.letter?.signer.flatMap { roles[$0] }, transition.letter?.onBehalfOf.flatMap { roles[$0] })
+            }
             requestContentFields = LetterDraft.requestContents.map { [fieldLabels, fieldKinds] name in (fieldLabels[name] ?? name, fieldKinds[name]) }
+            kinds = FieldKinds(fieldKinds)
+            letterRequestPositions = transitions.map { transition in
+                (transition.letter?.requires ?? []).map { LetterDraft.requestFields.firstIndex(of: $0.field) }
+            }
         }
     }
     /// The members, shared by every copy (`SharedMembers`).
@@ -76,6 +90,14 @@ public struct WorkflowDefinition: Sendable {
     /// The role the transition at `index` of `transitions` names (`by`): looked up by name once,
     /// when the definition is read (or its roles or transitions change), not for every command.
     func role(ofTransition index: Int) -> RoleSpec? { shared.members.transitionRoles[index] }
+
+    /// The roles the letter of the transition at `index` names as its signer and as the office it signs
+    /// for (`LetterSpec.signer`, `onBehalfOf`), `nil` where it names none: looked up by name once, as `role(ofTransition:)`.
+    func letterRoles(ofTransition index: Int) -> (signer: RoleSpec?, onBehalfOf: RoleSpec?) { shared.members.letterRoles[index] }
+
+    /// Where each field the letter of the transition at `index` requires (`LetterSpec.requires`, in
+    /// that order) stands in `LetterDraft.requestFields`, `nil` for a field not among them: found once.
+    func requestPositions(ofLetterRequirements index: Int) -> [Int?] { shared.members.letterRequestPositions[index] }
 
     private static func fieldLabels(of transitions: [Transition]) -> [String: String] {
         var labels: [String: String] = [:]
@@ -305,7 +327,43 @@ public struct WorkflowDefinition: Sendable {
 
     /// The context role expressions of this workflow are evaluated in.
     public func roleContext(fields: [String: JSONValue], directory: Directory, on date: CivilDate) -> RoleContext {
-        RoleContext(fields: fields, kinds: fieldKinds, directory: directory, date: date, appraisers: regulation.appraisers)
+        RoleContext(fields: fields, kinds: shared.members.kinds, directory: directory, date: date, appraisers: regulation.appraisers)
+    }
+}
+
+/// A definition's field kinds with the fields among them that name people (`PersonFields`), found
+/// once: a role context holds them as one reference.
+final class FieldKinds: Sendable {
+    let kinds: [String: FieldKind]
+    let personFields: PersonFields
+
+    init(_ kinds: [String: FieldKind]) {
+        self.kinds = kinds
+        personFields = PersonFields(kinds)
+    }
+}
+
+/// The fields of a definition that name people (`FieldKind.namesPeople`) and the kind of each: a
+/// handful, found by comparing names in a short list, not by hashing the name into the kinds of every field.
+struct PersonFields: Sendable {
+    /// One array: a copy (a role context's) is one retain.
+    private var fields: [(name: String, kind: FieldKind)] = []
+
+    init(_ fieldKinds: [String: FieldKind]) {
+        for (name, kind) in fieldKinds where kind.namesPeople { fields.append((name, kind)) }
+    }
+
+    /// The kind of the field `name` when it names people (`employee` or `employees`), else `nil`.
+    func kind(of name: String) -> FieldKind? {
+        fields.first { name.isSameName(as: $0.name) }?.kind
+    }
+}
+
+extension String {
+    /// Whether the two names are the same: their lengths compared first, which tells most
+    /// different names apart without comparing their characters (`==` on two different short names does).
+    func isSameName(as other: String) -> Bool {
+        utf8.count == other.utf8.count && self == other
     }
 }
 

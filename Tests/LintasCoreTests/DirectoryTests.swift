@@ -32,6 +32,32 @@ struct DirectoryTests {
         }
     }
 
+    @Test("a role expression reads a field as people or as a unit by the field kinds its context has now: a definition's as they stand after a change, a context's after its kinds change")
+    func roleFieldReadByItsKind() throws {
+        let directory = try Fixtures.pemalangDirectory()
+        let date = try #require(CivilDate(iso: "2025-03-03"))
+        var definition = try Fixtures.pemalangWorkflow()
+        let fields: [String: JSONValue] = ["nominees": .array([.string(Pemalang.prakomMuda)]), "target_unit": .string("diskominfo")]
+        let nominees = RoleExpression.field("nominees"), target = RoleExpression.field("target_unit")
+        var context = definition.roleContext(fields: fields, directory: directory, on: date)
+        #expect(nominees.resolve(in: context).persons.map(\.nip.rawValue) == [Pemalang.prakomMuda])
+        #expect(target.resolve(in: context) == .unit("diskominfo"))
+        // The context's kinds changed: the field is read by its new kind.
+        context.kinds["nominees"] = .unit
+        context.kinds["target_unit"] = .employee
+        #expect(nominees.resolve(in: context) == .unit(nil), "a list is no unit")
+        #expect(target.resolve(in: context) == .persons([]), "a unit id names nobody in the directory")
+        #expect(RoleExpression.call(.head, target).resolve(in: context) == .persons([]))
+        // The definition's kinds changed: contexts it makes read the field by its new kind.
+        definition.fieldKinds["nominees"] = .unit
+        #expect(nominees.resolve(in: definition.roleContext(fields: fields, directory: directory, on: date)) == .unit(nil))
+        // A context made with kinds of its own reads them.
+        let own = RoleContext(fields: fields, kinds: ["target_unit": .employee], directory: directory, date: date,
+                              appraisers: definition.regulation.appraisers)
+        #expect(target.resolve(in: own) == .persons([]))
+        #expect(nominees.resolve(in: own) == .unit(nil))
+    }
+
     @Test("a Plt acts for the head only inside the dates of the appointment")
     func actingOfficialDates() throws {
         let directory = try Fixtures.pemalangDirectory()
