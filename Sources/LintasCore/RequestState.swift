@@ -575,9 +575,12 @@ extension KeptAsStored where Kind == StoredParticipants {
     /// into values and writes them back as they stood; bytes not in that form (spaces, escapes,
     /// names out of order) are made into values first.
     mutating func append(_ actor: NIP, to action: String) {
-        if case .stored(let bytes) = self, let edited = Self.appending(actor, to: action, in: bytes) {
-            self = .stored(edited)
-            return
+        if case .stored(var bytes) = self {
+            // Not held by `self` while edited: changed in place, not copied.
+            self = .values([:])
+            let edited = Self.insert(actor, to: action, in: &bytes)
+            self = .stored(bytes)
+            if edited { return }
         }
         var values = self.values
         // Not held by `self` while appended to: the list is changed in place, not copied.
@@ -586,32 +589,44 @@ extension KeptAsStored where Kind == StoredParticipants {
         self = .values(values)
     }
 
-    /// The stored object's bytes with `actor` appended to `action`; `nil` unless they are in the canonical form.
-    private static func appending(_ actor: NIP, to action: String, in bytes: [UInt8]) -> [UInt8]? {
+    /// Inserts `actor` into the stored object's bytes where the canonical form has them, in
+    /// place: written at the end (as the writer writes it), then moved to its place. Room is
+    /// made for about two more steps like it, so that most steps of a kept state allocate nothing.
+    /// - Returns: `false`, the bytes unchanged, unless they are in the canonical form.
+    private static func insert(_ actor: NIP, to action: String, in bytes: inout [UInt8]) -> Bool {
         var action = action
         // Where the actor goes, and whether as a new member (`"action":[...]`) rather than in the action's array.
         let found: (at: Int, newMember: Bool, from: Int)?? = action.withUTF8 { name in
             bytes.withUnsafeBytes { bytes in Self.insertion(of: UnsafeRawBufferPointer(name), in: bytes) }
         }
-        guard let found else { return nil }
+        guard let found else { return false }
         let (at, newMember, _) = found ?? (bytes.count - 1, true, 0)
-        var edited: [UInt8] = []
-        edited.reserveCapacity(bytes.count + action.utf8.count + actor.rawValue.utf8.count + 8)
-        edited.append(contentsOf: bytes[..<at])
+        let count = bytes.count
+        let needed = action.utf8.count + actor.rawValue.utf8.count + 8
+        if bytes.capacity < count + needed { bytes.reserveCapacity(count + 3 * needed) }
         if newMember {
-            if found == nil { edited.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(action, into: &edited)
-            edited.append(UInt8(ascii: ":"))
-            edited.append(UInt8(ascii: "["))
-            JSONWriter.writeString(actor.rawValue, into: &edited)
-            edited.append(UInt8(ascii: "]"))
-            if found != nil { edited.append(UInt8(ascii: ",")) }
+            if found == nil { bytes.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(action, into: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(UInt8(ascii: "["))
+            JSONWriter.writeString(actor.rawValue, into: &bytes)
+            bytes.append(UInt8(ascii: "]"))
+            if found != nil { bytes.append(UInt8(ascii: ",")) }
         } else {
-            if bytes[at - 1] != UInt8(ascii: "[") { edited.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(actor.rawValue, into: &edited)
+            if bytes[at - 1] != UInt8(ascii: "[") { bytes.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(actor.rawValue, into: &bytes)
         }
-        edited.append(contentsOf: bytes[at...])
-        return edited
+        // The piece written at the end moved to `at`, the bytes after `at` after it.
+        let piece = bytes.count - count
+        bytes.withUnsafeMutableBytes { bytes in
+            withUnsafeTemporaryAllocation(byteCount: piece, alignment: 1) { kept in
+                kept.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[count...]))
+                let base = bytes.baseAddress!
+                (base + at + piece).copyMemory(from: base + at, byteCount: count - at)
+                (base + at).copyMemory(from: kept.baseAddress!, byteCount: piece)
+            }
+        }
+        return true
     }
 
     /// Where a person taking `name` goes in the object's bytes: before the closing bracket of its

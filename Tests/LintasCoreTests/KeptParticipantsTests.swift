@@ -64,6 +64,28 @@ struct KeptParticipantsTests {
         Self.expectKept(read)
     }
 
+    @Test("a step on a state held alone appends in place: the kept bytes are not made anew, and room is left for the next steps")
+    func appendedInPlace() throws {
+        let submitted = try CanonicalEncodingTests.submitted().event
+        var state = try RequestState.evolve(nil, submitted)
+        func apply(_ action: String, by actor: String) throws {
+            var event = submitted
+            (event.version, event.action, event.actor, event.detail.fields, event.detail.letter) = (state.version + 1, action, NIP(actor), [:], nil)
+            try state.apply(event)
+        }
+        func address() -> UnsafeRawPointer? {
+            guard case .stored(let bytes) = state.participantList else { return nil }
+            return bytes.withUnsafeBytes { $0.baseAddress }
+        }
+        try apply("recommend", by: "198001012000011001")
+        let before = try #require(address())
+        for (action, actor) in [("approve", "198001012000011002"), ("approve", "198001012000011003")] {
+            try apply(action, by: actor)
+            #expect(address() == before, "\(action) by \(actor)")
+            Self.expectKept(state)
+        }
+    }
+
     @Test("random steps over a few actions and people: the kept bytes stay the participants' canonical bytes")
     func randomSteps() throws {
         var random = SplitMix64(state: 23)
