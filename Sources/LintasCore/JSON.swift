@@ -269,6 +269,30 @@ public struct JSONReader {
         return Array(parser.bytes[start..<parser.index])
     }
 
+    /// Whether `punctuation` (an object's opening brace, a comma between its members) and then
+    /// `literal` (a member's name in quotes and its colon) stand at the reader's position, nothing
+    /// between them, as lintas writes them: read past when they do. Compared as bytes, eight at a
+    /// time: a name known in advance is not read as a string and told apart from the others.
+    @inline(__always)
+    public mutating func follows(_ punctuation: UInt8, _ literal: StaticString) -> Bool {
+        let at = parser.index, count = literal.utf8CodeUnitCount
+        guard at + 1 + count <= parser.bytes.count, parser.bytes[at] == punctuation else { return false }
+        let base = UnsafeRawPointer(parser.bytes.baseAddress! + (at + 1)), expected = UnsafeRawPointer(literal.utf8Start)
+        if count >= 8 {
+            // Word by word, the last word overlapping the one before it.
+            var offset = 0
+            while offset < count {
+                let word = min(offset, count - 8)
+                guard base.loadUnaligned(fromByteOffset: word, as: UInt64.self) == expected.loadUnaligned(fromByteOffset: word, as: UInt64.self) else { return false }
+                offset += 8
+            }
+        } else {
+            for offset in 0..<count where base.load(fromByteOffset: offset, as: UInt8.self) != expected.load(fromByteOffset: offset, as: UInt8.self) { return false }
+        }
+        parser.index = at + 1 + count
+        return true
+    }
+
     /// Whether the next value is an object.
     public var isAtObject: Bool { parser.index < parser.bytes.count && parser.bytes[parser.index] == UInt8(ascii: "{") }
 
@@ -281,6 +305,28 @@ public struct JSONReader {
         let start = parser.index
         try parser.skipValue(depth: 1)
         return start..<parser.index
+    }
+
+    /// `rawRange()` for a value that is most often a list of strings without whitespace (as
+    /// lintas writes a letter's parts' hashes): read string by string, each as strictly as
+    /// `skip()` reads one, without `skip()`'s walk of any value. Any other value, or a string
+    /// refused, is read again by `rawRange()`, which takes or refuses it as before.
+    public mutating func stringListRange() throws(JSONSyntaxError) -> Range<Int> {
+        let start = parser.index
+        let bytes = parser.bytes
+        var strings = parser
+        if start + 1 < bytes.count, bytes[start] == UInt8(ascii: "["), bytes[start + 1] == UInt8(ascii: "\"") {
+            strings.index = start + 1
+            while (try? strings.skipString()) != nil, strings.index < bytes.count {
+                if bytes[strings.index] == UInt8(ascii: "]") {
+                    parser.index = strings.index + 1
+                    return start..<parser.index
+                }
+                guard bytes[strings.index] == UInt8(ascii: ","), strings.index + 1 < bytes.count, bytes[strings.index + 1] == UInt8(ascii: "\"") else { break }
+                strings.index += 1
+            }
+        }
+        return try rawRange()
     }
 
     /// Where the next value, which must be a string, stands (its quotes included), read past as
@@ -311,26 +357,62 @@ public struct JSONReader {
             try parser.skipValue(depth: 1)
             return start..<parser.index
         }
-        var depth = 0
-        var index = start
-        let count = parser.bytes.count
-        while index < count {
-            switch parser.bytes[index] {
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                depth -= 1
-                if depth == 0 {
-                    parser.index = index + 1
-                    return start..<parser.index
-                }
-            case UInt8(ascii: "\""):
-                guard let end = parser.closingQuote(after: index) else { throw parser.error("unterminated string", at: index) }
-                index = end
-            default: break
-            }
-            index += 1
+        switch parser.matchingEnd(from: start) {
+        case .closed(let end):
+            parser.index = end
+            return start..<end
+        case .unterminatedString(let open): throw parser.error("unterminated string", at: open)
+        case .unclosed:
+            throw parser.error("unexpected end of input, expected '\(Character(Unicode.Scalar(first == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))))'")
         }
-        throw parser.error("unexpected end of input, expected '\(Character(Unicode.Scalar(first == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))))'")
+    }
+
+    /// An object read as `members(matching:)` reads it with `skipMatching()` for each value, in
+    /// one scan, when it is written as lintas writes one: no whitespace, each member's value a
+    /// string, an object or a list, and the value of each member named `name` a string, read as
+    /// strictly as `stringRange()` reads one. For any other object (or one not closed, or a
+    /// named value refused), `nil` and the reader where it stood: the caller reads the object
+    /// again with `members(matching:)`, which takes or refuses it as before (a letter's content
+    /// in replay, `RequestFold`: the members' calls and the reader's whitespace checks were most
+    /// of the cost of reading past it).
+    /// - Returns: where the object stands in `bytes`, and the last value named `name`.
+    @inline(__always)
+    public mutating func matchedObject(keeping name: StaticString) -> (object: Range<Int>, kept: Range<Int>?)? {
+        let start = parser.index
+        let bytes = parser.bytes, count = bytes.count
+        guard start + 1 < count, bytes[start] == UInt8(ascii: "{") else { return nil }
+        var index = start + 1
+        var kept: Range<Int>?
+        if bytes[index] != UInt8(ascii: "}") {
+            while true {
+                guard index < count, bytes[index] == UInt8(ascii: "\""), let keyEnd = parser.closingQuote(after: index) else { return nil }
+                let isName = Self.equal(UnsafeBufferPointer(rebasing: bytes[(index + 1)..<keyEnd]), name)
+                index = keyEnd + 1
+                guard index + 1 < count, bytes[index] == UInt8(ascii: ":") else { return nil }
+                index += 1
+                switch bytes[index] {
+                case UInt8(ascii: "\"") where isName:
+                    // Read by a copy of the parser: the reader stays where it stood unless the whole object is read.
+                    var strict = parser
+                    strict.index = index
+                    do { try strict.skipString() } catch { return nil }
+                    kept = index..<strict.index
+                    index = strict.index
+                case UInt8(ascii: "\""):
+                    guard let end = parser.closingQuote(after: index) else { return nil }
+                    index = end + 1
+                case UInt8(ascii: "{") where !isName, UInt8(ascii: "[") where !isName:
+                    guard case .closed(let end) = parser.matchingEnd(from: index) else { return nil }
+                    index = end
+                default: return nil
+                }
+                guard index < count, bytes[index] == UInt8(ascii: ",") else { break }
+                index += 1
+            }
+            guard index < count, bytes[index] == UInt8(ascii: "}") else { return nil }
+        }
+        parser.index = index + 1
+        return (start..<parser.index, kept)
     }
 
     public mutating func string() throws(JSONSyntaxError) -> String {
@@ -340,11 +422,19 @@ public struct JSONReader {
 
     /// An integer, read as `value()` reads one (`JSONParser.parseNumber`, which sums up to 18
     /// digits as it scans them), without `value()`'s dispatch and its other cases: a letter's
-    /// sequence in replay.
+    /// sequence in replay. An integer of up to 18 digits is taken from `scanNumber` as it sums
+    /// it, without a `JSONValue` made and matched (a sequence in replay: 132 -> 97 instructions).
     public mutating func int() throws(JSONSyntaxError) -> Int64 {
         let next = parser.index < parser.bytes.count ? parser.bytes[parser.index] : 0
-        let number = next == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) ? try parser.parseNumber() : try value()
-        guard case .int(let integer) = number else { throw expected("an integer") }
+        guard next == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) else {
+            guard case .int(let integer) = try value() else { throw expected("an integer") }
+            return integer
+        }
+        let start = parser.index
+        let scanned = try parser.scanNumber()
+        if let integer = scanned.integer { return integer }
+        parser.index = start
+        guard case .int(let integer) = try parser.parseNumber() else { throw expected("an integer") }
         return integer
     }
 
@@ -482,6 +572,37 @@ private struct JSONParser {
         case UInt8(ascii: "\""): try skipString()
         default: _ = try parseValue(depth: depth)  // a number or a literal: no allocation
         }
+    }
+
+    /// How the object or list opening at `open` ends, read by its brackets and its strings'
+    /// quotes only (`JSONReader.skipMatching()`).
+    enum MatchingEnd {
+        /// Closed: the index after its closing bracket.
+        case closed(Int)
+        /// A string opening at this index is not closed.
+        case unterminatedString(Int)
+        /// The input ends before its closing bracket.
+        case unclosed
+    }
+
+    @inline(__always)
+    func matchingEnd(from open: Int) -> MatchingEnd {
+        var depth = 0
+        var index = open
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { return .closed(index + 1) }
+            case UInt8(ascii: "\""):
+                guard let end = closingQuote(after: index) else { return .unterminatedString(index) }
+                index = end
+            default: break
+            }
+            index += 1
+        }
+        return .unclosed
     }
 
     /// The index of the quote that closes the string opening at `open`, stepping over escapes;
@@ -779,6 +900,19 @@ private struct JSONParser {
 
     mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {
         let start = index
+        let (summed, isInteger) = try scanNumber()
+        if let summed { return .int(summed) }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        if isInteger, let integer = Int64(text) { return .int(integer) }
+        guard let double = Double(text), double.isFinite else { throw error("number out of range", at: start) }
+        return .double(double)
+    }
+
+    /// Reads past a number, as strictly as JSON's grammar: whether it is an integer (no fraction,
+    /// no exponent) and, when it is one of up to 18 digits, its value.
+    @inline(__always)
+    mutating func scanNumber() throws(JSONSyntaxError) -> (integer: Int64?, isInteger: Bool) {
+        let start = index
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number", at: start) }
@@ -808,11 +942,8 @@ private struct JSONParser {
         }
         // Up to 18 digits cannot overflow: summed in place, no `String` made (most numbers lintas reads).
         let negative = bytes[start] == UInt8(ascii: "-")
-        if isInteger && index - (negative ? start + 1 : start) <= 18 { return .int(negative ? -integer : integer) }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text), double.isFinite else { throw error("number out of range", at: start) }
-        return .double(double)
+        guard isInteger && index - (negative ? start + 1 : start) <= 18 else { return (nil, isInteger) }
+        return (negative ? -integer : integer, true)
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

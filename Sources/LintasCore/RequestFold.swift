@@ -465,6 +465,7 @@ public struct RequestFold {
     private static let plh = Array("\"\(Capacity.plh.rawValue)\"".utf8)
 
     private mutating func readLetter(_ reader: inout JSONReader) throws(JSONSyntaxError) {
+        if readWrittenLetter(&reader) { return }
         var letter: (type: Token?, label: Token?, number: Token?, register: Token?, sequence: Int64?, numbering: LetterRecord.Numbering, date: Token?, contentHash: Token?)
             = (nil, nil, nil, nil, nil, .register, nil, nil)
         try reader.members(bytes: { (reader, key) throws(JSONSyntaxError) in
@@ -473,6 +474,12 @@ public struct RequestFold {
             switch (key.count, key.last) {
             case (7, _) where Self.equal(key, "content"):
                 guard reader.isAtObject else { return try reader.skip() }
+                // As lintas writes it, in one scan; otherwise member by member, which takes or refuses it as before.
+                if let (content, date) = reader.matchedObject(keeping: "date") {
+                    if let date { letter.date = date }
+                    scan.content = content
+                    return
+                }
                 let start = reader.position
                 try reader.members(matching: { (reader, key) throws(JSONSyntaxError) in
                     if Self.equal(key, "date") {
@@ -490,7 +497,7 @@ public struct RequestFold {
             case (13, _) where Self.equal(key, "content_parts"):
                 // The hashes of the parts stored apart (schema 7): kept where they stand, read only by audit.
                 guard reader.position < reader.bytes.count, reader.bytes[reader.position] == UInt8(ascii: "[") else { throw reader.expected("a list of hashes") }
-                scan.contentParts = try reader.rawRange()
+                scan.contentParts = try reader.stringListRange()
             case (12, _) where Self.equal(key, "content_hash"): letter.contentHash = try reader.stringRange()
             case (4, _) where Self.equal(key, "type"): letter.type = try reader.stringRange()
             case (5, _) where Self.equal(key, "label"): letter.label = try reader.stringRange()
@@ -508,6 +515,57 @@ public struct RequestFold {
                                     date: letter.date, contentHash: letter.contentHash)
         scan.hasLetter = true
         letterContent = scan.content
+    }
+
+    /// `readLetter` for a letter as lintas writes it (`Letter.write`): its members in their order
+    /// without whitespace, each found by comparing its name's bytes with the name it must have
+    /// there (`JSONReader.follows`), not read as a string and told apart from the others; each
+    /// value read as `readLetter` reads it. For any other letter, or a value refused, `false`,
+    /// nothing read and `scan` as it was: `readLetter` reads the letter member by member, and
+    /// takes or refuses it as before. (Reading each name and telling it apart was most of a
+    /// letter's cost outside its content.)
+    private mutating func readWrittenLetter(_ reader: inout JSONReader) -> Bool {
+        // Read by a copy: the reader moves only when the whole letter is read.
+        var letter = ScannedLetter(), copy = reader
+        var content: Token?, parts: Token?
+        do {
+            var punctuation = UInt8(ascii: "{")
+            if copy.follows(punctuation, "\"content\":") {
+                guard let (object, date) = copy.matchedObject(keeping: "date") else { return false }
+                (content, letter.date, punctuation) = (object, date, UInt8(ascii: ","))
+            }
+            if copy.follows(punctuation, "\"content_hash\":") {
+                letter.contentHash = try copy.stringRange()
+                punctuation = UInt8(ascii: ",")
+            }
+            if copy.follows(punctuation, "\"content_parts\":") {
+                guard copy.position < copy.bytes.count, copy.bytes[copy.position] == UInt8(ascii: "[") else { return false }
+                parts = try copy.stringListRange()
+                punctuation = UInt8(ascii: ",")
+            }
+            guard copy.follows(punctuation, "\"label\":") else { return false }
+            letter.label = try copy.stringRange()
+            guard copy.follows(UInt8(ascii: ","), "\"number\":") else { return false }
+            letter.number = try copy.stringRange()
+            if copy.follows(UInt8(ascii: ","), "\"numbering\":") { letter.numbering = LetterRecord.Numbering(rawValue: try copy.string()) ?? .register }
+            guard copy.follows(UInt8(ascii: ","), "\"register\":") else { return false }
+            letter.register = try copy.stringRange()
+            guard copy.follows(UInt8(ascii: ","), "\"sequence\":") else { return false }
+            letter.sequence = try copy.int()
+            guard copy.follows(UInt8(ascii: ","), "\"type\":") else { return false }
+            letter.type = try copy.stringRange()
+            guard copy.follows(UInt8(ascii: "}"), "") else { return false }
+        } catch {
+            return false
+        }
+        reader = copy
+        // As `readLetter` sets them: the content and the parts only when the letter has them.
+        if let content { scan.content = content }
+        if let parts { scan.contentParts = parts }
+        scan.letter = letter
+        scan.hasLetter = true
+        letterContent = scan.content
+        return true
     }
 
     // MARK: The folded state

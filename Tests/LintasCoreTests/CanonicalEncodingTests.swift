@@ -599,6 +599,57 @@ struct CanonicalEncodingTests {
         }
     }
 
+    @Test("replay's fold reads a letter as lintas writes it by comparing its names' bytes, any other member by member: with a byte changed, put in or taken out at each offset of the letter, it is folded (or refused, with the same message but for its line and column) as the same bytes with a space before the letter's closing brace, which only the member by member reading takes")
+    func foldedWrittenLetter() throws {
+        let (event, written) = try Self.submitted()
+        let data = Array(written.utf8)
+        let start = try #require(data.firstRange(of: Array(#""letter":{"#.utf8))).upperBound - 1
+        let typeValue = try #require(data[start...].firstRange(of: Array(#","type":""#.utf8))).upperBound
+        let close = try #require(data[typeValue...].firstIndex(of: UInt8(ascii: "\""))) + 1
+        #expect(data[close] == UInt8(ascii: "}"))
+        func folded(_ bytes: [UInt8]) -> (Result<Void, any Error>, RequestFold) {
+            var fold = RequestFold()
+            return (Result { try Self.fold(bytes: bytes, of: event, into: &fold) }, fold)
+        }
+        // A message without its numbers: the line and column moved by the space put in.
+        func unplaced(_ error: any Error) -> String { String("\(type(of: error)) \(error)".unicodeScalars.filter { !("0"..."9").contains($0) }) }
+        let others: [UInt8] = Array(#" "\}],:1"#.utf8) + [0x01, 0xFF]
+        var variants: [(bytes: [UInt8], close: Int)] = [(data, close)]
+        // Within a hash's hex digits one offset is as good as the next: only its first and last are changed.
+        let hex = Set(Array("0123456789abcdef".utf8))
+        for offset in start..<close where !(hex.contains(data[offset - 1]) && hex.contains(data[offset]) && hex.contains(data[offset + 1])) {
+            variants.append((Array(data[..<offset] + data[(offset + 1)...]), close - 1))
+            for other in others {
+                var replaced = data
+                replaced[offset] = other
+                var inserted = data
+                inserted.insert(other, at: offset)
+                variants += [(replaced, close), (inserted, close + 1)]
+            }
+        }
+        var accepted = 0
+        for (bytes, close) in variants {
+            var spaced = bytes
+            spaced.insert(UInt8(ascii: " "), at: close)
+            let (now, nowFold) = folded(bytes)
+            let (before, beforeFold) = folded(spaced)
+            let text = String(decoding: bytes, as: UTF8.self)
+            switch (now, before) {
+            case (.success, .success):
+                accepted += 1
+                var (fold, memberwise) = (nowFold, beforeFold)
+                #expect(try fold.result() == memberwise.result(), "\(text)")
+                var (written, expected): ([UInt8], [UInt8]) = ([], [])
+                fold.writeCanonical(into: &written)
+                memberwise.writeCanonical(into: &expected)
+                #expect(written == expected, "\(text)")
+            case (.failure(let error), .failure(let other)): #expect(unplaced(error) == unplaced(other), "\(text)")
+            default: Issue.record("\(text): \(now), with the space \(before)")
+            }
+        }
+        #expect(accepted > 500)
+    }
+
     /// `event`'s detail with its letter's content replaced: a date that is no string (the letter then has none), one
     /// after other members, and one with a raw control byte, refused.
     static func dated(_ event: Event) throws -> [(String, Bool)] {

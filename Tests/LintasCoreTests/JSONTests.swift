@@ -129,6 +129,134 @@ struct JSONTests {
         #expect((try? JSONReader.read(unterminated) { (reader) throws(JSONSyntaxError) in try reader.skipMatching() }) == nil)
     }
 
+    /// `bytes` as they are, and with each byte that matters to a reader put in place of each of
+    /// theirs, put before each of theirs, and cut at each offset.
+    static func mended(_ text: String) -> [[UInt8]] {
+        let bytes = Array(text.utf8)
+        let others: [UInt8] = Array(#" "\{}[],:1x-"#.utf8) + [0x01, 0xC3, 0xFF]
+        var variants = [bytes]
+        for offset in bytes.indices {
+            variants.append(Array(bytes[..<offset]))
+            for other in others {
+                var replaced = bytes
+                replaced[offset] = other
+                var inserted = bytes
+                inserted.insert(other, at: offset)
+                variants += [replaced, inserted]
+            }
+        }
+        return variants
+    }
+
+    /// What `body` reads from `bytes`, or the error it reads them with.
+    static func reading<Value>(_ bytes: [UInt8], _ body: (inout JSONReader) throws(JSONSyntaxError) -> Value) -> Result<Value, JSONSyntaxError> {
+        Result { () throws(JSONSyntaxError) in try JSONReader.read(bytes, body) }
+    }
+
+    @Test("an object read past in one scan (matchedObject, a letter's content in replay) ends where members(matching:) with skipMatching ends and keeps the same date; any object it does not take is left where it stood, for that reading to take or refuse as before: malformed bytes at every offset")
+    func matchedObjectEndsWhereMembersEnd() {
+        // The member by member reading replay did before: the date read strictly when it is a string.
+        func members(_ reader: inout JSONReader) throws(JSONSyntaxError) -> [Range<Int>?] {
+            let start = reader.position
+            var date: Range<Int>?
+            try reader.members(matching: { (reader, key) throws(JSONSyntaxError) in
+                if !JSONReader.equal(key, "date") {
+                    _ = try reader.skipMatching()
+                } else if reader.position < reader.bytes.count && reader.bytes[reader.position] == UInt8(ascii: "\"") {
+                    date = try reader.stringRange()
+                } else {
+                    _ = try reader.rawRange()
+                }
+            })
+            return [start..<reader.position, date]
+        }
+        let contents = [
+            #"{"assigned":[{"name":"Siti \"Ais\", M.Kes.\\","nip":"1"}],"cites":{"date":"x","n":[1,{}]},"date":"2026-03-02","date_text":"2 Maret 2026"}"#,
+            #"{"date":"2026-03-02","date_text":"2 Maret 2026"}"#,
+            #"{"date":"é 2026","date":"\u0041"}"#,
+            #"{}"#,
+        ]
+        var taken = 0
+        for text in contents {
+            for bytes in Self.mended(text) {
+                let before = Self.reading(bytes, members)
+                let now = Self.reading(bytes) { (reader) throws(JSONSyntaxError) in
+                    let start = reader.position
+                    guard let (object, date) = reader.matchedObject(keeping: "date") else {
+                        #expect(reader.position == start)
+                        return try members(&reader)
+                    }
+                    taken += 1
+                    return [object, date]
+                }
+                #expect(now == before, "\(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
+        // Most variants are still objects as lintas writes them (a byte changed within a string).
+        #expect(taken > 1_000)
+    }
+
+    @Test("an integer as lintas writes it read in place (int) as parseNumber reads it; any other number or value read or refused as before: signs, leading zeros, fractions, exponents, 18 and 19 digits, at the end of the document or not")
+    func intReadsAsValue() {
+        let spellings = ["0", "7", "-7", "01", "10", "1.0", "1.", "1e0", "1E5", "1e", "123456789012345678", "1234567890123456789",
+                         "99999999999999999999", "-", "\"1\"", "null", "12x", "5 ", "9]", ""]
+        for spelling in spellings {
+            for text in [spelling, "[" + spelling + "]"] {
+                let bytes = Array(text.utf8)
+                func read(_ reader: inout JSONReader, _ item: (inout JSONReader) throws(JSONSyntaxError) -> Int64) throws(JSONSyntaxError) -> Int64 {
+                    guard text.hasPrefix("[") else { return try item(&reader) }
+                    var integer: Int64 = 0
+                    try reader.elements { (reader) throws(JSONSyntaxError) in integer = try item(&reader) }
+                    return integer
+                }
+                let before = Self.reading(bytes) { (reader) throws(JSONSyntaxError) in
+                    try read(&reader) { (reader) throws(JSONSyntaxError) in
+                        guard case .int(let integer) = try reader.value() else { throw reader.expected("an integer") }
+                        return integer
+                    }
+                }
+                let now = Self.reading(bytes) { (reader) throws(JSONSyntaxError) in try read(&reader) { (reader) throws(JSONSyntaxError) in try reader.int() } }
+                #expect(now == before, "\(text)")
+            }
+        }
+    }
+
+    @Test("a list of strings read string by string (stringListRange, a letter's parts' hashes in replay) ends where rawRange ends; any other value read or refused as before: malformed bytes at every offset")
+    func stringListEndsWhereRawRangeEnds() {
+        let lists = [#"["5978fab285ba01d661f7d46ed094706135cd615412712028a5e4549facb7a663","81","é\"\\"]"#, #"[""]"#, #"[]"#, #"["a",1]"#]
+        var taken = 0
+        for text in lists {
+            for bytes in Self.mended(text) {
+                let before = Self.reading(bytes) { (reader) throws(JSONSyntaxError) in try reader.rawRange() }
+                let now = Self.reading(bytes) { (reader) throws(JSONSyntaxError) in try reader.stringListRange() }
+                #expect(now == before, "\(String(decoding: bytes, as: UTF8.self))")
+                if case .success = now { taken += 1 }
+            }
+        }
+        #expect(taken > 1_000)
+    }
+
+    @Test("a member's punctuation and name compared as bytes (follows): read past only when every byte is the same, names shorter and longer than a word, at the end of the document")
+    func followsComparesEveryByte() {
+        let names: [StaticString] = ["\"type\":", "\"content_parts\":", "\"a\":", ""]
+        for name in names {
+            let written = [UInt8(ascii: ",")] + Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            var variants = [(written, true), (written + [UInt8(ascii: "1")], true), (Array(written.dropLast()), false), ([UInt8(ascii: "{")] + written.dropFirst(), false)]
+            for offset in written.indices {
+                var changed = written
+                changed[offset] ^= 0x20
+                variants.append((changed, false))
+            }
+            for (bytes, follows) in variants {
+                _ = try? JSONReader.read(bytes) { (reader) throws(JSONSyntaxError) in
+                    let start = reader.position
+                    #expect(reader.follows(UInt8(ascii: ","), name) == follows && reader.position == (follows ? written.count : start), "\(bytes)")
+                    throw reader.expected("nothing")
+                }
+            }
+        }
+    }
+
     @Test("errors name the line and column of the first problem")
     func errorPosition() {
         do {
