@@ -585,7 +585,7 @@ private struct BatchWork {
         self.cached = cached
         self.lastSequence = lastSequence
         self.now = now
-        numbering = StoreNumbering(reads: reads)
+        numbering = StoreNumbering(reads: reads, commands: writer.commands)
         let requests = BatchStates()
         self.requests = requests
         counting = BatchCounting(reads: reads, inBatch: requests)
@@ -1135,8 +1135,14 @@ private struct StoreNumbering: LetterNumbering {
     private var pending = Drawn()
     private var before: [Int?] = []
     private var error: (any Error)?
+    /// How many commands the batch decides: room for a number each is made at the first claim,
+    /// so that `numbers` is not grown (and rehashed) claim by claim.
+    private let commands: Int
 
-    init(reads: DecideReads) { self.reads = reads }
+    init(reads: DecideReads, commands: Int) {
+        self.reads = reads
+        self.commands = commands
+    }
 
     mutating func nextSequence(register: String) -> Int {
         let next: Int
@@ -1161,17 +1167,26 @@ private struct StoreNumbering: LetterNumbering {
         return next
     }
 
+    /// The number's entry in `numbers` found once (its name hashed once), and filled in place
+    /// when neither the batch nor the store has the number.
     mutating func claim(number: String, for letter: NumberedLetter) -> NumberedLetter? {
-        if let holder = numbers[number] { return holder }
-        do {
-            if let holder = try reads.use({ try $0.letter(numbered: number) }) { return holder }
-        } catch {
-            self.error = error
-            return letter
-        }
-        numbers[number] = letter
-        pending.numbers.append((number, letter))
-        return nil
+        if numbers.isEmpty { numbers.reserveCapacity(commands) }
+        let reads = self.reads
+        var failure: (any Error)?
+        let holder = { (entry: inout NumberedLetter?) -> NumberedLetter? in
+            if let holder = entry { return holder }
+            do {
+                if let holder = try reads.use({ try $0.letter(numbered: number) }) { return holder }
+            } catch {
+                failure = error
+                return letter
+            }
+            entry = letter
+            return nil
+        }(&numbers[number])
+        if let failure { error = failure }
+        if holder == nil { pending.numbers.append((number, letter)) }
+        return holder
     }
 
     /// A store error met while drawing a number; the batch must not commit.
@@ -1199,8 +1214,9 @@ private struct StoreNumbering: LetterNumbering {
     mutating func commit() -> Drawn {
         before.removeAll(keepingCapacity: true)
         defer { pending = Drawn() }
-        pending.registers.sort { $0.key < $1.key }
-        pending.numbers.sort { $0.key < $1.key }
+        // A command mostly draws one number, or none: a list of fewer than two is not sorted.
+        if pending.registers.count > 1 { pending.registers.sort { $0.key < $1.key } }
+        if pending.numbers.count > 1 { pending.numbers.sort { $0.key < $1.key } }
         return pending
     }
 
