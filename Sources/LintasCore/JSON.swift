@@ -309,15 +309,16 @@ public struct JSONReader {
 
     /// `rawRange()` for a value that is most often a list of strings without whitespace (as
     /// lintas writes a letter's parts' hashes): read string by string, each as strictly as
-    /// `skip()` reads one, without `skip()`'s walk of any value. Any other value, or a string
-    /// refused, is read again by `rawRange()`, which takes or refuses it as before.
+    /// `skip()` reads one, without `skip()`'s walk of any value (a hash as lintas writes it in
+    /// four sixteen-byte loads, `JSONParser.skipHash`). Any other value, or a string refused,
+    /// is read again by `rawRange()`, which takes or refuses it as before.
     public mutating func stringListRange() throws(JSONSyntaxError) -> Range<Int> {
         let start = parser.index
         let bytes = parser.bytes
         var strings = parser
         if start + 1 < bytes.count, bytes[start] == UInt8(ascii: "["), bytes[start + 1] == UInt8(ascii: "\"") {
             strings.index = start + 1
-            while (try? strings.skipString()) != nil, strings.index < bytes.count {
+            while strings.skipHash() || (try? strings.skipString()) != nil, strings.index < bytes.count {
                 if bytes[strings.index] == UInt8(ascii: "]") {
                     parser.index = strings.index + 1
                     return start..<parser.index
@@ -336,6 +337,16 @@ public struct JSONReader {
         let start = parser.index
         guard start < parser.bytes.count, parser.bytes[start] == UInt8(ascii: "\"") else { throw expected("a string") }
         try parser.skipString()
+        return start..<parser.index
+    }
+
+    /// `stringRange()` for a string that is most often a hash as lintas writes it (a letter's
+    /// content hash): read past in four sixteen-byte loads when it is one (`JSONParser.skipHash`,
+    /// as strict for those bytes), by `stringRange()` otherwise.
+    @inline(__always)
+    public mutating func hashRange() throws(JSONSyntaxError) -> Range<Int> {
+        let start = parser.index
+        guard parser.skipHash() else { return try stringRange() }
         return start..<parser.index
     }
 
@@ -726,6 +737,25 @@ private struct JSONParser {
             cursor += 1
         }
         _ = try parseString()  // escapes, text to validate, or an error to report
+    }
+
+    /// Reads past a string of 64 bytes (a hash as lintas writes it: 64 hex digits) when one
+    /// opens here, each byte plain ASCII text (no quote, backslash, control byte or byte of
+    /// non-ASCII text) as `skipString` reads it, checked in four sixteen-byte loads, not
+    /// scanned for its end; false, nothing read, for any other string (`skipString` reads it).
+    @inline(__always)
+    mutating func skipHash() -> Bool {
+        let open = index
+        guard open + 66 <= bytes.count, bytes[open] == UInt8(ascii: "\""), bytes[open + 65] == UInt8(ascii: "\"") else { return false }
+        let base = UnsafeRawPointer(bytes.baseAddress! + (open + 1))
+        var found = Self.escapeOrControl(base.loadUnaligned(as: SIMD16<UInt8>.self), nonASCII: true)
+        for offset in stride(from: 16, to: 64, by: 16) {
+            found = found .| Self.escapeOrControl(base.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self), nonASCII: true)
+        }
+        let words = unsafeBitCast(found, to: SIMD2<UInt64>.self)
+        guard words[0] | words[1] == 0 else { return false }
+        index = open + 66
+        return true
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {

@@ -539,7 +539,7 @@ public struct RequestFold {
                 (content, letter.date, punctuation) = (object, date, UInt8(ascii: ","))
             }
             if copy.follows(punctuation, "\"content_hash\":") {
-                letter.contentHash = try copy.stringRange()
+                letter.contentHash = try copy.hashRange()
                 punctuation = UInt8(ascii: ",")
             }
             if copy.follows(punctuation, "\"content_parts\":") {

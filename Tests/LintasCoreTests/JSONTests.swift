@@ -223,17 +223,34 @@ struct JSONTests {
 
     @Test("a list of strings read string by string (stringListRange, a letter's parts' hashes in replay) ends where rawRange ends; any other value read or refused as before: malformed bytes at every offset")
     func stringListEndsWhereRawRangeEnds() {
-        let lists = [#"["5978fab285ba01d661f7d46ed094706135cd615412712028a5e4549facb7a663","81","é\"\\"]"#, #"[""]"#, #"[]"#, #"["a",1]"#]
+        // Two hashes as lintas writes a letter's parts' (read by skipHash), and strings of 64 bytes that are no hash.
+        let hashes = #"["5978fab285ba01d661f7d46ed094706135cd615412712028a5e4549facb7a663","0e5c7a64d2b1f3980aa1c6e77f2d4b3c9581e06d2a4f7bc3e1d9058a6b2c47f1"]"#
+        let lists = [#"["5978fab285ba01d661f7d46ed094706135cd615412712028a5e4549facb7a663","81","é\"\\"]"#, hashes, #"[""]"#, #"[]"#, #"["a",1]"#,
+                     #"["5978fab285ba01d661f7d46ed094706135cd615412712028a5e4549facb7a6é"]"#, #"["5978fab285ba01d661f7d46ed094706135cd615412712028a5e4549facb7a\""]"#]
+        Self.expectReadsAsBefore(lists, before: { (reader) throws(JSONSyntaxError) in try reader.rawRange() },
+                                 now: { (reader) throws(JSONSyntaxError) in try reader.stringListRange() })
+    }
+
+    /// Every malformed variant of each text (`mended`) read by `now` as by `before`, most of them taken.
+    static func expectReadsAsBefore(_ texts: [String], before: (inout JSONReader) throws(JSONSyntaxError) -> Range<Int>,
+                                    now: (inout JSONReader) throws(JSONSyntaxError) -> Range<Int>) {
         var taken = 0
-        for text in lists {
-            for bytes in Self.mended(text) {
-                let before = Self.reading(bytes) { (reader) throws(JSONSyntaxError) in try reader.rawRange() }
-                let now = Self.reading(bytes) { (reader) throws(JSONSyntaxError) in try reader.stringListRange() }
-                #expect(now == before, "\(String(decoding: bytes, as: UTF8.self))")
-                if case .success = now { taken += 1 }
+        for text in texts {
+            for bytes in mended(text) {
+                let read = reading(bytes, now)
+                #expect(read == reading(bytes, before), "\(String(decoding: bytes, as: UTF8.self))")
+                if case .success = read { taken += 1 }
             }
         }
         #expect(taken > 1_000)
+    }
+
+    @Test("a string read as a hash (hashRange, a letter's content hash in replay) ends where stringRange ends; any other string or value read or refused as before: malformed bytes at every offset")
+    func hashRangeEndsWhereStringRangeEnds() {
+        let strings = [#""0e3b9411ba1d29762ecb65e2c5c0bce357e4f1eafbae331a1a82871bd1eca49f""#, #""0e3b9411ba1d29762ecb65e2c5c0bce357e4f1eafbae331a1a82871bd1eca49f","#,
+                       #""0e3b9411ba1d29762ecb65e2c5c0bce357e4f1eafbae331a1a82871bd1eca4é""#, #""""#, #"1"#]
+        Self.expectReadsAsBefore(strings, before: { (reader) throws(JSONSyntaxError) in try reader.stringRange() },
+                                 now: { (reader) throws(JSONSyntaxError) in try reader.hashRange() })
     }
 
     @Test("a member's punctuation and name compared as bytes (follows): read past only when every byte is the same, names shorter and longer than a word, at the end of the document")
