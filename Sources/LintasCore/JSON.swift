@@ -273,6 +273,8 @@ public struct JSONReader {
     /// `literal` (a member's name in quotes and its colon) stand at the reader's position, nothing
     /// between them, as lintas writes them: read past when they do. Compared as bytes, eight at a
     /// time: a name known in advance is not read as a string and told apart from the others.
+    /// Its own loop, not `RequestFold.equal`'s comparison of any two runs: inlined with a literal,
+    /// its length is known and the loop unrolls (through the general one replay took 0.8 % more).
     @inline(__always)
     public mutating func follows(_ punctuation: UInt8, _ literal: StaticString) -> Bool {
         let at = parser.index, count = literal.utf8CodeUnitCount

@@ -354,16 +354,10 @@ struct PersonFields: Sendable {
     }
 
     /// The kind of the field `name` when it names people (`employee` or `employees`), else `nil`.
+    /// Names compared by their lengths first, which tells most different names apart without
+    /// comparing their characters (`==` on two different short names does).
     func kind(of name: String) -> FieldKind? {
-        fields.first { name.isSameName(as: $0.name) }?.kind
-    }
-}
-
-extension String {
-    /// Whether the two names are the same: their lengths compared first, which tells most
-    /// different names apart without comparing their characters (`==` on two different short names does).
-    func isSameName(as other: String) -> Bool {
-        utf8.count == other.utf8.count && self == other
+        fields.first { name.utf8.count == $0.name.utf8.count && name == $0.name }?.kind
     }
 }
 
