@@ -231,10 +231,22 @@ final class SQLiteConnection {
 
     /// Inside `transaction(immediate: true)`: commits what it wrote, runs `committed`, and begins
     /// the next immediate transaction, which the enclosing `transaction` commits or rolls back.
-    func commitAndBeginImmediate(_ committed: () -> Void) throws(StoreError) {
+    /// - Returns: whether the main database's data version as its pager counts it (`SQLITE_FCNTL_DATA_VERSION`) moved
+    ///   between the commit and the new transaction's start. Another connection's commit in between moves it (the
+    ///   transaction finds the WAL's header changed and empties the pager's cache): `false` says nobody committed.
+    func commitAndBeginImmediate(_ committed: () -> Void) throws(StoreError) -> Bool {
         try commit()
+        let version = pagerDataVersion()
         committed()
         try beginImmediate()
+        return pagerDataVersion() != version
+    }
+
+    /// `SQLITE_FCNTL_DATA_VERSION` of the main database: a counter in the pager, read without a statement.
+    private func pagerDataVersion() -> UInt32 {
+        var version: UInt32 = 0
+        _ = sqlite3_file_control(handle, "main", SQLITE_FCNTL_DATA_VERSION, &version)
+        return version
     }
 
     /// Copies the whole database into a new file with the online backup API, in one step so

@@ -943,12 +943,14 @@ public final class SQLiteStore: EventStore {
                     try batch.settle()
                     let began = try catalogs ?? decideStamp().catalogs
                     catalogs = began
-                    try connection.commitAndBeginImmediate {
+                    let moved = try connection.commitAndBeginImmediate {
                         parts.commit()
                         openings.commit()
                         committed()
                         betweenCommits?()
                     }
+                    // The pager's count unmoved, nobody committed in between: `data_version` is as the last check left it.
+                    guard moved else { return true }
                     // data_version counts other connections' commits only: unchanged, nobody committed in between (and so
                     // nobody changed the schema, which only a commit does): the schema version is read only when it moved.
                     let data = try dataVersion()

@@ -542,6 +542,30 @@ struct SQLiteStoreTests {
         }
     }
 
+    /// `--commit-each` asks after every commit whether another connection committed before its next transaction began
+    /// (`SQLiteStore.withBatch`): the pager's data version answers without a statement, and must not miss one.
+    @Test("a commit and the next transaction's start tell whether another connection committed between them, and only then")
+    func commitAndBeginTellsOthersCommits() throws {
+        let path = try freshPath()
+        let own = try SQLiteStore(path: path)
+        try own.connection.execute("CREATE TABLE scratch (writer TEXT NOT NULL)")
+        let other = try SQLiteStore(path: path, create: false)
+        var moved: [Bool] = []
+        try own.connection.transaction(immediate: true) {
+            for index in 0..<6 {
+                try own.connection.run("INSERT INTO scratch VALUES ('own')")
+                moved.append(try own.connection.commitAndBeginImmediate {
+                    guard index % 2 == 1 else { return }
+                    #expect(throws: Never.self) {
+                        try other.connection.transaction(immediate: true) { try other.connection.run("INSERT INTO scratch VALUES ('other')") }
+                    }
+                })
+            }
+        }
+        #expect(moved == [false, true, false, true, false, true])
+        #expect(try own.connection.query("SELECT count(*) FROM scratch WHERE writer = 'other'") { $0.int64(0) } == [3])
+    }
+
     /// A daemon working through a long queue commits and takes the lock again at once, commit after
     /// commit; a writer waiting for it (a `lintas submit`) must get it while the daemon goes on, not
     /// give up busy. Without the pause and the one-millisecond tries (`SQLiteConnection.beginImmediate`,
@@ -565,7 +589,7 @@ struct SQLiteStoreTests {
             // Until the other writer is through, or for a bound far past its 2 s (a commit takes a few milliseconds).
             while waited.result == nil && commits < 20_000 {
                 for _ in 0..<1_000 { try busy.connection.run("INSERT INTO scratch VALUES ('busy')") }
-                try busy.connection.commitAndBeginImmediate {}
+                _ = try busy.connection.commitAndBeginImmediate {}
                 commits += 1
             }
             for _ in 0..<100 { try busy.connection.run("INSERT INTO scratch VALUES ('busy')") }
