@@ -542,6 +542,20 @@ struct SQLiteStoreTests {
         }
     }
 
+    /// `reset` leaves a statement's values bound (`SQLiteStatement.bind` replaces them at the next run): a run given fewer
+    /// values than the statement has parameters must not see the last run's in the rest.
+    @Test("a statement run again with fewer values than it has parameters has NULL for the rest, not the last run's values")
+    func fewerValuesBindNull() throws {
+        let store = try SQLiteStore(path: try freshPath())
+        let sql = "SELECT ?1, ?2"
+        let full = try store.connection.query(sql, [.integer(1), .text("dua")]) { [$0.int64(0), $0.isNull(1) ? 0 : 1] }
+        let fewer = try store.connection.query(sql, [.integer(3)]) { [$0.int64(0), $0.isNull(1) ? 0 : 1] }
+        let none = try store.connection.query(sql) { [$0.isNull(0) ? 0 : 1, $0.isNull(1) ? 0 : 1] }
+        #expect(full == [[1, 1]])
+        #expect(fewer == [[3, 0]])
+        #expect(none == [[0, 0]])
+    }
+
     /// `--commit-each` asks after every commit whether another connection committed before its next transaction began
     /// (`SQLiteStore.withBatch`): the pager's data version answers without a statement, and must not miss one.
     @Test("a commit and the next transaction's start tell whether another connection committed between them, and only then")
