@@ -83,26 +83,38 @@ public enum SnapshotReaders {
 
 /// What the threads of `concurrentPerform` share: the parts, each read by one thread only, the
 /// body, and each part's outcome, kept under a lock until `concurrentPerform` has returned.
+/// Each outcome is kept in its part's place in two lists, not as a `Result` in a dictionary: that
+/// dictionary's type was made at run time, by name, when a thread first put an outcome in it, its
+/// requirements (`Int: Hashable`, `any Error: Error`) checked by looking conformances up through
+/// all of the binary's (about 580,000 instructions of a replay, as its parts ended).
 private final class Unchecked<Part>: @unchecked Sendable {
     let parts: [(store: any EventStore, range: RequestRange)]
     let body: (Int, any EventStore, RequestRange) throws -> Part
     private let lock = NSLock()
-    private var outcomes: [Int: Result<Part, any Error>] = [:]
+    private var values: [Part?]
+    private var errors: [(any Error)?]
 
     init(parts: [(store: any EventStore, range: RequestRange)], body: @escaping (Int, any EventStore, RequestRange) throws -> Part) {
         self.parts = parts
         self.body = body
+        values = Array(repeating: nil, count: parts.count)
+        errors = Array(repeating: nil, count: parts.count)
     }
 
     func run(_ index: Int) {
         let part = parts[index]
-        let outcome = Result { try body(index, part.store, part.range) }
-        lock.withLock { outcomes[index] = outcome }
+        do {
+            let value = try body(index, part.store, part.range)
+            lock.withLock { values[index] = value }
+        } catch {
+            lock.withLock { errors[index] = error }
+        }
     }
 
     /// Each part's result in order, or the first part's error.
     func results() throws -> [Part] {
-        let outcomes = lock.withLock { self.outcomes }
-        return try parts.indices.map { try outcomes[$0]!.get() }
+        let (values, errors) = lock.withLock { (self.values, self.errors) }
+        for case let error? in errors { throw error }
+        return values.map { $0! }
     }
 }

@@ -199,4 +199,32 @@ struct ParallelReadTests {
         #expect(seen.map(\.1).reduce(0, +) == 55)
         #expect(try harness.store.snapshotMark().sequence == before.sequence + 1)
     }
+
+    /// A part's error, with the part's number.
+    struct PartError: Error, Equatable { let part: Int }
+
+    @Test("a split's parts give their results in range order; when some throw, the first of them in range order is thrown, whichever thread ends first")
+    func partsInOrder() throws {
+        let harness = try run()
+        for workers in [2, 3] {
+            let counts = try SnapshotReaders.read(harness.store, workers: workers) { split in
+                try split.map { part, reader, range in
+                    var events = 0
+                    try reader.scanEvents(in: range, projections: false, { _ in events += 1 }, end: { _ in })
+                    return (part, events)
+                }
+            }
+            #expect(counts.count > 1 && counts.map(\.0) == Array(counts.indices) && counts.map(\.1).reduce(0, +) == 55)
+            for failing in [[1], [0, 1], Array(1..<workers)] {
+                #expect(throws: PartError(part: failing[0])) {
+                    try SnapshotReaders.read(harness.store, workers: workers) { split in
+                        try split.map { part, _, _ in
+                            if failing.contains(part) { throw PartError(part: part) }
+                            return part
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
