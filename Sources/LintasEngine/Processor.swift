@@ -276,17 +276,19 @@ struct StateCache {
             var state: RequestState
             var head: Digest
             var requestPart: LetterFrames.RequestPart?
+            var row: Int64?
 
-            init(state: RequestState, head: Digest, requestPart: LetterFrames.RequestPart?) {
+            init(state: RequestState, head: Digest, requestPart: LetterFrames.RequestPart?, row: Int64?) {
                 self.state = state
                 self.head = head
                 self.requestPart = requestPart
+                self.row = row
             }
         }
         private var fields: Fields
 
-        init(state: RequestState, head: Digest, requestPart: LetterFrames.RequestPart? = nil) {
-            fields = Fields(state: state, head: head, requestPart: requestPart)
+        init(state: RequestState, head: Digest, requestPart: LetterFrames.RequestPart? = nil, row: Int64? = nil) {
+            fields = Fields(state: state, head: head, requestPart: requestPart, row: row)
         }
 
         /// Read where it stands in the box: `entry.state.request` copies no member but the request.
@@ -296,12 +298,18 @@ struct StateCache {
         /// The hash of the request's last event.
         var head: Digest {
             get { fields.head }
-            set {
-                if isKnownUniquelyReferenced(&fields) {
-                    fields.head = newValue
-                } else {
-                    fields = Fields(state: fields.state, head: newValue, requestPart: fields.requestPart)
-                }
+            set { stored(BatchWriter.Stored(head: newValue, row: fields.row)) }
+        }
+        /// Where the store keeps its projection, when known (`StoreBatch.saveRequest`'s `row`).
+        var row: Int64? { fields.row }
+
+        /// Sets its head and row as the writer stored them.
+        fileprivate mutating func stored(_ stored: BatchWriter.Stored) {
+            if isKnownUniquelyReferenced(&fields) {
+                fields.head = stored.head
+                fields.row = stored.row
+            } else {
+                fields = Fields(state: fields.state, head: stored.head, requestPart: fields.requestPart, row: stored.row)
             }
         }
         /// The request part of its last letter, with what it was composed from.
@@ -322,7 +330,7 @@ struct StateCache {
             }
             var state = fields.state
             for index in events.indices { try state.apply(events[index]) }
-            fields = Fields(state: state, head: fields.head, requestPart: requestPart)
+            fields = Fields(state: state, head: fields.head, requestPart: requestPart, row: fields.row)
         }
     }
     private(set) var entries: [RequestID: Entry] = [:]
@@ -487,7 +495,7 @@ extension Processor {
                 }
                 var last = start
                 let changed = try fire(looked, in: batch, calendar: calendar, now: now, report: &report, last: &last)
-                for entry in changed.values { try batch.saveRequest(entry.state, head: entry.head, timer: try definitions.timer(of: entry.state)) }
+                for entry in changed.values { try batch.saveRequest(entry.state, head: entry.head, timer: try definitions.timer(of: entry.state), row: entry.row) }
                 return (report, changed, last)
             }
             states.keep(changed, mark: mark)
@@ -668,7 +676,7 @@ private struct BatchWork {
                     body = entry.state.canonicalBytes
                 }
                 let item = BatchWriter.Item(events: stored, entry: entry, timer: try timer(of: entry.state), body: body, own: own(queued, .done, drawn: drawn))
-                if let head = try writer.write(item) { entry.head = head }
+                if let stored = try writer.write(item) { entry.stored(stored) }
                 if touchedSet.insert(request).inserted { touched.append(request) }
                 requests.entries[request] = entry
                 if writer.commitsApart { decided.append((events.count, request)) }
@@ -752,7 +760,7 @@ private struct BatchWork {
         guard let stored = try reads.use({ try $0.stateAndHead(of: request) }) else { return nil }
         guard let head = Digest(bytes: stored.head) else { throw StoreError(.malformed, "request \(request) has a damaged head hash") }
         // The participants kept as stored: the step appends to them as they stand (`RequestState.evolve`).
-        let loaded = StateCache.Entry(state: try RequestState(bytes: stored.body, keepingParticipants: true), head: head)
+        let loaded = StateCache.Entry(state: try RequestState(bytes: stored.body, keepingParticipants: true), head: head, row: stored.row)
         requests.entries[request] = loaded
         return loaded
     }
@@ -766,14 +774,14 @@ private struct BatchWork {
     /// the requests' heads (those it stored on a thread of its own) and the last sequence from it.
     mutating func written() throws {
         let written = try writer.finish()
-        for (request, head) in written.heads { requests.entries[request]?.head = head }
+        for (request, stored) in written.heads { requests.entries[request]?.stored(stored) }
         if let last = written.last { lastSequence = last }
     }
 
     /// Writes the projection of a request changed after `written` (by its timers).
     func save(_ entry: StateCache.Entry) throws {
         let timer = try timer(of: entry.state)
-        try connection.use { try $0.saveRequest(entry.state, head: entry.head, timer: timer) }
+        _ = try connection.use { try $0.saveRequest(entry.state, head: entry.head, timer: timer, row: entry.row) }
     }
 
     /// Records the registers and outcomes, after `written` (the projections are the writer's, and
@@ -880,6 +888,12 @@ private final class BatchWriter: @unchecked Sendable {
         }
     }
 
+    /// A request's last event's hash and the row of its projection (`StoreBatch.saveRequest`'s), as stored.
+    struct Stored {
+        var head: Digest
+        var row: Int64?
+    }
+
     let connection: BatchConnection
     /// Whether a thread of its own stores what `write` is handed.
     private let threaded: Bool
@@ -904,8 +918,8 @@ private final class BatchWriter: @unchecked Sendable {
     private var dropped = false
     private var running = false
     private var failure: (any Error)?
-    // The writing thread's own (the calling thread's after `finish`): each request's last event's hash, and the last sequence.
-    private var heads: [RequestID: Digest] = [:]
+    // The writing thread's own (the calling thread's after `finish`): each request's last event's hash and row, and the last sequence.
+    private var heads: [RequestID: Stored] = [:]
     private var last: Int64?
     /// With `commitsApart`, how many commands were committed (the calling thread's after `finish` or `stop`).
     private(set) var committed = 0
@@ -941,9 +955,9 @@ private final class BatchWriter: @unchecked Sendable {
     /// Counts a command taken to be decided (the calling thread's, before its `write`).
     func taking() { untaken -= 1 }
 
-    /// Stores `item` and returns the request's new head, or hands it to the writing thread (`nil`).
-    func write(_ item: Item) throws -> Digest? {
-        guard threaded else { return try store(item, after: item.entry?.head) }
+    /// Stores `item` and returns the request's new head and row, or hands it to the writing thread (`nil`).
+    func write(_ item: Item) throws -> Stored? {
+        guard threaded else { return try store(item, after: item.entry.map { Stored(head: $0.head, row: $0.row) }) }
         var stored: [Item] = []
         try condition.withLock {
             if let failure { throw failure }
@@ -959,9 +973,9 @@ private final class BatchWriter: @unchecked Sendable {
     }
 
     /// Waits until everything handed over is stored.
-    /// - Returns: each request's last event's hash, and the last sequence, if any was appended.
+    /// - Returns: each request's last event's hash and row, and the last sequence, if any was appended.
     /// - Throws: the store error that stopped the writer.
-    func finish() throws -> (heads: [RequestID: Digest], last: Int64?) {
+    func finish() throws -> (heads: [RequestID: Stored], last: Int64?) {
         // The items stored that the calling thread has not taken yet, freed here: not by the writing thread's last
         // reference to the writer, whichever thread happened to hold the last.
         var stored: [Item] = []
@@ -1008,7 +1022,7 @@ private final class BatchWriter: @unchecked Sendable {
                         _ = try store(taken[index], after: nil)
                         continue
                     }
-                    heads[request] = try store(taken[index], after: heads[request] ?? taken[index].entry?.head)
+                    heads[request] = try store(taken[index], after: heads[request] ?? taken[index].entry.map { Stored(head: $0.head, row: $0.row) })
                 }
             } catch {
                 condition.withLock { failure = error }
@@ -1029,11 +1043,11 @@ private final class BatchWriter: @unchecked Sendable {
     /// Appends the item's events after the request's last one (`previous`; chained after it
     /// already when `chained`) and writes its projection; with `own`, records the rest of the
     /// command and commits.
-    /// - Returns: the request's new head (`nil` when the item has no request's state).
-    private func store(_ item: Item, after previous: Digest?) throws -> Digest? {
+    /// - Returns: the request's new head and row (`nil` when the item has no request's state).
+    private func store(_ item: Item, after previous: Stored?) throws -> Stored? {
         try connection.use { batch in
-            var head = previous
-            if let entry = item.entry, var chained = previous {
+            var stored = previous
+            if let entry = item.entry, let previous, case var chained = previous.head {
                 switch item.events {
                 case .sealed(let events, let letters):
                     // Each read in place by index: taking it out (`for event in`) copies it, every member retained.
@@ -1050,8 +1064,9 @@ private final class BatchWriter: @unchecked Sendable {
                     }
                     chained = events.last?.hash ?? chained
                 }
-                try batch.saveRequest(entry.state, body: item.body ?? entry.state.canonicalBytes, head: chained, timer: item.timer)
-                head = chained
+                let row = try batch.saveRequest(entry.state, body: item.body ?? entry.state.canonicalBytes, head: chained, timer: item.timer,
+                                                row: previous.row)
+                stored = Stored(head: chained, row: row)
             }
             if let own = item.own {
                 try own.drawn.write(to: batch)
@@ -1061,7 +1076,7 @@ private final class BatchWriter: @unchecked Sendable {
                 let alone = try batch.commitAndContinue { committed += count }
                 guard alone else { throw CommitsInterrupted() }
             }
-            return head
+            return stored
         }
     }
 }

@@ -116,7 +116,9 @@ public protocol StoreLookups {
     func request(_ id: RequestID) throws -> StoredRequest?
     /// The state and head of a request's projection (`StoredRequest.body` and `head`) without its other
     /// columns, `nil` for a request not stored: what the daemon reads a state it does not keep from.
-    func stateAndHead(of id: RequestID) throws -> (body: [UInt8], head: [UInt8])?
+    /// `row` is where the store keeps the projection, when it can say (SQLite: the row's rowid), for
+    /// `StoreBatch.saveRequest` to write it there.
+    func stateAndHead(of id: RequestID) throws -> (body: [UInt8], head: [UInt8], row: Int64?)?
     /// The stored requests of a workflow bound by a quota rule to `unit` (their `quota_unit`
     /// field) that stand in one of `states`.
     func requests(workflow: WorkflowID, quotaUnit unit: UnitID, states: [String]) throws -> [RequestID]
@@ -127,8 +129,8 @@ public protocol StoreLookups {
 }
 
 extension StoreLookups {
-    public func stateAndHead(of id: RequestID) throws -> (body: [UInt8], head: [UInt8])? {
-        try request(id).map { ($0.body, $0.head) }
+    public func stateAndHead(of id: RequestID) throws -> (body: [UInt8], head: [UInt8], row: Int64?)? {
+        try request(id).map { ($0.body, $0.head, nil) }
     }
 }
 
@@ -160,7 +162,12 @@ public protocol StoreBatch: StoreLookups {
     /// another thread than the store's, with `Processor.commitEach`).
     /// - Throws: `StoreError` with code `.versionConflict` when the stored projection is not older than
     ///   the events appended for it since it was written (SQLite, schema version 15: their versions are taken).
-    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer) throws
+    /// - Parameter row: where the projection was last read or written (`stateAndHead`, this method's
+    ///   result), if known: a hint to find it by, checked against the request (a row that holds
+    ///   another request, or none, is not written; the projection is then found by its request).
+    /// - Returns: where the projection now stands, when the store can say (SQLite: the row's rowid).
+    @discardableResult
+    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer, row: Int64?) throws -> Int64?
     /// Records the outcome of every command the transaction claimed, in one go: the oldest
     /// queued commands, each once, processed at `now`.
     /// - Throws: `StoreError` when the commands are not the oldest queued ones that this transaction
@@ -582,8 +589,9 @@ extension StoreBatch {
         try setLetterSequence(register: register, to: sequence, open: false)
     }
 
-    /// `saveRequest(_:body:head:timer:)` with the state's canonical bytes written here.
-    public func saveRequest(_ state: RequestState, head: Digest, timer: StateTimer) throws {
-        try saveRequest(state, body: state.canonicalBytes, head: head, timer: timer)
+    /// `saveRequest(_:body:head:timer:row:)` with the state's canonical bytes written here.
+    @discardableResult
+    public func saveRequest(_ state: RequestState, head: Digest, timer: StateTimer, row: Int64? = nil) throws -> Int64? {
+        try saveRequest(state, body: state.canonicalBytes, head: head, timer: timer, row: row)
     }
 }

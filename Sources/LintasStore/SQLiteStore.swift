@@ -1771,13 +1771,13 @@ struct SQLiteBatch: StoreBatch {
 
     static let requestSQL = FixedSQL("SELECT \(requestColumns) FROM requests WHERE request = ?")
 
-    func stateAndHead(of id: RequestID) throws -> (body: [UInt8], head: [UInt8])? {
-        try connection.firstRow(SQLiteBatch.stateAndHeadSQL, [.text(id.rawValue)]) { ($0.bytes(0), $0.bytes(1)) }
+    func stateAndHead(of id: RequestID) throws -> (body: [UInt8], head: [UInt8], row: Int64?)? {
+        try connection.firstRow(SQLiteBatch.stateAndHeadSQL, [.text(id.rawValue)]) { ($0.bytes(0), $0.bytes(1), $0.int64(2)) }
     }
 
-    /// Two columns of the row: the other seven, each a value made from its column (two `String`s, a date parsed), are
-    /// not read.
-    static let stateAndHeadSQL = FixedSQL("SELECT body, head FROM requests WHERE request = ?")
+    /// Two columns of the row, and its rowid (which the request's index holds): the other seven, each a value made from
+    /// its column (two `String`s, a date parsed), are not read.
+    static let stateAndHeadSQL = FixedSQL("SELECT body, head, rowid FROM requests WHERE request = ?")
 
     func requests(inStates states: [String]) throws -> [StoredRequest] {
         try states.flatMap { state in
@@ -1854,21 +1854,33 @@ struct SQLiteBatch: StoreBatch {
     /// one whose projection is older than the first (a plain update of that row), each without the upsert's other path
     /// (an insert that fails on the key before the update, or an update's look before the insert). Any other case
     /// (the plain statement changed no row, or no events were appended) is the upsert's, which decides as before.
-    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer) throws {
+    ///
+    /// A plain update goes to the row by its rowid when `row` names it (`updateRowSQL`: the table's B-tree alone, not
+    /// the request's index first), and only if that row holds the request: a rowid another writer's changes made
+    /// stale changes nothing, and the update by request decides as before.
+    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer, row: Int64?) throws -> Int64? {
         let appended = listed.take(state.request)
-        let values: [SQLiteValue] = [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
+        var values: [SQLiteValue] = [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
                                      .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(timer.ends?.description),
-                                     .integer(timer.timed ? 1 : 0), .text(appended?.sequences ?? ""), .integer(Int64(appended?.first ?? 0))]
+                                     .integer(timer.timed ? 1 : 0), .text(appended?.sequences ?? ""), .integer(Int64(appended?.first ?? 0)),
+                                     .integer(row ?? 0)]
         if let appended {
             if appended.first == 1 {
                 try connection.run(SQLiteBatch.insertRequestSQL, Array(values[..<10]))
-            } else {
-                try connection.run(SQLiteBatch.updateRequestSQL, values)
+                if connection.changes == 1 { return connection.lastInsertRowID }
+            } else if let row {
+                try connection.run(SQLiteBatch.updateRowSQL, values)
+                if connection.changes == 1 { return row }
             }
-            if connection.changes == 1 { return }
+        }
+        values.removeLast()
+        if let appended, appended.first != 1 {
+            try connection.run(SQLiteBatch.updateRequestSQL, values)
+            if connection.changes == 1 { return nil }
         }
         try connection.run(SQLiteBatch.saveRequestSQL, values)
         if let appended, connection.changes == 0 { throw SQLiteBatch.versionTaken(state.request, appended.first) }
+        return nil
     }
 
     static func versionTaken(_ request: RequestID, _ version: Int) -> StoreError {
@@ -1894,11 +1906,15 @@ struct SQLiteBatch: StoreBatch {
     /// A stored projection older than the first event appended (`saveRequest`), its list extended as the upsert's `trim`
     /// would: a list that starts with a digit (`>= '0'`: not empty, no leading comma) and the appended sequences (digits
     /// at both ends) joined by one comma are what `trim` leaves. Any other list is left to the upsert.
-    private static let updateRequestSQL = FixedSQL("""
+    static let updateRequestSQL = FixedSQL("\(updateRequest) request = ?1 AND \(updateCondition)")
+    /// `updateRequestSQL` at the row `?12` (the rowid), if it holds the request.
+    static let updateRowSQL = FixedSQL("\(updateRequest) rowid = ?12 AND request = ?1 AND \(updateCondition)")
+    private static let updateRequest = """
         UPDATE requests SET workflow = ?2, state = ?3, version = ?4, updated = ?5, head = ?6, body = ?7, ends = ?8, timed = ?9,
             event_seqs = event_seqs || ',' || ?10
-        WHERE request = ?1 AND version < ?11 AND event_seqs >= '0'
-        """)
+        WHERE
+        """
+    private static let updateCondition = "version < ?11 AND event_seqs >= '0'"
 
     /// At the end of the transaction: events appended without their projection written after (none that lintas
     /// appends) are added to the stored projection's list, if there is one; audit reports an event no list names.

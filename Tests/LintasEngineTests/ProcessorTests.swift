@@ -157,22 +157,24 @@ struct ProcessorTests {
         for harness in files { #expect(try Audit.run(harness.store).isClean) }
     }
 
-    @Test("a request the processor holds no state of is read from its projection's state and head alone, one point query a miss: the same outcomes and bytes as states kept")
+    @Test("a request the processor holds no state of is read from its projection's state and head alone, one point query a miss that also gives its row: the same outcomes and bytes as states kept, every projection after the first written at its row")
     func missReadsStateAndHead() throws {
         // Seven requests in turns, as W1's round robin: with no state kept, every command reads its request from the file.
         let requests = (1...7).map { "PML-\($0)" }
         let lines = (0..<6).flatMap { step in requests.map { Lines.accepted($0)[step] } }
-        func processed(cached: Int) throws -> (Harness, whole: Int32, stateAndHead: Int32) {
+        func processed(cached: Int) throws -> (Harness, whole: Int32, stateAndHead: Int32, updates: (byRow: Int32, byRequest: Int32)) {
             let harness = try Harness(batchSize: 14)
             try harness.submit(lines)
             // On the store's own connection (one thread), whose statements the test can count.
             let processor = try Processor(store: harness.store, batchSize: 14, cachedRequests: cached)
             processor.pipelineFrom = .max
-            let (whole, stateAndHead) = (try harness.store.connection.statement(SQLiteBatch.requestSQL),
-                                         try harness.store.connection.statement(SQLiteBatch.stateAndHeadSQL))
-            _ = (whole.runs(), stateAndHead.runs())
+            let statements = try [SQLiteBatch.requestSQL, SQLiteBatch.stateAndHeadSQL, SQLiteBatch.updateRowSQL, SQLiteBatch.updateRequestSQL].map {
+                try harness.store.connection.statement($0)
+            }
+            _ = statements.map { $0.runs() }
             while try processor.runBatch(now: harness.now).commands > 0 {}
-            return (harness, whole.runs(), stateAndHead.runs())
+            let runs = statements.map { $0.runs() }
+            return (harness, runs[0], runs[1], (runs[2], runs[3]))
         }
         let missing = try processed(cached: 0)
         // 42 commands in three batches of 14, each two turns of the seven requests: the first turn of each batch reads them.
@@ -180,6 +182,8 @@ struct ProcessorTests {
         #expect(missing.stateAndHead == 21)
         let kept = try processed(cached: Processor.defaultCachedRequests)
         #expect(kept.stateAndHead == 7, "the submits alone, of requests not stored yet")
+        // The seven inserts give their rows, and a read on a miss its row: every other projection is updated at its row.
+        for updates in [missing.updates, kept.updates] { #expect(updates == (35, 0)) }
         let stored = try kept.0.stored(requests)
         #expect(stored.filter { $0.hasSuffix(" done") }.count == 42)
         #expect(try missing.0.stored(requests) == stored)

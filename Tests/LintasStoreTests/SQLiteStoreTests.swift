@@ -210,6 +210,39 @@ struct SQLiteStoreTests {
         try store.withBatch { batch throws in #expect(try batch.letterSequence(register: "diskominfo/surat_penugasan/2025") == 2) }
     }
 
+    @Test("a projection's row, as the insert or a read on a miss gives it, is where the next plain update writes it (by rowid, not the request's index); a row that holds another request, or none, is left alone and the update by request writes the projection")
+    func projectionWrittenAtItsRow() throws {
+        let store = try SQLiteStore(path: try freshPath())
+        let byRow = try store.connection.statement(SQLiteBatch.updateRowSQL)
+        let byRequest = try store.connection.statement(SQLiteBatch.updateRequestSQL)
+        _ = (byRow.runs(), byRequest.runs())
+        func row(_ request: String) throws -> [String] {
+            try store.connection.query("SELECT rowid || ' ' || version || ' ' || event_seqs FROM requests WHERE request = ?", [.text(request)]) { $0.text(0) }
+        }
+        /// Appends the request's event and writes its projection at `row`, returning where the store says it stands.
+        func save(_ event: Event, row: Int64?) throws -> Int64? {
+            try store.withBatch { batch in
+                let state = try RequestState.evolve(try batch.request(event.request)?.decode(), event)
+                _ = try batch.append(event, previous: .zero)
+                return try batch.saveRequest(state, head: .zero, timer: .none, row: row)
+            }
+        }
+        let first = try save(Sample.event("PML-1", 1), row: nil)
+        let other = try save(Sample.event("PML-2", 1), row: nil)
+        #expect((first, other) == (1, 2), "the inserted rows")
+        #expect(try store.withLookups { try $0.stateAndHead(of: "PML-1")?.row } == 1)
+        #expect(try store.withBatch { try $0.stateAndHead(of: "PML-2")?.row } == 2)
+        #expect(try save(Sample.event("PML-1", 2, state: "accepted", action: "accept"), row: first) == first)
+        #expect((byRow.runs(), byRequest.runs()) == (1, 0))
+        #expect(try row("PML-1") == ["1 2 1,3"])
+        // Another request's row, and a row that is none: nothing written there, the projection found by its request.
+        #expect(try save(Sample.event("PML-2", 2, state: "accepted", action: "accept"), row: first) == nil)
+        #expect(try save(Sample.event("PML-2", 3, state: "accepted", action: "accept"), row: 99) == nil)
+        #expect((byRow.runs(), byRequest.runs()) == (2, 2))
+        #expect(try row("PML-1") == ["1 2 1,3"], "left as it was")
+        #expect(try row("PML-2") == ["2 3 2,4,5"])
+    }
+
     @Test("schema version 17: a register set open reads as the highest sequence of its letters in letter_numbers when that is higher than its last (a batch committing each command stopped before closing it), set closed as its last; a version-16 file (no open column) is brought to 17 with its registers closed")
     func openRegisters() throws {
         let path = try freshPath()

@@ -37,7 +37,7 @@ struct StoreContractTests {
         for request: RequestID in ["PML-0", "PML-15"] {
             var state = stray
             state.request = request
-            try store.withBatch { try $0.saveRequest(state, head: .zero, timer: .none) }
+            _ = try store.withBatch { try $0.saveRequest(state, head: .zero, timer: .none) }
         }
         var expected: [StoredEvent] = []
         try store.forEachStream { _, rows in expected += rows }
