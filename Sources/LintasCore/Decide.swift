@@ -281,27 +281,35 @@ private struct Decider {
         // normalized, not looked up (its name hashed) once per field; whether it names a letter's
         // number or date, or something the transition does not take, noted to refuse below, in the
         // order the checks always had (what is normalized here is then dropped).
-        var fields = [String: JSONValue](minimumCapacity: specs.count)  // not grown (and rehashed) field by field
+        // The event's fields are the command's data with each value replaced by its normalized one in
+        // place (by the member's position: no name hashed, the data's storage copied once), less the
+        // members that are not fields or are blank, removed by name afterwards (rarely any).
+        let data = command.data
+        var fields = data
+        var dropped: [String] = []
         var filled: UInt64 = 0  // the first 64 fields given a value that is not blank, a bit each by index
         var invalid: [(index: Int, problem: String)] = []
         func isKnown(_ name: String) -> Bool {
             transition.fields.contains { $0.name == name } || (transition.letter != nil && letterFields.contains(name))
         }
         var namesLetterField = false, namesUnknown = false
-        for (name, value) in command.data {
+        for position in data.indices {
+            let (name, value) = data[position]
             let isLetterField = letterFields.contains(name)
             namesLetterField = namesLetterField || isLetterField
             guard let index = specs.indices.first(where: { specs[$0].name == name }) else {
                 if !isKnown(name) { namesUnknown = true }
+                dropped.append(name)
                 continue
             }
-            if isBlank(value) { continue }
+            if isBlank(value) { dropped.append(name); continue }
             if index < UInt64.bitWidth { filled |= 1 << UInt64(index) }
             switch normalize(value, specs[index], directory) {
-            case .success(let normalized): fields[specs[index].name] = normalized
-            case .failure(let problem): invalid.append((index, problem.message))
+            case .success(let normalized): fields.values[position] = normalized
+            case .failure(let problem): invalid.append((index, problem.message))  // refused below: its value is not kept
             }
         }
+        for name in dropped { fields[name] = nil }
         /// Whether the field at `index` was given a value that is not blank (else it is missing when required and not defaulted).
         func isFilled(_ index: Int) -> Bool {
             index < UInt64.bitWidth ? filled & (1 << UInt64(index)) != 0
@@ -352,8 +360,8 @@ private struct Decider {
             if text.utf8.count > spec.maxLength && text.count > spec.maxLength { return .failure(FieldProblem(message: "longer than \(spec.maxLength) characters")) }
             return .success(.string(text))
         case .period:
-            guard let members = value.objectValue, members.count == 2,
-                  let startText = members["start"]?.stringValue, let endText = members["end"]?.stringValue else {
+            guard value.objectValue?.count == 2, let members = value.periodMembers,
+                  let startText = members.start?.stringValue, let endText = members.end?.stringValue else {
                 return .failure(FieldProblem(message: "expected {\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"}"))
             }
             guard let start = CivilDate(iso: startText), let end = CivilDate(iso: endText) else {

@@ -46,6 +46,19 @@ public enum JSONValue: Sendable, Hashable {
         objectValue?[key]
     }
 
+    /// The `start` and `end` members of an object of at most two members (a period as lintas keeps one),
+    /// found by reading its members rather than by hashing each name; of a larger object, looked up.
+    /// `nil` for what is not an object; a member it lacks `nil`.
+    var periodMembers: (start: JSONValue?, end: JSONValue?)? {
+        guard case .object(let members) = self else { return nil }
+        guard members.count <= 2 else { return (members["start"], members["end"]) }
+        var start: JSONValue?, end: JSONValue?
+        for (name, value) in members {
+            if name.utf8.count == 5 && name == "start" { start = value } else if name.utf8.count == 3 && name == "end" { end = value }
+        }
+        return (start, end)
+    }
+
     /// A short name of the value's type, for error messages.
     public var typeName: String {
         switch self {

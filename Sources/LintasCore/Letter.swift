@@ -42,6 +42,9 @@ final class LetterDraft {
     /// The request's values of `requestFields`, in that order: looked up once, for the fields the
     /// letter requires and for its request part.
     let requestValues: [JSONValue?]
+    /// The request's values of the fields the frame reads (`WorkflowDefinition.frameFields(ofLetter:)`),
+    /// in that order: what the frame's key holds and the frame is composed from.
+    let frameFieldValues: [JSONValue?]
 
     var directory: Directory { context.directory }
 
@@ -64,8 +67,13 @@ final class LetterDraft {
         self.cited = cited
         self.definition = definition
         self.context = context
-        let requestValues = Self.requestFields.map { context.fields[$0] }
+        let names = definition.letterFields(ofTransition: transitionIndex)  // `spec` is the transition's letter
+        // Made by `map`: `Array(repeating:count:)` asks the runtime for the array's storage type each time.
+        var requestValues = Self.requestFields.map { _ -> JSONValue? in nil }
+        var frameFieldValues = names.dropFirst(Self.requestFields.count).map { _ -> JSONValue? in nil }
+        Self.lookUp(names, in: context.fields, into: &requestValues, then: &frameFieldValues)
         self.requestValues = requestValues
+        self.frameFieldValues = frameFieldValues
         self.followsRequest = followsLetter || requestValues[Self.requestContents.count] != nil  // `requestFields` ends with `reference`
         let requires = spec.requires
         let positions = definition.requestPositions(ofLetterRequirements: transitionIndex)  // `spec` is the transition's letter
@@ -125,15 +133,25 @@ final class LetterDraft {
     /// The request fields the request part reads (with the definition's labels and kinds).
     static let requestFields = requestContents + [referenceField]
 
-    /// The values of the request fields the frame reads: those the tembusan and the addressee resolve
-    /// from, in that order (each expression reads one field).
-    private var frameFieldValues: [JSONValue?] {
-        let copies = spec.cc
-        var values: [JSONValue?] = []
-        values.reserveCapacity(copies.count + 1)
-        for index in copies.indices { values.append(context.fields[copies[index].expression.field]) }
-        if let addressee = spec.addressee { values.append(context.fields[addressee.expression.field]) }
-        return values
+    /// The values of `names` in a request's fields, `nil` where it has none, the first into `values` and the
+    /// rest into `rest`: found in one pass over the fields (a request has a handful), each name compared
+    /// by its length first, which tells most names apart without comparing characters, rather than each
+    /// name hashed and looked up. Many fields (more than any workflow's request has) are looked up by name.
+    private static func lookUp(_ names: [(name: String, length: Int)], in fields: [String: JSONValue],
+                               into values: inout [JSONValue?], then rest: inout [JSONValue?]) {
+        let split = values.count
+        guard fields.count <= 16 else {
+            for index in names.indices {
+                if index < split { values[index] = fields[names[index].name] } else { rest[index - split] = fields[names[index].name] }
+            }
+            return
+        }
+        for (name, value) in fields {
+            let length = name.utf8.count
+            for index in names.indices where names[index].length == length && names[index].name == name {
+                if index < split { values[index] = value } else { rest[index - split] = value }
+            }
+        }
     }
 
     /// The members of the frame (`LetterParts.groups[0]`): the same for every letter one office
@@ -185,7 +203,9 @@ final class LetterDraft {
                 output.writeKey("text", first: false)
                 output.writeString(text)
                 output.writeByte(UInt8(ascii: "}"))
-                if terms[position].kind == .period, let start = value["start"], let end = value["end"] { period = (start, end, text) }
+                if terms[position].kind == .period, let members = value.periodMembers, let start = members.start, let end = members.end {
+                    period = (start, end, text)
+                }
             }
             output.writeByte(UInt8(ascii: "]"))
         }
@@ -386,7 +406,8 @@ final class LetterDraft {
 
     /// A field value as the letter prints it; a period as `1 April 2026 s.d. 30 September 2026`.
     static func text(of value: JSONValue) -> String {
-        if let start = value["start"]?.stringValue.flatMap(CivilDate.init(iso:)), let end = value["end"]?.stringValue.flatMap(CivilDate.init(iso:)) {
+        if let period = value.periodMembers, let start = period.start?.stringValue.flatMap(CivilDate.init(iso:)),
+           let end = period.end?.stringValue.flatMap(CivilDate.init(iso:)) {
             return "\(start.indonesian) s.d. \(end.indonesian)"
         }
         return value.stringValue ?? value.canonicalText

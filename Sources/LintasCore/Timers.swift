@@ -132,7 +132,7 @@ public enum PeriodEnd {
 
     /// The `end` of a period field's value.
     public static func of(period value: JSONValue?) -> CivilDate? {
-        value?["end"]?.stringValue.flatMap(CivilDate.init(iso:))
+        value?.periodMembers?.end?.stringValue.flatMap(CivilDate.init(iso:))
     }
 
     /// `of(period:)` of a value's JSON, read from its bytes without a tree, when it is an object as

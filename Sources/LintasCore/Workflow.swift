@@ -55,12 +55,13 @@ public struct WorkflowDefinition: Sendable {
         var transitionRoles: [RoleSpec?] = []
         var letterRoles: [(signer: RoleSpec?, onBehalfOf: RoleSpec?)] = []
         var letterRequestPositions: [[Int?]] = []
+        var letterFields: [[(name: String, length: Int)]] = []
         var requestContentFields: [(label: String, kind: FieldKind?)] = []
         var kinds = FieldKinds([:])
 
         /// Finds the members looked up by name on every command once: the labels of the fields, the
         /// role of each transition and the roles of its letter and where its letter's required fields
-        /// stand among the request fields, the label and kind of each request content, the fields that name people.
+        /// stand among the request fields and the fields its frame reads, the label and kind of each request content, the fields that name people.
         mutating func derive() {
             fieldLabels = WorkflowDefinition.fieldLabels(of: transitions)
             transitionRoles = transitions.map { roles[$0.by] }
@@ -71,6 +72,10 @@ public struct WorkflowDefinition: Sendable {
             kinds = FieldKinds(fieldKinds)
             letterRequestPositions = transitions.map { transition in
                 (transition.letter?.requires ?? []).map { LetterDraft.requestFields.firstIndex(of: $0.field) }
+            }
+            letterFields = transitions.map { transition in
+                let frame = transition.letter.map { $0.cc.map(\.expression.field) + ($0.addressee.map { [$0.expression.field] } ?? []) } ?? []
+                return (LetterDraft.requestFields + frame).map { ($0, $0.utf8.count) }
             }
         }
     }
@@ -98,6 +103,11 @@ public struct WorkflowDefinition: Sendable {
     /// Where each field the letter of the transition at `index` requires (`LetterSpec.requires`, in
     /// that order) stands in `LetterDraft.requestFields`, `nil` for a field not among them: found once.
     func requestPositions(ofLetterRequirements index: Int) -> [Int?] { shared.members.letterRequestPositions[index] }
+
+    /// The request fields a letter of the transition at `index` reads, with their lengths in UTF-8
+    /// (`LetterDraft.lookUp`): `LetterDraft.requestFields`, then those its frame reads
+    /// (`LetterDraft.frameFieldValues`: its tembusan's, `LetterSpec.cc`, in that order, then its addressee's); found once.
+    func letterFields(ofTransition index: Int) -> [(name: String, length: Int)] { shared.members.letterFields[index] }
 
     private static func fieldLabels(of transitions: [Transition]) -> [String: String] {
         var labels: [String: String] = [:]

@@ -38,4 +38,23 @@ struct PeriodEndTests {
             #expect(Array(text.utf8).withUnsafeBufferPointer { PeriodEnd.of(plainPeriod: $0) } == .none, "\(text)")
         }
     }
+
+    @Test("a period's end from its tree is its end member's date whatever else the object holds, read in place or looked up")
+    func periodFromTree() throws {
+        let read: [(String, CivilDate?)] = [
+            (#"{"end":"2026-09-28","start":"2026-04-01"}"#, CivilDate(iso: "2026-09-28")),
+            (#"{"start":"2026-04-01","end":"2026-09-28"}"#, CivilDate(iso: "2026-09-28")),
+            (#"{"end":"2026-09-28"}"#, CivilDate(iso: "2026-09-28")),
+            (#"{"ends":"2026-09-28","start":"2026-04-01"}"#, nil),
+            (#"{"end":"2026-09-28","start":"2026-04-01","text":"x"}"#, CivilDate(iso: "2026-09-28")),
+            (#"{"a":1,"b":2,"end":"2026-09-28"}"#, CivilDate(iso: "2026-09-28")),
+            (#"{"end":7}"#, nil),
+            (#""2026-09-28""#, nil),
+            ("{}", nil),
+        ]
+        for (text, end) in read {
+            #expect(PeriodEnd.of(period: try JSONValue.parse(text)) == end, "\(text)")
+        }
+        #expect(PeriodEnd.of(period: nil) == nil)
+    }
 }
