@@ -102,6 +102,15 @@ public struct StoredLetter {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Whether the implied members (`LetterParts.forEachImplied`) are written from the tokens and
+    /// the request as they stand (`writeID`, `write(token:)`, `write(text:)` each taking its plain
+    /// way): no escape in the register or the number, a request of plain ASCII.
+    func impliesPlainly(request: UnsafeRawBufferPointer) -> Bool {
+        guard JSONWriter.isPlainASCII(request) else { return false }
+        guard numbering != .none else { return true }
+        return register.count >= 2 && number.count >= 2 && !Self.escapes(Self.inner(register)) && !Self.escapes(Self.inner(number))
+    }
+
     /// Writes the letter's `id` (`LetterReference.id(register:sequence:external:number:)`) as a
     /// JSON string, from the tokens as they stand when they have no escape.
     func writeID(into bytes: inout [UInt8]) {

@@ -289,6 +289,39 @@ struct CanonicalEncodingTests {
         #expect(merged > 100 && refused > 10)
     }
 
+    @Test("a stored letter's implied members (audit's way, from its event's tokens) are written as its values' are: every numbering, escapes, non-ASCII, sequences of any length, each passed over where a piece holds it")
+    func impliedFromStoredTokens() throws {
+        let own = Array(#"{"date":"2025-03-06","perihal":"Mutasi"}"#.utf8), holding = Array(#"{"id":"held","request":"held"}"#.utf8)
+        var compared = 0
+        for numbering in [LetterRecord.Numbering.register, .external, .none] {
+            for (register, number) in [("800", "800/17/BKPSDM/2025"), ("8\"0", "80\\0/1"), ("é\u{1}", "№ 5"), ("", "")] {
+                for sequence in [0, 7, 10, 99, 123_456, Int(Int32.max), Int.max, -1, Int.min] {
+                    for request in ["REQ-2025-000017", "R\"q", "Ré", ""] {
+                        let letter = LetterRecord(type: "sk", label: "SK", number: number, register: register, sequence: sequence, numbering: numbering)
+                        for parts in [[], [holding]] {
+                            func written(_ write: (inout LetterParts.Assembler, (UnsafeRawBufferPointer) -> Void) throws -> Void) throws -> [UInt8] {
+                                var assembler = LetterParts.Assembler(), output: [UInt8] = []
+                                try own.withUnsafeBytes { try assembler.start(own: $0) }
+                                for part in parts { assembler.add(try part.withUnsafeBytes { try LetterParts.Piece($0) }) }
+                                try write(&assembler) { output.append(contentsOf: $0) }
+                                return output
+                            }
+                            let valued = try written { try $0.write(implying: letter, request: RequestID(request), to: $1) }
+                            let stored = try written { assembler, sink in
+                                try StoredLetter.with(letter) { stored in
+                                    try Array(request.utf8).withUnsafeBytes { try assembler.write(implying: stored, request: $0, to: sink) }
+                                }
+                            }
+                            #expect(stored == valued, "\(numbering) \(register) \(number) \(sequence) \(request)")
+                            compared += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared == 3 * 4 * 9 * 4 * 2)
+    }
+
     @Test("a step on a state read with its participants as stored (the daemon's) writes the bytes the same step on values writes; stored participants not in canonical form are written canonically")
     func participantsAppendedAsStored() throws {
         let submitted = try Self.submitted().event
