@@ -1245,6 +1245,21 @@ public enum JSONWriter {
         withDigits(of: number) { output.append(contentsOf: $0) }
     }
 
+    /// Writes the number's decimal digits (after a `-` when it is negative) as `writeInteger`
+    /// writes them at `position`, where the caller made room for 20 bytes (any `Int64`), by
+    /// `ByteCursor.put(integer:)`: for a writer outside this module that fills its own buffer.
+    /// - Returns: how many bytes it wrote.
+    public static func writeDigits(of number: Int64, at position: UnsafeMutableRawPointer) -> Int {
+        // One digit (an event's version, as a rule) stored as it is, as `writeInteger` does.
+        if number >= 0 && number < 10 {
+            position.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: number), as: UInt8.self)
+            return 1
+        }
+        var cursor = ByteCursor(at: position)
+        cursor.put(integer: number)
+        return position.distance(to: cursor.position)
+    }
+
     /// The number's decimal digits (after a `-` when it is negative) as `writeInteger` writes
     /// them, written into a run on the stack (20 bytes hold any `Int64`) for `body` by
     /// `ByteCursor.put(integer:)`.

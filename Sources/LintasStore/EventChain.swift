@@ -69,23 +69,9 @@ public enum EventChain {
                 base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: end + 1 + column.count, as: UInt8.self)
                 end += column.count + 2
             }
-            func put(_ number: Int64) {
-                if number < 0 {
-                    base.storeBytes(of: UInt8(ascii: "-"), toByteOffset: end, as: UInt8.self)
-                    end += 1
-                }
-                var magnitude = number.magnitude, digits = 1
-                while magnitude >= 10 {
-                    magnitude /= 10
-                    digits += 1
-                }
-                magnitude = number.magnitude
-                for offset in stride(from: end + digits - 1, through: end, by: -1) {
-                    base.storeBytes(of: UInt8(ascii: "0") + UInt8(magnitude % 10), toByteOffset: offset, as: UInt8.self)
-                    magnitude /= 10
-                }
-                end += digits
-            }
+            // Two digits a division (`JSONWriter.writeDigits`), where one digit at a time, counted
+            // first, cost about 220 instructions a timestamp.
+            func put(_ number: Int64) { end += JSONWriter.writeDigits(of: number, at: base + end) }
             put(previous)
             // Keys in sorted order: action, actor, at, command, data, recorded, request, state, version.
             put("{\"action\":")

@@ -153,7 +153,7 @@ struct StoreContractTests {
         #expect(EventChain.hash(altered, previous: Digest(bytes: rows[0].hash)!).bytes != rows[1].hash, "one changed byte changes the hash")
     }
 
-    @Test("a borrowed row hashes as the row read into values: plain columns, columns that need escapes or are not ASCII, any integer")
+    @Test("a borrowed row hashes as the row read into values: plain columns, columns that need escapes or are not ASCII, any integer of any length")
     func borrowedRowHash() throws {
         let data = Sample.event("PML-1", 1).detail.canonicalBytes
         let columns: [(request: String, action: String, state: String, actor: String, command: String, at: Int64, version: Int)] = [
@@ -161,7 +161,10 @@ struct StoreContractTests {
             ("PML-\"2\"", "sub\\mit", "diminta\n", "19890326 2015", "cmd\u{7F}", 0, 12),
             ("PML-ü", "submit", "états", "198003152005011002", String(repeating: "x", count: 70), -42, 1_000_000),
             ("", "", "", "", "", Int64.min, Int.max),
-        ]
+        ] + [0, 9, 10, 99, 100, 1_009, -1, -9, -10, -100, 999_999_999_999_999_999, Int64.max - 5, Int64.min + 1].enumerated().map { index, at in
+            // Plain columns (hashed from the columns' bytes in one run) with integers of every length and sign.
+            ("PML-\(index)", "approve", "approved", "198003152005011002", "cmd-\(index)", at, [0, 9, 10, 100, 65_536, Int.max][index % 6])
+        }
         for column in columns {
             let envelope = EventEnvelope(request: RequestID(column.request), version: column.version, action: column.action, state: column.state,
                                          actor: NIP(column.actor), at: Timestamp(milliseconds: column.at), recorded: Timestamp(milliseconds: column.at &+ 5),
