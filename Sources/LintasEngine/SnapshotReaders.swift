@@ -15,7 +15,7 @@ import LintasStore
 /// request computes: the ranges are consecutive and each is read in request order.
 public enum SnapshotReaders {
     /// The cores this process may run on.
-    public static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    public static var defaultWorkers: Int { max(1, ProcessorCount.active) }
 
     static let attempts = 20
 
