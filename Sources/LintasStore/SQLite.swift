@@ -25,7 +25,8 @@ struct FixedSQL: Sendable {
 final class SQLiteConnection {
     let path: String
     private let handle: OpaquePointer
-    private var statements: [SQL: SQLiteStatement] = [:]
+    /// The statements prepared for other SQL, with their text, in the order they were prepared.
+    private var statements: [TextStatement] = []
     /// The statements of `FixedSQL`, by its number.
     private var fixed: [SQLiteStatement?] = []
     /// How this connection waits for another's write lock (`waitForLock(milliseconds:)`).
@@ -35,21 +36,16 @@ final class SQLiteConnection {
     private var lastCommit: UInt64 = 0
     private var holdingSince: UInt64 = 0
 
-    /// A statement's SQL as the cache's key: hashed by its length and first bytes only (a
-    /// full hash of the text cost about 1,500 instructions a statement, 15,000 a command at
-    /// batch size 1); equal when the texts are (ASCII, so `==` compares bytes).
-    private struct SQL: Hashable {
+    /// A statement found by its SQL's text: the texts' lengths compared first, then their bytes
+    /// (ASCII, so `==` compares bytes). A list, where a dictionary keyed by the text (hashed by its
+    /// length and first bytes) had its storage's type made at run time by name when the first
+    /// statement was cached, the key's `Hashable` conformance looked up through all of the binary's
+    /// (about 350,000 instructions in every process); the few dozen texts a process prepares are
+    /// told apart by length mostly.
+    private struct TextStatement {
         let text: String
-
-        static func == (left: SQL, right: SQL) -> Bool { left.text == right.text }
-
-        func hash(into hasher: inout Hasher) {
-            var text = text
-            text.withUTF8 { bytes in
-                hasher.combine(bytes.count)
-                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.prefix(24))))
-            }
-        }
+        let length: Int
+        let statement: SQLiteStatement
     }
 
     /// Whether this connection writes its WAL through `GatheredWAL` (a commit's frames in one write).
@@ -100,7 +96,7 @@ final class SQLiteConnection {
     private static let configured: Bool = lintas_sqlite3_config_memstatus(0) == SQLITE_OK
 
     deinit {
-        for statement in statements.values { statement.finalize() }
+        for cached in statements { cached.statement.finalize() }
         sqlite3_close_v2(handle)
     }
 
@@ -117,12 +113,13 @@ final class SQLiteConnection {
 
     /// A prepared statement for the SQL, from the cache when it was prepared before.
     func statement(_ sql: String) throws(StoreError) -> SQLiteStatement {
-        if let cached = statements[SQL(text: sql)] { return cached }
+        let length = sql.utf8.count
+        for cached in statements where cached.length == length && cached.text == sql { return cached.statement }
         var pointer: OpaquePointer?
         let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
         guard code == SQLITE_OK, let pointer else { throw StoreError(sqliteCode: code, message: "\(lastMessage) in: \(sql)") }
         let statement = SQLiteStatement(pointer, connection: self)
-        statements[SQL(text: sql)] = statement
+        statements.append(TextStatement(text: sql, length: length, statement: statement))
         return statement
     }
 
