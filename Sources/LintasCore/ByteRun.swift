@@ -11,7 +11,14 @@ struct ByteRun {
 
     /// Room for `capacity` bytes made at once (an encoder's usual size), instead of growing to it
     /// by doubling from the first piece.
-    init(capacity: Int) { bytes = [UInt8](repeating: 0, count: capacity) }
+    init(capacity: Int) { bytes = Self.room(capacity) }
+
+    /// An array of `size` bytes left as the allocator gave them, not zeroed: no byte of a run
+    /// is read before it is written (only the first `count` are, and each piece writes its
+    /// room before `count` covers it).
+    private static func room(_ size: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: size) { _, initialized in initialized = size }
+    }
 
     /// The bytes written, as an array of their own; the run is left empty. For an encoder that
     /// returns `[UInt8]` and writes its pieces here: the room after them cut off once.
@@ -64,11 +71,11 @@ struct ByteRun {
         bytes.withUnsafeMutableBytes { body($0.baseAddress! + start) }
     }
 
-    /// A buffer of `size` bytes (zeroed at once) with what is written copied in: appending
+    /// A buffer of `size` bytes (`room`) with what is written copied in: appending
     /// `repeatElement(0, ...)` to the array went through a generic loop, byte by byte.
     @inline(never)
     private mutating func grow(to size: Int) {
-        var grown = [UInt8](repeating: 0, count: size)
+        var grown = Self.room(size)
         grown.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
         bytes = grown
     }
