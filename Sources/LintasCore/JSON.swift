@@ -784,11 +784,16 @@ private struct JSONParser {
         index += count
     }
 
+    /// An object's members before the first: empty, with room for eight.
+    private static let emptyObject = [String: JSONValue](minimumCapacity: 8)
+
     mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth) levels") }
         index += 1
-        // Room for the usual handful of members up front: growing a dictionary rehashes it.
-        var members = [String: JSONValue](minimumCapacity: 8)
+        // Room for the usual handful of members up front: growing a dictionary rehashes it. A copy of
+        // an empty dictionary with that room, made on the first insert (specialized), where
+        // `init(minimumCapacity:)` runs unspecialized and asks the runtime for the storage's metadata.
+        var members = Self.emptyObject
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
