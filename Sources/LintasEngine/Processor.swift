@@ -594,6 +594,8 @@ private struct BatchWork {
         self.lastSequence = lastSequence
         self.now = now
         numbering = StoreNumbering(reads: reads, commands: writer.commands)
+        // A request is touched at most once a command: room for all, where the set grew (and rehashed) by doubling.
+        touchedSet.reserveCapacity(writer.commands)
         let requests = BatchStates()
         self.requests = requests
         counting = BatchCounting(reads: reads, inBatch: requests)
