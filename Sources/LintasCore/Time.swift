@@ -107,9 +107,10 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Parses `YYYY-MM-DD`.
+    /// The string's own bytes are read in place (an array of them only for a string without contiguous UTF-8).
     public init?(iso text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, let date = CivilDate(isoBytes: bytes[...]) else { return nil }
+        guard let date = text.utf8.withContiguousStorageIfAvailable({ CivilDate(isoBytes: $0) }) ?? CivilDate(isoBytes: Array(text.utf8)[...])
+        else { return nil }
         self = date
     }
 

@@ -40,6 +40,18 @@ struct TimeTests {
         #expect(date.start(in: .wib) == Timestamp(iso8601: "2023-10-25T00:00:00+07:00"))
     }
 
+    @Test("an ISO date is read from a string's own bytes, small or not: exactly YYYY-MM-DD, a real day")
+    func civilDateFromISOText() {
+        // A string of ten ASCII bytes is stored inline; a longer one (or one cut from it) on the heap.
+        let long = "tanggal 2026-09-28, berakhir"
+        let cut = String(long.dropFirst(8).prefix(10))
+        #expect(CivilDate(iso: cut) == CivilDate(year: 2026, month: 9, day: 28))
+        #expect(CivilDate(iso: "2026-09-28") == CivilDate(year: 2026, month: 9, day: 28))
+        for text in ["", "2026-09-2", "2026-09-280", "2026-02-30", "2026/09/28", "2026-09-28 ", "２026-09-28", long] {
+            #expect(CivilDate(iso: text) == nil, "\(text)")
+        }
+    }
+
     @Test("NIP: 18 digits starting with a date of birth, the 15th digit 1 or 2; PPPK numbers too")
     func nip() {
         #expect(NIP.problem(with: Pemalang.prakomMuda) == nil)
