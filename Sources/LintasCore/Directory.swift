@@ -201,8 +201,13 @@ extension Directory {
     /// The appointment that displaces an employee from their own position on a date, if any:
     /// while it runs they do not act for that office (`officeholders(of:on:)`).
     public func displacement(of nip: NIP, on date: CivilDate) -> ActingAppointment? {
-        guard let employee = employees[nip] else { return nil }
-        return actingAppointments(for: employee.position, on: date).first { $0.nip != nip }
+        employees[nip].flatMap { displacement(of: nip, from: $0.position, on: date) }
+    }
+
+    /// `displacement(of:on:)` for an employee already looked up (their own position): the
+    /// appointments read in place, not filtered into a new array.
+    private func displacement(of nip: NIP, from position: PositionID, on date: CivilDate) -> ActingAppointment? {
+        actingByPosition[position]?.first { $0.isValid(on: date) && $0.nip != nip }
     }
 
     /// The structure of a unit as the rules on team leads read it (Perbup Grobogan 49/2024
@@ -317,14 +322,19 @@ extension Directory {
     /// The units a person heads on a date, definitively (unless a Plt or Plh displaces them
     /// that day) or as Plt/Plh, with the capacity.
     public func unitsHeaded(by nip: NIP, on date: CivilDate) -> [(unit: UnitID, holder: Officeholder)] {
-        var offices: [Officeholder] = []
-        if let employee = employees[nip], displacement(of: nip, on: date) == nil {
-            offices.append(Officeholder(nip: nip, position: employee.position, capacity: .definitive))
+        // Appended office by office into one array (no array of the offices, none per office); the
+        // employee looked up once, their displacement read from it.
+        var headed: [(unit: UnitID, holder: Officeholder)] = []
+        func add(_ office: Officeholder) {
+            for unit in unitsByHead[office.position] ?? [] { headed.append((unit: unit, holder: office)) }
+        }
+        if let employee = employees[nip], displacement(of: nip, from: employee.position, on: date) == nil {
+            add(Officeholder(nip: nip, position: employee.position, capacity: .definitive))
         }
         for appointment in acting where appointment.nip == nip && appointment.isValid(on: date) {
-            offices.append(Officeholder(nip: nip, position: appointment.position, capacity: appointment.capacity))
+            add(Officeholder(nip: nip, position: appointment.position, capacity: appointment.capacity))
         }
-        return offices.flatMap { office in (unitsByHead[office.position] ?? []).map { (unit: $0, holder: office) } }
+        return headed
     }
 
     /// The unit an employee's position sits in.
