@@ -437,15 +437,22 @@ private struct Decider {
             }
             guard spec.kind.namesPeople else { continue }
             let withinUnit = spec.within.flatMap { bound[$0]?.stringValue }.map(UnitID.init)
-            let nips = spec.kind == .employee ? [value.stringValue].compactMap { $0 } : (value.arrayValue ?? []).compactMap(\.stringValue)
-            for nip in nips.map(NIP.init) {
-                guard let employee = directory.employees[nip], let position = directory.positions[employee.position] else { continue }
+            // Each person named, read from the value in place (no array of their NIPs).
+            func check(_ item: JSONValue) {
+                guard let text = item.stringValue else { return }
+                let nip = NIP(text)
+                guard let employee = directory.employees[nip], let position = directory.positions[employee.position] else { return }
                 if let withinUnit, !directory.unit(position.unit, isWithin: withinUnit) {
                     problems.append((spec, "\(employee.name) (NIP \(nip)) does not sit in \(describe(withinUnit))"))
                 }
                 if !spec.positionKinds.isEmpty && !spec.positionKinds.contains(position.kind) {
                     problems.append((spec, "\(employee.name) (NIP \(nip)) is \(position.title), a \(position.kind.rawValue) position; expected \(spec.positionKinds.map(\.rawValue).joined(separator: " or "))"))
                 }
+            }
+            if spec.kind == .employee {
+                check(value)
+            } else {
+                for item in value.arrayValue ?? [] { check(item) }
             }
         }
         if !problems.isEmpty {
