@@ -117,16 +117,16 @@ private struct Decider {
         var fields = try checkFields(transition, definition, directory)
         // The request's fields with this step's over them, kept in step with `fields` as
         // defaults and the quota unit are bound (one copy of the state's fields per command). A request
-        // with no fields yet (a new one) has this step's: shared, not hashed into a new dictionary.
-        var bound: [String: JSONValue]
+        // with no fields yet (a new one) has this step's: `nil` while the actor's defaults are bound
+        // (into `fields` alone, not a shared dictionary copied and hashed into twice), then shared.
+        var merged: [String: JSONValue]?
         if let stateFields = state?.fields, !stateFields.isEmpty {
-            bound = stateFields
-            for (name, value) in fields { bound[name] = value }
-        } else {
-            bound = fields
+            merged = stateFields
+            for (name, value) in fields { merged![name] = value }
         }
         let role = definition.role(ofTransition: transitionIndex)!
-        let (office, holders) = try checkActor(transition, role, definition, directory, date, employee, &fields, &bound)
+        let (office, holders) = try checkActor(transition, role, definition, directory, date, employee, &fields, &merged)
+        var bound = merged ?? fields
         try checkFieldRelations(transition, definition, directory, fields, bound)
         let (warnings, boundQuotaUnit) = try checkRules(transition, definition, directory, date, &fields, &bound, counting)
         // The actor's role resolved once: its holders stand while the rules bound nothing (a quota
@@ -569,20 +569,26 @@ private struct Decider {
     /// Resolves the role the transition requires and checks the actor (`checkKnownActor`) plays it.
     /// Binds unit fields that default to the unit the actor heads.
     /// - Returns: the office the actor acts in, and everyone who holds the role on the date.
-    /// - Parameter role: the role the transition names (`by`).
+    /// - Parameters:
+    ///   - role: the role the transition names (`by`).
+    ///   - merged: the request's fields with the step's over them, or `nil` when they are the step's (`fields`).
     private func checkActor(_ transition: WorkflowDefinition.Transition, _ role: WorkflowDefinition.RoleSpec, _ definition: WorkflowDefinition,
                             _ directory: Directory, _ date: CivilDate, _ employee: Directory.Employee, _ fields: inout [String: JSONValue],
-                            _ bound: inout [String: JSONValue]) throws(Refusal) -> (office: Officeholder, holders: [Officeholder]) {
+                            _ merged: inout [String: JSONValue]?) throws(Refusal) -> (office: Officeholder, holders: [Officeholder]) {
         // The article and the actor's description only go into refusals: made when one is thrown.
         var article: String { definition.cite(transition.article) }
         var actorDescription: String { "\(employee.name) (NIP \(command.actor), \(directory.positions[employee.position]?.title ?? employee.position.rawValue))" }
         // Read in place by index; a spec is copied only when it has a default to bind.
         let specs = transition.fields
-        for index in specs.indices where specs[index].defaultValue == .actor && bound[specs[index].name] == nil {
-            fields[specs[index].name] = .string(command.actor.rawValue)
-            bound[specs[index].name] = .string(command.actor.rawValue)
+        func isBound(_ name: String) -> Bool { merged.map { $0[name] != nil } ?? (fields[name] != nil) }
+        func bind(_ name: String, _ value: JSONValue) {
+            fields[name] = value
+            merged?[name] = value
         }
-        for index in specs.indices where specs[index].defaultValue == .unitHeadedByActor && bound[specs[index].name] == nil {
+        for index in specs.indices where specs[index].defaultValue == .actor && !isBound(specs[index].name) {
+            bind(specs[index].name, .string(command.actor.rawValue))
+        }
+        for index in specs.indices where specs[index].defaultValue == .unitHeadedByActor && !isBound(specs[index].name) {
             let spec = specs[index]
             let headed = directory.unitsHeaded(by: command.actor, on: date)
                 .filter { spec.unitKinds.isEmpty || spec.unitKinds.contains(directory.units[$0.unit]!.kind) }
@@ -591,14 +597,13 @@ private struct Decider {
                 throw Refusal(.wrongActor, "\"\(transition.action)\" is taken by the \(role.label); \(actorDescription) heads no \(spec.unitKinds.map(\.label).joined(separator: " or ")) on \(date)."
                               + displacedNote(employee, directory, date), article: article)
             case 1:
-                fields[spec.name] = .string(headed[0].unit.rawValue)
-                bound[spec.name] = .string(headed[0].unit.rawValue)
+                bind(spec.name, .string(headed[0].unit.rawValue))
             default:
                 throw Refusal(.missingField, "\(actorDescription) heads several units (\(headed.map(\.unit.rawValue).joined(separator: ", "))); \(spec.name) (\(spec.label)) must say which one.",
                               article: definition.cite(spec.article))
             }
         }
-        let holders = role.expression.resolve(in: definition.roleContext(fields: bound, directory: directory, on: date)).persons
+        let holders = role.expression.resolve(in: definition.roleContext(fields: merged ?? fields, directory: directory, on: date)).persons
         guard !holders.isEmpty else {
             throw Refusal(.noOfficeholder, "Nobody can act as \(role.label) (\(role.expression)) on \(date): the office is vacant and no Plt or Plh is appointed.",
                           article: article, hint: "Record the holder or an acting official in the org directory.")
