@@ -30,6 +30,11 @@ struct ByteRun {
         return written
     }
 
+    /// Runs `body` with the bytes written, read in place.
+    func withWritten<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    }
+
     @inline(__always)
     mutating func put(_ piece: UnsafeRawBufferPointer) {
         guard let source = piece.baseAddress else { return }
@@ -209,4 +214,12 @@ extension ByteRun: CanonicalOutput {
     mutating func writeInteger(_ number: Int64) { put(integer: number) }
     mutating func writeByte(_ byte: UInt8) { put(byte) }
     mutating func writeBytes(_ bytes: UnsafeRawBufferPointer) { put(bytes) }
+}
+
+/// Room reused for one state's canonical bytes after another (`RequestState.withCanonicalBytes(in:_:)`).
+public struct CanonicalBuffer {
+    /// Made at its first use (`withCanonicalBytes`).
+    var run = ByteRun()
+
+    public init() {}
 }

@@ -923,6 +923,9 @@ private final class BatchWriter: @unchecked Sendable {
     // The writing thread's own (the calling thread's after `finish`): each request's last event's hash and row, and the last sequence.
     private var heads: [RequestID: Stored] = [:]
     private var last: Int64?
+    /// The calling thread's room for the projections' bytes when it stores them itself (not `threaded`; the writing
+    /// thread has its own, `run`).
+    private var bodies = CanonicalBuffer()
     /// With `commitsApart`, how many commands were committed (the calling thread's after `finish` or `stop`).
     private(set) var committed = 0
     /// Under `condition`: the thread waits for items (`run`), and no wake is on its way to it.
@@ -959,7 +962,7 @@ private final class BatchWriter: @unchecked Sendable {
 
     /// Stores `item` and returns the request's new head and row, or hands it to the writing thread (`nil`).
     func write(_ item: Item) throws -> Stored? {
-        guard threaded else { return try store(item, after: item.entry.map { Stored(head: $0.head, row: $0.row) }) }
+        guard threaded else { return try store(item, after: item.entry.map { Stored(head: $0.head, row: $0.row) }, bodies: &bodies) }
         var stored: [Item] = []
         try condition.withLock {
             if let failure { throw failure }
@@ -1005,6 +1008,10 @@ private final class BatchWriter: @unchecked Sendable {
 
     private func run() {
         var taken: [Item] = []
+        // Room for the projections' bytes this thread writes (without `chainsAhead`), reused from one to the next: each
+        // state's ~1.5 KB was allocated and freed, above the sizes glibc's per-thread cache keeps. A local, not a
+        // property, which each use would check for exclusive access.
+        var bodies = CanonicalBuffer()
         while true {
             let more = condition.withLock { () -> Bool in
                 while queue.isEmpty && !closed {
@@ -1021,10 +1028,11 @@ private final class BatchWriter: @unchecked Sendable {
                 for index in taken.indices {
                     if condition.withLock({ dropped }) { break }
                     guard let request = taken[index].entry?.state.request else {
-                        _ = try store(taken[index], after: nil)
+                        _ = try store(taken[index], after: nil, bodies: &bodies)
                         continue
                     }
-                    heads[request] = try store(taken[index], after: heads[request] ?? taken[index].entry.map { Stored(head: $0.head, row: $0.row) })
+                    heads[request] = try store(taken[index], after: heads[request] ?? taken[index].entry.map { Stored(head: $0.head, row: $0.row) },
+                                               bodies: &bodies)
                 }
             } catch {
                 condition.withLock { failure = error }
@@ -1045,8 +1053,9 @@ private final class BatchWriter: @unchecked Sendable {
     /// Appends the item's events after the request's last one (`previous`; chained after it
     /// already when `chained`) and writes its projection; with `own`, records the rest of the
     /// command and commits.
+    /// - Parameter bodies: where the projection's bytes are written when the item has none (`Item.body`).
     /// - Returns: the request's new head and row (`nil` when the item has no request's state).
-    private func store(_ item: Item, after previous: Stored?) throws -> Stored? {
+    private func store(_ item: Item, after previous: Stored?, bodies: inout CanonicalBuffer) throws -> Stored? {
         try connection.use { batch in
             var stored = previous
             if let entry = item.entry, let previous, case var chained = previous.head {
@@ -1066,8 +1075,12 @@ private final class BatchWriter: @unchecked Sendable {
                     }
                     chained = events.last?.hash ?? chained
                 }
-                let row = try batch.saveRequest(entry.state, body: item.body ?? entry.state.canonicalBytes, head: chained, timer: item.timer,
-                                                row: previous.row)
+                // Written in place by each closure: one made and kept here would copy the item and the batch, retaining their members.
+                let row = if let body = item.body {
+                    try body.withUnsafeBytes { try batch.saveRequest(entry.state, body: $0, head: chained, timer: item.timer, row: previous.row) }
+                } else {
+                    try entry.state.withCanonicalBytes(in: &bodies) { try batch.saveRequest(entry.state, body: $0, head: chained, timer: item.timer, row: previous.row) }
+                }
                 stored = Stored(head: chained, row: row)
             }
             if let own = item.own {

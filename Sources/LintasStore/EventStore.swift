@@ -159,7 +159,7 @@ public protocol StoreBatch: StoreLookups {
     /// Writes the projection of a request's state, with `timer`, whether its state has a timer and
     /// the end of the period it runs for (`StateTimer.of`), by which the timers look it up.
     /// `body` is the state's canonical bytes (`state.canonicalBytes`), written beforehand (on
-    /// another thread than the store's, with `Processor.commitEach`).
+    /// another thread than the store's, with `Processor.commitEach`), read only while this runs.
     /// - Throws: `StoreError` with code `.versionConflict` when the stored projection is not older than
     ///   the events appended for it since it was written (SQLite, schema version 15: their versions are taken).
     /// - Parameter row: where the projection was last read or written (`stateAndHead`, this method's
@@ -167,7 +167,7 @@ public protocol StoreBatch: StoreLookups {
     ///   another request, or none, is not written; the projection is then found by its request).
     /// - Returns: where the projection now stands, when the store can say (SQLite: the row's rowid).
     @discardableResult
-    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer, row: Int64?) throws -> Int64?
+    func saveRequest(_ state: RequestState, body: UnsafeRawBufferPointer, head: Digest, timer: StateTimer, row: Int64?) throws -> Int64?
     /// Records the outcome of every command the transaction claimed, in one go: the oldest
     /// queued commands, each once, processed at `now`.
     /// - Throws: `StoreError` when the commands are not the oldest queued ones that this transaction
@@ -592,6 +592,6 @@ extension StoreBatch {
     /// `saveRequest(_:body:head:timer:row:)` with the state's canonical bytes written here.
     @discardableResult
     public func saveRequest(_ state: RequestState, head: Digest, timer: StateTimer, row: Int64? = nil) throws -> Int64? {
-        try saveRequest(state, body: state.canonicalBytes, head: head, timer: timer, row: row)
+        try state.canonicalBytes.withUnsafeBytes { try saveRequest(state, body: $0, head: head, timer: timer, row: row) }
     }
 }

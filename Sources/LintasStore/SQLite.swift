@@ -311,6 +311,8 @@ enum SQLiteValue {
     case blob([UInt8])
     /// A blob's bytes held elsewhere, valid while `bind` runs (which copies them, as every value).
     case borrowedBlob(UnsafeRawBufferPointer)
+    /// Text's UTF-8 bytes held elsewhere, valid while `bind` runs (which copies them).
+    case borrowedUTF8(UnsafeRawBufferPointer)
     case null
 
     static func optional(_ text: String?) -> SQLiteValue { text.map(SQLiteValue.text) ?? .null }
@@ -352,7 +354,7 @@ final class SQLiteStatement {
             switch values[index] {
             case .text(let text): needed += text.utf8.count
             case .utf8(let bytes), .blob(let bytes): needed += bytes.count
-            case .borrowedBlob(let bytes): needed += bytes.count
+            case .borrowedBlob(let bytes), .borrowedUTF8(let bytes): needed += bytes.count
             case .integer, .null: break
             }
         }
@@ -387,6 +389,9 @@ final class SQLiteStatement {
             case .borrowedBlob(let bytes):
                 let (start, count) = place(bytes)
                 code = lintas_sqlite3_bind_blob_static(pointer, index, start, count)
+            case .borrowedUTF8(let bytes):
+                let (start, count) = place(bytes)
+                code = lintas_sqlite3_bind_text_static(pointer, index, start.assumingMemoryBound(to: CChar.self), count)
             case .null: code = sqlite3_bind_null(pointer, index)
             }
             try connection.check(code)

@@ -1858,10 +1858,10 @@ struct SQLiteBatch: StoreBatch {
     /// A plain update goes to the row by its rowid when `row` names it (`updateRowSQL`: the table's B-tree alone, not
     /// the request's index first), and only if that row holds the request: a rowid another writer's changes made
     /// stale changes nothing, and the update by request decides as before.
-    func saveRequest(_ state: RequestState, body: [UInt8], head: Digest, timer: StateTimer, row: Int64?) throws -> Int64? {
+    func saveRequest(_ state: RequestState, body: UnsafeRawBufferPointer, head: Digest, timer: StateTimer, row: Int64?) throws -> Int64? {
         let appended = listed.take(state.request)
         var values: [SQLiteValue] = [.text(state.request.rawValue), .text(state.workflow.rawValue), .text(state.state), .integer(Int64(state.version)),
-                                     .integer(state.updated.milliseconds), .blob(head.bytes), .utf8(body), .optional(timer.ends?.description),
+                                     .integer(state.updated.milliseconds), .blob(head.bytes), .borrowedUTF8(body), .optional(timer.ends?.description),
                                      .integer(timer.timed ? 1 : 0), .text(appended?.sequences ?? ""), .integer(Int64(appended?.first ?? 0)),
                                      .integer(row ?? 0)]
         if let appended {

@@ -97,6 +97,26 @@ struct CanonicalEncodingTests {
         }
     }
 
+    @Test("states written one after another into one reused buffer (the daemon's writer): each its canonical bytes, a longer one than the room first made, a shorter one after it")
+    func reusedBuffer() throws {
+        var walk = try Walk()
+        var contents = Walk.contents
+        // Longer than the buffer's first room (2 KB): it grows, and the states after it are written from its start.
+        contents["purpose"] = .string(String(repeating: "Dasbor surveilans \"Puskesmas\" — ", count: 90))
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", contents)
+        let long = try #require(walk.state)
+        var short = try Walk("PML-2")
+        try short.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        try short.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00")
+        #expect(long.canonicalBytes.count > 2048)
+        var buffer = CanonicalBuffer()
+        for state in [short.state!, long, short.state!, long] {
+            let written = state.withCanonicalBytes(in: &buffer) { Array($0) }
+            #expect(written == state.canonicalBytes)
+            #expect(written == state.json.canonicalBytes)
+        }
+    }
+
     @Test("every event and state of Pasal 11 ayat (4) a–e, with text that needs escaping and text that is not ASCII")
     func directEqualsJSON() throws {
         var walk = try Walk()
