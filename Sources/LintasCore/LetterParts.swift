@@ -579,13 +579,30 @@ public enum LetterParts {
         /// member is not the one before it unless their orders are equal. Names compared whole
         /// only then (`choose`); the cursors walked in place (no array's bounds or uniqueness
         /// checked a step); a piece's members taken one after the other while they sort before
-        /// every other piece's next (`run`).
+        /// every other piece's next (`run`); each piece's next order kept beside the others in `heads`,
+        /// so a step that looks at all of them reads one word a piece.
         /// - Returns: a member another piece holds too, or `nil`.
         private static func merge(_ pieces: [Piece], _ cursors: inout [Cursor], _ sink: (UnsafeRawBufferPointer) -> Void) -> (piece: Int, member: Int)? {
             cursors.withUnsafeMutableBufferPointer { cursors in merge(pieces, cursors, sink) }
         }
 
         private static func merge(_ pieces: [Piece], _ cursors: UnsafeMutableBufferPointer<Cursor>,
+                                  _ sink: (UnsafeRawBufferPointer) -> Void) -> (piece: Int, member: Int)? {
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: cursors.count) { heads in
+                for index in cursors.indices { heads[index] = head(cursors[index]) }
+                return merge(pieces, cursors, heads, sink)
+            }
+        }
+
+        /// The order of a cursor's next name, `UInt64.max` when it has none left (or when that is
+        /// its order: such a piece is looked at whole, `choose`).
+        @inline(__always)
+        private static func head(_ cursor: Cursor) -> UInt64 {
+            cursor.next < cursor.members.count ? cursor.members[cursor.next].order : UInt64.max
+        }
+
+        /// `merge` with each cursor's `head` in `heads`, which a step scans instead of the cursors.
+        private static func merge(_ pieces: [Piece], _ cursors: UnsafeMutableBufferPointer<Cursor>, _ heads: UnsafeMutableBufferPointer<UInt64>,
                                   _ sink: (UnsafeRawBufferPointer) -> Void) -> (piece: Int, member: Int)? {
             /// Whether the next member of `index` sorts before that of `other`; `nil` for the same name.
             func sorts(_ index: Int, _ other: Int) -> Bool? {
@@ -622,18 +639,22 @@ public enum LetterParts {
             // names then (which have not moved since): while its next name's order is less, it is
             // chosen again without a look at the others.
             var (run, bound) = (-1, UInt64.max)
+            func advance(_ index: Int) {
+                cursors[index].next += 1
+                heads[index] = head(cursors[index])
+            }
             while true {
                 var chosen = -1
-                if run >= 0, cursors[run].next < cursors[run].members.count, cursors[run].members[cursors[run].next].order < bound {
+                if run >= 0, heads[run] < bound {
                     chosen = run
                 } else {
-                    var least: UInt64 = 0, second = UInt64.max, tied = false
-                    for index in cursors.indices {
-                        let cursor = cursors[index]
-                        guard cursor.next < cursor.members.count else { continue }
-                        let order = cursor.members[cursor.next].order
-                        if chosen < 0 || order < least {
-                            if chosen >= 0 { second = least }
+                    // Heads of `UInt64.max` passed over: a piece without names left, or (the rest
+                    // all such) one whose next is looked at whole.
+                    var least = UInt64.max, second = UInt64.max, tied = false
+                    for index in heads.indices {
+                        let order = heads[index]
+                        if order < least {
+                            second = least
                             (chosen, least, tied) = (index, order, false)
                         } else if order == least {
                             tied = true
@@ -641,9 +662,9 @@ public enum LetterParts {
                             second = order
                         }
                     }
-                    guard chosen >= 0 else { break }
-                    if tied || escaped {
+                    if chosen < 0 || tied || escaped {
                         chosen = choose()
+                        guard chosen >= 0 else { break }
                         run = -1
                     } else {
                         (run, bound) = (chosen, second)
@@ -658,7 +679,7 @@ public enum LetterParts {
                         : Assembler.precedes(earlier.bytes, earlier.members[previous.member], cursor.bytes, bounds) == nil
                     if same {
                         guard chosen == Assembler.implied else { return (chosen, cursor.next) }
-                        cursors[chosen].next += 1
+                        advance(chosen)
                         continue
                     }
                 }
@@ -671,7 +692,7 @@ public enum LetterParts {
                 }
                 previous = (chosen, cursor.next)
                 previousOrder = bounds.order
-                cursors[chosen].next += 1
+                advance(chosen)
             }
             flush()
             withUnsafeBytes(of: close) { sink($0) }
