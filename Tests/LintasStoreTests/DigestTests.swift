@@ -30,6 +30,21 @@ struct DigestTests {
         #expect(Digest(hex: String(digest.hex.dropLast(2))) == nil, "31 bytes are not a digest")
     }
 
+    @Test("every byte written as two lowercase digits, in order, read back as itself; no bytes as no digits")
+    func hexOfEveryByte() {
+        let bytes = (0...255).map(UInt8.init)
+        let text = Digest.hex(of: bytes)
+        #expect(text.utf8.count == 512)
+        for (index, byte) in bytes.enumerated() {
+            let digits = Array(text.utf8)[(2 * index)..<(2 * index + 2)]
+            let expected = Array((byte < 16 ? "0" : "") + String(byte, radix: 16))
+            #expect(digits.map { Character(UnicodeScalar($0)) } == expected, "byte \(byte)")
+        }
+        #expect(Digest.bytes(hex: text) == bytes)
+        #expect(Digest.hex(of: []) == "")
+        #expect(Digest.sha256(Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test("every ASCII character as either digit of a byte: only 0-9, a-f and A-F are read, as their values")
     func everyHexDigit() {
         for code in UInt8(0)...UInt8(127) {
