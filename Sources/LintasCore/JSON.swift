@@ -1267,14 +1267,11 @@ public enum JSONWriter {
 
     /// The number's decimal digits (after a `-` when it is negative) as `writeInteger` writes
     /// them, written into a run on the stack (20 bytes hold any `Int64`) for `body` by
-    /// `ByteCursor.put(integer:)`.
+    /// `writeDigits`.
     @inline(__always)
     public static func withDigits<Result>(of number: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { run in
-            let start = UnsafeMutableRawPointer(run.baseAddress!)
-            var cursor = ByteCursor(at: start)
-            cursor.put(integer: number)
-            return body(UnsafeBufferPointer(start: run.baseAddress!, count: start.distance(to: cursor.position)))
+            body(UnsafeBufferPointer(start: run.baseAddress!, count: writeDigits(of: number, at: UnsafeMutableRawPointer(run.baseAddress!))))
         }
     }
 

@@ -42,7 +42,8 @@ final class LetterDraft {
     /// The request's values of `requestFields`, in that order: looked up once, for the fields the
     /// letter requires and for its request part.
     let requestValues: [JSONValue?]
-    /// The request's values of the fields the frame reads (`WorkflowDefinition.frameFields(ofLetter:)`),
+    /// The request's values of the fields the frame reads (after `requestFields` in
+    /// `WorkflowDefinition.letterFields(ofTransition:)`),
     /// in that order: what the frame's key holds and the frame is composed from.
     let frameFieldValues: [JSONValue?]
 

@@ -298,18 +298,21 @@ struct StateCache {
         /// The hash of the request's last event.
         var head: Digest {
             get { fields.head }
-            set { stored(BatchWriter.Stored(head: newValue, row: fields.row)) }
+            set { stored = BatchWriter.Stored(head: newValue, row: fields.row) }
         }
         /// Where the store keeps its projection, when known (`StoreBatch.saveRequest`'s `row`).
         var row: Int64? { fields.row }
 
-        /// Sets its head and row as the writer stored them.
-        fileprivate mutating func stored(_ stored: BatchWriter.Stored) {
-            if isKnownUniquelyReferenced(&fields) {
-                fields.head = stored.head
-                fields.row = stored.row
-            } else {
-                fields = Fields(state: fields.state, head: stored.head, requestPart: fields.requestPart, row: stored.row)
+        /// Its head and row, as the writer stored them.
+        fileprivate var stored: BatchWriter.Stored {
+            get { BatchWriter.Stored(head: fields.head, row: fields.row) }
+            set {
+                if isKnownUniquelyReferenced(&fields) {
+                    fields.head = newValue.head
+                    fields.row = newValue.row
+                } else {
+                    fields = Fields(state: fields.state, head: newValue.head, requestPart: fields.requestPart, row: newValue.row)
+                }
             }
         }
         /// The request part of its last letter, with what it was composed from.
@@ -678,7 +681,7 @@ private struct BatchWork {
                     body = entry.state.canonicalBytes
                 }
                 let item = BatchWriter.Item(events: stored, entry: entry, timer: try timer(of: entry.state), body: body, own: own(queued, .done, drawn: drawn))
-                if let stored = try writer.write(item) { entry.stored(stored) }
+                if let stored = try writer.write(item) { entry.stored = stored }
                 if touchedSet.insert(request).inserted { touched.append(request) }
                 requests.entries[request] = entry
                 if writer.commitsApart { decided.append((events.count, request)) }
@@ -776,7 +779,7 @@ private struct BatchWork {
     /// the requests' heads (those it stored on a thread of its own) and the last sequence from it.
     mutating func written() throws {
         let written = try writer.finish()
-        for (request, stored) in written.heads { requests.entries[request]?.stored(stored) }
+        for (request, stored) in written.heads { requests.entries[request]?.stored = stored }
         if let last = written.last { lastSequence = last }
     }
 
@@ -962,7 +965,7 @@ private final class BatchWriter: @unchecked Sendable {
 
     /// Stores `item` and returns the request's new head and row, or hands it to the writing thread (`nil`).
     func write(_ item: Item) throws -> Stored? {
-        guard threaded else { return try store(item, after: item.entry.map { Stored(head: $0.head, row: $0.row) }, bodies: &bodies) }
+        guard threaded else { return try store(item, after: item.entry?.stored, bodies: &bodies) }
         var stored: [Item] = []
         try condition.withLock {
             if let failure { throw failure }
@@ -1031,7 +1034,7 @@ private final class BatchWriter: @unchecked Sendable {
                         _ = try store(taken[index], after: nil, bodies: &bodies)
                         continue
                     }
-                    heads[request] = try store(taken[index], after: heads[request] ?? taken[index].entry.map { Stored(head: $0.head, row: $0.row) },
+                    heads[request] = try store(taken[index], after: heads[request] ?? taken[index].entry?.stored,
                                                bodies: &bodies)
                 }
             } catch {
