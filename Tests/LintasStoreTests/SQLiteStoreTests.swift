@@ -589,6 +589,19 @@ struct SQLiteStoreTests {
         #expect(none == [[0, 0]])
     }
 
+    /// `SQLiteStatement.bind` reads its connection only when SQLite refuses a value: a refusal must still be thrown,
+    /// with SQLite's message, and the statement must still run with values it takes.
+    @Test("a value a statement has no parameter for is refused with SQLite's message, and the statement runs after")
+    func bindRefusalThrown() throws {
+        let store = try SQLiteStore(path: try freshPath())
+        let sql = "SELECT ?1"
+        #expect { try store.connection.query(sql, [.integer(1), .text("dua")]) { $0.int64(0) } } throws: { error in
+            guard let error = error as? StoreError else { return false }
+            return error.message.contains("column index out of range")
+        }
+        #expect(try store.connection.query(sql, [.integer(7)]) { $0.int64(0) } == [7])
+    }
+
     /// `--commit-each` asks after every commit whether another connection committed before its next transaction began
     /// (`SQLiteStore.withBatch`): the pager's data version answers without a statement, and must not miss one.
     @Test("a commit and the next transaction's start tell whether another connection committed between them, and only then")
