@@ -136,9 +136,10 @@ private struct Decider {
         let context = definition.roleContext(fields: bound, directory: directory, on: date)
         var nextState = transition.to
         if transition.each {
-            let everyone = Set((actorRole?.holders ?? role.expression.resolve(in: context).persons).map(\.nip))
+            // Asked of each holder as listed: one listed twice answers the same twice (no set of their NIPs made and hashed).
+            let everyone = actorRole?.holders ?? role.expression.resolve(in: context).persons
             let participants = state?.participantList
-            if !everyone.allSatisfy({ $0 == command.actor || participants?.took($0, transition.action) == true }) { nextState = state?.state ?? transition.to }
+            if !everyone.allSatisfy({ $0.nip == command.actor || participants?.took($0.nip, transition.action) == true }) { nextState = state?.state ?? transition.to }
         }
         // Letter numbers are drawn last, once nothing can refuse the command any more.
         let letter = try transition.letter.map { spec throws(Refusal) in
@@ -153,7 +154,7 @@ private struct Decider {
             request: command.request, version: (state?.version ?? 0) + 1, action: transition.action, state: nextState,
             actor: command.actor, at: input.at, recorded: input.now, command: command.id,
             detail: Event.Detail(
-                article: definition.cite(transition.article), role: transition.by, actorName: employee.name,
+                article: definition.citation(ofTransition: transitionIndex), role: transition.by, actorName: employee.name,
                 actorTitle: directory.title(of: office), capacity: office.capacity, position: office.position,
                 fields: fields, letter: letter, warnings: warnings,
                 workflow: state == nil ? definition.id : nil, definition: state == nil ? definition.hash : nil))

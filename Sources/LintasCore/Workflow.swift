@@ -53,6 +53,7 @@ public struct WorkflowDefinition: Sendable {
         // Derived from the members above (`derive`), made again whenever one of them changes.
         var fieldLabels: [String: String] = [:]
         var transitionRoles: [RoleSpec?] = []
+        var transitionCitations: [String] = []
         var letterRoles: [(signer: RoleSpec?, onBehalfOf: RoleSpec?)] = []
         var letterRequestPositions: [[Int?]] = []
         var letterFields: [[(name: String, length: Int)]] = []
@@ -60,11 +61,12 @@ public struct WorkflowDefinition: Sendable {
         var kinds = FieldKinds([:])
 
         /// Finds the members looked up by name on every command once: the labels of the fields, the
-        /// role of each transition and the roles of its letter and where its letter's required fields
+        /// role of each transition, its article cited and the roles of its letter and where its letter's required fields
         /// stand among the request fields and the fields its frame reads, the label and kind of each request content, the fields that name people.
         mutating func derive() {
             fieldLabels = WorkflowDefinition.fieldLabels(of: transitions)
             transitionRoles = transitions.map { roles[$0.by] }
+            transitionCitations = transitions.map { [regulation] in WorkflowDefinition.cite($0.article, regulation) }
             letterRoles = transitions.map { [roles] transition in
                 (transition.letter?.signer.flatMap { roles[$0] }, transition.letter?.onBehalfOf.flatMap { roles[$0] })
             }
@@ -95,6 +97,10 @@ public struct WorkflowDefinition: Sendable {
     /// The role the transition at `index` of `transitions` names (`by`): looked up by name once,
     /// when the definition is read (or its roles or transitions change), not for every command.
     func role(ofTransition index: Int) -> RoleSpec? { shared.members.transitionRoles[index] }
+
+    /// The full citation of the article of the transition at `index` (`cite(transitions[index].article)`):
+    /// written once a definition, as `role(ofTransition:)`, not for every event.
+    func citation(ofTransition index: Int) -> String { shared.members.transitionCitations[index] }
 
     /// The roles the letter of the transition at `index` names as its signer and as the office it signs
     /// for (`LetterSpec.signer`, `onBehalfOf`), `nil` where it names none: looked up by name once, as `role(ofTransition:)`.
@@ -333,7 +339,9 @@ public struct WorkflowDefinition: Sendable {
     }
 
     /// A full citation: `Pasal 11 ayat (4) huruf d Perbup Pemalang 38/2023`.
-    public func cite(_ article: String) -> String { "\(article) \(regulation.short)" }
+    public func cite(_ article: String) -> String { Self.cite(article, regulation) }
+
+    private static func cite(_ article: String, _ regulation: Regulation) -> String { "\(article) \(regulation.short)" }
 
     /// The context role expressions of this workflow are evaluated in.
     public func roleContext(fields: [String: JSONValue], directory: Directory, on date: CivilDate) -> RoleContext {

@@ -91,6 +91,16 @@ struct DecideTests {
         #expect(try RequestState.replay(walk.events) == state, "replaying the events gives the same state")
     }
 
+    @Test("An event cites its transition's article as the definition stands: written once, and again when the transitions change")
+    func eventCitesChangedArticle() throws {
+        var walk = try Walk()
+        let submit = try #require(walk.definition.transitions.firstIndex { $0.action == "submit" })
+        walk.definition.transitions[submit].article = "Pasal 11 ayat (5)"
+        let submitted = try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        #expect(submitted.event?.detail.article == "Pasal 11 ayat (5) Perbup Pemalang 38/2023")
+        #expect(submitted.event?.detail.article == walk.definition.cite(walk.definition.transitions[submit].article))
+    }
+
     @Test("Pasal 11 ayat (4) huruf d: the Kepala Perangkat Daerah refuses, and must give the reason")
     func rejectionNeedsReason() throws {
         var walk = try Walk()
