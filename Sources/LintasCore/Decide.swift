@@ -108,6 +108,9 @@ private struct Decider {
     private func decide(numbering: inout some LetterNumbering, counting: some RequestCounting, frames: inout LetterFrames) throws(Refusal) -> Event {
         let definition = try checkDefinition()
         let state = input.state  // one copy of the state read below, not one per member read
+        // Its version, `nil` for a new request: what tells a new request, where `state == nil` (the
+        // Equatable `==` of two optional states) copied the state into a pair of optionals to compare.
+        let previous = state?.version
         let directory = try checkTime(definition)
         let transitionIndex = try findTransition(definition)
         let transition = definition.transitions[transitionIndex]
@@ -148,16 +151,16 @@ private struct Decider {
                                          context: context, actor: office, actorRole: actorRole,
                                          followsLetter: !letters.isEmpty,
                                          cited: spec.cites.flatMap { Self.citedLetter(type: $0, in: letters) }),
-                             version: (state?.version ?? 0) + 1, &numbering, &frames)
+                             version: (previous ?? 0) + 1, &numbering, &frames)
         }
         return Event(
-            request: command.request, version: (state?.version ?? 0) + 1, action: transition.action, state: nextState,
+            request: command.request, version: (previous ?? 0) + 1, action: transition.action, state: nextState,
             actor: command.actor, at: input.at, recorded: input.now, command: command.id,
             detail: Event.Detail(
                 article: definition.citation(ofTransition: transitionIndex), role: transition.by, actorName: employee.name,
                 actorTitle: directory.title(of: office), capacity: office.capacity, position: office.position,
                 fields: fields, letter: letter, warnings: warnings,
-                workflow: state == nil ? definition.id : nil, definition: state == nil ? definition.hash : nil))
+                workflow: previous == nil ? definition.id : nil, definition: previous == nil ? definition.hash : nil))
     }
 
     // MARK: Workflow, time, transition
