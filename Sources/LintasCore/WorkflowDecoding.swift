@@ -245,31 +245,31 @@ extension WorkflowDefinition {
             guard let members = reader.object(item, rulePath) else { continue }
             if let name = members["rule"]?.stringValue { rulePath += " (\(name))" }
             guard let name = reader.string(members, "rule", rulePath) else { continue }
-            let common: Set<String> = ["rule", "strength", "article", "description"]
+            let common = ["rule", "strength", "article", "description"]
             let strength = members["strength"] == nil ? .mandatory : reader.enumValue(members, "strength", rulePath, as: RuleSpec.Strength.self) ?? .mandatory
             guard let article = reader.string(members, "article", rulePath) else { continue }
             let kind: RuleSpec.Kind?
             switch name {
             case "lead_from_unit":
-                reader.rejectUnknown(members, allowed: common.union(["lead", "unit", "members"]), rulePath)
+                reader.rejectUnknown(members, allowed: common + ["lead", "unit", "members"], rulePath)
                 kind = zip3(reader.string(members, "lead", rulePath), reader.string(members, "unit", rulePath), reader.string(members, "members", rulePath))
                     .map { .leadFromUnit(lead: $0, unit: $1, members: $2) }
             case "lead_not_pppk":
-                reader.rejectUnknown(members, allowed: common.union(["lead", "except_rsud"]), rulePath)
+                reader.rejectUnknown(members, allowed: common + ["lead", "except_rsud"], rulePath)
                 kind = reader.string(members, "lead", rulePath).map { .leadNotContract(lead: $0, exceptHospital: reader.bool(members, "except_rsud", rulePath)) }
             case "lead_is_pengawas":
-                reader.rejectUnknown(members, allowed: common.union(["lead", "unit", "when"]), rulePath)
+                reader.rejectUnknown(members, allowed: common + ["lead", "unit", "when"], rulePath)
                 let condition = reader.enumValue(members, "when", rulePath, as: RuleSpec.StructureCondition.self)
                 kind = zip3(reader.string(members, "lead", rulePath), reader.string(members, "unit", rulePath), condition)
                     .map { .leadIsSupervisor(lead: $0, unit: $1, when: $2) }
             case "lead_is_nonmanajerial":
-                reader.rejectUnknown(members, allowed: common.union(["lead", "unit", "when", "basis"]), rulePath)
+                reader.rejectUnknown(members, allowed: common + ["lead", "unit", "when", "basis"], rulePath)
                 let condition = reader.enumValue(members, "when", rulePath, as: RuleSpec.StructureCondition.self)
                 let basis = reader.string(members, "basis", rulePath, required: false)
                 kind = zip3(reader.string(members, "lead", rulePath), reader.string(members, "unit", rulePath), condition)
                     .map { .leadIsNonmanagerial(lead: $0, unit: $1, when: $2, basis: basis) }
             case "quota":
-                reader.rejectUnknown(members, allowed: common.union(["unit", "states"]), rulePath)
+                reader.rejectUnknown(members, allowed: common + ["unit", "states"], rulePath)
                 let states = reader.strings(members, "states", rulePath) ?? []
                 if states.isEmpty { reader.report("\(rulePath).states", "name the states in which a request counts against the quota") }
                 kind = reader.string(members, "unit", rulePath).flatMap { text in

@@ -105,6 +105,33 @@ struct WorkflowValidationTests {
         #expect(found.contains { $0.hasPrefix("transitions[2] (reject).artcle: unknown member") })
     }
 
+    @Test("a role expression reads the same, and is refused in the same words, whether its text is ASCII or not")
+    func roleExpressionText() throws {
+        #expect(try RoleExpression.parse(" head ( department_of(\ttarget_unit ) )\r\n").get() == .call(.head, .call(.departmentOf, .field("target_unit"))))
+        #expect(try RoleExpression.parse("head(unit_kerja_é)").get() == .call(.head, .field("unit_kerja_é")))
+        #expect(try RoleExpression.parse("appraiser(nominees)").get() == .call(.appraiser, .field("nominees")))
+        func message(_ text: String) -> String? {
+            if case .failure(let error) = RoleExpression.parse(text) { return error.message }
+            return nil
+        }
+        #expect(message("head(target_unit") == "missing ')' after the argument of head")
+        #expect(message("head(target_unit))") == "unexpected \")\" in \"head(target_unit))\"")
+        #expect(message("") == "expected a name where \"\" stands")
+        #expect(message("head(-)") == "expected a name where \"-)\" stands")
+        #expect(message("boss(target_unit)")?.hasPrefix("unknown function \"boss\"; known: head, ") == true)
+        #expect(message("bössé(target_unit)")?.hasPrefix("unknown function \"bössé\"") == true)
+    }
+
+    @Test("an unknown member is named with every member its object takes, sorted")
+    func unknownMemberNamesTheAllowed() throws {
+        let found = try problems { members in
+            var list = transitions(members)
+            list[2]["artcle"] = "Pasal 11"
+            setTransitions(&members, list)
+        }
+        #expect(found.contains("transitions[2] (reject).artcle: unknown member; expected one of: action, article, by, description, each, fields, from, initial, label, letter, rules, to"))
+    }
+
     @Test("role expressions are parsed and type-checked against the fields")
     func roleExpressions() throws {
         let found = try problems { members in
