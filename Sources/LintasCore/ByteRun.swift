@@ -195,17 +195,22 @@ extension ByteRun: CanonicalOutput {
 
     mutating func writeString(_ text: String) {
         // Most strings need no escape: quoted as they stand, read where they are (no copy of the
-        // string to make contiguous, which `withUTF8` takes; every native string is).
+        // string to make contiguous, which `withUTF8` takes; every native string is), copied and
+        // checked in one pass (`JSONWriter.copyPlain`). One that needs an escape is dropped again.
+        let start = count
         let quoted: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            guard !JSONWriter.needsEscape(bytes) else { return false }
+            var plain = true
             write(bytes.count + 2) { run in
                 run.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
-                if let source = bytes.baseAddress { (run + 1).copyMemory(from: source, byteCount: bytes.count) }
+                if let source = bytes.baseAddress {
+                    plain = JSONWriter.copyPlain(UnsafeRawPointer(source), count: bytes.count, to: run + 1)
+                }
                 run.storeBytes(of: UInt8(ascii: "\""), toByteOffset: bytes.count + 1, as: UInt8.self)
             }
-            return true
+            return plain
         }
         if quoted == true { return }
+        count = start
         var escaped: [UInt8] = []
         JSONWriter.writeString(text, into: &escaped)
         escaped.withUnsafeBytes { put($0) }

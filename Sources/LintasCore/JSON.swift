@@ -1230,6 +1230,49 @@ public enum JSONWriter {
         return JSONParser.escapeOrControl(last) | (last & high) != 0
     }
 
+    /// Copies `count` bytes from `source` to `target` (which do not overlap) and checks each
+    /// piece copied as `needsEscape` checks it, in one pass, without a call to `memcpy` (most
+    /// strings written are short): sixteen bytes at a time, the last sixteen overlapping those
+    /// before, or as two overlapping words, or (below four) the first, middle and last byte.
+    /// - Returns: whether no byte is a quote, a backslash or a control byte (`ByteRun.writeString`
+    ///   drops the copy when one is, and writes the text escaped instead).
+    @inline(__always)
+    static func copyPlain(_ source: UnsafeRawPointer, count: Int, to target: UnsafeMutableRawPointer) -> Bool {
+        if count >= 16 {
+            var found = SIMDMask<SIMD16<Int8>>()
+            var offset = 0
+            repeat {
+                offset = min(offset, count - 16)
+                let lanes = source.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
+                target.storeBytes(of: lanes, toByteOffset: offset, as: SIMD16<UInt8>.self)
+                found = found .| JSONParser.escapeOrControl(lanes, nonASCII: false)
+                offset += 16
+            } while offset < count
+            let words = unsafeBitCast(found, to: SIMD2<UInt64>.self)
+            return words[0] | words[1] == 0
+        }
+        if count >= 8 {
+            let head = source.loadUnaligned(as: UInt64.self), tail = source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
+            return JSONParser.escapeOrControl(head) | JSONParser.escapeOrControl(tail) == 0
+        }
+        if count >= 4 {
+            let head = source.loadUnaligned(as: UInt32.self), tail = source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            target.storeBytes(of: tail, toByteOffset: count - 4, as: UInt32.self)
+            return JSONParser.escapeOrControl(UInt64(head) | UInt64(tail) << 32) == 0
+        }
+        guard count > 0 else { return true }
+        // One to three bytes, checked as one word padded with spaces as `paddedWord` pads them.
+        let first = source.load(as: UInt8.self), middle = source.load(fromByteOffset: count / 2, as: UInt8.self)
+        let last = source.load(fromByteOffset: count - 1, as: UInt8.self)
+        target.storeBytes(of: first, as: UInt8.self)
+        target.storeBytes(of: middle, toByteOffset: count / 2, as: UInt8.self)
+        target.storeBytes(of: last, toByteOffset: count - 1, as: UInt8.self)
+        return JSONParser.escapeOrControl(UInt64(first) | UInt64(middle) << 8 | UInt64(last) << 16 | 0x2020_2020_2000_0000) == 0
+    }
+
     /// One to seven bytes as one word, every byte of it one of theirs or a space (which is neither
     /// escaped, nor a control byte, nor above 0x7F): two overlapping halves from four bytes up,
     /// else the first, middle and last byte.

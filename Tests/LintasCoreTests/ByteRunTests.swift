@@ -107,3 +107,50 @@ struct EscapeScanTests {
         }
     }
 }
+
+/// `ByteRun.writeString` copies a string between quotes and checks it for bytes to escape in one
+/// pass (`JSONWriter.copyPlain`: sixteen bytes at a time, the last sixteen overlapping, two overlapping
+/// words, or three bytes), dropping what it copied when one needs an escape: every byte value at
+/// every position of strings of every length up to past two runs of sixteen, small strings and
+/// large, gives the bytes `JSONWriter.writeString` appends to an array.
+@Suite("a byte run writes each string as JSONWriter.writeString writes it")
+struct ByteRunStringTests {
+    static func check(_ text: String, after prefix: String) {
+        var expected: [UInt8] = []
+        JSONWriter.writeString(prefix, into: &expected)
+        JSONWriter.writeString(text, into: &expected)
+        expected.append(UInt8(ascii: "]"))
+        var run = ByteRun()
+        run.writeString(prefix)
+        run.writeString(text)
+        run.put(UInt8(ascii: "]"))
+        #expect(run.finish() == expected, "\(Array(text.utf8))")
+    }
+
+    @Test("every ASCII byte (quotes, backslashes and control bytes among them) at every position, lengths 0 to 40, after plain and escaped text")
+    func everyByteAtEveryPosition() {
+        for length in 0...40 {
+            for position in 0..<max(length, 1) {
+                for byte in UInt8(0)..<0x80 {
+                    var text = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if length > 0 { text[position] = byte }
+                    Self.check(String(decoding: text, as: UTF8.self), after: byte % 2 == 0 ? "nip" : "a \"quote\"")
+                }
+            }
+        }
+    }
+
+    @Test("text not ASCII (two, three and four bytes a character) at every position, with and without a quote after it")
+    func notASCIIAtEveryPosition() {
+        for character in ["é", "—", "😀"] {
+            for length in 0...40 {
+                for position in 0...length {
+                    let plain = String(repeating: "a", count: position) + character + String(repeating: "b", count: length - position)
+                    Self.check(plain, after: "")
+                    Self.check(plain + "\"", after: "")
+                    Self.check(plain + "\n" + plain, after: "panjang")
+                }
+            }
+        }
+    }
+}
