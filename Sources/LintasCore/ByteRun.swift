@@ -182,6 +182,9 @@ extension Array: CanonicalOutput where Element == UInt8 {
 }
 
 extension ByteRun: CanonicalOutput {
+    /// Inlined where it is written: the key's length is known there, and its copy is a move or
+    /// two, not a call to `memcpy`.
+    @inline(__always)
     mutating func writeKey(_ key: StaticString, first: Bool) {
         let length = key.utf8CodeUnitCount
         write(length + 4) { run in
