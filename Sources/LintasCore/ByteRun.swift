@@ -196,6 +196,7 @@ extension ByteRun: CanonicalOutput {
         }
     }
 
+    @inline(__always)
     mutating func writeString(_ text: String) {
         // Most strings need no escape: quoted as they stand, read where they are (no copy of the
         // string to make contiguous, which `withUTF8` takes; every native string is), copied and
@@ -220,6 +221,7 @@ extension ByteRun: CanonicalOutput {
     }
 
     mutating func writeInteger(_ number: Int64) { put(integer: number) }
+    @inline(__always)
     mutating func writeByte(_ byte: UInt8) { put(byte) }
     mutating func writeBytes(_ bytes: UnsafeRawBufferPointer) { put(bytes) }
 }
