@@ -574,7 +574,7 @@ private struct BatchWork {
     var report = Processor.BatchReport()
     /// Every claimed command's outcome, recorded together by `finish` (with `commitsApart`, by the writer, each group's
     /// handed over with its last command).
-    var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
+    var outcomes: [QueuedOutcome] = []
     /// With `commitsApart`, what the commands of the group under way drew: each register's last sequence
     /// (they only grow; written by the group's commit when it first draws from the register in the batch, and by the
     /// batch's last: `groupDrawn`), and the printed numbers in the commands' order.
@@ -690,7 +690,7 @@ private struct BatchWork {
                 decided.append((events.count, nil))
             }
             report.events += events.count
-            outcomes.append((consume queued, .done))
+            outcomes.append(QueuedOutcome(consume queued, .done))
             report.done += 1
         }
     }
@@ -703,7 +703,7 @@ private struct BatchWork {
         }
         report.refused += 1
         report.refusals.append(.init(command: queued.command.id, request: queued.command.request, refusal: refusal))
-        outcomes.append((consume queued, .refused(refusal)))
+        outcomes.append(QueuedOutcome(consume queued, .refused(refusal)))
     }
 
     /// With `commitsApart`, what the command's group stores besides its commands' events and projections, in its
@@ -720,7 +720,7 @@ private struct BatchWork {
             groupNumbers.removeAll(keepingCapacity: true)
         }
         let first = (decided - 1) / every * every
-        return .init(drawn: groupDrawn(closing: decided == writer.commands), outcomes: Array(outcomes[first...]) + [(queued, outcome)], now: now)
+        return .init(drawn: groupDrawn(closing: decided == writer.commands), outcomes: Array(outcomes[first...]) + [QueuedOutcome(queued, outcome)], now: now)
     }
 
     /// What the group's commit stores of its draws: its printed numbers, and of the registers, in the batch's last
@@ -881,11 +881,11 @@ private final class BatchWriter: @unchecked Sendable {
             /// The registers and printed numbers its group drew.
             var drawn: StoreNumbering.Drawn
             /// Its group's commands with their outcomes, in order.
-            var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)]
+            var outcomes: [QueuedOutcome]
             /// When it was processed.
             var now: Timestamp
 
-            init(drawn: StoreNumbering.Drawn, outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) {
+            init(drawn: StoreNumbering.Drawn, outcomes: [QueuedOutcome], now: Timestamp) {
                 self.drawn = drawn
                 self.outcomes = outcomes
                 self.now = now

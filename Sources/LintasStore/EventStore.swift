@@ -172,7 +172,7 @@ public protocol StoreBatch: StoreLookups {
     /// queued commands, each once, processed at `now`.
     /// - Throws: `StoreError` when the commands are not the oldest queued ones that this transaction
     ///   claimed (one skipped, one twice, one not claimed).
-    func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws
+    func recordOutcomes(_ outcomes: [QueuedOutcome], now: Timestamp) throws
     /// Sets a register's last sequence drawn. `open`: the register's `last` may lag behind letters that later commits
     /// of this batch draw and record (`recordLetterNumber`) before it sets it again closed; `letterSequence` then
     /// reads the highest sequence its recorded letters carry too.
@@ -465,6 +465,19 @@ public enum CommandOutcome: Sendable, Hashable {
     /// Applied: its events are in the log (`CommandRecord.firstEvent` is the first of them).
     case done
     case refused(Refusal)
+}
+
+/// A claimed command with its outcome, as `StoreBatch.recordOutcomes` records it. A struct, not a pair: a member of
+/// one in an array is read where it stands, where a pair's reads copied it whole (the runtime's generic copy of a
+/// tuple, its command's members retained and released, about 400 instructions).
+public struct QueuedOutcome: Sendable, Hashable {
+    public var command: QueuedCommand
+    public var outcome: CommandOutcome
+
+    public init(_ command: QueuedCommand, _ outcome: CommandOutcome) {
+        self.command = command
+        self.outcome = outcome
+    }
 }
 
 /// A command in the queue, as kept forever for idempotency and audit.

@@ -1642,6 +1642,11 @@ struct SQLiteBatch: StoreBatch {
 
     final class Claimed {
         var sequences: [Int64] = []
+        /// How many of `sequences` have their outcomes recorded: the first, counted, not removed (each removal moved
+        /// the rest of the claim, up to a batch's sequences, at every commit of one command).
+        var recorded = 0
+        /// How many are claimed without an outcome yet.
+        var left: Int { sequences.count - recorded }
     }
 
     /// By request, the events this transaction appended since its projection was last written: their first and
@@ -1757,7 +1762,7 @@ struct SQLiteBatch: StoreBatch {
     func claimQueued(limit: Int) throws -> [QueuedCommand] {
         let commands = try connection.query(SQLiteBatch.claimSQL, [.integer(try processedThrough()), .integer(Int64(limit))]) { SQLiteBatch.queuedCommand($0) }
         // The longest claim stands: a claim again in the same transaction hands out the same oldest commands.
-        if commands.count > claimed.sequences.count { claimed.sequences = commands.map(\.sequence) }
+        if commands.count > claimed.left { claimed.sequences = commands.map(\.sequence); claimed.recorded = 0 }
         return commands
     }
 
@@ -1926,7 +1931,7 @@ struct SQLiteBatch: StoreBatch {
 
     private static let listUnsavedSQL = FixedSQL("UPDATE requests SET event_seqs = trim(event_seqs || ',' || ?, ',') WHERE request = ?")
 
-    func recordOutcomes(_ outcomes: [(command: QueuedCommand, outcome: CommandOutcome)], now: Timestamp) throws {
+    func recordOutcomes(_ outcomes: [QueuedOutcome], now: Timestamp) throws {
         guard !outcomes.isEmpty else {
             // Nothing queued: the done commands left in `queue` go (all of them, from a connection that has not deleted any yet).
             if doneLeft.count > 0 || doneLeft.deletedThrough == nil {
@@ -1936,31 +1941,35 @@ struct SQLiteBatch: StoreBatch {
         }
         // Done is implicit (processed, not refused), so the outcomes must be those of every command the batch
         // reaches: the oldest this transaction claimed, each once (what `claimQueued` handed out is the oldest queued).
-        // One outcome (a command committed alone) is in order as it stands: no array made for it, no copy of its command.
-        let sorted = outcomes.count < 2 ? outcomes : outcomes.sorted { $0.command.sequence < $1.command.sequence }
-        guard sorted.count <= claimed.sequences.count, zip(sorted, claimed.sequences).allSatisfy({ $0.command.sequence == $1 }) else {
-            throw StoreError(.other, "outcomes must be recorded for the oldest queued commands this transaction claimed, each once: \(outcomes.count) given up to #\(sorted.last!.command.sequence), \(claimed.sequences.count) claimed")
+        // Outcomes in order (one committed alone, a batch's as decided) are taken as they stand: no array made, no
+        // command copied. Each member read where it stands, by index.
+        let ordered = outcomes.indices.dropFirst().allSatisfy { outcomes[$0 - 1].command.sequence < outcomes[$0].command.sequence }
+        let sorted = ordered ? outcomes : outcomes.sorted { $0.command.sequence < $1.command.sequence }
+        let first = claimed.recorded
+        guard sorted.count <= claimed.left, sorted.indices.allSatisfy({ sorted[$0].command.sequence == claimed.sequences[first + $0] }) else {
+            throw StoreError(.other, "outcomes must be recorded for the oldest queued commands this transaction claimed, each once: \(outcomes.count) given up to #\(sorted[sorted.count - 1].command.sequence), \(claimed.left) claimed")
         }
         var refused = 0
-        for case let (command, .refused(refusal)) in sorted {
+        for index in sorted.indices {
+            guard case .refused(let refusal) = sorted[index].outcome else { continue }
             refused += 1
             try connection.run(SQLiteBatch.refusalSQL,
-                               [.integer(command.sequence), .text(refusal.code.rawValue), .text(refusal.message), .optional(refusal.article),
-                                .optional(refusal.hint)])
+                               [.integer(sorted[index].command.sequence), .text(refusal.code.rawValue), .text(refusal.message),
+                                .optional(refusal.article), .optional(refusal.hint)])
         }
-        let through = sorted.last!.command.sequence
+        let lastIndex = sorted.count - 1
+        let through = sorted[lastIndex].command.sequence
         // A batch of done commands whose last one's event is the log's last is processed through it without a row
         // (`SQLiteStore.processedThrough`), and each done command when its first event was recorded: at batch size 1
         // the commit leaves `queue_batches`' page alone. A refusal's time is its batch's row.
-        let lastCommand = sorted.last!.command.command
-        let derived = refused == 0 && !lastCommand.id.isTimerShaped
-            && last.appended.map { $0.command == lastCommand.id && $0.request == lastCommand.request } == true
+        let derived = refused == 0 && !sorted[lastIndex].command.command.id.isTimerShaped
+            && last.appended.map { $0.command == sorted[lastIndex].command.command.id && $0.request == sorted[lastIndex].command.command.request } == true
         if !derived {
             try connection.run(SQLiteBatch.batchSQL, [.integer(through), .integer(now.milliseconds), .integer(try lastEventSequence())])
         }
         last.processed = through
         last.unsettledFrom = nil
-        claimed.sequences.removeFirst(sorted.count)
+        claimed.recorded += sorted.count
         // The done commands stay in `queue` (its `commands` view and `commands(_:)` list them from `command_ids`)
         // until enough are done to delete together: a commit of a batch of one then leaves the queue's page alone.
         doneLeft.count += sorted.count - refused

@@ -338,7 +338,7 @@ struct CommitEachTests {
             case .outcome:
                 try other.withBatch { batch in
                     let claimed = try batch.claimQueued(limit: 1)
-                    try batch.recordOutcomes(claimed.map { ($0, .refused(Refusal(Refusal.Code(rawValue: "other_daemon"), "refused elsewhere"))) }, now: now)
+                    try batch.recordOutcomes(claimed.map { QueuedOutcome($0, .refused(Refusal(Refusal.Code(rawValue: "other_daemon"), "refused elsewhere"))) }, now: now)
                 }
             case .workflow:
                 let (_, hash) = try #require(try other.currentDefinitions().first)

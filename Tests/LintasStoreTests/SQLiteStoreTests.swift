@@ -111,13 +111,13 @@ struct SQLiteStoreTests {
         func batch(_ store: SQLiteStore, _ count: Int, refused: Set<Int> = [], after: [Event] = [], minute: Int64) throws {
             try store.withBatch { batch in
                 let claimed = try batch.claimQueued(limit: count)
-                var outcomes: [(command: QueuedCommand, outcome: CommandOutcome)] = []
+                var outcomes: [QueuedOutcome] = []
                 for (index, queued) in claimed.enumerated() {
                     if refused.contains(index) {
-                        outcomes.append((queued, .refused(Refusal(.wrongActor, "bukan Kepala Perangkat Daerah"))))
+                        outcomes.append(QueuedOutcome(queued, .refused(Refusal(.wrongActor, "bukan Kepala Perangkat Daerah"))))
                     } else {
                         try Sample.appendListed(event(queued.command.request, 1, command: queued.command.id, minute: minute), to: batch)
-                        outcomes.append((queued, .done))
+                        outcomes.append(QueuedOutcome(queued, .done))
                     }
                 }
                 for event in after { try Sample.appendListed(event, to: batch) }
@@ -301,7 +301,7 @@ struct SQLiteStoreTests {
             try store.withBatch { batch in
                 let queued = try batch.claimQueued(limit: 1)[0]
                 try Sample.appendListed(event(queued.command.request, 1, command: queued.command.id, minute: minute), to: batch)
-                try batch.recordOutcomes([(queued, .done)], now: at(minute))
+                try batch.recordOutcomes([QueuedOutcome(queued, .done)], now: at(minute))
             }
         }
         func rows(_ store: SQLiteStore) throws -> [String] {

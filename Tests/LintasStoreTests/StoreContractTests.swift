@@ -230,7 +230,7 @@ struct StoreContractTests {
                 let queued = try batch.claimQueued(limit: 10)
                 _ = try batch.append(Sample.event("PML-1", 1), previous: .zero)
                 try batch.saveRequest(try RequestState.evolve(nil, Sample.event("PML-1", 1)), head: .zero, timer: .none)
-                try batch.recordOutcomes([(queued[0], .done)], now: Sample.t0)
+                try batch.recordOutcomes([QueuedOutcome(queued[0], .done)], now: Sample.t0)
                 try batch.setLetterSequence(register: "diskominfo/surat_penugasan/2025", to: 7)
                 throw Stop()
             }
@@ -265,7 +265,7 @@ struct StoreContractTests {
             #expect(throws: StoreError.self) {
                 try store.withBatch { batch in
                     let claimed = try batch.claimQueued(limit: 3)
-                    try batch.recordOutcomes(outcomes.map { (claimed[$0], .done) }, now: Sample.t0)
+                    try batch.recordOutcomes(outcomes.map { QueuedOutcome(claimed[$0], .done) }, now: Sample.t0)
                 }
             }
             #expect(try store.queueSummary().queued == 3, "nothing of \(outcomes) was kept")
@@ -273,9 +273,29 @@ struct StoreContractTests {
         // Given out of order, they are put in order (in order, as the processor gives them, they are taken as they stand).
         try store.withBatch { batch in
             let claimed = try batch.claimQueued(limit: 2)
-            try batch.recordOutcomes(claimed.reversed().map { ($0, .done) }, now: Sample.t0)
+            try batch.recordOutcomes(claimed.reversed().map { QueuedOutcome($0, .done) }, now: Sample.t0)
         }
         #expect(try store.commands(CommandFilter(status: .queued)).map(\.command.id) == ["c3"])
+    }
+
+    @Test("outcomes recorded in parts of one claim go on from the last part: one that skips a command is refused, the claim kept", arguments: Backend.allCases)
+    func outcomesInParts(backend: Backend) throws {
+        let store = try backend.makeStore()
+        _ = try store.enqueue((1...4).map { Sample.command("c\($0)", request: RequestID("PML-\($0)")) }, source: "test", now: Sample.t0)
+        try store.withBatch { batch in
+            let claimed = try batch.claimQueued(limit: 3)
+            try batch.recordOutcomes([QueuedOutcome(claimed[0], .done)], now: Sample.t0)
+            #expect(throws: StoreError.self) { try batch.recordOutcomes([QueuedOutcome(claimed[2], .done)], now: Sample.t0) }
+            #expect(throws: StoreError.self) { try batch.recordOutcomes([QueuedOutcome(claimed[0], .done)], now: Sample.t0) }
+            try batch.recordOutcomes([QueuedOutcome(claimed[1], .refused(Refusal(.wrongActor, "bukan Kepala Perangkat Daerah")))], now: Sample.t0)
+            // A claim again in the transaction hands out what is left of it, and beyond.
+            let again = try batch.claimQueued(limit: 2)
+            #expect(again.map(\.command.id) == ["c3", "c4"])
+            try batch.recordOutcomes(again.map { QueuedOutcome($0, .done) }, now: Sample.t0)
+            #expect(throws: StoreError.self) { try batch.recordOutcomes([QueuedOutcome(again[1], .done)], now: Sample.t0) }
+        }
+        #expect(try store.commands(CommandFilter(status: .queued)).isEmpty)
+        #expect(try store.commands(CommandFilter(status: .refused)).map(\.command.id) == ["c2"])
     }
 
     @Test("the queue hands out commands oldest first and keeps each outcome", arguments: Backend.allCases)
@@ -291,8 +311,8 @@ struct StoreContractTests {
             var event = Sample.event("PML-1", 1)
             event.envelope.command = "c1"
             try Sample.appendListed(event, to: batch)
-            try batch.recordOutcomes([(claimed[0], .done),
-                                      (claimed[1], .refused(Refusal(.wrongActor, "not the Kepala PD", article: "Pasal 11 ayat (4) huruf b", hint: "ask")))],
+            try batch.recordOutcomes([QueuedOutcome(claimed[0], .done),
+                                      QueuedOutcome(claimed[1], .refused(Refusal(.wrongActor, "not the Kepala PD", article: "Pasal 11 ayat (4) huruf b", hint: "ask")))],
                                      now: Sample.t0)
         }
         let refused = try store.commands(CommandFilter(status: .refused))
