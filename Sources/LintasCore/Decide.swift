@@ -286,8 +286,9 @@ private struct Decider {
         // number or date, or something the transition does not take, noted to refuse below, in the
         // order the checks always had (what is normalized here is then dropped).
         // The event's fields are the command's data with each value replaced by its normalized one in
-        // place (by the member's position: no name hashed, the data's storage copied once), less the
-        // members that are not fields or are blank, removed by name afterwards (rarely any).
+        // place (by the member's position: no name hashed, the data's storage copied once, and only when
+        // a value differs from the one given: a period), less the members that are not fields or are
+        // blank, removed by name afterwards (rarely any).
         let data = command.data
         var fields = data
         var dropped: [String] = []
@@ -309,7 +310,8 @@ private struct Decider {
             if isBlank(value) { dropped.append(name); continue }
             if index < UInt64.bitWidth { filled |= 1 << UInt64(index) }
             switch normalize(value, specs[index], directory) {
-            case .success(let normalized): fields.values[position] = normalized
+            case .success(let normalized?): fields.values[position] = normalized
+            case .success(nil): break  // kept as given: the data's storage stays shared, not copied for an equal value
             case .failure(let problem): invalid.append((index, problem.message))  // refused below: its value is not kept
             }
         }
@@ -356,13 +358,19 @@ private struct Decider {
 
     private struct FieldProblem: Error { var message: String }
 
-    private func normalize(_ value: JSONValue, _ spec: FieldSpec, _ directory: Directory) -> Result<JSONValue, FieldProblem> {
+    /// How many NIPs an `employees` field may list to be checked for one named twice by comparing each
+    /// with those before it; a longer list is checked with a set.
+    private static let namesComparedInPlace = 16
+
+    /// A field's value checked against its spec: `nil` when it is kept as given (it is already in its
+    /// normal form: a text, a unit id, a NIP, a list of NIPs), else the value to keep (a period).
+    private func normalize(_ value: JSONValue, _ spec: FieldSpec, _ directory: Directory) -> Result<JSONValue?, FieldProblem> {
         switch spec.kind {
         case .text:
             guard let text = value.stringValue else { return .failure(FieldProblem(message: "expected text, found \(value.typeName)")) }
             // A text has no more characters than UTF-8 bytes: only one with more bytes than the limit is counted.
             if text.utf8.count > spec.maxLength && text.count > spec.maxLength { return .failure(FieldProblem(message: "longer than \(spec.maxLength) characters")) }
-            return .success(.string(text))
+            return .success(nil)
         case .period:
             guard value.objectValue?.count == 2, let members = value.periodMembers,
                   let startText = members.start?.stringValue, let endText = members.end?.stringValue else {
@@ -383,29 +391,31 @@ private struct Decider {
             if !spec.unitKinds.isEmpty && !spec.unitKinds.contains(unit.kind) {
                 return .failure(FieldProblem(message: "\(unit.name) is a \(unit.kind.label), expected \(spec.unitKinds.map(\.label).joined(separator: " or "))"))
             }
-            return .success(.string(id))
+            return .success(nil)
         case .employee:
             guard let text = value.stringValue else { return .failure(FieldProblem(message: "expected a NIP as a string, found \(value.typeName)")) }
             // The directory holds well-formed NIPs only: the form is checked for one it lacks.
             guard directory.employees[NIP(text)] != nil else {
                 return .failure(FieldProblem(message: NIP.problem(with: text) ?? "NIP \(text) is not in the org directory in force"))
             }
-            return .success(.string(text))
+            return .success(nil)
         case .employees:
             guard let items = value.arrayValue, !items.isEmpty else {
                 return .failure(FieldProblem(message: "expected a non-empty list of NIPs"))
             }
-            var nips: [JSONValue] = []
+            // One named twice: found by comparing with those before it in a list of a few (no set made and
+            // each NIP hashed), in a set beyond; either way at the first that repeats an earlier one.
+            let compared = items.count <= Self.namesComparedInPlace
             var seen: Set<String> = []
-            for item in items {
+            for (offset, item) in items.enumerated() {
                 guard let text = item.stringValue else { return .failure(FieldProblem(message: "expected NIPs as strings, found \(item.typeName)")) }
                 guard directory.employees[NIP(text)] != nil else {
                     return .failure(FieldProblem(message: NIP.problem(with: text) ?? "NIP \(text) is not in the org directory in force"))
                 }
-                guard seen.insert(text).inserted else { return .failure(FieldProblem(message: "NIP \(text) is named twice")) }
-                nips.append(.string(text))
+                let repeated = compared ? items[..<offset].contains(item) : !seen.insert(text).inserted
+                guard !repeated else { return .failure(FieldProblem(message: "NIP \(text) is named twice")) }
             }
-            return .success(.array(nips))
+            return .success(nil)  // a list of strings, each a NIP of the directory: as given
         }
     }
 

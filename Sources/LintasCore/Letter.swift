@@ -163,7 +163,7 @@ final class LetterDraft {
             "type": .string(spec.type), "label": .string(spec.label), "place": .string(place),
             "subject": .string(spec.subject ?? spec.label),
             "legal_basis": .object(["regulation": .string(definition.regulation.title), "article": .string(transition.article),
-                                    "citation": .string(definition.cite(transition.article))]),
+                                    "citation": .string(definition.citation(ofTransition: transitionIndex))]),
             "signature": signature,
             "cc": .array(copies),
         ]

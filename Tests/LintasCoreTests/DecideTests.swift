@@ -258,6 +258,42 @@ struct DecideTests {
         #expect(pppk.event?.state == "approved", "a PPPK pelaksana may be assigned")
     }
 
+    @Test("a NIP named twice among the nominees is the first that repeats an earlier one, in a short list and in a list longer than 16")
+    func nomineeNamedTwice() throws {
+        var walk = try Walk()
+        try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents)
+        try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00")
+        func approve(_ nips: [String]) throws -> Refusal? {
+            try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00", ["nominees": .array(nips.map { .string($0) })]).refusal
+        }
+        let short = try #require(try approve([Pemalang.prakomMuda, Pemalang.prakomPertama, Pemalang.prakomPertama, Pemalang.prakomMuda]))
+        #expect(short.code == .invalidField)
+        #expect(short.message == "nominees (Pejabat Fungsional/Pelaksana yang ditugaskan): NIP \(Pemalang.prakomPertama) is named twice")
+        let everyone = [Pemalang.bupati, Pemalang.sekda, Pemalang.kabagOrganisasi, Pemalang.analisKelembagaan, Pemalang.kadisKominfo,
+                        Pemalang.kabidAptika, Pemalang.prakomMuda, Pemalang.prakomPertama, Pemalang.pppkPelaksana, Pemalang.kabidStatistik,
+                        Pemalang.statistisi, Pemalang.kadinkes, Pemalang.kabidP2P, Pemalang.epidemiologPertama, Pemalang.pltKepalaBKPSDM,
+                        Pemalang.kabidKompetensi, Pemalang.analisSDMPPPK]
+        #expect(everyone.count == 17 && Set(everyone).count == 17)
+        let long = try #require(try approve(everyone + [Pemalang.kadinkes, Pemalang.sekda]))
+        #expect(long.message == "nominees (Pejabat Fungsional/Pelaksana yang ditugaskan): NIP \(Pemalang.kadinkes) is named twice")
+        let early = try #require(try approve([Pemalang.sekda, Pemalang.sekda] + everyone))
+        #expect(early.message == "nominees (Pejabat Fungsional/Pelaksana yang ditugaskan): NIP \(Pemalang.sekda) is named twice")
+        let unknown = try #require(try approve(everyone + ["199001012015031001", Pemalang.sekda]))
+        #expect(unknown.message.hasPrefix("nominees (Pejabat Fungsional/Pelaksana yang ditugaskan): NIP 199001012015031001 is not in the org directory in force"))
+    }
+
+    @Test("a step's fields are kept as given: text, units, NIPs and a period, the same values as the command's")
+    func fieldsKeptAsGiven() throws {
+        var walk = try Walk()
+        let submitted = try #require(try walk.run("submit", by: Pemalang.kabidP2P, at: "2025-03-03T09:00:00+07:00", Walk.contents).event)
+        for (name, value) in Walk.contents { #expect(submitted.detail.fields[name] == value, "\(name)") }
+        try walk.run("recommend", by: Pemalang.kadisKominfo, at: "2025-03-04T09:00:00+07:00")
+        let nominees: JSONValue = .array([.string(Pemalang.prakomPertama), .string(Pemalang.prakomMuda)])
+        let approved = try #require(try walk.run("approve", by: Pemalang.kabidAptika, at: "2025-03-05T09:00:00+07:00", ["nominees": nominees]).event)
+        #expect(approved.detail.fields["nominees"] == nominees)
+        #expect(walk.state?.fields["nominees"] == nominees && walk.state?.fields["duration"] == Walk.contents["duration"])
+    }
+
     @Test("an action the current state does not allow is refused, naming what is allowed")
     func actionNotAllowed() throws {
         var walk = try Walk()
