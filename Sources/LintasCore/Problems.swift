@@ -123,10 +123,10 @@ struct DocumentReader {
         return items
     }
 
-    /// Reports members that the format does not define, so typos are caught rather than ignored.
-    /// Reports each member not among `allowed`. The names are an array literal, compared in place: a
-    /// set made of them would hash every name of every object of a document read (a definition's
-    /// fields and transitions each), to look up a handful of members.
+    /// Reports each member not among `allowed`, so that typos are caught rather than ignored. The
+    /// names are an array literal, compared in place: a set made of them would hash every name of
+    /// every object of a document read (a definition's fields and transitions each), to look up a
+    /// handful of members.
     mutating func rejectUnknown(_ members: [String: JSONValue], allowed: [String], _ path: String) {
         for key in members.keys.sorted() where !allowed.contains(key) {
             report(join(path, key), "unknown member; expected one of: \(allowed.sorted().joined(separator: ", "))")
