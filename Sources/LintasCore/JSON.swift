@@ -1257,20 +1257,18 @@ public enum JSONWriter {
             target.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
             return JSONParser.escapeOrControl(head) | JSONParser.escapeOrControl(tail) == 0
         }
-        if count >= 4 {
-            let head = source.loadUnaligned(as: UInt32.self), tail = source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
-            target.storeBytes(of: head, as: UInt32.self)
-            target.storeBytes(of: tail, toByteOffset: count - 4, as: UInt32.self)
-            return JSONParser.escapeOrControl(UInt64(head) | UInt64(tail) << 32) == 0
-        }
         guard count > 0 else { return true }
-        // One to three bytes, checked as one word padded with spaces as `paddedWord` pads them.
-        let first = source.load(as: UInt8.self), middle = source.load(fromByteOffset: count / 2, as: UInt8.self)
-        let last = source.load(fromByteOffset: count - 1, as: UInt8.self)
-        target.storeBytes(of: first, as: UInt8.self)
-        target.storeBytes(of: middle, toByteOffset: count / 2, as: UInt8.self)
-        target.storeBytes(of: last, toByteOffset: count - 1, as: UInt8.self)
-        return JSONParser.escapeOrControl(UInt64(first) | UInt64(middle) << 8 | UInt64(last) << 16 | 0x2020_2020_2000_0000) == 0
+        // Below eight bytes, copied in the pieces `paddedWord` reads (two overlapping halves, or the
+        // first, middle and last byte) and checked as the word it makes of them.
+        if count >= 4 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4, as: UInt32.self)
+        } else {
+            target.storeBytes(of: source.load(as: UInt8.self), as: UInt8.self)
+            target.storeBytes(of: source.load(fromByteOffset: count / 2, as: UInt8.self), toByteOffset: count / 2, as: UInt8.self)
+            target.storeBytes(of: source.load(fromByteOffset: count - 1, as: UInt8.self), toByteOffset: count - 1, as: UInt8.self)
+        }
+        return JSONParser.escapeOrControl(paddedWord(source, count: count)) == 0
     }
 
     /// One to seven bytes as one word, every byte of it one of theirs or a space (which is neither
