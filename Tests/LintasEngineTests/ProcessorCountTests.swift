@@ -37,4 +37,46 @@ struct ProcessorCountTests {
         #expect(ProcessorCount.cpuset(try written("3-1\n")) == nil)
         #expect(ProcessorCount.cpuset(Scratch.file("missing", extension: "txt").path) == nil)
     }
+
+    /// A unified (v2) hierarchy under a scratch folder: `groups` maps a cgroup's path to its files.
+    func hierarchy(_ groups: [String: [String: String]], member: String) throws -> (membership: String, root: String) {
+        let root = try Scratch.folder("cgroup2")
+        for (group, files) in groups {
+            let folder = root.appendingPathComponent(String(group.dropFirst()), isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for (name, contents) in files {
+                try contents.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+        }
+        return (try written("12:memory:/elsewhere\n0::\(member)\n"), root.path)
+    }
+
+    @Test("cgroup v2: the tightest cpu.max of the process's cgroup and those above it, rounded up; none for max")
+    func unifiedQuota() throws {
+        let nested = try hierarchy(["/": [:], "/lintas.slice": ["cpu.max": "250000 100000\n"],
+                                    "/lintas.slice/daemon.scope": ["cpu.max": "max 100000\n"]],
+                                   member: "/lintas.slice/daemon.scope")
+        #expect(ProcessorCount.unifiedQuota(membership: nested.membership, root: nested.root) == 3)
+        let own = try hierarchy(["/": [:], "/a": ["cpu.max": "400000 100000\n"], "/a/b": ["cpu.max": "150000 100000\n"]],
+                                member: "/a/b/")
+        #expect(ProcessorCount.unifiedQuota(membership: own.membership, root: own.root) == 2)
+        let container = try hierarchy(["/": ["cpu.max": "100000 100000\n"]], member: "/")
+        #expect(ProcessorCount.unifiedQuota(membership: container.membership, root: container.root) == 1)
+        let unlimited = try hierarchy(["/": ["cpu.max": "max 100000\n"]], member: "/")
+        #expect(ProcessorCount.unifiedQuota(membership: unlimited.membership, root: unlimited.root) == nil)
+        let malformed = try hierarchy(["/x": ["cpu.max": "150000\n"]], member: "/x")
+        #expect(ProcessorCount.unifiedQuota(membership: malformed.membership, root: malformed.root) == nil)
+        let v1Only = try written("4:cpu:/\n")
+        #expect(ProcessorCount.unifiedQuota(membership: v1Only, root: container.root) == nil)
+        #expect(ProcessorCount.unifiedQuota(membership: Scratch.file("missing", extension: "txt").path, root: container.root) == nil)
+    }
+
+    @Test("cgroup v2: the processors of the process's own cgroup's effective cpuset")
+    func unifiedCpuset() throws {
+        let group = try hierarchy(["/": ["cpuset.cpus.effective": "0-7\n"], "/pinned": ["cpuset.cpus.effective": "2-3,6\n"]],
+                                  member: "/pinned")
+        #expect(ProcessorCount.unifiedCpuset(membership: group.membership, root: group.root) == 3)
+        let none = try hierarchy(["/plain": [:]], member: "/plain")
+        #expect(ProcessorCount.unifiedCpuset(membership: none.membership, root: none.root) == nil)
+    }
 }
