@@ -63,14 +63,17 @@ public enum Audit {
             let parts = try split.map { _, reader, range in
                 var part = Part()
                 var stream = StreamCheck(definitions: definitions, store: reader)
-                try reader.scanEvents(in: range, projections: true, { row in
-                    part.events += 1
-                    part.sequences.insert(row.sequence)
-                    stream.check(row, into: &part.findings)
-                }, end: { stored in
-                    part.streams += 1
-                    stream.finish(stored: stored, into: &part.findings)
-                })
+                // A range's requests first write their own letter parts in about the order they are read.
+                try reader.readingPartsInOrder {
+                    try reader.scanEvents(in: range, projections: true, { row in
+                        part.events += 1
+                        part.sequences.insert(row.sequence)
+                        stream.check(row, into: &part.findings)
+                    }, end: { stored in
+                        part.streams += 1
+                        stream.finish(stored: stored, into: &part.findings)
+                    })
+                }
                 return part
             }
             var sequences = SequenceSet()

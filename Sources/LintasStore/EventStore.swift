@@ -102,6 +102,10 @@ public protocol EventStore: AnyObject {
     /// it by (64 digits, as the event holds them): the part's bytes exactly as stored (audit checks they
     /// still hash to that name), valid only during that call; `nil`, `body` not called, when absent.
     func withLetterPart<Result>(named name: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result?
+    /// Runs `body` with `withLetterPart` free to read the parts in the order the store keeps them,
+    /// for a reader that looks them up in about that order (audit's range of requests): the same
+    /// bytes under the same names, only found with less work. A store that keeps no order runs `body`.
+    func readingPartsInOrder<Result>(_ body: () throws -> Result) throws -> Result
     /// Every opening stored once (an event's article and `by`; `StoredOpenings` in SQLite), keyed by
     /// the hex SHA-256 of its body, with that body exactly as stored (audit checks it still hashes to
     /// its key).
@@ -321,6 +325,8 @@ extension StoredEvent {
 }
 
 extension EventStore {
+    public func readingPartsInOrder<Result>(_ body: () throws -> Result) throws -> Result { try body() }
+
     /// `scanEvents` for a store that can only give copies: its streams, and a lookup per request.
     public func scanEvents(projections: Bool, _ event: (StoredEventBytes) throws -> Void, end: (StoredRequest?) throws -> Void) throws {
         try scanEvents(in: .all, projections: projections, event, end: end)

@@ -455,6 +455,14 @@ final class SQLiteStatement {
         return UnsafeRawBufferPointer(start: count > 0 ? base : nil, count: count)
     }
 
+    /// The bytes of a BLOB column as SQLite holds them (as `borrowed`), `nil` for a value of another type
+    /// (which no BLOB bound to `=` equals).
+    func borrowedBlob(_ column: Int32) -> UnsafeRawBufferPointer? {
+        guard let value = sqlite3_column_value(pointer, column), sqlite3_value_type(value) == SQLITE_BLOB else { return nil }
+        let count = Int(sqlite3_value_bytes(value))
+        return UnsafeRawBufferPointer(start: count > 0 ? sqlite3_value_blob(value) : nil, count: count)
+    }
+
     /// The bytes of a TEXT or BLOB column.
     func bytes(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(pointer, column))

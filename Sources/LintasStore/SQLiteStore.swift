@@ -102,6 +102,8 @@ public final class SQLiteStore: EventStore {
     /// `data_version` as the batch under way read it: no other connection commits while this one
     /// holds the write lock, so it stands for the whole batch (`catalogStamp` without a query).
     private var batchDataVersion: Int64?
+    /// `letter_parts` read in rowid order while `readingPartsInOrder` runs, `nil` otherwise.
+    private var orderedParts: OrderedParts?
 
     /// Opens (and if asked creates) a store file, bringing its schema up to date.
     /// - Parameters:
@@ -1383,14 +1385,30 @@ public final class SQLiteStore: EventStore {
 
     public func withLetterPart<Result>(named name: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result? {
         guard name.count == 2 * Digest.byteCount else { return nil }
-        // The digest decoded on the stack, the body read where SQLite holds it.
+        // The digest decoded on the stack, the body read where SQLite holds it: from the row the ordered read
+        // is on when it is that part's, else by the hash's index (where the ordered read then follows).
         return try withUnsafeTemporaryAllocation(byteCount: Digest.byteCount, alignment: 1) { digest in
             guard Digest.decode(hexDigits: name, into: digest) else { return nil }
-            return try connection.firstRow(SQLiteStore.letterPartSQL, [.borrowedBlob(UnsafeRawBufferPointer(digest))]) { try body($0.borrowed(0)) }
+            let digest = UnsafeRawBufferPointer(digest)
+            if let part = try orderedParts?.part(digest) { return try body(part) }
+            return try connection.firstRow(SQLiteStore.letterPartSQL, [.borrowedBlob(digest)]) { row in
+                orderedParts?.found(at: row.int64(1))
+                return try body(row.borrowed(0))
+            }
         }
     }
 
-    private static let letterPartSQL = FixedSQL("SELECT body FROM letter_parts WHERE hash = ?")
+    static let letterPartSQL = FixedSQL("SELECT body, rowid FROM letter_parts WHERE hash = ?")
+
+    public func readingPartsInOrder<Result>(_ body: () throws -> Result) throws -> Result {
+        guard orderedParts == nil else { return try body() }
+        orderedParts = try OrderedParts(connection)
+        defer {
+            orderedParts?.end()
+            orderedParts = nil
+        }
+        return try body()
+    }
 
     public func storedOpenings() throws -> [(hash: String, body: [UInt8])] {
         try connection.query("SELECT hash, body FROM openings ORDER BY id") { (Digest(bytes: $0.bytes(0))?.hex ?? "(not a SHA-256)", $0.bytes(1)) }

@@ -204,9 +204,9 @@ struct LetterPartsTests {
 
     /// PML-1 and PML-2 (their parts shared) and four more requests, each with a purpose of its own: a part of
     /// contents each, six parts in all beside the two frames.
-    func runWithOwnContents() throws -> Harness {
+    func runWithOwnContents(through last: Int = 6) throws -> Harness {
         let harness = try run()
-        try harness.submit((3...6).flatMap { number in
+        try harness.submit((3...last).flatMap { number in
             var contents = Lines.contents
             contents["purpose"] = .string("Dasbor surveilans \(number)")
             return Lines.accepted("PML-\(number)", contents: contents)
@@ -222,6 +222,47 @@ struct LetterPartsTests {
         #expect(named.count == 7 && named != named.sorted(), "the requests name their parts in an order that is not their hashes': \(named)")
         #expect(try partsAsStored(harness.store) == named)
         #expect(try Audit.run(harness.store).isClean)
+    }
+
+    @Test("audit's ordered read of the parts: those looked up in the order they are stored come from one statement stepping the table, not the hash's index, the same bytes; parts out of that order, and a name not stored, are found as by the index")
+    func orderedRead() throws {
+        let harness = try runWithOwnContents(through: 12)
+        let store = harness.store
+        let stored = try partsAsStored(store)
+        #expect(stored.count == 13)
+        func part(_ name: String) throws -> [UInt8]? {
+            try Array(name.utf8).withUnsafeBytes { name in try store.withLetterPart(named: name) { Array($0) } }
+        }
+        let missing = String(repeating: "0", count: 64)
+        let orders = [stored, stored.reversed(), stored.enumerated().filter { $0.offset % 3 != 1 }.map(\.element) + [missing] + stored]
+        let lookup = try store.connection.statement(SQLiteStore.letterPartSQL)
+        for order in orders {
+            let byIndex = try order.map(part)
+            #expect(byIndex.count == order.count && byIndex.filter { $0 == nil }.count == order.count(where: { $0 == missing }))
+            _ = lookup.runs()
+            let ordered = try store.readSnapshot { try store.readingPartsInOrder { try order.map(part) } }
+            #expect(ordered == byIndex)
+            if order == stored { #expect(lookup.runs() == 1, "only the first part found by its hash's index") }
+        }
+    }
+
+    @Test("audit's ordered read: a part altered and another removed in the middle of the stored order give the findings a request's own audit (by the hash's index alone) gives, on one reader or two")
+    func orderedReadTampered() throws {
+        let harness = try runWithOwnContents(through: 12)
+        let stored = try partsAsStored(harness.store)
+        try harness.tamper("DROP TRIGGER letter_parts_refuse_update; DROP TRIGGER letter_parts_refuse_delete")
+        try harness.tamper("UPDATE letter_parts SET body = replace(body, 'Dasbor surveilans 7', 'Dasbor pengawasan 7') WHERE body LIKE '%Dasbor surveilans 7%'")
+        try harness.tamper("DELETE FROM letter_parts WHERE body LIKE '%Dasbor surveilans 9%'")
+        #expect(try partsAsStored(harness.store).count == stored.count - 1)
+        let requests = (1...12).map { RequestID("PML-\($0)") }
+        let alone = try requests.flatMap { try Audit.run(harness.store, request: $0).findings }
+        let altered = alone.filter { $0.message.contains("was altered: its part") }, missing = alone.filter { $0.message.contains("that is not in the store") }
+        #expect(!altered.isEmpty && altered.allSatisfy { $0.request == RequestID("PML-7") }, "\(alone)")
+        #expect(!missing.isEmpty && missing.allSatisfy { $0.request == RequestID("PML-9") }, "\(alone)")
+        for workers in [1, 2] {
+            let report = try Audit.run(harness.store, workers: workers)
+            #expect(Set(report.findings) == Set(alone) && report.findings.count == alone.count, "\(workers) readers: \(report.findings)")
+        }
     }
 
     @Test("a version-15 file (letter_parts WITHOUT ROWID, keyed by the hash) is brought to version 16 on opening: the same parts, in the order the log first names them, append-only, the letters read as issued, the audit clean")
