@@ -14,7 +14,8 @@ import Glibc
 /// wrote first, one missing or renamed) costs the index look-up it always did and the comparison
 /// of one hash. Moving the statement other than by one row (a seek, several steps) is paid for
 /// by the parts it served: without them it moves only once in `freeMoveEvery` look-ups, so an
-/// order it cannot serve costs a look-up at most a comparison more.
+/// order it cannot serve costs a look-up the comparison of a hash more, and now and then a step
+/// or a seek.
 final class OrderedParts {
     private let statement: SQLiteStatement
     /// The rowid of the row the statement is on; `nil` before its first step and after its last.
