@@ -30,11 +30,13 @@ final class SQLiteConnection {
     /// The statements of `FixedSQL`, by its number.
     private var fixed: [SQLiteStatement?] = []
     /// How this connection waits for another's write lock (`waitForLock(milliseconds:)`).
-    private let lockWait = LockWait()
+    private let lockWait: LockWait
     /// When this connection's last `COMMIT` returned, and since when it has held the write lock with
     /// no pause longer than `LockWait.pause` (monotonic nanoseconds; `beginImmediate()`).
     private var lastCommit: UInt64 = 0
     private var holdingSince: UInt64 = 0
+    /// How many times this connection left the write lock free for `LockWait.pause` (tests).
+    private(set) var pauses = 0
 
     /// A statement found by its SQL's text: the texts' lengths compared first, then their bytes
     /// (ASCII, so `==` compares bytes). A list, where a dictionary keyed by the text (hashed by its
@@ -59,6 +61,7 @@ final class SQLiteConnection {
     init(path: String, create: Bool, gatherWAL: Bool = false) throws(StoreError) {
         SQLiteConnection.configure()
         self.path = path
+        lockWait = LockWait(database: path)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let vfs = gatherWAL ? GatheredWAL.registeredName : nil
@@ -190,17 +193,22 @@ final class SQLiteConnection {
     }
 
     /// Takes the write lock (`BEGIN IMMEDIATE`). A connection that has held it, but for the instants
-    /// between its commits, for `LockWait.holdLimit` first leaves it free for `LockWait.pause`, so that
-    /// another writer waiting for it (a `lintas submit`, trying every millisecond) gets it, where a
-    /// daemon working through a long queue would take it again at once, commit after commit.
+    /// between its commits, for `LockWait.holdLimit` first leaves it free for `LockWait.pause` when
+    /// another writer waits for it (a `lintas submit`, trying every millisecond: `LockWait.othersWait`),
+    /// so that it gets the lock, where a daemon working through a long queue would take it again at
+    /// once, commit after commit. With nobody waiting it goes on, and looks again after another hold.
     private func beginImmediate() throws(StoreError) {
         let now = LockWait.now()
         if now &- lastCommit >= LockWait.pause {
             holdingSince = now
         } else if now &- holdingSince >= LockWait.holdLimit {
-            usleep(UInt32(LockWait.pause / 1_000))
+            if lockWait.othersWait() {
+                usleep(UInt32(LockWait.pause / 1_000))
+                pauses += 1
+            }
             holdingSince = LockWait.now()
         }
+        defer { lockWait.stopWaiting() }
         try run(SQLiteConnection.beginImmediate)
     }
 
@@ -209,6 +217,8 @@ final class SQLiteConnection {
         assert(!gathersWAL || (try? syncsEveryCommit()) == true, "a connection gathering its WAL writes must keep synchronous = FULL")
         try run(SQLiteConnection.commit)
         lastCommit = LockWait.now()
+        // A statement of the transaction that waited for a lock has it.
+        lockWait.stopWaiting()
     }
 
     /// Runs the body in a transaction: committed when it returns, rolled back when it throws
@@ -563,23 +573,80 @@ public enum ReadSettings {
 /// How a connection waits for another's lock: SQLite calls `tryAgain` each time it finds the lock
 /// taken (`sqlite3_busy_handler`), `count` the tries before for this lock; it sleeps a millisecond
 /// and has SQLite try again, until `timeout` has passed since the first.
+///
+/// While it waits it says so to the connection holding the lock (`othersWait`): it holds a shared
+/// `flock` on the database's folder, opened for that alone, until its transaction takes the lock or
+/// ends (`stopWaiting`), or the connection closes. An `flock` on the folder, not on the database or
+/// its `-shm`: SQLite's own locks there are POSIX locks, which closing any other descriptor of the
+/// same file in the process would drop. Other databases in the same folder share the sign: a
+/// writer waiting for one makes a writer of another leave its lock free too, as every writer did
+/// before the sign.
 private final class LockWait {
     /// Nanoseconds; 0: give up at once.
     var timeout: UInt64 = 0
     private var firstTry: UInt64 = 0
+    /// The database's folder (`nil` for an in-memory one: no sign, a holder leaves its lock free).
+    private let folder: String?
+    /// The folder opened for `flock`: -1 not yet, -2 when it cannot be (a holder then leaves its lock free).
+    private var descriptor: Int32 = -1
+    /// Whether this connection holds the sign that it waits.
+    private var signalled = false
 
     /// How long a writer leaves the lock free, and after holding it how long (`beginImmediate()`).
     /// A waiting writer tries every millisecond; what it costs a busy daemon is the pause's share
-    /// (2 %), and no other writer waits more than about the hold, a batch or two of `--commit-each`.
+    /// (2 %) when a writer waits, nothing otherwise, and no other writer waits more than about the
+    /// hold, a batch or two of `--commit-each`.
     static let pause: UInt64 = 2_000_000
     static let holdLimit: UInt64 = 100_000_000
+
+    init(database path: String) {
+        if path.isEmpty || path == ":memory:" || path.hasPrefix("file:") {
+            folder = nil
+        } else if let slash = path.lastIndex(of: "/") {
+            folder = slash == path.startIndex ? "/" : String(path[..<slash])
+        } else {
+            folder = "."
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
 
     func tryAgain(count: Int32) -> Bool {
         let now = LockWait.now()
         if count == 0 { firstTry = now }
         guard now &- firstTry < timeout else { return false }
+        // Tried again at each wait until it holds: a holder looking (`othersWait`) keeps it out for an instant.
+        if !signalled, let descriptor = opened() { signalled = flock(descriptor, LOCK_SH | LOCK_NB) == 0 }
         usleep(1_000)
         return true
+    }
+
+    /// Drops the sign that this connection waits: it has the lock, or its transaction ended.
+    func stopWaiting() {
+        guard signalled else { return }
+        signalled = false
+        flock(descriptor, LOCK_UN)
+    }
+
+    /// Whether another connection, of this process or another, waits for a lock of a database in
+    /// this one's folder (or that cannot be told: then as if one did).
+    func othersWait() -> Bool {
+        stopWaiting()
+        guard let descriptor = opened() else { return true }
+        // Refused while any other holds it shared (a waiting connection) or is looking at this instant.
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return true }
+        flock(descriptor, LOCK_UN)
+        return false
+    }
+
+    private func opened() -> Int32? {
+        if descriptor == -1 {
+            descriptor = folder.map { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } ?? -2
+            if descriptor < 0 { descriptor = -2 }
+        }
+        return descriptor >= 0 ? descriptor : nil
     }
 
     /// Monotonic nanoseconds.

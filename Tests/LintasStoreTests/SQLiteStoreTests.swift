@@ -659,6 +659,33 @@ struct SQLiteStoreTests {
         let writers = try busy.connection.query("SELECT writer FROM scratch ORDER BY rowid") { $0.text(0) }
         #expect(writers.filter { $0 == "waiting" }.count == 1)
         #expect(writers.last == "busy", "the waiting writer got the lock while the other still wrote")
+        #expect(busy.connection.pauses >= 1, "the busy writer left the lock free for the one waiting")
+    }
+
+    /// The pause costs a busy daemon about 2 % of its time (2 ms in 102): with nobody waiting for the
+    /// lock it is not taken. Before, a writer left the lock free every 100 ms whether another waited or not.
+    @Test("a writer that holds the lock past the hold, nobody waiting for it, does not leave it free")
+    func noPauseWithoutWaiter() throws {
+        let path = try freshPath()
+        let busy = try SQLiteStore(path: path)
+        try busy.connection.execute("CREATE TABLE scratch (writer TEXT NOT NULL)")
+        var clock = timespec()
+        func milliseconds() -> Int {
+            clock_gettime(CLOCK_MONOTONIC, &clock)
+            return clock.tv_sec * 1_000 + clock.tv_nsec / 1_000_000
+        }
+        let start = milliseconds()
+        var commits = 0
+        try busy.connection.transaction(immediate: true) {
+            // Three holds and a half: the old writer would have paused three times.
+            while milliseconds() - start < 350 {
+                try busy.connection.run("INSERT INTO scratch VALUES ('busy')")
+                _ = try busy.connection.commitAndBeginImmediate {}
+                commits += 1
+            }
+        }
+        #expect(commits > 3)
+        #expect(busy.connection.pauses == 0)
     }
 
 }
