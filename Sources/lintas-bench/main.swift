@@ -107,9 +107,8 @@ struct Bench {
         _ = try submit(extra, to: store)
         // The limit is measured just before the phase and again just after it, the same number
         // of commits each into a file of its own, and the two rates averaged: a disk whose sync
-        // time drifts during the run moves the limit with the figure it bounds. (Each takes the
-        // same count as the one measurement before: a new file's first 1,000 commits grow its
-        // WAL, which costs each sync more than the commits after the WAL's first checkpoint.)
+        // time drifts during the run moves the limit with the figure it bounds. Each is timed
+        // past its WAL's first cycle, as the phase's WAL was grown before it (`Limits.durableCommits`).
         let limitCommits = min(3_000, 10 * requests)
         let commitsBefore = Limits.durableCommits(path: folder + "/limit-durable.db", commits: limitCommits)
         let durable = try Child.spawn("daemon", database: database, folder: folder, extra: ["each\(batchSize)"])
