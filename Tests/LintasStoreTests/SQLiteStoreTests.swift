@@ -606,9 +606,7 @@ struct SQLiteStoreTests {
     /// (`SQLiteStore.withBatch`): the pager's data version answers without a statement, and must not miss one.
     @Test("a commit and the next transaction's start tell whether another connection committed between them, and only then")
     func commitAndBeginTellsOthersCommits() throws {
-        let path = try freshPath()
-        let own = try SQLiteStore(path: path)
-        try own.connection.execute("CREATE TABLE scratch (writer TEXT NOT NULL)")
+        let (path, own) = try writersFile()
         let other = try SQLiteStore(path: path, create: false)
         var moved: [Bool] = []
         try own.connection.transaction(immediate: true) {
@@ -626,6 +624,14 @@ struct SQLiteStoreTests {
         #expect(try own.connection.query("SELECT count(*) FROM scratch WHERE writer = 'other'") { $0.int64(0) } == [3])
     }
 
+    /// A new file with a table each writer's rows name it in (`scratch.writer`), and a store on it.
+    func writersFile() throws -> (path: String, store: SQLiteStore) {
+        let path = try freshPath()
+        let store = try SQLiteStore(path: path)
+        try store.connection.execute("CREATE TABLE scratch (writer TEXT NOT NULL)")
+        return (path, store)
+    }
+
     /// A daemon working through a long queue commits and takes the lock again at once, commit after
     /// commit; a writer waiting for it (a `lintas submit`) must get it while the daemon goes on, not
     /// give up busy. Without the pause and the one-millisecond tries (`SQLiteConnection.beginImmediate`,
@@ -633,9 +639,7 @@ struct SQLiteStoreTests {
     /// after the 2 s here in 4 of 6 runs on the test machine (with them, through in about 0.1 s, 8 of 8).
     @Test("a writer waiting for the lock gets it from one that commits without end, and before that one stops")
     func waitingWriterGetsTheLock() throws {
-        let path = try freshPath()
-        let busy = try SQLiteStore(path: path)
-        try busy.connection.execute("CREATE TABLE scratch (writer TEXT NOT NULL)")
+        let (path, busy) = try writersFile()
         let waited = WaitOutcome()
         let thread = Thread {
             waited.set(Result { () throws -> Void in
@@ -666,9 +670,7 @@ struct SQLiteStoreTests {
     /// lock it is not taken. Before, a writer left the lock free every 100 ms whether another waited or not.
     @Test("a writer that holds the lock past the hold, nobody waiting for it, does not leave it free")
     func noPauseWithoutWaiter() throws {
-        let path = try freshPath()
-        let busy = try SQLiteStore(path: path)
-        try busy.connection.execute("CREATE TABLE scratch (writer TEXT NOT NULL)")
+        let (_, busy) = try writersFile()
         var clock = timespec()
         func milliseconds() -> Int {
             clock_gettime(CLOCK_MONOTONIC, &clock)
